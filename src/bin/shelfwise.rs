@@ -1,0 +1,295 @@
+//! `shelfwise`: the offline pack builder and inspector.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use shelfwise::build::assemble::{assemble, BuildConfig};
+use shelfwise::build::input::CatalogItem;
+use shelfwise::build::read::{
+    detect_events_format, read_catalog, read_events_jsonl, read_online_retail, EventsFormat, ReadReport,
+};
+use shelfwise::build::synth::{self, SynthConfig};
+use shelfwise::pack::{reader::read_header, Pack};
+
+#[derive(Parser)]
+#[command(name = "shelfwise", version, about = "Build and inspect Shelfwise recommendation packs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build a pack from a shop's events (and catalog).
+    ///
+    /// Examples:
+    ///   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack
+    ///   shelfwise build --events online_retail.csv.gz --out retail.pack
+    #[command(verbatim_doc_comment)]
+    Build {
+        /// Events: canonical JSONL, or the Online Retail CSV (detected by its header; .gz ok).
+        #[arg(long)]
+        events: PathBuf,
+        /// Catalog as CSV or JSONL (required for JSONL events; the Online Retail CSV carries its own).
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        /// Where to write the pack.
+        #[arg(long)]
+        out: PathBuf,
+        /// Embedding dimension.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        dim: u32,
+        /// ALS iterations.
+        #[arg(long, default_value_t = 12)]
+        iterations: usize,
+        /// Random seed of the model.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Print what is inside a pack (counts, dimension, sections, versions, checksum status).
+    ///
+    /// Example: shelfwise inspect shop.pack --json
+    Inspect {
+        /// The pack file.
+        pack: PathBuf,
+        /// Print JSON for machines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the synthetic demo shop (catalog.csv, events.jsonl, img/*.svg) into a folder.
+    ///
+    /// Example: shelfwise demo-data --out build/demo && shelfwise build --events build/demo/events.jsonl --catalog build/demo/catalog.csv --out shop.pack
+    DemoData {
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of products.
+        #[arg(long, default_value_t = 600)]
+        items: usize,
+        /// Number of shoppers.
+        #[arg(long, default_value_t = 800)]
+        shoppers: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Build { events, catalog, out, dim, iterations, seed } => {
+            build(&events, catalog.as_deref(), &out, dim, iterations, seed)
+        }
+        Command::Inspect { pack, json } => inspect(&pack, json),
+        Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
+    }
+}
+
+fn print_report(what: &str, report: &ReadReport) {
+    eprintln!(
+        "{what} {}: {} rows, {} used, {} removed by cleaning rules, {} skipped as bad",
+        report.path.display(),
+        report.rows,
+        report.used,
+        report.cleaned_total(),
+        report.skipped_total()
+    );
+    for (reason, n) in &report.cleaned {
+        eprintln!("  cleaned: {reason}: {n}");
+    }
+    for (reason, n) in &report.skipped {
+        eprintln!("  skipped: {reason}: {n}");
+    }
+    for p in &report.problems {
+        eprintln!("  {}:{p}", report.path.display());
+    }
+    if report.skipped_total() as usize > report.problems.len() {
+        eprintln!("  … {} more bad rows not listed", report.skipped_total() as usize - report.problems.len());
+    }
+}
+
+fn now_ms() -> i64 {
+    if let Some(epoch) = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.parse::<i64>().ok()) {
+        return epoch * 1000;
+    }
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, dim: u32, iterations: usize, seed: u64) -> Result<(), String> {
+    let started = Instant::now();
+    let spinner = ProgressBar::new_spinner().with_message(format!("reading {}", events_path.display()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let (events, derived_catalog) = match detect_events_format(events_path).map_err(|e| e.to_string())? {
+        EventsFormat::OnlineRetail => {
+            let (data, report) = read_online_retail(events_path).map_err(|e| e.to_string())?;
+            spinner.suspend(|| print_report("events", &report));
+            (data.events, Some(data.catalog))
+        }
+        EventsFormat::Jsonl => {
+            let (events, report) = read_events_jsonl(events_path).map_err(|e| e.to_string())?;
+            spinner.suspend(|| print_report("events", &report));
+            (events, None)
+        }
+    };
+    let catalog: Vec<CatalogItem> = match (catalog_path, derived_catalog) {
+        (Some(path), _) => {
+            let (items, report) = read_catalog(path).map_err(|e| e.to_string())?;
+            spinner.suspend(|| print_report("catalog", &report));
+            items
+        }
+        (None, Some(items)) => items,
+        (None, None) => {
+            return Err(format!(
+                "{}: JSONL events need a catalog: pass --catalog FILE (CSV or JSONL with id,title,price,…)",
+                events_path.display()
+            ))
+        }
+    };
+    spinner.finish_and_clear();
+
+    let mut config = BuildConfig { built_at_ms: now_ms(), ..BuildConfig::default() };
+    config.als.factors = dim as usize;
+    config.als.iterations = iterations;
+    config.als.seed = seed;
+    let bar = ProgressBar::new(iterations as u64).with_message("training embeddings (ALS)");
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let (contents, summary) =
+        assemble(&catalog, &events, &config, &mut |i| bar.set_position(i as u64 + 1)).map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    let bytes = contents.encode().map_err(|e| e.to_string())?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
+    }
+    fs::write(out, &bytes).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+    eprintln!(
+        "wrote {}: {} items ({} with interactions), {} categories, dim {}, {} shoppers, {} events used, {} bytes ({:.1} bytes/item), {:.1}s",
+        out.display(),
+        summary.items,
+        summary.items_with_interactions,
+        contents.categories.len(),
+        contents.dim,
+        summary.shoppers,
+        summary.events_used,
+        bytes.len(),
+        bytes.len() as f64 / summary.items.max(1) as f64,
+        started.elapsed().as_secs_f64()
+    );
+    for (reason, n) in &summary.events_skipped {
+        eprintln!("  events left out: {reason}: {n}");
+    }
+    Ok(())
+}
+
+fn inspect(path: &Path, as_json: bool) -> Result<(), String> {
+    let bytes = fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let pack = match Pack::open(bytes.as_slice()) {
+        Ok(p) => p,
+        Err(e) => {
+            let header = read_header(&bytes).ok();
+            if as_json {
+                println!(
+                    "{}",
+                    json!({ "file": path.display().to_string(), "ok": false, "error": e.to_string(), "kind": e.kind(),
+                            "formatVersion": header.map(|h| h.format_version) })
+                );
+            }
+            return Err(format!("{}: {e}", path.display()));
+        }
+    };
+    let h = pack.header();
+    let m = pack.meta();
+    let sections: Vec<_> = pack
+        .sections()
+        .iter()
+        .map(|s| json!({ "name": s.kind.name(), "offset": s.range.start, "bytes": s.range.len() }))
+        .collect();
+    let (major, minor, patch) = h.builder_version;
+    if as_json {
+        let v = json!({
+            "file": path.display().to_string(), "ok": true, "bytes": pack.byte_len(),
+            "formatVersion": h.format_version, "builderVersion": format!("{major}.{minor}.{patch}"),
+            "checksum": format!("{:08x}", h.body_crc32), "checksumOk": true,
+            "items": m.item_count, "dim": m.dim, "categories": m.category_count, "brands": m.brand_count,
+            "builtAtMs": m.built_at_ms, "trainingEvents": m.training_events,
+            "bytesPerItem": pack.byte_len() as f64 / f64::from(m.item_count.max(1)),
+            "sections": sections,
+        });
+        println!("{v}");
+        return Ok(());
+    }
+    println!("{}: Shelfwise pack, format v{}, built by shelfwise {major}.{minor}.{patch}", path.display(), h.format_version);
+    println!("  checksum  crc32 {:08x} (ok)", h.body_crc32);
+    println!("  items     {}", m.item_count);
+    println!("  dim       {}", m.dim);
+    println!("  categories {}  brands {}", m.category_count, m.brand_count);
+    println!("  trained on {} events", m.training_events);
+    println!("  size      {} bytes ({:.1} bytes/item)", pack.byte_len(), pack.byte_len() as f64 / f64::from(m.item_count.max(1)));
+    println!("  sections:");
+    for s in pack.sections() {
+        println!("    {:<18} offset {:>10}  {:>10} bytes", s.kind.name(), s.range.start, s.range.len());
+    }
+    Ok(())
+}
+
+fn demo_data(out: &Path, items: usize, shoppers: usize, seed: u64) -> Result<(), String> {
+    let config = SynthConfig { seed, items, shoppers, ..SynthConfig::default() };
+    let shop = synth::generate(&config);
+    let img = out.join("img");
+    fs::create_dir_all(&img).map_err(|e| format!("{}: cannot create folder: {e}", img.display()))?;
+    let mut writer = csv::Writer::from_path(out.join("catalog.csv")).map_err(|e| e.to_string())?;
+    for item in &shop.catalog {
+        writer.serialize(item).map_err(|e| e.to_string())?;
+    }
+    writer.flush().map_err(|e| e.to_string())?;
+    let mut lines = String::new();
+    for e in &shop.events {
+        let mut v = json!({ "shopper": e.shopper, "type": e.kind.as_str(), "ts": e.ts_ms });
+        if !e.item.is_empty() {
+            v["item"] = json!(e.item);
+        }
+        if e.qty != 1 {
+            v["qty"] = json!(e.qty);
+        }
+        if let Some(p) = e.price {
+            v["price"] = json!(p);
+        }
+        if let Some(b) = &e.basket {
+            v["basket"] = json!(b);
+        }
+        if let Some(q) = &e.query {
+            v["query"] = json!(q);
+        }
+        lines.push_str(&v.to_string());
+        lines.push('\n');
+    }
+    fs::write(out.join("events.jsonl"), lines).map_err(|e| e.to_string())?;
+    for (name, svg) in synth::category_images(&shop) {
+        fs::write(img.join(&name), svg).map_err(|e| format!("{name}: {e}"))?;
+    }
+    eprintln!(
+        "wrote {}: {} products, {} shoppers, {} events (catalog.csv, events.jsonl, img/)",
+        out.display(),
+        shop.catalog.len(),
+        shoppers,
+        shop.events.len()
+    );
+    Ok(())
+}

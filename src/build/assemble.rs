@@ -1,0 +1,173 @@
+//! From catalog + events to [`PackContents`]: item table, popularity, embeddings.
+//!
+//! * Items come from the catalog; events naming an item the catalog lacks are counted and
+//!   left out.
+//! * Each shopper × item pair gets a strength `Σ kind weight` (purchases count
+//!   `weight × (1 + ln qty)`), which trains implicit ALS ([`super::als`]).
+//! * Popularity is a purchase-and-cart-weighted count decayed with a 30-day half-life from the
+//!   newest event, scaled to a maximum of 1.
+
+use std::collections::{BTreeMap, HashMap};
+
+use thiserror::Error;
+
+use super::als::{self, AlsConfig, AlsError, Interactions};
+use super::input::{CatalogItem, RawEvent};
+use crate::event::EventKind;
+use crate::pack::{crate_version, quantize_per_dimension, PackContents, PackError, PackItem};
+use crate::profile::decay;
+
+/// Settings for one build.
+#[derive(Debug, Clone)]
+pub struct BuildConfig {
+    /// The embedding model.
+    pub als: AlsConfig,
+    /// Half-life of popularity, in days.
+    pub popularity_half_life_days: f64,
+    /// The build time to stamp into the pack (ms since the Unix epoch).
+    pub built_at_ms: i64,
+}
+
+impl Default for BuildConfig {
+    fn default() -> Self {
+        BuildConfig { als: AlsConfig::default(), popularity_half_life_days: 30.0, built_at_ms: 0 }
+    }
+}
+
+/// A build failure.
+#[derive(Debug, Error)]
+pub enum BuildError {
+    /// No item of the catalog is usable.
+    #[error("the catalog has no items")]
+    EmptyCatalog,
+    /// Training failed.
+    #[error("training the embeddings failed: {0}")]
+    Training(#[from] AlsError),
+    /// The pack could not be encoded.
+    #[error("encoding the pack failed: {0}")]
+    Pack(#[from] PackError),
+}
+
+/// What a build used and left out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BuildSummary {
+    /// Items in the pack.
+    pub items: usize,
+    /// Items with at least one interaction.
+    pub items_with_interactions: usize,
+    /// Distinct shoppers used for training.
+    pub shoppers: usize,
+    /// Events used.
+    pub events_used: u64,
+    /// Events left out, by reason.
+    pub events_skipped: BTreeMap<String, u64>,
+}
+
+/// Interaction strength of one event for training.
+pub fn training_weight(kind: EventKind, qty: u32) -> f32 {
+    match kind {
+        EventKind::View => 1.0,
+        EventKind::Click => 1.5,
+        EventKind::AddToCart => 3.0,
+        EventKind::Purchase => 5.0 * (1.0 + (qty.max(1) as f32).ln()),
+        EventKind::RemoveFromCart | EventKind::Search => 0.0,
+    }
+}
+
+/// Builds the pack contents. `on_iteration` is told of each finished ALS iteration.
+pub fn assemble(
+    catalog: &[CatalogItem],
+    events: &[RawEvent],
+    config: &BuildConfig,
+    on_iteration: &mut dyn FnMut(usize),
+) -> Result<(PackContents, BuildSummary), BuildError> {
+    if catalog.is_empty() {
+        return Err(BuildError::EmptyCatalog);
+    }
+    let mut summary = BuildSummary { items: catalog.len(), ..BuildSummary::default() };
+    let item_index: HashMap<&str, u32> = catalog.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
+    let mut shopper_index: HashMap<&str, u32> = HashMap::new();
+    let mut pairs: HashMap<(u32, u32), f32> = HashMap::new();
+    let mut popularity = vec![0.0f64; catalog.len()];
+    let newest = events.iter().map(|e| e.ts_ms).max().unwrap_or(0);
+    let half_life_ms = config.popularity_half_life_days * 86_400_000.0;
+    let mut skip = |reason: &str| *summary.events_skipped.entry(reason.to_owned()).or_default() += 1;
+    let mut used = 0u64;
+    for e in events {
+        if !e.kind.needs_item() {
+            skip("search (no item)");
+            continue;
+        }
+        let Some(&item) = item_index.get(e.item.as_str()) else {
+            skip("item not in catalog");
+            continue;
+        };
+        let w = training_weight(e.kind, e.qty);
+        if w <= 0.0 {
+            skip("no training signal (remove_from_cart)");
+            continue;
+        }
+        used += 1;
+        popularity[item as usize] += f64::from(w) * f64::from(decay((newest - e.ts_ms) as f64, half_life_ms));
+        let next = shopper_index.len() as u32;
+        let shopper = *shopper_index.entry(e.shopper.as_str()).or_insert(next);
+        *pairs.entry((shopper, item)).or_default() += w;
+    }
+    summary.events_used = used;
+    summary.shoppers = shopper_index.len();
+    let mut entries: Vec<(u32, u32, f32)> = pairs.into_iter().map(|((u, i), w)| (u, i, w)).collect();
+    entries.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let mut has_interaction = vec![false; catalog.len()];
+    entries.iter().for_each(|&(_, i, _)| has_interaction[i as usize] = true);
+    summary.items_with_interactions = has_interaction.iter().filter(|&&b| b).count();
+
+    let interactions = Interactions { n_users: shopper_index.len(), n_items: catalog.len(), entries };
+    let model = als::train(&interactions, &config.als, on_iteration)?;
+    let dim = model.item_factors.ncols();
+    let flat: Vec<f32> = model.item_factors.iter().copied().collect();
+    let quantized = quantize_per_dimension(&flat, dim);
+
+    let max_pop = popularity.iter().copied().fold(0.0f64, f64::max);
+    let mut categories: Vec<String> = catalog.iter().map(|c| category_name(&c.category).to_owned()).collect();
+    categories.sort();
+    categories.dedup();
+    let mut brands: Vec<String> = catalog.iter().map(|c| c.brand.clone()).collect();
+    brands.sort();
+    brands.dedup();
+    let position = |list: &[String], name: &str| list.binary_search_by(|c| c.as_str().cmp(name)).unwrap_or(0) as u32;
+    let items = catalog
+        .iter()
+        .zip(&popularity)
+        .map(|(c, &p)| PackItem {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            category: position(&categories, category_name(&c.category)),
+            brand: position(&brands, &c.brand),
+            price: c.price,
+            in_stock: c.in_stock,
+            image_url: c.image.clone(),
+            page_url: c.url.clone(),
+            popularity: if max_pop > 0.0 { (p / max_pop) as f32 } else { 0.0 },
+        })
+        .collect();
+    let contents = PackContents {
+        builder_version: crate_version(),
+        built_at_ms: config.built_at_ms,
+        training_events: used,
+        categories,
+        brands,
+        items,
+        dim: dim as u32,
+        scales: quantized.scales,
+        codes: quantized.codes,
+    };
+    Ok((contents, summary))
+}
+
+fn category_name(raw: &str) -> &str {
+    if raw.is_empty() {
+        "Uncategorized"
+    } else {
+        raw
+    }
+}

@@ -1,0 +1,14 @@
+//! The offline pack builder (feature `cli`): shop data in, pack out.
+//!
+//! * [`input`]: the canonical catalog and event records every reader produces;
+//! * [`read`]: readers for the canonical JSONL/CSV formats and the Online Retail CSV, with
+//!   per-line error reporting;
+//! * [`synth`]: the synthetic demo shop;
+//! * [`als`]: implicit-feedback ALS for item embeddings;
+//! * [`assemble`]: from catalog + events to [`PackContents`](crate::pack::PackContents).
+
+pub mod als;
+pub mod assemble;
+pub mod input;
+pub mod read;
+pub mod synth;

@@ -1,0 +1,68 @@
+//! The one error type of the core, with a stable machine-readable [`CoreError::kind`].
+//!
+//! The wasm bindings turn every `CoreError` into a JS `Error` named `ShelfwiseError` whose
+//! `kind` property is [`CoreError::kind`]; the CLI prints the `Display` text. Nothing in the
+//! core panics on bad input: it returns one of these.
+
+use thiserror::Error;
+
+use crate::pack::PackError;
+
+/// Everything that can go wrong in the core, with enough detail to say what and where.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum CoreError {
+    /// The pack bytes could not be opened.
+    #[error("invalid pack: {0}")]
+    Pack(#[from] PackError),
+    /// An event or request named an item id that the pack does not contain.
+    #[error("unknown item id {id:?}: it is not in this pack")]
+    UnknownItem {
+        /// The id as given.
+        id: String,
+    },
+    /// An event type name that is not one of the documented kinds.
+    #[error("unknown event type {found:?}; expected one of view, click, add_to_cart, remove_from_cart, purchase, search")]
+    UnknownEventKind {
+        /// The name as given.
+        found: String,
+    },
+    /// A numeric argument was outside its allowed range (or not a number).
+    #[error("{name} = {value} is out of range: {expected}")]
+    OutOfRange {
+        /// Which argument.
+        name: &'static str,
+        /// The value as given, rendered.
+        value: String,
+        /// What is allowed.
+        expected: &'static str,
+    },
+    /// An event that needs an item came without one.
+    #[error("a {kind} event needs an item id")]
+    MissingItem {
+        /// The event kind.
+        kind: &'static str,
+    },
+    /// The request could not be read (e.g. a malformed JS object).
+    #[error("invalid argument {name}: {detail}")]
+    InvalidArgument {
+        /// Which argument.
+        name: &'static str,
+        /// What is wrong with it.
+        detail: String,
+    },
+}
+
+impl CoreError {
+    /// A stable, machine-readable name for the error (`"bad_checksum"`, `"unknown_item"` …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CoreError::Pack(e) => e.kind(),
+            CoreError::UnknownItem { .. } => "unknown_item",
+            CoreError::UnknownEventKind { .. } => "unknown_event_kind",
+            CoreError::OutOfRange { .. } => "out_of_range",
+            CoreError::MissingItem { .. } => "missing_item",
+            CoreError::InvalidArgument { .. } => "invalid_argument",
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The wasm bindings: a thin `Recommender` class over [`Engine`], nothing more.
+//!
+//! Arguments and results cross as plain JS values (via `serde-wasm-bindgen`); every failure
+//! becomes a JS `Error` named `ShelfwiseError` with a machine-readable `kind` (see
+//! [`CoreError::kind`]). Nothing here unwraps.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::engine::{check_ts, Engine, EventInput};
+use crate::error::CoreError;
+
+impl From<CoreError> for JsValue {
+    fn from(error: CoreError) -> JsValue {
+        let js = js_sys::Error::new(&error.to_string());
+        js.set_name("ShelfwiseError");
+        // Setting a property on a fresh Error object cannot fail; ignore the Result anyway.
+        let _ = js_sys::Reflect::set(&js, &JsValue::from_str("kind"), &JsValue::from_str(error.kind()));
+        js.into()
+    }
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| CoreError::InvalidArgument { name: "result", detail: e.to_string() }.into())
+}
+
+fn usize_arg(name: &'static str, value: f64) -> Result<usize, CoreError> {
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= 1e9 {
+        Ok(value as usize)
+    } else {
+        Err(CoreError::OutOfRange { name, value: value.to_string(), expected: "a whole number ≥ 0" })
+    }
+}
+
+/// An open pack and the shopper's events, living in this page (or worker) only.
+#[wasm_bindgen(js_name = Recommender)]
+pub struct WasmRecommender {
+    engine: Engine<Vec<u8>>,
+}
+
+#[wasm_bindgen(js_class = Recommender)]
+impl WasmRecommender {
+    /// Opens a pack from its bytes (copied once into wasm memory, then read in place).
+    #[wasm_bindgen(constructor)]
+    pub fn new(pack: Vec<u8>) -> Result<WasmRecommender, JsValue> {
+        Ok(WasmRecommender { engine: Engine::open(pack)? })
+    }
+
+    /// Facts about the pack: versions, counts, size, checksum.
+    pub fn info(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.engine.info())
+    }
+
+    /// Records one event `{ item, type, ts, qty?, query? }`.
+    pub fn track(&mut self, event: JsValue) -> Result<(), JsValue> {
+        let input: EventInput = serde_wasm_bindgen::from_value(event)
+            .map_err(|e| CoreError::InvalidArgument { name: "event", detail: e.to_string() })?;
+        Ok(self.engine.track(&input)?)
+    }
+
+    /// The "for you" shelf with `k` items as of `nowMs`.
+    #[wasm_bindgen(js_name = rankForYou)]
+    pub fn rank_for_you(&self, k: f64, now_ms: f64) -> Result<JsValue, JsValue> {
+        let k = usize_arg("k", k)?;
+        let now = check_ts("nowMs", now_ms)?;
+        to_js(&self.engine.rank_for_you(k, now)?)
+    }
+
+    /// One item's card by id.
+    pub fn item(&self, id: &str) -> Result<JsValue, JsValue> {
+        to_js(&self.engine.item(id)?)
+    }
+
+    /// Cards of `count` items from `start`, in pack order.
+    pub fn items(&self, start: f64, count: f64) -> Result<JsValue, JsValue> {
+        let start = usize_arg("start", start)?.min(u32::MAX as usize) as u32;
+        let count = usize_arg("count", count)?.min(u32::MAX as usize) as u32;
+        to_js(&self.engine.items(start, count))
+    }
+
+    /// A readable summary of the shopper's profile as of `nowMs`.
+    pub fn profile(&self, now_ms: f64) -> Result<JsValue, JsValue> {
+        to_js(&self.engine.profile_summary(check_ts("nowMs", now_ms)?))
+    }
+
+    /// Number of events held.
+    #[wasm_bindgen(js_name = eventCount)]
+    pub fn event_count(&self) -> u32 {
+        self.engine.events().len() as u32
+    }
+
+    /// Forgets every event.
+    #[wasm_bindgen(js_name = clearEvents)]
+    pub fn clear_events(&mut self) {
+        self.engine.clear_events();
+    }
+}

@@ -1,0 +1,27 @@
+// Module worker hosting the engine, so ranking never blocks the page.
+// Protocol: { id, method, args } in; { id, result } or { id, error: { kind, message } } out.
+
+import { openEngine } from './engine.js';
+import { errorToData } from './errors.js';
+
+let engine = null;
+
+self.onmessage = async (message) => {
+  const { id, method, args } = message.data;
+  try {
+    let result;
+    if (method === 'open') {
+      engine = await openEngine(args[0]);
+      result = engine.info();
+    } else if (!engine) {
+      throw Object.assign(new Error('the engine is not open yet'), { kind: 'not_ready' });
+    } else if (typeof engine[method] !== 'function') {
+      throw Object.assign(new Error(`unknown method ${method}`), { kind: 'internal' });
+    } else {
+      result = engine[method](...args);
+    }
+    self.postMessage({ id, result });
+  } catch (error) {
+    self.postMessage({ id, error: errorToData(error) });
+  }
+};
