@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds the builder, generates the synthetic shop and writes www/demo/data/shop.pack and www/demo/img/.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+log "building the pack builder (release)"
+cargo build --release --features cli --quiet
+bin="$ROOT/target/release/shelfwise"
+"$bin" demo-data --out build/demo
+"$bin" build --events build/demo/events.jsonl --catalog build/demo/catalog.csv --out www/demo/data/shop.pack
+rm -rf www/demo/img && cp -r build/demo/img www/demo/img

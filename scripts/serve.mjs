@@ -1,0 +1,58 @@
+// A small static file server for the demo and the browser tests (no dependencies).
+//   node scripts/serve.mjs [--root www] [--port 8080] [--host 127.0.0.1] [--csp]
+// Serves .wasm as application/wasm, never lists folders, refuses paths outside the root.
+// With --csp every response carries a strict Content-Security-Policy.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.pack': 'application/octet-stream',
+  '.ico': 'image/x-icon',
+};
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
+
+/** Starts a server; resolves to { server, url }. Port 0 picks a free port. */
+export function serve({ root = 'www', port = 0, host = '127.0.0.1', csp = false } = {}) {
+  const base = resolve(root);
+  const server = createServer(async (req, res) => {
+    try {
+      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      let file = normalize(join(base, path));
+      if (file !== base && !file.startsWith(base + sep)) {
+        res.writeHead(403).end('forbidden');
+        return;
+      }
+      if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' };
+      if (csp) headers['content-security-policy'] = STRICT_CSP;
+      res.writeHead(200, headers).end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+  });
+  return new Promise((ok) => server.listen(port, host, () => ok({ server, url: `http://${host}:${server.address().port}/` })));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const arg = (name, fallback) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? process.argv[i + 1] : fallback;
+  };
+  const { url } = await serve({
+    root: arg('root', 'www'),
+    port: Number(arg('port', 8080)),
+    host: arg('host', '127.0.0.1'),
+    csp: process.argv.includes('--csp'),
+  });
+  console.log(`Shelfwise demo: ${url}demo/`);
+}

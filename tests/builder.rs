@@ -1,0 +1,157 @@
+//! The pack builder end to end: readers with per-line problems, the CLI, and the real data.
+#![cfg(feature = "cli")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use shelfwise::build::read::{read_catalog, read_events_jsonl, read_online_retail, ReadError};
+use shelfwise::pack::Pack;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn shelfwise(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("the binary runs")
+}
+
+#[test]
+fn catalog_rows_with_problems_are_skipped_with_line_numbers() {
+    let (items, report) = read_catalog(&fixture("catalog.csv")).unwrap();
+    assert_eq!(items.len(), 6);
+    assert!(!items[2].in_stock);
+    assert_eq!(report.skipped_total(), 2);
+    let text: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(text[0], "line 8: field \"price\": \"abc\" is not a number ≥ 0");
+    assert_eq!(text[1], "line 9: field \"id\": id \"M1\" already defined on line 5");
+}
+
+#[test]
+fn event_lines_with_problems_are_skipped_with_line_numbers() {
+    let (events, report) = read_events_jsonl(&fixture("events.jsonl")).unwrap();
+    assert_eq!(events.len(), 11, "10 good lines + the line with an unknown item (checked at build time)");
+    assert_eq!(events[6].ts_ms, 1_709_370_120_000);
+    assert_eq!(events[7].ts_ms, events[8].ts_ms - 5 * 60_000);
+    let lines: Vec<(u64, &str)> = report.problems.iter().map(|p| (p.line, p.field.as_str())).collect();
+    assert_eq!(lines, [(12, "type"), (13, "ts"), (14, ""), (15, "item")]);
+    assert!(report.problems[0].message.contains("wishlist"));
+}
+
+#[test]
+fn online_retail_is_cleaned_as_its_readme_says() {
+    let (data, report) = read_online_retail(&fixture("retail_sample.csv")).unwrap();
+    assert_eq!(report.rows, 13);
+    assert_eq!(report.used, 7);
+    assert_eq!(report.cleaned["cancellation"], 1);
+    assert_eq!(report.cleaned["non-product stock code"], 1);
+    assert_eq!(report.cleaned["no customer id"], 1);
+    assert_eq!(report.cleaned["quantity or price not positive"], 1);
+    assert_eq!(report.skipped_total(), 2);
+    assert_eq!((report.problems[0].line, report.problems[0].field.as_str()), (12, "Quantity"));
+    assert_eq!((report.problems[1].line, report.problems[1].field.as_str()), (13, "InvoiceDate"));
+    let heart = data.catalog.iter().find(|c| c.id == "85123A").unwrap();
+    assert_eq!(heart.category, "Candles & Lights");
+    assert_eq!(data.events.iter().filter(|e| e.item == "85123A").count(), 2);
+    assert_eq!(data.events[0].basket.as_deref(), Some("536365"));
+}
+
+#[test]
+fn unusable_inputs_are_fatal_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "\n\n").unwrap();
+    assert!(matches!(read_events_jsonl(&empty), Err(ReadError::Empty { .. })));
+    let no_price = dir.path().join("catalog.csv");
+    std::fs::write(&no_price, "id,title\nA,Thing\n").unwrap();
+    let err = read_catalog(&no_price).unwrap_err().to_string();
+    assert!(err.contains("line 1: missing required column \"price\""), "{err}");
+    let missing = read_catalog(&dir.path().join("nope.csv")).unwrap_err().to_string();
+    assert!(missing.contains("nope.csv: cannot read"), "{missing}");
+}
+
+#[test]
+fn cli_builds_and_inspects_a_pack_from_the_canonical_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shop.pack");
+    let build = shelfwise(&[
+        "build", "--events", fixture("events.jsonl").to_str().unwrap(), "--catalog",
+        fixture("catalog.csv").to_str().unwrap(), "--out", out.to_str().unwrap(), "--dim", "8",
+    ]);
+    let stderr = String::from_utf8_lossy(&build.stderr);
+    assert!(build.status.success(), "{stderr}");
+    assert!(stderr.contains("events.jsonl:line 12: field \"type\""), "{stderr}");
+    assert!(stderr.contains("item not in catalog: 1"), "{stderr}");
+    let pack = Pack::open(std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!((pack.item_count(), pack.dim()), (6, 8));
+    assert_eq!(pack.meta().training_events, 9);
+
+    let inspect = shelfwise(&["inspect", out.to_str().unwrap(), "--json"]);
+    assert!(inspect.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(v["items"], 6);
+    assert_eq!(v["checksumOk"], true);
+    assert_eq!(v["sections"].as_array().unwrap().len(), 15);
+
+    let mut bytes = std::fs::read(&out).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&out, bytes).unwrap();
+    let bad = shelfwise(&["inspect", out.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("checksum mismatch"));
+}
+
+#[test]
+fn cli_refuses_jsonl_events_without_a_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.pack");
+    let run = shelfwise(&["build", "--events", fixture("events.jsonl").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("need a catalog: pass --catalog"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn demo_data_builds_into_a_pack_whose_shelves_follow_tastes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = shelfwise(&["demo-data", "--out", d.to_str().unwrap(), "--items", "200", "--shoppers", "300"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let out = d.join("shop.pack");
+    let build = shelfwise(&[
+        "build", "--events", d.join("events.jsonl").to_str().unwrap(), "--catalog",
+        d.join("catalog.csv").to_str().unwrap(), "--out", out.to_str().unwrap(), "--dim", "32",
+    ]);
+    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    let mut engine = shelfwise::Engine::open(std::fs::read(&out).unwrap()).unwrap();
+    // View every in-stock item of the least popular category on the cold shelf.
+    let cold = engine.rank_for_you(10, 0).unwrap();
+    let pack = engine.pack();
+    let target = (0..pack.category_count())
+        .min_by_key(|&c| cold.items.iter().filter(|i| i.card.category == pack.category_name(c)).count())
+        .unwrap();
+    let name = pack.category_name(target).to_owned();
+    let viewed: Vec<u32> = (0..pack.item_count()).filter(|&i| pack.category_index(i) == target).take(4).collect();
+    for i in viewed {
+        let id = engine.pack().item_id(i).to_owned();
+        engine.push_event(shelfwise::event::Event { item: engine.item_index(&id).unwrap(), kind: shelfwise::event::EventKind::View, ts_ms: 0, qty: 1 });
+    }
+    let warm = engine.rank_for_you(10, 0).unwrap();
+    let share = warm.items.iter().filter(|i| i.card.category == name).count();
+    assert!(share >= 5, "after viewing {name}, only {share}/10 recommendations are in it");
+}
+
+/// The real Online Retail data from ../shared (present in CI): a full build must succeed.
+#[test]
+fn builds_the_shared_online_retail_data_when_present() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/online-retail/online_retail_2010-12_2011-09.csv.gz");
+    if !data.exists() {
+        eprintln!("skipped: {} is not here", data.display());
+        return;
+    }
+    let (retail, report) = read_online_retail(&data).unwrap();
+    assert_eq!(report.rows, 370_931);
+    assert_eq!(report.skipped_total(), 0, "{:?}", report.problems);
+    assert!(retail.catalog.len() > 3_000);
+    assert!(retail.events.len() > 250_000);
+}

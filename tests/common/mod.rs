@@ -1,0 +1,54 @@
+//! Shared fixtures for the integration tests.
+#![allow(dead_code)]
+
+use shelfwise::pack::{PackContents, PackItem};
+
+/// A small, fully deterministic pack: 6 items in 2 categories with 4-d embeddings, where
+/// items 0–2 ("Candles") point one way and items 3–5 ("Mugs") the other.
+pub fn sample_contents() -> PackContents {
+    let names = ["Amber Candle", "Pillar Candle", "Tealight Set", "Blue Mug", "Stripe Mug", "Tall Mug"];
+    let items = names
+        .iter()
+        .enumerate()
+        .map(|(i, title)| PackItem {
+            id: format!("SKU-{i}"),
+            title: (*title).to_owned(),
+            category: u32::from(i >= 3),
+            brand: (i % 2) as u32,
+            price: 2.5 + i as f32,
+            in_stock: i != 2,
+            image_url: format!("img/{i}.svg"),
+            page_url: format!("#/item/SKU-{i}"),
+            popularity: [0.2, 0.3, 0.1, 1.0, 0.9, 0.8][i],
+        })
+        .collect();
+    let codes: Vec<i8> = vec![
+        100, 10, 0, 5, //
+        90, 20, 5, 0, //
+        80, 0, 10, 0, //
+        0, 5, 100, 10, //
+        5, 0, 90, 20, //
+        0, 10, 80, 0,
+    ];
+    PackContents {
+        builder_version: (0, 1, 0),
+        built_at_ms: 1_700_000_000_000,
+        training_events: 42,
+        categories: vec!["Candles".into(), "Mugs".into()],
+        brands: vec!["Acme".into(), "Birch".into()],
+        items,
+        dim: 4,
+        scales: vec![0.01, 0.02, 0.01, 0.02],
+        codes,
+    }
+}
+
+pub fn sample_pack_bytes() -> Vec<u8> {
+    sample_contents().encode().expect("the sample pack encodes")
+}
+
+/// Recomputes the body checksum after a test edited the bytes.
+pub fn fix_checksum(bytes: &mut [u8]) {
+    let crc = crc32fast::hash(&bytes[40..]);
+    bytes[32..36].copy_from_slice(&crc.to_le_bytes());
+}

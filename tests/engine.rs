@@ -1,0 +1,86 @@
+//! The engine on a small pack: cold start, personalization, exclusions and input errors.
+
+mod common;
+
+use common::sample_pack_bytes;
+use shelfwise::engine::{Engine, EventInput};
+use shelfwise::CoreError;
+
+const NOW: f64 = 1_700_000_000_000.0;
+
+fn event(kind: &str, item: &str) -> EventInput {
+    EventInput { item: Some(item.into()), kind: kind.into(), ts: NOW - 60_000.0, qty: None, query: None }
+}
+
+fn ids(engine: &Engine, k: usize) -> Vec<String> {
+    engine.rank_for_you(k, NOW as i64).unwrap().items.into_iter().map(|i| i.card.id).collect()
+}
+
+#[test]
+fn with_no_history_the_shelf_is_popular_in_stock_items() {
+    let engine = Engine::open(sample_pack_bytes()).unwrap();
+    let shelf = engine.rank_for_you(4, NOW as i64).unwrap();
+    assert!(!shelf.personalized);
+    let got: Vec<&str> = shelf.items.iter().map(|i| i.card.id.as_str()).collect();
+    assert_eq!(got, ["SKU-3", "SKU-4", "SKU-5", "SKU-1"]);
+    assert!(shelf.items.iter().all(|i| i.reason == "Popular in this shop"));
+}
+
+#[test]
+fn viewing_candles_brings_candles_to_the_top() {
+    let mut engine = Engine::open(sample_pack_bytes()).unwrap();
+    engine.track(&event("view", "SKU-0")).unwrap();
+    engine.track(&event("click", "SKU-1")).unwrap();
+    let shelf = engine.rank_for_you(3, NOW as i64).unwrap();
+    assert!(shelf.personalized);
+    let got: Vec<&str> = shelf.items.iter().map(|i| i.card.category.as_str()).collect();
+    // SKU-2 is a candle but out of stock, so the third slot goes to a mug.
+    assert_eq!(got, ["Candles", "Candles", "Mugs"]);
+    assert_eq!(shelf.items[0].reason, "You have been looking at Candles");
+}
+
+#[test]
+fn items_in_the_cart_are_left_out_until_removed() {
+    let mut engine = Engine::open(sample_pack_bytes()).unwrap();
+    engine.track(&event("add_to_cart", "SKU-0")).unwrap();
+    assert!(!ids(&engine, 5).contains(&"SKU-0".to_owned()));
+    engine.track(&event("remove_from_cart", "SKU-0")).unwrap();
+    assert!(ids(&engine, 5).contains(&"SKU-0".to_owned()));
+}
+
+#[test]
+fn bad_input_gets_typed_errors() {
+    let mut engine = Engine::open(sample_pack_bytes()).unwrap();
+    let err = engine.track(&event("view", "NOPE")).unwrap_err();
+    assert!(matches!(&err, CoreError::UnknownItem { id } if id == "NOPE"));
+    assert_eq!(err.kind(), "unknown_item");
+    assert_eq!(engine.track(&event("wishlist", "SKU-0")).unwrap_err().kind(), "unknown_event_kind");
+    let no_item = EventInput { item: None, ..event("view", "") };
+    assert_eq!(engine.track(&no_item).unwrap_err().kind(), "missing_item");
+    let nan = EventInput { ts: f64::NAN, ..event("view", "SKU-0") };
+    assert_eq!(engine.track(&nan).unwrap_err().kind(), "out_of_range");
+    let bad_qty = EventInput { qty: Some(0.5), ..event("purchase", "SKU-0") };
+    assert_eq!(engine.track(&bad_qty).unwrap_err().kind(), "out_of_range");
+    assert_eq!(engine.rank_for_you(0, NOW as i64).unwrap_err().kind(), "out_of_range");
+    assert_eq!(engine.rank_for_you(1001, NOW as i64).unwrap_err().kind(), "out_of_range");
+    assert!(engine.events().is_empty(), "rejected events are not recorded");
+    let search = EventInput { item: None, query: Some("mug".into()), ..event("search", "") };
+    assert!(engine.track(&search).is_ok());
+}
+
+#[test]
+fn a_corrupt_pack_is_a_pack_error() {
+    let mut bytes = sample_pack_bytes();
+    bytes[0] = b'X';
+    let err = Engine::open(bytes).unwrap_err();
+    assert_eq!(err.kind(), "bad_magic");
+    assert!(err.to_string().starts_with("invalid pack: bad magic"), "{err}");
+}
+
+#[test]
+fn item_listing_is_clipped_to_the_catalog() {
+    let engine = Engine::open(sample_pack_bytes()).unwrap();
+    assert_eq!(engine.items(4, 10).len(), 2);
+    assert!(engine.items(99, 10).is_empty());
+    assert_eq!(engine.item("SKU-2").unwrap().title, "Tealight Set");
+}
