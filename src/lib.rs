@@ -24,7 +24,7 @@ pub mod shelf;
 pub mod build;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use engine::Engine;
 pub use error::CoreError;
