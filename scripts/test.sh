@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The README's second command: every test. Installs what is missing first (scripts/setup.sh).
+#   1. native unit + integration tests (core, pack format, builder, CLI; real data if ../shared exists)
+#   2. the wasm build, then wasm-bindgen-test in headless Chromium
+#   3. TypeScript declarations type-check
+#   4. Playwright end-to-end tests of the demo shop in Debian's Chromium
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+bash scripts/setup.sh
+load_toolchain
+start=$(date +%s)
+step() { log "== $* ($(( $(date +%s) - start ))s)"; }
+
+step "native tests"
+cargo test --features cli --quiet
+
+step "wasm build"
+bash scripts/build-wasm.sh
+
+step "wasm-bindgen tests in headless Chromium"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$WASM_BINDGEN_TEST_RUNNER" CHROMEDRIVER="$CHROMEDRIVER" \
+  wasm_cargo test --test wasm
+
+step "TypeScript declarations"
+tsc -p tests/types/tsconfig.json
+
+step "demo pack"
+bash scripts/demo-pack.sh
+
+step "end-to-end tests (Playwright + Chromium)"
+CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 tests/e2e/
+step "all tests passed"

@@ -1,0 +1,125 @@
+// Type declarations for the Shelfwise JS shell (www/shelfwise/index.js).
+
+/** Event types the core understands. */
+export type EventType = 'view' | 'click' | 'add_to_cart' | 'remove_from_cart' | 'purchase' | 'search';
+
+/** One shopper event. It is kept on the device only. */
+export interface TrackEvent {
+  type: EventType;
+  /** Item id; required for every type but `search`. */
+  item?: string;
+  /** Milliseconds since 1970; defaults to `Date.now()`. */
+  ts?: number;
+  /** Quantity for cart and purchase events (whole number ≥ 1, default 1). */
+  qty?: number;
+  /** Search text for `search` events. */
+  query?: string;
+}
+
+/** A product as stored in the pack. Render `title` etc. as text, never as HTML. */
+export interface ItemCard {
+  id: string;
+  title: string;
+  category: string;
+  brand: string;
+  price: number;
+  /** As stored; pass through `safeUrl` before use. */
+  image: string;
+  /** As stored; pass through `safeUrl` before use. */
+  url: string;
+  inStock: boolean;
+}
+
+/** An item on a shelf with its score and the reason it is there. */
+export interface ShelfItem extends ItemCard {
+  score: number;
+  reason: string;
+}
+
+/** Shelf kinds available in this version. */
+export type ShelfKind = 'for-you';
+
+export interface Shelf {
+  kind: ShelfKind;
+  title: string;
+  /** False when there were no usable events and the shelf is popularity only. */
+  personalized: boolean;
+  items: ShelfItem[];
+}
+
+export interface PackInfo {
+  formatVersion: number;
+  builderVersion: string;
+  itemCount: number;
+  dim: number;
+  categoryCount: number;
+  bytes: number;
+  /** CRC-32 of the pack body, hex; verified when the pack was opened. */
+  checksum: string;
+  builtAtMs: number;
+}
+
+export interface ProfileSummary {
+  eventCount: number;
+  evidence: number;
+  topCategories: Array<{ category: string; share: number }>;
+}
+
+export interface InitOptions {
+  /** URL of the pack file (relative to the page or absolute). */
+  pack: string | URL;
+  /** URL of shelfwise_bg.wasm; defaults to the copy next to this module. */
+  wasm?: string | URL;
+  /** Run the engine in a Web Worker (default: true where workers exist). */
+  worker?: boolean;
+}
+
+/** Machine-readable error kinds (`ShelfwiseError.kind`). */
+export type ErrorKind =
+  | 'truncated' | 'bad_magic' | 'unsupported_version' | 'bad_header' | 'trailing_bytes' | 'bad_checksum'
+  | 'bad_section_table' | 'section_out_of_range' | 'missing_section' | 'count_mismatch' | 'bad_string_table'
+  | 'bad_value' | 'duplicate_item_id' | 'unknown_item' | 'unknown_event_kind' | 'out_of_range' | 'missing_item'
+  | 'invalid_argument' | 'unknown_shelf' | 'fetch_failed' | 'worker_failed' | 'not_ready' | 'closed' | 'internal';
+
+/** Every error the shell throws or rejects with. */
+export class ShelfwiseError extends Error {
+  constructor(kind: ErrorKind | string, message: string);
+  readonly name: 'ShelfwiseError';
+  readonly kind: ErrorKind | string;
+}
+
+export class Shelfwise {
+  private constructor();
+  /** Facts about the loaded pack. */
+  readonly info: PackInfo;
+  /** Records an event on the device. Rejects with a ShelfwiseError on bad input. */
+  track(event: TrackEvent): Promise<void>;
+  /** Ranks a shelf (`k` from 1 to 1000, default 8). */
+  shelf(kind: ShelfKind, options?: { k?: number; now?: number }): Promise<Shelf>;
+  /** One item's card. Rejects with kind `unknown_item` if absent. */
+  item(id: string): Promise<ItemCard>;
+  /** Item cards in pack order. */
+  items(start?: number, count?: number): Promise<ItemCard[]>;
+  /** What the device knows about the shopper. */
+  profile(): Promise<ProfileSummary>;
+  /** Forgets every recorded event. */
+  clearEvents(): Promise<void>;
+  /** Stops the worker. */
+  close(): void;
+}
+
+/** Fetches the wasm core and the pack in parallel and opens the pack. */
+export function init(options: InitOptions): Promise<Shelfwise>;
+
+export interface RenderOptions {
+  /** Overrides the shelf's own title. */
+  title?: string;
+  formatPrice?: (price: number) => string;
+  onItemClick?: (item: ShelfItem, event: MouseEvent) => void;
+}
+
+/** Draws a titled row of product cards into `container` (text only, safe URLs only). */
+export function renderShelf(container: Element, shelf: Shelf, options?: RenderOptions): HTMLElement;
+
+/** The URL if it is http(s) or relative, else null. */
+export function safeUrl(url: string): string | null;
