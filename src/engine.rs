@@ -152,7 +152,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
         let ts_ms = check_ts("ts", input.ts)?;
         let qty = match input.qty {
             None => 1,
-            Some(q) if q.is_finite() && q >= 1.0 && q <= 1e6 && q.fract() == 0.0 => q as u32,
+            Some(q) if (1.0..=1e6).contains(&q) && q.fract() == 0.0 => q as u32,
             Some(q) => {
                 return Err(CoreError::OutOfRange {
                     name: "qty",

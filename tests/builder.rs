@@ -1,5 +1,6 @@
 //! The pack builder end to end: readers with per-line problems, the CLI, and the real data.
 #![cfg(feature = "cli")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

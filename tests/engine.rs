@@ -1,4 +1,5 @@
 //! The engine on a small pack: cold start, personalization, exclusions and input errors.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Pack format v1: round trips, the golden fixture, and one typed error per kind of damage.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The wasm bindings in headless Chromium (wasm-bindgen-test): open a pack, track events,
 //! rank, and get named JS errors with a `kind` for bad input.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

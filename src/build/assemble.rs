@@ -116,7 +116,7 @@ pub fn assemble(
     summary.events_used = used;
     summary.shoppers = shopper_index.len();
     let mut entries: Vec<(u32, u32, f32)> = pairs.into_iter().map(|((u, i), w)| (u, i, w)).collect();
-    entries.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    entries.sort_by_key(|&(u, i, _)| (u, i));
     let mut has_interaction = vec![false; catalog.len()];
     entries.iter().for_each(|&(_, i, _)| has_interaction[i as usize] = true);
     summary.items_with_interactions = has_interaction.iter().filter(|&&b| b).count();

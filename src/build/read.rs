@@ -239,6 +239,9 @@ pub fn read_events_jsonl(path: &Path) -> Result<(Vec<RawEvent>, ReadReport), Rea
 
 type LineError = (&'static str, &'static str, String);
 
+/// A catalog row as field → value, or why it could not be read, with its line number.
+type CatalogRow = (u64, Result<BTreeMap<String, String>, LineError>);
+
 fn parse_event_line(line: &str) -> Result<RawEvent, LineError> {
     let value: Value = serde_json::from_str(line).map_err(|e| ("", "malformed JSON", format!("malformed JSON: {e}")))?;
     let Value::Object(obj) = value else {
@@ -256,7 +259,7 @@ fn parse_event_line(line: &str) -> Result<RawEvent, LineError> {
     let qty = match obj.get("qty") {
         None | Some(Value::Null) => 1,
         Some(v) => match v.as_f64() {
-            Some(q) if q >= 1.0 && q <= 1e6 && q.fract() == 0.0 => q as u32,
+            Some(q) if (1.0..=1e6).contains(&q) && q.fract() == 0.0 => q as u32,
             _ => return Err(("qty", "bad quantity", format!("{v} is not a whole number from 1 to 1000000"))),
         },
     };
@@ -442,7 +445,7 @@ fn parse_bool(s: &str) -> Option<bool> {
 /// Duplicate ids keep the first row.
 pub fn read_catalog(path: &Path) -> Result<(Vec<CatalogItem>, ReadReport), ReadError> {
     let mut report = ReadReport::new(path);
-    let rows: Vec<(u64, Result<BTreeMap<String, String>, LineError>)> = if path
+    let rows: Vec<CatalogRow> = if path
         .extension()
         .is_some_and(|e| e == "jsonl" || e == "json")
     {

@@ -1,5 +1,6 @@
 //! Shared fixtures for the integration tests.
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use shelfwise::pack::{PackContents, PackItem};
 

@@ -1,0 +1,81 @@
+// Shared helpers for the browser tests: a static server on a free port, a headless Chromium
+// (the system one; nothing is downloaded) and a watcher that collects console problems, page
+// errors, CSP violations and every request the page (and its workers) makes.
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve.mjs';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const WWW = fileURLToPath(new URL('../../www/', import.meta.url));
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Headless system Chromium (override the binary with $CHROMIUM). */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+}
+
+/**
+ * Serves www/ on 127.0.0.1 and a free port; with csp (the default) every response carries the
+ * strict Content-Security-Policy. Resolves to { url, origin, close }.
+ */
+export async function startServer({ csp = true, root = WWW } = {}) {
+  const { server, url } = await serve({ root, port: 0, host: '127.0.0.1', csp });
+  return {
+    url,
+    origin: new URL(url).origin,
+    close: () => new Promise((done) => {
+      server.closeAllConnections?.();
+      server.close(() => done());
+    }),
+  };
+}
+
+const CSP_MESSAGE = /Content Security Policy|Refused to (load|execute|apply|connect|create|evaluate|compile|frame)/i;
+
+/**
+ * Starts collecting from `page` (console messages from the page and its workers arrive on the
+ * page): problems = console errors/warnings, pageErrors = uncaught exceptions, cspViolations =
+ * console messages reporting a CSP violation, requests = every requested URL, failedRequests.
+ */
+export function watchPage(page) {
+  const log = { problems: [], pageErrors: [], cspViolations: [], requests: [], failedRequests: [], webSockets: [] };
+  page.on('console', (message) => {
+    const type = message.type();
+    const text = message.text();
+    if (CSP_MESSAGE.test(text)) log.cspViolations.push(text);
+    if (type === 'error' || type === 'warning') {
+      const where = message.location()?.url ?? '';
+      log.problems.push(`${type}: ${text}${where ? ` (${where})` : ''}`);
+    }
+  });
+  page.on('pageerror', (error) => log.pageErrors.push(String(error?.stack ?? error)));
+  page.on('request', (request) => log.requests.push(request.url()));
+  page.on('requestfailed', (request) => log.failedRequests.push(`${request.url()}: ${request.failure()?.errorText}`));
+  page.on('websocket', (socket) => log.webSockets.push(socket.url()));
+  return log;
+}
+
+/** The requested URLs that did not go to `origin` (data:/blob: URLs never leave the browser). */
+export function foreignRequests(log, origin) {
+  return log.requests.filter((url) => {
+    if (url.startsWith('data:') || url.startsWith('blob:')) return false;
+    return new URL(url).origin !== origin;
+  }).concat(log.webSockets);
+}
+
+/** A readable dump of what was collected, for assertion messages. */
+export function dump(log) {
+  return JSON.stringify(log, null, 2);
+}
