@@ -195,25 +195,47 @@ impl<B: AsRef<[u8]>> Engine<B> {
         ProfileSummary { event_count: self.events.len(), evidence: p.evidence, top_categories: p.top_categories(&self.pack, 5) }
     }
 
-    /// Items currently in the cart (added more often than removed, not bought since).
-    fn in_cart(&self) -> Vec<bool> {
-        let mut count = vec![0i64; self.pack.item_count() as usize];
+    /// Items the "for you" shelf leaves out: in the cart (added more often than removed, not
+    /// bought since), already bought, or in `exclude` (e.g. the product on the page).
+    fn excluded(&self, exclude: &[u32]) -> Vec<bool> {
+        let mut in_cart = vec![0i64; self.pack.item_count() as usize];
+        let mut blocked = vec![false; self.pack.item_count() as usize];
         for e in &self.events {
-            if let Some(c) = count.get_mut(e.item as usize) {
-                match e.kind {
-                    EventKind::AddToCart => *c += i64::from(e.qty),
-                    EventKind::RemoveFromCart => *c = (*c - i64::from(e.qty)).max(0),
-                    EventKind::Purchase => *c = 0,
-                    _ => {}
+            let (Some(c), Some(b)) = (in_cart.get_mut(e.item as usize), blocked.get_mut(e.item as usize)) else {
+                continue;
+            };
+            match e.kind {
+                EventKind::AddToCart => *c += i64::from(e.qty),
+                EventKind::RemoveFromCart => *c = (*c - i64::from(e.qty)).max(0),
+                EventKind::Purchase => {
+                    *c = 0;
+                    *b = true;
                 }
+                _ => {}
             }
         }
-        count.into_iter().map(|c| c > 0).collect()
+        for (b, c) in blocked.iter_mut().zip(in_cart) {
+            *b |= c > 0;
+        }
+        for &i in exclude {
+            if let Some(b) = blocked.get_mut(i as usize) {
+                *b = true;
+            }
+        }
+        blocked
     }
 
-    /// "For you": the best `k` in-stock items for the shopper's profile, excluding what is in
-    /// the cart; with no usable events, the most popular in-stock items.
-    pub fn rank_for_you(&self, k: usize, now_ms: i64) -> Result<Shelf, CoreError> {
+    /// Resolves ids to leave out of a shelf; ids the pack does not know are ignored (a page
+    /// may name products newer than its pack).
+    pub fn resolve_exclusions<S: AsRef<str>>(&self, ids: &[S]) -> Vec<u32> {
+        ids.iter().filter_map(|id| self.pack.find_item(id.as_ref())).collect()
+    }
+
+    /// "For you": the best `k` in-stock items for the shopper's profile (cosine of the
+    /// interest vector with each item, plus a small popularity prior), leaving out what is in
+    /// the cart, what was bought and `exclude`; with no usable events, the most popular
+    /// in-stock items.
+    pub fn rank_for_you(&self, k: usize, now_ms: i64, exclude: &[u32]) -> Result<Shelf, CoreError> {
         let k = check_k(k)?;
         let profile = self.profile(now_ms);
         let personalized = !profile.is_empty();
@@ -223,10 +245,10 @@ impl<B: AsRef<[u8]>> Engine<B> {
             Query::new(&[], &[])
         };
         let prior = if personalized { POPULARITY_PRIOR } else { 1.0 };
-        let in_cart = self.in_cart();
+        let blocked = self.excluded(exclude);
         let pack = &self.pack;
         let ranked = top_k_by_query(pack, &query, prior, k, |i| {
-            pack.in_stock(i) && !in_cart.get(i as usize).copied().unwrap_or(false)
+            pack.in_stock(i) && !blocked.get(i as usize).copied().unwrap_or(true)
         });
         let top = profile.top_categories(pack, 1);
         let items = ranked

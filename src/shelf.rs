@@ -16,8 +16,8 @@ pub struct ItemCard {
     pub category: String,
     /// Brand name.
     pub brand: String,
-    /// Price.
-    pub price: f32,
+    /// Price, rounded to 4 decimals so that it reads as stored (17.49, not 17.4899997…).
+    pub price: f64,
     /// Image URL as stored in the pack (the shell only uses http(s) and relative URLs).
     pub image: String,
     /// Product page URL as stored in the pack.
@@ -34,7 +34,7 @@ impl ItemCard {
             title: pack.title(i).to_owned(),
             category: pack.category(i).to_owned(),
             brand: pack.brand(i).to_owned(),
-            price: pack.price(i),
+            price: (f64::from(pack.price(i)) * 10_000.0).round() / 10_000.0,
             image: pack.image_url(i).to_owned(),
             url: pack.page_url(i).to_owned(),
             in_stock: pack.in_stock(i),

@@ -60,12 +60,13 @@ impl WasmRecommender {
         Ok(self.engine.track(&input)?)
     }
 
-    /// The "for you" shelf with `k` items as of `nowMs`.
+    /// The "for you" shelf with `k` items as of `nowMs`, leaving out the ids in `exclude`.
     #[wasm_bindgen(js_name = rankForYou)]
-    pub fn rank_for_you(&self, k: f64, now_ms: f64) -> Result<JsValue, JsValue> {
+    pub fn rank_for_you(&self, k: f64, now_ms: f64, exclude: Vec<String>) -> Result<JsValue, JsValue> {
         let k = usize_arg("k", k)?;
         let now = check_ts("nowMs", now_ms)?;
-        to_js(&self.engine.rank_for_you(k, now)?)
+        let exclude = self.engine.resolve_exclusions(&exclude);
+        to_js(&self.engine.rank_for_you(k, now, &exclude)?)
     }
 
     /// One item's card by id.

@@ -126,7 +126,7 @@ fn demo_data_builds_into_a_pack_whose_shelves_follow_tastes() {
     assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
     let mut engine = shelfwise::Engine::open(std::fs::read(&out).unwrap()).unwrap();
     // View every in-stock item of the least popular category on the cold shelf.
-    let cold = engine.rank_for_you(10, 0).unwrap();
+    let cold = engine.rank_for_you(10, 0, &[]).unwrap();
     let pack = engine.pack();
     let target = (0..pack.category_count())
         .min_by_key(|&c| cold.items.iter().filter(|i| i.card.category == pack.category_name(c)).count())
@@ -137,7 +137,7 @@ fn demo_data_builds_into_a_pack_whose_shelves_follow_tastes() {
         let id = engine.pack().item_id(i).to_owned();
         engine.push_event(shelfwise::event::Event { item: engine.item_index(&id).unwrap(), kind: shelfwise::event::EventKind::View, ts_ms: 0, qty: 1 });
     }
-    let warm = engine.rank_for_you(10, 0).unwrap();
+    let warm = engine.rank_for_you(10, 0, &[]).unwrap();
     let share = warm.items.iter().filter(|i| i.card.category == name).count();
     assert!(share >= 5, "after viewing {name}, only {share}/10 recommendations are in it");
 }

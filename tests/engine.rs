@@ -14,13 +14,13 @@ fn event(kind: &str, item: &str) -> EventInput {
 }
 
 fn ids(engine: &Engine, k: usize) -> Vec<String> {
-    engine.rank_for_you(k, NOW as i64).unwrap().items.into_iter().map(|i| i.card.id).collect()
+    engine.rank_for_you(k, NOW as i64, &[]).unwrap().items.into_iter().map(|i| i.card.id).collect()
 }
 
 #[test]
 fn with_no_history_the_shelf_is_popular_in_stock_items() {
     let engine = Engine::open(sample_pack_bytes()).unwrap();
-    let shelf = engine.rank_for_you(4, NOW as i64).unwrap();
+    let shelf = engine.rank_for_you(4, NOW as i64, &[]).unwrap();
     assert!(!shelf.personalized);
     let got: Vec<&str> = shelf.items.iter().map(|i| i.card.id.as_str()).collect();
     assert_eq!(got, ["SKU-3", "SKU-4", "SKU-5", "SKU-1"]);
@@ -32,7 +32,7 @@ fn viewing_candles_brings_candles_to_the_top() {
     let mut engine = Engine::open(sample_pack_bytes()).unwrap();
     engine.track(&event("view", "SKU-0")).unwrap();
     engine.track(&event("click", "SKU-1")).unwrap();
-    let shelf = engine.rank_for_you(3, NOW as i64).unwrap();
+    let shelf = engine.rank_for_you(3, NOW as i64, &[]).unwrap();
     assert!(shelf.personalized);
     let got: Vec<&str> = shelf.items.iter().map(|i| i.card.category.as_str()).collect();
     // SKU-2 is a candle but out of stock, so the third slot goes to a mug.
@@ -62,8 +62,8 @@ fn bad_input_gets_typed_errors() {
     assert_eq!(engine.track(&nan).unwrap_err().kind(), "out_of_range");
     let bad_qty = EventInput { qty: Some(0.5), ..event("purchase", "SKU-0") };
     assert_eq!(engine.track(&bad_qty).unwrap_err().kind(), "out_of_range");
-    assert_eq!(engine.rank_for_you(0, NOW as i64).unwrap_err().kind(), "out_of_range");
-    assert_eq!(engine.rank_for_you(1001, NOW as i64).unwrap_err().kind(), "out_of_range");
+    assert_eq!(engine.rank_for_you(0, NOW as i64, &[]).unwrap_err().kind(), "out_of_range");
+    assert_eq!(engine.rank_for_you(1001, NOW as i64, &[]).unwrap_err().kind(), "out_of_range");
     assert!(engine.events().is_empty(), "rejected events are not recorded");
     let search = EventInput { item: None, query: Some("mug".into()), ..event("search", "") };
     assert!(engine.track(&search).is_ok());
@@ -84,4 +84,17 @@ fn item_listing_is_clipped_to_the_catalog() {
     assert_eq!(engine.items(4, 10).len(), 2);
     assert!(engine.items(99, 10).is_empty());
     assert_eq!(engine.item("SKU-2").unwrap().title, "Tealight Set");
+}
+
+#[test]
+fn bought_items_and_excluded_ids_are_left_out() {
+    let mut engine = Engine::open(sample_pack_bytes()).unwrap();
+    engine.track(&event("purchase", "SKU-0")).unwrap();
+    assert!(!ids(&engine, 5).contains(&"SKU-0".to_owned()));
+    let exclude = engine.resolve_exclusions(&["SKU-1", "not-in-this-pack"]);
+    assert_eq!(exclude, [1]);
+    let shelf = engine.rank_for_you(5, NOW as i64, &exclude).unwrap();
+    let mut got: Vec<&str> = shelf.items.iter().map(|i| i.card.id.as_str()).collect();
+    got.sort_unstable();
+    assert_eq!(got, ["SKU-3", "SKU-4", "SKU-5"], "only the in-stock mugs are left");
 }

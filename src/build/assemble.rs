@@ -6,6 +6,7 @@
 //!   `weight × (1 + ln qty)`), which trains implicit ALS ([`super::als`]).
 //! * Popularity is a purchase-and-cart-weighted count decayed with a 30-day half-life from the
 //!   newest event, scaled to a maximum of 1.
+//! * Item vectors are scaled to unit length before quantization ([`normalize_rows`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -124,7 +125,8 @@ pub fn assemble(
     let interactions = Interactions { n_users: shopper_index.len(), n_items: catalog.len(), entries };
     let model = als::train(&interactions, &config.als, on_iteration)?;
     let dim = model.item_factors.ncols();
-    let flat: Vec<f32> = model.item_factors.iter().copied().collect();
+    let mut flat: Vec<f32> = model.item_factors.iter().copied().collect();
+    normalize_rows(&mut flat, dim);
     let quantized = quantize_per_dimension(&flat, dim);
 
     let max_pop = popularity.iter().copied().fold(0.0f64, f64::max);
@@ -162,6 +164,21 @@ pub fn assemble(
         codes: quantized.codes,
     };
     Ok((contents, summary))
+}
+
+/// Scales every row to unit length (zero rows stay zero), so that a query's dot product with
+/// an item is their cosine: how well the item matches, not how much data it has. Popularity is
+/// stored and weighed separately.
+pub fn normalize_rows(rows: &mut [f32], dim: usize) {
+    if dim == 0 {
+        return;
+    }
+    for row in rows.chunks_exact_mut(dim) {
+        let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 && norm.is_finite() {
+            row.iter_mut().for_each(|x| *x /= norm);
+        }
+    }
 }
 
 fn category_name(raw: &str) -> &str {

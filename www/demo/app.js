@@ -68,8 +68,11 @@ function refreshShelf() {
 }
 
 async function drawShelf() {
+  // On a product page, the product itself is not recommended next to itself.
+  const route = parseRoute(location.hash);
+  const exclude = route.name === 'item' ? [route.id] : [];
   const [shelf, profile] = await Promise.all([
-    state.shelfwise.shelf('for-you', { k: SHELF_SIZE }),
+    state.shelfwise.shelf('for-you', { k: SHELF_SIZE, exclude }),
     state.shelfwise.profile(),
   ]);
   const section = renderShelf(recs, shelf, {
@@ -129,9 +132,7 @@ function productLink(item, className) {
 }
 
 function stockLabel(item) {
-  const label = el('span', item.inStock ? 'stock in-stock' : 'stock out-of-stock');
-  label.textContent = item.inStock ? 'In stock' : 'Out of stock';
-  return label;
+  return item.inStock ? el('span', 'stock in-stock', 'In stock') : el('span', 'stock out-of-stock', 'Out of stock');
 }
 
 function productCard(item) {
@@ -413,6 +414,7 @@ async function start() {
   renderRoute({ focus: false });
   window.addEventListener('hashchange', () => renderRoute());
   dom.forget.addEventListener('click', forgetHistory);
+  dom.forget.hidden = false;
   document.body.dataset.ready = 'true';
 }
 

@@ -28,11 +28,11 @@ export async function openEngine({ packUrl, wasmUrl }) {
   return {
     info: () => recommender.info(),
     track: (event) => recommender.track(event),
-    shelf: (kind, k, nowMs) => {
+    shelf: (kind, k, nowMs, exclude) => {
       if (kind !== 'for-you') {
         throw new ShelfwiseError('unknown_shelf', `unknown shelf kind ${JSON.stringify(kind)}; expected "for-you"`);
       }
-      return recommender.rankForYou(k, nowMs);
+      return recommender.rankForYou(k, nowMs, exclude);
     },
     item: (id) => recommender.item(id),
     items: (start, count) => recommender.items(start, count),

@@ -94,8 +94,11 @@ export class Shelfwise {
   readonly info: PackInfo;
   /** Records an event on the device. Rejects with a ShelfwiseError on bad input. */
   track(event: TrackEvent): Promise<void>;
-  /** Ranks a shelf (`k` from 1 to 1000, default 8). */
-  shelf(kind: ShelfKind, options?: { k?: number; now?: number }): Promise<Shelf>;
+  /**
+   * Ranks a shelf (`k` from 1 to 1000, default 8). Leaves out items in the cart, items
+   * bought and the ids in `exclude` (ids unknown to the pack are ignored).
+   */
+  shelf(kind: ShelfKind, options?: { k?: number; now?: number; exclude?: string[] }): Promise<Shelf>;
   /** One item's card. Rejects with kind `unknown_item` if absent. */
   item(id: string): Promise<ItemCard>;
   /** Item cards in pack order. */

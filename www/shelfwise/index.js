@@ -9,7 +9,6 @@
 // parallel. The shopper's events live only in the engine's memory (a Web Worker by default).
 
 import { ShelfwiseError, errorFromData } from './errors.js';
-import { openEngine } from './engine.js';
 
 export { ShelfwiseError } from './errors.js';
 export { renderShelf, safeUrl } from './render.js';
@@ -65,6 +64,8 @@ class WorkerTransport {
 class InlineTransport {
   async call(method, ...args) {
     if (method === 'open') {
+      // Loaded only here, so that the page does not fetch the wasm glue when a worker runs it.
+      const { openEngine } = await import('./engine.js');
       this.engine = await openEngine(args[0]);
       return this.engine.info();
     }
@@ -105,13 +106,18 @@ export class Shelfwise {
   }
 
   /**
-   * Ranks a shelf. Only "for-you" exists in this version.
+   * Ranks a shelf. Only "for-you" exists in this version. It leaves out items in the cart,
+   * items bought, and the ids in `exclude` (e.g. the product on the page).
    * @param {string} kind
-   * @param {{ k?: number, now?: number }} [options]
+   * @param {{ k?: number, now?: number, exclude?: string[] }} [options]
    */
   async shelf(kind, options = {}) {
     const k = checkK(options.k ?? 8);
-    return this.transport.call('shelf', kind, k, options.now ?? Date.now());
+    const exclude = options.exclude ?? [];
+    if (!Array.isArray(exclude) || !exclude.every((id) => typeof id === 'string')) {
+      throw new ShelfwiseError('invalid_argument', 'shelf: exclude must be an array of item id strings');
+    }
+    return this.transport.call('shelf', kind, k, options.now ?? Date.now(), exclude);
   }
 
   /** One item's card by id. */
