@@ -1,43 +1,233 @@
 // The engine host: loads the wasm core and the pack, and answers calls by name.
 // It runs inside the worker (worker.js) or, with { worker: false }, on the page itself;
 // either way the shopper's events stay in this JS realm's memory and are never sent anywhere.
+//
+// Trust boundary. Every call goes through one guard that
+//   - turns every failure into a ShelfwiseError (the core's errors are plain Errors named
+//     "ShelfwiseError"; they are rebuilt so that `instanceof ShelfwiseError` holds);
+//   - catches a WebAssembly trap (`WebAssembly.RuntimeError`: what a Rust panic becomes in a
+//     panic=abort release build). The call rejects with kind "internal", the first trap of an
+//     engine is reported with one console.error, and the core is re-created in a fresh wasm
+//     instance from the same pack bytes, replaying the shopper's accepted events from a JS-side
+//     copy (the newest MAX_REPLAY_EVENTS), so the following calls work and stay personalized.
+//
+// Last good pack. After a pack opens, its bytes are stored with the Cache API in the cache
+// PACK_CACHE under the pack URL. If a later load of that URL gets a pack the core refuses
+// (corrupt, or a format version this runtime cannot read), the cached copy is opened instead,
+// with one console.warn naming the error kind. Without a cached copy the load rejects with
+// the core's error. Without the Cache API (e.g. an insecure context) nothing is cached.
+// The core checks the pack's magic, format version and CRC-32 checksum when it opens it.
 
-import initWasm, { Recommender } from './wasm/shelfwise.js';
-import { ShelfwiseError } from './errors.js';
+import { ShelfwiseError, isWasmTrap, toShelfwiseError } from './errors.js';
 
-async function fetchPack(url) {
+/** Name of the Cache API cache holding the last good copy of each pack, by pack URL. */
+export const PACK_CACHE = 'shelfwise-packs-v1';
+/** How many accepted events the JS side keeps to replay after a crash (as the core keeps). */
+export const MAX_REPLAY_EVENTS = 10_000;
+
+const GLUE_URL = new URL('./wasm/shelfwise.js', import.meta.url).href;
+let glueCopies = 0;
+const compiled = new Map(); // wasm URL -> Promise<WebAssembly.Module>
+
+async function fetchOrFail(url, what) {
   let response;
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new ShelfwiseError('fetch_failed', `could not fetch the pack ${url}: ${error.message}`);
+    throw new ShelfwiseError('fetch_failed', `could not fetch the ${what} ${url}: ${error.message}`);
   }
   if (!response.ok) {
-    throw new ShelfwiseError('fetch_failed', `could not fetch the pack ${url}: HTTP ${response.status}`);
+    throw new ShelfwiseError('fetch_failed', `could not fetch the ${what} ${url}: HTTP ${response.status}`);
   }
+  return response;
+}
+
+async function fetchPack(url) {
+  const response = await fetchOrFail(url, 'pack');
   return new Uint8Array(await response.arrayBuffer());
+}
+
+/** The compiled core, once per wasm URL and realm (kept to re-instantiate after a trap). */
+function compileWasm(url) {
+  let module = compiled.get(url);
+  if (!module) {
+    module = (async () => {
+      const response = await fetchOrFail(url, 'wasm core');
+      try {
+        const type = response.headers.get('content-type') ?? '';
+        if (typeof WebAssembly.compileStreaming === 'function' && type.startsWith('application/wasm')) {
+          return await WebAssembly.compileStreaming(response);
+        }
+        return await WebAssembly.compile(await response.arrayBuffer());
+      } catch (error) {
+        throw new ShelfwiseError('internal', `could not compile the wasm core ${url}: ${error.message}`);
+      }
+    })();
+    compiled.set(url, module);
+    module.catch(() => compiled.delete(url));
+  }
+  return module;
+}
+
+/**
+ * The wasm-bindgen glue bound to an instance of `module`. `fresh` loads a new copy of the glue
+ * (its own instance, memory and tables): after a trap the old instance cannot be trusted.
+ */
+async function instantiateCore(module, fresh) {
+  const url = fresh ? `${GLUE_URL}?instance=${++glueCopies}` : GLUE_URL;
+  const glue = await import(url);
+  await glue.default({ module_or_path: module });
+  return glue;
+}
+
+async function packCache() {
+  try {
+    if (typeof caches === 'undefined') return null;
+    return await caches.open(PACK_CACHE);
+  } catch {
+    return null; // no Cache API here (insecure context, storage disabled …): skip caching
+  }
+}
+
+async function rememberGoodPack(packUrl, bytes) {
+  try {
+    const cache = await packCache();
+    await cache?.put(packUrl, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }));
+  } catch {
+    // Caching is best effort (quota, non-http URL …): the pack is open either way.
+  }
+}
+
+async function lastGoodPack(packUrl) {
+  try {
+    const response = await (await packCache())?.match(packUrl);
+    return response ? new Uint8Array(await response.arrayBuffer()) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Opens `bytes` (fetched from packUrl), falling back to the last good copy if it is refused. */
+async function openPack(glue, packUrl, bytes) {
+  let failure;
+  try {
+    const recommender = new glue.Recommender(bytes);
+    await rememberGoodPack(packUrl, bytes);
+    return { recommender, bytes };
+  } catch (error) {
+    failure = toShelfwiseError(error);
+    if (isWasmTrap(error)) throw failure;
+  }
+  const cached = await lastGoodPack(packUrl);
+  if (!cached) throw failure;
+  let recommender;
+  try {
+    recommender = new glue.Recommender(cached);
+  } catch {
+    throw failure;
+  }
+  console.warn(`Shelfwise: the pack ${packUrl} was refused (${failure.kind}: ${failure.message}); `
+    + 'using the last good copy of it cached in this browser instead');
+  return { recommender, bytes: cached };
+}
+
+/** Drops a Recommender of a trapped instance without calling into that instance again. */
+function abandon(recommender) {
+  try {
+    recommender?.__destroy_into_raw?.();
+  } catch {
+    // nothing to do: the instance is discarded anyway
+  }
 }
 
 /**
  * Fetches the wasm module and the pack in parallel and opens the pack.
+ * Every method of the returned engine returns a promise and rejects with a ShelfwiseError.
  * @param {{ packUrl: string, wasmUrl: string }} options absolute URLs
  */
 export async function openEngine({ packUrl, wasmUrl }) {
-  const [, packBytes] = await Promise.all([initWasm({ module_or_path: wasmUrl }), fetchPack(packUrl)]);
-  const recommender = new Recommender(packBytes);
+  const [module, fetched] = await Promise.all([compileWasm(wasmUrl), fetchPack(packUrl)]);
+  let glue;
+  try {
+    glue = await instantiateCore(module, false);
+  } catch (error) {
+    throw toShelfwiseError(error);
+  }
+  const opened = await openPack(glue, packUrl, fetched);
+  const packBytes = opened.bytes;
+  let recommender = opened.recommender;
+  const accepted = []; // events the core accepted, oldest first, for replay after a trap
+  let trapReported = false;
+  let recovering = null;
+  let broken = null;
+
+  async function restart() {
+    try {
+      const freshGlue = await instantiateCore(module, true);
+      const fresh = new freshGlue.Recommender(packBytes);
+      for (const event of accepted) {
+        try {
+          fresh.track(event);
+        } catch {
+          // it was accepted before; a refusal now would only drop that one event
+        }
+      }
+      abandon(recommender);
+      recommender = fresh;
+    } catch (error) {
+      broken = new ShelfwiseError('internal',
+        `the Shelfwise core crashed and could not be restarted: ${toShelfwiseError(error).message}`);
+    }
+  }
+
+  /** The guard every call goes through (see the top of this file). */
+  async function guard(name, body) {
+    if (recovering) await recovering;
+    if (broken) throw broken;
+    try {
+      return body();
+    } catch (error) {
+      if (!isWasmTrap(error)) throw toShelfwiseError(error);
+      const failure = new ShelfwiseError('internal',
+        `the Shelfwise core crashed in ${name} (${error.message || 'wasm trap'}); it was restarted from the same pack`);
+      if (!trapReported) {
+        trapReported = true;
+        console.error(`Shelfwise: ${failure.message} and the shopper's events. Later crashes of this instance are not logged.`);
+      }
+      recovering = restart().finally(() => { recovering = null; });
+      await recovering;
+      throw failure;
+    }
+  }
+
   return {
-    info: () => recommender.info(),
-    track: (event) => recommender.track(event),
-    shelf: (kind, k, nowMs, exclude) => {
+    info: () => guard('info', () => recommender.info()),
+    track: (event) => guard('track', () => {
+      recommender.track(event);
+      if (accepted.length >= MAX_REPLAY_EVENTS) accepted.splice(0, accepted.length + 1 - MAX_REPLAY_EVENTS);
+      accepted.push({ ...event });
+    }),
+    shelf: (kind, k, nowMs, exclude) => guard('shelf', () => {
       if (kind !== 'for-you') {
         throw new ShelfwiseError('unknown_shelf', `unknown shelf kind ${JSON.stringify(kind)}; expected "for-you"`);
       }
       return recommender.rankForYou(k, nowMs, exclude);
-    },
-    item: (id) => recommender.item(id),
-    items: (start, count) => recommender.items(start, count),
-    profile: (nowMs) => recommender.profile(nowMs),
-    eventCount: () => recommender.eventCount(),
-    clearEvents: () => recommender.clearEvents(),
+    }),
+    item: (id) => guard('item', () => recommender.item(id)),
+    items: (start, count) => guard('items', () => recommender.items(start, count)),
+    profile: (nowMs) => guard('profile', () => recommender.profile(nowMs)),
+    eventCount: () => guard('eventCount', () => recommender.eventCount()),
+    clearEvents: () => guard('clearEvents', () => {
+      recommender.clearEvents();
+      accepted.length = 0;
+    }),
+    /**
+     * TEST-ONLY hook, not part of the API: simulates a wasm trap (what a Rust panic becomes in a
+     * panic=abort build) inside the guard, so that tests can check the recovery path. It is
+     * reachable only through the internal transport (`shelfwise.transport.call(...)`).
+     */
+    __shelfwiseTestTrap: () => guard('__shelfwiseTestTrap', () => {
+      throw new WebAssembly.RuntimeError('unreachable');
+    }),
   };
 }

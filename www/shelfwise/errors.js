@@ -1,6 +1,8 @@
 // ShelfwiseError: the one error type the shell throws, with a stable machine-readable `kind`.
-// Errors from the wasm core already arrive as Errors named "ShelfwiseError" with a `kind`;
-// errors from the worker are rebuilt from their plain-data form.
+// Errors from the wasm core arrive as plain Errors named "ShelfwiseError" with a `kind` (not
+// instances of this class); toShelfwiseError() rebuilds them, and errors from the worker are
+// rebuilt from their plain-data form, so `error instanceof ShelfwiseError` always holds for
+// what the public API rejects with.
 
 export class ShelfwiseError extends Error {
   /**
@@ -14,15 +16,36 @@ export class ShelfwiseError extends Error {
   }
 }
 
+/** True for a WebAssembly trap (a panic in a panic=abort build, or any other trap). */
+export function isWasmTrap(error) {
+  return typeof WebAssembly !== 'undefined' && typeof WebAssembly.RuntimeError === 'function'
+    && error instanceof WebAssembly.RuntimeError;
+}
+
+/**
+ * Any thrown value as a ShelfwiseError: instances pass through; errors carrying a string `kind`
+ * (those of the wasm core) keep it; traps and everything else become kind "internal".
+ */
+export function toShelfwiseError(error) {
+  if (error instanceof ShelfwiseError) return error;
+  if (isWasmTrap(error)) {
+    return new ShelfwiseError('internal', `the Shelfwise core crashed (${error.message || 'wasm trap'})`);
+  }
+  if (error && typeof error === 'object') {
+    const kind = typeof error.kind === 'string' && error.kind ? error.kind : 'internal';
+    const message = typeof error.message === 'string' ? error.message : String(error);
+    return new ShelfwiseError(kind, message);
+  }
+  return new ShelfwiseError('internal', String(error));
+}
+
 /** Plain-data form of any thrown value, for postMessage. */
 export function errorToData(error) {
-  if (error && typeof error === 'object') {
-    return { kind: String(error.kind || 'internal'), message: String(error.message || error) };
-  }
-  return { kind: 'internal', message: String(error) };
+  const e = toShelfwiseError(error);
+  return { kind: String(e.kind), message: String(e.message) };
 }
 
 /** Rebuilds a ShelfwiseError from its plain-data form. */
 export function errorFromData(data) {
-  return new ShelfwiseError(data.kind, data.message);
+  return new ShelfwiseError(String(data?.kind || 'internal'), String(data?.message ?? 'unknown error'));
 }

@@ -1,14 +1,32 @@
 // Type declarations for the Shelfwise JS shell (www/shelfwise/index.js).
+//
+// Errors: every promise of this API rejects with a `ShelfwiseError` (`instanceof` holds, `name`
+// is "ShelfwiseError", `kind` is a stable `ErrorKind`), with the engine in a worker (default) or
+// inline (`worker: false`). Misuse never reaches the core as a crash.
+//
+// Crashes: if the wasm core traps anyway (a panic in a release build), that call rejects with
+// kind `internal`, the first crash of an instance is logged once with `console.error`, and the
+// engine restarts from the same pack bytes, replaying the newest 10,000 accepted events, so
+// later calls work and stay personalized.
+//
+// Last good pack: after a pack opens, its bytes are kept with the Cache API (cache
+// "shelfwise-packs-v1", keyed by pack URL). If a later `init()` with the same URL fetches a pack
+// the core refuses (corrupt, or a format version this runtime cannot read), the cached copy is
+// opened instead, with one `console.warn` naming the error kind; without a cached copy, `init()`
+// rejects with the core's error. Without the Cache API (insecure context) nothing is cached.
 
 /** Event types the core understands. */
 export type EventType = 'view' | 'click' | 'add_to_cart' | 'remove_from_cart' | 'purchase' | 'search';
 
-/** One shopper event. It is kept on the device only. */
+/**
+ * One shopper event. It is kept on the device only. Other fields are refused
+ * (`invalid_argument`), as are non-object events.
+ */
 export interface TrackEvent {
   type: EventType;
   /** Item id; required for every type but `search`. */
   item?: string;
-  /** Milliseconds since 1970; defaults to `Date.now()`. */
+  /** Milliseconds since 1970, finite (NaN/Infinity: `out_of_range`); defaults to `Date.now()`. */
   ts?: number;
   /** Quantity for cart and purchase events (whole number ≥ 1, default 1). */
   qty?: number;
@@ -66,7 +84,7 @@ export interface ProfileSummary {
 }
 
 export interface InitOptions {
-  /** URL of the pack file (relative to the page or absolute). */
+  /** URL of the pack file (relative to the page or absolute). Required (`invalid_argument`). */
   pack: string | URL;
   /** URL of shelfwise_bg.wasm; defaults to the copy next to this module. */
   wasm?: string | URL;
@@ -74,7 +92,13 @@ export interface InitOptions {
   worker?: boolean;
 }
 
-/** Machine-readable error kinds (`ShelfwiseError.kind`). */
+/**
+ * Machine-readable error kinds (`ShelfwiseError.kind`). The pack kinds (`bad_magic` …
+ * `duplicate_item_id`) come from `init()`; `unsupported_version` names the pack's version and
+ * the versions this runtime reads. `fetch_failed`: the pack or the wasm could not be fetched
+ * (e.g. HTTP 404). `closed`: the instance was closed. `internal`: the core crashed (and was
+ * restarted) or another unexpected failure.
+ */
 export type ErrorKind =
   | 'truncated' | 'bad_magic' | 'unsupported_version' | 'bad_header' | 'trailing_bytes' | 'bad_checksum'
   | 'bad_section_table' | 'section_out_of_range' | 'missing_section' | 'count_mismatch' | 'bad_string_table'
@@ -92,26 +116,36 @@ export class Shelfwise {
   private constructor();
   /** Facts about the loaded pack. */
   readonly info: PackInfo;
-  /** Records an event on the device. Rejects with a ShelfwiseError on bad input. */
+  /**
+   * Records an event on the device. Rejects with a ShelfwiseError on bad input: `invalid_argument`
+   * (not an object, unknown field), `unknown_event_kind`, `missing_item`, `unknown_item`,
+   * `out_of_range` (`ts` not finite, bad `qty`).
+   */
   track(event: TrackEvent): Promise<void>;
   /**
-   * Ranks a shelf (`k` from 1 to 1000, default 8). Leaves out items in the cart, items
-   * bought and the ids in `exclude` (ids unknown to the pack are ignored).
+   * Ranks a shelf (`k` an integer number from 1 to 1000, default 8). Leaves out items in the
+   * cart, items bought and the ids in `exclude` (ids unknown to the pack are ignored).
+   * Rejects with `out_of_range` (bad `k` or `now`), `unknown_shelf`, `invalid_argument`.
    */
   shelf(kind: ShelfKind, options?: { k?: number; now?: number; exclude?: string[] }): Promise<Shelf>;
   /** One item's card. Rejects with kind `unknown_item` if absent. */
   item(id: string): Promise<ItemCard>;
-  /** Item cards in pack order. */
+  /** Item cards in pack order (`out_of_range` for negative or fractional arguments). */
   items(start?: number, count?: number): Promise<ItemCard[]>;
   /** What the device knows about the shopper. */
   profile(): Promise<ProfileSummary>;
   /** Forgets every recorded event. */
   clearEvents(): Promise<void>;
-  /** Stops the worker. */
+  /** Stops the worker. Every later call rejects with kind `closed`; closing again is a no-op. */
   close(): void;
 }
 
-/** Fetches the wasm core and the pack in parallel and opens the pack. */
+/**
+ * Fetches the wasm core and the pack in parallel and opens the pack. Rejects with
+ * `invalid_argument` (no `pack`), `fetch_failed` (e.g. 404), or a pack kind such as
+ * `bad_magic`, `bad_checksum`, `unsupported_version` — unless a last good copy of the same
+ * pack URL is cached (see the top of this file).
+ */
 export function init(options: InitOptions): Promise<Shelfwise>;
 
 export interface RenderOptions {

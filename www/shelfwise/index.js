@@ -7,8 +7,13 @@
 //
 // Importing this module fetches nothing; init() fetches the wasm core and the pack in
 // parallel. The shopper's events live only in the engine's memory (a Web Worker by default).
+//
+// Every promise this module returns rejects with a ShelfwiseError (a stable `kind` string),
+// whether the engine runs in the worker or inline: misuse is refused before it reaches the
+// core, the core's own errors are rebuilt as ShelfwiseError instances, and a crash of the core
+// (a wasm trap) becomes kind "internal" while the engine restarts itself (see engine.js).
 
-import { ShelfwiseError, errorFromData } from './errors.js';
+import { ShelfwiseError, errorFromData, toShelfwiseError } from './errors.js';
 
 export { ShelfwiseError } from './errors.js';
 export { renderShelf, safeUrl } from './render.js';
@@ -20,12 +25,17 @@ function absolute(url, name) {
     throw new ShelfwiseError('invalid_argument', `init: the ${name} option is required`);
   }
   const base = typeof document !== 'undefined' ? document.baseURI : self.location.href;
-  return new URL(String(url), base).href;
+  try {
+    return new URL(String(url), base).href;
+  } catch {
+    throw new ShelfwiseError('invalid_argument', `init: the ${name} option is not a valid URL: ${String(url)}`);
+  }
 }
 
 /** Runs calls in a module worker; each call is one message, answered by id. */
 class WorkerTransport {
   constructor() {
+    this.failure = null; // a ShelfwiseError once closed or once the worker died
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'shelfwise' });
     this.pending = new Map();
     this.nextId = 1;
@@ -39,6 +49,12 @@ class WorkerTransport {
     this.worker.onerror = (event) => {
       event.preventDefault();
       const error = new ShelfwiseError('worker_failed', `the Shelfwise worker failed: ${event.message || 'could not start'}`);
+      this.failure = error;
+      for (const call of this.pending.values()) call.reject(error);
+      this.pending.clear();
+    };
+    this.worker.onmessageerror = () => {
+      const error = new ShelfwiseError('internal', 'a message from the Shelfwise worker could not be read');
       for (const call of this.pending.values()) call.reject(error);
       this.pending.clear();
     };
@@ -46,15 +62,27 @@ class WorkerTransport {
 
   call(method, ...args) {
     return new Promise((resolve, reject) => {
+      if (this.failure) {
+        reject(this.failure);
+        return;
+      }
       const id = this.nextId++;
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, method, args });
+      try {
+        this.worker.postMessage({ id, method, args });
+      } catch (error) {
+        // e.g. a DataCloneError: an argument holds a function, a DOM node …
+        this.pending.delete(id);
+        reject(new ShelfwiseError('invalid_argument', `${method}: the arguments cannot be sent to the engine (${error.message})`));
+      }
     });
   }
 
   close() {
+    if (this.failure?.kind === 'closed') return;
     this.worker.terminate();
     const error = new ShelfwiseError('closed', 'this Shelfwise instance was closed');
+    this.failure = error;
     for (const call of this.pending.values()) call.reject(error);
     this.pending.clear();
   }
@@ -63,24 +91,36 @@ class WorkerTransport {
 /** Runs calls on the page itself (no worker). */
 class InlineTransport {
   async call(method, ...args) {
-    if (method === 'open') {
-      // Loaded only here, so that the page does not fetch the wasm glue when a worker runs it.
-      const { openEngine } = await import('./engine.js');
-      this.engine = await openEngine(args[0]);
-      return this.engine.info();
+    try {
+      if (this.closed) throw new ShelfwiseError('closed', 'this Shelfwise instance was closed');
+      if (method === 'open') {
+        // Loaded only here, so that the page does not fetch the wasm glue when a worker runs it.
+        const { openEngine } = await import('./engine.js');
+        const engine = await openEngine(args[0]);
+        if (this.closed) throw new ShelfwiseError('closed', 'this Shelfwise instance was closed');
+        this.engine = engine;
+        return await engine.info();
+      }
+      if (!this.engine) throw new ShelfwiseError('not_ready', 'the engine is not open yet');
+      if (!Object.hasOwn(this.engine, method)) throw new ShelfwiseError('internal', `unknown method ${method}`);
+      return await this.engine[method](...args);
+    } catch (error) {
+      throw toShelfwiseError(error);
     }
-    if (!this.engine) throw new ShelfwiseError('closed', 'this Shelfwise instance is not open');
-    return this.engine[method](...args);
   }
 
   close() {
+    this.closed = true;
     this.engine = null;
   }
 }
 
+const EVENT_FIELDS = ['type', 'item', 'ts', 'qty', 'query'];
+
 function checkK(k) {
   if (!Number.isInteger(k) || k < 1 || k > 1000) {
-    throw new ShelfwiseError('out_of_range', `k = ${k} is out of range: an integer from 1 to 1000`);
+    const shown = typeof k === 'string' ? JSON.stringify(k) : String(k);
+    throw new ShelfwiseError('out_of_range', `k = ${shown} is out of range: an integer (number) from 1 to 1000`);
   }
   return k;
 }
@@ -99,8 +139,13 @@ export class Shelfwise {
    * @param {{ type: string, item?: string, ts?: number, qty?: number, query?: string }} event
    */
   track(event) {
-    if (!event || typeof event !== 'object') {
-      return Promise.reject(new ShelfwiseError('invalid_argument', 'track: the event must be an object'));
+    if (!event || typeof event !== 'object' || Array.isArray(event)) {
+      return Promise.reject(new ShelfwiseError('invalid_argument', 'track: the event must be an object like { type, item }'));
+    }
+    const unknown = Object.keys(event).filter((key) => !EVENT_FIELDS.includes(key));
+    if (unknown.length > 0) {
+      return Promise.reject(new ShelfwiseError('invalid_argument',
+        `track: unknown event field ${unknown.map((key) => JSON.stringify(key)).join(', ')}; expected ${EVENT_FIELDS.join(', ')}`));
     }
     return this.transport.call('track', { ...event, ts: event.ts ?? Date.now() });
   }
@@ -140,7 +185,7 @@ export class Shelfwise {
     return this.transport.call('clearEvents');
   }
 
-  /** Stops the worker; the instance cannot be used afterwards. */
+  /** Stops the worker; every later call rejects with kind "closed". */
   close() {
     this.transport.close();
   }
@@ -148,9 +193,17 @@ export class Shelfwise {
 
 /**
  * Loads the wasm core and the pack (in parallel) and returns a ready Shelfwise instance.
+ * Rejects with a ShelfwiseError: `invalid_argument` without `pack`, `fetch_failed` when the
+ * pack cannot be fetched, or the core's pack error (`bad_magic`, `bad_checksum`,
+ * `unsupported_version` …). If the core refuses a pack that opened before from the same URL in
+ * this browser, the last good copy (Cache API, cache "shelfwise-packs-v1") is used instead,
+ * with one console.warn naming the error kind.
  * @param {{ pack: string | URL, wasm?: string | URL, worker?: boolean }} options
  */
 export async function init(options = {}) {
+  if (!options || typeof options !== 'object') {
+    throw new ShelfwiseError('invalid_argument', 'init: the options must be an object like { pack: "/shop.pack" }');
+  }
   const packUrl = absolute(options.pack, 'pack');
   const wasmUrl = absolute(options.wasm ?? DEFAULT_WASM, 'wasm');
   const useWorker = options.worker ?? typeof Worker !== 'undefined';
@@ -160,6 +213,6 @@ export async function init(options = {}) {
     return new Shelfwise(transport, info);
   } catch (error) {
     transport.close();
-    throw error;
+    throw toShelfwiseError(error);
   }
 }

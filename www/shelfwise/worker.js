@@ -1,5 +1,6 @@
 // Module worker hosting the engine, so ranking never blocks the page.
 // Protocol: { id, method, args } in; { id, result } or { id, error: { kind, message } } out.
+// Every error crosses as plain data and index.js rebuilds a ShelfwiseError from it.
 
 import { openEngine } from './engine.js';
 import { errorToData } from './errors.js';
@@ -7,18 +8,18 @@ import { errorToData } from './errors.js';
 let engine = null;
 
 self.onmessage = async (message) => {
-  const { id, method, args } = message.data;
+  const { id, method, args = [] } = message.data ?? {};
   try {
     let result;
     if (method === 'open') {
       engine = await openEngine(args[0]);
-      result = engine.info();
+      result = await engine.info();
     } else if (!engine) {
       throw Object.assign(new Error('the engine is not open yet'), { kind: 'not_ready' });
-    } else if (typeof engine[method] !== 'function') {
+    } else if (!Object.hasOwn(engine, method) || typeof engine[method] !== 'function') {
       throw Object.assign(new Error(`unknown method ${method}`), { kind: 'internal' });
     } else {
-      result = engine[method](...args);
+      result = await engine[method](...args);
     }
     self.postMessage({ id, result });
   } catch (error) {
