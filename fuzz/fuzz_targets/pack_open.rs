@@ -1,0 +1,77 @@
+//! Fuzz target for the pack decoder: `Pack::open` must never panic, over-allocate or loop,
+//! and every accessor of a pack it accepts must be total.
+//!
+//! Each input is tried twice:
+//! 1. exactly as given (exercises magic/version/header/length/checksum checks);
+//! 2. "repaired": if it is at least 40 bytes long, body_len (bytes 24..32) and body_crc32
+//!    (bytes 32..36) are rewritten to match the body. Without this, nearly every mutation dies
+//!    at `bad_checksum` and the fuzzer never reaches the section table, string tables, meta
+//!    counts, id index, … Those later checks are where the interesting bugs would be.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use shelfwise::pack::Pack;
+use shelfwise::Engine;
+
+const HEADER_LEN: usize = 40;
+
+fn exercise(data: &[u8]) {
+    if let Ok(pack) = Pack::open(data) {
+        let n = pack.item_count();
+        // Every item, every accessor; plus one past the end, which must be harmless too.
+        for i in 0..=n {
+            let id = pack.item_id(i);
+            let _ = pack.title(i);
+            let _ = pack.category(i);
+            let _ = pack.category_index(i);
+            let _ = pack.brand(i);
+            let _ = pack.brand_index(i);
+            let _ = pack.price(i);
+            let _ = pack.in_stock(i);
+            let _ = pack.image_url(i);
+            let _ = pack.page_url(i);
+            let _ = pack.popularity(i);
+            let row = pack.embedding_row(i);
+            if i < n {
+                assert_eq!(row.len(), pack.dim(), "embedding row {i} has the wrong length");
+                assert_eq!(pack.find_item(id), Some(i), "find_item(item_id({i})) is not {i}");
+                let p = pack.price(i);
+                assert!(p.is_finite() && p >= 0.0, "price {i} = {p} passed validation");
+                let pop = pack.popularity(i);
+                assert!((0.0..=1.0).contains(&pop), "popularity {i} = {pop} passed validation");
+                assert!(pack.category_index(i) < pack.category_count());
+                assert!(pack.brand_index(i) < pack.brand_count());
+            } else {
+                assert!(row.is_empty());
+            }
+        }
+        for c in 0..=pack.category_count() {
+            let _ = pack.category_name(c);
+        }
+        for b in 0..=pack.brand_count() {
+            let _ = pack.brand_name(b);
+        }
+        let _ = pack.find_item("");
+        let _ = pack.find_item("\u{10FFFF}");
+        let _ = pack.embedding_scales();
+        let _ = pack.embedding_codes();
+        let _ = (pack.header(), pack.meta(), pack.sections(), pack.byte_len());
+    }
+    if let Ok(engine) = Engine::open(data.to_vec()) {
+        let _ = engine.rank_for_you(5, 0, &[]);
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    exercise(data);
+    if data.len() >= HEADER_LEN {
+        let mut fixed = data.to_vec();
+        let body_len = (data.len() - HEADER_LEN) as u64;
+        fixed[24..32].copy_from_slice(&body_len.to_le_bytes());
+        let crc = crc32fast::hash(&fixed[HEADER_LEN..]);
+        fixed[32..36].copy_from_slice(&crc.to_le_bytes());
+        if fixed != data {
+            exercise(&fixed);
+        }
+    }
+});
