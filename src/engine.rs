@@ -3,6 +3,8 @@
 //! This is the API the wasm bindings and the native batch commands share, so both rank
 //! identically. It holds no JS types.
 
+use std::collections::VecDeque;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::CoreError;
@@ -77,7 +79,7 @@ pub struct ProfileSummary {
 #[derive(Debug, Clone)]
 pub struct Engine<B: AsRef<[u8]> = Vec<u8>> {
     pack: Pack<B>,
-    events: Vec<Event>,
+    events: VecDeque<Event>,
     profile_config: ProfileConfig,
 }
 
@@ -102,7 +104,7 @@ pub fn check_ts(name: &'static str, ts: f64) -> Result<i64, CoreError> {
 impl<B: AsRef<[u8]>> Engine<B> {
     /// Opens the pack in `bytes` with no events.
     pub fn open(bytes: B) -> Result<Engine<B>, CoreError> {
-        Ok(Engine { pack: Pack::open(bytes)?, events: Vec::new(), profile_config: ProfileConfig::default() })
+        Ok(Engine { pack: Pack::open(bytes)?, events: VecDeque::new(), profile_config: ProfileConfig::default() })
     }
 
     /// The open pack.
@@ -111,7 +113,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
     }
 
     /// The recorded events, oldest first.
-    pub fn events(&self) -> &[Event] {
+    pub fn events(&self) -> &VecDeque<Event> {
         &self.events
     }
 
@@ -172,11 +174,10 @@ impl<B: AsRef<[u8]>> Engine<B> {
 
     /// Records an already resolved event.
     pub fn push_event(&mut self, event: Event) {
-        if self.events.len() >= MAX_EVENTS {
-            let excess = self.events.len() + 1 - MAX_EVENTS;
-            self.events.drain(..excess);
+        while self.events.len() >= MAX_EVENTS {
+            self.events.pop_front();
         }
-        self.events.push(event);
+        self.events.push_back(event);
     }
 
     /// Forgets every event.

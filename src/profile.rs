@@ -64,7 +64,12 @@ pub fn item_vector<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, out: &mut [f32]) -> f
 
 impl Profile {
     /// Builds the profile from `events` as of `now_ms`.
-    pub fn build<B: AsRef<[u8]>>(pack: &Pack<B>, events: &[Event], now_ms: i64, config: &ProfileConfig) -> Profile {
+    pub fn build<'e, B: AsRef<[u8]>>(
+        pack: &Pack<B>,
+        events: impl IntoIterator<Item = &'e Event>,
+        now_ms: i64,
+        config: &ProfileConfig,
+    ) -> Profile {
         let dim = pack.dim();
         let mut interest = vec![0.0f32; dim];
         let mut row = vec![0.0f32; dim];

@@ -98,3 +98,16 @@ fn bought_items_and_excluded_ids_are_left_out() {
     got.sort_unstable();
     assert_eq!(got, ["SKU-3", "SKU-4", "SKU-5"], "only the in-stock mugs are left");
 }
+
+#[test]
+fn only_the_newest_events_are_kept_once_the_cap_is_reached() {
+    use shelfwise::engine::MAX_EVENTS;
+    use shelfwise::event::{Event, EventKind};
+    let mut engine = Engine::open(sample_pack_bytes()).unwrap();
+    for n in 0..MAX_EVENTS as i64 + 5 {
+        engine.push_event(Event { item: (n % 6) as u32, kind: EventKind::View, ts_ms: n, qty: 1 });
+    }
+    assert_eq!(engine.events().len(), MAX_EVENTS);
+    assert_eq!(engine.events().front().map(|e| e.ts_ms), Some(5));
+    assert_eq!(engine.events().back().map(|e| e.ts_ms), Some(MAX_EVENTS as i64 + 4));
+}
