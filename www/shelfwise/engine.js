@@ -165,7 +165,7 @@ export async function openEngine({ packUrl, wasmUrl }) {
     try {
       const freshGlue = await instantiateCore(module, true);
       const fresh = new freshGlue.Recommender(packBytes);
-      for (const event of accepted) {
+      for (const event of accepted.slice(-MAX_REPLAY_EVENTS)) {
         try {
           fresh.track(event);
         } catch {
@@ -204,7 +204,8 @@ export async function openEngine({ packUrl, wasmUrl }) {
     info: () => guard('info', () => recommender.info()),
     track: (event) => guard('track', () => {
       recommender.track(event);
-      if (accepted.length >= MAX_REPLAY_EVENTS) accepted.splice(0, accepted.length + 1 - MAX_REPLAY_EVENTS);
+      // Trimmed in batches (amortized O(1) per event); replay uses the newest MAX_REPLAY_EVENTS.
+      if (accepted.length >= MAX_REPLAY_EVENTS + 1024) accepted.splice(0, accepted.length - MAX_REPLAY_EVENTS);
       accepted.push({ ...event });
     }),
     shelf: (kind, k, nowMs, exclude) => guard('shelf', () => {
