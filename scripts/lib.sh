@@ -5,7 +5,7 @@ export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 log() { printf '[%s] %s\n' "$(basename "$0" .sh)" "$*" >&2; }
 
 load_toolchain() {
-  if [ ! -f "$ROOT/build/toolchain.env" ]; then bash "$ROOT/scripts/setup.sh"; fi
+  if [ ! -f "$ROOT/build/toolchain.env" ]; then bash "$ROOT/scripts/setup.sh" demo; fi
   # shellcheck disable=SC1091
   set -a; . "$ROOT/build/toolchain.env"; set +a
 }

@@ -7,7 +7,10 @@
 #   - Chromium + ChromeDriver (Debian packages; never a downloaded browser);
 #   - the npm dev packages (playwright-core, binaryen, typescript).
 # It writes build/toolchain.env, which scripts/build-wasm.sh and scripts/test.sh source.
+# `setup.sh demo` skips the browser (the demo only needs one to look at it).
+# Elsewhere than Debian, point CHROMIUM (and CHROMEDRIVER) at an installed Chromium/Chrome.
 set -euo pipefail
+PURPOSE="${1:-tests}"
 cd "$(dirname "$0")/.."
 mkdir -p build
 log() { printf '[setup] %s\n' "$*" >&2; }
@@ -35,7 +38,8 @@ if [ "${SHELFWISE_WASM_VIA:-}" != "debian" ] && command -v rustup >/dev/null 2>&
     WASM_MODE=rustup
   else
     log "trying: rustup target add wasm32-unknown-unknown (20 s limit)"
-    if timeout 20 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 \
+    limit=""; if command -v timeout >/dev/null 2>&1; then limit="timeout 20"; fi
+    if $limit rustup target add wasm32-unknown-unknown >/dev/null 2>&1 \
       && rustup target list --installed | grep -qx wasm32-unknown-unknown; then
       WASM_MODE=rustup
     fi
@@ -68,7 +72,7 @@ if [ -z "$CHROMIUM" ]; then
     if [ -x "$c" ]; then CHROMIUM="$c"; break; fi
   done
 fi
-if [ -z "$CHROMIUM" ] || ! command -v chromedriver >/dev/null 2>&1; then
+if [ "$PURPOSE" != demo ] && { [ -z "$CHROMIUM" ] || ! command -v "${CHROMEDRIVER:-chromedriver}" >/dev/null 2>&1; }; then
   log "installing Debian chromium + chromium-driver"
   apt_install chromium chromium-driver
   CHROMIUM=/usr/bin/chromium
@@ -83,7 +87,7 @@ fi
 cat > build/toolchain.env <<ENV
 WASM_MODE=$WASM_MODE
 CHROMIUM=$CHROMIUM
-CHROMEDRIVER=$(command -v chromedriver)
+CHROMEDRIVER=$(command -v "${CHROMEDRIVER:-chromedriver}" || true)
 WASM_BINDGEN=$(command -v wasm-bindgen)
 WASM_BINDGEN_TEST_RUNNER=$(command -v wasm-bindgen-test-runner)
 ENV
