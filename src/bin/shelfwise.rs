@@ -10,7 +10,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use shelfwise::build::assemble::{assemble, BuildConfig};
-use shelfwise::build::input::CatalogItem;
+use shelfwise::build::eval::{evaluate, parse_split_date, EvalConfig};
+use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::read::{
     detect_events_format, read_catalog, read_events_jsonl, read_online_retail, EventsFormat, ReadReport,
 };
@@ -79,6 +80,40 @@ enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Evaluate "for you" against baselines on a temporal split (train before, test after).
+    ///
+    /// Builds a pack from the events before the split date only, then ranks the full catalog
+    /// for every shopper with train events and test purchases, and prints Recall@K, NDCG@K and
+    /// catalog coverage for the for-you and discovery tasks.
+    ///
+    /// Example: shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --k 20
+    #[command(verbatim_doc_comment)]
+    Eval {
+        /// Events: canonical JSONL, or the Online Retail CSV (detected by its header; .gz ok).
+        #[arg(long)]
+        events: PathBuf,
+        /// Catalog as CSV or JSONL (required for JSONL events).
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        /// Split date (UTC midnight): train on events before it, test on events from it on.
+        #[arg(long)]
+        split_date: String,
+        /// Shelf length K.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        k: u32,
+        /// Embedding dimension.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        dim: u32,
+        /// ALS iterations.
+        #[arg(long, default_value_t = 12)]
+        iterations: usize,
+        /// Random seed of the model.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Also write the results as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -98,6 +133,9 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Inspect { pack, json } => inspect(&pack, json),
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
+        Command::Eval { events, catalog, split_date, k, dim, iterations, seed, json } => {
+            eval(&events, catalog.as_deref(), &split_date, k as usize, dim, iterations, seed, json.as_deref())
+        }
     }
 }
 
@@ -291,5 +329,71 @@ fn demo_data(out: &Path, items: usize, shoppers: usize, seed: u64) -> Result<(),
         shoppers,
         shop.events.len()
     );
+    Ok(())
+}
+
+/// Reads events and the catalog (given, or derived from the Online Retail CSV).
+fn load_inputs(events_path: &Path, catalog_path: Option<&Path>) -> Result<(Vec<RawEvent>, Vec<CatalogItem>), String> {
+    let (events, derived_catalog) = match detect_events_format(events_path).map_err(|e| e.to_string())? {
+        EventsFormat::OnlineRetail => {
+            let (data, report) = read_online_retail(events_path).map_err(|e| e.to_string())?;
+            print_report("events", &report);
+            (data.events, Some(data.catalog))
+        }
+        EventsFormat::Jsonl => {
+            let (events, report) = read_events_jsonl(events_path).map_err(|e| e.to_string())?;
+            print_report("events", &report);
+            (events, None)
+        }
+    };
+    let catalog = match (catalog_path, derived_catalog) {
+        (Some(path), _) => {
+            let (items, report) = read_catalog(path).map_err(|e| e.to_string())?;
+            print_report("catalog", &report);
+            items
+        }
+        (None, Some(items)) => items,
+        (None, None) => {
+            return Err(format!(
+                "{}: JSONL events need a catalog: pass --catalog FILE (CSV or JSONL with id,title,price,…)",
+                events_path.display()
+            ))
+        }
+    };
+    Ok((events, catalog))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn eval(
+    events_path: &Path,
+    catalog_path: Option<&Path>,
+    split_date: &str,
+    k: usize,
+    dim: u32,
+    iterations: usize,
+    seed: u64,
+    json_out: Option<&Path>,
+) -> Result<(), String> {
+    let started = Instant::now();
+    let split_ms = parse_split_date(split_date).map_err(|e| e.to_string())?;
+    let (events, catalog) = load_inputs(events_path, catalog_path)?;
+    let mut build = BuildConfig { built_at_ms: split_ms, ..BuildConfig::default() };
+    build.als.factors = dim as usize;
+    build.als.iterations = iterations;
+    build.als.seed = seed;
+    let config = EvalConfig { k, split_ms, build };
+    let bar = ProgressBar::new(iterations as u64).with_message("training embeddings on the train part (ALS)");
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let report = evaluate(&catalog, &events, &config, &mut |i| bar.set_position(i as u64 + 1)).map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    println!("split {split_date}");
+    print!("{}", report.table());
+    if let Some(path) = json_out {
+        let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        fs::write(path, text + "\n").map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    }
+    eprintln!("evaluated in {:.1}s", started.elapsed().as_secs_f64());
     Ok(())
 }

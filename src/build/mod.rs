@@ -9,6 +9,7 @@
 
 pub mod als;
 pub mod assemble;
+pub mod eval;
 pub mod input;
 pub mod read;
 pub mod synth;

@@ -1,0 +1,523 @@
+//! Offline evaluation: a temporal split of the events, a pack built from the past only, and
+//! the "for you" shelf compared with simple baselines on what shoppers bought afterwards.
+//!
+//! * **Split**: train = events with `ts_ms < split`, test = events with `ts_ms >= split`.
+//! * **Shoppers**: every shopper with at least one train event (with a catalog item) and at
+//!   least one test purchase of a catalog item. For the *discovery* task, only those whose
+//!   test purchases include an item they had not bought before the split.
+//! * **Rankers** (all over the full catalog, no sampled negatives; every baseline uses the
+//!   train part only):
+//!   * `for-you`: [`Engine::rank_for_you`]`(k, split, &[])` after pushing the shopper's train
+//!     events into a fresh engine (it always leaves out bought and in-cart items and, like the
+//!     shelf, out-of-stock items);
+//!   * `popularity`: number of train purchase events per item (lines, not quantities);
+//!   * `recent-popularity`: the same, counting only the 30 days before the split;
+//!   * `item-knn`: cosine similarity on the binary shopper × item purchase matrix; an item's
+//!     score is the sum of its similarities to the shopper's train-bought items (an item is
+//!     not its own neighbour; nothing is left out in the for-you task);
+//!   * `buy-again`: the shopper's own train purchases ranked by a time-decayed count
+//!     (30-day half-life, age measured at the split), then filled with popularity.
+//!
+//!   Ties (and the fill after a ranker's positive scores run out) follow train popularity,
+//!   then catalog order.
+//! * **Tasks**: `for-you` (truth = every distinct item bought after the split) and `discovery`
+//!   (truth = test-bought items the shopper had not bought before; every ranker leaves out
+//!   the shopper's train-bought items).
+//! * **Metrics**, averaged over shoppers: Recall@K = hits / |truth| (the standard definition,
+//!   so it cannot reach 1 when |truth| > K); NDCG@K with binary relevance and the ideal DCG
+//!   over min(|truth|, K) positions; catalog coverage = distinct items recommended to any
+//!   evaluated shopper / catalog size.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use thiserror::Error;
+
+use super::assemble::{assemble, BuildConfig, BuildError};
+use super::input::{CatalogItem, RawEvent};
+use crate::engine::{Engine, MAX_K};
+use crate::error::CoreError;
+use crate::event::{Event, EventKind};
+use crate::pack::PackError;
+use crate::profile::decay;
+
+const MS_PER_DAY: i64 = 86_400_000;
+/// Window of the recent-popularity baseline, in days before the split.
+pub const RECENT_DAYS: i64 = 30;
+/// Half-life of the buy-again baseline, in days.
+pub const BUY_AGAIN_HALF_LIFE_DAYS: f64 = 30.0;
+/// Names of the rankers, in table order.
+pub const RANKERS: [&str; 5] = ["for-you", "popularity", "recent-popularity", "item-knn", "buy-again"];
+
+/// Settings of one evaluation.
+#[derive(Debug, Clone)]
+pub struct EvalConfig {
+    /// Shelf length K.
+    pub k: usize,
+    /// The split time (ms since the Unix epoch, UTC): train before, test from here on.
+    pub split_ms: i64,
+    /// How to build the pack from the train part.
+    pub build: BuildConfig,
+}
+
+/// An evaluation failure.
+#[derive(Debug, Error)]
+pub enum EvalError {
+    /// K is outside what a shelf may hold.
+    #[error("k must be from 1 to {MAX_K}, got {0}")]
+    BadK(usize),
+    /// The split date could not be read.
+    #[error("split date {0:?} is not a date like 2011-07-01")]
+    BadDate(String),
+    /// No event falls before the split.
+    #[error("no event before the split: nothing to train on")]
+    NoTrainEvents,
+    /// Building the train pack failed.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// Encoding the train pack failed.
+    #[error("encoding the train pack failed: {0}")]
+    Pack(#[from] PackError),
+    /// The engine refused the pack or a request.
+    #[error("engine: {0}")]
+    Engine(#[from] CoreError),
+}
+
+/// Parses `YYYY-MM-DD` as midnight UTC, in ms since the Unix epoch.
+pub fn parse_split_date(s: &str) -> Result<i64, EvalError> {
+    let date = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| EvalError::BadDate(s.to_owned()))?;
+    let midnight = date.and_hms_opt(0, 0, 0).ok_or_else(|| EvalError::BadDate(s.to_owned()))?;
+    Ok(midnight.and_utc().timestamp_millis())
+}
+
+/// Splits events in time: `(train, test)` with train `ts_ms < split_ms`, test `ts_ms >= split_ms`.
+pub fn split_events(events: &[RawEvent], split_ms: i64) -> (Vec<RawEvent>, Vec<RawEvent>) {
+    events.iter().cloned().partition(|e| e.ts_ms < split_ms)
+}
+
+/// Recall@K = hits in the first K of `ranked` / |truth| (0 for an empty truth).
+pub fn recall_at_k(ranked: &[u32], truth: &HashSet<u32>, k: usize) -> f64 {
+    if truth.is_empty() {
+        return 0.0;
+    }
+    let hits = ranked.iter().take(k).filter(|i| truth.contains(i)).count();
+    hits as f64 / truth.len() as f64
+}
+
+/// NDCG@K with binary relevance; the ideal DCG puts min(|truth|, K) hits first.
+pub fn ndcg_at_k(ranked: &[u32], truth: &HashSet<u32>, k: usize) -> f64 {
+    let gain = |r: usize| 1.0 / ((r + 2) as f64).log2();
+    let ideal: f64 = (0..truth.len().min(k)).map(gain).sum();
+    if ideal == 0.0 {
+        return 0.0;
+    }
+    let dcg: f64 = ranked.iter().take(k).enumerate().filter(|(_, i)| truth.contains(i)).map(|(r, _)| gain(r)).sum();
+    dcg / ideal
+}
+
+/// One shopper's result for one ranker and task.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShopperScore {
+    /// Shopper id.
+    pub shopper: String,
+    /// Recall@K.
+    pub recall: f64,
+    /// NDCG@K.
+    pub ndcg: f64,
+    /// The recommended item indices (catalog order), best first.
+    pub ranked: Vec<u32>,
+}
+
+/// Averages of one ranker on one task.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskMetrics {
+    /// Mean Recall@K.
+    pub recall: f64,
+    /// Mean NDCG@K.
+    pub ndcg: f64,
+    /// Distinct items recommended / catalog size.
+    pub coverage: f64,
+    /// Shoppers evaluated.
+    pub shoppers: usize,
+    /// Per-shopper results (not written to JSON).
+    #[serde(skip)]
+    pub per_shopper: Vec<ShopperScore>,
+}
+
+/// One ranker's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankerResult {
+    /// Ranker name (see [`RANKERS`]).
+    pub ranker: String,
+    /// Truth = all test purchases.
+    #[serde(rename = "forYou")]
+    pub for_you: TaskMetrics,
+    /// Truth = test purchases of items not bought before; train-bought items left out.
+    pub discovery: TaskMetrics,
+}
+
+/// The whole evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EvalReport {
+    /// K.
+    pub k: usize,
+    /// Split time (ms since the Unix epoch).
+    pub split_ms: i64,
+    /// Catalog size.
+    pub catalog_items: usize,
+    /// Events before the split.
+    pub train_events: usize,
+    /// Events from the split on.
+    pub test_events: usize,
+    /// How recall is defined.
+    pub recall_definition: String,
+    /// One entry per ranker, in [`RANKERS`] order.
+    pub rankers: Vec<RankerResult>,
+}
+
+impl EvalReport {
+    /// The results as a plain-text table.
+    pub fn table(&self) -> String {
+        let k = self.k;
+        let mut out = String::new();
+        let first = self.rankers.first();
+        out.push_str(&format!(
+            "K = {k}; catalog {} items; train {} events, test {} events; shoppers: for-you {}, discovery {}\n",
+            self.catalog_items,
+            self.train_events,
+            self.test_events,
+            first.map_or(0, |r| r.for_you.shoppers),
+            first.map_or(0, |r| r.discovery.shoppers),
+        ));
+        out.push_str("Recall@K = hits / |truth|; NDCG@K binary, ideal over min(|truth|, K)\n");
+        let (r, n) = (format!("Recall@{k}"), format!("NDCG@{k}"));
+        out.push_str(&format!(
+            "{:<18} | {:>10} {:>10} {:>9} | {:>10} {:>10} {:>9}\n",
+            "", "for-you", "", "", "discovery", "", ""
+        ));
+        out.push_str(&format!("{:<18} | {r:>10} {n:>10} {:>9} | {r:>10} {n:>10} {:>9}\n", "ranker", "coverage", "coverage"));
+        out.push_str(&format!("{}\n", "-".repeat(18 + 3 + 31 + 3 + 31)));
+        for res in &self.rankers {
+            let (f, d) = (&res.for_you, &res.discovery);
+            out.push_str(&format!(
+                "{:<18} | {:>10.4} {:>10.4} {:>9.4} | {:>10.4} {:>10.4} {:>9.4}\n",
+                res.ranker, f.recall, f.ndcg, f.coverage, d.recall, d.ndcg, d.coverage
+            ));
+        }
+        out
+    }
+}
+
+/// Top `k` of `scores` among items `allowed`, by score, then `tie` (higher first), then index.
+/// Items with a score ≤ 0 come after every positive one, ordered by `tie`.
+fn top_k(scores: &[f64], tie: &[f64], k: usize, allowed: impl Fn(usize) -> bool) -> Vec<u32> {
+    let mut idx: Vec<u32> = (0..scores.len()).filter(|&i| allowed(i)).map(|i| i as u32).collect();
+    let key = |i: u32| (scores[i as usize].max(0.0), tie[i as usize]);
+    let cmp = |a: &u32, b: &u32| {
+        let (ka, kb) = (key(*a), key(*b));
+        kb.0.total_cmp(&ka.0).then(kb.1.total_cmp(&ka.1)).then(a.cmp(b))
+    };
+    if idx.len() > k {
+        idx.select_nth_unstable_by(k, cmp);
+        idx.truncate(k);
+    }
+    idx.sort_by(cmp);
+    idx
+}
+
+/// Sparse item-item cosine similarities from a binary shopper × item matrix.
+struct ItemKnn {
+    rows: Vec<Vec<(u32, f32)>>,
+}
+
+impl ItemKnn {
+    fn new(n_items: usize, baskets: &[Vec<u32>]) -> ItemKnn {
+        let mut buyers: Vec<Vec<u32>> = vec![Vec::new(); n_items];
+        for (u, items) in baskets.iter().enumerate() {
+            for &i in items {
+                buyers[i as usize].push(u as u32);
+            }
+        }
+        let mut co = vec![0u32; n_items];
+        let mut touched = Vec::new();
+        let rows = (0..n_items)
+            .map(|i| {
+                for &u in &buyers[i] {
+                    for &j in &baskets[u as usize] {
+                        if j as usize != i {
+                            if co[j as usize] == 0 {
+                                touched.push(j);
+                            }
+                            co[j as usize] += 1;
+                        }
+                    }
+                }
+                touched.sort_unstable();
+                let ni = buyers[i].len() as f64;
+                touched
+                    .drain(..)
+                    .map(|j| {
+                        let c = std::mem::take(&mut co[j as usize]);
+                        (j, (f64::from(c) / (ni * buyers[j as usize].len() as f64).sqrt()) as f32)
+                    })
+                    .collect()
+            })
+            .collect();
+        ItemKnn { rows }
+    }
+
+    fn scores(&self, items: &[u32], out: &mut [f64]) {
+        out.iter_mut().for_each(|s| *s = 0.0);
+        for &i in items {
+            for &(j, s) in &self.rows[i as usize] {
+                out[j as usize] += f64::from(s);
+            }
+        }
+    }
+}
+
+/// The train history of one test shopper.
+struct Shopper<'a> {
+    id: &'a str,
+    events: Vec<Event>,
+    /// Distinct train-bought items, sorted.
+    bought: Vec<u32>,
+    /// Distinct test-bought items.
+    truth: HashSet<u32>,
+}
+
+#[derive(Default)]
+struct Acc {
+    per_shopper: Vec<ShopperScore>,
+    seen: HashSet<u32>,
+}
+
+impl Acc {
+    fn add(&mut self, shopper: &str, ranked: Vec<u32>, truth: &HashSet<u32>, k: usize) {
+        self.seen.extend(ranked.iter().copied());
+        self.per_shopper.push(ShopperScore {
+            shopper: shopper.to_owned(),
+            recall: recall_at_k(&ranked, truth, k),
+            ndcg: ndcg_at_k(&ranked, truth, k),
+            ranked,
+        });
+    }
+
+    fn finish(self, catalog: usize) -> TaskMetrics {
+        let n = self.per_shopper.len();
+        let mean = |f: fn(&ShopperScore) -> f64| if n == 0 { 0.0 } else { self.per_shopper.iter().map(f).sum::<f64>() / n as f64 };
+        TaskMetrics {
+            recall: mean(|s| s.recall),
+            ndcg: mean(|s| s.ndcg),
+            coverage: if catalog == 0 { 0.0 } else { self.seen.len() as f64 / catalog as f64 },
+            shoppers: n,
+            per_shopper: self.per_shopper,
+        }
+    }
+}
+
+/// Runs the evaluation; `on_iteration` is told of each ALS iteration of the train build.
+pub fn evaluate(
+    catalog: &[CatalogItem],
+    events: &[RawEvent],
+    config: &EvalConfig,
+    on_iteration: &mut dyn FnMut(usize),
+) -> Result<EvalReport, EvalError> {
+    let k = config.k;
+    if !(1..=MAX_K).contains(&k) {
+        return Err(EvalError::BadK(k));
+    }
+    let split = config.split_ms;
+    let (train, test) = split_events(events, split);
+    if train.is_empty() {
+        return Err(EvalError::NoTrainEvents);
+    }
+    let (contents, _) = assemble(catalog, &train, &config.build, on_iteration)?;
+    let mut engine = Engine::open(contents.encode()?)?;
+    let n = catalog.len();
+    let index: HashMap<&str, u32> = catalog.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
+
+    // Train side: per-shopper events, purchase counts, baskets.
+    let mut popularity = vec![0.0f64; n];
+    let mut recent = vec![0.0f64; n];
+    let recent_from = split - RECENT_DAYS * MS_PER_DAY;
+    let mut history: HashMap<&str, Vec<Event>> = HashMap::new();
+    for e in &train {
+        let Some(&item) = index.get(e.item.as_str()).filter(|_| e.kind.needs_item()) else { continue };
+        if e.kind == EventKind::Purchase {
+            popularity[item as usize] += 1.0;
+            if e.ts_ms >= recent_from {
+                recent[item as usize] += 1.0;
+            }
+        }
+        history.entry(e.shopper.as_str()).or_default().push(Event { item, kind: e.kind, ts_ms: e.ts_ms, qty: e.qty.max(1) });
+    }
+    let mut baskets: Vec<Vec<u32>> = history
+        .values()
+        .map(|evs| {
+            let mut b: Vec<u32> = evs.iter().filter(|e| e.kind == EventKind::Purchase).map(|e| e.item).collect();
+            b.sort_unstable();
+            b.dedup();
+            b
+        })
+        .collect();
+    baskets.retain(|b| !b.is_empty());
+    let knn = ItemKnn::new(n, &baskets);
+
+    // Test side: truth per shopper.
+    let mut truths: HashMap<&str, HashSet<u32>> = HashMap::new();
+    for e in &test {
+        if e.kind != EventKind::Purchase {
+            continue;
+        }
+        if let Some(&item) = index.get(e.item.as_str()) {
+            truths.entry(e.shopper.as_str()).or_default().insert(item);
+        }
+    }
+    let mut shoppers: Vec<Shopper> = truths
+        .into_iter()
+        .filter_map(|(id, truth)| {
+            let mut events = history.get(id)?.clone();
+            events.sort_by_key(|e| e.ts_ms);
+            let mut bought: Vec<u32> = events.iter().filter(|e| e.kind == EventKind::Purchase).map(|e| e.item).collect();
+            bought.sort_unstable();
+            bought.dedup();
+            Some(Shopper { id, events, bought, truth })
+        })
+        .collect();
+    shoppers.sort_by(|a, b| a.id.cmp(b.id));
+
+    let mut acc: Vec<[Acc; 2]> = RANKERS.iter().map(|_| [Acc::default(), Acc::default()]).collect();
+    let mut scores = vec![0.0f64; n];
+    let half_life = BUY_AGAIN_HALF_LIFE_DAYS * MS_PER_DAY as f64;
+    for s in &shoppers {
+        let new_truth: HashSet<u32> = s.truth.iter().copied().filter(|i| s.bought.binary_search(i).is_err()).collect();
+        let discovery = !new_truth.is_empty();
+        let not_bought = |i: usize| s.bought.binary_search(&(i as u32)).is_err();
+
+        // for-you: one shelf serves both tasks (it never shows bought items).
+        engine.clear_events();
+        for &e in &s.events {
+            engine.push_event(e);
+        }
+        let shelf = engine.rank_for_you(k, split, &[])?;
+        let ranked: Vec<u32> = shelf.items.iter().filter_map(|it| index.get(it.card.id.as_str()).copied()).collect();
+        if discovery {
+            acc[0][1].add(s.id, ranked.clone(), &new_truth, k);
+        }
+        acc[0][0].add(s.id, ranked, &s.truth, k);
+
+        let mut run = |r: usize, scores: &[f64], tie: &[f64]| {
+            acc[r][0].add(s.id, top_k(scores, tie, k, |_| true), &s.truth, k);
+            if discovery {
+                acc[r][1].add(s.id, top_k(scores, tie, k, not_bought), &new_truth, k);
+            }
+        };
+        run(1, &popularity, &popularity);
+        run(2, &recent, &popularity);
+        knn.scores(&s.bought, &mut scores);
+        run(3, &scores, &popularity);
+        scores.iter_mut().for_each(|x| *x = 0.0);
+        for e in s.events.iter().filter(|e| e.kind == EventKind::Purchase) {
+            scores[e.item as usize] += f64::from(decay((split - e.ts_ms) as f64, half_life));
+        }
+        run(4, &scores, &popularity);
+    }
+
+    let rankers = RANKERS
+        .iter()
+        .zip(acc)
+        .map(|(name, [f, d])| RankerResult { ranker: (*name).to_owned(), for_you: f.finish(n), discovery: d.finish(n) })
+        .collect();
+    Ok(EvalReport {
+        k,
+        split_ms: split,
+        catalog_items: n,
+        train_events: train.len(),
+        test_events: test.len(),
+        recall_definition: "hits / |truth|".to_owned(),
+        rankers,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn set(items: &[u32]) -> HashSet<u32> {
+        items.iter().copied().collect()
+    }
+
+    fn ev(shopper: &str, ts_ms: i64) -> RawEvent {
+        RawEvent {
+            shopper: shopper.to_owned(),
+            item: "A".to_owned(),
+            kind: EventKind::Purchase,
+            ts_ms,
+            qty: 1,
+            price: None,
+            basket: None,
+            query: None,
+        }
+    }
+
+    #[test]
+    fn recall_is_hits_over_truth_size() {
+        // Truth {1, 2, 3}; hits at ranks 1 and 3 of K = 3 → 2/3.
+        assert!((recall_at_k(&[1, 9, 2, 3], &set(&[1, 2, 3]), 3) - 2.0 / 3.0).abs() < 1e-12);
+        // |truth| = 4 > K = 2: two hits give 2/4, not 2/2.
+        assert!((recall_at_k(&[1, 2], &set(&[1, 2, 3, 4]), 2) - 0.5).abs() < 1e-12);
+        assert_eq!(recall_at_k(&[5, 6], &set(&[1]), 2), 0.0);
+        assert_eq!(recall_at_k(&[5, 6], &set(&[]), 2), 0.0);
+    }
+
+    #[test]
+    fn ndcg_matches_hand_computation() {
+        // One relevant item at rank 2: DCG = 1/log2(3), IDCG = 1 → 0.6309…
+        assert!((ndcg_at_k(&[7, 1, 8], &set(&[1]), 3) - 1.0 / 3f64.log2()).abs() < 1e-12);
+        // Truth {1, 2}, hits at ranks 1 and 3: DCG = 1 + 1/2, IDCG = 1 + 1/log2(3).
+        let expected = 1.5 / (1.0 + 1.0 / 3f64.log2());
+        assert!((ndcg_at_k(&[1, 9, 2], &set(&[1, 2]), 3) - expected).abs() < 1e-12);
+        // |truth| = 5 > K = 2, both slots hit: ideal is over 2 positions → 1.
+        assert!((ndcg_at_k(&[1, 2, 3], &set(&[1, 2, 3, 4, 5]), 2) - 1.0).abs() < 1e-12);
+        // A hit beyond K does not count.
+        assert_eq!(ndcg_at_k(&[9, 8, 1], &set(&[1]), 2), 0.0);
+        assert_eq!(ndcg_at_k(&[1], &set(&[]), 2), 0.0);
+    }
+
+    #[test]
+    fn split_puts_the_split_instant_in_test() {
+        let split = parse_split_date("2011-07-01").unwrap();
+        assert_eq!(split, 1_309_478_400_000);
+        let events = vec![ev("a", split - 1), ev("b", split), ev("c", split + 1), ev("d", 0)];
+        let (train, test) = split_events(&events, split);
+        let names = |v: &[RawEvent]| v.iter().map(|e| e.shopper.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&train), ["a", "d"]);
+        assert_eq!(names(&test), ["b", "c"]);
+        assert!(parse_split_date("2011-13-01").is_err());
+        assert!(parse_split_date("July").is_err());
+    }
+
+    #[test]
+    fn top_k_orders_by_score_then_tie_then_index() {
+        let scores = [0.0, 2.0, 1.0, 2.0, 0.0];
+        let tie = [5.0, 1.0, 0.0, 3.0, 9.0];
+        assert_eq!(top_k(&scores, &tie, 5, |_| true), [3, 1, 2, 4, 0]);
+        assert_eq!(top_k(&scores, &tie, 2, |i| i != 3), [1, 2]);
+    }
+
+    #[test]
+    fn item_knn_is_cosine_without_self_similarity() {
+        // Shopper 0 bought {0, 1}, shopper 1 bought {0, 1, 2}, shopper 2 bought {2}.
+        let knn = ItemKnn::new(3, &[vec![0, 1], vec![0, 1, 2], vec![2]]);
+        assert_eq!(knn.rows[0].len(), 2);
+        assert!((knn.rows[0][0].1 - 1.0).abs() < 1e-6); // 0~1: 2 / sqrt(2·2)
+        assert!((knn.rows[0][1].1 - 0.5).abs() < 1e-6); // 0~2: 1 / sqrt(2·2)
+        let mut out = vec![0.0; 3];
+        knn.scores(&[0], &mut out);
+        assert_eq!(out[0], 0.0);
+        assert!((out[1] - 1.0).abs() < 1e-6);
+    }
+}
