@@ -30,4 +30,7 @@ bash scripts/demo-pack.sh
 
 step "end-to-end tests (Playwright + Chromium)"
 CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 tests/e2e/
+
+step "native vs wasm parity (shelfwise recommend vs Recommender in Node)"
+node --test tests/parity/
 step "all tests passed"

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -13,9 +13,12 @@ use shelfwise::build::assemble::{assemble, BuildConfig};
 use shelfwise::build::eval::{evaluate, parse_split_date, EvalConfig};
 use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::read::{
-    detect_events_format, read_catalog, read_events_jsonl, read_online_retail, EventsFormat, ReadReport,
+    detect_events_format, parse_timestamp_str, read_catalog, read_events_jsonl, read_online_retail, EventsFormat,
+    ReadReport,
 };
+use shelfwise::build::recommend::{recommend_stream, RecommendConfig};
 use shelfwise::build::synth::{self, SynthConfig};
+use shelfwise::engine::Engine;
 use shelfwise::pack::{reader::read_header, Pack};
 
 #[derive(Parser)]
@@ -23,6 +26,13 @@ use shelfwise::pack::{reader::read_header, Pack};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// The shelves `recommend` can rank (only "for you" exists in the engine so far).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ShelfArg {
+    /// The personalized "for you" shelf.
+    ForYou,
 }
 
 #[derive(Subcommand)]
@@ -114,6 +124,38 @@ enum Command {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// Rank a shelf for each shopper's history, through the same engine the browser runs.
+    ///
+    /// Input: JSONL, one shopper per line:
+    ///   {"shopper":"17850","events":[{"item":"85123A","type":"purchase","ts":"2011-09-30T10:00:00Z","qty":1}]}
+    /// Output: JSONL, one line per input line, in order:
+    ///   {"shopper":"17850","items":["22423",...]}
+    /// A line that cannot be used gets "items":[] and "error":{"kind":...,"message":"file:line N: ..."}
+    /// and does not stop the run; a summary goes to stderr.
+    ///
+    /// Example: shelfwise recommend --pack shop.pack --histories histories.jsonl --shelf for-you --k 20
+    #[command(verbatim_doc_comment)]
+    Recommend {
+        /// The pack file.
+        #[arg(long)]
+        pack: PathBuf,
+        /// Shoppers' histories as JSONL (`-` for stdin).
+        #[arg(long)]
+        histories: PathBuf,
+        /// Which shelf to rank.
+        #[arg(long, value_enum, default_value_t = ShelfArg::ForYou)]
+        shelf: ShelfArg,
+        /// Shelf length K.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        k: u32,
+        /// Rank as of this time (RFC 3339 or ms since 1970); default: each line's newest event
+        /// (or now for a line with no events).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Write here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -135,6 +177,9 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
         Command::Eval { events, catalog, split_date, k, dim, iterations, seed, json } => {
             eval(&events, catalog.as_deref(), &split_date, k as usize, dim, iterations, seed, json.as_deref())
+        }
+        Command::Recommend { pack, histories, shelf, k, as_of, out } => {
+            recommend(&pack, &histories, shelf, k as usize, as_of.as_deref(), out.as_deref())
         }
     }
 }
@@ -395,5 +440,54 @@ fn eval(
         fs::write(path, text + "\n").map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
     }
     eprintln!("evaluated in {:.1}s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn recommend(
+    pack_path: &Path,
+    histories: &Path,
+    shelf: ShelfArg,
+    k: usize,
+    as_of: Option<&str>,
+    out: Option<&Path>,
+) -> Result<(), String> {
+    let ShelfArg::ForYou = shelf;
+    let as_of_ms = match as_of {
+        None => None,
+        Some(s) => Some(match s.trim().parse::<i64>() {
+            Ok(ms) => ms,
+            Err(_) => parse_timestamp_str(s.trim()).map_err(|e| format!("--as-of: {e}"))?,
+        }),
+    };
+    let bytes = fs::read(pack_path).map_err(|e| format!("{}: cannot read the pack: {e}", pack_path.display()))?;
+    let mut engine = Engine::open(bytes).map_err(|e| format!("{}: not a usable pack: {e}", pack_path.display()))?;
+    let config = RecommendConfig { k, as_of_ms, now_ms: now_ms() };
+    let source = histories.display().to_string();
+    let input: Box<dyn std::io::BufRead> = if histories.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = fs::File::open(histories).map_err(|e| format!("{source}: cannot read: {e}"))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    let writer: Box<dyn std::io::Write> = match out {
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
+            }
+            let file = fs::File::create(path).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            Box::new(std::io::BufWriter::new(file))
+        }
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let summary = recommend_stream(&mut engine, input, &source, writer, &config).map_err(|e| format!("{source}: {e}"))?;
+    eprintln!(
+        "recommend {source}: {} lines, {} shelves, {} lines with errors",
+        summary.lines,
+        summary.ok,
+        summary.error_total()
+    );
+    for (kind, n) in &summary.errors {
+        eprintln!("  {kind}: {n}");
+    }
     Ok(())
 }

@@ -12,4 +12,5 @@ pub mod assemble;
 pub mod eval;
 pub mod input;
 pub mod read;
+pub mod recommend;
 pub mod synth;

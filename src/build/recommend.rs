@@ -1,0 +1,202 @@
+//! Batch recommendations: shoppers' histories (JSONL) in, one shelf per line out.
+//!
+//! Every event goes through [`Engine::track`] with an [`EventInput`], the exact path the wasm
+//! bindings take, and one [`Engine`] serves every line (its events are cleared in between), so
+//! the native output matches what the browser would show for the same history.
+//!
+//! Input, one shopper per line:
+//! `{"shopper":"17850","events":[{"item":"85123A","type":"purchase","ts":"2011-09-30T10:00:00Z","qty":1}]}`
+//! (`ts` as an RFC 3339 string or ms number; extra event fields such as `basket` or `price`
+//! are ignored). Output, one line per input line and in input order:
+//! `{"shopper":"17850","items":["…",…]}`, or with `"items":[]` and
+//! `"error":{"kind":…,"message":"file:line N: …"}` when the line cannot be used.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, Write};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::build::read::parse_timestamp;
+use crate::engine::{Engine, EventInput};
+
+/// Options of a batch run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecommendConfig {
+    /// Shelf length.
+    pub k: usize,
+    /// Rank every line as of this time; `None`: the newest event of the line.
+    pub as_of_ms: Option<i64>,
+    /// The time used for a line with no events and no `as_of_ms`.
+    pub now_ms: i64,
+}
+
+/// Why a line produced no shelf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineError {
+    /// Stable machine-readable name (`malformed_json`, `unknown_item`, `bad_timestamp` …).
+    pub kind: String,
+    /// `file:line N: …`.
+    pub message: String,
+}
+
+/// One output line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineResult {
+    /// The shopper id as given (`null` when it could not be read).
+    pub shopper: Option<String>,
+    /// Recommended item ids, best first (empty on error).
+    pub items: Vec<String>,
+    /// Set when the line could not be used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<LineError>,
+}
+
+/// Counts of a batch run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecommendSummary {
+    /// Input lines read.
+    pub lines: u64,
+    /// Lines with a shelf.
+    pub ok: u64,
+    /// Lines with an error, by kind.
+    pub errors: BTreeMap<String, u64>,
+}
+
+impl RecommendSummary {
+    /// Total error lines.
+    pub fn error_total(&self) -> u64 {
+        self.errors.values().sum()
+    }
+}
+
+fn id_value(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Turns one history line into a shelf, using `engine` (its events are cleared first).
+pub fn recommend_line<B: AsRef<[u8]>>(
+    engine: &mut Engine<B>,
+    line: &str,
+    source: &str,
+    line_no: u64,
+    config: &RecommendConfig,
+) -> LineResult {
+    engine.clear_events();
+    let fail = |shopper: Option<String>, kind: &str, detail: String| LineResult {
+        shopper,
+        items: Vec::new(),
+        error: Some(LineError { kind: kind.to_owned(), message: format!("{source}:line {line_no}: {detail}") }),
+    };
+    let value: Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => return fail(None, "malformed_json", format!("not valid JSON: {e}")),
+    };
+    let Some(obj) = value.as_object() else {
+        return fail(None, "invalid_line", "expected an object {\"shopper\": …, \"events\": […]}".to_owned());
+    };
+    let shopper = match obj.get("shopper") {
+        Some(v) => match id_value(v) {
+            Some(s) => Some(s),
+            None => return fail(None, "invalid_line", format!("field \"shopper\": expected a string, found {v}")),
+        },
+        None => return fail(None, "invalid_line", "missing field \"shopper\"".to_owned()),
+    };
+    let events = match obj.get("events") {
+        Some(Value::Array(a)) => a,
+        Some(v) => return fail(shopper, "invalid_line", format!("field \"events\": expected an array, found {v}")),
+        None => return fail(shopper, "invalid_line", "missing field \"events\"".to_owned()),
+    };
+    let mut newest: Option<i64> = None;
+    for (i, event) in events.iter().enumerate() {
+        let at = format!("event {}", i + 1);
+        let Some(e) = event.as_object() else {
+            return fail(shopper, "invalid_event", format!("{at}: expected an object, found {event}"));
+        };
+        let kind = match e.get("type") {
+            Some(Value::String(s)) => s.clone(),
+            Some(v) => return fail(shopper, "invalid_event", format!("{at}: field \"type\": expected a string, found {v}")),
+            None => return fail(shopper, "invalid_event", format!("{at}: missing field \"type\"")),
+        };
+        let item = match e.get("item") {
+            None | Some(Value::Null) => None,
+            Some(v) => match id_value(v) {
+                Some(s) => Some(s),
+                None => {
+                    return fail(shopper, "invalid_event", format!("{at}: field \"item\": expected a string, found {v}"))
+                }
+            },
+        };
+        let ts = match parse_timestamp(e.get("ts").unwrap_or(&Value::Null)) {
+            Ok(t) => t,
+            Err(m) => return fail(shopper, "bad_timestamp", format!("{at}: field \"ts\": {m}")),
+        };
+        let qty = match e.get("qty") {
+            None | Some(Value::Null) => None,
+            Some(v) => match v.as_f64() {
+                Some(q) => Some(q),
+                None => return fail(shopper, "invalid_event", format!("{at}: field \"qty\": expected a number, found {v}")),
+            },
+        };
+        let query = e.get("query").and_then(Value::as_str).map(str::to_owned);
+        let input = EventInput { item, kind, ts: ts as f64, qty, query };
+        if let Err(err) = engine.track(&input) {
+            return fail(shopper, err.kind(), format!("{at}: {err}"));
+        }
+        newest = Some(newest.map_or(ts, |n| n.max(ts)));
+    }
+    let as_of = config.as_of_ms.or(newest).unwrap_or(config.now_ms);
+    match engine.rank_for_you(config.k, as_of, &[]) {
+        Ok(shelf) => LineResult { shopper, items: shelf.items.into_iter().map(|s| s.card.id).collect(), error: None },
+        Err(err) => fail(shopper, err.kind(), err.to_string()),
+    }
+}
+
+/// Reads every line of `input`, writes one JSON line per input line to `out` (in order) and
+/// returns the counts. Only I/O failures stop the run.
+pub fn recommend_stream<B: AsRef<[u8]>, R: BufRead, W: Write>(
+    engine: &mut Engine<B>,
+    mut input: R,
+    source: &str,
+    mut out: W,
+    config: &RecommendConfig,
+) -> io::Result<RecommendSummary> {
+    let mut summary = RecommendSummary::default();
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        if input.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        summary.lines += 1;
+        let line_no = summary.lines;
+        let result = match std::str::from_utf8(&buf) {
+            Ok(text) => {
+                let text = text.trim_end_matches(['\n', '\r']);
+                let text = if line_no == 1 { text.trim_start_matches('\u{feff}') } else { text };
+                recommend_line(engine, text, source, line_no, config)
+            }
+            Err(e) => LineResult {
+                shopper: None,
+                items: Vec::new(),
+                error: Some(LineError {
+                    kind: "malformed_json".to_owned(),
+                    message: format!("{source}:line {line_no}: not valid UTF-8: {e}"),
+                }),
+            },
+        };
+        match &result.error {
+            None => summary.ok += 1,
+            Some(e) => *summary.errors.entry(e.kind.clone()).or_default() += 1,
+        }
+        serde_json::to_writer(&mut out, &result)?;
+        out.write_all(b"\n")?;
+    }
+    engine.clear_events();
+    out.flush()?;
+    Ok(summary)
+}

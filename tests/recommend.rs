@@ -1,0 +1,124 @@
+//! `shelfwise recommend`: batch shelves for shoppers' histories, one output line per input line.
+#![cfg(feature = "cli")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn shelfwise(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("the binary runs")
+}
+
+fn ok(out: Output) -> Output {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+/// A small pack (120 items, 150 shoppers, dim 16) and two known item ids from its catalog.
+fn small_pack(dir: &Path) -> (String, Vec<String>) {
+    let data = dir.join("shop");
+    let pack = dir.join("shop.pack");
+    ok(shelfwise(&["demo-data", "--out", data.to_str().unwrap(), "--items", "120", "--shoppers", "150"]));
+    ok(shelfwise(&[
+        "build",
+        "--events",
+        data.join("events.jsonl").to_str().unwrap(),
+        "--catalog",
+        data.join("catalog.csv").to_str().unwrap(),
+        "--out",
+        pack.to_str().unwrap(),
+        "--dim",
+        "16",
+    ]));
+    let catalog = std::fs::read_to_string(data.join("catalog.csv")).unwrap();
+    let ids = catalog.lines().skip(1).take(5).map(|l| l.split(',').next().unwrap().to_owned()).collect();
+    (pack.to_str().unwrap().to_owned(), ids)
+}
+
+#[test]
+fn one_line_out_per_line_in_with_errors_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pack, ids) = small_pack(dir.path());
+    let (a, b, c) = (&ids[0], &ids[1], &ids[2]);
+    let histories = [
+        format!(
+            r#"{{"shopper":"17850","events":[{{"item":"{a}","type":"view","ts":"2011-09-30T09:00:00Z"}},{{"item":"{b}","type":"purchase","ts":"2011-09-30T10:00:00Z","basket":"536365","qty":1}}]}}"#
+        ),
+        r#"{"shopper":"empty","events":[]}"#.to_owned(),
+        format!(r#"{{"shopper":"unknown","events":[{{"item":"{a}","type":"view","ts":1700000000000}},{{"item":"NO-SUCH-ITEM","type":"view","ts":1700000001000}}]}}"#),
+        r#"{"shopper":"broken","events":[{"#.to_owned(),
+        format!(r#"{{"shopper":"badts","events":[{{"item":"{c}","type":"view","ts":"not a date"}}]}}"#),
+        format!(r#"{{"shopper":12345,"events":[{{"item":"{c}","type":"add_to_cart","ts":1700000000000}},{{"type":"search","query":"mugs","ts":1700000005000}}]}}"#),
+    ];
+    let input = dir.path().join("histories.jsonl");
+    std::fs::write(&input, histories.join("\n") + "\n").unwrap();
+    let out_file = dir.path().join("out.jsonl");
+    let args = ["recommend", "--pack", &pack, "--histories", input.to_str().unwrap(), "--shelf", "for-you", "--k", "20"];
+    let first = ok(shelfwise(&args));
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(stderr.contains("6 lines, 3 shelves, 3 lines with errors"), "{stderr}");
+
+    let text = String::from_utf8(first.stdout.clone()).unwrap();
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), histories.len(), "one output line per input line");
+    let shoppers: Vec<&Value> = lines.iter().map(|l| &l["shopper"]).collect();
+    assert_eq!(shoppers, [&Value::from("17850"), &"empty".into(), &"unknown".into(), &Value::Null, &"badts".into(), &"12345".into()]);
+    for i in [0, 1, 5] {
+        let items = lines[i]["items"].as_array().unwrap();
+        assert_eq!(items.len(), 20, "line {}: {}", i + 1, lines[i]);
+        assert!(lines[i].get("error").is_none());
+        let mut unique: Vec<&str> = items.iter().map(|v| v.as_str().unwrap()).collect();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), 20, "no repeats");
+    }
+    // Bought or in the cart: left out of the shelf.
+    assert!(!lines[0]["items"].as_array().unwrap().contains(&Value::from(b.as_str())));
+    assert!(!lines[5]["items"].as_array().unwrap().contains(&Value::from(c.as_str())));
+    for (i, kind) in [(2, "unknown_item"), (3, "malformed_json"), (4, "bad_timestamp")] {
+        assert_eq!(lines[i]["items"], Value::Array(vec![]), "{}", lines[i]);
+        assert_eq!(lines[i]["error"]["kind"], kind, "{}", lines[i]);
+        let message = lines[i]["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&format!("histories.jsonl:line {}:", i + 1)), "{message}");
+    }
+    assert!(lines[2]["error"]["message"].as_str().unwrap().contains("NO-SUCH-ITEM"));
+
+    // Deterministic: a second run (to a file) gives the same bytes.
+    let mut with_out = args.to_vec();
+    with_out.extend(["--out", out_file.to_str().unwrap()]);
+    let second = ok(shelfwise(&with_out));
+    assert!(second.stdout.is_empty());
+    assert_eq!(std::fs::read(&out_file).unwrap(), first.stdout);
+
+    // --as-of moves the clock for every line; the result is still one shelf per good line.
+    let as_of = ok(shelfwise(&[&args[..], &["--as-of", "2011-12-31T00:00:00Z"]].concat()));
+    assert_eq!(String::from_utf8(as_of.stdout).unwrap().lines().count(), histories.len());
+}
+
+#[test]
+fn other_shelves_are_refused_and_a_bad_pack_is_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("h.jsonl");
+    std::fs::write(&input, "{\"shopper\":\"a\",\"events\":[]}\n").unwrap();
+    let h = input.to_str().unwrap();
+
+    let out = shelfwise(&["recommend", "--pack", "x.pack", "--histories", h, "--shelf", "similar"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("for-you"), "{stderr}");
+
+    let missing = dir.path().join("missing.pack");
+    let out = shelfwise(&["recommend", "--pack", missing.to_str().unwrap(), "--histories", h]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the pack"));
+    assert!(out.stdout.is_empty());
+
+    let corrupt = dir.path().join("corrupt.pack");
+    std::fs::write(&corrupt, b"SHLFPACK but not really a pack").unwrap();
+    let out = shelfwise(&["recommend", "--pack", corrupt.to_str().unwrap(), "--histories", h]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a usable pack"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty());
+}
