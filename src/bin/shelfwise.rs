@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -35,6 +35,40 @@ enum ShelfArg {
     ForYou,
 }
 
+/// The embedding model's settings, shared by `build` and `eval`.
+#[derive(Args, Clone, Copy)]
+struct ModelArgs {
+    /// Embedding dimension.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    dim: u32,
+    /// ALS iterations.
+    #[arg(long, default_value_t = 12)]
+    iterations: usize,
+    /// Random seed of the model.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+impl ModelArgs {
+    /// A build configuration with these model settings, stamped `built_at_ms`.
+    fn build_config(self, built_at_ms: i64) -> BuildConfig {
+        let mut config = BuildConfig { built_at_ms, ..BuildConfig::default() };
+        config.als.factors = self.dim as usize;
+        config.als.iterations = self.iterations;
+        config.als.seed = self.seed;
+        config
+    }
+}
+
+/// A progress bar over the ALS iterations.
+fn training_bar(iterations: usize, message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(iterations as u64).with_message(message);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build a pack from a shop's events (and catalog).
@@ -53,15 +87,8 @@ enum Command {
         /// Where to write the pack.
         #[arg(long)]
         out: PathBuf,
-        /// Embedding dimension.
-        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=1024))]
-        dim: u32,
-        /// ALS iterations.
-        #[arg(long, default_value_t = 12)]
-        iterations: usize,
-        /// Random seed of the model.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
+        #[command(flatten)]
+        model: ModelArgs,
     },
     /// Print what is inside a pack (counts, dimension, sections, versions, checksum status).
     ///
@@ -111,15 +138,8 @@ enum Command {
         /// Shelf length K.
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
         k: u32,
-        /// Embedding dimension.
-        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=1024))]
-        dim: u32,
-        /// ALS iterations.
-        #[arg(long, default_value_t = 12)]
-        iterations: usize,
-        /// Random seed of the model.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
+        #[command(flatten)]
+        model: ModelArgs,
         /// Also write the results as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
@@ -170,13 +190,11 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Build { events, catalog, out, dim, iterations, seed } => {
-            build(&events, catalog.as_deref(), &out, dim, iterations, seed)
-        }
+        Command::Build { events, catalog, out, model } => build(&events, catalog.as_deref(), &out, model),
         Command::Inspect { pack, json } => inspect(&pack, json),
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
-        Command::Eval { events, catalog, split_date, k, dim, iterations, seed, json } => {
-            eval(&events, catalog.as_deref(), &split_date, k as usize, dim, iterations, seed, json.as_deref())
+        Command::Eval { events, catalog, split_date, k, model, json } => {
+            eval(&events, catalog.as_deref(), &split_date, k as usize, model, json.as_deref())
         }
         Command::Recommend { pack, histories, shelf, k, as_of, out } => {
             recommend(&pack, &histories, shelf, k as usize, as_of.as_deref(), out.as_deref())
@@ -214,46 +232,11 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
-fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, dim: u32, iterations: usize, seed: u64) -> Result<(), String> {
+fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, model: ModelArgs) -> Result<(), String> {
     let started = Instant::now();
-    let spinner = ProgressBar::new_spinner().with_message(format!("reading {}", events_path.display()));
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let (events, derived_catalog) = match detect_events_format(events_path).map_err(|e| e.to_string())? {
-        EventsFormat::OnlineRetail => {
-            let (data, report) = read_online_retail(events_path).map_err(|e| e.to_string())?;
-            spinner.suspend(|| print_report("events", &report));
-            (data.events, Some(data.catalog))
-        }
-        EventsFormat::Jsonl => {
-            let (events, report) = read_events_jsonl(events_path).map_err(|e| e.to_string())?;
-            spinner.suspend(|| print_report("events", &report));
-            (events, None)
-        }
-    };
-    let catalog: Vec<CatalogItem> = match (catalog_path, derived_catalog) {
-        (Some(path), _) => {
-            let (items, report) = read_catalog(path).map_err(|e| e.to_string())?;
-            spinner.suspend(|| print_report("catalog", &report));
-            items
-        }
-        (None, Some(items)) => items,
-        (None, None) => {
-            return Err(format!(
-                "{}: JSONL events need a catalog: pass --catalog FILE (CSV or JSONL with id,title,price,…)",
-                events_path.display()
-            ))
-        }
-    };
-    spinner.finish_and_clear();
-
-    let mut config = BuildConfig { built_at_ms: now_ms(), ..BuildConfig::default() };
-    config.als.factors = dim as usize;
-    config.als.iterations = iterations;
-    config.als.seed = seed;
-    let bar = ProgressBar::new(iterations as u64).with_message("training embeddings (ALS)");
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let (events, catalog) = load_inputs(events_path, catalog_path)?;
+    let config = model.build_config(now_ms());
+    let bar = training_bar(model.iterations, "training embeddings (ALS)");
     let (contents, summary) =
         assemble(&catalog, &events, &config, &mut |i| bar.set_position(i as u64 + 1)).map_err(|e| e.to_string())?;
     bar.finish_and_clear();
@@ -414,23 +397,14 @@ fn eval(
     catalog_path: Option<&Path>,
     split_date: &str,
     k: usize,
-    dim: u32,
-    iterations: usize,
-    seed: u64,
+    model: ModelArgs,
     json_out: Option<&Path>,
 ) -> Result<(), String> {
     let started = Instant::now();
     let split_ms = parse_split_date(split_date).map_err(|e| e.to_string())?;
     let (events, catalog) = load_inputs(events_path, catalog_path)?;
-    let mut build = BuildConfig { built_at_ms: split_ms, ..BuildConfig::default() };
-    build.als.factors = dim as usize;
-    build.als.iterations = iterations;
-    build.als.seed = seed;
-    let config = EvalConfig { k, split_ms, build };
-    let bar = ProgressBar::new(iterations as u64).with_message("training embeddings on the train part (ALS)");
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let config = EvalConfig { k, split_ms, build: model.build_config(split_ms) };
+    let bar = training_bar(model.iterations, "training embeddings on the train part (ALS)");
     let report = evaluate(&catalog, &events, &config, &mut |i| bar.set_position(i as u64 + 1)).map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     println!("split {split_date}");
