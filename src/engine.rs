@@ -8,14 +8,18 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CoreError;
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, Search, MAX_QUERY_CHARS};
 use crate::pack::Pack;
-use crate::profile::{CategoryAffinity, Profile, ProfileConfig};
+use crate::profile::{BrandAffinity, CategoryAffinity, PriceBandAffinity, PriceBands, Profile, ProfileConfig, Suppressions};
 use crate::rank::{top_k_by_query, Query};
+use crate::rules::{find_brand, find_category, Rule};
 use crate::shelf::{ItemCard, Shelf, ShelfItem, ShelfKind};
+use crate::shelves::{recent_items, History};
 
 /// The most events kept in memory; older ones are dropped first.
 pub const MAX_EVENTS: usize = 10_000;
+/// The most searches kept in memory; older ones are dropped first.
+pub const MAX_SEARCHES: usize = 100;
 /// The most items one shelf may ask for.
 pub const MAX_K: usize = 1_000;
 /// Weight of popularity added to personalized scores (keeps ties and weak profiles sensible).
@@ -63,16 +67,46 @@ pub struct PackInfo {
     pub built_at_ms: f64,
 }
 
-/// A readable summary of what the engine knows about the shopper.
+/// An interest the shopper removed (or may remove): a category or a brand, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InterestInput {
+    /// A category name (this or `brand`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// A brand name (this or `category`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+}
+
+/// A readable summary of what the engine knows about the shopper (plain data).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileSummary {
     /// Events held on the device.
     pub event_count: usize,
-    /// Decayed evidence behind the interest vector.
+    /// Searches held on the device.
+    pub search_count: usize,
+    /// Decayed evidence behind the long-term interest vector.
     pub evidence: f32,
-    /// Top categories by attention.
+    /// Evidence behind the current session's interest vector.
+    pub session_evidence: f32,
+    /// Top categories by attention (largest share first).
     pub top_categories: Vec<CategoryAffinity>,
+    /// Top brands by attention.
+    pub top_brands: Vec<BrandAffinity>,
+    /// Price bands (within each item's category) by attention.
+    pub price_bands: Vec<PriceBandAffinity>,
+    /// Readable segments derived from the affinities ("candles & lights, mid price").
+    pub segments: Vec<String>,
+    /// The latest searches, newest first (at most 5).
+    pub recent_searches: Vec<String>,
+    /// Interests the shopper removed; the profile ignores them.
+    pub removed_interests: Vec<InterestInput>,
+    /// The long-term interest vector (embedding space, unit length or zero).
+    pub interest: Vec<f32>,
+    /// The current session's interest vector.
+    pub session_interest: Vec<f32>,
 }
 
 /// An open pack and the shopper's events.
@@ -80,10 +114,14 @@ pub struct ProfileSummary {
 pub struct Engine<B: AsRef<[u8]> = Vec<u8>> {
     pack: Pack<B>,
     events: VecDeque<Event>,
+    searches: VecDeque<Search>,
+    suppressions: Suppressions,
+    price_bands: PriceBands,
     profile_config: ProfileConfig,
 }
 
-fn check_k(k: usize) -> Result<usize, CoreError> {
+/// Checks a shelf size.
+pub fn check_k(k: usize) -> Result<usize, CoreError> {
     if (1..=MAX_K).contains(&k) {
         Ok(k)
     } else {
@@ -104,7 +142,39 @@ pub fn check_ts(name: &'static str, ts: f64) -> Result<i64, CoreError> {
 impl<B: AsRef<[u8]>> Engine<B> {
     /// Opens the pack in `bytes` with no events.
     pub fn open(bytes: B) -> Result<Engine<B>, CoreError> {
-        Ok(Engine { pack: Pack::open(bytes)?, events: VecDeque::new(), profile_config: ProfileConfig::default() })
+        let pack = Pack::open(bytes)?;
+        let price_bands = PriceBands::of(&pack);
+        Ok(Engine {
+            pack,
+            events: VecDeque::new(),
+            searches: VecDeque::new(),
+            suppressions: Suppressions::default(),
+            price_bands,
+            profile_config: ProfileConfig::default(),
+        })
+    }
+
+    /// The recorded searches, oldest first.
+    pub fn searches(&self) -> &[Search] {
+        self.searches.as_slices().0
+    }
+
+    /// Interests the shopper removed.
+    pub fn suppressions(&self) -> &Suppressions {
+        &self.suppressions
+    }
+
+    /// The pack's merchandising rules, resolved (format v1 packs carry none).
+    pub fn pack_rules(&self) -> Vec<Rule> {
+        Vec::new()
+    }
+
+    /// Whether a moment `ts_ms` is in the current session as of `now_ms` (within the session
+    /// gap of now or of an event since).
+    pub fn in_session(&self, ts_ms: i64, now_ms: i64) -> bool {
+        let gap = self.profile_config.session_gap_ms;
+        let latest = self.events.back().map_or(ts_ms, |e| e.ts_ms.max(ts_ms));
+        (now_ms - latest) as f64 <= gap && (latest - ts_ms) as f64 <= gap * 4.0
     }
 
     /// The open pack.
@@ -148,7 +218,8 @@ impl<B: AsRef<[u8]>> Engine<B> {
         (start.min(end)..end).map(|i| ItemCard::of(&self.pack, i)).collect()
     }
 
-    /// Validates and records one event. Searches are accepted but carry no item signal yet.
+    /// Validates and records one event. A search keeps its (trimmed) text; it feeds the
+    /// shelves' cold start (title word match), not the interest vectors.
     pub fn track(&mut self, input: &EventInput) -> Result<(), CoreError> {
         let kind = EventKind::parse(&input.kind)?;
         let ts_ms = check_ts("ts", input.ts)?;
@@ -164,6 +235,12 @@ impl<B: AsRef<[u8]>> Engine<B> {
             }
         };
         if !kind.needs_item() {
+            let query = input.query.as_deref().map(str::trim).unwrap_or_default();
+            if query.is_empty() {
+                return Err(CoreError::InvalidArgument { name: "query", detail: "a search event needs a non-empty query".into() });
+            }
+            let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
+            self.push_search(Search { query, ts_ms });
             return Ok(());
         }
         let id = input.item.as_deref().filter(|s| !s.is_empty()).ok_or(CoreError::MissingItem { kind: kind.as_str() })?;
@@ -180,20 +257,99 @@ impl<B: AsRef<[u8]>> Engine<B> {
         self.events.push_back(event);
     }
 
-    /// Forgets every event.
-    pub fn clear_events(&mut self) {
-        self.events.clear();
+    /// Records a search (the oldest is dropped beyond [`MAX_SEARCHES`]).
+    pub fn push_search(&mut self, search: Search) {
+        while self.searches.len() >= MAX_SEARCHES {
+            self.searches.pop_front();
+        }
+        self.searches.push_back(search);
+        self.searches.make_contiguous();
     }
 
-    /// The profile as of `now_ms`.
+    /// Forgets every event, search and removed interest: the engine is as new.
+    pub fn clear_events(&mut self) {
+        self.events.clear();
+        self.searches.clear();
+        self.suppressions = Suppressions::default();
+    }
+
+    /// Removes an interest: events on items of this category (or brand) no longer shape the
+    /// profile, so every personalized shelf changes. It stays in the engine state (listed in
+    /// the profile as `removedInterests`) until [`Engine::restore_interest`] or
+    /// [`Engine::clear_events`]. Unknown names are typed errors.
+    pub fn remove_interest(&mut self, interest: &InterestInput) -> Result<(), CoreError> {
+        match (&interest.category, &interest.brand) {
+            (Some(name), None) => {
+                let c = find_category(&self.pack, name).ok_or_else(|| CoreError::UnknownCategory { name: name.clone() })?;
+                if !self.suppressions.categories.contains(&c) {
+                    self.suppressions.categories.push(c);
+                }
+            }
+            (None, Some(name)) => {
+                let b = find_brand(&self.pack, name).ok_or_else(|| CoreError::UnknownBrand { name: name.clone() })?;
+                if !self.suppressions.brands.contains(&b) {
+                    self.suppressions.brands.push(b);
+                }
+            }
+            _ => {
+                return Err(CoreError::InvalidArgument {
+                    name: "interest",
+                    detail: "name exactly one of category or brand, e.g. { category: \"Candles\" }".into(),
+                })
+            }
+        }
+        Ok(())
+    }
+
+    /// Undoes [`Engine::remove_interest`]; unknown or not removed interests are ignored.
+    pub fn restore_interest(&mut self, interest: &InterestInput) {
+        if let Some(c) = interest.category.as_deref().and_then(|n| find_category(&self.pack, n)) {
+            self.suppressions.categories.retain(|&x| x != c);
+        }
+        if let Some(b) = interest.brand.as_deref().and_then(|n| find_brand(&self.pack, n)) {
+            self.suppressions.brands.retain(|&x| x != b);
+        }
+    }
+
+    /// The removed interests, by name.
+    pub fn removed_interests(&self) -> Vec<InterestInput> {
+        let categories = self.suppressions.categories.iter().map(|&c| InterestInput {
+            category: Some(self.pack.category_name(c).to_owned()),
+            brand: None,
+        });
+        let brands =
+            self.suppressions.brands.iter().map(|&b| InterestInput { category: None, brand: Some(self.pack.brand_name(b).to_owned()) });
+        categories.chain(brands).collect()
+    }
+
+    /// The profile as of `now_ms` (removed interests left out).
     pub fn profile(&self, now_ms: i64) -> Profile {
-        Profile::build(&self.pack, &self.events, now_ms, &self.profile_config)
+        Profile::build_with(&self.pack, &self.events, now_ms, &self.profile_config, &self.suppressions, &self.price_bands)
     }
 
     /// A readable summary of the profile.
     pub fn profile_summary(&self, now_ms: i64) -> ProfileSummary {
         let p = self.profile(now_ms);
-        ProfileSummary { event_count: self.events.len(), evidence: p.evidence, top_categories: p.top_categories(&self.pack, 5) }
+        ProfileSummary {
+            event_count: self.events.len(),
+            search_count: self.searches.len(),
+            evidence: p.evidence,
+            session_evidence: p.session_evidence,
+            top_categories: p.top_categories(&self.pack, 5),
+            top_brands: p.top_brands(&self.pack, 5),
+            price_bands: p.price_bands(),
+            segments: p.segments(&self.pack),
+            recent_searches: self.searches.iter().rev().take(5).map(|s| s.query.clone()).collect(),
+            removed_interests: self.removed_interests(),
+            interest: p.interest,
+            session_interest: p.session_interest,
+        }
+    }
+
+    /// Items the shopper interacted with recently (for explanations), latest first.
+    fn recent_items(&self, now_ms: i64) -> Vec<u32> {
+        let history = History::build(self.pack.item_count(), &self.events, &[], now_ms);
+        recent_items(&self.pack, &history, &self.suppressions, 20)
     }
 
     /// Items the "for you" shelf leaves out: in the cart (added more often than removed, not
@@ -251,20 +407,10 @@ impl<B: AsRef<[u8]>> Engine<B> {
         let ranked = top_k_by_query(pack, &query, prior, k, |i| {
             pack.in_stock(i) && !blocked.get(i as usize).copied().unwrap_or(true)
         });
-        let top = profile.top_categories(pack, 1);
+        let recent = self.recent_items(now_ms);
         let items = ranked
             .into_iter()
-            .map(|s| {
-                let card = ItemCard::of(pack, s.item);
-                let reason = if !personalized {
-                    "Popular in this shop".to_owned()
-                } else if top.first().is_some_and(|t| t.category == card.category) {
-                    format!("You have been looking at {}", card.category)
-                } else {
-                    "Matches what you have viewed".to_owned()
-                };
-                ShelfItem { card, score: s.score, reason }
-            })
+            .map(|s| ShelfItem::new(pack, s.item, s.score, crate::shelves::for_you::explain(pack, &profile, &recent, s.item)))
             .collect();
         Ok(Shelf { kind: ShelfKind::ForYou, title: ShelfKind::ForYou.title().to_owned(), personalized, items })
     }

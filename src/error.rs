@@ -43,6 +43,32 @@ pub enum CoreError {
         /// The event kind.
         kind: &'static str,
     },
+    /// A shelf kind that is not one of the documented kinds.
+    #[error("unknown shelf kind {found:?}; expected one of for-you, buy-again, because-you-viewed, similar, bought-together, trending, trending-in-categories, recently-viewed, new-for-you")]
+    UnknownShelf {
+        /// The name as given.
+        found: String,
+    },
+    /// A request named a category that the pack does not contain.
+    #[error("unknown category {name:?}: it is not in this pack")]
+    UnknownCategory {
+        /// The name as given.
+        name: String,
+    },
+    /// A request named a brand that the pack does not contain.
+    #[error("unknown brand {name:?}: it is not in this pack")]
+    UnknownBrand {
+        /// The name as given.
+        name: String,
+    },
+    /// A shelf that needs context (the product on the page, the cart) was asked for without it.
+    #[error("the {shelf} shelf needs {needs}")]
+    MissingContext {
+        /// The shelf kind.
+        shelf: &'static str,
+        /// What it needs, in words.
+        needs: &'static str,
+    },
     /// The request could not be read (e.g. a malformed JS object).
     #[error("invalid argument {name}: {detail}")]
     InvalidArgument {
@@ -63,6 +89,10 @@ impl CoreError {
             CoreError::OutOfRange { .. } => "out_of_range",
             CoreError::MissingItem { .. } => "missing_item",
             CoreError::InvalidArgument { .. } => "invalid_argument",
+            CoreError::UnknownShelf { .. } => "unknown_shelf",
+            CoreError::UnknownCategory { .. } => "unknown_category",
+            CoreError::UnknownBrand { .. } => "unknown_brand",
+            CoreError::MissingContext { .. } => "missing_context",
         }
     }
 }

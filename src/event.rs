@@ -91,6 +91,18 @@ pub struct Event {
     pub qty: u32,
 }
 
+/// A search the shopper ran (kept on the device like every event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    /// The search text as typed (trimmed, at most [`MAX_QUERY_CHARS`] characters).
+    pub query: String,
+    /// When, in milliseconds since the Unix epoch (UTC).
+    pub ts_ms: i64,
+}
+
+/// Longest search text kept, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,9 @@
 //!
 //! The crate has three layers:
 //!
-//! * the **core** ([`pack`], [`event`], [`profile`], [`rank`], [`shelf`], [`engine`]): opens a
-//!   pack in place, keeps the shopper's events, builds a profile and ranks shelves. It holds no
+//! * the **core** ([`pack`], [`event`], [`profile`], [`rank`], [`shelf`], [`shelves`],
+//!   [`rules`], [`page`], [`explain`], [`explore`], [`engine`]): opens a pack in place, keeps
+//!   the shopper's events, builds a profile and ranks shelves with explanations. It holds no
 //!   JS types and is the same code natively and in wasm;
 //! * the **wasm bindings** (`wasm`, only on `wasm32`): thin newtypes over [`engine::Engine`]
 //!   with camelCase names, turning every [`CoreError`] into a named JS `Error`;
@@ -15,10 +16,15 @@
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod explain;
+pub mod explore;
 pub mod pack;
+pub mod page;
 pub mod profile;
 pub mod rank;
+pub mod rules;
 pub mod shelf;
+pub mod shelves;
 
 #[cfg(feature = "cli")]
 pub mod build;

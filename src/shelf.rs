@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::error::CoreError;
+use crate::explain::Explanation;
 use crate::pack::Pack;
 
 /// One product as the page shows it.
@@ -51,23 +53,92 @@ pub struct ShelfItem {
     pub card: ItemCard,
     /// Ranking score (higher is better; comparable within one shelf only).
     pub score: f32,
-    /// Why it is here, in words.
+    /// Why it is here, in words (the same as `explanation.text`).
     pub reason: String,
+    /// Why it is here: reason, text and evidence.
+    pub explanation: Explanation,
+}
+
+impl ShelfItem {
+    /// The shelf item for item `i` of `pack`.
+    pub fn new<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, score: f32, explanation: Explanation) -> ShelfItem {
+        ShelfItem { card: ItemCard::of(pack, i), score, reason: explanation.text.clone(), explanation }
+    }
 }
 
 /// Which shelf.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ShelfKind {
     /// Personalized ranking from the shopper's profile.
     ForYou,
+    /// Items the shopper bought before, by decayed purchase count.
+    BuyAgain,
+    /// Neighbours of an item the shopper viewed recently ("Because you viewed X").
+    BecauseYouViewed,
+    /// Items similar to the product on the page.
+    Similar,
+    /// Items bought in the same baskets as the cart or the product on the page.
+    BoughtTogether,
+    /// Items whose demand is rising, shop-wide.
+    Trending,
+    /// Items whose demand is rising within the shopper's top categories.
+    TrendingInCategories,
+    /// What the shopper viewed, most recent first.
+    RecentlyViewed,
+    /// Items few shoppers have interacted with yet, close to the shopper's interest by content.
+    NewForYou,
 }
 
 impl ShelfKind {
-    /// The default title shown above the shelf.
+    /// Every kind, in a stable order.
+    pub const ALL: [ShelfKind; 9] = [
+        ShelfKind::ForYou,
+        ShelfKind::BuyAgain,
+        ShelfKind::BecauseYouViewed,
+        ShelfKind::Similar,
+        ShelfKind::BoughtTogether,
+        ShelfKind::Trending,
+        ShelfKind::TrendingInCategories,
+        ShelfKind::RecentlyViewed,
+        ShelfKind::NewForYou,
+    ];
+
+    /// The wire name (`"for-you"`, `"because-you-viewed"` …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShelfKind::ForYou => "for-you",
+            ShelfKind::BuyAgain => "buy-again",
+            ShelfKind::BecauseYouViewed => "because-you-viewed",
+            ShelfKind::Similar => "similar",
+            ShelfKind::BoughtTogether => "bought-together",
+            ShelfKind::Trending => "trending",
+            ShelfKind::TrendingInCategories => "trending-in-categories",
+            ShelfKind::RecentlyViewed => "recently-viewed",
+            ShelfKind::NewForYou => "new-for-you",
+        }
+    }
+
+    /// Parses a wire name; an unknown one is a typed error listing the accepted names.
+    pub fn parse(name: &str) -> Result<ShelfKind, CoreError> {
+        ShelfKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == name)
+            .ok_or_else(|| CoreError::UnknownShelf { found: name.to_owned() })
+    }
+
+    /// The default title shown above the shelf (some shelves name their anchor instead).
     pub fn title(self) -> &'static str {
         match self {
             ShelfKind::ForYou => "Recommended for you",
+            ShelfKind::BuyAgain => "Buy again",
+            ShelfKind::BecauseYouViewed => "Because you viewed",
+            ShelfKind::Similar => "Similar items",
+            ShelfKind::BoughtTogether => "Frequently bought together",
+            ShelfKind::Trending => "Trending now",
+            ShelfKind::TrendingInCategories => "Trending in your categories",
+            ShelfKind::RecentlyViewed => "Recently viewed",
+            ShelfKind::NewForYou => "New for you",
         }
     }
 }

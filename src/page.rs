@@ -1,0 +1,452 @@
+//! The page API: several shelves in one call, without duplicates across them.
+//!
+//! [`Engine::page`] takes a list of [`ShelfRequest`]s and answers them in order. Each shelf
+//!
+//! 1. builds its candidates ([`shelves`](crate::shelves)) from the items that pass its
+//!    [filters](crate::rules::Filters), are not in its `exclude` list, are not the product on
+//!    the page and were not shown by an earlier shelf of the same call (earlier requests win);
+//! 2. is filled up from trending when it has fewer than `k` candidates (shelves built from the
+//!    shopper's own history, recently viewed and buy again, only when they are empty), so a shelf
+//!    is never empty while the catalog has an eligible item;
+//! 3. applies the merchandising rules of the pack and of the request (see [`rules`](crate::rules)
+//!    for the order in which conflicts are resolved);
+//! 4. picks its items greedily by maximal marginal relevance: `(1 − diversity) · score −
+//!    diversity · (highest cosine to an item already picked)`, never more than
+//!    `maxPerCategory` items of one category (pins count towards the cap, but are always
+//!    placed);
+//! 5. puts pinned items at their positions, and the optional exploration slots (at most a
+//!    quarter of the shelf, see [`explore`](crate::explore)) at the end.
+
+use serde::Deserialize;
+
+use crate::engine::{check_k, Engine};
+use crate::error::CoreError;
+use crate::explain::{cosine, Evidence, Explanation, Reason};
+use crate::explore::{self, Arm};
+use crate::rules::{self, FilterInput, Rule, RuleAction, RuleInput, RuleSource, RuleTarget};
+use crate::shelf::{Shelf, ShelfItem, ShelfKind};
+use crate::shelves::{self, signals, Candidate, History, Proposal, ShelfContext};
+
+/// Default number of items per shelf.
+pub const DEFAULT_K: usize = 8;
+/// Most shelves one page call may ask for.
+pub const MAX_SHELVES: usize = 20;
+
+/// The optional exploration slot(s) of a shelf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExploreRequest {
+    /// Seed of the bandit: the same seed, events and pack give the same picks.
+    pub seed: u64,
+    /// Slots asked for (default 1; bounded by a quarter of the shelf).
+    #[serde(default)]
+    pub slots: Option<usize>,
+}
+
+/// One shelf of a page, as the page asks for it (JSON / JS object, camelCase).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ShelfRequest {
+    /// Shelf kind: "for-you", "similar" … ([`ShelfKind`]).
+    pub kind: String,
+    /// Items wanted (1–1000, default 8).
+    #[serde(default)]
+    pub k: Option<usize>,
+    /// The product on the page (context; never shown on the shelf).
+    #[serde(default)]
+    pub item: Option<String>,
+    /// The category the page shows (context).
+    #[serde(default)]
+    pub category: Option<String>,
+    /// The search text of the page (context; else the latest search of the session is used).
+    #[serde(default)]
+    pub query: Option<String>,
+    /// The cart's item ids (context; else the cart the events describe). Unknown ids are ignored.
+    #[serde(default)]
+    pub cart: Option<Vec<String>>,
+    /// Item ids to leave out; unknown ids are ignored.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Filters (in stock, price, categories, cart, purchased).
+    #[serde(default)]
+    pub filters: FilterInput,
+    /// Call-time merchandising rules (they beat the pack's).
+    #[serde(default)]
+    pub rules: Vec<RuleInput>,
+    /// At most this many items of one category.
+    #[serde(default)]
+    pub max_per_category: Option<usize>,
+    /// MMR trade-off in [0, 1]: 0 ranks by score only (default), 1 by dissimilarity only.
+    #[serde(default)]
+    pub diversity: Option<f32>,
+    /// An optional exploration slot.
+    #[serde(default)]
+    pub explore: Option<ExploreRequest>,
+    /// Overrides the shelf's title.
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+impl ShelfRequest {
+    /// A request for `kind` with every option at its default.
+    pub fn new(kind: &str) -> ShelfRequest {
+        ShelfRequest { kind: kind.to_owned(), ..ShelfRequest::default() }
+    }
+}
+
+/// A request checked and resolved against the pack.
+struct Resolved {
+    kind: ShelfKind,
+    k: usize,
+    item: Option<u32>,
+    category: Option<u32>,
+    query: Option<String>,
+    cart: Option<Vec<u32>>,
+    exclude: Vec<u32>,
+    filters: rules::Filters,
+    rules: Vec<Rule>,
+    max_per_category: Option<usize>,
+    diversity: f32,
+    explore: Option<ExploreRequest>,
+    title: Option<String>,
+}
+
+impl ShelfKind {
+    /// Whether the page tops this shelf up from trending when it has fewer than `k` items
+    /// (history shelves are topped up only when empty).
+    fn fills_up(self) -> bool {
+        !matches!(self, ShelfKind::RecentlyViewed | ShelfKind::BuyAgain)
+    }
+}
+
+impl<B: AsRef<[u8]>> Engine<B> {
+    fn resolve_request(&self, req: &ShelfRequest) -> Result<Resolved, CoreError> {
+        let pack = self.pack();
+        let kind = ShelfKind::parse(&req.kind)?;
+        let k = check_k(req.k.unwrap_or(DEFAULT_K))?;
+        let item = req.item.as_deref().map(|id| self.item_index(id)).transpose()?;
+        let category = req
+            .category
+            .as_deref()
+            .map(|name| rules::find_category(pack, name).ok_or_else(|| CoreError::UnknownCategory { name: name.to_owned() }))
+            .transpose()?;
+        let query = req.query.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned);
+        let cart = req.cart.as_ref().map(|ids| self.resolve_exclusions(ids));
+        let filters = req.filters.resolve(pack, kind != ShelfKind::BuyAgain)?;
+        if req.rules.len() > rules::MAX_RULES {
+            return Err(CoreError::OutOfRange { name: "rules", value: req.rules.len().to_string(), expected: "at most 1000 rules" });
+        }
+        let mut resolved_rules = self.pack_rules();
+        for input in &req.rules {
+            resolved_rules.push(rules::resolve(pack, &input.to_spec()?, RuleSource::Page)?);
+        }
+        let diversity = match req.diversity {
+            None => 0.0,
+            Some(d) if d.is_finite() && (0.0..=1.0).contains(&d) => d,
+            Some(d) => return Err(CoreError::OutOfRange { name: "diversity", value: d.to_string(), expected: "a number from 0 to 1" }),
+        };
+        if req.max_per_category == Some(0) {
+            return Err(CoreError::OutOfRange { name: "maxPerCategory", value: "0".into(), expected: "a whole number ≥ 1" });
+        }
+        Ok(Resolved {
+            kind,
+            k,
+            item,
+            category,
+            query,
+            cart,
+            exclude: self.resolve_exclusions(&req.exclude),
+            filters,
+            rules: resolved_rules,
+            max_per_category: req.max_per_category,
+            diversity,
+            explore: req.explore,
+            title: req.title.clone(),
+        })
+    }
+
+    /// One shelf (a page of one).
+    pub fn shelf(&self, request: &ShelfRequest, now_ms: i64) -> Result<Shelf, CoreError> {
+        let mut shelves = self.page(std::slice::from_ref(request), now_ms)?;
+        shelves.pop().ok_or(CoreError::InvalidArgument { name: "request", detail: "no shelf was produced".into() })
+    }
+
+    /// Several shelves at once, in request order, with no item on two shelves (earlier
+    /// requests win). Every request is checked before any shelf is ranked.
+    pub fn page(&self, requests: &[ShelfRequest], now_ms: i64) -> Result<Vec<Shelf>, CoreError> {
+        if requests.len() > MAX_SHELVES {
+            return Err(CoreError::OutOfRange { name: "requests", value: requests.len().to_string(), expected: "at most 20 shelves per page" });
+        }
+        let resolved: Vec<Resolved> = requests.iter().map(|r| self.resolve_request(r)).collect::<Result<_, _>>()?;
+        let pack = self.pack();
+        let n = pack.item_count() as usize;
+        let history = History::build(pack.item_count(), self.events(), self.searches(), now_ms);
+        let profile = self.profile(now_ms);
+        let suppressions = self.suppressions();
+        let session_query = history.searches.first().filter(|s| self.in_session(s.ts_ms, now_ms)).map(|s| s.query.clone());
+        let mut shown = vec![false; n];
+        let mut out = Vec::with_capacity(resolved.len());
+        for req in resolved {
+            let mut eligible: Vec<bool> = (0..pack.item_count())
+                .map(|i| {
+                    !shown[i as usize] && Some(i) != req.item && req.filters.allows(pack, i, history.in_cart(i), history.purchased(i))
+                })
+                .collect();
+            for &i in &req.exclude {
+                if let Some(e) = eligible.get_mut(i as usize) {
+                    *e = false;
+                }
+            }
+            let ctx = ShelfContext {
+                pack,
+                history: &history,
+                profile: &profile,
+                suppressions,
+                now_ms,
+                item: req.item,
+                category: req.category,
+                query: req.query.clone().or_else(|| session_query.clone()),
+                cart: req.cart.clone().unwrap_or_else(|| history.cart.clone()),
+                eligible: &eligible,
+            };
+            let want = (req.k * 4).min(crate::engine::MAX_K * 4);
+            let proposal = self.propose(&ctx, req.kind, want, now_ms)?;
+            let shelf = finish(&ctx, &req, proposal);
+            for item in &shelf.items {
+                if let Some(i) = pack.find_item(&item.card.id) {
+                    shown[i as usize] = true;
+                }
+            }
+            drop(ctx);
+            eligible.clear();
+            out.push(shelf);
+        }
+        Ok(out)
+    }
+
+    fn propose(&self, ctx: &ShelfContext<'_, B>, kind: ShelfKind, want: usize, now_ms: i64) -> Result<Proposal, CoreError> {
+        Ok(match kind {
+            ShelfKind::ForYou => {
+                if ctx.profile.is_empty() {
+                    if let Some(candidates) = shelves::from_context(ctx, want) {
+                        return Ok(Proposal { title: "You might like".to_owned(), personalized: false, candidates });
+                    }
+                }
+                let not_allowed: Vec<u32> = (0..ctx.pack.item_count()).filter(|&i| !ctx.allows(i)).collect();
+                let ranked = self.rank_for_you(want.min(crate::engine::MAX_K), now_ms, &not_allowed)?;
+                Proposal {
+                    title: ranked.title.clone(),
+                    personalized: ranked.personalized,
+                    candidates: shelves::for_you::candidates(ctx.pack, ranked),
+                }
+            }
+            ShelfKind::BuyAgain => shelves::buy_again::propose(ctx, want),
+            ShelfKind::BecauseYouViewed => shelves::because_you_viewed::propose(ctx, want),
+            ShelfKind::Similar => shelves::similar::propose(ctx, want)?,
+            ShelfKind::BoughtTogether => shelves::bought_together::propose(ctx, want)?,
+            ShelfKind::Trending => shelves::trending::overall(ctx, want),
+            ShelfKind::TrendingInCategories => shelves::trending::in_top_categories(ctx, want),
+            ShelfKind::RecentlyViewed => shelves::recently_viewed::propose(ctx, want),
+            ShelfKind::NewForYou => shelves::new_for_you::propose(ctx, want),
+        })
+    }
+}
+
+/// A candidate with its score scaled to [0, 1] and moved by its rule.
+#[derive(Debug, Clone)]
+struct Ranked {
+    candidate: Candidate,
+    score: f32,
+    pin: Option<(u32, Rule)>,
+}
+
+fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: Proposal) -> Shelf {
+    let pack = ctx.pack;
+    let k = req.k;
+    // 1. Candidates that may appear, once each.
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for c in proposal.candidates {
+        if ctx.allows(c.item) && !candidates.iter().any(|o| o.item == c.item) {
+            candidates.push(c);
+        }
+    }
+    // 2. Fill up from trending.
+    if candidates.len() < k && (req.kind.fills_up() || candidates.is_empty()) {
+        let floor = candidates.iter().map(|c| c.score).fold(f32::INFINITY, f32::min);
+        let floor = if floor.is_finite() { floor } else { 0.0 };
+        let filler = shelves::trending::overall(ctx, k + candidates.len());
+        for mut c in filler.candidates {
+            if candidates.len() >= k {
+                break;
+            }
+            if !candidates.iter().any(|o| o.item == c.item) {
+                c.score = floor - 1.0 + 0.5 * c.score.clamp(0.0, 1.0);
+                candidates.push(c);
+            }
+        }
+    }
+    // 3. Scale scores to [0, 1] and apply the rules.
+    let (lo, hi) = candidates.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), c| (lo.min(c.score), hi.max(c.score)));
+    let scale = |s: f32| if hi > lo { (s - lo) / (hi - lo) } else { 1.0 };
+    let mut ranked: Vec<Ranked> = candidates
+        .into_iter()
+        .map(|c| {
+            let mut r = Ranked { score: scale(c.score), candidate: c, pin: None };
+            if let Some(rule) = rules::winning_rule(pack, &req.rules, r.candidate.item) {
+                match rule.action {
+                    RuleAction::Boost(w) => r.score += w,
+                    RuleAction::Bury(w) => r.score -= w,
+                    RuleAction::Pin(_) => {}
+                }
+                if !matches!(rule.action, RuleAction::Pin(_)) {
+                    r.candidate.explanation.evidence.rule = Some(rule.label());
+                }
+            }
+            r
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.candidate.item.cmp(&b.candidate.item)));
+    // Pins, strongest rule first: an item's own winning rule must be the pin.
+    let mut pin_rules: Vec<(usize, Rule)> = req.rules.iter().copied().enumerate().filter(|(_, r)| matches!(r.action, RuleAction::Pin(_))).collect();
+    pin_rules.sort_by_key(|(order, r)| (std::cmp::Reverse(precedence(r)), *order));
+    let mut pinned: Vec<(u32, Ranked)> = Vec::new();
+    for (_, rule) in pin_rules {
+        let RuleAction::Pin(position) = rule.action else { continue };
+        let target = match rule.target {
+            RuleTarget::Item(i) => Some(i),
+            RuleTarget::Category(c) => ranked
+                .iter()
+                .find(|r| r.pin.is_none() && pack.category_index(r.candidate.item) == c && !pinned.iter().any(|p| p.1.candidate.item == r.candidate.item))
+                .map(|r| r.candidate.item)
+                .or_else(|| best_in_category(ctx, c, &pinned)),
+        };
+        let Some(item) = target else { continue };
+        if !ctx.allows(item) || pinned.iter().any(|p| p.1.candidate.item == item) {
+            continue; // filters always win; an item is pinned once
+        }
+        if rules::winning_rule(pack, &req.rules, item) != Some(rule) && matches!(rule.target, RuleTarget::Item(_)) {
+            continue; // a stronger rule (e.g. a call-time bury) decides this item
+        }
+        let mut entry = match ranked.iter().position(|r| r.candidate.item == item) {
+            Some(at) => ranked.remove(at),
+            None => Ranked {
+                score: 1.0,
+                candidate: Candidate {
+                    item,
+                    score: 1.0,
+                    explanation: Explanation::new(Reason::Pinned, "Featured by the shop", Evidence::default()),
+                },
+                pin: None,
+            },
+        };
+        entry.candidate.explanation.evidence.rule = Some(rule.label());
+        entry.pin = Some((position, rule));
+        pinned.push((position, entry));
+    }
+    // 4. Greedy MMR selection with the category cap.
+    let slots_for_explore = req.explore.map_or(0, |e| explore::slot_limit(k, e.slots.unwrap_or(1)));
+    let mut per_category = vec![0usize; pack.category_count() as usize];
+    for (_, p) in &pinned {
+        if let Some(n) = per_category.get_mut(pack.category_index(p.candidate.item) as usize) {
+            *n += 1;
+        }
+    }
+    let cap = req.max_per_category.unwrap_or(usize::MAX);
+    let free = k.saturating_sub(pinned.len().min(k));
+    let mut picked: Vec<Ranked> = Vec::new();
+    let mut picked_vectors: Vec<Vec<f32>> = Vec::new();
+    let mut pool = ranked;
+    let vectors: Vec<Vec<f32>> = if req.diversity > 0.0 { pool.iter().map(|r| signals::unit_vector(pack, r.candidate.item)).collect() } else { Vec::new() };
+    let mut used = vec![false; pool.len()];
+    while picked.len() < free {
+        let mut best: Option<(usize, f32)> = None;
+        for (idx, r) in pool.iter().enumerate() {
+            if used[idx] || per_category.get(pack.category_index(r.candidate.item) as usize).is_some_and(|&n| n >= cap) {
+                continue;
+            }
+            let value = if req.diversity > 0.0 {
+                let redundancy = picked_vectors.iter().map(|v| cosine(v, &vectors[idx])).fold(0.0f32, f32::max);
+                (1.0 - req.diversity) * r.score - req.diversity * redundancy
+            } else {
+                r.score
+            };
+            if best.is_none_or(|(_, b)| value > b) {
+                best = Some((idx, value));
+            }
+        }
+        let Some((idx, _)) = best else { break };
+        used[idx] = true;
+        if let Some(n) = per_category.get_mut(pack.category_index(pool[idx].candidate.item) as usize) {
+            *n += 1;
+        }
+        if req.diversity > 0.0 {
+            picked_vectors.push(vectors[idx].clone());
+        }
+        picked.push(pool[idx].clone());
+    }
+    pool.clear();
+    // 5. Exploration at the end of the unpinned part, then the pins at their positions.
+    if slots_for_explore > 0 {
+        if let Some(e) = req.explore {
+            let arms = exploration_arms(ctx, &picked, &pinned);
+            let chosen = explore::choose(&arms, slots_for_explore, e.seed);
+            let keep = free.saturating_sub(chosen.len()).min(picked.len());
+            picked.truncate(keep);
+            for (arm, draw) in chosen {
+                picked.push(Ranked {
+                    score: 0.0,
+                    candidate: Candidate {
+                        item: arm.item,
+                        score: draw as f32,
+                        explanation: Explanation::new(
+                            Reason::Exploration,
+                            "Something new to try",
+                            Evidence { similarity: Some(arm.relevance), ..Evidence::default() },
+                        ),
+                    },
+                    pin: None,
+                });
+            }
+        }
+    }
+    pinned.sort_by_key(|(position, _)| *position);
+    let mut items: Vec<Ranked> = picked;
+    for (position, entry) in pinned {
+        let at = (position as usize).saturating_sub(1).min(items.len());
+        items.insert(at, entry);
+    }
+    items.truncate(k);
+    Shelf {
+        kind: req.kind,
+        title: req.title.clone().unwrap_or(proposal.title),
+        personalized: proposal.personalized,
+        items: items.into_iter().map(|r| ShelfItem::new(pack, r.candidate.item, r.score, r.candidate.explanation)).collect(),
+    }
+}
+
+fn precedence(rule: &Rule) -> (u8, u8) {
+    (u8::from(rule.source == RuleSource::Page), u8::from(matches!(rule.target, RuleTarget::Item(_))))
+}
+
+fn best_in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, pinned: &[(u32, Ranked)]) -> Option<u32> {
+    (0..ctx.pack.item_count())
+        .filter(|&i| ctx.pack.category_index(i) == c && ctx.allows(i) && !pinned.iter().any(|p| p.1.candidate.item == i))
+        .max_by(|&a, &b| signals::trend(ctx.pack, a).total_cmp(&signals::trend(ctx.pack, b)).then(b.cmp(&a)))
+}
+
+/// Under-exposed eligible items not on the shelf, with their relevance to the shelf (cosine
+/// to the centroid of its items, clamped to [0, 1]) and exposure.
+fn exploration_arms<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, picked: &[Ranked], pinned: &[(u32, Ranked)]) -> Vec<Arm> {
+    let pack = ctx.pack;
+    let on_shelf: Vec<u32> = picked.iter().map(|r| r.candidate.item).chain(pinned.iter().map(|p| p.1.candidate.item)).collect();
+    let centre = signals::centroid(pack, &on_shelf);
+    let cold = signals::under_exposed(pack);
+    (0..pack.item_count())
+        .filter(|&i| cold.get(i as usize).copied().unwrap_or(false) && ctx.allows(i) && !on_shelf.contains(&i))
+        .map(|i| Arm {
+            item: i,
+            relevance: cosine(&centre, &signals::unit_vector(pack, i)).clamp(0.0, 1.0),
+            exposure: signals::exposure(pack, i),
+        })
+        .collect()
+}

@@ -1,0 +1,156 @@
+//! The shelves: each one turns the shopper's events, the page's context and the pack into an
+//! ordered list of candidates with explanations. One file per shelf; [`page`](crate::page)
+//! applies filters, rules, de-duplication, diversity and exploration on top.
+
+pub mod because_you_viewed;
+pub mod bought_together;
+pub mod buy_again;
+pub mod for_you;
+pub mod history;
+pub mod new_for_you;
+pub mod recently_viewed;
+pub mod search;
+pub mod signals;
+pub mod similar;
+pub mod trending;
+
+use crate::explain::Explanation;
+use crate::pack::Pack;
+use crate::profile::{Profile, Suppressions};
+
+pub use history::History;
+
+/// An item a shelf proposes, with its score (comparable within the shelf) and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Item index.
+    pub item: u32,
+    /// Score, higher is better.
+    pub score: f32,
+    /// Why.
+    pub explanation: Explanation,
+}
+
+/// What a shelf proposes: its title, whether it used the shopper's own events, the candidates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    /// Title to show.
+    pub title: String,
+    /// Whether it used the shopper's own events.
+    pub personalized: bool,
+    /// Candidates, best first.
+    pub candidates: Vec<Candidate>,
+}
+
+/// Everything a shelf may look at.
+#[derive(Debug)]
+pub struct ShelfContext<'a, B: AsRef<[u8]>> {
+    /// The pack.
+    pub pack: &'a Pack<B>,
+    /// What the events say (cart, purchases, views, searches).
+    pub history: &'a History,
+    /// The profile as of `now_ms`.
+    pub profile: &'a Profile,
+    /// Interests the shopper removed.
+    pub suppressions: &'a Suppressions,
+    /// Now, ms since 1970.
+    pub now_ms: i64,
+    /// The product on the page.
+    pub item: Option<u32>,
+    /// The category the page shows.
+    pub category: Option<u32>,
+    /// The search text of the page, or else the latest search of the session.
+    pub query: Option<String>,
+    /// Items in the cart: the page's list, or else the cart the events describe.
+    pub cart: Vec<u32>,
+    /// Which items may appear (filters, exclusions, earlier shelves of the page).
+    pub eligible: &'a [bool],
+}
+
+impl<B: AsRef<[u8]>> ShelfContext<'_, B> {
+    /// Whether item `i` may appear.
+    pub fn allows(&self, i: u32) -> bool {
+        self.eligible.get(i as usize).copied().unwrap_or(false)
+    }
+}
+
+use crate::explain::{cosine, Evidence, ItemRef, Reason};
+
+/// Items the shopper interacted with recently (views, clicks, purchases), latest first,
+/// distinct, leaving out removed interests: at most `n`.
+pub fn recent_items<B: AsRef<[u8]>>(pack: &Pack<B>, history: &History, suppressions: &Suppressions, n: usize) -> Vec<u32> {
+    let mut seen: Vec<(u32, i64)> = history.views.iter().map(|v| (v.item, v.last_ts_ms)).collect();
+    seen.extend(history.purchases.iter().map(|p| (p.item, p.last_ts_ms)));
+    seen.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut out: Vec<u32> = Vec::new();
+    for (i, _) in seen {
+        if !out.contains(&i) && !suppressions.hides(pack, i) {
+            out.push(i);
+            if out.len() == n {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The item of `recent` whose embedding is closest to item `i`, with the cosine.
+pub fn closest_recent<B: AsRef<[u8]>>(pack: &Pack<B>, recent: &[u32], i: u32) -> Option<(u32, f32)> {
+    let v = signals::unit_vector(pack, i);
+    recent
+        .iter()
+        .filter(|&&r| r != i)
+        .map(|&r| (r, cosine(&v, &signals::unit_vector(pack, r))))
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+}
+
+/// Candidates from the page's context alone (cold start): neighbours of the product on the
+/// page, else items matching the search text and their neighbours, else the category's
+/// trending items. `None` without any context.
+pub fn from_context<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Option<Vec<Candidate>> {
+    let pack = ctx.pack;
+    if let Some(anchor) = ctx.item {
+        return Some(similar::neighbours_of(ctx, anchor, want));
+    }
+    if let Some(query) = ctx.query.as_deref() {
+        let matched = search::matching_items(pack, query, want, |i| ctx.allows(i));
+        if !matched.is_empty() {
+            let seeds: Vec<u32> = matched.iter().take(5).map(|m| m.0).collect();
+            let mut out: Vec<Candidate> = matched
+                .iter()
+                .map(|&(i, share)| Candidate {
+                    item: i,
+                    score: 1.0 + share,
+                    explanation: Explanation::new(
+                        Reason::Search,
+                        format!("Matches your search “{query}”"),
+                        Evidence { query: Some(query.to_owned()), share: Some(share), ..Evidence::default() },
+                    ),
+                })
+                .collect();
+            if out.len() < want {
+                let have: Vec<u32> = out.iter().map(|c| c.item).collect();
+                let near = signals::nearest(pack, &signals::centroid(pack, &seeds), want - have.len(), |i| !have.contains(&i) && ctx.allows(i));
+                out.extend(near.into_iter().map(|(i, sim)| {
+                    let (seed, _) = closest_recent(pack, &seeds, i).unwrap_or((seeds[0], sim));
+                    Candidate {
+                        item: i,
+                        score: sim,
+                        explanation: Explanation::new(
+                            Reason::Search,
+                            format!("Like {}, which matches your search “{query}”", pack.title(seed)),
+                            Evidence {
+                                item: Some(ItemRef::of(pack, seed)),
+                                query: Some(query.to_owned()),
+                                similarity: Some(sim),
+                                ..Evidence::default()
+                            },
+                        ),
+                    }
+                }));
+            }
+            return Some(out);
+        }
+    }
+    ctx.category.map(|c| trending::in_category(ctx, c, want, None))
+}

@@ -1,0 +1,98 @@
+//! Pack signals the shelves read, in one place: demand trend, build-time interactions,
+//! item-to-item neighbours and bought-together lists, with the embedding fallbacks.
+//!
+//! Stored lists may be empty (a pack built without co-interaction data, a cold item); the
+//! shelves then fall back to embedding neighbours computed here with the scorer, so a shelf
+//! with eligible items is never empty.
+
+use crate::pack::Pack;
+use crate::profile::item_vector;
+use crate::rank::{top_k_by_query, Query};
+
+/// Short-horizon demand trend of item `i` in [0, 1]. Format v1 packs carry no trend section,
+/// so the time-decayed popularity (recent demand) stands in.
+pub fn trend<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
+    pack.popularity(i)
+}
+
+/// How exposed item `i` already is, as a count of shoppers when the pack stores it. Format v1
+/// packs do not: `None`.
+pub fn interactions<B: AsRef<[u8]>>(_pack: &Pack<B>, _i: u32) -> Option<u32> {
+    None
+}
+
+/// Stored item-to-item neighbours of `i`, best first (none in format v1).
+pub fn stored_neighbours<B: AsRef<[u8]>>(_pack: &Pack<B>, _i: u32) -> Vec<(u32, f32)> {
+    Vec::new()
+}
+
+/// Stored bought-together list of `i` with basket counts, best first (none in format v1).
+pub fn stored_bought_together<B: AsRef<[u8]>>(_pack: &Pack<B>, _i: u32) -> Vec<(u32, u32)> {
+    Vec::new()
+}
+
+/// The unit embedding of item `i` (all zero for a zero vector).
+pub fn unit_vector<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Vec<f32> {
+    let mut v = vec![0.0f32; pack.dim()];
+    let norm = item_vector(pack, i, &mut v);
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+    v
+}
+
+/// The normalized sum of the unit embeddings of `items`.
+pub fn centroid<B: AsRef<[u8]>>(pack: &Pack<B>, items: &[u32]) -> Vec<f32> {
+    let mut sum = vec![0.0f32; pack.dim()];
+    for &i in items {
+        for (s, x) in sum.iter_mut().zip(unit_vector(pack, i)) {
+            *s += x;
+        }
+    }
+    let len = sum.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if len > 0.0 {
+        sum.iter_mut().for_each(|x| *x /= len);
+    }
+    sum
+}
+
+/// The `want` items closest to `vector` (dot product with the stored codes, no popularity)
+/// that `allow` accepts, with the similarity clamped to [0, 1].
+pub fn nearest<B: AsRef<[u8]>>(pack: &Pack<B>, vector: &[f32], want: usize, allow: impl FnMut(u32) -> bool) -> Vec<(u32, f32)> {
+    let query = Query::new(vector, pack.embedding_scales());
+    if query.is_zero() {
+        return Vec::new();
+    }
+    top_k_by_query(pack, &query, 0.0, want, allow).into_iter().map(|s| (s.item, s.score.clamp(0.0, 1.0))).collect()
+}
+
+/// Neighbours of `i` that `allow` accepts: the stored list first, then embedding neighbours
+/// until `want` are found. The flag says whether each came from the stored list.
+pub fn neighbours<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, want: usize, mut allow: impl FnMut(u32) -> bool) -> Vec<(u32, f32, bool)> {
+    let mut out: Vec<(u32, f32, bool)> =
+        stored_neighbours(pack, i).into_iter().filter(|&(j, _)| j != i && allow(j)).map(|(j, s)| (j, s, true)).collect();
+    out.truncate(want);
+    if out.len() < want {
+        let have: Vec<u32> = out.iter().map(|x| x.0).collect();
+        let extra = nearest(pack, &unit_vector(pack, i), want + have.len(), |j| j != i && !have.contains(&j) && allow(j));
+        out.extend(extra.into_iter().map(|(j, s)| (j, s, false)).take(want - have.len()));
+    }
+    out
+}
+
+/// How exposed item `i` already is: its stored interaction count, or (format v1) its
+/// popularity in [0, 1] scaled by 100 as a stand-in count.
+pub fn exposure<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
+    interactions(pack, i).map_or(pack.popularity(i) * 100.0, |n| n as f32)
+}
+
+/// Which items are under-exposed: exposure at or below the catalog's 25th percentile.
+pub fn under_exposed<B: AsRef<[u8]>>(pack: &Pack<B>) -> Vec<bool> {
+    let all: Vec<f32> = (0..pack.item_count()).map(|i| exposure(pack, i)).collect();
+    let mut sorted = all.clone();
+    sorted.sort_by(f32::total_cmp);
+    let Some(&cut) = sorted.get(sorted.len() / 4) else {
+        return Vec::new();
+    };
+    all.into_iter().map(|e| e <= cut).collect()
+}

@@ -1,0 +1,78 @@
+//! "Trending": items whose demand is rising, shop-wide or within the shopper's top categories.
+
+use super::{signals, Candidate, Proposal, ShelfContext};
+use crate::explain::{Evidence, Explanation, Reason};
+use crate::rank::TopK;
+
+fn top_by_trend<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize, mut keep: impl FnMut(u32) -> bool) -> Vec<(u32, f32)> {
+    let mut top = TopK::new(want);
+    for i in 0..ctx.pack.item_count() {
+        let t = signals::trend(ctx.pack, i);
+        if t > top.threshold() && keep(i) && ctx.allows(i) {
+            top.push(i, t);
+        }
+    }
+    top.into_sorted().into_iter().map(|s| (s.item, s.score)).collect()
+}
+
+/// The shop-wide trending shelf.
+pub fn overall<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Proposal {
+    let candidates = top_by_trend(ctx, want, |_| true)
+        .into_iter()
+        .map(|(i, t)| Candidate {
+            item: i,
+            score: t,
+            explanation: Explanation::new(Reason::Trending, "Trending now", Evidence { share: Some(t), ..Evidence::default() }),
+        })
+        .collect();
+    Proposal { title: "Trending now".to_owned(), personalized: false, candidates }
+}
+
+/// Trending items of category `c`; `attention` is the category's share of the shopper's
+/// attention when it is one of their top categories.
+pub fn in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, want: usize, attention: Option<f32>) -> Vec<Candidate> {
+    let pack = ctx.pack;
+    let name = pack.category_name(c).to_owned();
+    top_by_trend(ctx, want, |i| pack.category_index(i) == c)
+        .into_iter()
+        .map(|(i, t)| Candidate {
+            item: i,
+            score: t,
+            explanation: Explanation::new(
+                if attention.is_some() { Reason::TrendingInCategory } else { Reason::Category },
+                format!("Trending in {name}"),
+                Evidence { category: Some(name.clone()), share: Some(attention.unwrap_or(t)), ..Evidence::default() },
+            ),
+        })
+        .collect()
+}
+
+/// Trending within the shopper's top categories (up to three with at least 10 % of the
+/// attention), interleaved by score weighted with each category's share; without a profile,
+/// within the page's category; else shop-wide.
+pub fn in_top_categories<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Proposal {
+    let tops: Vec<(u32, f32)> =
+        ctx.profile.top_category_indices(3).into_iter().filter(|&(c, share)| share >= 0.1 && !ctx.suppressions.categories.contains(&c)).collect();
+    if tops.is_empty() {
+        let page_category = ctx.category.or_else(|| ctx.item.map(|i| ctx.pack.category_index(i)));
+        return match page_category {
+            Some(c) => Proposal {
+                title: format!("Trending in {}", ctx.pack.category_name(c)),
+                personalized: false,
+                candidates: in_category(ctx, c, want, None),
+            },
+            None => overall(ctx, want),
+        };
+    }
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for &(c, share) in &tops {
+        candidates.extend(in_category(ctx, c, want, Some(share)).into_iter().map(|mut cand| {
+            cand.score *= 0.5 + share;
+            cand
+        }));
+    }
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+    candidates.truncate(want);
+    let names: Vec<&str> = tops.iter().map(|&(c, _)| ctx.pack.category_name(c)).collect();
+    Proposal { title: format!("Trending in {}", names.join(", ")), personalized: true, candidates }
+}
