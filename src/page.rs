@@ -257,6 +257,9 @@ impl<B: AsRef<[u8]>> Engine<B> {
 struct Ranked {
     candidate: Candidate,
     score: f32,
+    /// +1 boosted, −1 buried, 0 neither: breaks score ties (a bury of 1 ends below every item
+    /// that is not buried, even the one scaled to 0).
+    nudge: i8,
     pin: Option<(u32, Rule)>,
 }
 
@@ -291,11 +294,17 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
     let mut ranked: Vec<Ranked> = candidates
         .into_iter()
         .map(|c| {
-            let mut r = Ranked { score: scale(c.score), candidate: c, pin: None };
+            let mut r = Ranked { score: scale(c.score), candidate: c, nudge: 0, pin: None };
             if let Some(rule) = rules::winning_rule(pack, &req.rules, r.candidate.item) {
                 match rule.action {
-                    RuleAction::Boost(w) => r.score += w,
-                    RuleAction::Bury(w) => r.score -= w,
+                    RuleAction::Boost(w) => {
+                        r.score += w;
+                        r.nudge = 1;
+                    }
+                    RuleAction::Bury(w) => {
+                        r.score -= w;
+                        r.nudge = -1;
+                    }
                     RuleAction::Pin(_) => {}
                 }
                 if !matches!(rule.action, RuleAction::Pin(_)) {
@@ -305,7 +314,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
             r
         })
         .collect();
-    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.candidate.item.cmp(&b.candidate.item)));
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.nudge.cmp(&a.nudge)).then(a.candidate.item.cmp(&b.candidate.item)));
     // Pins, strongest rule first: an item's own winning rule must be the pin.
     let mut pin_rules: Vec<(usize, Rule)> = req.rules.iter().copied().enumerate().filter(|(_, r)| matches!(r.action, RuleAction::Pin(_))).collect();
     pin_rules.sort_by_key(|(order, r)| (std::cmp::Reverse(precedence(r)), *order));
@@ -331,6 +340,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
             Some(at) => ranked.remove(at),
             None => Ranked {
                 score: 1.0,
+                nudge: 0,
                 candidate: Candidate {
                     item,
                     score: 1.0,
@@ -364,7 +374,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
             if used[idx] || per_category.get(pack.category_index(r.candidate.item) as usize).is_some_and(|&n| n >= cap) {
                 continue;
             }
-            let value = if req.diversity > 0.0 {
+            let value = if req.diversity > 0.0 && !picked_vectors.is_empty() {
                 let redundancy = picked_vectors.iter().map(|v| cosine(v, &vectors[idx])).fold(0.0f32, f32::max);
                 (1.0 - req.diversity) * r.score - req.diversity * redundancy
             } else {
@@ -395,6 +405,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
             for (arm, draw) in chosen {
                 picked.push(Ranked {
                     score: 0.0,
+                    nudge: 0,
                     candidate: Candidate {
                         item: arm.item,
                         score: draw as f32,

@@ -157,13 +157,13 @@ pub fn winning_rule<B: AsRef<[u8]>>(pack: &Pack<B>, rules: &[Rule], i: u32) -> O
 }
 
 /// Resolves a rule spec against `pack`. An unknown item id or category name is a typed error
-/// (`unknown_item` / `invalid_argument`) naming it.
+/// (`unknown_item` / `unknown_category`) naming it.
 pub fn resolve<B: AsRef<[u8]>>(pack: &Pack<B>, spec: &RuleSpec, source: RuleSource) -> Result<Rule, CoreError> {
     let target = match &spec.target {
         TargetName::Item(id) => RuleTarget::Item(pack.find_item(id).ok_or_else(|| CoreError::UnknownItem { id: id.clone() })?),
-        TargetName::Category(name) => RuleTarget::Category(find_category(pack, name).ok_or_else(|| {
-            CoreError::InvalidArgument { name: "rules", detail: format!("unknown category {name:?}: it is not in this pack") }
-        })?),
+        TargetName::Category(name) => {
+            RuleTarget::Category(find_category(pack, name).ok_or_else(|| CoreError::UnknownCategory { name: name.clone() })?)
+        }
     };
     Ok(Rule { action: spec.action, target, source })
 }

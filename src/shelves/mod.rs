@@ -76,14 +76,17 @@ impl<B: AsRef<[u8]>> ShelfContext<'_, B> {
 
 use crate::explain::{cosine, Evidence, ItemRef, Reason};
 
-/// Items the shopper interacted with recently (views, clicks, purchases), latest first,
-/// distinct, leaving out removed interests: at most `n`.
+/// Items the shopper interacted with recently (the cart, then views, clicks and purchases,
+/// latest first), distinct, leaving out removed interests: at most `n`.
 pub fn recent_items<B: AsRef<[u8]>>(pack: &Pack<B>, history: &History, suppressions: &Suppressions, n: usize) -> Vec<u32> {
     let mut seen: Vec<(u32, i64)> = history.views.iter().map(|v| (v.item, v.last_ts_ms)).collect();
     seen.extend(history.purchases.iter().map(|p| (p.item, p.last_ts_ms)));
     seen.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut out: Vec<u32> = Vec::new();
-    for (i, _) in seen {
+    for i in history.cart.iter().copied().chain(seen.into_iter().map(|(i, _)| i)) {
+        if n == 0 {
+            break;
+        }
         if !out.contains(&i) && !suppressions.hides(pack, i) {
             out.push(i);
             if out.len() == n {

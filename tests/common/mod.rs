@@ -53,3 +53,55 @@ pub fn fix_checksum(bytes: &mut [u8]) {
     let crc = crc32fast::hash(&bytes[40..]);
     bytes[32..36].copy_from_slice(&crc.to_le_bytes());
 }
+
+/// A 24-item shop in 4 categories ("Candles", "Mugs", "Lamps", "Throws", 6 items each) and 3
+/// brands, with 4-d embeddings where each category points along its own axis (items within a
+/// category differ a little), prices rising within each category, popularity falling with the
+/// index within a category (item 0 of each category is the most popular), and item 5 of each
+/// category out of stock.
+pub fn shop_contents() -> PackContents {
+    let categories = ["Candles", "Mugs", "Lamps", "Throws"];
+    let names = [
+        ["Heart Candle", "Pillar Candle", "Tealight Set", "Amber Candle", "Cedar Candle", "Beeswax Candle"],
+        ["Blue Mug", "Stripe Mug", "Tall Mug", "Heart Mug", "Espresso Cup", "Travel Mug"],
+        ["Desk Lamp", "Floor Lamp", "Heart Lamp", "String Lights", "Reading Lamp", "Paper Lantern"],
+        ["Wool Throw", "Cotton Throw", "Knit Blanket", "Fleece Throw", "Linen Throw", "Heart Throw"],
+    ];
+    let mut items = Vec::new();
+    let mut codes = Vec::new();
+    for (c, row) in names.iter().enumerate() {
+        for (j, title) in row.iter().enumerate() {
+            let i = c * 6 + j;
+            items.push(PackItem {
+                id: format!("S-{i:02}"),
+                title: (*title).to_owned(),
+                category: c as u32,
+                brand: (i % 3) as u32,
+                price: 5.0 + 5.0 * j as f32 + c as f32,
+                in_stock: j != 5,
+                image_url: format!("img/{i}.svg"),
+                page_url: format!("#/item/S-{i:02}"),
+                popularity: [1.0, 0.8, 0.6, 0.4, 0.2, 0.1][j] * [1.0, 0.9, 0.7, 0.5][c],
+            });
+            let mut row_codes = [0i8; 4];
+            row_codes[c] = 100 - 8 * j as i8;
+            row_codes[(c + 1) % 4] = 6 * j as i8;
+            codes.extend_from_slice(&row_codes);
+        }
+    }
+    PackContents {
+        builder_version: (0, 1, 0),
+        built_at_ms: 1_700_000_000_000,
+        training_events: 1000,
+        categories: categories.iter().map(|s| (*s).to_owned()).collect(),
+        brands: vec!["Acme".into(), "Birch".into(), "Cove".into()],
+        items,
+        dim: 4,
+        scales: vec![0.01; 4],
+        codes,
+    }
+}
+
+pub fn shop_pack_bytes() -> Vec<u8> {
+    shop_contents().encode().expect("the shop pack encodes")
+}

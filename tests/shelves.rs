@@ -1,0 +1,310 @@
+//! Every shelf on a small in-memory shop: content, order, explanations, titles, cold start,
+//! the page API (no duplicates, category cap, diversity), exploration and typed errors.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::shop_pack_bytes;
+use shelfwise::engine::{Engine, EventInput};
+use shelfwise::explain::Reason;
+use shelfwise::page::{ExploreRequest, ShelfRequest};
+use shelfwise::shelf::{Shelf, ShelfKind};
+
+const NOW: i64 = 1_700_000_000_000;
+const MINUTE: f64 = 60_000.0;
+const DAY: f64 = 24.0 * 60.0 * MINUTE;
+
+fn engine() -> Engine {
+    Engine::open(shop_pack_bytes()).unwrap()
+}
+
+fn track(engine: &mut Engine, kind: &str, item: &str, minutes_ago: f64) {
+    let input = EventInput { item: Some(item.into()), kind: kind.into(), ts: NOW as f64 - minutes_ago * MINUTE, qty: None, query: None };
+    engine.track(&input).unwrap();
+}
+
+fn search(engine: &mut Engine, query: &str, minutes_ago: f64) {
+    let input = EventInput { item: None, kind: "search".into(), ts: NOW as f64 - minutes_ago * MINUTE, qty: None, query: Some(query.into()) };
+    engine.track(&input).unwrap();
+}
+
+fn shelf(engine: &Engine, request: ShelfRequest) -> Shelf {
+    engine.shelf(&request, NOW).unwrap()
+}
+
+fn req(kind: &str) -> ShelfRequest {
+    ShelfRequest::new(kind)
+}
+
+fn ids(shelf: &Shelf) -> Vec<&str> {
+    shelf.items.iter().map(|i| i.card.id.as_str()).collect()
+}
+
+fn categories(shelf: &Shelf) -> Vec<&str> {
+    shelf.items.iter().map(|i| i.card.category.as_str()).collect()
+}
+
+#[test]
+fn recently_viewed_lists_views_latest_first_with_counts_and_not_the_page_product() {
+    let mut e = engine();
+    track(&mut e, "view", "S-00", 30.0);
+    track(&mut e, "view", "S-07", 20.0);
+    track(&mut e, "view", "S-00", 10.0);
+    track(&mut e, "click", "S-13", 5.0);
+    let s = shelf(&e, ShelfRequest { item: Some("S-13".into()), ..req("recently-viewed") });
+    assert_eq!(ids(&s), ["S-00", "S-07"], "latest first, the product on the page left out, not filled up");
+    assert_eq!(s.items[0].explanation.reason, Reason::RecentlyViewed);
+    assert_eq!(s.items[0].explanation.evidence.count, Some(2));
+    assert_eq!(s.items[0].reason, "You viewed this twice");
+    assert_eq!(s.title, "Recently viewed");
+    assert!(s.personalized);
+}
+
+#[test]
+fn recently_viewed_with_no_history_is_filled_from_trending_rather_than_empty() {
+    let s = shelf(&engine(), ShelfRequest { k: Some(4), ..req("recently-viewed") });
+    assert_eq!(s.items.len(), 4);
+    assert!(s.items.iter().all(|i| i.explanation.reason == Reason::Trending));
+    assert!(!s.personalized);
+}
+
+#[test]
+fn buy_again_ranks_by_decayed_purchase_counts_and_keeps_bought_items() {
+    let mut e = engine();
+    // Two purchases of S-01 90 days ago (decayed to 2 × 1/8) and one of S-08 yesterday (≈ 0.98).
+    track(&mut e, "purchase", "S-01", 90.0 * DAY / MINUTE);
+    track(&mut e, "purchase", "S-01", 90.0 * DAY / MINUTE - 1.0);
+    track(&mut e, "purchase", "S-08", DAY / MINUTE);
+    // S-05 is out of stock: the default in-stock filter keeps it out.
+    track(&mut e, "purchase", "S-05", 60.0);
+    let s = shelf(&e, req("buy-again"));
+    assert_eq!(ids(&s), ["S-08", "S-01"]);
+    assert_eq!(s.items[1].explanation.evidence.count, Some(2));
+    assert_eq!(s.items[1].reason, "You bought this twice");
+    assert_eq!(s.items[0].reason, "You bought this once");
+    assert!(s.items[0].score > s.items[1].score);
+}
+
+#[test]
+fn because_you_viewed_names_the_latest_viewed_item_and_uses_its_neighbours() {
+    let mut e = engine();
+    track(&mut e, "view", "S-12", 30.0); // Desk Lamp
+    track(&mut e, "view", "S-00", 5.0); // Heart Candle
+    let s = shelf(&e, ShelfRequest { k: Some(4), ..req("because-you-viewed") });
+    assert_eq!(s.title, "Because you viewed Heart Candle");
+    assert!(s.personalized);
+    assert!(!ids(&s).contains(&"S-00"));
+    assert_eq!(categories(&s), ["Candles"; 4], "neighbours of a candle are candles in this shop");
+    for item in &s.items {
+        assert_eq!(item.explanation.reason, Reason::Viewed);
+        assert_eq!(item.explanation.evidence.item.as_ref().unwrap().id, "S-00");
+        assert_eq!(item.reason, "Because you viewed Heart Candle");
+        assert!(item.explanation.evidence.similarity.unwrap() > 0.0);
+    }
+    // On Heart Candle's own page the anchor is the view before it.
+    let on_page = shelf(&e, ShelfRequest { k: Some(3), item: Some("S-00".into()), ..req("because-you-viewed") });
+    assert_eq!(on_page.title, "Because you viewed Desk Lamp");
+}
+
+#[test]
+fn similar_needs_the_product_and_returns_its_neighbours() {
+    let e = engine();
+    let err = e.shelf(&req("similar"), NOW).unwrap_err();
+    assert_eq!(err.kind(), "missing_context");
+    let s = shelf(&e, ShelfRequest { k: Some(3), item: Some("S-06".into()), ..req("similar") });
+    assert_eq!(s.title, "Similar to Blue Mug");
+    assert_eq!(ids(&s), ["S-07", "S-08", "S-09"], "closest mugs first");
+    assert!(s.items.iter().all(|i| i.explanation.reason == Reason::Similar && i.reason == "Similar to Blue Mug"));
+    let sims: Vec<f32> = s.items.iter().map(|i| i.explanation.evidence.similarity.unwrap()).collect();
+    assert!(sims.windows(2).all(|w| w[0] >= w[1]), "{sims:?}");
+}
+
+#[test]
+fn unknown_context_item_and_unknown_kind_are_typed_errors() {
+    let e = engine();
+    assert_eq!(e.shelf(&ShelfRequest { item: Some("NOPE".into()), ..req("similar") }, NOW).unwrap_err().kind(), "unknown_item");
+    assert_eq!(e.shelf(&req("wishlist"), NOW).unwrap_err().kind(), "unknown_shelf");
+    assert_eq!(e.shelf(&ShelfRequest { category: Some("Nope".into()), ..req("trending") }, NOW).unwrap_err().kind(), "unknown_category");
+    assert_eq!(e.shelf(&ShelfRequest { k: Some(0), ..req("trending") }, NOW).unwrap_err().kind(), "out_of_range");
+    assert_eq!(e.shelf(&req("bought-together"), NOW).unwrap_err().kind(), "missing_context");
+}
+
+#[test]
+fn bought_together_uses_the_cart_from_the_events_and_says_when_it_has_no_baskets() {
+    let mut e = engine();
+    track(&mut e, "add_to_cart", "S-18", 3.0); // Wool Throw
+    let s = shelf(&e, ShelfRequest { k: Some(3), ..req("bought-together") });
+    assert!(!ids(&s).contains(&"S-18"), "the cart's own items are left out");
+    // This pack has no co-purchase lists, so the shelf says it shows neighbours instead.
+    assert_eq!(s.title, "More like Wool Throw");
+    assert!(s.items.iter().all(|i| i.explanation.reason == Reason::Similar));
+    assert_eq!(categories(&s), ["Throws"; 3]);
+}
+
+#[test]
+fn trending_orders_by_demand_and_the_category_variant_follows_the_profile() {
+    let mut e = engine();
+    let all = shelf(&e, ShelfRequest { k: Some(3), ..req("trending") });
+    assert_eq!(ids(&all), ["S-00", "S-06", "S-01"], "popularity stands in for trend in v1 packs");
+    assert!(all.items.iter().all(|i| i.explanation.reason == Reason::Trending));
+    track(&mut e, "view", "S-14", 10.0);
+    track(&mut e, "view", "S-15", 9.0);
+    let mine = shelf(&e, ShelfRequest { k: Some(3), ..req("trending-in-categories") });
+    assert_eq!(mine.title, "Trending in Lamps");
+    assert_eq!(categories(&mine), ["Lamps"; 3]);
+    let first = &mine.items[0];
+    assert_eq!(first.explanation.reason, Reason::TrendingInCategory);
+    assert_eq!(first.explanation.evidence.category.as_deref(), Some("Lamps"));
+    assert_eq!(first.explanation.evidence.share, Some(1.0));
+}
+
+#[test]
+fn new_for_you_shows_only_under_exposed_items_near_the_interest() {
+    let mut e = engine();
+    track(&mut e, "view", "S-19", 3.0); // Cotton Throw
+    let s = shelf(&e, ShelfRequest { k: Some(2), ..req("new-for-you") });
+    // Under-exposed: popularity at or below the 25th percentile (0.18 in this shop). The throws
+    // among them come first.
+    for item in &s.items {
+        let i = e.item_index(&item.card.id).unwrap();
+        assert!(e.pack().popularity(i) <= 0.18, "{} is not under-exposed", item.card.id);
+        assert_eq!(item.explanation.reason, Reason::New);
+    }
+    assert_eq!(s.items[0].card.category, "Throws");
+    assert_eq!(s.items[0].reason, "New to most shoppers, like Cotton Throw");
+}
+
+#[test]
+fn for_you_items_carry_explanations_with_evidence() {
+    let mut e = engine();
+    track(&mut e, "view", "S-00", 3.0);
+    track(&mut e, "add_to_cart", "S-01", 2.0);
+    let s = shelf(&e, ShelfRequest { k: Some(3), ..req("for-you") });
+    assert!(s.personalized);
+    let top = &s.items[0];
+    assert_eq!(top.card.category, "Candles");
+    assert_eq!(top.explanation.reason, Reason::TopCategory);
+    assert_eq!(top.explanation.evidence.category.as_deref(), Some("Candles"));
+    assert_eq!(top.explanation.evidence.share, Some(1.0));
+    assert!(top.explanation.evidence.item.is_some());
+}
+
+#[test]
+fn cold_start_fills_from_the_search_the_product_or_the_category() {
+    let mut e = engine();
+    search(&mut e, "heart", 1.0);
+    let s = shelf(&e, ShelfRequest { k: Some(6), ..req("for-you") });
+    // Heart Candle, Heart Mug, Heart Lamp (Heart Throw is out of stock).
+    let hearts: Vec<&str> = s.items.iter().take(3).map(|i| i.card.title.as_str()).collect();
+    assert!(hearts.iter().all(|t| t.starts_with("Heart")), "{hearts:?}");
+    assert_eq!(s.items[0].explanation.reason, Reason::Search);
+    assert_eq!(s.items[0].explanation.evidence.query.as_deref(), Some("heart"));
+    assert_eq!(s.items[0].reason, "Matches your search “heart”");
+    assert_eq!(s.items.len(), 6, "topped up beyond the matches");
+
+    let fresh = engine();
+    let on_product = shelf(&fresh, ShelfRequest { k: Some(3), item: Some("S-12".into()), ..req("for-you") });
+    assert_eq!(categories(&on_product), ["Lamps"; 3]);
+    let on_category = shelf(&fresh, ShelfRequest { k: Some(3), category: Some("Throws".into()), ..req("because-you-viewed") });
+    assert_eq!(categories(&on_category), ["Throws"; 3]);
+    assert_eq!(on_category.items[0].reason, "Trending in Throws");
+    let nothing = shelf(&fresh, ShelfRequest { k: Some(3), ..req("for-you") });
+    assert!(nothing.items.iter().all(|i| i.reason == "Popular in this shop"));
+}
+
+#[test]
+fn no_shelf_is_empty_while_the_catalog_has_eligible_items() {
+    let e = engine();
+    for kind in ShelfKind::ALL {
+        let s = e.shelf(&ShelfRequest { item: Some("S-03".into()), ..req(kind.as_str()) }, NOW).unwrap();
+        assert!(!s.items.is_empty(), "{} is empty", kind.as_str());
+        assert!(!s.items.iter().any(|i| i.card.id == "S-03"), "{} shows the page's own product", kind.as_str());
+    }
+}
+
+#[test]
+fn a_page_has_no_duplicates_and_earlier_requests_win() {
+    let mut e = engine();
+    track(&mut e, "view", "S-00", 3.0);
+    let requests = [
+        ShelfRequest { k: Some(4), ..req("because-you-viewed") },
+        ShelfRequest { k: Some(4), item: Some("S-00".into()), ..req("similar") },
+        ShelfRequest { k: Some(4), ..req("trending") },
+        ShelfRequest { k: Some(4), ..req("for-you") },
+    ];
+    let page = e.page(&requests, NOW).unwrap();
+    assert_eq!(page.len(), 4);
+    let mut seen = std::collections::HashSet::new();
+    for s in &page {
+        assert_eq!(s.items.len(), 4, "{} is short", s.title);
+        for item in &s.items {
+            assert!(seen.insert(item.card.id.clone()), "{} appears twice", item.card.id);
+        }
+    }
+    // The same similar shelf alone takes the candles the first shelf used.
+    let alone = shelf(&e, requests[1].clone());
+    assert_eq!(ids(&alone)[..3], ids(&page[0])[..3]);
+    assert_ne!(ids(&page[1]), ids(&alone));
+}
+
+#[test]
+fn the_category_cap_and_mmr_diversify_a_shelf() {
+    let e = engine();
+    let plain = shelf(&e, ShelfRequest { k: Some(6), ..req("trending") });
+    let count = |s: &Shelf, c: &str| s.items.iter().filter(|i| i.card.category == c).count();
+    assert!(count(&plain, "Candles") >= 3);
+    let capped = shelf(&e, ShelfRequest { k: Some(6), max_per_category: Some(2), ..req("trending") });
+    assert_eq!(capped.items.len(), 6);
+    for c in ["Candles", "Mugs", "Lamps", "Throws"] {
+        assert!(count(&capped, c) <= 2, "{c}: {:?}", categories(&capped));
+    }
+    let diverse = shelf(&e, ShelfRequest { k: Some(4), diversity: Some(0.7), ..req("trending") });
+    let mut cats = categories(&diverse);
+    cats.sort_unstable();
+    cats.dedup();
+    assert_eq!(cats.len(), 4, "MMR picks one of each category first: {:?}", categories(&diverse));
+    assert_eq!(e.shelf(&ShelfRequest { diversity: Some(1.5), ..req("trending") }, NOW).unwrap_err().kind(), "out_of_range");
+}
+
+#[test]
+fn titles_can_be_overridden() {
+    let s = shelf(&engine(), ShelfRequest { title: Some("Winter picks".into()), ..req("trending") });
+    assert_eq!(s.title, "Winter picks");
+}
+
+#[test]
+fn exploration_is_bounded_reproducible_and_under_exposed() {
+    let e = engine();
+    let with = |seed: u64, slots: usize| {
+        shelf(&e, ShelfRequest { k: Some(8), explore: Some(ExploreRequest { seed, slots: Some(slots) }), ..req("trending") })
+    };
+    let a = with(7, 5);
+    let b = with(7, 5);
+    assert_eq!(ids(&a), ids(&b), "same seed, same shelf");
+    let explored: Vec<_> = a.items.iter().filter(|i| i.explanation.reason == Reason::Exploration).collect();
+    assert_eq!(explored.len(), 2, "5 asked, bounded to a quarter of 8");
+    assert_eq!(a.items.len(), 8);
+    for item in &explored {
+        let i = e.item_index(&item.card.id).unwrap();
+        assert!(e.pack().popularity(i) <= 0.18, "{} is not under-exposed", item.card.id);
+    }
+    assert!(a.items[6..].iter().all(|i| i.explanation.reason == Reason::Exploration), "slots are at the end");
+    let picks = |s: &Shelf| s.items.iter().filter(|i| i.explanation.reason == Reason::Exploration).map(|i| i.card.id.clone()).collect::<Vec<_>>();
+    let differs = (0..20).any(|seed| picks(&with(seed, 1)) != picks(&with(0, 1)));
+    assert!(differs, "different seeds explore different items");
+    let none = shelf(&e, ShelfRequest { k: Some(8), ..req("trending") });
+    assert!(none.items.iter().all(|i| i.explanation.reason != Reason::Exploration));
+}
+
+#[test]
+fn shelves_serialize_with_explanations_for_the_page() {
+    let mut e = engine();
+    track(&mut e, "view", "S-00", 3.0);
+    let s = shelf(&e, ShelfRequest { k: Some(1), ..req("because-you-viewed") });
+    let json = serde_json::to_value(&s).unwrap();
+    assert_eq!(json["kind"], "because-you-viewed");
+    let item = &json["items"][0];
+    assert_eq!(item["explanation"]["reason"], "viewed");
+    assert_eq!(item["explanation"]["evidence"]["item"]["title"], "Heart Candle");
+    assert_eq!(item["reason"], item["explanation"]["text"]);
+}
