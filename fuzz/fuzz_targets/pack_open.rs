@@ -58,7 +58,7 @@ fn exercise(data: &[u8]) {
         let _ = pack.find_item("");
         let _ = pack.find_item("\u{10FFFF}");
         let _ = pack.embedding_scales();
-        let _ = pack.embedding_codes();
+        let _ = pack.embedding_blocks();
         let _ = (pack.header(), pack.meta(), pack.sections(), pack.byte_len());
     }
     if let Ok(engine) = Engine::open(data.to_vec()) {
