@@ -164,9 +164,27 @@ impl<B: AsRef<[u8]>> Engine<B> {
         &self.suppressions
     }
 
-    /// The pack's merchandising rules, resolved (format v1 packs carry none).
+    /// The pack's merchandising rules (the shop's build-time rules file), in file order.
+    /// Stored pin positions count from 0; [`Rule`] positions from 1.
     pub fn pack_rules(&self) -> Vec<Rule> {
-        Vec::new()
+        use crate::pack::{RuleAction as Stored, RuleTarget as StoredTarget};
+        use crate::rules::{RuleAction, RuleSource, RuleTarget};
+        self.pack
+            .rules()
+            .iter()
+            .map(|r| Rule {
+                action: match r.action {
+                    Stored::Boost(w) => RuleAction::Boost(w),
+                    Stored::Bury(w) => RuleAction::Bury(w),
+                    Stored::Pin(p) => RuleAction::Pin(u32::from(p) + 1),
+                },
+                target: match r.target {
+                    StoredTarget::Item(i) => RuleTarget::Item(i),
+                    StoredTarget::Category(c) => RuleTarget::Category(c),
+                },
+                source: RuleSource::Pack,
+            })
+            .collect()
     }
 
     /// Whether a moment `ts_ms` is in the current session as of `now_ms` (within the session

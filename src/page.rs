@@ -325,7 +325,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
             RuleTarget::Item(i) => Some(i),
             RuleTarget::Category(c) => ranked
                 .iter()
-                .find(|r| r.pin.is_none() && pack.category_index(r.candidate.item) == c && !pinned.iter().any(|p| p.1.candidate.item == r.candidate.item))
+                .find(|r| r.pin.is_none() && pack.category_index(r.candidate.item) == Some(c) && !pinned.iter().any(|p| p.1.candidate.item == r.candidate.item))
                 .map(|r| r.candidate.item)
                 .or_else(|| best_in_category(ctx, c, &pinned)),
         };
@@ -357,7 +357,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
     let slots_for_explore = req.explore.map_or(0, |e| explore::slot_limit(k, e.slots.unwrap_or(1)));
     let mut per_category = vec![0usize; pack.category_count() as usize];
     for (_, p) in &pinned {
-        if let Some(n) = per_category.get_mut(pack.category_index(p.candidate.item) as usize) {
+        if let Some(n) = pack.category_index(p.candidate.item).and_then(|x| per_category.get_mut(x as usize)) {
             *n += 1;
         }
     }
@@ -371,7 +371,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
     while picked.len() < free {
         let mut best: Option<(usize, f32)> = None;
         for (idx, r) in pool.iter().enumerate() {
-            if used[idx] || per_category.get(pack.category_index(r.candidate.item) as usize).is_some_and(|&n| n >= cap) {
+            if used[idx] || pack.category_index(r.candidate.item).and_then(|x| per_category.get(x as usize)).is_some_and(|&n| n >= cap) {
                 continue;
             }
             let value = if req.diversity > 0.0 && !picked_vectors.is_empty() {
@@ -386,7 +386,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
         }
         let Some((idx, _)) = best else { break };
         used[idx] = true;
-        if let Some(n) = per_category.get_mut(pack.category_index(pool[idx].candidate.item) as usize) {
+        if let Some(n) = pack.category_index(pool[idx].candidate.item).and_then(|x| per_category.get_mut(x as usize)) {
             *n += 1;
         }
         if req.diversity > 0.0 {
@@ -441,7 +441,7 @@ fn precedence(rule: &Rule) -> (u8, u8) {
 
 fn best_in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, pinned: &[(u32, Ranked)]) -> Option<u32> {
     (0..ctx.pack.item_count())
-        .filter(|&i| ctx.pack.category_index(i) == c && ctx.allows(i) && !pinned.iter().any(|p| p.1.candidate.item == i))
+        .filter(|&i| ctx.pack.category_index(i) == Some(c) && ctx.allows(i) && !pinned.iter().any(|p| p.1.candidate.item == i))
         .max_by(|&a, &b| signals::trend(ctx.pack, a).total_cmp(&signals::trend(ctx.pack, b)).then(b.cmp(&a)))
 }
 

@@ -73,7 +73,7 @@ impl PriceBands {
         let n = pack.item_count();
         let mut by_category: Vec<Vec<f32>> = vec![Vec::new(); pack.category_count() as usize];
         for i in 0..n {
-            if let Some(prices) = by_category.get_mut(pack.category_index(i) as usize) {
+            if let Some(prices) = pack.category_index(i).and_then(|x| by_category.get_mut(x as usize)) {
                 prices.push(pack.price(i));
             }
         }
@@ -89,7 +89,7 @@ impl PriceBands {
             })
             .collect();
         let bands = (0..n)
-            .map(|i| match cuts.get(pack.category_index(i) as usize).copied().flatten() {
+            .map(|i| match pack.category_index(i).and_then(|x| cuts.get(x as usize).copied().flatten()) {
                 Some((low, high)) => {
                     let p = pack.price(i);
                     if p < low {
@@ -124,8 +124,8 @@ pub struct Suppressions {
 impl Suppressions {
     /// Whether item `i` belongs to a removed category or brand.
     pub fn hides<B: AsRef<[u8]>>(&self, pack: &Pack<B>, i: u32) -> bool {
-        (!self.categories.is_empty() && self.categories.contains(&pack.category_index(i)))
-            || (!self.brands.is_empty() && self.brands.contains(&pack.brand_index(i)))
+        (!self.categories.is_empty() && pack.category_index(i).is_some_and(|c| self.categories.contains(&c)))
+            || (!self.brands.is_empty() && pack.brand_index(i).is_some_and(|b| self.brands.contains(&b)))
     }
 
     /// Whether nothing was removed.
@@ -194,7 +194,7 @@ pub fn decay(age_ms: f64, half_life_ms: f64) -> f32 {
 /// Dequantizes item `i` into `out` and returns its length.
 pub fn item_vector<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, out: &mut [f32]) -> f32 {
     let mut norm = 0.0f32;
-    for ((o, &c), &s) in out.iter_mut().zip(pack.embedding_row(i)).zip(pack.embedding_scales()) {
+    for ((o, c), &s) in out.iter_mut().zip(pack.embedding_iter(i)).zip(pack.embedding_scales()) {
         *o = f32::from(c) * s;
         norm += *o * *o;
     }
@@ -295,10 +295,10 @@ impl Profile {
                 if in_session {
                     session_evidence += kind_weight;
                 }
-                if let Some(c) = category_weight.get_mut(pack.category_index(e.item) as usize) {
+                if let Some(c) = pack.category_index(e.item).and_then(|c| category_weight.get_mut(c as usize)) {
                     *c += w;
                 }
-                if let Some(b) = brand_weight.get_mut(pack.brand_index(e.item) as usize) {
+                if let Some(b) = pack.brand_index(e.item).and_then(|x| brand_weight.get_mut(x as usize)) {
                     *b += w;
                 }
                 price_band_weight[bands.band(e.item).index()] += w;

@@ -127,7 +127,7 @@ impl Rule {
     pub fn matches<B: AsRef<[u8]>>(&self, pack: &Pack<B>, i: u32) -> bool {
         match self.target {
             RuleTarget::Item(t) => t == i,
-            RuleTarget::Category(c) => pack.category_index(i) == c,
+            RuleTarget::Category(c) => pack.category_index(i) == Some(c),
         }
     }
 
@@ -352,7 +352,8 @@ impl Filters {
             return false;
         }
         let c = pack.category_index(i);
-        if self.include_categories.as_ref().is_some_and(|inc| !inc.contains(&c)) || self.exclude_categories.contains(&c) {
+        let listed = |list: &[u32]| c.is_some_and(|c| list.contains(&c));
+        if self.include_categories.as_deref().is_some_and(|inc| !listed(inc)) || listed(&self.exclude_categories) {
             return false;
         }
         !(self.exclude_in_cart && in_cart || self.exclude_purchased && purchased)

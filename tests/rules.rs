@@ -80,9 +80,10 @@ fn cart_and_purchases_are_left_out_unless_asked_otherwise() {
 fn boost_lifts_and_bury_sinks() {
     let e = engine();
     let base = trending(&e, 6, FilterInput::default(), vec![]);
-    assert_eq!(ids(&base)[0], "S-00");
-    let boosted = trending(&e, 6, FilterInput::default(), vec![RuleInput { weight: Some(2.0), ..rule("boost", Some("S-03"), None) }]);
-    assert_eq!(ids(&boosted)[0], "S-03");
+    assert_eq!(ids(&base)[0], "S-04");
+    assert!(!ids(&base).contains(&"S-00"));
+    let boosted = trending(&e, 6, FilterInput::default(), vec![RuleInput { weight: Some(2.0), ..rule("boost", Some("S-00"), None) }]);
+    assert_eq!(ids(&boosted)[0], "S-00");
     assert_eq!(boosted.items[0].explanation.evidence.rule.as_deref(), Some("boost (page)"));
     let buried = trending(&e, 20, FilterInput::default(), vec![rule("bury", None, Some("Candles"))]);
     let first_candle = buried.items.iter().position(|i| i.card.category == "Candles").unwrap();
@@ -92,14 +93,15 @@ fn boost_lifts_and_bury_sinks() {
 #[test]
 fn pin_places_an_item_even_one_the_shelf_did_not_rank() {
     let e = engine();
-    let pin = RuleInput { position: Some(2.0), ..rule("pin", Some("S-22"), None) };
-    let s = trending(&e, 4, FilterInput::default(), vec![pin]);
-    assert_eq!(s.items.len(), 4);
-    assert_eq!(s.items[1].card.id, "S-22");
+    // Wool Throw (S-18) has the lowest trend of the shop: a 2-item shelf never ranks it.
+    let pin = RuleInput { position: Some(2.0), ..rule("pin", Some("S-18"), None) };
+    let s = trending(&e, 2, FilterInput::default(), vec![pin]);
+    assert_eq!(s.items.len(), 2);
+    assert_eq!(s.items[1].card.id, "S-18");
     assert_eq!(s.items[1].explanation.reason, Reason::Pinned);
     assert_eq!(s.items[1].explanation.evidence.rule.as_deref(), Some("pin (page)"));
     let cat = trending(&e, 4, FilterInput::default(), vec![rule("pin", None, Some("Throws"))]);
-    assert_eq!(cat.items[0].card.id, "S-18", "a category pin pins its best item");
+    assert_eq!(cat.items[0].card.id, "S-22", "a category pin pins its best item (the trendiest throw)");
 }
 
 #[test]
@@ -162,4 +164,26 @@ fn bad_rules_are_typed_errors() {
     assert_eq!(ask(vec![rule("bury", None, Some("Nope"))]), "unknown_category");
     assert_eq!(ask(vec![RuleInput { weight: Some(-1.0), ..rule("boost", Some("S-00"), None) }]), "out_of_range");
     assert_eq!(ask(vec![RuleInput { position: Some(0.0), ..rule("pin", Some("S-00"), None) }]), "out_of_range");
+}
+
+#[test]
+fn pack_rules_apply_and_page_rules_override_them() {
+    use shelfwise::pack::{PackRule, RuleAction as Stored, RuleTarget as StoredTarget};
+    let mut contents = common::shop_contents();
+    contents.rules = vec![
+        PackRule { target: StoredTarget::Item(18), action: Stored::Pin(0) },
+        PackRule { target: StoredTarget::Category(0), action: Stored::Bury(1.0) },
+    ];
+    let e = Engine::open(contents.encode().unwrap()).unwrap();
+    let s = trending(&e, 20, FilterInput::default(), vec![]);
+    assert_eq!(s.items[0].card.id, "S-18", "the pack pins Wool Throw first");
+    assert_eq!(s.items[0].explanation.evidence.rule.as_deref(), Some("pin (pack)"));
+    assert!(s.items[15..].iter().all(|i| i.card.category == "Candles"), "the pack buries candles");
+    // A campaign buries Wool Throw and boosts candles: call time wins over both pack rules.
+    let campaign = vec![rule("bury", Some("S-18"), None), RuleInput { weight: Some(2.0), ..rule("boost", None, Some("Candles")) }];
+    let s = trending(&e, 20, FilterInput::default(), campaign);
+    assert_ne!(s.items[0].card.id, "S-18");
+    assert_eq!(s.items[0].card.category, "Candles");
+    assert_eq!(s.items[0].explanation.evidence.rule.as_deref(), Some("boost (page)"));
+    assert_eq!(s.items.last().unwrap().card.id, "S-18");
 }

@@ -25,9 +25,9 @@ pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Propos
     let viewed = ctx.history.views.iter().find(|v| v.item == x).map_or(1, |v| v.count);
     let candidates = signals::neighbours(pack, x, want, |i| ctx.allows(i))
         .into_iter()
-        .map(|(i, sim, _)| Candidate {
+        .map(|(i, sim, stored)| Candidate {
             item: i,
-            score: sim,
+            score: signals::neighbour_score(sim, stored),
             explanation: Explanation::new(
                 Reason::Viewed,
                 format!("Because you viewed {}", pack.title(x)),

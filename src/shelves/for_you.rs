@@ -17,7 +17,7 @@ pub fn explain<B: AsRef<[u8]>>(pack: &Pack<B>, profile: &Profile, recent: &[u32]
     let evidence_item = closest.map(|(x, _)| ItemRef::of(pack, x));
     let similarity = closest.map(|(_, s)| s.clamp(0.0, 1.0));
     if let Some(&(c, share)) = profile.top_category_indices(1).first() {
-        if pack.category_index(item) == c {
+        if pack.category_index(item) == Some(c) {
             let name = pack.category_name(c);
             return Explanation::new(
                 Reason::TopCategory,

@@ -36,8 +36,8 @@ pub fn matching_items<B: AsRef<[u8]>>(pack: &Pack<B>, query: &str, want: usize, 
         for w in &q {
             if matches(w, &title) {
                 in_title += 1;
-            } else if category_words.get(pack.category_index(i) as usize).is_some_and(|c| matches(w, c))
-                || brand_words.get(pack.brand_index(i) as usize).is_some_and(|b| matches(w, b))
+            } else if pack.category_index(i).and_then(|x| category_words.get(x as usize)).is_some_and(|c| matches(w, c))
+                || pack.brand_index(i).and_then(|x| brand_words.get(x as usize)).is_some_and(|b| matches(w, b))
             {
                 elsewhere += 1;
             }

@@ -5,30 +5,37 @@
 //! shelves then fall back to embedding neighbours computed here with the scorer, so a shelf
 //! with eligible items is never empty.
 
-use crate::pack::Pack;
+use crate::pack::{Pack, SectionKind};
 use crate::profile::item_vector;
 use crate::rank::{top_k_by_query, Query};
 
-/// Short-horizon demand trend of item `i` in [0, 1]. Format v1 packs carry no trend section,
-/// so the time-decayed popularity (recent demand) stands in.
+/// Weight of popularity in the trending score: it only breaks ties between equal trends
+/// (including items whose trend is unknown, stored as 0).
+const TREND_TIE_BREAK: f32 = 1e-3;
+
+/// The trending score of item `i`: its short-horizon demand trend in [0, 1] plus a tie-break
+/// by popularity. A pack without a trend section ranks by popularity alone.
 pub fn trend<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
-    pack.popularity(i)
+    if pack.has_section(SectionKind::Trend) {
+        pack.trend(i) + TREND_TIE_BREAK * pack.popularity(i)
+    } else {
+        pack.popularity(i)
+    }
 }
 
-/// How exposed item `i` already is, as a count of shoppers when the pack stores it. Format v1
-/// packs do not: `None`.
-pub fn interactions<B: AsRef<[u8]>>(_pack: &Pack<B>, _i: u32) -> Option<u32> {
-    None
+/// How many shoppers interacted with item `i` at build time, when the pack says.
+pub fn interactions<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Option<u32> {
+    pack.has_section(SectionKind::Interactions).then(|| pack.interactions(i))
 }
 
-/// Stored item-to-item neighbours of `i`, best first (none in format v1).
-pub fn stored_neighbours<B: AsRef<[u8]>>(_pack: &Pack<B>, _i: u32) -> Vec<(u32, f32)> {
-    Vec::new()
+/// Stored item-to-item neighbours of `i`, best first (possibly none).
+pub fn stored_neighbours<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Vec<(u32, f32)> {
+    pack.neighbours(i).collect()
 }
 
-/// Stored bought-together list of `i` with basket counts, best first (none in format v1).
-pub fn stored_bought_together<B: AsRef<[u8]>>(_pack: &Pack<B>, _i: u32) -> Vec<(u32, u32)> {
-    Vec::new()
+/// Stored bought-together list of `i` with basket counts, best first (possibly none).
+pub fn stored_bought_together<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Vec<(u32, u32)> {
+    pack.bought_together(i).collect()
 }
 
 /// The unit embedding of item `i` (all zero for a zero vector).
@@ -66,6 +73,16 @@ pub fn nearest<B: AsRef<[u8]>>(pack: &Pack<B>, vector: &[f32], want: usize, allo
     top_k_by_query(pack, &query, 0.0, want, allow).into_iter().map(|s| (s.item, s.score.clamp(0.0, 1.0))).collect()
 }
 
+/// The ranking score of a neighbour: stored neighbours (1 + similarity) always rank above
+/// embedding neighbours (similarity), whose similarities are on another scale.
+pub fn neighbour_score(similarity: f32, stored: bool) -> f32 {
+    if stored {
+        1.0 + similarity
+    } else {
+        similarity
+    }
+}
+
 /// Neighbours of `i` that `allow` accepts: the stored list first, then embedding neighbours
 /// until `want` are found. The flag says whether each came from the stored list.
 pub fn neighbours<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, want: usize, mut allow: impl FnMut(u32) -> bool) -> Vec<(u32, f32, bool)> {
@@ -80,8 +97,8 @@ pub fn neighbours<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, want: usize, mut allow
     out
 }
 
-/// How exposed item `i` already is: its stored interaction count, or (format v1) its
-/// popularity in [0, 1] scaled by 100 as a stand-in count.
+/// How exposed item `i` already is: its stored interaction count, or (a pack without the
+/// interactions section) its popularity in [0, 1] scaled by 100 as a stand-in count.
 pub fn exposure<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
     interactions(pack, i).map_or(pack.popularity(i) * 100.0, |n| n as f32)
 }

@@ -9,9 +9,9 @@ pub fn neighbours_of<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, anchor: u32, wan
     let pack = ctx.pack;
     signals::neighbours(pack, anchor, want, |i| ctx.allows(i))
         .into_iter()
-        .map(|(i, sim, _)| Candidate {
+        .map(|(i, sim, stored)| Candidate {
             item: i,
-            score: sim,
+            score: signals::neighbour_score(sim, stored),
             explanation: Explanation::new(
                 Reason::Similar,
                 format!("Similar to {}", pack.title(anchor)),

@@ -33,7 +33,7 @@ pub fn overall<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Propos
 pub fn in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, want: usize, attention: Option<f32>) -> Vec<Candidate> {
     let pack = ctx.pack;
     let name = pack.category_name(c).to_owned();
-    top_by_trend(ctx, want, |i| pack.category_index(i) == c)
+    top_by_trend(ctx, want, |i| pack.category_index(i) == Some(c))
         .into_iter()
         .map(|(i, t)| Candidate {
             item: i,
@@ -54,7 +54,7 @@ pub fn in_top_categories<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize)
     let tops: Vec<(u32, f32)> =
         ctx.profile.top_category_indices(3).into_iter().filter(|&(c, share)| share >= 0.1 && !ctx.suppressions.categories.contains(&c)).collect();
     if tops.is_empty() {
-        let page_category = ctx.category.or_else(|| ctx.item.map(|i| ctx.pack.category_index(i)));
+        let page_category = ctx.category.or_else(|| ctx.item.and_then(|i| ctx.pack.category_index(i)));
         return match page_category {
             Some(c) => Proposal {
                 title: format!("Trending in {}", ctx.pack.category_name(c)),
