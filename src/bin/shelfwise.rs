@@ -87,6 +87,9 @@ enum Command {
         /// Where to write the pack.
         #[arg(long)]
         out: PathBuf,
+        /// The shop's merchandising rules (CSV: action,target,name,value; see docs/RULES.md).
+        #[arg(long)]
+        rules: Option<PathBuf>,
         #[command(flatten)]
         model: ModelArgs,
     },
@@ -190,7 +193,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Build { events, catalog, out, model } => build(&events, catalog.as_deref(), &out, model),
+        Command::Build { events, catalog, out, rules, model } => build(&events, catalog.as_deref(), &out, rules.as_deref(), model),
         Command::Inspect { pack, json } => inspect(&pack, json),
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
         Command::Eval { events, catalog, split_date, k, model, json } => {
@@ -232,14 +235,18 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
-fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, model: ModelArgs) -> Result<(), String> {
+fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, rules_path: Option<&Path>, model: ModelArgs) -> Result<(), String> {
     let started = Instant::now();
     let (events, catalog) = load_inputs(events_path, catalog_path)?;
     let config = model.build_config(now_ms());
     let bar = training_bar(model.iterations, "training embeddings (ALS)");
-    let (contents, summary) =
+    let (mut contents, summary) =
         assemble(&catalog, &events, &config, &mut |i| bar.set_position(i as u64 + 1)).map_err(|e| e.to_string())?;
     bar.finish_and_clear();
+    if let Some(path) = rules_path {
+        contents.rules = shelfwise::build::rules::read_rules(path, &contents).map_err(|e| e.to_string())?;
+        eprintln!("rules {}: {} rules", path.display(), contents.rules.len());
+    }
     let bytes = contents.encode().map_err(|e| e.to_string())?;
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;

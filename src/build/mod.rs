@@ -5,7 +5,8 @@
 //!   per-line error reporting;
 //! * [`synth`]: the synthetic demo shop;
 //! * [`als`]: implicit-feedback ALS for item embeddings;
-//! * [`assemble`]: from catalog + events to [`PackContents`](crate::pack::PackContents).
+//! * [`assemble`]: from catalog + events to [`PackContents`](crate::pack::PackContents);
+//! * [`rules`]: the shop's merchandising rules file (`--rules`).
 
 pub mod als;
 pub mod assemble;
@@ -13,4 +14,5 @@ pub mod eval;
 pub mod input;
 pub mod read;
 pub mod recommend;
+pub mod rules;
 pub mod synth;
