@@ -7,8 +7,9 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{check_ts, Engine, EventInput};
+use crate::engine::{check_ts, Engine, EventInput, InterestInput};
 use crate::error::CoreError;
+use crate::page::ShelfRequest;
 
 impl From<CoreError> for JsValue {
     fn from(error: CoreError) -> JsValue {
@@ -69,6 +70,41 @@ impl WasmRecommender {
         to_js(&self.engine.rank_for_you(k, now, &exclude)?)
     }
 
+    /// One shelf: `request` is `{ kind, k?, item?, category?, query?, cart?, exclude?, filters?,
+    /// rules?, maxPerCategory?, diversity?, explore?, title? }` (see `ShelfRequest`).
+    pub fn shelf(&self, request: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
+        let request: ShelfRequest = serde_wasm_bindgen::from_value(request)
+            .map_err(|e| CoreError::InvalidArgument { name: "request", detail: e.to_string() })?;
+        let now = check_ts("nowMs", now_ms)?;
+        to_js(&self.engine.shelf(&request, now)?)
+    }
+
+    /// Several shelves at once, no item on two of them (earlier requests win).
+    pub fn page(&self, requests: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
+        let requests: Vec<ShelfRequest> = serde_wasm_bindgen::from_value(requests)
+            .map_err(|e| CoreError::InvalidArgument { name: "requests", detail: e.to_string() })?;
+        let now = check_ts("nowMs", now_ms)?;
+        to_js(&self.engine.page(&requests, now)?)
+    }
+
+    /// Removes an interest `{ category }` or `{ brand }` from the profile (kept until
+    /// `restoreInterest` or `clearEvents`).
+    #[wasm_bindgen(js_name = removeInterest)]
+    pub fn remove_interest(&mut self, interest: JsValue) -> Result<(), JsValue> {
+        let interest: InterestInput = serde_wasm_bindgen::from_value(interest)
+            .map_err(|e| CoreError::InvalidArgument { name: "interest", detail: e.to_string() })?;
+        Ok(self.engine.remove_interest(&interest)?)
+    }
+
+    /// Undoes `removeInterest`.
+    #[wasm_bindgen(js_name = restoreInterest)]
+    pub fn restore_interest(&mut self, interest: JsValue) -> Result<(), JsValue> {
+        let interest: InterestInput = serde_wasm_bindgen::from_value(interest)
+            .map_err(|e| CoreError::InvalidArgument { name: "interest", detail: e.to_string() })?;
+        self.engine.restore_interest(&interest);
+        Ok(())
+    }
+
     /// One item's card by id.
     pub fn item(&self, id: &str) -> Result<JsValue, JsValue> {
         to_js(&self.engine.item(id)?)
@@ -92,7 +128,7 @@ impl WasmRecommender {
         self.engine.events().len() as u32
     }
 
-    /// Forgets every event.
+    /// Forgets every event, search and removed interest.
     #[wasm_bindgen(js_name = clearEvents)]
     pub fn clear_events(&mut self) {
         self.engine.clear_events();

@@ -58,3 +58,24 @@ fn bad_input_becomes_named_errors_with_a_kind() {
     let err = r.item("missing").unwrap_err();
     assert_eq!(kind_of(&err), ("ShelfwiseError".into(), "unknown_item".into()));
 }
+
+#[wasm_bindgen_test]
+fn shelves_pages_and_interests_cross_with_named_errors() {
+    let mut r = WasmRecommender::new(sample_pack_bytes()).unwrap();
+    let now = 1_700_000_000_000.0;
+    let similar = r.shelf(rec(r#"{"kind":"similar","item":"SKU-0","k":2}"#), now).unwrap();
+    let first = Reflect::get(&Reflect::get(&similar, &"items".into()).unwrap(), &0.into()).unwrap();
+    let explanation = Reflect::get(&first, &"explanation".into()).unwrap();
+    assert_eq!(Reflect::get(&explanation, &"reason".into()).unwrap().as_string().unwrap(), "similar");
+    let page = r.page(rec(r#"[{"kind":"trending","k":2},{"kind":"for-you","k":2}]"#), now).unwrap();
+    assert_eq!(js_sys::Array::from(&page).length(), 2);
+    let err = r.shelf(rec(r#"{"kind":"popular"}"#), now).unwrap_err();
+    assert_eq!(kind_of(&err), ("ShelfwiseError".into(), "unknown_shelf".into()));
+    assert_eq!(kind_of(&r.shelf(rec(r#"{"kind":"similar"}"#), now).unwrap_err()).1, "missing_context");
+    assert_eq!(kind_of(&r.shelf(rec(r#"{"kind":"trending","colour":"red"}"#), now).unwrap_err()).1, "invalid_argument");
+    assert_eq!(kind_of(&r.remove_interest(rec(r#"{"category":"Nope"}"#)).unwrap_err()).1, "unknown_category");
+    r.remove_interest(rec(r#"{"category":"Candles"}"#)).unwrap();
+    let profile = r.profile(now).unwrap();
+    let removed = js_sys::Array::from(&Reflect::get(&profile, &"removedInterests".into()).unwrap());
+    assert_eq!(removed.length(), 1);
+}

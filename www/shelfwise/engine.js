@@ -157,6 +157,7 @@ export async function openEngine({ packUrl, wasmUrl }) {
   const packBytes = opened.bytes;
   let recommender = opened.recommender;
   const accepted = []; // events the core accepted, oldest first, for replay after a trap
+  const removedInterests = []; // removeInterest calls the core accepted, replayed after a trap
   let trapReported = false;
   let recovering = null;
   let broken = null;
@@ -170,6 +171,13 @@ export async function openEngine({ packUrl, wasmUrl }) {
           fresh.track(event);
         } catch {
           // it was accepted before; a refusal now would only drop that one event
+        }
+      }
+      for (const interest of removedInterests) {
+        try {
+          fresh.removeInterest(interest);
+        } catch {
+          // it was accepted before
         }
       }
       abandon(recommender);
@@ -208,11 +216,16 @@ export async function openEngine({ packUrl, wasmUrl }) {
       if (accepted.length >= MAX_REPLAY_EVENTS + 1024) accepted.splice(0, accepted.length - MAX_REPLAY_EVENTS);
       accepted.push({ ...event });
     }),
-    shelf: (kind, k, nowMs, exclude) => guard('shelf', () => {
-      if (kind !== 'for-you') {
-        throw new ShelfwiseError('unknown_shelf', `unknown shelf kind ${JSON.stringify(kind)}; expected "for-you"`);
-      }
-      return recommender.rankForYou(k, nowMs, exclude);
+    shelf: (request, nowMs) => guard('shelf', () => recommender.shelf(request, nowMs)),
+    page: (requests, nowMs) => guard('page', () => recommender.page(requests, nowMs)),
+    removeInterest: (interest) => guard('removeInterest', () => {
+      recommender.removeInterest(interest);
+      removedInterests.push({ ...interest });
+    }),
+    restoreInterest: (interest) => guard('restoreInterest', () => {
+      recommender.restoreInterest(interest);
+      const same = (r) => r.category === interest.category && r.brand === interest.brand;
+      for (let i = removedInterests.length - 1; i >= 0; i -= 1) if (same(removedInterests[i])) removedInterests.splice(i, 1);
     }),
     item: (id) => guard('item', () => recommender.item(id)),
     items: (start, count) => guard('items', () => recommender.items(start, count)),
@@ -221,6 +234,7 @@ export async function openEngine({ packUrl, wasmUrl }) {
     clearEvents: () => guard('clearEvents', () => {
       recommender.clearEvents();
       accepted.length = 0;
+      removedInterests.length = 0;
     }),
     /**
      * TEST-ONLY hook, not part of the API: simulates a wasm trap (what a Rust panic becomes in a

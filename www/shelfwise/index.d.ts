@@ -48,14 +48,111 @@ export interface ItemCard {
   inStock: boolean;
 }
 
+/** Why an item is on a shelf (machine-readable). */
+export type Reason =
+  | 'profile' | 'top-category' | 'popular' | 'bought-before' | 'viewed' | 'similar' | 'bought-together'
+  | 'trending' | 'trending-in-category' | 'recently-viewed' | 'new' | 'search' | 'category' | 'pinned'
+  | 'exploration';
+
+/** What an explanation is based on; absent fields do not apply. */
+export interface Evidence {
+  /** The item that led here (viewed, on the page, in the cart). */
+  item?: { id: string; title: string };
+  category?: string;
+  /** Purchases, views or shared baskets. */
+  count?: number;
+  /** Similarity in [0, 1]. */
+  similarity?: number;
+  /** A share in [0, 1] (of the shopper's attention, or a trend value). */
+  share?: number;
+  query?: string;
+  /** The merchandising rule that moved the item, e.g. "pin (pack)", "boost (page)". */
+  rule?: string;
+}
+
+export interface Explanation {
+  reason: Reason;
+  /** The sentence to show (plain text). */
+  text: string;
+  evidence: Evidence;
+}
+
 /** An item on a shelf with its score and the reason it is there. */
 export interface ShelfItem extends ItemCard {
   score: number;
+  /** The same as `explanation.text`. */
   reason: string;
+  explanation: Explanation;
 }
 
 /** Shelf kinds available in this version. */
-export type ShelfKind = 'for-you';
+export type ShelfKind =
+  | 'for-you' | 'buy-again' | 'because-you-viewed' | 'similar' | 'bought-together' | 'trending'
+  | 'trending-in-categories' | 'recently-viewed' | 'new-for-you';
+
+/** The shelf kinds, as a list. */
+export const SHELF_KINDS: readonly ShelfKind[];
+
+/** Filters (docs/RULES.md); unset fields take the shelf's defaults. */
+export interface ShelfFilters {
+  /** Default true. */
+  inStock?: boolean;
+  minPrice?: number;
+  maxPrice?: number;
+  /** Only these categories. */
+  categories?: string[];
+  excludeCategories?: string[];
+  /** Default true. */
+  excludeInCart?: boolean;
+  /** Default true (false for buy-again). */
+  excludePurchased?: boolean;
+}
+
+/** A call-time merchandising rule: exactly one of `item` or `category`. */
+export interface ShelfRule {
+  action: 'boost' | 'bury' | 'pin';
+  item?: string;
+  category?: string;
+  /** Boost / bury weight, 0–10 (defaults 0.5 / 1). */
+  weight?: number;
+  /** Pin position, 1-based (default 1). */
+  position?: number;
+}
+
+export interface ShelfOptions {
+  /** Items wanted, an integer from 1 to 1000 (default 8). */
+  k?: number;
+  /** Time of the ranking in ms (default now). */
+  now?: number;
+  /** Ids to leave out (unknown ids are ignored). */
+  exclude?: string[];
+  /** The product on the page (required by `similar`; `bought-together` needs it or a cart). */
+  item?: string;
+  /** The category the page shows. */
+  category?: string;
+  /** The page's search text (else the session's latest search). */
+  query?: string;
+  /** The cart's ids (else the cart the events describe). */
+  cart?: string[];
+  filters?: ShelfFilters;
+  rules?: ShelfRule[];
+  /** At most this many items of one category. */
+  maxPerCategory?: number;
+  /** MMR trade-off in [0, 1] (default 0: by score only). */
+  diversity?: number;
+  /** Exploration slots (at most a quarter of the shelf), reproducible by seed. */
+  explore?: { seed: number; slots?: number };
+  /** Overrides the shelf's title. */
+  title?: string;
+}
+
+/** One shelf of a page() call. */
+export interface ShelfRequest extends Omit<ShelfOptions, 'now'> {
+  kind: ShelfKind;
+}
+
+/** An interest to remove or restore: a category or a brand, by name. */
+export type Interest = { category: string; brand?: undefined } | { brand: string; category?: undefined };
 
 export interface Shelf {
   kind: ShelfKind;
@@ -79,8 +176,25 @@ export interface PackInfo {
 
 export interface ProfileSummary {
   eventCount: number;
+  searchCount: number;
+  /** Decayed evidence behind the long-term interest. */
   evidence: number;
+  /** Evidence behind the current session's interest. */
+  sessionEvidence: number;
   topCategories: Array<{ category: string; share: number }>;
+  topBrands: Array<{ brand: string; share: number }>;
+  /** Price bands within each item's category, by share of attention. */
+  priceBands: Array<{ band: 'low' | 'mid' | 'high'; share: number }>;
+  /** Readable segments, e.g. "candles & lights, mid price". */
+  segments: string[];
+  /** Latest searches, newest first. */
+  recentSearches: string[];
+  /** Interests the shopper removed. */
+  removedInterests: Interest[];
+  /** Long-term interest vector (embedding space). */
+  interest: number[];
+  /** Current session's interest vector. */
+  sessionInterest: number[];
 }
 
 export interface InitOptions {
@@ -103,7 +217,7 @@ export type ErrorKind =
   | 'truncated' | 'bad_magic' | 'unsupported_version' | 'bad_header' | 'trailing_bytes' | 'bad_checksum'
   | 'bad_section_table' | 'section_out_of_range' | 'missing_section' | 'count_mismatch' | 'bad_string_table'
   | 'bad_value' | 'duplicate_item_id' | 'unknown_item' | 'unknown_event_kind' | 'out_of_range' | 'missing_item'
-  | 'invalid_argument' | 'unknown_shelf' | 'fetch_failed' | 'worker_failed' | 'not_ready' | 'closed' | 'internal';
+  | 'invalid_argument' | 'unknown_shelf' | 'missing_context' | 'unknown_category' | 'unknown_brand' | 'fetch_failed' | 'worker_failed' | 'not_ready' | 'closed' | 'internal';
 
 /** Every error the shell throws or rejects with. */
 export class ShelfwiseError extends Error {
@@ -123,18 +237,31 @@ export class Shelfwise {
    */
   track(event: TrackEvent): Promise<void>;
   /**
-   * Ranks a shelf (`k` an integer number from 1 to 1000, default 8). Leaves out items in the
-   * cart, items bought and the ids in `exclude` (ids unknown to the pack are ignored).
-   * Rejects with `out_of_range` (bad `k` or `now`), `unknown_shelf`, `invalid_argument`.
+   * Ranks a shelf (`k` an integer number from 1 to 1000, default 8). By default leaves out
+   * items in the cart, items bought (except on buy-again), out-of-stock items and the ids in
+   * `exclude` (ids unknown to the pack are ignored). Rejects with `out_of_range` (bad `k`,
+   * `now`, price, weight …), `unknown_shelf`, `missing_context` (similar without `item`,
+   * bought-together without `item` or cart), `unknown_item`, `unknown_category`,
+   * `invalid_argument`.
    */
-  shelf(kind: ShelfKind, options?: { k?: number; now?: number; exclude?: string[] }): Promise<Shelf>;
+  shelf(kind: ShelfKind, options?: ShelfOptions): Promise<Shelf>;
+  /** Several shelves at once, no item on two of them (earlier requests win). */
+  page(requests: ShelfRequest[], options?: { now?: number }): Promise<Shelf[]>;
+  /**
+   * Removes an interest: events on its items stop shaping the rankings, until
+   * `restoreInterest` or `clearEvents`. Rejects with `unknown_category`, `unknown_brand`,
+   * `invalid_argument`.
+   */
+  removeInterest(interest: Interest): Promise<void>;
+  /** Undoes `removeInterest`. */
+  restoreInterest(interest: Interest): Promise<void>;
   /** One item's card. Rejects with kind `unknown_item` if absent. */
   item(id: string): Promise<ItemCard>;
   /** Item cards in pack order (`out_of_range` for negative or fractional arguments). */
   items(start?: number, count?: number): Promise<ItemCard[]>;
   /** What the device knows about the shopper. */
   profile(): Promise<ProfileSummary>;
-  /** Forgets every recorded event. */
+  /** Forgets every recorded event, search and removed interest. */
   clearEvents(): Promise<void>;
   /** Stops the worker. Every later call rejects with kind `closed`; closing again is a no-op. */
   close(): void;
@@ -157,6 +284,9 @@ export interface RenderOptions {
 
 /** Draws a titled row of product cards into `container` (text only, safe URLs only). */
 export function renderShelf(container: Element, shelf: Shelf, options?: RenderOptions): HTMLElement;
+
+/** An explanation's evidence in words ("Heart Candle · 3 times · 82% similar"), or ''. */
+export function describeEvidence(evidence: Evidence | undefined): string;
 
 /** The URL if it is http(s) or relative, else null. */
 export function safeUrl(url: string): string | null;

@@ -16,7 +16,7 @@
 import { ShelfwiseError, errorFromData, toShelfwiseError } from './errors.js';
 
 export { ShelfwiseError } from './errors.js';
-export { renderShelf, safeUrl } from './render.js';
+export { renderShelf, safeUrl, describeEvidence } from './render.js';
 
 const DEFAULT_WASM = new URL('./wasm/shelfwise_bg.wasm', import.meta.url);
 
@@ -125,6 +125,36 @@ function checkK(k) {
   return k;
 }
 
+/** The shelf kinds the core ranks. */
+export const SHELF_KINDS = Object.freeze([
+  'for-you', 'buy-again', 'because-you-viewed', 'similar', 'bought-together', 'trending',
+  'trending-in-categories', 'recently-viewed', 'new-for-you',
+]);
+
+/** Checks a shelf's kind and options; returns the core's request and `now`. */
+function shelfRequest(where, kind, options) {
+  if (typeof kind !== 'string') {
+    throw new ShelfwiseError('unknown_shelf', `${where}: the shelf kind must be a string, one of ${SHELF_KINDS.join(', ')}`);
+  }
+  if (!options || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ShelfwiseError('invalid_argument', `${where}: the options must be an object like { k: 8 }`);
+  }
+  const { now, ...rest } = options;
+  const k = checkK(rest.k ?? 8);
+  const exclude = rest.exclude ?? [];
+  if (!Array.isArray(exclude) || !exclude.every((id) => typeof id === 'string')) {
+    throw new ShelfwiseError('invalid_argument', `${where}: exclude must be an array of item id strings`);
+  }
+  return { now, request: { ...rest, kind, k, exclude } };
+}
+
+function interestArg(where, interest) {
+  if (!interest || typeof interest !== 'object' || Array.isArray(interest)) {
+    throw new ShelfwiseError('invalid_argument', `${where}: pass { category: name } or { brand: name }`);
+  }
+  return { ...interest };
+}
+
 /** A loaded pack and the shopper's on-device events. Create it with init(). */
 export class Shelfwise {
   /** @internal */
@@ -151,18 +181,51 @@ export class Shelfwise {
   }
 
   /**
-   * Ranks a shelf. Only "for-you" exists in this version. It leaves out items in the cart,
-   * items bought, and the ids in `exclude` (e.g. the product on the page).
+   * Ranks one shelf on the device. `kind` is one of SHELF_KINDS; the options give its size
+   * (`k`, default 8), its context (`item`: the product on the page, `category`, `query`,
+   * `cart`), `exclude`, `filters`, call-time `rules`, `maxPerCategory`, `diversity`, an
+   * `explore` slot and a `title` (see index.d.ts and docs/RULES.md). Every item carries an
+   * `explanation` ({ reason, text, evidence }).
    * @param {string} kind
-   * @param {{ k?: number, now?: number, exclude?: string[] }} [options]
+   * @param {object} [options]
    */
   async shelf(kind, options = {}) {
-    const k = checkK(options.k ?? 8);
-    const exclude = options.exclude ?? [];
-    if (!Array.isArray(exclude) || !exclude.every((id) => typeof id === 'string')) {
-      throw new ShelfwiseError('invalid_argument', 'shelf: exclude must be an array of item id strings');
+    const { now, request } = shelfRequest('shelf', kind, options);
+    return this.transport.call('shelf', request, now ?? Date.now());
+  }
+
+  /**
+   * Several shelves at once: `requests` is an array of `{ kind, ...options }`. No item appears
+   * on two shelves (earlier requests win).
+   * @param {Array<object>} requests
+   * @param {{ now?: number }} [options]
+   */
+  async page(requests, options = {}) {
+    if (!Array.isArray(requests) || requests.length === 0) {
+      throw new ShelfwiseError('invalid_argument', 'page: requests must be a non-empty array like [{ kind: "for-you" }]');
     }
-    return this.transport.call('shelf', kind, k, options.now ?? Date.now(), exclude);
+    const checked = requests.map((r, i) => {
+      if (!r || typeof r !== 'object' || Array.isArray(r)) {
+        throw new ShelfwiseError('invalid_argument', `page: request ${i} must be an object like { kind: "trending" }`);
+      }
+      const { kind, ...rest } = r;
+      return shelfRequest(`page: request ${i}`, kind, rest).request;
+    });
+    return this.transport.call('page', checked, options?.now ?? Date.now());
+  }
+
+  /**
+   * Removes an interest from the profile: `{ category: name }` or `{ brand: name }`. Events on
+   * its items stop shaping the rankings until restoreInterest() or clearEvents().
+   * @param {{ category?: string, brand?: string }} interest
+   */
+  async removeInterest(interest) {
+    return this.transport.call('removeInterest', interestArg('removeInterest', interest));
+  }
+
+  /** Undoes removeInterest(). */
+  async restoreInterest(interest) {
+    return this.transport.call('restoreInterest', interestArg('restoreInterest', interest));
   }
 
   /** One item's card by id. */
@@ -180,7 +243,7 @@ export class Shelfwise {
     return this.transport.call('profile', Date.now());
   }
 
-  /** Forgets every recorded event. */
+  /** Forgets every recorded event, search and removed interest. */
   clearEvents() {
     return this.transport.call('clearEvents');
   }

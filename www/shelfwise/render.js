@@ -24,6 +24,19 @@ function el(tag, className, text) {
   return node;
 }
 
+/** The evidence of an explanation in words ("Heart Candle · 3 times · 82% similar"), or ''. */
+export function describeEvidence(evidence) {
+  if (!evidence || typeof evidence !== 'object') return '';
+  const parts = [];
+  if (evidence.item?.title) parts.push(String(evidence.item.title));
+  if (evidence.category) parts.push(String(evidence.category));
+  if (evidence.query) parts.push(`“${String(evidence.query)}”`);
+  if (Number.isFinite(evidence.count)) parts.push(evidence.count === 1 ? 'once' : `${evidence.count} times`);
+  if (Number.isFinite(evidence.similarity)) parts.push(`${Math.round(evidence.similarity * 100)}% similar`);
+  if (evidence.rule) parts.push(String(evidence.rule));
+  return parts.join(' · ');
+}
+
 /**
  * Draws a titled row of product cards into `container`, replacing its content.
  * @param {Element} container
@@ -54,7 +67,15 @@ export function renderShelf(container, shelf, options = {}) {
     }
     link.append(el('span', 'shelfwise-card-title', item.title));
     link.append(el('span', 'shelfwise-card-price', formatPrice(item.price)));
-    if (item.reason) link.append(el('span', 'shelfwise-card-reason', item.reason));
+    // The explanation's text (the same as `reason`), with what it is based on as a tooltip.
+    const why = item.explanation?.text ?? item.reason;
+    if (why) {
+      const reason = el('span', 'shelfwise-card-reason', why);
+      if (item.explanation?.reason) reason.dataset.reason = item.explanation.reason;
+      const evidence = describeEvidence(item.explanation?.evidence);
+      if (evidence) reason.title = evidence;
+      link.append(reason);
+    }
     if (options.onItemClick) link.addEventListener('click', (event) => options.onItemClick(item, event));
     card.append(link);
     row.append(card);
