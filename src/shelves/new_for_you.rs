@@ -46,7 +46,11 @@ pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Propos
             .map(|(i, t)| Candidate {
                 item: i,
                 score: t,
-                explanation: Explanation::new(Reason::New, "New to most shoppers", Evidence { share: Some(t), ..Evidence::default() }),
+                explanation: Explanation::new(
+                    Reason::New,
+                    "New to most shoppers",
+                    Evidence { count: signals::interactions(pack, i), ..Evidence::default() },
+                ),
             })
             .collect();
     }

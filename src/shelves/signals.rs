@@ -23,6 +23,12 @@ pub fn trend<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
     }
 }
 
+/// The stored demand trend of item `i` in [0, 1], when the pack has a trend section (the
+/// evidence a trending explanation shows).
+pub fn stored_trend<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Option<f32> {
+    pack.has_section(SectionKind::Trend).then(|| pack.trend(i))
+}
+
 /// How many shoppers interacted with item `i` at build time, when the pack says.
 pub fn interactions<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Option<u32> {
     pack.has_section(SectionKind::Interactions).then(|| pack.interactions(i))

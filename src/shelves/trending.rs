@@ -22,7 +22,11 @@ pub fn overall<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Propos
         .map(|(i, t)| Candidate {
             item: i,
             score: t,
-            explanation: Explanation::new(Reason::Trending, "Trending now", Evidence { share: Some(t), ..Evidence::default() }),
+            explanation: Explanation::new(
+                Reason::Trending,
+                "Trending now",
+                Evidence { share: signals::stored_trend(ctx.pack, i), ..Evidence::default() },
+            ),
         })
         .collect();
     Proposal { title: "Trending now".to_owned(), personalized: false, candidates }
@@ -41,7 +45,7 @@ pub fn in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, want: usiz
             explanation: Explanation::new(
                 if attention.is_some() { Reason::TrendingInCategory } else { Reason::Category },
                 format!("Trending in {name}"),
-                Evidence { category: Some(name.clone()), share: Some(attention.unwrap_or(t)), ..Evidence::default() },
+                Evidence { category: Some(name.clone()), share: attention.or(signals::stored_trend(pack, i)), ..Evidence::default() },
             ),
         })
         .collect()

@@ -4,6 +4,14 @@
 //   #/category/<name>  home, catalog filtered to one category
 //   #/item/<id>        product page (records a view), shelf below
 //   #/cart             cart with remove buttons and checkout, shelf below
+//   #/search/<text>    search results (records a search), shelves from the search
+//   #/you              "What this shop knows about you": the profile, remove an interest,
+//                      export, erase everything
+//
+// Every page shows "Recommended for you" (#recs) and its own shelves (#more-shelves), asked
+// for in one page() call: home: because you viewed, recently viewed, buy again, trending,
+// trending in your categories, new for you; category: trending and new in it; product:
+// similar, bought together, because you viewed; cart: bought together with the cart.
 //
 // Every tracked event re-renders the shelf; #recs carries data-shelf-version (one more per
 // render) and <body data-ready="true"> is set once the first shelf is on the page, so tests
@@ -22,6 +30,8 @@ const dom = {
   cartLink: document.getElementById('cart-link'),
   cartCount: document.getElementById('cart-count'),
   forget: document.getElementById('forget'),
+  search: document.getElementById('search'),
+  searchInput: document.getElementById('search-input'),
 };
 
 const state = {
@@ -31,12 +41,19 @@ const state = {
   cart: new Map(), // item id → quantity
   lastOrder: null, // { units, total } after a checkout
   shelfVersion: 0,
+  routeVersion: 0,
+  log: [], // the events this tab recorded (for the export when the API has no exportData)
+  viewed: 0, // views and clicks recorded
+  purchased: 0, // purchases recorded
 };
 
 // One shelf container for every page; it moves between pages instead of being rebuilt.
 const recs = el('div', 'recs');
 recs.id = 'recs';
 recs.setAttribute('aria-live', 'polite');
+// The page's other shelves (because you viewed, similar, bought together …), below #recs.
+const moreShelves = el('div', 'more-shelves');
+moreShelves.id = 'more-shelves';
 
 // ---------------------------------------------------------------------------------------------
 // Small DOM helpers
@@ -61,33 +78,88 @@ const categoryHref = (category) => `#/category/${encodeURIComponent(category)}`;
 
 let shelfQueue = Promise.resolve();
 
-/** Queues one shelf re-render; renders never overlap and happen in the order asked. */
-function refreshShelf() {
-  shelfQueue = shelfQueue.then(drawShelf).catch(reportProblem);
+/**
+ * Queues one re-render of the shelves; renders never overlap and happen in the order asked.
+ * `cause` is "event" (bumps #recs[data-shelf-version]) or "route" (a new page's context; bumps
+ * #recs[data-route-version]), so tests can count renders per event.
+ */
+function refreshShelf(cause = 'event') {
+  shelfQueue = shelfQueue.then(() => drawShelf(cause)).catch(reportProblem);
   return shelfQueue;
 }
 
-async function drawShelf() {
-  // On a product page, the product itself is not recommended next to itself.
+/**
+ * The shelves a page asks for, in priority order (earlier requests win duplicates): "for you"
+ * first (it goes into #recs), then the page's own shelves (into #more-shelves).
+ */
+function shelfRequests(route) {
+  const requests = [];
+  const forYou = { kind: 'for-you', k: SHELF_SIZE };
+  if (route.name === 'item') forYou.exclude = [route.id];
+  if (route.name === 'search') forYou.query = route.query;
+  requests.push(forYou);
+  const history = [];
+  if (state.viewed > 0) history.push({ kind: 'recently-viewed', k: 6 });
+  if (state.purchased > 0) history.push({ kind: 'buy-again', k: 6 });
+  if (route.name === 'item') {
+    requests.push(
+      { kind: 'similar', k: 6, item: route.id },
+      { kind: 'bought-together', k: 4, item: route.id },
+      { kind: 'because-you-viewed', k: 6, item: route.id },
+      ...history,
+    );
+  } else if (route.name === 'cart') {
+    if (state.cart.size > 0) requests.push({ kind: 'bought-together', k: 4, cart: [...state.cart.keys()] });
+    requests.push(...history, { kind: 'trending', k: 6, maxPerCategory: 2 });
+  } else if (route.name === 'home' && route.category) {
+    requests.push(
+      { kind: 'trending', k: 6, filters: { categories: [route.category] }, title: `Trending in ${route.category}` },
+      { kind: 'new-for-you', k: 6, filters: { categories: [route.category] } },
+      ...history,
+    );
+  } else if (route.name === 'search') {
+    requests.push({ kind: 'because-you-viewed', k: 6, query: route.query }, { kind: 'trending', k: 6, maxPerCategory: 2 });
+  } else if (route.name === 'home') {
+    requests.push(
+      { kind: 'because-you-viewed', k: 6 },
+      ...history,
+      { kind: 'trending', k: 6, maxPerCategory: 2 },
+      { kind: 'trending-in-categories', k: 6 },
+      { kind: 'new-for-you', k: 6, explore: { seed: 1 } },
+    );
+  }
+  return requests;
+}
+
+async function drawShelf(cause = 'event') {
   const route = parseRoute(location.hash);
-  const exclude = route.name === 'item' ? [route.id] : [];
-  const [shelf, profile] = await Promise.all([
-    state.shelfwise.shelf('for-you', { k: SHELF_SIZE, exclude }),
-    state.shelfwise.profile(),
-  ]);
-  const section = renderShelf(recs, shelf, {
-    formatPrice,
-    onItemClick: (item) => record({ type: 'click', item: item.id }),
-  });
+  const requests = shelfRequests(route);
+  const [shelves, profile] = await Promise.all([state.shelfwise.page(requests), state.shelfwise.profile()]);
+  const [shelf, ...others] = shelves;
+  const renderOptions = { formatPrice, onItemClick: (item) => record({ type: 'click', item: item.id }) };
+  const section = renderShelf(recs, shelf, renderOptions);
   section.append(el('p', 'recs-note', shelfNote(shelf, profile)));
-  state.shelfVersion += 1;
-  recs.dataset.shelfVersion = String(state.shelfVersion);
+  const slots = others.filter((s) => s.items.length > 0).map((s) => {
+    const slot = el('div', 'shelf-slot');
+    slot.dataset.shelfKind = s.kind;
+    renderShelf(slot, s, renderOptions);
+    return slot;
+  });
+  moreShelves.replaceChildren(...slots);
+  if (cause === 'route') {
+    state.routeVersion += 1;
+    recs.dataset.routeVersion = String(state.routeVersion);
+  } else {
+    state.shelfVersion += 1;
+    recs.dataset.shelfVersion = String(state.shelfVersion);
+  }
   recs.dataset.personalized = String(shelf.personalized);
+  if (route.name === 'you') showPage(profilePage(profile));
 }
 
 function shelfNote(shelf, profile) {
   if (!shelf.personalized) {
-    return 'No history on this device yet, so these are popular picks. Look around and this shelf adapts.';
+    return 'No history on this device yet, so these come from what you are looking at and what is popular. Look around and this shelf adapts.';
   }
   const things = profile.eventCount === 1 ? '1 thing' : `${profile.eventCount} things`;
   const top = profile.topCategories[0];
@@ -103,6 +175,9 @@ async function record(event) {
     reportProblem(error);
     return;
   }
+  state.log.push({ ...event, ts: event.ts ?? Date.now() });
+  if (event.type === 'view' || event.type === 'click') state.viewed += 1;
+  if (event.type === 'purchase') state.purchased += 1;
   await refreshShelf();
 }
 
@@ -173,7 +248,7 @@ function homePage(category) {
   grid.id = 'grid';
   grid.append(...items.map(productCard));
   section.append(head, items.length ? grid : el('p', 'empty', 'Nothing in this category.'));
-  return { title: category ?? null, nodes: [recs, section] };
+  return { title: category ?? null, nodes: [recs, moreShelves, section] };
 }
 
 function productPage(id) {
@@ -212,7 +287,7 @@ function productPage(id) {
     el('p', 'product-id', `Item ${item.id}`),
   );
   article.append(productImage(item, 'product-detail-image', 'eager'), info);
-  return { title: item.title, nodes: [article, recs] };
+  return { title: item.title, nodes: [article, recs, moreShelves] };
 }
 
 function cartPage() {
@@ -224,7 +299,7 @@ function cartPage() {
   }
   if (state.cart.size === 0) {
     section.append(el('p', 'empty', 'Your cart is empty.'), link('#/', 'button', 'Continue shopping'));
-    return { title: 'Cart', nodes: [section, recs] };
+    return { title: 'Cart', nodes: [section, recs, moreShelves] };
   }
 
   const lines = el('ul', 'cart-lines');
@@ -237,7 +312,7 @@ function cartPage() {
   const actions = el('div', 'cart-actions');
   actions.append(total, checkout);
   section.append(lines, actions);
-  return { title: 'Cart', nodes: [section, recs] };
+  return { title: 'Cart', nodes: [section, recs, moreShelves] };
 }
 
 function cartLine(item, qty) {
@@ -253,10 +328,108 @@ function cartLine(item, qty) {
   return line;
 }
 
+/** Lower-case words of a text, for the demo's own search results grid. */
+const words = (text) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+function searchPage(query) {
+  const wanted = words(query);
+  const items = state.catalog.filter((item) => {
+    const have = words(`${item.title} ${item.category} ${item.brand}`);
+    return wanted.length > 0 && wanted.every((w) => have.some((h) => h.startsWith(w)));
+  });
+  const section = el('section', 'catalog');
+  section.setAttribute('aria-label', 'Search results');
+  const head = el('div', 'catalog-head');
+  head.append(pageHeading(`Search: ${query}`), el('span', 'catalog-count', items.length === 1 ? '1 product' : `${items.length} products`));
+  const grid = el('ul', 'product-grid');
+  grid.id = 'grid';
+  grid.append(...items.map(productCard));
+  section.append(head, items.length ? grid : el('p', 'empty', 'No product matches; the shelves below still try.'));
+  return { title: `Search: ${query}`, nodes: [section, recs, moreShelves] };
+}
+
+const percent = (share) => `${Math.round(share * 100)}%`;
+
+function affinityList(className, rows, removable) {
+  const list = el('ul', `affinities ${className}`);
+  for (const row of rows) {
+    const li = el('li', 'affinity');
+    li.append(el('span', 'affinity-name', row.name), el('span', 'affinity-share', percent(row.share)));
+    const bar = el('span', 'affinity-bar');
+    bar.style.setProperty('--share', String(row.share));
+    li.append(bar);
+    if (removable) {
+      const remove = el('button', 'button subtle remove-interest', 'Remove');
+      remove.type = 'button';
+      remove.dataset.interest = JSON.stringify(row.interest);
+      remove.setAttribute('aria-label', `Remove the interest ${row.name}`);
+      remove.addEventListener('click', () => changeInterest('remove', row.interest));
+      li.append(remove);
+    }
+    list.append(li);
+  }
+  return list;
+}
+
+/** "What this shop knows about you": the profile as plain data, with its controls. */
+function profilePage(profile) {
+  const section = el('section', 'profile-panel');
+  section.id = 'profile-panel';
+  section.append(pageHeading('What this shop knows about you'));
+  if (!profile) {
+    section.append(el('p', 'status', 'Reading your profile…'));
+    return { title: 'What this shop knows about you', nodes: [section] };
+  }
+  const things = profile.eventCount === 1 ? '1 thing' : `${profile.eventCount} things`;
+  section.append(el('p', 'profile-intro', `Computed in this browser from ${things} you did and ${profile.searchCount} searches. Nothing of it is sent anywhere.`));
+  const block = (title, body) => {
+    const box = el('div', 'profile-block');
+    box.append(el('h2', 'profile-block-title', title), body);
+    section.append(box);
+  };
+  const segments = el('ul', 'segments');
+  segments.id = 'profile-segments';
+  for (const segment of profile.segments) segments.append(el('li', 'segment', segment));
+  block('In short', profile.segments.length ? segments : el('p', 'empty', 'Nothing yet: look around the shop.'));
+  block('Categories', affinityList('categories', profile.topCategories.map((c) => ({ name: c.category, share: c.share, interest: { category: c.category } })), true));
+  block('Brands', affinityList('brands', profile.topBrands.map((b) => ({ name: b.brand, share: b.share, interest: { brand: b.brand } })), true));
+  block('Price', affinityList('price-bands', profile.priceBands.map((b) => ({ name: `${b.band} price`, share: b.share })), false));
+  if (profile.recentSearches.length) {
+    const searches = el('ul', 'searches');
+    for (const q of profile.recentSearches) searches.append(el('li', '', q));
+    block('Recent searches', searches);
+  }
+  if (profile.removedInterests.length) {
+    const removed = el('ul', 'removed-interests');
+    for (const interest of profile.removedInterests) {
+      const name = interest.category ?? interest.brand;
+      const li = el('li', 'removed-interest', `${name} (not used for your recommendations)`);
+      const restore = el('button', 'button subtle', 'Restore');
+      restore.type = 'button';
+      restore.addEventListener('click', () => changeInterest('restore', interest));
+      li.append(' ', restore);
+      removed.append(li);
+    }
+    block('Removed interests', removed);
+  }
+  const actions = el('div', 'profile-actions');
+  const exportButton = el('button', 'button', 'Export my data (JSON)');
+  exportButton.type = 'button';
+  exportButton.id = 'export-data';
+  exportButton.addEventListener('click', exportProfile);
+  const erase = el('button', 'button danger', 'Erase everything');
+  erase.type = 'button';
+  erase.id = 'erase-everything';
+  erase.addEventListener('click', forgetHistory);
+  actions.append(exportButton, erase);
+  section.append(actions);
+  return { title: 'What this shop knows about you', nodes: [section, recs, moreShelves] };
+}
+
 function notFoundPage(message) {
   const section = el('section', 'not-found');
   section.append(pageHeading('Not found'), el('p', '', message), link('#/', 'button', 'Back to the shop'));
-  return { title: 'Not found', nodes: [section, recs] };
+  return { title: 'Not found', nodes: [section, recs, moreShelves] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,17 +469,53 @@ async function checkOut() {
   for (const [id, qty] of lines) await record({ type: 'purchase', item: id, qty });
 }
 
+/** Erases everything this device knows: forget() where the API has it, else clearEvents(). */
 async function forgetHistory() {
   state.cart.clear();
   state.lastOrder = null;
+  state.log = [];
+  state.viewed = 0;
+  state.purchased = 0;
   updateCartCount();
   try {
-    await state.shelfwise.clearEvents();
+    if (typeof state.shelfwise.forget === 'function') await state.shelfwise.forget();
+    else await state.shelfwise.clearEvents();
   } catch (error) {
     reportProblem(error);
     return;
   }
   if (parseRoute(location.hash).name === 'cart') showPage(cartPage());
+  await refreshShelf();
+}
+
+/** Downloads what the device knows as JSON: exportData() where the API has it. */
+async function exportProfile() {
+  let data;
+  try {
+    data = typeof state.shelfwise.exportData === 'function'
+      ? await state.shelfwise.exportData()
+      : { exportedAt: new Date().toISOString(), profile: await state.shelfwise.profile(), events: state.log };
+  } catch (error) {
+    reportProblem(error);
+    return;
+  }
+  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+  const a = link(url, '', '');
+  a.download = 'shelfwise-my-data.json';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+async function changeInterest(action, interest) {
+  try {
+    if (action === 'remove') await state.shelfwise.removeInterest(interest);
+    else await state.shelfwise.restoreInterest(interest);
+  } catch (error) {
+    reportProblem(error);
+    return;
+  }
   await refreshShelf();
 }
 
@@ -325,12 +534,16 @@ function parseRoute(hash) {
   if (section === 'item' && arg) return { name: 'item', id: arg };
   if (section === 'category' && arg) return { name: 'home', category: arg };
   if (section === 'cart') return { name: 'cart' };
+  if (section === 'search' && arg) return { name: 'search', query: arg };
+  if (section === 'you') return { name: 'you' };
   return { name: 'home', category: null };
 }
 
 function pageFor(route) {
   if (route.name === 'item') return productPage(route.id);
   if (route.name === 'cart') return cartPage();
+  if (route.name === 'search') return searchPage(route.query);
+  if (route.name === 'you') return profilePage(null);
   return homePage(route.category);
 }
 
@@ -351,7 +564,11 @@ function renderRoute({ focus = true } = {}) {
   const route = parseRoute(location.hash);
   showPage(pageFor(route));
   markActiveChip(route);
+  // A view or a search is an event, whose render brings the page's shelves; other pages
+  // re-render the shelves for their own context.
   if (route.name === 'item' && state.byId.has(route.id)) record({ type: 'view', item: route.id });
+  else if (route.name === 'search') record({ type: 'search', query: route.query });
+  else if (state.shelfVersion > 0) refreshShelf('route');
   if (focus) {
     window.scrollTo(0, 0);
     dom.main.querySelector('.page-title')?.focus({ preventScroll: true });
@@ -415,6 +632,11 @@ async function start() {
   window.addEventListener('hashchange', () => renderRoute());
   dom.forget.addEventListener('click', forgetHistory);
   dom.forget.hidden = false;
+  dom.search.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const query = dom.searchInput.value.trim();
+    if (query) location.hash = `#/search/${encodeURIComponent(query)}`;
+  });
   document.body.dataset.ready = 'true';
 }
 
