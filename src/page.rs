@@ -5,9 +5,10 @@
 //! 1. builds its candidates ([`shelves`](crate::shelves)) from the items that pass its
 //!    [filters](crate::rules::Filters), are not in its `exclude` list, are not the product on
 //!    the page and were not shown by an earlier shelf of the same call (earlier requests win);
-//! 2. is filled up from trending when it has fewer than `k` candidates (shelves built from the
-//!    shopper's own history, recently viewed and buy again, only when they are empty), so a shelf
-//!    is never empty while the catalog has an eligible item;
+//! 2. is filled up from trending when it has fewer than `k` candidates, so a shelf is never
+//!    empty while the catalog has an eligible item. The two shelves of the shopper's own
+//!    history, recently viewed and buy again, are not filled up: only their own items are
+//!    eligible there, and they are empty without that history;
 //! 3. applies the merchandising rules of the pack and of the request (see [`rules`](crate::rules)
 //!    for the order in which conflicts are resolved);
 //! 4. picks its items greedily by maximal marginal relevance: `(1 − diversity) · score −
@@ -113,7 +114,7 @@ struct Resolved {
 
 impl ShelfKind {
     /// Whether the page tops this shelf up from trending when it has fewer than `k` items
-    /// (history shelves are topped up only when empty).
+    /// (not the shelves of the shopper's own history).
     fn fills_up(self) -> bool {
         !matches!(self, ShelfKind::RecentlyViewed | ShelfKind::BuyAgain)
     }
@@ -274,7 +275,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
         }
     }
     // 2. Fill up from trending.
-    if candidates.len() < k && (req.kind.fills_up() || candidates.is_empty()) {
+    if candidates.len() < k && req.kind.fills_up() {
         let floor = candidates.iter().map(|c| c.score).fold(f32::INFINITY, f32::min);
         let floor = if floor.is_finite() { floor } else { 0.0 };
         let filler = shelves::trending::overall(ctx, k + candidates.len());

@@ -61,11 +61,12 @@ fn recently_viewed_lists_views_latest_first_with_counts_and_not_the_page_product
 }
 
 #[test]
-fn recently_viewed_with_no_history_is_filled_from_trending_rather_than_empty() {
-    let s = shelf(&engine(), ShelfRequest { k: Some(4), ..req("recently-viewed") });
-    assert_eq!(s.items.len(), 4);
-    assert!(s.items.iter().all(|i| i.explanation.reason == Reason::Trending));
-    assert!(!s.personalized);
+fn history_shelves_are_empty_without_history_and_never_padded() {
+    for kind in ["recently-viewed", "buy-again"] {
+        let s = shelf(&engine(), ShelfRequest { k: Some(4), ..req(kind) });
+        assert!(s.items.is_empty(), "{kind}: {:?}", ids(&s));
+        assert!(!s.personalized);
+    }
 }
 
 #[test]
@@ -215,7 +216,10 @@ fn cold_start_fills_from_the_search_the_product_or_the_category() {
 
 #[test]
 fn no_shelf_is_empty_while_the_catalog_has_eligible_items() {
-    let e = engine();
+    let mut e = engine();
+    // The history shelves' eligible items are the shopper's own: one view and one purchase.
+    track(&mut e, "view", "S-07", 5.0);
+    track(&mut e, "purchase", "S-08", 4.0);
     for kind in ShelfKind::ALL {
         let s = e.shelf(&ShelfRequest { item: Some("S-03".into()), ..req(kind.as_str()) }, NOW).unwrap();
         assert!(!s.items.is_empty(), "{} is empty", kind.as_str());

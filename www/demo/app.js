@@ -89,18 +89,21 @@ function refreshShelf(cause = 'event') {
 }
 
 /**
- * The shelves a page asks for, in priority order (earlier requests win duplicates): "for you"
- * first (it goes into #recs), then the page's own shelves (into #more-shelves).
+ * The shelves a page asks for, in priority order (earlier requests win duplicates): the
+ * shopper's own history (recently viewed, buy again: those items belong there), then "for
+ * you" (drawn into #recs), then the page's own shelves. Everything but "for you" is drawn
+ * into #more-shelves, in this order.
  */
 function shelfRequests(route) {
   const requests = [];
+  const onPage = route.name === 'item' ? { item: route.id } : {};
+  if (state.viewed > 0) requests.push({ kind: 'recently-viewed', k: 6, ...onPage });
+  if (state.purchased > 0) requests.push({ kind: 'buy-again', k: 6 });
   const forYou = { kind: 'for-you', k: SHELF_SIZE };
   if (route.name === 'item') forYou.exclude = [route.id];
   if (route.name === 'search') forYou.query = route.query;
   requests.push(forYou);
   const history = [];
-  if (state.viewed > 0) history.push({ kind: 'recently-viewed', k: 6 });
-  if (state.purchased > 0) history.push({ kind: 'buy-again', k: 6 });
   if (route.name === 'item') {
     requests.push(
       { kind: 'similar', k: 6, item: route.id },
@@ -120,11 +123,14 @@ function shelfRequests(route) {
   } else if (route.name === 'search') {
     requests.push({ kind: 'because-you-viewed', k: 6, query: route.query }, { kind: 'trending', k: 6, maxPerCategory: 2 });
   } else if (route.name === 'home') {
+    // A new shopper gets no "because you viewed" and no "trending in your categories": with
+    // nothing viewed they would only repeat the trending shelf.
+    const viewedSomething = state.viewed > 0;
     requests.push(
-      { kind: 'because-you-viewed', k: 6 },
+      ...(viewedSomething ? [{ kind: 'because-you-viewed', k: 6 }] : []),
       ...history,
       { kind: 'trending', k: 6, maxPerCategory: 2 },
-      { kind: 'trending-in-categories', k: 6 },
+      ...(viewedSomething ? [{ kind: 'trending-in-categories', k: 6 }] : []),
       { kind: 'new-for-you', k: 6, explore: { seed: 1 } },
     );
   }
@@ -135,7 +141,8 @@ async function drawShelf(cause = 'event') {
   const route = parseRoute(location.hash);
   const requests = shelfRequests(route);
   const [shelves, profile] = await Promise.all([state.shelfwise.page(requests), state.shelfwise.profile()]);
-  const [shelf, ...others] = shelves;
+  const shelf = shelves.find((s) => s.kind === 'for-you');
+  const others = shelves.filter((s) => s !== shelf);
   const renderOptions = { formatPrice, onItemClick: (item) => record({ type: 'click', item: item.id }) };
   const section = renderShelf(recs, shelf, renderOptions);
   section.append(el('p', 'recs-note', shelfNote(shelf, profile)));
