@@ -246,3 +246,31 @@ test('autotrack: one view per item per page, clicks and add-to-cart from data at
   assert.deepEqual(foreignRequests(log, server.origin), [], `nothing left ${server.origin}\n${dump(log)}`);
   await close();
 });
+
+test('the plain custom-element example (www/examples/) works under the strict CSP', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const log = watchPage(page);
+  await page.goto(`${server.url}examples/custom-element.html`);
+  await page.waitForSelector('body[data-ready="true"]', WAIT);
+  await page.waitForSelector('#for-you[data-state="ready"]', WAIT);
+  assert.equal(await page.locator('#for-you .shelfwise-card').count(), 6);
+  assert.equal(await page.getAttribute('#more', 'data-state'), 'placeholder', 'the lower shelf waits until scrolled to');
+  const before = await page.$$eval('#for-you .shelfwise-card', (cards) => cards.map((card) => card.dataset.itemId));
+  const products = await page.$$eval('#products article', (cards) => cards.map((card) => card.dataset.shelfwiseItem));
+  assert.equal(products.length, 8);
+  for (const id of products.slice(0, 3)) await page.click(`#products article[data-shelfwise-item="${id}"] button`);
+  // Three add-to-carts (and the views of the visible cards): the cart items leave the shelf.
+  await page.waitForFunction((cart) => {
+    const ids = [...document.querySelectorAll('#for-you .shelfwise-card')].map((card) => card.dataset.itemId);
+    return ids.length === 6 && ids.every((id) => !cart.includes(id)) && document.querySelectorAll('#for-you .shelfwise-card-reason').length === 6;
+  }, products.slice(0, 3), WAIT);
+  const after = await page.$$eval('#for-you .shelfwise-card', (cards) => cards.map((card) => card.dataset.itemId));
+  assert.notDeepEqual(after, before, 'the shelf followed the events');
+  await page.locator('#more').scrollIntoViewIfNeeded();
+  await page.waitForSelector('#more[data-state="ready"]', WAIT);
+  assert.equal(await page.locator('#more .shelfwise-card .card-image[src]').count(), 4, 'template images filled');
+  assert.deepEqual(log.problems, [], 'no console errors or warnings');
+  assert.deepEqual(log.pageErrors, []);
+  assert.deepEqual(foreignRequests(log, server.origin), []);
+  await page.close();
+});
