@@ -22,6 +22,8 @@ use shelfwise::build::read::{
     ReadReport,
 };
 use shelfwise::build::recommend::{recommend_stream, RecommendConfig};
+use shelfwise::build::static_shelves::{static_shelves, Sources};
+use shelfwise::build::vectors::{apply_vectors, read_vectors};
 use shelfwise::build::synth::{self, SynthConfig};
 use shelfwise::engine::Engine;
 use shelfwise::pack::{reader::read_header, Pack};
@@ -50,7 +52,12 @@ Examples:
   # the Online Retail CSV (gzip ok) carries its own catalog
   shelfwise build --events online_retail.csv.gz --out retail.pack
   # a smaller, faster model
-  shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --dim 32 --iterations 8";
+  shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --dim 32 --iterations 8
+  # vectors trained elsewhere (e.g. Spark ALS itemFactors as CSV, or an .npy matrix with its ids)
+  shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --vectors item_factors.csv
+  shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --vectors emb.npy --vector-ids emb_ids.txt
+  # also non-personalized shelves for the shop's server to render
+  shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --static-shelves shelves.json";
 
 const INSPECT_EXAMPLES: &str = "\
 Examples:
@@ -113,6 +120,25 @@ impl ModelArgs {
     }
 }
 
+/// `build`'s optional extras: imported vectors and static shelves.
+#[derive(Args, Clone)]
+struct BuildExtras {
+    /// Use these item vectors as the embeddings instead of training them: CSV (`id,v1,…,vd`
+    /// or `id,"[v1,…,vd]"`, .gz ok) or NPY (n × d float32/float64, with --vector-ids).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dim", "iterations", "seed"])]
+    vectors: Option<PathBuf>,
+    /// The item ids of an .npy --vectors file, one per line, in row order.
+    #[arg(long, value_name = "FILE", requires = "vectors")]
+    vector_ids: Option<PathBuf>,
+    /// Also write non-personalized shelves (similar and bought together per item, trending per
+    /// category) as JSON for server-side rendering.
+    #[arg(long, value_name = "OUT.json")]
+    static_shelves: Option<PathBuf>,
+    /// Longest list in --static-shelves.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100), requires = "static_shelves")]
+    static_k: u32,
+}
+
 /// A progress bar over the ALS iterations.
 fn training_bar(iterations: usize, message: &'static str) -> ProgressBar {
     let bar = ProgressBar::new(iterations as u64).with_message(message);
@@ -141,6 +167,8 @@ enum Command {
         out: PathBuf,
         #[command(flatten)]
         model: ModelArgs,
+        #[command(flatten)]
+        extras: BuildExtras,
     },
     /// Print what is inside a pack (counts, dimension, sections, versions, checksum status).
     #[command(after_help = INSPECT_EXAMPLES)]
@@ -236,7 +264,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Build { events, catalog, out, model } => build(&events, catalog.as_deref(), &out, model),
+        Command::Build { events, catalog, out, model, extras } => build(&events, catalog.as_deref(), &out, model, &extras),
         Command::Inspect { pack, json } => inspect(&pack, json),
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
         Command::Eval { events, catalog, split_date, k, model, json } => {
@@ -278,16 +306,38 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
-fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, model: ModelArgs) -> Result<(), String> {
+fn build(
+    events_path: &Path,
+    catalog_path: Option<&Path>,
+    out: &Path,
+    model: ModelArgs,
+    extras: &BuildExtras,
+) -> Result<(), String> {
     let started = Instant::now();
     let (events, catalog, read) = load_inputs(events_path, catalog_path)?;
+    let imported = match &extras.vectors {
+        Some(path) => {
+            let step = spinner(format!("reading {}", path.display()));
+            let read = read_vectors(path, extras.vector_ids.as_deref());
+            step.finish_and_clear();
+            let (vectors, report) = read.map_err(|e| e.to_string())?;
+            print_report("vectors", &report);
+            Some((path, vectors))
+        }
+        None => None,
+    };
     let reading = started.elapsed();
 
     let training_started = Instant::now();
-    let config = model.build_config(now_ms());
+    let mut config = model.build_config(now_ms());
+    if imported.is_some() {
+        // The imported vectors replace the model: no ALS iterations, one placeholder factor.
+        config.als.iterations = 0;
+        config.als.factors = 1;
+    }
     let mut preparing = Some(spinner("preparing items and interactions"));
-    let bar = training_bar(model.iterations, "training embeddings (ALS)");
-    let (contents, summary) = assemble(&catalog, &events, &config, &mut |i| {
+    let bar = training_bar(config.als.iterations, "training embeddings (ALS)");
+    let (mut contents, summary) = assemble(&catalog, &events, &config, &mut |i| {
         if let Some(step) = preparing.take() {
             step.finish_and_clear();
         }
@@ -298,6 +348,7 @@ fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, model: Mod
         step.finish_and_clear();
     }
     bar.finish_and_clear();
+    let applied = imported.as_ref().map(|(path, vectors)| (path, vectors.dim, apply_vectors(&mut contents, vectors)));
     let training = training_started.elapsed();
 
     let writing_started = Instant::now();
@@ -308,6 +359,10 @@ fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, model: Mod
     }
     fs::write(out, &bytes).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
     step.finish_and_clear();
+    let shelves = match &extras.static_shelves {
+        Some(path) => Some((path, write_static_shelves(&bytes, path, extras.static_k as usize)?)),
+        None => None,
+    };
     let writing = writing_started.elapsed();
 
     let left_out: u64 = summary.events_skipped.values().sum();
@@ -332,6 +387,27 @@ fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, model: Mod
     for (reason, n) in &summary.events_skipped {
         eprintln!("               left out: {reason}: {n}");
     }
+    if let Some((path, dim, applied)) = applied {
+        eprintln!(
+            "  vectors    dim {dim} from {}: {} items matched, {} without a vector (zero: popularity only), {} vectors for ids not in the catalog left out",
+            path.display(),
+            applied.matched,
+            applied.missing,
+            applied.unknown
+        );
+    }
+    if let Some((path, shelves)) = &shelves {
+        eprintln!(
+            "  static     {}: {} items with shelves, {} categories trending (similar: {}, bought together: {}, trending: {}), {} bytes",
+            path.display(),
+            shelves.items,
+            shelves.categories,
+            shelves.sources.similar,
+            shelves.sources.bought_together,
+            shelves.sources.trending,
+            shelves.bytes
+        );
+    }
     eprintln!(
         "  pack       {} bytes ({:.1} bytes/item), format v{}",
         bytes.len(),
@@ -346,6 +422,28 @@ fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, model: Mod
         writing.as_secs_f64()
     );
     Ok(())
+}
+
+/// What [`write_static_shelves`] wrote, for the summary.
+struct StaticSummary {
+    items: usize,
+    categories: usize,
+    sources: Sources,
+    bytes: usize,
+}
+
+/// Computes the static shelves of the pack `bytes` and writes them as JSON to `path`.
+fn write_static_shelves(bytes: &[u8], path: &Path, k: usize) -> Result<StaticSummary, String> {
+    let step = spinner(format!("computing static shelves into {}", path.display()));
+    let pack = Pack::open(bytes).map_err(|e| format!("the pack just written does not open: {e}"))?;
+    let shelves = static_shelves(&pack, k);
+    let text = serde_json::to_string(&shelves).map_err(|e| e.to_string())? + "\n";
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
+    }
+    fs::write(path, &text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    step.finish_and_clear();
+    Ok(StaticSummary { items: shelves.items.len(), categories: shelves.trending.len(), sources: shelves.sources, bytes: text.len() })
 }
 
 fn inspect(path: &Path, as_json: bool) -> Result<(), String> {
