@@ -7,7 +7,9 @@
 //   4. autotrack records exactly one view per item per page (scrolling back, duplicate cards and
 //      late additions included), clicks and add-to-cart from data attributes, and the shelf
 //      element follows those events (more of the viewed category, cart items left out);
-//   5. the console is clean apart from that one expected warning, and nothing leaves the server.
+//   5. server-rendered cards (static shelves) stay until the personalized shelf replaces them,
+//      and stay (with one warning) if ranking fails;
+//   6. the console is clean apart from the expected warnings, and nothing leaves the server.
 //
 //   node --test tests/e2e/components.test.mjs
 import { after, before, test } from 'node:test';
@@ -35,7 +37,7 @@ after(async () => {
 });
 
 /** A page with the fixture served under /__e2e__/ (item images from the demo's img/). */
-async function openFixture() {
+async function openFixture(name = 'components.html') {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const log = watchPage(page);
@@ -49,7 +51,7 @@ async function openFixture() {
       return route.fulfill({ status: 404, headers, contentType: 'text/plain', body: 'not found' });
     }
   });
-  await page.goto(`${server.origin}/__e2e__/components.html`);
+  await page.goto(`${server.origin}/__e2e__/${name}`);
   await page.waitForSelector('body[data-ready="true"]', WAIT);
   return { page, log, close: () => context.close() };
 }
@@ -273,4 +275,33 @@ test('the plain custom-element example (www/examples/) works under the strict CS
   assert.deepEqual(log.pageErrors, []);
   assert.deepEqual(foreignRequests(log, server.origin), []);
   await page.close();
+});
+
+test('<shelfwise-shelf> keeps server-rendered cards until the ranked shelf replaces them', async () => {
+  const { page, log, close } = await openFixture('components-ssr.html');
+  const texts = (selector) => page.$$eval(`${selector} .shelfwise-card`, (cards) => cards.map((card) => card.textContent.trim()));
+  assert.equal(await state(page, '#ssr'), 'static');
+  assert.deepEqual(await texts('#ssr'), ['Server card 1', 'Server card 2'], 'no placeholders over the server cards');
+  assert.equal(await page.getAttribute('#ssr', 'aria-busy'), null);
+
+  await page.locator('#ssr').scrollIntoViewIfNeeded();
+  await page.waitForSelector('#ssr[data-state="ready"]', WAIT);
+  const ranked = await page.evaluate(async () => (await window.fx.shelfwise.shelf('for-you', { k: 3 })).items.map((item) => item.id));
+  const shown = await page.$$eval('#ssr .shelfwise-card', (cards) => cards.map((card) => card.dataset.itemId));
+  assert.deepEqual(shown, ranked, 'the personalized (here: popular) shelf replaced them');
+  assert.equal(await page.locator('#ssr ol').count(), 1, 'the server list was reused');
+
+  await page.locator('#ssr-unknown').scrollIntoViewIfNeeded();
+  const warned = () => log.problems.filter((text) => text.includes('no-such-static-kind'));
+  const deadline = Date.now() + WAIT.timeout;
+  while (warned().length === 0 && Date.now() < deadline) await page.waitForTimeout(50);
+  assert.equal(warned().length, 1, JSON.stringify(log.problems));
+  assert.match(warned()[0], /keeps its server-rendered cards: unknown_shelf: /);
+  assert.deepEqual(await texts('#ssr-unknown'), ['Server card 3'], 'the server cards stay when ranking fails');
+  assert.equal(await state(page, '#ssr-unknown'), 'static');
+
+  assert.deepEqual(log.problems.filter((text) => !text.includes('no-such-static-kind')), []);
+  assert.deepEqual(log.pageErrors, []);
+  assert.deepEqual(foreignRequests(log, server.origin), []);
+  await close();
 });

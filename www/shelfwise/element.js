@@ -28,7 +28,11 @@
 // - A failure to rank (a ShelfwiseError, e.g. `unknown_shelf` for a kind this version does not
 //   have, `out_of_range` for a bad count) leaves the shelf empty (`data-state="error"`) and
 //   logs one console.warn for that configuration; it never throws into the page.
-// - State for styling and tests: `data-state` = placeholder | ready | empty | error; events
+// - Server-rendered cards (static shelves from `shelfwise build --static-shelves`) inside a child
+//   `<ol data-shelfwise-list>` are kept, with `data-state="static"`, until the personalized shelf
+//   replaces them (if ranking fails they stay, with the one warning); without such a list the
+//   element starts with placeholders.
+// - State for styling and tests: `data-state` = static | placeholder | ready | empty | error; events
 //   `shelfwise-render` (detail: { shelf }) and `shelfwise-error` (detail: { error }).
 //
 // The class is created by defineShelfwiseShelf(), not at import, so importing this module has no
@@ -155,6 +159,7 @@ function createElementClass() {
     #store = null;
     #unsubscribe = null;
     #warned = false;
+    #keepStatic = false; // server-rendered cards stay until the first ranked shelf
 
     /** Formats prices for `data-shelfwise-text="price"` and the default card. */
     formatPrice = (price) => price.toFixed(2);
@@ -175,8 +180,15 @@ function createElementClass() {
     }
 
     connectedCallback() {
-      this.#list ??= this.#ownList();
-      if (!this.#visible) this.#placeholders();
+      if (!this.#list) {
+        const rendered = this.querySelector(':scope > ol[data-shelfwise-list]');
+        this.#list = rendered ?? this.#ownList();
+        if (rendered && rendered.children.length > 0) {
+          this.#keepStatic = true;
+          this.dataset.state = 'static';
+        }
+      }
+      if (!this.#visible && !this.#keepStatic) this.#placeholders();
       this.#observer = new IntersectionObserver((entries) => {
         if (!entries.some((entry) => entry.isIntersecting)) return;
         this.#observer?.disconnect();
@@ -196,7 +208,10 @@ function createElementClass() {
     }
 
     attributeChangedCallback(name, previous, value) {
-      if (previous !== value && this.isConnected) this.restart();
+      // Before the first connectedCallback (e.g. while upgrading) there is nothing to redo.
+      if (previous === value || !this.isConnected || !this.#list) return;
+      this.#keepStatic = false; // the server's cards were for the old attributes
+      this.restart();
     }
 
     /** Ranks the shelf again from scratch (placeholders first). Called on every change. */
@@ -205,7 +220,7 @@ function createElementClass() {
       this.#warned = false;
       if (!this.isConnected) return;
       this.#list ??= this.#ownList();
-      this.#placeholders();
+      if (!this.#keepStatic) this.#placeholders();
       if (!this.#visible) return;
       const shelfwise = this.shelfwise;
       if (!shelfwise) {
@@ -267,6 +282,7 @@ function createElementClass() {
 
     #draw(snapshot) {
       if (snapshot.status === 'ready') {
+        this.#keepStatic = false;
         const { shelf } = snapshot;
         this.#list.replaceChildren(...shelf.items.map((item) => this.#card(item)));
         if (typeof shelf.title === 'string') this.#list.setAttribute('aria-label', shelf.title);
@@ -274,14 +290,17 @@ function createElementClass() {
         this.removeAttribute('aria-busy');
         this.dispatchEvent(new CustomEvent('shelfwise-render', { detail: { shelf } }));
       } else if (snapshot.status === 'error') {
-        this.#list.replaceChildren();
-        this.#list.removeAttribute('aria-label');
-        this.dataset.state = 'error';
-        this.removeAttribute('aria-busy');
+        if (!this.#keepStatic) {
+          this.#list.replaceChildren();
+          this.#list.removeAttribute('aria-label');
+          this.dataset.state = 'error';
+          this.removeAttribute('aria-busy');
+        }
         const { error } = snapshot;
         if (!this.#warned) {
           this.#warned = true;
-          console.warn(`Shelfwise: <${this.localName} kind="${this.kind}"> shows nothing: ${error.kind}: ${error.message}`);
+          const outcome = this.#keepStatic ? 'keeps its server-rendered cards' : 'shows nothing';
+          console.warn(`Shelfwise: <${this.localName} kind="${this.kind}"> ${outcome}: ${error.kind}: ${error.message}`);
         }
         this.dispatchEvent(new CustomEvent('shelfwise-error', { detail: { error } }));
       }

@@ -245,7 +245,9 @@ export function autotrack(shelfwise: Pick<Shelfwise, 'track'>, options?: Autotra
  * near the viewport; re-ranked on attribute changes and on the shopper's events. Cards from a
  * `<template>` child (`data-shelfwise-text`, `data-shelfwise-href`, `data-shelfwise-src`) or a
  * default card. A failed ranking shows an empty shelf (`data-state="error"`) and one
- * `console.warn`. Events: `shelfwise-render` (`detail.shelf`), `shelfwise-error` (`detail.error`).
+ * `console.warn`. Cards already in a child `<ol data-shelfwise-list>` (server-rendered static
+ * shelves) stay (`data-state="static"`) until the ranked shelf replaces them, and stay if
+ * ranking fails. Events: `shelfwise-render` (`detail.shelf`), `shelfwise-error` (`detail.error`).
  */
 export interface ShelfwiseShelfElement extends HTMLElement {
   /** This element's instance (or promise); falls back to the one given to `registerShelfwise`. */
