@@ -5,7 +5,9 @@
 // uses <shelfwise-shelf> from `shelfwise/element`, autotrack markup and shelfStore; the test
 // clicks a category, a product link and two add-to-cart buttons, and the shelf must become
 // personalized towards that category without the cart items, with a clean console and no
-// request leaving the server. A second load overrides the wasm URL with init({ wasm }).
+// request leaving the server. A second load overrides the wasm URL with init({ wasm }). A third
+// page mounts the React and Vue examples of www/examples/ (built by Vite with
+// @vitejs/plugin-vue) and checks that both show what the engine ranks, before and after an event.
 //
 // Needs the built wasm (scripts/build-wasm.sh), the demo pack (scripts/demo-pack.sh) and the npm
 // registry (or npm's cache: installs use --prefer-offline). Vite's major version is pinned.
@@ -24,6 +26,8 @@ import { ROOT, WWW, dump, foreignRequests, launchBrowser, watchPage } from '../e
 const run = promisify(execFile);
 const APP = fileURLToPath(new URL('./app/', import.meta.url));
 const VITE = 'vite@8';
+const FRAMEWORKS = ['react@19', 'react-dom@19', 'vue@3', '@vitejs/plugin-vue@6'];
+const EXAMPLES = fileURLToPath(new URL('../../www/examples/', import.meta.url));
 const WAIT = { timeout: 15_000 };
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
 
@@ -78,8 +82,11 @@ test('a fresh Vite app installs the packed tarball, builds, and shows a personal
   await cp(APP, app, { recursive: true });
   await mkdir(join(app, 'public', 'custom'), { recursive: true });
   await cp(join(WWW, 'demo/data/shop.pack'), join(app, 'public/shop.pack'));
+  await cp(join(WWW, 'demo/img'), join(app, 'public/img'), { recursive: true });
+  await cp(join(EXAMPLES, 'react/ShelfwiseShelf.jsx'), join(app, 'frameworks/ShelfwiseShelf.jsx'));
+  await cp(join(EXAMPLES, 'vue/ShelfwiseShelf.vue'), join(app, 'frameworks/ShelfwiseShelf.vue'));
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'shelfwise-consumer', private: true, type: 'module' }, null, 2));
-  await timed('npm install', () => run('npm', ['install', ...NPM_FLAGS, tarball, VITE], { cwd: app }));
+  await timed('npm install', () => run('npm', ['install', ...NPM_FLAGS, tarball, VITE, ...FRAMEWORKS], { cwd: app }));
   const installed = JSON.parse(await readFile(join(app, 'node_modules/shelfwise/package.json'), 'utf8'));
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
     assert.equal(installed[field], undefined, `the package has no ${field}`);
@@ -173,6 +180,36 @@ test('a fresh Vite app installs the packed tarball, builds, and shows a personal
       const wasmRequests = secondLog.requests.filter((u) => new URL(u).pathname.endsWith('.wasm'));
       assert.deepEqual(wasmRequests, [`${origin}/custom/core.wasm`], 'only the overriding wasm URL was fetched');
       assert.deepEqual(secondLog.problems, []);
+      await second.close();
+
+      // The React and Vue examples: both show what the engine ranks, and follow an event.
+      const third = await browser.newPage();
+      const thirdLog = watchPage(third);
+      await third.goto(`${url}frameworks.html`);
+      const rendered = (root) => third.$$eval(`#${root} li.card`, (cards) => cards.map((card) => card.querySelector('.title').textContent));
+      const engineTitles = () => third.evaluate(async () => (await (await window.app.shelfwise).shelf('for-you', { k: 4 })).items.map((item) => item.title));
+      const bothShow = async (titles) => {
+        await third.waitForFunction((expected) => ['react', 'vue'].every((root) => JSON.stringify(
+          [...document.querySelectorAll(`#${root} li.card .title`)].map((node) => node.textContent)) === JSON.stringify(expected)), titles, WAIT);
+      };
+      await third.waitForFunction(() => window.app, null, WAIT);
+      const popular = await engineTitles();
+      assert.equal(popular.length, 4);
+      await bothShow(popular);
+      const pick = await third.evaluate(async (cat) => {
+        const shelfwise = await window.app.shelfwise;
+        const item = (await shelfwise.items(0, 1000)).find((i) => i.category === cat && i.inStock);
+        await shelfwise.track({ type: 'add_to_cart', item: item.id });
+        return item.id;
+      }, target);
+      const personalized = await engineTitles();
+      assert.notDeepEqual(personalized, popular, `an add_to_cart of ${pick} changes the shelf`);
+      await bothShow(personalized);
+      assert.deepEqual(await rendered('react'), personalized);
+      assert.deepEqual(await rendered('vue'), personalized);
+      assert.deepEqual(thirdLog.problems, [], 'no console errors or warnings in the framework page');
+      assert.deepEqual(thirdLog.pageErrors, []);
+      assert.deepEqual(thirdLog.cspViolations, [], 'React and Vue builds run under the strict CSP');
     });
   } finally {
     server.closeAllConnections?.();
