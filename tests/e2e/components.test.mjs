@@ -290,6 +290,9 @@ test('<shelfwise-shelf> keeps server-rendered cards until the ranked shelf repla
   const shown = await page.$$eval('#ssr .shelfwise-card', (cards) => cards.map((card) => card.dataset.itemId));
   assert.deepEqual(shown, ranked, 'the personalized (here: popular) shelf replaced them');
   assert.equal(await page.locator('#ssr ol').count(), 1, 'the server list was reused');
+  const prices = await page.$$eval('#ssr .shelfwise-card-price', (nodes) => nodes.map((node) => node.textContent));
+  assert.equal(prices.length, 3);
+  for (const price of prices) assert.match(price, /^EUR \d+\.\d\d$/, 'formatPrice set before the upgrade is used');
 
   await page.locator('#ssr-unknown').scrollIntoViewIfNeeded();
   const warned = () => log.problems.filter((text) => text.includes('no-such-static-kind'));

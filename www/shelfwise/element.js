@@ -160,9 +160,32 @@ function createElementClass() {
     #unsubscribe = null;
     #warned = false;
     #keepStatic = false; // server-rendered cards stay until the first ranked shelf
+    #formatPrice = (price) => price.toFixed(2);
+
+    constructor() {
+      super();
+      // Properties the page set before the element was defined are own properties of the
+      // element that hide the accessors: move them onto the accessors.
+      for (const name of ['shelfwise', 'formatPrice']) {
+        if (Object.hasOwn(this, name)) {
+          const value = this[name];
+          delete this[name];
+          this[name] = value;
+        }
+      }
+    }
 
     /** Formats prices for `data-shelfwise-text="price"` and the default card. */
-    formatPrice = (price) => price.toFixed(2);
+    get formatPrice() {
+      return this.#formatPrice;
+    }
+
+    set formatPrice(format) {
+      if (typeof format !== 'function') {
+        throw new ShelfwiseError('invalid_argument', '<shelfwise-shelf>.formatPrice must be a function (price: number) => string');
+      }
+      this.#formatPrice = format;
+    }
 
     /** The Shelfwise instance (or promise) of this element; falls back to registerShelfwise(). */
     get shelfwise() {
@@ -171,7 +194,7 @@ function createElementClass() {
 
     set shelfwise(value) {
       this.#shelfwise = value ?? null;
-      this.restart();
+      if (this.#list) this.restart(); // before the first connection there is nothing to redo
     }
 
     /** The shelf kind (the `kind` attribute), "for-you" when absent. */
