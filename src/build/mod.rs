@@ -6,7 +6,9 @@
 //! * [`synth`]: the synthetic demo shop;
 //! * [`als`]: implicit-feedback ALS for item embeddings;
 //! * [`assemble`]: from catalog + events to [`PackContents`](crate::pack::PackContents);
-//! * [`rules`]: the shop's merchandising rules file (`--rules`).
+//! * [`rules`]: the shop's merchandising rules file (`--rules`);
+//! * [`vectors`]: externally trained item vectors (CSV, NPY) as the embeddings;
+//! * [`static_shelves`]: non-personalized shelves from a pack, as JSON for server-side rendering.
 
 pub mod als;
 pub mod assemble;
@@ -15,4 +17,6 @@ pub mod input;
 pub mod read;
 pub mod recommend;
 pub mod rules;
+pub mod static_shelves;
 pub mod synth;
+pub mod vectors;

@@ -17,6 +17,9 @@ import { ShelfwiseError, errorFromData, toShelfwiseError } from './errors.js';
 
 export { ShelfwiseError } from './errors.js';
 export { renderShelf, safeUrl, describeEvidence } from './render.js';
+export { shelfStore } from './store.js';
+export { autotrack, VIEW_THRESHOLD } from './autotrack.js';
+export { defineShelfwiseShelf, registerShelfwise } from './element.js';
 
 const DEFAULT_WASM = new URL('./wasm/shelfwise_bg.wasm', import.meta.url);
 
@@ -177,7 +180,8 @@ export class Shelfwise {
       return Promise.reject(new ShelfwiseError('invalid_argument',
         `track: unknown event field ${unknown.map((key) => JSON.stringify(key)).join(', ')}; expected ${EVENT_FIELDS.join(', ')}`));
     }
-    return this.transport.call('track', { ...event, ts: event.ts ?? Date.now() });
+    return this.transport.call('track', { ...event, ts: event.ts ?? Date.now() })
+      .then((result) => { this.eventsChanged(); return result; });
   }
 
   /**
@@ -220,12 +224,16 @@ export class Shelfwise {
    * @param {{ category?: string, brand?: string }} interest
    */
   async removeInterest(interest) {
-    return this.transport.call('removeInterest', interestArg('removeInterest', interest));
+    const result = await this.transport.call('removeInterest', interestArg('removeInterest', interest));
+    this.eventsChanged(); // the rankings changed: subscribers rank again
+    return result;
   }
 
   /** Undoes removeInterest(). */
   async restoreInterest(interest) {
-    return this.transport.call('restoreInterest', interestArg('restoreInterest', interest));
+    const result = await this.transport.call('restoreInterest', interestArg('restoreInterest', interest));
+    this.eventsChanged();
+    return result;
   }
 
   /** One item's card by id. */
@@ -245,7 +253,33 @@ export class Shelfwise {
 
   /** Forgets every recorded event, search and removed interest. */
   clearEvents() {
-    return this.transport.call('clearEvents');
+    return this.transport.call('clearEvents').then((result) => { this.eventsChanged(); return result; });
+  }
+
+  /**
+   * Calls `listener()` after every change to the shopper's events (an accepted `track`,
+   * `clearEvents`), so that shelves can be ranked again. Returns a function that unsubscribes.
+   * @param {() => void} listener
+   */
+  subscribe(listener) {
+    if (typeof listener !== 'function') {
+      throw new ShelfwiseError('invalid_argument', 'subscribe: the listener must be a function');
+    }
+    this.listeners ??= new Set();
+    const entry = { listener }; // one entry per call, so subscribing a function twice is allowed
+    this.listeners.add(entry);
+    return () => { this.listeners.delete(entry); };
+  }
+
+  /** @internal Tells the subscribers that the events changed; a throwing listener is reported, not rethrown. */
+  eventsChanged() {
+    for (const { listener } of [...(this.listeners ?? [])]) {
+      try {
+        listener();
+      } catch (error) {
+        console.error('Shelfwise: a subscribe() listener threw', error);
+      }
+    }
   }
 
   /** Stops the worker; every later call rejects with kind "closed". */
