@@ -36,6 +36,8 @@ export async function shelvesAndProfile(container: Element): Promise<string[]> {
   await shelfwise.restoreInterest({ brand: 'Acme' });
   const first = similar.items[0];
   return [first.explanation.text, first.explanation.reason, describeEvidence(first.explanation.evidence), ...profile.segments];
+}
+
 // The components and the headless helper (docs/API.md).
 import { autotrack, registerShelfwise, shelfStore, VIEW_THRESHOLD, type ShelfSnapshot } from '../../www/shelfwise/index.js';
 import { defineShelfwiseShelf, SHELF_TAG, PRELOAD_MARGIN } from '../../www/shelfwise/element.js';
