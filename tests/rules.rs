@@ -187,3 +187,17 @@ fn pack_rules_apply_and_page_rules_override_them() {
     assert_eq!(s.items[0].explanation.evidence.rule.as_deref(), Some("boost (page)"));
     assert_eq!(s.items.last().unwrap().card.id, "S-18");
 }
+
+/// The builder's rules file, through the pack, to the device: what the shop wrote is applied.
+#[cfg(feature = "cli")]
+#[test]
+fn a_rules_file_reaches_the_shelves_through_the_pack() {
+    let mut contents = common::shop_contents();
+    let text = "action,target,name,value\n# winter\npin,item,S-19,1\nbury,category,Candles,\n";
+    contents.rules = shelfwise::build::rules::parse_rules(text, std::path::Path::new("rules.csv"), &contents).unwrap();
+    let e = Engine::open(contents.encode().unwrap()).unwrap();
+    assert_eq!(e.pack_rules().len(), 2);
+    let s = trending(&e, 20, FilterInput::default(), vec![]);
+    assert_eq!(s.items[0].card.id, "S-19");
+    assert!(s.items[15..].iter().all(|i| i.card.category == "Candles"));
+}
