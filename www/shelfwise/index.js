@@ -134,6 +134,25 @@ export const SHELF_KINDS = Object.freeze([
   'trending-in-categories', 'recently-viewed', 'new-for-you',
 ]);
 
+const SHELF_OPTIONS = ['k', 'now', 'exclude', 'item', 'category', 'query', 'cart', 'filters', 'rules',
+  'maxPerCategory', 'diversity', 'explore', 'title'];
+const FILTER_FIELDS = ['inStock', 'minPrice', 'maxPrice', 'categories', 'excludeCategories', 'excludeInCart', 'excludePurchased'];
+const RULE_FIELDS = ['action', 'item', 'category', 'weight', 'position'];
+const EXPLORE_FIELDS = ['seed', 'slots'];
+
+/** Refuses fields an object should not have (the core would silently ignore them in wasm). */
+function onlyFields(where, what, value, allowed) {
+  if (value === undefined) return;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ShelfwiseError('invalid_argument', `${where}: ${what} must be an object`);
+  }
+  const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0) {
+    throw new ShelfwiseError('invalid_argument',
+      `${where}: unknown ${what} field ${unknown.map((key) => JSON.stringify(key)).join(', ')}; expected ${allowed.join(', ')}`);
+  }
+}
+
 /** Checks a shelf's kind and options; returns the core's request and `now`. */
 function shelfRequest(where, kind, options) {
   if (typeof kind !== 'string') {
@@ -141,6 +160,13 @@ function shelfRequest(where, kind, options) {
   }
   if (!options || typeof options !== 'object' || Array.isArray(options)) {
     throw new ShelfwiseError('invalid_argument', `${where}: the options must be an object like { k: 8 }`);
+  }
+  onlyFields(where, 'option', options, SHELF_OPTIONS);
+  onlyFields(where, 'filters', options.filters, FILTER_FIELDS);
+  onlyFields(where, 'explore', options.explore, EXPLORE_FIELDS);
+  if (options.rules !== undefined) {
+    if (!Array.isArray(options.rules)) throw new ShelfwiseError('invalid_argument', `${where}: rules must be an array`);
+    options.rules.forEach((rule, i) => onlyFields(where, `rules[${i}]`, rule, RULE_FIELDS));
   }
   const { now, ...rest } = options;
   const k = checkK(rest.k ?? 8);
