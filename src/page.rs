@@ -229,7 +229,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
         Ok(match kind {
             ShelfKind::ForYou => {
                 if ctx.profile.is_empty() {
-                    if let Some(candidates) = shelves::from_context(ctx, want) {
+                    if let Some(candidates) = shelves::from_context(ctx, want, shelves::ContextUse::SearchOrCategory) {
                         return Ok(Proposal { title: "You might like".to_owned(), personalized: false, candidates });
                     }
                 }

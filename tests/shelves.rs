@@ -205,8 +205,14 @@ fn cold_start_fills_from_the_search_the_product_or_the_category() {
     assert_eq!(s.items.len(), 6, "topped up beyond the matches");
 
     let fresh = engine();
-    let on_product = shelf(&fresh, ShelfRequest { k: Some(3), item: Some("S-12".into()), ..req("for-you") });
+    let on_product = shelf(&fresh, ShelfRequest { k: Some(3), item: Some("S-12".into()), ..req("because-you-viewed") });
     assert_eq!(categories(&on_product), ["Lamps"; 3]);
+    assert_eq!(on_product.items[0].reason, "Similar to Desk Lamp");
+    // For you leaves the product out but does not become a second similar shelf.
+    let for_you_on_product = shelf(&fresh, ShelfRequest { k: Some(3), item: Some("S-12".into()), ..req("for-you") });
+    assert!(for_you_on_product.items.iter().all(|i| i.reason == "Popular in this shop" && i.card.id != "S-12"));
+    let on_category_for_you = shelf(&fresh, ShelfRequest { k: Some(3), category: Some("Mugs".into()), ..req("for-you") });
+    assert_eq!(categories(&on_category_for_you), ["Mugs"; 3]);
     let on_category = shelf(&fresh, ShelfRequest { k: Some(3), category: Some("Throws".into()), ..req("because-you-viewed") });
     assert_eq!(categories(&on_category), ["Throws"; 3]);
     assert_eq!(on_category.items[0].reason, "Trending in Throws");

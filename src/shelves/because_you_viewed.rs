@@ -1,7 +1,7 @@
 //! "Because you viewed X": neighbours of the item the shopper viewed most recently (other
 //! than the product on the page), naming it. Without views: the page's context, else trending.
 
-use super::{from_context, signals, trending, Candidate, Proposal, ShelfContext};
+use super::{from_context, signals, trending, Candidate, ContextUse, Proposal, ShelfContext};
 use crate::explain::{Evidence, Explanation, ItemRef, Reason};
 
 /// The anchor: the latest viewed item that is not on the page and not a removed interest.
@@ -17,7 +17,7 @@ pub fn anchor<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>) -> Option<u32> {
 pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Proposal {
     let pack = ctx.pack;
     let Some(x) = anchor(ctx) else {
-        if let Some(candidates) = from_context(ctx, want) {
+        if let Some(candidates) = from_context(ctx, want, ContextUse::All) {
             return Proposal { title: "You might like".to_owned(), personalized: false, candidates };
         }
         return trending::overall(ctx, want);

@@ -1,5 +1,6 @@
 //! "For you": the engine's personalized ranking (`Engine::rank_for_you`, scored elsewhere),
-//! with explanations in the common type; with no usable history, the page's context.
+//! with explanations in the common type; with no usable history, the page's search or
+//! category (the product on the page is only left out: the similar shelf covers it).
 
 use super::{closest_recent, Candidate};
 use crate::explain::{Evidence, Explanation, ItemRef, Reason};

@@ -107,12 +107,22 @@ pub fn closest_recent<B: AsRef<[u8]>>(pack: &Pack<B>, recent: &[u32], i: u32) ->
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
 }
 
+/// Which context a cold-start shelf may start from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContextUse {
+    /// The product on the page, the search, the category.
+    All,
+    /// The search and the category only (the product on the page is only left out: "for
+    /// you" does not turn into a second "similar items" shelf).
+    SearchOrCategory,
+}
+
 /// Candidates from the page's context alone (cold start): neighbours of the product on the
 /// page, else items matching the search text and their neighbours, else the category's
-/// trending items. `None` without any context.
-pub fn from_context<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Option<Vec<Candidate>> {
+/// trending items. `None` without any (usable) context.
+pub fn from_context<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize, using: ContextUse) -> Option<Vec<Candidate>> {
     let pack = ctx.pack;
-    if let Some(anchor) = ctx.item {
+    if let (Some(anchor), ContextUse::All) = (ctx.item, using) {
         return Some(similar::neighbours_of(ctx, anchor, want));
     }
     if let Some(query) = ctx.query.as_deref() {
