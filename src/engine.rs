@@ -236,7 +236,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
         (start.min(end)..end).map(|i| ItemCard::of(&self.pack, i)).collect()
     }
 
-    /// Validates and records one event. A search keeps its (trimmed) text; it feeds the
+    /// Validates and records one event. A search keeps its (trimmed) text, if any; it feeds the
     /// shelves' cold start (title word match), not the interest vectors.
     pub fn track(&mut self, input: &EventInput) -> Result<(), CoreError> {
         let kind = EventKind::parse(&input.kind)?;
@@ -253,12 +253,13 @@ impl<B: AsRef<[u8]>> Engine<B> {
             }
         };
         if !kind.needs_item() {
+            // A search without text (older pages, the batch histories) is accepted as before but
+            // there is nothing to keep.
             let query = input.query.as_deref().map(str::trim).unwrap_or_default();
-            if query.is_empty() {
-                return Err(CoreError::InvalidArgument { name: "query", detail: "a search event needs a non-empty query".into() });
+            if !query.is_empty() {
+                let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
+                self.push_search(Search { query, ts_ms });
             }
-            let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
-            self.push_search(Search { query, ts_ms });
             return Ok(());
         }
         let id = input.item.as_deref().filter(|s| !s.is_empty()).ok_or(CoreError::MissingItem { kind: kind.as_str() })?;
