@@ -41,7 +41,8 @@
 use std::collections::BTreeMap;
 
 use crate::event::{Event, EventKind};
-use crate::rank::{Query, Scored};
+use crate::pack::Pack;
+use crate::rank::{top_k_by_query, Query, Scored};
 
 /// What the blend reads from a pack (implemented by [`crate::pack::Pack`]; tests use small
 /// hand-made sources).
@@ -60,6 +61,32 @@ pub trait ItemSource {
     fn embedding_score(&self, query: &Query, item: u32) -> f32;
     /// The best `n` items by `query · item + prior · popularity` among those `allow` accepts.
     fn embedding_top(&self, query: &Query, prior: f32, n: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<Scored>;
+}
+
+impl<B: AsRef<[u8]>> ItemSource for Pack<B> {
+    fn item_count(&self) -> u32 {
+        Pack::item_count(self)
+    }
+    fn popularity(&self, item: u32) -> f32 {
+        Pack::popularity(self, item)
+    }
+    fn trend(&self, item: u32) -> f32 {
+        Pack::trend(self, item)
+    }
+    fn visit_neighbours(&self, item: u32, visit: &mut dyn FnMut(u32, f32)) {
+        self.neighbours(item).for_each(|(j, s)| visit(j, s));
+    }
+    fn embedding_scales(&self) -> &[f32] {
+        Pack::embedding_scales(self)
+    }
+    fn embedding_score(&self, query: &Query, item: u32) -> f32 {
+        let mut row = vec![0i8; self.dim()];
+        self.embedding_row(item, &mut row);
+        query.score(&row)
+    }
+    fn embedding_top(&self, query: &Query, prior: f32, n: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<Scored> {
+        top_k_by_query(self, query, prior, n, allow)
+    }
 }
 
 /// How strongly each event kind makes an item a source of neighbours.
@@ -102,22 +129,27 @@ pub struct BlendWeights {
 }
 
 impl BlendWeights {
-    /// The "for you" defaults (chosen with `shelfwise eval`, docs/QUALITY.md).
+    /// The "for you" defaults, chosen with `shelfwise eval --grid` on two splits (see
+    /// docs/QUALITY.md): the point whose worse margin over the best baseline (Recall and NDCG,
+    /// splits 2011-07-01 and 2011-05-01) was largest. Popularity got weight 0 there: trend
+    /// (itself recent demand) carries that role.
     pub const FOR_YOU: BlendWeights = BlendWeights {
         repeat: 1.0,
         neighbours: 0.5,
         embedding: 0.1,
-        popularity: 0.1,
-        trend: 0.1,
-        repeat_half_life_days: 60.0,
-        source_half_life_days: 60.0,
-        max_sources: 50,
+        popularity: 0.0,
+        trend: 0.3,
+        repeat_half_life_days: 240.0,
+        source_half_life_days: 120.0,
+        max_sources: 100,
         embedding_candidates: 100,
         popular_candidates: 50,
     };
 
-    /// The "discovery" defaults (chosen with `shelfwise eval`, docs/QUALITY.md).
-    pub const DISCOVERY: BlendWeights = BlendWeights { repeat: 0.0, ..BlendWeights::FOR_YOU };
+    /// The "discovery" defaults, chosen the same way on the discovery task (repeat purchases
+    /// never reach this shelf, so their weight is 0).
+    pub const DISCOVERY: BlendWeights =
+        BlendWeights { repeat: 0.0, neighbours: 1.0, embedding: 0.3, trend: 0.3, ..BlendWeights::FOR_YOU };
 
     /// `Σ weight · signal`.
     pub fn score(&self, s: &Signals) -> f32 {

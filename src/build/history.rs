@@ -42,11 +42,12 @@ pub struct History {
     pub unknown_items: u64,
 }
 
-/// Resolves `events` against `catalog` (ids must be unique; the first wins otherwise).
-pub fn index_events(catalog: &[CatalogItem], events: &[RawEvent]) -> History {
+/// Resolves `events` against `catalog` (item `i` is `catalog[i]`; ids must be unique, the
+/// first wins otherwise).
+pub fn index_events<C: AsRef<CatalogItem>>(catalog: &[C], events: &[RawEvent]) -> History {
     let mut item_index: HashMap<&str, u32> = HashMap::with_capacity(catalog.len());
     for (i, c) in catalog.iter().enumerate() {
-        item_index.entry(c.id.as_str()).or_insert(i as u32);
+        item_index.entry(c.as_ref().id.as_str()).or_insert(i as u32);
     }
     let mut shoppers: HashMap<&str, u32> = HashMap::new();
     let mut baskets: HashMap<(&str, &str), u32> = HashMap::new();

@@ -22,6 +22,7 @@ pub mod input;
 pub mod neighbours;
 pub mod read;
 pub mod recommend;
+pub mod report;
 pub mod synth;
 pub mod together;
 pub mod trend;
