@@ -255,11 +255,23 @@ impl<B: AsRef<[u8]>> Engine<B> {
         leave_out_bought: bool,
     ) -> Result<Vec<Recommendation>, CoreError> {
         let k = check_k(k)?;
+        Ok(for_you::rank_candidates(&self.blend_candidates(weights, now_ms, exclude, leave_out_bought), weights, k))
+    }
+
+    /// The blend's candidates and their unweighted signals (what [`Engine::blend`] ranks; the
+    /// evaluation's weight grid re-scores these).
+    pub fn blend_candidates(
+        &self,
+        weights: &BlendWeights,
+        now_ms: i64,
+        exclude: &[u32],
+        leave_out_bought: bool,
+    ) -> Vec<(u32, Signals)> {
         let profile = self.profile(now_ms);
         let blocked = self.excluded(exclude, leave_out_bought);
         let pack = &self.pack;
         let mut allow = |i: u32| pack.in_stock(i) && !blocked.get(i as usize).copied().unwrap_or(true);
-        Ok(for_you::rank(pack, &self.events, &profile.interest, now_ms, weights, k, &mut allow))
+        for_you::candidates(pack, &self.events, &profile.interest, now_ms, weights, &mut allow)
     }
 
     fn rank_blend(

@@ -292,9 +292,10 @@ fn top_by(n: u32, k: usize, f: impl Fn(u32) -> f32, allow: &mut dyn FnMut(u32) -
     top.into_sorted().into_iter().map(|s| s.item).collect()
 }
 
-/// Scores `candidates` with `weights` and keeps the best `k` (ties: lower item index).
+/// Scores `candidates` with `weights` and keeps the best `k`. Ties (such as items no signal
+/// speaks for) go to the more popular item, then to the lower index.
 pub fn rank_candidates(candidates: &[(u32, Signals)], weights: &BlendWeights, k: usize) -> Vec<Recommendation> {
-    let mut out: Vec<Recommendation> = candidates
+    let mut out: Vec<(Recommendation, f32)> = candidates
         .iter()
         .map(|&(item, s)| {
             let parts = Signals {
@@ -305,17 +306,19 @@ pub fn rank_candidates(candidates: &[(u32, Signals)], weights: &BlendWeights, k:
                 popularity: weights.popularity * s.popularity,
                 trend: weights.trend * s.trend,
             };
-            Recommendation { item, score: weights.score(&s), parts }
+            (Recommendation { item, score: weights.score(&s), parts }, s.popularity)
         })
-        .filter(|r| r.score.is_finite())
+        .filter(|(r, _)| r.score.is_finite())
         .collect();
-    let cmp = |a: &Recommendation, b: &Recommendation| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item));
+    let cmp = |a: &(Recommendation, f32), b: &(Recommendation, f32)| {
+        b.0.score.total_cmp(&a.0.score).then(b.1.total_cmp(&a.1)).then(a.0.item.cmp(&b.0.item))
+    };
     if out.len() > k {
         out.select_nth_unstable_by(k, cmp);
         out.truncate(k);
     }
     out.sort_by(cmp);
-    out
+    out.into_iter().map(|(r, _)| r).collect()
 }
 
 /// The blend end to end: candidates, scores, the best `k`.
@@ -419,9 +422,10 @@ mod tests {
     }
 
     #[test]
-    fn ranking_is_deterministic_with_ties_to_the_lower_index() {
-        let flat = Toy { popularity: vec![0.5; 4], trend: vec![0.0; 4], neighbours: vec![Vec::new(); 4] };
-        let a = rank(&flat, &[], &[], 0, &BlendWeights::FOR_YOU, 4, &mut |_| true);
-        assert_eq!(a.iter().map(|r| r.item).collect::<Vec<_>>(), [0, 1, 2, 3]);
+    fn ties_go_to_popularity_then_to_the_lower_index() {
+        let flat = Toy { popularity: vec![0.5, 0.5, 0.9, 0.5], trend: vec![0.0; 4], neighbours: vec![Vec::new(); 4] };
+        let w = BlendWeights { popularity: 0.0, ..BlendWeights::FOR_YOU };
+        let a = rank(&flat, &[], &[], 0, &w, 4, &mut |_| true);
+        assert_eq!(a.iter().map(|r| r.item).collect::<Vec<_>>(), [2, 0, 1, 3]);
     }
 }

@@ -23,11 +23,11 @@ fn with_no_history_the_shelf_is_popular_in_stock_items() {
     let shelf = engine.rank_for_you(4, NOW as i64, &[]).unwrap();
     assert!(!shelf.personalized);
     let got: Vec<&str> = shelf.items.iter().map(|i| i.card.id.as_str()).collect();
-    // Popularity + trend (equal weights): SKU-3 1.0 + 1.0, SKU-5 0.8 + 0.75, SKU-4 0.9 + 0,
-    // SKU-0 0.2 + 0.5; SKU-2 is out of stock.
-    assert_eq!(got, ["SKU-3", "SKU-5", "SKU-4", "SKU-0"]);
-    assert_eq!(shelf.items[2].reason, "Popular in this shop");
-    assert_eq!(shelf.items[3].reason, "Trending now");
+    // Trend first (SKU-3 1.0, SKU-5 0.75, SKU-0 0.5), then popularity among the rest (SKU-4
+    // 0.9 before SKU-1 0.3); SKU-2 is out of stock.
+    assert_eq!(got, ["SKU-3", "SKU-5", "SKU-0", "SKU-4"]);
+    assert_eq!(shelf.items[0].reason, "Trending now");
+    assert_eq!(shelf.items[3].reason, "Popular in this shop");
 }
 
 #[test]

@@ -250,3 +250,44 @@ fn category_name(raw: &str) -> &str {
         raw
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::build::history::tests::{buy, catalog};
+    use crate::pack::Pack;
+
+    #[test]
+    fn a_cold_item_gets_content_neighbours_and_a_vector_next_to_them() {
+        let mut items = catalog(5);
+        for (item, title) in items.iter_mut().zip(["RED SPOTTY MUG", "BLUE SPOTTY MUG", "WOODEN STAR", "TIN STAR", "GREEN SPOTTY MUG"]) {
+            item.title = title.to_owned();
+        }
+        // Item 4 (a mug) has no events at all.
+        let mut events = Vec::new();
+        for s in 0..6 {
+            let who = format!("s{s}");
+            events.push(buy(&who, if s % 2 == 0 { 0 } else { 2 }, 1, "a"));
+            events.push(buy(&who, if s % 2 == 0 { 1 } else { 3 }, 2, "a"));
+        }
+        let mut config = BuildConfig::default();
+        config.als.factors = 4;
+        config.als.iterations = 5;
+        let (contents, summary) = assemble(&items, &events, &config, &mut |_| {}).unwrap();
+        assert_eq!(summary.cold_items_with_content_vector, 1);
+        let pack = Pack::open(contents.encode().unwrap()).unwrap();
+        let cold = pack.find_item("I4").unwrap();
+        assert_eq!(pack.interactions(cold), 0);
+        let near: Vec<&str> = pack.neighbours(cold).map(|(j, _)| pack.item_id(j)).collect();
+        assert_eq!(&near[..2], ["I0", "I1"], "the other mugs");
+        let mut row = vec![0i8; pack.dim()];
+        pack.embedding_row(cold, &mut row);
+        assert!(row.iter().any(|&c| c != 0), "the cold item has a vector");
+        // Warm items keep their co-purchase neighbours; bought-together pairs come from baskets.
+        let mug = pack.find_item("I0").unwrap();
+        assert_eq!(pack.neighbours(mug).next().map(|(j, _)| pack.item_id(j)), Some("I1"));
+        let together: Vec<(&str, u32)> = pack.bought_together(mug).map(|(j, c)| (pack.item_id(j), c)).collect();
+        assert_eq!(together, [("I1", 3)], "three shoppers had both in one basket");
+    }
+}

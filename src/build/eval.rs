@@ -51,6 +51,11 @@ pub const BUY_AGAIN_HALF_LIFE_DAYS: f64 = 30.0;
 /// Names of the rankers, in table order.
 pub const RANKERS: [&str; 5] = ["shelfwise", "popularity", "recent-popularity", "item-knn", "buy-again"];
 
+/// Picks one task's metrics out of a ranker's results.
+pub type TaskOf = fn(&RankerResult) -> &TaskMetrics;
+/// Picks one task's (Recall, NDCG) out of a grid point.
+type GridMetric = fn(&GridRow) -> (f64, f64);
+
 /// Settings of one evaluation.
 #[derive(Debug, Clone)]
 pub struct EvalConfig {
@@ -216,7 +221,7 @@ impl EvalReport {
     pub fn margins(&self) -> String {
         let Some((ours, baselines)) = self.rankers.split_first() else { return String::new() };
         let mut out = String::new();
-        let tasks: [(&str, fn(&RankerResult) -> &TaskMetrics); 2] = [("for-you", |r| &r.for_you), ("discovery", |r| &r.discovery)];
+        let tasks: [(&str, TaskOf); 2] = [("for-you", |r| &r.for_you), ("discovery", |r| &r.discovery)];
         for (name, task) in tasks {
             let margin = |metric: fn(&TaskMetrics) -> f64| {
                 let best = baselines.iter().map(|b| (metric(task(b)), b.ranker.as_str())).max_by(|a, b| a.0.total_cmp(&b.0));
@@ -583,13 +588,8 @@ pub fn weight_grid(
         for s in &shoppers {
             engine.clear_events();
             s.events.iter().for_each(|&e| engine.push_event(e));
-            let interest = engine.profile(split).interest;
-            let pack = engine.pack();
-            let bought: HashSet<u32> = s.events.iter().filter(|e| e.kind == EventKind::Purchase).map(|e| e.item).collect();
-            let fy = for_you::candidates(pack, &s.events, &interest, split, &base, &mut |i| pack.in_stock(i));
-            let disc = for_you::candidates(pack, &s.events, &interest, split, &base, &mut |i| {
-                pack.in_stock(i) && !bought.contains(&i)
-            });
+            let fy = engine.blend_candidates(&base, split, &[], false);
+            let disc = engine.blend_candidates(&base, split, &[], true);
             let new_truth: HashSet<u32> = s.truth.iter().copied().filter(|i| s.bought.binary_search(i).is_err()).collect();
             prepared.push((fy, disc, new_truth));
         }
@@ -664,7 +664,7 @@ pub fn grid_tsv(rows: &[GridRow]) -> String {
 /// grid's best of each (so a point must be good on both).
 pub fn grid_best(rows: &[GridRow], n: usize) -> String {
     let mut out = String::new();
-    let tasks: [(&str, fn(&GridRow) -> (f64, f64)); 2] = [("for-you", |r| r.for_you), ("discovery", |r| r.discovery)];
+    let tasks: [(&str, GridMetric); 2] = [("for-you", |r| r.for_you), ("discovery", |r| r.discovery)];
     for (name, metric) in tasks {
         let best_r = rows.iter().map(|r| metric(r).0).fold(0.0f64, f64::max);
         let best_n = rows.iter().map(|r| metric(r).1).fold(0.0f64, f64::max);

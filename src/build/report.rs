@@ -1,19 +1,22 @@
 //! The evaluation as a self-contained HTML page: the table and a bar chart in inline SVG (no
 //! scripts, styles or fonts from elsewhere, so it opens anywhere and leaks nothing).
 
-use super::eval::{EvalReport, TaskMetrics};
+use super::eval::{EvalReport, TaskMetrics, TaskOf};
 
 /// Escapes text for HTML.
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// Picks one metric out of a task's results.
+type Metric = fn(&TaskMetrics) -> f64;
+
 const COLOURS: [&str; 6] = ["#1b6ac9", "#9aa5b1", "#c0a062", "#5e9c5a", "#b5534f", "#7b5ea7"];
 
 /// One grouped bar chart: for each metric, one bar per ranker.
-fn chart(report: &EvalReport, title: &str, task: fn(&super::eval::RankerResult) -> &TaskMetrics) -> String {
+fn chart(report: &EvalReport, title: &str, task: TaskOf) -> String {
     let k = report.k;
-    let metrics: [(String, fn(&TaskMetrics) -> f64); 2] = [(format!("Recall@{k}"), |t| t.recall), (format!("NDCG@{k}"), |t| t.ndcg)];
+    let metrics: [(String, Metric); 2] = [(format!("Recall@{k}"), |t| t.recall), (format!("NDCG@{k}"), |t| t.ndcg)];
     let max = report
         .rankers
         .iter()
