@@ -22,8 +22,9 @@ fn chart(report: &EvalReport, title: &str, task: TaskOf) -> String {
         .iter()
         .flat_map(|r| metrics.iter().map(move |(_, m)| m(task(r))))
         .fold(0.0f64, f64::max)
-        .max(1e-9);
-    let (width, height, left, top, bottom) = (560.0, 260.0, 50.0, 30.0, 40.0);
+        .max(1e-9)
+        * 1.1;
+    let (width, height, left, top, bottom) = (720.0, 260.0, 50.0, 30.0, 40.0);
     let plot_h = height - top - bottom;
     let group_w = (width - left - 10.0) / metrics.len() as f64;
     let bar_w = (group_w - 30.0) / report.rankers.len().max(1) as f64;
@@ -81,8 +82,8 @@ pub fn html_report(report: &EvalReport, title: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title></head>\n<body style=\"font-family:sans-serif;max-width:900px;margin:2em auto\">\n<h1 style=\"font-size:20px\">{t}</h1>\n<p>{legend}</p>\n{c1}{c2}<pre>{table}</pre>\n<p>Full-catalog ranking, no sampled negatives; see docs/QUALITY.md for the protocol.</p>\n</body></html>\n",
         t = esc(title),
-        c1 = chart(report, "for-you task (truth: every item bought after the split)", |r| &r.for_you),
-        c2 = chart(report, "discovery task (truth: items not bought before; bought items left out)", |r| &r.discovery),
+        c1 = chart(report, "for-you (truth: every item bought after the split)", |r| &r.for_you),
+        c2 = chart(report, "discovery (truth: new items only; bought items left out)", |r| &r.discovery),
         table = esc(&report.table()),
     )
 }
