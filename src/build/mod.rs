@@ -11,7 +11,10 @@
 //! * [`trend`]: popularity and a short-horizon demand forecast;
 //! * [`content`]: hashed TF-IDF of product text, content neighbours and vectors for cold items;
 //! * [`assemble`]: from catalog + events to [`PackContents`](crate::pack::PackContents);
-//! * [`eval`] and [`recommend`]: offline evaluation and batch shelves through the engine.
+//! * [`vectors`]: externally trained item vectors (CSV, NPY) as the embeddings;
+//! * [`static_shelves`]: non-personalized shelves from a pack, as JSON for server-side rendering;
+//! * [`eval`], [`report`] and [`recommend`]: offline evaluation (with an HTML report) and
+//!   batch shelves through the engine.
 
 pub mod als;
 pub mod assemble;
@@ -23,6 +26,8 @@ pub mod neighbours;
 pub mod read;
 pub mod recommend;
 pub mod report;
+pub mod static_shelves;
 pub mod synth;
 pub mod together;
 pub mod trend;
+pub mod vectors;
