@@ -19,7 +19,7 @@ use std::time::Instant;
 use shelfwise::engine::Engine;
 use shelfwise::event::{Event, EventKind};
 use shelfwise::kernel;
-use shelfwise::pack::{quantize_per_dimension, PackContents, PackItem};
+use shelfwise::pack::{quantize_per_dimension, Pack, PackContents, PackItem, UrlTemplates};
 
 /// "Now" of every bench query, ms since the epoch (2023-11-14).
 const NOW_MS: i64 = 1_700_000_000_000;
@@ -80,17 +80,11 @@ fn generate(n: usize, d: usize, dir: &Path) -> Result<(), Box<dyn Error>> {
     drop(vectors);
     let popularity: Vec<f32> = (0..n).map(|_| rng.unit().powi(3) as f32).collect();
     let items = (0..n)
-        .map(|i| PackItem {
+        .map(|i| {
             // Fixed width, so id order is index order.
-            id: format!("{i:05x}"),
-            title: String::new(),
-            category: 0,
-            brand: 0,
-            price: 1.0,
-            in_stock: true,
-            image_url: String::new(),
-            page_url: String::new(),
-            popularity: popularity[i],
+            let mut item = PackItem::new(format!("{i:05x}"), "", 1.0);
+            item.popularity = popularity[i];
+            item
         })
         .collect();
     let contents = PackContents {
@@ -100,9 +94,13 @@ fn generate(n: usize, d: usize, dir: &Path) -> Result<(), Box<dyn Error>> {
         categories: vec!["All".into()],
         brands: vec!["Synthetic".into()],
         items,
+        url_templates: UrlTemplates::default(),
         dim: d as u32,
         scales: quantized.scales.clone(),
         codes: quantized.codes.clone(),
+        neighbours: Vec::new(),
+        together: Vec::new(),
+        rules: Vec::new(),
     };
     let bytes = contents.encode()?;
     fs::create_dir_all(dir)?;
@@ -112,7 +110,9 @@ fn generate(n: usize, d: usize, dir: &Path) -> Result<(), Box<dyn Error>> {
     vec_file.extend_from_slice(&(n as u32).to_le_bytes());
     vec_file.extend_from_slice(&(d as u32).to_le_bytes());
     quantized.scales.iter().for_each(|s| vec_file.extend_from_slice(&s.to_le_bytes()));
-    popularity.iter().for_each(|p| vec_file.extend_from_slice(&p.to_le_bytes()));
+    // Popularity as the pack stores it (16-bit), so every ranker sees the same prior.
+    let pack = Pack::open(bytes.as_slice())?;
+    (0..n as u32).for_each(|i| vec_file.extend_from_slice(&pack.popularity(i).to_le_bytes()));
     vec_file.extend(quantized.codes.iter().map(|&c| c as u8));
     fs::write(stem.with_extension("vec"), &vec_file)?;
     println!("{{\"n\":{n},\"d\":{d},\"pack_bytes\":{},\"pack\":\"{}\"}}", bytes.len(), stem.with_extension("pack").display());

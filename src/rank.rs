@@ -11,6 +11,9 @@ use std::collections::BinaryHeap;
 use crate::kernel::{self, Blocks, KernelError, KernelQuery, Sink};
 use crate::pack::Pack;
 
+// The kernel's blocks are the pack's blocks.
+const _: () = assert!(kernel::LANES == crate::pack::BLOCK_ITEMS);
+
 /// A scored item.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scored {
@@ -226,28 +229,25 @@ pub fn top_k_blocked(
     Ok(sink.top.into_sorted())
 }
 
-/// Scores every item as `query · item + prior_weight · popularity` and returns the best `k`
-/// that `allow` accepts (checked only for items that would enter the top K).
+/// Scores every item of the pack as `query · item + prior_weight · popularity` with the
+/// [`kernel`] over [`Pack::embedding_blocks`] and returns the best `k` that `allow` accepts
+/// (checked only for items that would enter the top K), best first, ties to the lower index.
 pub fn top_k_by_query<B: AsRef<[u8]>>(
     pack: &Pack<B>,
     query: &Query,
     prior_weight: f32,
     k: usize,
-    mut allow: impl FnMut(u32) -> bool,
+    allow: impl FnMut(u32) -> bool,
 ) -> Vec<Scored> {
-    let mut top = TopK::new(k);
-    let dim = pack.dim();
-    if dim == 0 {
+    let (n, dim) = (pack.item_count() as usize, pack.dim());
+    if dim == 0 || n == 0 {
         return Vec::new();
     }
-    for (i, row) in pack.embedding_codes().chunks_exact(dim).enumerate() {
-        let item = i as u32;
-        let score = query.score(row) + prior_weight * pack.popularity(item);
-        if score > top.threshold() && allow(item) {
-            top.push(item, score);
-        }
-    }
-    top.into_sorted()
+    // The reader checks the section's length, so neither error can happen with an open pack.
+    let Ok(blocks) = Blocks::new(pack.embedding_blocks(), n, dim) else {
+        return Vec::new();
+    };
+    top_k_blocked(&blocks, query, prior_weight, |i| pack.popularity(i), k, allow).unwrap_or_default()
 }
 
 #[cfg(test)]
