@@ -3,7 +3,7 @@
 //! This is the API the wasm bindings and the native batch commands share, so both rank
 //! identically. It holds no JS types.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -197,32 +197,29 @@ impl<B: AsRef<[u8]>> Engine<B> {
     }
 
     /// Items the "for you" shelf leaves out: in the cart (added more often than removed, not
-    /// bought since), already bought, or in `exclude` (e.g. the product on the page).
-    fn excluded(&self, exclude: &[u32]) -> Vec<bool> {
-        let mut in_cart = vec![0i64; self.pack.item_count() as usize];
-        let mut blocked = vec![false; self.pack.item_count() as usize];
-        for e in &self.events {
-            let (Some(c), Some(b)) = (in_cart.get_mut(e.item as usize), blocked.get_mut(e.item as usize)) else {
-                continue;
-            };
+    /// bought since), already bought, or in `exclude` (e.g. the product on the page). Sorted
+    /// and deduplicated; built from the events alone, so its cost does not grow with the catalog.
+    fn excluded(&self, exclude: &[u32]) -> Vec<u32> {
+        let n = self.pack.item_count();
+        // item → (units in the cart, bought)
+        let mut state: BTreeMap<u32, (i64, bool)> = BTreeMap::new();
+        for e in self.events.iter().filter(|e| e.item < n) {
+            let (cart, bought) = state.entry(e.item).or_insert((0, false));
             match e.kind {
-                EventKind::AddToCart => *c += i64::from(e.qty),
-                EventKind::RemoveFromCart => *c = (*c - i64::from(e.qty)).max(0),
+                EventKind::AddToCart => *cart += i64::from(e.qty),
+                EventKind::RemoveFromCart => *cart = (*cart - i64::from(e.qty)).max(0),
                 EventKind::Purchase => {
-                    *c = 0;
-                    *b = true;
+                    *cart = 0;
+                    *bought = true;
                 }
                 _ => {}
             }
         }
-        for (b, c) in blocked.iter_mut().zip(in_cart) {
-            *b |= c > 0;
-        }
-        for &i in exclude {
-            if let Some(b) = blocked.get_mut(i as usize) {
-                *b = true;
-            }
-        }
+        let mut blocked: Vec<u32> =
+            state.into_iter().filter(|&(_, (cart, bought))| bought || cart > 0).map(|(item, _)| item).collect();
+        blocked.extend(exclude.iter().copied().filter(|&i| i < n));
+        blocked.sort_unstable();
+        blocked.dedup();
         blocked
     }
 
@@ -249,7 +246,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
         let blocked = self.excluded(exclude);
         let pack = &self.pack;
         let ranked = top_k_by_query(pack, &query, prior, k, |i| {
-            pack.in_stock(i) && !blocked.get(i as usize).copied().unwrap_or(true)
+            pack.in_stock(i) && blocked.binary_search(&i).is_err()
         });
         let top = profile.top_categories(pack, 1);
         let items = ranked
