@@ -101,7 +101,7 @@ try {
       };
       results.configs.push(r);
       console.log(`bench: n=${n} d=${d} shelfwise_ms=${f(shelfwiseMs)} js_ms=${f(r.js.median)} voy_ms=${f(voyMs)} native_ms=${f(nat?.native_ms)} js_ratio=${f(r.summary.js_ratio, 1)} native_ratio=${f(r.summary.native_ratio, 2)}`);
-      console.log(`  p95=${f(r.shelfwise.p95)} cold_ms=${f(r.shelfwise_cold.median)} js_sort_ms=${f(r.js_sort.median)} open_ms=${f(r.open_ms, 1)} fetch_ms=${f(r.fetch_ms, 1)} pack_B/item=${f(r.pack_bytes_per_item, 1)} wasm_mem_MiB=${f(r.wasm_memory_after_load_bytes / 2 ** 20, 1)} profile_update_us/event=${f(r.profile_update_us_per_event)} (track ${f(r.track_us_per_event)} + rebuild ${f(r.profile_us_per_event)}) js_overlap@20=${r.js_overlap_at_20}${r.voy?.skipped ? ' voy: skipped' : r.voy?.failed ? ` voy failed: ${r.voy.failed}` : ` voy_build_ms=${f(r.voy?.build_ms, 0)}`}`);
+      console.log(`  p95=${f(r.shelfwise.p95)} k1_ms=${f(r.shelfwise_k1.median)} cold_ms=${f(r.shelfwise_cold.median)} native_kernel_ms=${f(nat?.native_kernel_ms)} js_sort_ms=${f(r.js_sort.median)} open_ms=${f(r.open_ms, 1)} fetch_ms=${f(r.fetch_ms, 1)} pack_B/item=${f(r.pack_bytes_per_item, 1)} wasm_mem_MiB=${f(r.wasm_memory_after_load_bytes / 2 ** 20, 1)} profile_update_us/event=${f(r.profile_update_us_per_event)} (track ${f(r.track_us_per_event)} + rebuild ${f(r.profile_us_per_event)}) js_overlap@20=${r.js_overlap_at_20}${r.voy?.skipped ? ' voy: skipped' : r.voy?.failed ? ` voy failed: ${r.voy.failed}` : ` voy_build_ms=${f(r.voy?.build_ms, 0)}`}`);
     }
   }
 

@@ -155,6 +155,8 @@ async function run({ name, reps, voy, voyMaxBytes }) {
   const first = rec.rankForYou(K, NOW, []);
   result.shelfwise_first_call_ms = performance.now() - t;
   result.shelfwise = timeCalls(() => rec.rankForYou(K, NOW, []), 10, reps);
+  // The same shelf with one item: the difference is mostly the 19 more cards crossing to JS.
+  result.shelfwise_k1 = timeCalls(() => rec.rankForYou(1, NOW, []), 5, reps);
   result.shelfwise_first_item = first.items[0]?.id;
   result.shelfwise_personalized = first.personalized;
   result.wasm_memory_after_rank_bytes = exports.memory.buffer.byteLength;

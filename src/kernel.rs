@@ -282,28 +282,52 @@ pub mod simd {
 
     use super::{check_dims, offer_lanes, scan_constant, Blocks, KernelError, KernelQuery, Sink, LANES};
 
+    /// Adds dimensions `2p` and `2p + 1` of one block to the four accumulators.
+    ///
+    /// # Safety
+    /// `ptr` must point to a block of at least `(2p + 2) · 16` readable bytes.
+    #[inline(always)]
+    unsafe fn pair_step(ptr: *const i8, p: usize, pair: i32, acc: &mut [v128; 4]) {
+        let q = i32x4_splat(pair);
+        // SAFETY: the caller guarantees `(2p + 2) · 16` bytes at `ptr`, so both 16-byte loads
+        // are inside the block; v128_load has no alignment requirement.
+        let (x, y) = unsafe {
+            (v128_load(ptr.add(2 * p * LANES) as *const v128), v128_load(ptr.add((2 * p + 1) * LANES) as *const v128))
+        };
+        let lo = i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(x, y);
+        let hi = i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(x, y);
+        acc[0] = i32x4_add(acc[0], i32x4_dot_i16x8(i16x8_extend_low_i8x16(lo), q));
+        acc[1] = i32x4_add(acc[1], i32x4_dot_i16x8(i16x8_extend_high_i8x16(lo), q));
+        acc[2] = i32x4_add(acc[2], i32x4_dot_i16x8(i16x8_extend_low_i8x16(hi), q));
+        acc[3] = i32x4_add(acc[3], i32x4_dot_i16x8(i16x8_extend_high_i8x16(hi), q));
+    }
+
+    /// [`score_block`] for a dimension known at compile time (`2 · PAIRS`), fully unrolled.
+    #[inline(always)]
+    fn score_block_fixed<const PAIRS: usize>(block: &[i8], pairs: &[i32; PAIRS]) -> [v128; 4] {
+        let mut acc = [i32x4_splat(0); 4];
+        if block.len() < 2 * PAIRS * LANES {
+            return acc;
+        }
+        let ptr = block.as_ptr();
+        for (p, &pair) in pairs.iter().enumerate() {
+            // SAFETY: p < PAIRS and the block holds at least 2 · PAIRS · 16 bytes (checked above).
+            unsafe { pair_step(ptr, p, pair, &mut acc) };
+        }
+        acc
+    }
+
     /// Scores one block: 16 sums in four `i32x4` (items 0–3, 4–7, 8–11, 12–15).
     #[inline(always)]
     fn score_block(block: &[i8], pairs: &[i32], dim: usize) -> [v128; 4] {
-        let zero = i32x4_splat(0);
-        let (mut a0, mut a1, mut a2, mut a3) = (zero, zero, zero, zero);
+        let mut acc = [i32x4_splat(0); 4];
         let full_pairs = dim / 2;
         let ptr = block.as_ptr();
         for (p, &pair) in pairs.iter().enumerate().take(full_pairs) {
-            let q = i32x4_splat(pair);
-            // SAFETY: `block` holds `dim * 16` bytes and `2p + 1 < dim`, so both 16-byte loads
-            // are inside it; v128_load has no alignment requirement.
-            let (x, y) = unsafe {
-                (v128_load(ptr.add(2 * p * LANES) as *const v128), v128_load(ptr.add((2 * p + 1) * LANES) as *const v128))
-            };
-            // (x0 y0 x1 y1 … x7 y7) and (x8 y8 … x15 y15): each item's two codes side by side.
-            let lo = i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(x, y);
-            let hi = i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(x, y);
-            a0 = i32x4_add(a0, i32x4_dot_i16x8(i16x8_extend_low_i8x16(lo), q));
-            a1 = i32x4_add(a1, i32x4_dot_i16x8(i16x8_extend_high_i8x16(lo), q));
-            a2 = i32x4_add(a2, i32x4_dot_i16x8(i16x8_extend_low_i8x16(hi), q));
-            a3 = i32x4_add(a3, i32x4_dot_i16x8(i16x8_extend_high_i8x16(hi), q));
+            // SAFETY: p < dim / 2 and the block holds dim · 16 bytes.
+            unsafe { pair_step(ptr, p, pair, &mut acc) };
         }
+        let [mut a0, mut a1, mut a2, mut a3] = acc;
         if dim % 2 == 1 {
             // The last dimension alone: its pair has q = 0 in the high half.
             let q = i32x4_splat(pairs[full_pairs]);
@@ -343,15 +367,35 @@ pub mod simd {
         *out = to_array(&score_block(block, &query.pairs, dim));
     }
 
-    /// [`super::scan`] with SIMD128.
+    /// [`super::scan`] with SIMD128, unrolled for the common dimensions.
     pub fn scan<S: Sink>(blocks: &Blocks<'_>, query: &KernelQuery, sink: &mut S) -> Result<(), KernelError> {
         check_dims(blocks, query)?;
         let dim = blocks.dim;
         if dim == 0 {
             return scan_constant(blocks, sink);
         }
-        for (b, block) in blocks.codes.chunks_exact(LANES * dim).enumerate() {
-            let sums = score_block(block, &query.pairs, dim);
+        macro_rules! fixed {
+            ($pairs:literal) => {
+                if let Ok(pairs) = <&[i32; $pairs]>::try_from(query.pairs.as_slice()) {
+                    if dim == 2 * $pairs {
+                        scan_with(blocks, sink, |block| score_block_fixed::<$pairs>(block, pairs));
+                        return Ok(());
+                    }
+                }
+            };
+        }
+        fixed!(16);
+        fixed!(32);
+        fixed!(48);
+        fixed!(64);
+        scan_with(blocks, sink, |block| score_block(block, &query.pairs, dim));
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn scan_with<S: Sink>(blocks: &Blocks<'_>, sink: &mut S, score: impl Fn(&[i8]) -> [v128; 4]) {
+        for (b, block) in blocks.codes.chunks_exact(LANES * blocks.dim).enumerate() {
+            let sums = score(block);
             let t = i32x4_splat(sink.threshold());
             let mask = u32::from(i32x4_bitmask(i32x4_gt(sums[0], t)))
                 | u32::from(i32x4_bitmask(i32x4_gt(sums[1], t))) << 4
@@ -361,7 +405,6 @@ pub mod simd {
                 offer_lanes(blocks, b, mask, &to_array(&sums), sink);
             }
         }
-        Ok(())
     }
 }
 
