@@ -17,6 +17,9 @@ import { ShelfwiseError, errorFromData, toShelfwiseError } from './errors.js';
 
 export { ShelfwiseError } from './errors.js';
 export { renderShelf, safeUrl } from './render.js';
+export { shelfStore } from './store.js';
+export { autotrack, VIEW_THRESHOLD } from './autotrack.js';
+export { defineShelfwiseShelf, registerShelfwise } from './element.js';
 
 const DEFAULT_WASM = new URL('./wasm/shelfwise_bg.wasm', import.meta.url);
 
@@ -147,7 +150,8 @@ export class Shelfwise {
       return Promise.reject(new ShelfwiseError('invalid_argument',
         `track: unknown event field ${unknown.map((key) => JSON.stringify(key)).join(', ')}; expected ${EVENT_FIELDS.join(', ')}`));
     }
-    return this.transport.call('track', { ...event, ts: event.ts ?? Date.now() });
+    return this.transport.call('track', { ...event, ts: event.ts ?? Date.now() })
+      .then((result) => { this.eventsChanged(); return result; });
   }
 
   /**
@@ -182,7 +186,33 @@ export class Shelfwise {
 
   /** Forgets every recorded event. */
   clearEvents() {
-    return this.transport.call('clearEvents');
+    return this.transport.call('clearEvents').then((result) => { this.eventsChanged(); return result; });
+  }
+
+  /**
+   * Calls `listener()` after every change to the shopper's events (an accepted `track`,
+   * `clearEvents`), so that shelves can be ranked again. Returns a function that unsubscribes.
+   * @param {() => void} listener
+   */
+  subscribe(listener) {
+    if (typeof listener !== 'function') {
+      throw new ShelfwiseError('invalid_argument', 'subscribe: the listener must be a function');
+    }
+    this.listeners ??= new Set();
+    const entry = { listener }; // one entry per call, so subscribing a function twice is allowed
+    this.listeners.add(entry);
+    return () => { this.listeners.delete(entry); };
+  }
+
+  /** @internal Tells the subscribers that the events changed; a throwing listener is reported, not rethrown. */
+  eventsChanged() {
+    for (const { listener } of [...(this.listeners ?? [])]) {
+      try {
+        listener();
+      } catch (error) {
+        console.error('Shelfwise: a subscribe() listener threw', error);
+      }
+    }
   }
 
   /** Stops the worker; every later call rejects with kind "closed". */
