@@ -3,15 +3,15 @@
 //! This is the API the wasm bindings and the native batch commands share, so both rank
 //! identically. It holds no JS types.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::CoreError;
 use crate::event::{Event, EventKind, Search, MAX_QUERY_CHARS};
+use crate::for_you::{self, BlendWeights, Recommendation, Signals};
 use crate::pack::Pack;
 use crate::profile::{BrandAffinity, CategoryAffinity, PriceBandAffinity, PriceBands, Profile, ProfileConfig, Suppressions};
-use crate::rank::{top_k_by_query, Query};
 use crate::rules::{find_brand, find_category, Rule};
 use crate::shelf::{ItemCard, Shelf, ShelfItem, ShelfKind};
 use crate::shelves::{recent_items, History};
@@ -22,8 +22,6 @@ pub const MAX_EVENTS: usize = 10_000;
 pub const MAX_SEARCHES: usize = 100;
 /// The most items one shelf may ask for.
 pub const MAX_K: usize = 1_000;
-/// Weight of popularity added to personalized scores (keeps ties and weak profiles sensible).
-const POPULARITY_PRIOR: f32 = 0.05;
 
 /// An event as the page reports it (JSON / JS object).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -365,39 +363,32 @@ impl<B: AsRef<[u8]>> Engine<B> {
         }
     }
 
-    /// Items the shopper interacted with recently (for explanations), latest first.
-    fn recent_items(&self, now_ms: i64) -> Vec<u32> {
-        let history = History::build(self.pack.item_count(), &self.events, &[], now_ms);
-        recent_items(&self.pack, &history, &self.suppressions, 20)
-    }
 
-    /// Items the "for you" shelf leaves out: in the cart (added more often than removed, not
-    /// bought since), already bought, or in `exclude` (e.g. the product on the page).
-    fn excluded(&self, exclude: &[u32]) -> Vec<bool> {
-        let mut in_cart = vec![0i64; self.pack.item_count() as usize];
-        let mut blocked = vec![false; self.pack.item_count() as usize];
-        for e in &self.events {
-            let (Some(c), Some(b)) = (in_cart.get_mut(e.item as usize), blocked.get_mut(e.item as usize)) else {
-                continue;
-            };
+    /// Items a personalized shelf leaves out: in the cart (added more often than removed, not
+    /// bought since), in `exclude` (e.g. the product on the page) and, when `bought_too`,
+    /// everything the shopper bought. Sorted and deduplicated; built from the events alone, so
+    /// its cost does not grow with the catalog.
+    fn excluded(&self, exclude: &[u32], bought_too: bool) -> Vec<u32> {
+        let n = self.pack.item_count();
+        // item → (units in the cart, bought)
+        let mut state: BTreeMap<u32, (i64, bool)> = BTreeMap::new();
+        for e in self.events.iter().filter(|e| e.item < n) {
+            let (cart, bought) = state.entry(e.item).or_insert((0, false));
             match e.kind {
-                EventKind::AddToCart => *c += i64::from(e.qty),
-                EventKind::RemoveFromCart => *c = (*c - i64::from(e.qty)).max(0),
+                EventKind::AddToCart => *cart += i64::from(e.qty),
+                EventKind::RemoveFromCart => *cart = (*cart - i64::from(e.qty)).max(0),
                 EventKind::Purchase => {
-                    *c = 0;
-                    *b = true;
+                    *cart = 0;
+                    *bought |= bought_too;
                 }
                 _ => {}
             }
         }
-        for (b, c) in blocked.iter_mut().zip(in_cart) {
-            *b |= c > 0;
-        }
-        for &i in exclude {
-            if let Some(b) = blocked.get_mut(i as usize) {
-                *b = true;
-            }
-        }
+        let mut blocked: Vec<u32> =
+            state.into_iter().filter(|&(_, (cart, bought))| bought || cart > 0).map(|(item, _)| item).collect();
+        blocked.extend(exclude.iter().copied().filter(|&i| i < n));
+        blocked.sort_unstable();
+        blocked.dedup();
         blocked
     }
 
@@ -407,30 +398,72 @@ impl<B: AsRef<[u8]>> Engine<B> {
         ids.iter().filter_map(|id| self.pack.find_item(id.as_ref())).collect()
     }
 
-    /// "For you": the best `k` in-stock items for the shopper's profile (cosine of the
-    /// interest vector with each item, plus a small popularity prior), leaving out what is in
-    /// the cart, what was bought and `exclude`; with no usable events, the most popular
-    /// in-stock items.
+    /// "For you": the best `k` in-stock items by the blend of [`crate::for_you`] with
+    /// [`BlendWeights::FOR_YOU`]: the shopper's repeat purchases, neighbours of their items,
+    /// the embedding profile, popularity and trend. Leaves out what is in the cart and
+    /// `exclude`; with no usable events, popularity and trend alone.
     pub fn rank_for_you(&self, k: usize, now_ms: i64, exclude: &[u32]) -> Result<Shelf, CoreError> {
+        self.rank_blend(ShelfKind::ForYou, &BlendWeights::FOR_YOU, k, now_ms, exclude)
+    }
+
+    /// "Discovery": the same blend with [`BlendWeights::DISCOVERY`], never returning an item
+    /// the shopper already bought (nor what is in the cart or `exclude`).
+    pub fn rank_discovery(&self, k: usize, now_ms: i64, exclude: &[u32]) -> Result<Shelf, CoreError> {
+        self.rank_blend(ShelfKind::Discovery, &BlendWeights::DISCOVERY, k, now_ms, exclude)
+    }
+
+    /// The blend's ranking with each item's score parts (for explanations).
+    pub fn blend(
+        &self,
+        weights: &BlendWeights,
+        k: usize,
+        now_ms: i64,
+        exclude: &[u32],
+        leave_out_bought: bool,
+    ) -> Result<Vec<Recommendation>, CoreError> {
         let k = check_k(k)?;
+        Ok(for_you::rank_candidates(&self.blend_candidates(weights, now_ms, exclude, leave_out_bought), weights, k))
+    }
+
+    /// The blend's candidates and their unweighted signals (what [`Engine::blend`] ranks; the
+    /// evaluation's weight grid re-scores these).
+    pub fn blend_candidates(
+        &self,
+        weights: &BlendWeights,
+        now_ms: i64,
+        exclude: &[u32],
+        leave_out_bought: bool,
+    ) -> Vec<(u32, Signals)> {
         let profile = self.profile(now_ms);
-        let personalized = !profile.is_empty();
-        let query = if personalized {
-            Query::new(&profile.interest, self.pack.embedding_scales())
-        } else {
-            Query::new(&[], &[])
-        };
-        let prior = if personalized { POPULARITY_PRIOR } else { 1.0 };
-        let blocked = self.excluded(exclude);
+        let blocked = self.excluded(exclude, leave_out_bought);
         let pack = &self.pack;
-        let ranked = top_k_by_query(pack, &query, prior, k, |i| {
-            pack.in_stock(i) && !blocked.get(i as usize).copied().unwrap_or(true)
-        });
-        let recent = self.recent_items(now_ms);
+        let mut allow = |i: u32| pack.in_stock(i) && blocked.binary_search(&i).is_err();
+        // Removed interests leave every signal, not just the embedding profile.
+        let events = self.events.iter().filter(|e| !self.suppressions.hides(pack, e.item));
+        for_you::candidates(pack, events, &profile.interest, now_ms, weights, &mut allow)
+    }
+
+    fn rank_blend(
+        &self,
+        kind: ShelfKind,
+        weights: &BlendWeights,
+        k: usize,
+        now_ms: i64,
+        exclude: &[u32],
+    ) -> Result<Shelf, CoreError> {
+        let ranked = self.blend(weights, k, now_ms, exclude, kind == ShelfKind::Discovery)?;
+        let pack = &self.pack;
+        let personalized = ranked.iter().any(|r| r.parts.repeat > 0.0 || r.parts.neighbours > 0.0 || r.parts.embedding != 0.0);
+        let profile = self.profile(now_ms);
+        let history = History::build(pack.item_count(), &self.events, &[], now_ms);
+        let recent = recent_items(pack, &history, &self.suppressions, 20);
         let items = ranked
             .into_iter()
-            .map(|s| ShelfItem::new(pack, s.item, s.score, crate::shelves::for_you::explain(pack, &profile, &recent, s.item)))
+            .map(|r| {
+                let explanation = crate::shelves::for_you::explain(pack, &profile, &history, &recent, &r);
+                ShelfItem::new(pack, r.item, r.score, explanation)
+            })
             .collect();
-        Ok(Shelf { kind: ShelfKind::ForYou, title: ShelfKind::ForYou.title().to_owned(), personalized, items })
+        Ok(Shelf { kind, title: kind.title().to_owned(), personalized, items })
     }
 }

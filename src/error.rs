@@ -44,7 +44,7 @@ pub enum CoreError {
         kind: &'static str,
     },
     /// A shelf kind that is not one of the documented kinds.
-    #[error("unknown shelf kind {found:?}; expected one of for-you, buy-again, because-you-viewed, similar, bought-together, trending, trending-in-categories, recently-viewed, new-for-you")]
+    #[error("unknown shelf kind {found:?}; expected one of for-you, discovery, buy-again, because-you-viewed, similar, bought-together, trending, trending-in-categories, recently-viewed, new-for-you")]
     UnknownShelf {
         /// The name as given.
         found: String,

@@ -2,9 +2,10 @@
 //!
 //! The crate has three layers:
 //!
-//! * the **core** ([`pack`], [`event`], [`profile`], [`rank`], [`shelf`], [`shelves`],
-//!   [`rules`], [`page`], [`explain`], [`explore`], [`engine`]): opens a pack in place, keeps
-//!   the shopper's events, builds a profile and ranks shelves with explanations. It holds no
+//! * the **core** ([`pack`], [`event`], [`profile`], [`kernel`], [`rank`], [`for_you`],
+//!   [`shelf`], [`shelves`], [`rules`], [`page`], [`explain`], [`explore`], [`engine`]): opens a
+//!   pack in place, keeps the shopper's events, builds a profile and ranks shelves with
+//!   explanations. It holds no
 //!   JS types and is the same code natively and in wasm;
 //! * the **wasm bindings** (`wasm`, only on `wasm32`): thin newtypes over [`engine::Engine`]
 //!   with camelCase names, turning every [`CoreError`] into a named JS `Error`;
@@ -18,6 +19,8 @@ pub mod error;
 pub mod event;
 pub mod explain;
 pub mod explore;
+pub mod for_you;
+pub mod kernel;
 pub mod pack;
 pub mod page;
 pub mod profile;

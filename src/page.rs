@@ -227,14 +227,19 @@ impl<B: AsRef<[u8]>> Engine<B> {
 
     fn propose(&self, ctx: &ShelfContext<'_, B>, kind: ShelfKind, want: usize, now_ms: i64) -> Result<Proposal, CoreError> {
         Ok(match kind {
-            ShelfKind::ForYou => {
+            ShelfKind::ForYou | ShelfKind::Discovery => {
                 if ctx.profile.is_empty() {
                     if let Some(candidates) = shelves::from_context(ctx, want, shelves::ContextUse::SearchOrCategory) {
                         return Ok(Proposal { title: "You might like".to_owned(), personalized: false, candidates });
                     }
                 }
                 let not_allowed: Vec<u32> = (0..ctx.pack.item_count()).filter(|&i| !ctx.allows(i)).collect();
-                let ranked = self.rank_for_you(want.min(crate::engine::MAX_K), now_ms, &not_allowed)?;
+                let want = want.min(crate::engine::MAX_K);
+                let ranked = if kind == ShelfKind::ForYou {
+                    self.rank_for_you(want, now_ms, &not_allowed)?
+                } else {
+                    self.rank_discovery(want, now_ms, &not_allowed)?
+                };
                 Proposal {
                     title: ranked.title.clone(),
                     personalized: ranked.personalized,

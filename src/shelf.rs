@@ -72,6 +72,8 @@ impl ShelfItem {
 pub enum ShelfKind {
     /// Personalized ranking from the shopper's profile.
     ForYou,
+    /// Like "for you", but never an item the shopper already bought.
+    Discovery,
     /// Items the shopper bought before, by decayed purchase count.
     BuyAgain,
     /// Neighbours of an item the shopper viewed recently ("Because you viewed X").
@@ -92,8 +94,9 @@ pub enum ShelfKind {
 
 impl ShelfKind {
     /// Every kind, in a stable order.
-    pub const ALL: [ShelfKind; 9] = [
+    pub const ALL: [ShelfKind; 10] = [
         ShelfKind::ForYou,
+        ShelfKind::Discovery,
         ShelfKind::BuyAgain,
         ShelfKind::BecauseYouViewed,
         ShelfKind::Similar,
@@ -108,6 +111,7 @@ impl ShelfKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ShelfKind::ForYou => "for-you",
+            ShelfKind::Discovery => "discovery",
             ShelfKind::BuyAgain => "buy-again",
             ShelfKind::BecauseYouViewed => "because-you-viewed",
             ShelfKind::Similar => "similar",
@@ -131,6 +135,7 @@ impl ShelfKind {
     pub fn title(self) -> &'static str {
         match self {
             ShelfKind::ForYou => "Recommended for you",
+            ShelfKind::Discovery => "Discover something new",
             ShelfKind::BuyAgain => "Buy again",
             ShelfKind::BecauseYouViewed => "Because you viewed",
             ShelfKind::Similar => "Similar items",

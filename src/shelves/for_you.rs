@@ -1,16 +1,54 @@
-//! "For you": the engine's personalized ranking (`Engine::rank_for_you`, scored elsewhere),
+//! "For you" and "discovery": the engine's blended ranking (`Engine::rank_for_you`,
+//! `Engine::rank_discovery`, scored in [`crate::for_you`]),
 //! with explanations in the common type; with no usable history, the page's search or
 //! category (the product on the page is only left out: the similar shelf covers it).
 
-use super::{closest_recent, Candidate};
-use crate::explain::{Evidence, Explanation, ItemRef, Reason};
+use super::{closest_recent, Candidate, History};
+use crate::explain::{times, Evidence, Explanation, ItemRef, Reason};
+use crate::for_you::Recommendation;
 use crate::pack::Pack;
 use crate::profile::Profile;
 
-/// Why a for-you item fits: in the shopper's top category ("You have been looking at X", with
-/// the category's share of attention), else the recent item it is closest to ("Close to X,
-/// which you viewed", with the cosine). Without a profile: "Popular in this shop".
-pub fn explain<B: AsRef<[u8]>>(pack: &Pack<B>, profile: &Profile, recent: &[u32], item: u32) -> Explanation {
+/// Why a blended for-you (or discovery) item is there, from its score parts: the signal that
+/// contributed most, with its share of the item's score as evidence. Repeat purchase: "You
+/// have bought this before" (with the purchase count); neighbours: "Goes with X" (X the
+/// source item); embedding: in the shopper's top category ("You have been looking at X",
+/// with the category's share of attention) or "Close to X, which you looked at" (the recent
+/// item nearest by embedding); trend: "Trending now"; else "Popular in this shop".
+pub fn explain<B: AsRef<[u8]>>(pack: &Pack<B>, profile: &Profile, history: &History, recent: &[u32], r: &Recommendation) -> Explanation {
+    let parts = &r.parts;
+    let signals = [(parts.repeat, 0), (parts.neighbours, 1), (parts.embedding, 2), (parts.trend, 3), (parts.popularity, 4)];
+    let best = signals.iter().filter(|c| c.0 > 0.0).max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+    let share = |part: f32| if r.score > 0.0 { Some((part / r.score).clamp(0.0, 1.0)) } else { None };
+    match (best.map(|c| c.1), parts.neighbour_via) {
+        (Some(0), _) => {
+            let orders = history.purchases.iter().find(|p| p.item == r.item).map(|p| p.orders);
+            let text = match orders {
+                Some(n) => format!("You have bought this {}", times(n)),
+                None => "You have bought this before".to_owned(),
+            };
+            Explanation::new(Reason::BoughtBefore, text, Evidence { count: orders, share: share(parts.repeat), ..Evidence::default() })
+        }
+        (Some(1), Some(via)) => Explanation::new(
+            Reason::Viewed,
+            format!("Goes with {}", pack.title(via)),
+            Evidence { item: Some(ItemRef::of(pack, via)), share: share(parts.neighbours), ..Evidence::default() },
+        ),
+        (Some(2), _) => {
+            let mut e = explain_profile(pack, profile, recent, r.item);
+            e.evidence.share = e.evidence.share.or(share(parts.embedding));
+            e
+        }
+        (Some(3), _) => Explanation::new(Reason::Trending, "Trending now", Evidence { share: share(parts.trend), ..Evidence::default() }),
+        _ => Explanation::popular(),
+    }
+}
+
+/// Why an item fits the shopper's interest vector: in the shopper's top category ("You have
+/// been looking at X", with the category's share of attention), else the recent item it is
+/// closest to ("Close to X, which you looked at", with the cosine). Without a profile:
+/// "Popular in this shop".
+pub fn explain_profile<B: AsRef<[u8]>>(pack: &Pack<B>, profile: &Profile, recent: &[u32], item: u32) -> Explanation {
     if profile.is_empty() {
         return Explanation::popular();
     }

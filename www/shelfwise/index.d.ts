@@ -87,7 +87,7 @@ export interface ShelfItem extends ItemCard {
 
 /** Shelf kinds available in this version. */
 export type ShelfKind =
-  | 'for-you' | 'buy-again' | 'because-you-viewed' | 'similar' | 'bought-together' | 'trending'
+  | 'for-you' | 'discovery' | 'buy-again' | 'because-you-viewed' | 'similar' | 'bought-together' | 'trending'
   | 'trending-in-categories' | 'recently-viewed' | 'new-for-you';
 
 /** The shelf kinds, as a list. */

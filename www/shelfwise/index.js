@@ -130,7 +130,7 @@ function checkK(k) {
 
 /** The shelf kinds the core ranks. */
 export const SHELF_KINDS = Object.freeze([
-  'for-you', 'buy-again', 'because-you-viewed', 'similar', 'bought-together', 'trending',
+  'for-you', 'discovery', 'buy-again', 'because-you-viewed', 'similar', 'bought-together', 'trending',
   'trending-in-categories', 'recently-viewed', 'new-for-you',
 ]);
 
