@@ -181,14 +181,20 @@ fn for_you_items_carry_explanations_with_evidence() {
     let mut e = engine();
     track(&mut e, "view", "S-00", 3.0);
     track(&mut e, "add_to_cart", "S-01", 2.0);
-    let s = shelf(&e, ShelfRequest { k: Some(3), ..req("for-you") });
+    let s = shelf(&e, ShelfRequest { k: Some(8), ..req("for-you") });
     assert!(s.personalized);
-    let top = &s.items[0];
+    let top = s.items.iter().find(|i| i.explanation.reason == Reason::TopCategory).expect("an item explained by the top category");
     assert_eq!(top.card.category, "Candles");
-    assert_eq!(top.explanation.reason, Reason::TopCategory);
+    assert_eq!(top.reason, "You have been looking at Candles");
     assert_eq!(top.explanation.evidence.category.as_deref(), Some("Candles"));
-    assert_eq!(top.explanation.evidence.share, Some(1.0));
-    assert!(top.explanation.evidence.item.is_some());
+    assert_eq!(top.explanation.evidence.share, Some(1.0), "all the attention went to candles");
+    assert!(top.explanation.evidence.item.is_some(), "the nearest item the shopper looked at");
+    // Every item says which signal put it there; trend explanations carry the trend's share.
+    for item in &s.items {
+        if item.explanation.reason == Reason::Trending {
+            assert!(item.explanation.evidence.share.is_some_and(|x| x > 0.0 && x <= 1.0));
+        }
+    }
 }
 
 #[test]
@@ -210,14 +216,15 @@ fn cold_start_fills_from_the_search_the_product_or_the_category() {
     assert_eq!(on_product.items[0].reason, "Similar to Desk Lamp");
     // For you leaves the product out but does not become a second similar shelf.
     let for_you_on_product = shelf(&fresh, ShelfRequest { k: Some(3), item: Some("S-12".into()), ..req("for-you") });
-    assert!(for_you_on_product.items.iter().all(|i| i.reason == "Popular in this shop" && i.card.id != "S-12"));
+    let shop_wide = |r: Reason| r == Reason::Popular || r == Reason::Trending;
+    assert!(for_you_on_product.items.iter().all(|i| shop_wide(i.explanation.reason) && i.card.id != "S-12"));
     let on_category_for_you = shelf(&fresh, ShelfRequest { k: Some(3), category: Some("Mugs".into()), ..req("for-you") });
     assert_eq!(categories(&on_category_for_you), ["Mugs"; 3]);
     let on_category = shelf(&fresh, ShelfRequest { k: Some(3), category: Some("Throws".into()), ..req("because-you-viewed") });
     assert_eq!(categories(&on_category), ["Throws"; 3]);
     assert_eq!(on_category.items[0].reason, "Trending in Throws");
     let nothing = shelf(&fresh, ShelfRequest { k: Some(3), ..req("for-you") });
-    assert!(nothing.items.iter().all(|i| i.reason == "Popular in this shop"));
+    assert!(nothing.items.iter().all(|i| shop_wide(i.explanation.reason)));
 }
 
 #[test]
@@ -289,8 +296,8 @@ fn titles_can_be_overridden() {
 fn exploration_is_bounded_reproducible_and_under_exposed() {
     let e = engine();
     let with = |seed: u64, slots: usize| {
-        // With no history, for-you is the most popular items; the under-exposed ones are left.
-        shelf(&e, ShelfRequest { k: Some(8), explore: Some(ExploreRequest { seed, slots: Some(slots) }), ..req("for-you") })
+        // Similar to Heart Candle: candles and throws; the under-exposed mug and lamp are left.
+        shelf(&e, ShelfRequest { k: Some(8), item: Some("S-00".into()), explore: Some(ExploreRequest { seed, slots: Some(slots) }), ..req("similar") })
     };
     let a = with(7, 5);
     let b = with(7, 5);
@@ -306,7 +313,7 @@ fn exploration_is_bounded_reproducible_and_under_exposed() {
     let picks = |s: &Shelf| s.items.iter().filter(|i| i.explanation.reason == Reason::Exploration).map(|i| i.card.id.clone()).collect::<Vec<_>>();
     let differs = (0..20).any(|seed| picks(&with(seed, 1)) != picks(&with(0, 1)));
     assert!(differs, "different seeds explore different items");
-    let none = shelf(&e, ShelfRequest { k: Some(8), ..req("for-you") });
+    let none = shelf(&e, ShelfRequest { k: Some(8), item: Some("S-00".into()), ..req("similar") });
     assert!(none.items.iter().all(|i| i.explanation.reason != Reason::Exploration));
 }
 
