@@ -98,6 +98,17 @@ fn removing_an_interest_changes_the_for_you_shelf_and_is_remembered() {
 }
 
 #[test]
+fn a_removed_interest_stays_out_of_the_search_cold_start() {
+    let mut e = engine();
+    e.track(&EventInput { item: None, kind: "search".into(), ts: NOW as f64 - MINUTE, qty: None, query: Some("heart".into()) }).unwrap();
+    let hearts = for_you(&e);
+    assert!(hearts.contains(&"S-00".to_owned()), "Heart Candle matches: {hearts:?}");
+    e.remove_interest(&category("Candles")).unwrap();
+    let after = for_you(&e);
+    assert!(after.iter().all(|id| id.as_str() >= "S-06"), "no candle after removing candles: {after:?}");
+}
+
+#[test]
 fn removing_a_brand_and_bad_interests() {
     let mut e = engine();
     track(&mut e, "view", "S-00", 5.0);

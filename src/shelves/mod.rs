@@ -126,7 +126,9 @@ pub fn from_context<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize, usin
         return Some(similar::neighbours_of(ctx, anchor, want));
     }
     if let Some(query) = ctx.query.as_deref() {
-        let matched = search::matching_items(pack, query, want, |i| ctx.allows(i));
+        // A removed interest stays out even when an earlier search matches it.
+        let fits = |i: u32| ctx.allows(i) && !ctx.suppressions.hides(pack, i);
+        let matched = search::matching_items(pack, query, want, fits);
         if !matched.is_empty() {
             let seeds: Vec<u32> = matched.iter().take(5).map(|m| m.0).collect();
             let mut out: Vec<Candidate> = matched
@@ -143,7 +145,7 @@ pub fn from_context<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize, usin
                 .collect();
             if out.len() < want {
                 let have: Vec<u32> = out.iter().map(|c| c.item).collect();
-                let near = signals::nearest(pack, &signals::centroid(pack, &seeds), want - have.len(), |i| !have.contains(&i) && ctx.allows(i));
+                let near = signals::nearest(pack, &signals::centroid(pack, &seeds), want - have.len(), |i| !have.contains(&i) && fits(i));
                 out.extend(near.into_iter().map(|(i, sim)| {
                     let (seed, _) = closest_recent(pack, &seeds, i).unwrap_or((seeds[0], sim));
                     Candidate {
