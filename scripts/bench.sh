@@ -12,6 +12,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+bash scripts/setup.sh
 load_toolchain
 smoke=0
 [ "${1:-}" = "--smoke" ] && smoke=1
