@@ -388,7 +388,8 @@ function profilePage(profile) {
     return { title: 'What this shop knows about you', nodes: [section] };
   }
   const things = profile.eventCount === 1 ? '1 thing' : `${profile.eventCount} things`;
-  section.append(el('p', 'profile-intro', `Computed in this browser from ${things} you did and ${profile.searchCount} searches. Nothing of it is sent anywhere.`));
+  const searches = profile.searchCount === 1 ? '1 search' : `${profile.searchCount} searches`;
+  section.append(el('p', 'profile-intro', `Computed in this browser from ${things} you did and ${searches}. Nothing of it is sent anywhere.`));
   const block = (title, body) => {
     const box = el('div', 'profile-block');
     box.append(el('h2', 'profile-block-title', title), body);
