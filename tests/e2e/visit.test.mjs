@@ -3,7 +3,8 @@
 // product from its shelf, puts it in the cart, checks out, comes back to the home page (the
 // return visit of the same tab), opens "What this shop knows about you", removes their top
 // interest (the for-you shelf must change), exports their data and erases everything. Under the
-// strict CSP, with a clean console and no request leaving the test server.
+// strict CSP, with a clean console and no request leaving the test server. (The return visit
+// is the same tab: keeping events across reloads is the storage layer's business.)
 //
 //   node --test tests/e2e/visit.test.mjs
 import { after, before, test } from 'node:test';
@@ -160,6 +161,19 @@ test('a visit: search, view, cart, purchase, return, profile, remove interest, e
   assert.ok(inCats.items.every((i) => i.why === 'trending-in-category' || i.why === 'trending'));
   assertExplained(shelves, 'return');
   assertNoDuplicates(shelves, 'return');
+
+  // 6b. A category page: its trending and new items, all of that category.
+  const categoryName = inCats.title.replace(/^Trending in /, '').split(', ')[0];
+  await expectRenders(page, 'route', 1, () => page.click(`#category-chips .chip[data-category="${categoryName}"]`));
+  shelves = await readShelves(page);
+  const trendingHere = shelves.find((s) => s.title === `Trending in ${categoryName}`);
+  assert.ok(trendingHere, `a "Trending in ${categoryName}" shelf: ${shelves.map((s) => s.title).join(' | ')}`);
+  for (const kind of ['trending', 'new-for-you']) {
+    const shelf = byKind(shelves, kind);
+    assert.ok(shelf.items.length > 0 && shelf.items.every((i) => i.category === categoryName), `${kind}: only ${categoryName}`);
+  }
+  assertExplained(shelves, 'category');
+  assertNoDuplicates(shelves, 'category');
 
   // 7. The profile panel: segments and affinities read like the visit.
   await expectRenders(page, 'route', 1, () => page.click('#you-link'));
