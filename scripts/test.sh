@@ -4,6 +4,8 @@
 #   2. the wasm build, then wasm-bindgen-test in headless Chromium
 #   3. TypeScript declarations type-check
 #   4. Playwright end-to-end tests of the demo shop in Debian's Chromium
+#   5. the packed npm package installed into a fresh Vite app, built and opened in Chromium;
+#      docs/API.md snippets parse and import only what the package exports
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -30,6 +32,9 @@ bash scripts/demo-pack.sh
 
 step "end-to-end tests (Playwright + Chromium)"
 CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 tests/e2e/
+
+step "npm package in a fresh Vite app (npm pack, install, vite build, Chromium) and API.md snippets"
+CHROMIUM="$CHROMIUM" node --test tests/consumer/
 
 step "native vs wasm parity (shelfwise recommend vs Recommender in Node)"
 node --test tests/parity/

@@ -55,7 +55,7 @@ pub fn decay(age_ms: f64, half_life_ms: f64) -> f32 {
 /// Dequantizes item `i` into `out` and returns its length.
 pub fn item_vector<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, out: &mut [f32]) -> f32 {
     let mut norm = 0.0f32;
-    for ((o, &c), &s) in out.iter_mut().zip(pack.embedding_row(i)).zip(pack.embedding_scales()) {
+    for ((o, c), &s) in out.iter_mut().zip(pack.embedding_iter(i)).zip(pack.embedding_scales()) {
         *o = f32::from(c) * s;
         norm += *o * *o;
     }
@@ -91,7 +91,7 @@ impl Profile {
             }
             if w > 0.0 {
                 evidence += w;
-                if let Some(c) = category_weight.get_mut(pack.category_index(e.item) as usize) {
+                if let Some(c) = pack.category_index(e.item).and_then(|c| category_weight.get_mut(c as usize)) {
                     *c += w;
                 }
             }

@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use crate::pack::Pack;
+use crate::pack::{Pack, BLOCK_ITEMS};
 
 /// A scored item.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -131,14 +131,26 @@ pub fn top_k_by_query<B: AsRef<[u8]>>(
 ) -> Vec<Scored> {
     let mut top = TopK::new(k);
     let dim = pack.dim();
-    if dim == 0 {
+    let n = pack.item_count() as usize;
+    if dim == 0 || n == 0 {
         return Vec::new();
     }
-    for (i, row) in pack.embedding_codes().chunks_exact(dim).enumerate() {
-        let item = i as u32;
-        let score = query.score(row) + prior_weight * pack.popularity(item);
-        if score > top.threshold() && allow(item) {
-            top.push(item, score);
+    let block_len = dim * BLOCK_ITEMS;
+    for (b, block) in pack.embedding_blocks().chunks_exact(block_len).enumerate() {
+        let mut acc = [0i32; BLOCK_ITEMS];
+        for (&q, lanes) in query.codes.iter().zip(block.chunks_exact(BLOCK_ITEMS)) {
+            let q = i32::from(q);
+            for (a, &c) in acc.iter_mut().zip(lanes) {
+                *a += q * i32::from(c);
+            }
+        }
+        let first = b * BLOCK_ITEMS;
+        for (lane, &dot) in acc.iter().enumerate().take(n.saturating_sub(first)) {
+            let item = (first + lane) as u32;
+            let score = dot as f32 * query.step + prior_weight * pack.popularity(item);
+            if score > top.threshold() && allow(item) {
+                top.push(item, score);
+            }
         }
     }
     top.into_sorted()

@@ -35,8 +35,8 @@ impl ItemCard {
             category: pack.category(i).to_owned(),
             brand: pack.brand(i).to_owned(),
             price: (f64::from(pack.price(i)) * 10_000.0).round() / 10_000.0,
-            image: pack.image_url(i).to_owned(),
-            url: pack.page_url(i).to_owned(),
+            image: pack.image_url(i).into_owned(),
+            url: pack.page_url(i).into_owned(),
             in_stock: pack.in_stock(i),
         }
     }

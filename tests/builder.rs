@@ -132,7 +132,7 @@ fn demo_data_builds_into_a_pack_whose_shelves_follow_tastes() {
         .min_by_key(|&c| cold.items.iter().filter(|i| i.card.category == pack.category_name(c)).count())
         .unwrap();
     let name = pack.category_name(target).to_owned();
-    let viewed: Vec<u32> = (0..pack.item_count()).filter(|&i| pack.category_index(i) == target).take(4).collect();
+    let viewed: Vec<u32> = (0..pack.item_count()).filter(|&i| pack.category_index(i) == Some(target)).take(4).collect();
     for i in viewed {
         let id = engine.pack().item_id(i).to_owned();
         engine.push_event(shelfwise::event::Event { item: engine.item_index(&id).unwrap(), kind: shelfwise::event::EventKind::View, ts_ms: 0, qty: 1 });

@@ -1,12 +1,16 @@
-//! Pack format v1: round trips, the golden fixture, and one typed error per kind of damage.
+//! Pack format v2: round trips, the golden fixtures, and one typed error per kind of damage.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
-use common::{fix_checksum, sample_contents, sample_pack_bytes};
-use shelfwise::pack::{Pack, PackError, SectionKind, FORMAT_VERSION, MAGIC};
+use common::{fix_checksum, sample_contents, sample_pack_bytes, unit};
+use shelfwise::pack::{
+    Pack, PackContents, PackError, PackItem, RuleAction, RuleTarget, SectionKind, FORMAT_VERSION, MAGIC,
+    OLDEST_SUPPORTED_VERSION,
+};
 
 const GOLDEN_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/v1.pack");
+const GOLDEN_V2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/v2.pack");
 
 fn open_err(bytes: &[u8]) -> PackError {
     match Pack::open(bytes) {
@@ -27,10 +31,87 @@ fn encode_open_round_trips_every_field() {
     assert_eq!(pack.category(0), "Candles");
     assert_eq!(pack.brand(1), "Birch");
     assert!(!pack.in_stock(2));
-    assert_eq!(pack.embedding_row(1), &[90, 20, 5, 0]);
+    let mut row = [0i8; 4];
+    pack.embedding_row(1, &mut row);
+    assert_eq!(row, [90, 20, 5, 0]);
+    assert_eq!(pack.embedding_iter(4).collect::<Vec<_>>(), [5, 0, 90, 20]);
     assert_eq!(pack.find_item("SKU-4"), Some(4));
     assert_eq!(pack.find_item("SKU-9"), None);
+    assert_eq!(pack.page_url(0), "#/item/SKU-0", "the template fills in the id");
+    assert_eq!(pack.page_url(5), "https://shop.example/tall-mug", "an item's own URL wins");
+    assert_eq!(pack.image_url(3), "img/3.svg");
+    assert_eq!(pack.neighbours(0).collect::<Vec<_>>(), [(1, unit(0.75)), (2, unit(0.5))]);
+    assert_eq!(pack.neighbours(5).count(), 0);
+    assert_eq!(pack.bought_together(0).collect::<Vec<_>>(), [(3, 4), (1, 2)]);
+    assert_eq!((pack.trend(3), pack.interactions(3)), (1.0, 9));
+    assert_eq!(pack.rules()[0].action, RuleAction::Pin(0));
+    assert_eq!(pack.rules()[1].target, RuleTarget::Category(0));
     assert_eq!(pack.title(99), "", "out-of-range accessors return empty values, not panics");
+    assert_eq!(pack.neighbours(99).count(), 0);
+    assert_eq!(pack.sections().len(), SectionKind::ALL.len(), "the sample uses every section");
+}
+
+#[test]
+fn embeddings_are_stored_in_blocks_of_sixteen_items() {
+    let mut contents = sample_contents();
+    let extra: Vec<PackItem> = (6..21).map(|i| PackItem::new(format!("T-{i:02}"), "x", 1.0)).collect();
+    contents.items.extend(extra);
+    contents.codes.extend((6..21).flat_map(|i| [i as i8, -(i as i8), 0, 1]));
+    contents.neighbours.clear();
+    contents.together.clear();
+    let bytes = contents.encode().unwrap();
+    let pack = Pack::open(bytes.as_slice()).unwrap();
+    let blocks = pack.embedding_blocks();
+    assert_eq!(blocks.len(), 2 * 16 * 4, "21 items take two blocks");
+    // item 17 = block 1, lane 1; dimension 1 of it is -17.
+    let id = pack.find_item("T-17").unwrap();
+    assert_eq!(id, 17);
+    assert_eq!(blocks[(4 + 1) * 16 + 1], -17);
+    assert!(blocks[(4 + 3) * 16 + 5..].iter().all(|&c| c == 0), "padding lanes are zero");
+}
+
+#[test]
+fn a_minimal_pack_holds_only_the_required_sections() {
+    let mut contents = PackContents {
+        categories: Vec::new(),
+        brands: Vec::new(),
+        neighbours: Vec::new(),
+        together: Vec::new(),
+        rules: Vec::new(),
+        url_templates: Default::default(),
+        ..sample_contents()
+    };
+    contents.items = contents.items.iter().map(|it| PackItem::new(it.id.clone(), it.id.clone(), it.price)).collect();
+    let bytes = contents.encode().unwrap();
+    let pack = Pack::open(bytes.as_slice()).unwrap();
+    let kinds: Vec<SectionKind> = pack.sections().iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [SectionKind::Meta, SectionKind::ItemIds, SectionKind::Prices, SectionKind::EmbeddingScales, SectionKind::Embeddings]
+    );
+    assert_eq!((pack.title(2), pack.category(2), pack.category_index(2)), ("SKU-2", "", None));
+    assert!(pack.in_stock(2));
+    assert_eq!((pack.popularity(2), pack.trend(2), pack.page_url(2).as_ref()), (0.0, 0.0, ""));
+    assert_eq!(pack.to_contents(), contents);
+}
+
+#[test]
+fn items_must_be_sorted_by_id_and_sort_by_id_remaps_every_index() {
+    let mut contents = sample_contents();
+    contents.items[0].id = "SKU-9".into();
+    let err = contents.encode().unwrap_err();
+    assert_eq!(err.kind(), "invalid_contents");
+    assert!(err.to_string().contains("sort_by_id"), "{err}");
+    let old_to_new = contents.sort_by_id();
+    assert_eq!(old_to_new, [5, 0, 1, 2, 3, 4]);
+    let pack_bytes = contents.encode().unwrap();
+    let pack = Pack::open(pack_bytes.as_slice()).unwrap();
+    let amber = pack.find_item("SKU-9").unwrap();
+    assert_eq!(pack.title(amber), "Amber Candle");
+    assert_eq!(pack.embedding_iter(amber).collect::<Vec<_>>(), [100, 10, 0, 5]);
+    let pillar = pack.find_item("SKU-1").unwrap();
+    assert_eq!(pack.neighbours(amber).next(), Some((pillar, unit(0.75))));
+    assert_eq!(pack.bought_together(pack.find_item("SKU-3").unwrap()).next(), Some((amber, 4)));
 }
 
 #[test]
@@ -40,18 +121,28 @@ fn re_encoding_an_opened_pack_is_byte_identical() {
     assert_eq!(bytes, again);
 }
 
-/// The committed v1 fixture must keep loading and re-encode to the same bytes. Regenerate it
+/// The committed v2 fixture must keep loading and re-encode to the same bytes. Regenerate it
 /// only for a deliberate format change (with a new version): `SHELFWISE_BLESS=1 cargo test`.
 #[test]
-fn golden_v1_pack_loads_and_round_trips_byte_identically() {
+fn golden_v2_pack_loads_and_round_trips_byte_identically() {
     if std::env::var_os("SHELFWISE_BLESS").is_some() {
-        std::fs::write(GOLDEN_V1, sample_pack_bytes()).unwrap();
+        std::fs::write(GOLDEN_V2, sample_pack_bytes()).unwrap();
     }
-    let golden = std::fs::read(GOLDEN_V1).expect("tests/golden/v1.pack is committed");
+    let golden = std::fs::read(GOLDEN_V2).expect("tests/golden/v2.pack is committed");
     let pack = Pack::open(golden.as_slice()).unwrap();
-    assert_eq!(pack.header().format_version, 1);
+    assert_eq!(pack.header().format_version, 2);
     assert_eq!(pack.to_contents(), sample_contents());
     assert_eq!(pack.to_contents().encode().unwrap(), golden);
+}
+
+/// Version 1 packs are below the oldest supported version: refused with a typed error that
+/// names the versions and says to rebuild (never misread).
+#[test]
+fn golden_v1_pack_is_refused_with_a_rebuild_hint() {
+    let golden = std::fs::read(GOLDEN_V1).expect("tests/golden/v1.pack is committed");
+    let err = open_err(&golden);
+    assert!(matches!(err, PackError::UnsupportedVersion { found: 1, oldest: OLDEST_SUPPORTED_VERSION, .. }), "{err}");
+    assert!(err.to_string().contains("rebuild the pack"), "{err}");
 }
 
 #[test]
@@ -151,14 +242,69 @@ fn a_category_reference_out_of_range_is_refused() {
     let mut contents = sample_contents();
     contents.items[4].category = 5;
     let err = contents.encode().unwrap_err();
-    assert!(matches!(err, PackError::BadValue { kind: SectionKind::ItemCategory, index: 4, .. }), "{err}");
+    assert_eq!(err.kind(), "invalid_contents");
+    assert!(err.to_string().contains("\"SKU-4\" has category 5"), "{err}");
+    // The same damage in the bytes is caught by the reader.
+    let mut bytes = sample_pack_bytes();
+    let at = Pack::open(bytes.as_slice()).unwrap().sections()[SectionKind::ItemCategory as usize - 1].range.start;
+    bytes[at + 8..at + 10].copy_from_slice(&5u16.to_le_bytes());
+    fix_checksum(&mut bytes);
+    assert!(matches!(open_err(&bytes), PackError::BadValue { kind: SectionKind::ItemCategory, index: 4, .. }));
 }
 
 #[test]
 fn duplicate_item_ids_are_refused() {
     let mut contents = sample_contents();
-    contents.items[5].id = "SKU-1".into();
-    assert!(matches!(contents.encode().unwrap_err(), PackError::DuplicateItemId { id } if id == "SKU-1"));
+    contents.items[2].id = "SKU-1".into();
+    let err = contents.encode().unwrap_err();
+    assert!(err.to_string().contains("ids must be unique"), "{err}");
+    // In the bytes: make id 2 equal to id 1 ("SKU-1" and "SKU-2" differ in their last byte).
+    let mut bytes = sample_pack_bytes();
+    let ids = Pack::open(bytes.as_slice()).unwrap().sections()[1].range.start;
+    // count u32, 2 block offsets, then [5]"SKU-0"[5]"SKU-1"[5]"SKU-2": the last byte of id 2.
+    let at = ids + 4 + 8 + 3 * 6 - 1;
+    assert_eq!(bytes[at], b'2');
+    bytes[at] = b'1';
+    fix_checksum(&mut bytes);
+    assert!(matches!(open_err(&bytes), PackError::DuplicateItemId { id } if id == "SKU-1"));
+}
+
+#[test]
+fn neighbour_lists_are_checked_slot_by_slot() {
+    let mut contents = sample_contents();
+    contents.neighbours[5] = vec![(5, 0.5)];
+    assert!(contents.encode().unwrap_err().to_string().contains("refers to item 5"));
+    let mut contents = sample_contents();
+    contents.neighbours[0] = vec![(1, 0.25), (2, 0.5)];
+    assert!(contents.encode().unwrap_err().to_string().contains("best first"));
+    // In the bytes: a used slot after an unused one.
+    let mut bytes = sample_pack_bytes();
+    let at = Pack::open(bytes.as_slice()).unwrap().sections()[SectionKind::Neighbours as usize - 1].range.start;
+    // Item 5 has no neighbours and k = 2: write an item into its second slot (slot 11 overall).
+    bytes[at + 44..at + 48].copy_from_slice(&3u32.to_le_bytes());
+    fix_checksum(&mut bytes);
+    let err = open_err(&bytes);
+    assert!(matches!(err, PackError::BadValue { kind: SectionKind::Neighbours, index: 5, .. }), "{err}");
+    assert!(err.to_string().contains("after an unused slot"), "{err}");
+}
+
+#[test]
+fn a_missing_required_section_is_named() {
+    // Drop the prices entry from the table: the count shrinks and prices are missing.
+    let bytes = sample_pack_bytes();
+    let mut table: Vec<u8> = bytes[..40].to_vec();
+    let count = u32::from_le_bytes(bytes[20..24].try_into().unwrap()) as usize;
+    for i in 0..count {
+        if i != SectionKind::Prices as usize - 1 {
+            table.extend_from_slice(&bytes[entry(i)..entry(i) + 24]);
+        }
+    }
+    table[20..24].copy_from_slice(&((count - 1) as u32).to_le_bytes());
+    table.extend_from_slice(&bytes[entry(count)..]);
+    let body_len = (table.len() - 40) as u64;
+    table[24..32].copy_from_slice(&body_len.to_le_bytes());
+    fix_checksum(&mut table);
+    assert!(matches!(open_err(&table), PackError::MissingSection { kind: SectionKind::Prices }));
 }
 
 #[test]
@@ -168,7 +314,7 @@ fn non_finite_prices_and_embedding_count_mismatches_are_refused() {
     assert!(matches!(contents.encode().unwrap_err(), PackError::BadValue { kind: SectionKind::Prices, index: 0, .. }));
     let mut contents = sample_contents();
     contents.codes.pop();
-    assert!(matches!(contents.encode().unwrap_err(), PackError::CountMismatch { kind: SectionKind::Embeddings, .. }));
+    assert_eq!(contents.encode().unwrap_err().kind(), "invalid_contents");
 }
 
 /// Every strict prefix of a valid pack fails with a typed error (never a panic).

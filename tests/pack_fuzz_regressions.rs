@@ -11,8 +11,9 @@ use std::cell::Cell;
 
 use shelfwise::pack::Pack;
 
-/// The committed v1 fixture (also the fuzzer's seed, `fuzz/corpus/pack_open/sample.pack`).
-const GOLDEN: &[u8] = include_bytes!("golden/v1.pack");
+/// The committed v2 fixture (also the fuzzer's seed, `fuzz/corpus/pack_open/sample.pack`); it
+/// holds every section kind, so the indices below are `kind - 1`.
+const GOLDEN: &[u8] = include_bytes!("golden/v2.pack");
 
 const HEADER_LEN: usize = 40;
 const ENTRY_LEN: usize = 24;
@@ -102,7 +103,7 @@ fn get_u64(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap())
 }
 
-/// Byte offset of section `index`'s table entry (0 = meta … 14 = popularity).
+/// Byte offset of section `index`'s table entry (0 = meta … 21 = rules).
 fn entry(index: usize) -> usize {
     HEADER_LEN + index * ENTRY_LEN
 }
@@ -123,9 +124,10 @@ fn edited(edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
 
 const META: usize = 0;
 const ITEM_IDS: usize = 1;
-const ID_INDEX: usize = 2;
-const CATEGORY_NAMES: usize = 4;
+const CATEGORY_NAMES: usize = 3;
 const POPULARITY: usize = 14;
+const NEIGHBOURS: usize = 17;
+const RULES: usize = 21;
 
 #[test]
 fn the_seed_itself_opens_and_reads_everywhere() {
@@ -136,7 +138,8 @@ fn the_seed_itself_opens_and_reads_everywhere() {
     assert!(PEAK.with(Cell::get) > base, "the allocation counter saw nothing");
     for i in 0..pack.item_count() {
         assert_eq!(pack.find_item(pack.item_id(i)), Some(i));
-        assert_eq!(pack.embedding_row(i).len(), pack.dim());
+        assert_eq!(pack.embedding_iter(i).count(), pack.dim());
+                    let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.trend(i));
     }
 }
 
@@ -145,11 +148,12 @@ fn short_inputs_are_truncated_or_bad_magic() {
     assert_eq!(open_err_kind(b""), "truncated");
     assert_eq!(open_err_kind(b"SHLF"), "truncated");
     assert_eq!(open_err_kind(b"SHLFPACK"), "truncated");
-    assert_eq!(open_err_kind(b"SHLFPACK\x01\x00"), "truncated");
+    assert_eq!(open_err_kind(b"SHLFPACK\x02\x00"), "truncated");
     assert_eq!(open_err_kind(&GOLDEN[..HEADER_LEN - 1]), "truncated");
     assert_eq!(open_err_kind(b"SHLX"), "bad_magic");
     assert_eq!(open_err_kind(b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"), "bad_magic");
-    assert_eq!(open_err_kind(b"SHLFPACK\x02\x00"), "unsupported_version");
+    assert_eq!(open_err_kind(b"SHLFPACK\x02\x00"), "truncated");
+    assert_eq!(open_err_kind(b"SHLFPACK\x01\x00"), "unsupported_version");
     assert_eq!(open_err_kind(b"SHLFPACK\xff\xff"), "unsupported_version");
 }
 
@@ -175,7 +179,7 @@ fn huge_body_len_is_truncated_not_allocated() {
 
 #[test]
 fn huge_section_count_is_a_bad_header() {
-    for count in [u32::MAX, 16, 0] {
+    for count in [u32::MAX, 23, 4, 0] {
         let mut b = GOLDEN.to_vec();
         put_u32(&mut b, 20, count);
         assert_eq!(open_err_kind(&b), "bad_header", "section_count {count}");
@@ -238,8 +242,11 @@ fn huge_meta_counts_are_typed_errors() {
     let m = section_start(META);
     for (field, v, kind) in [
         (0, u32::MAX, "bad_string_table"), // item_count vs item_ids' 6 strings
-        (8, u32::MAX, "bad_string_table"), // category_count
-        (12, u32::MAX, "bad_string_table"), // brand_count
+        (8, u32::MAX, "bad_value"),         // category_count above 65535
+        (12, u32::MAX, "bad_value"),        // brand_count above 65535
+        (8, 3, "bad_string_table"),         // category_count vs the 2 names
+        (32, u32::MAX, "bad_value"),        // neighbour_k and together_k above 256
+        (36, 1, "bad_value"),               // reserved
         (4, 0, "bad_value"),                // dim 0
         (4, 1025, "bad_value"),             // dim above MAX_DIM
         (4, u32::MAX, "bad_value"),
@@ -250,11 +257,17 @@ fn huge_meta_counts_are_typed_errors() {
 }
 
 #[test]
-fn id_index_pointing_past_the_items_is_a_bad_value() {
-    for v in [u32::MAX, 6] {
-        let b = edited(|b| put_u32(b, section_start(ID_INDEX), v));
-        assert_eq!(open_err_kind(&b), "bad_value", "id_index[0] = {v:#x}");
+fn list_slots_and_rules_pointing_past_the_items_are_a_bad_value() {
+    // neighbours[0] slot 0: past the items, the item itself, and u32::MAX before a used slot.
+    for v in [6, 0, u32::MAX - 1, u32::MAX] {
+        let b = edited(|b| put_u32(b, section_start(NEIGHBOURS), v));
+        assert_eq!(open_err_kind(&b), "bad_value", "neighbours[0][0] = {v:#x}");
     }
+    // rules: the count, then the first rule's target (an item).
+    let b = edited(|b| put_u32(b, section_start(RULES), u32::MAX));
+    assert_eq!(open_err_kind(&b), "count_mismatch");
+    let b = edited(|b| put_u32(b, section_start(RULES) + 8, 6));
+    assert_eq!(open_err_kind(&b), "bad_value");
 }
 
 /// Every single-bit flip of the seed, checksum repaired: never a panic, never an allocation
@@ -273,7 +286,8 @@ fn every_bit_flip_of_the_seed_is_handled() {
                 for i in 0..pack.item_count() {
                     let _ = (pack.title(i), pack.category(i), pack.brand(i), pack.price(i), pack.in_stock(i));
                     let _ = (pack.image_url(i), pack.page_url(i), pack.popularity(i));
-                    assert_eq!(pack.embedding_row(i).len(), pack.dim());
+                    assert_eq!(pack.embedding_iter(i).count(), pack.dim());
+                    let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.trend(i));
                     assert_eq!(pack.find_item(pack.item_id(i)), Some(i));
                 }
             }

@@ -31,18 +31,22 @@ fn exercise(data: &[u8]) {
             let _ = pack.image_url(i);
             let _ = pack.page_url(i);
             let _ = pack.popularity(i);
-            let row = pack.embedding_row(i);
+            let row = pack.embedding_iter(i).count();
+            let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.trend(i), pack.interactions(i));
             if i < n {
-                assert_eq!(row.len(), pack.dim(), "embedding row {i} has the wrong length");
+                assert_eq!(row, pack.dim(), "embedding row {i} has the wrong length");
                 assert_eq!(pack.find_item(id), Some(i), "find_item(item_id({i})) is not {i}");
                 let p = pack.price(i);
                 assert!(p.is_finite() && p >= 0.0, "price {i} = {p} passed validation");
                 let pop = pack.popularity(i);
                 assert!((0.0..=1.0).contains(&pop), "popularity {i} = {pop} passed validation");
-                assert!(pack.category_index(i) < pack.category_count());
-                assert!(pack.brand_index(i) < pack.brand_count());
+                assert!(pack.category_index(i).is_none_or(|c| c < pack.category_count()));
+                assert!(pack.brand_index(i).is_none_or(|b| b < pack.brand_count()));
+                for (j, _) in pack.neighbours(i).chain(pack.bought_together(i).map(|(j, c)| (j, c as f32))) {
+                    assert!(j < n && j != i, "list entry {j} of item {i} passed validation");
+                }
             } else {
-                assert!(row.is_empty());
+                assert_eq!(row, 0);
             }
         }
         for c in 0..=pack.category_count() {
@@ -54,7 +58,7 @@ fn exercise(data: &[u8]) {
         let _ = pack.find_item("");
         let _ = pack.find_item("\u{10FFFF}");
         let _ = pack.embedding_scales();
-        let _ = pack.embedding_codes();
+        let _ = pack.embedding_blocks();
         let _ = (pack.header(), pack.meta(), pack.sections(), pack.byte_len());
     }
     if let Ok(engine) = Engine::open(data.to_vec()) {

@@ -1,9 +1,14 @@
 //! `shelfwise`: the offline pack builder and inspector.
+//!
+//! Every command's `--help` ends with examples. Long steps show progress on stderr (a bar for
+//! training, spinners for reading, encoding and ranking; drawn only when stderr is a terminal),
+//! and `build` ends with a summary: items, events read/used/skipped, pack size and time.
 
+use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -17,15 +22,70 @@ use shelfwise::build::read::{
     ReadReport,
 };
 use shelfwise::build::recommend::{recommend_stream, RecommendConfig};
+use shelfwise::build::static_shelves::{static_shelves, Sources};
+use shelfwise::build::vectors::{apply_vectors, read_vectors};
 use shelfwise::build::synth::{self, SynthConfig};
 use shelfwise::engine::Engine;
 use shelfwise::pack::{reader::read_header, Pack};
 
 #[derive(Parser)]
-#[command(name = "shelfwise", version, about = "Build and inspect Shelfwise recommendation packs")]
+#[command(name = "shelfwise", version, about = "Build and inspect Shelfwise recommendation packs", after_help = TOP_EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+const TOP_EXAMPLES: &str = "\
+Examples:
+  shelfwise demo-data --out build/demo
+  shelfwise build --events build/demo/events.jsonl --catalog build/demo/catalog.csv --out shop.pack
+  shelfwise inspect shop.pack
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01
+  shelfwise recommend --pack shop.pack --histories histories.jsonl --k 20
+
+Run `shelfwise help <COMMAND>` for a command's options and examples.";
+
+const BUILD_EXAMPLES: &str = "\
+Examples:
+  # canonical events (JSONL) and a catalog (CSV or JSONL)
+  shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack
+  # the Online Retail CSV (gzip ok) carries its own catalog
+  shelfwise build --events online_retail.csv.gz --out retail.pack
+  # a smaller, faster model
+  shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --dim 32 --iterations 8
+  # vectors trained elsewhere (e.g. Spark ALS itemFactors as CSV, or an .npy matrix with its ids)
+  shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --vectors item_factors.csv
+  shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --vectors emb.npy --vector-ids emb_ids.txt
+  # also non-personalized shelves for the shop's server to render
+  shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --static-shelves shelves.json";
+
+const INSPECT_EXAMPLES: &str = "\
+Examples:
+  shelfwise inspect shop.pack
+  shelfwise inspect shop.pack --json    # exits non-zero with {\"ok\":false,\"kind\":…} for a bad pack";
+
+const DEMO_DATA_EXAMPLES: &str = "\
+Examples:
+  shelfwise demo-data --out build/demo
+  shelfwise demo-data --out build/big --items 5000 --shoppers 20000 --seed 1
+  shelfwise build --events build/demo/events.jsonl --catalog build/demo/catalog.csv --out shop.pack";
+
+const EVAL_EXAMPLES: &str = "\
+Examples:
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --k 20
+  shelfwise eval --events events.jsonl --catalog catalog.csv --split-date 2024-03-01 --json eval.json";
+
+const RECOMMEND_EXAMPLES: &str = "\
+Examples:
+  shelfwise recommend --pack shop.pack --histories histories.jsonl --shelf for-you --k 20
+  cat histories.jsonl | shelfwise recommend --pack shop.pack --histories - --as-of 2011-12-01T00:00:00Z --out shelves.jsonl";
+
+/// A spinner on stderr for a step of unknown length (drawn only when stderr is a terminal).
+fn spinner(message: impl Into<Cow<'static, str>>) -> ProgressBar {
+    let bar = ProgressBar::new_spinner().with_message(message);
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
 }
 
 /// The shelves `recommend` can rank (only "for you" exists in the engine so far).
@@ -60,6 +120,25 @@ impl ModelArgs {
     }
 }
 
+/// `build`'s optional extras: imported vectors and static shelves.
+#[derive(Args, Clone)]
+struct BuildExtras {
+    /// Use these item vectors as the embeddings instead of training them: CSV (`id,v1,…,vd`
+    /// or `id,"[v1,…,vd]"`, .gz ok) or NPY (n × d float32/float64, with --vector-ids).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dim", "iterations", "seed"])]
+    vectors: Option<PathBuf>,
+    /// The item ids of an .npy --vectors file, one per line, in row order.
+    #[arg(long, value_name = "FILE", requires = "vectors")]
+    vector_ids: Option<PathBuf>,
+    /// Also write non-personalized shelves (similar and bought together per item, trending per
+    /// category) as JSON for server-side rendering.
+    #[arg(long, value_name = "OUT.json")]
+    static_shelves: Option<PathBuf>,
+    /// Longest list in --static-shelves.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100), requires = "static_shelves")]
+    static_k: u32,
+}
+
 /// A progress bar over the ALS iterations.
 fn training_bar(iterations: usize, message: &'static str) -> ProgressBar {
     let bar = ProgressBar::new(iterations as u64).with_message(message);
@@ -73,10 +152,9 @@ fn training_bar(iterations: usize, message: &'static str) -> ProgressBar {
 enum Command {
     /// Build a pack from a shop's events (and catalog).
     ///
-    /// Examples:
-    ///   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack
-    ///   shelfwise build --events online_retail.csv.gz --out retail.pack
-    #[command(verbatim_doc_comment)]
+    /// Reads the events and the catalog (bad rows are skipped and reported with file, line and
+    /// field), trains the item embeddings and writes the pack; ends with a summary.
+    #[command(after_help = BUILD_EXAMPLES)]
     Build {
         /// Events: canonical JSONL, or the Online Retail CSV (detected by its header; .gz ok).
         #[arg(long)]
@@ -89,10 +167,11 @@ enum Command {
         out: PathBuf,
         #[command(flatten)]
         model: ModelArgs,
+        #[command(flatten)]
+        extras: BuildExtras,
     },
     /// Print what is inside a pack (counts, dimension, sections, versions, checksum status).
-    ///
-    /// Example: shelfwise inspect shop.pack --json
+    #[command(after_help = INSPECT_EXAMPLES)]
     Inspect {
         /// The pack file.
         pack: PathBuf,
@@ -101,8 +180,7 @@ enum Command {
         json: bool,
     },
     /// Write the synthetic demo shop (catalog.csv, events.jsonl, img/*.svg) into a folder.
-    ///
-    /// Example: shelfwise demo-data --out build/demo && shelfwise build --events build/demo/events.jsonl --catalog build/demo/catalog.csv --out shop.pack
+    #[command(after_help = DEMO_DATA_EXAMPLES)]
     DemoData {
         /// Output folder.
         #[arg(long)]
@@ -122,9 +200,7 @@ enum Command {
     /// Builds a pack from the events before the split date only, then ranks the full catalog
     /// for every shopper with train events and test purchases, and prints Recall@K, NDCG@K and
     /// catalog coverage for the for-you and discovery tasks.
-    ///
-    /// Example: shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --k 20
-    #[command(verbatim_doc_comment)]
+    #[command(verbatim_doc_comment, after_help = EVAL_EXAMPLES)]
     Eval {
         /// Events: canonical JSONL, or the Online Retail CSV (detected by its header; .gz ok).
         #[arg(long)]
@@ -152,9 +228,7 @@ enum Command {
     ///   {"shopper":"17850","items":["22423",...]}
     /// A line that cannot be used gets "items":[] and "error":{"kind":...,"message":"file:line N: ..."}
     /// and does not stop the run; a summary goes to stderr.
-    ///
-    /// Example: shelfwise recommend --pack shop.pack --histories histories.jsonl --shelf for-you --k 20
-    #[command(verbatim_doc_comment)]
+    #[command(verbatim_doc_comment, after_help = RECOMMEND_EXAMPLES)]
     Recommend {
         /// The pack file.
         #[arg(long)]
@@ -190,7 +264,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Build { events, catalog, out, model } => build(&events, catalog.as_deref(), &out, model),
+        Command::Build { events, catalog, out, model, extras } => build(&events, catalog.as_deref(), &out, model, &extras),
         Command::Inspect { pack, json } => inspect(&pack, json),
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
         Command::Eval { events, catalog, split_date, k, model, json } => {
@@ -232,36 +306,144 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
-fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, model: ModelArgs) -> Result<(), String> {
+fn build(
+    events_path: &Path,
+    catalog_path: Option<&Path>,
+    out: &Path,
+    model: ModelArgs,
+    extras: &BuildExtras,
+) -> Result<(), String> {
     let started = Instant::now();
-    let (events, catalog) = load_inputs(events_path, catalog_path)?;
-    let config = model.build_config(now_ms());
-    let bar = training_bar(model.iterations, "training embeddings (ALS)");
-    let (contents, summary) =
-        assemble(&catalog, &events, &config, &mut |i| bar.set_position(i as u64 + 1)).map_err(|e| e.to_string())?;
+    let (events, catalog, read) = load_inputs(events_path, catalog_path)?;
+    let imported = match &extras.vectors {
+        Some(path) => {
+            let step = spinner(format!("reading {}", path.display()));
+            let read = read_vectors(path, extras.vector_ids.as_deref());
+            step.finish_and_clear();
+            let (vectors, report) = read.map_err(|e| e.to_string())?;
+            print_report("vectors", &report);
+            Some((path, vectors))
+        }
+        None => None,
+    };
+    let reading = started.elapsed();
+
+    let training_started = Instant::now();
+    let mut config = model.build_config(now_ms());
+    if imported.is_some() {
+        // The imported vectors replace the model: no ALS iterations, one placeholder factor.
+        config.als.iterations = 0;
+        config.als.factors = 1;
+    }
+    let mut preparing = Some(spinner("preparing items and interactions"));
+    let bar = training_bar(config.als.iterations, "training embeddings (ALS)");
+    let (mut contents, summary) = assemble(&catalog, &events, &config, &mut |i| {
+        if let Some(step) = preparing.take() {
+            step.finish_and_clear();
+        }
+        bar.set_position(i as u64 + 1);
+    })
+    .map_err(|e| e.to_string())?;
+    if let Some(step) = preparing.take() {
+        step.finish_and_clear();
+    }
     bar.finish_and_clear();
+    let applied = imported.as_ref().map(|(path, vectors)| (path, vectors.dim, apply_vectors(&mut contents, vectors)));
+    let training = training_started.elapsed();
+
+    let writing_started = Instant::now();
+    let step = spinner(format!("encoding and writing {}", out.display()));
     let bytes = contents.encode().map_err(|e| e.to_string())?;
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
     }
     fs::write(out, &bytes).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+    step.finish_and_clear();
+    let shelves = match &extras.static_shelves {
+        Some(path) => Some((path, write_static_shelves(&bytes, path, extras.static_k as usize)?)),
+        None => None,
+    };
+    let writing = writing_started.elapsed();
+
+    let left_out: u64 = summary.events_skipped.values().sum();
+    eprintln!("built {}", out.display());
     eprintln!(
-        "wrote {}: {} items ({} with interactions), {} categories, dim {}, {} shoppers, {} events used, {} bytes ({:.1} bytes/item), {:.1}s",
-        out.display(),
+        "  items      {} ({} with interactions), {} categories, dim {}",
         summary.items,
         summary.items_with_interactions,
         contents.categories.len(),
-        contents.dim,
-        summary.shoppers,
+        contents.dim
+    );
+    eprintln!(
+        "  events     {} rows read: {} used for training by {} shoppers; skipped {} ({} bad rows, {} by cleaning rules, {} left out by the builder)",
+        read.rows,
         summary.events_used,
-        bytes.len(),
-        bytes.len() as f64 / summary.items.max(1) as f64,
-        started.elapsed().as_secs_f64()
+        summary.shoppers,
+        read.bad + read.cleaned + left_out,
+        read.bad,
+        read.cleaned,
+        left_out
     );
     for (reason, n) in &summary.events_skipped {
-        eprintln!("  events left out: {reason}: {n}");
+        eprintln!("               left out: {reason}: {n}");
     }
+    if let Some((path, dim, applied)) = applied {
+        eprintln!(
+            "  vectors    dim {dim} from {}: {} items matched, {} without a vector (zero: popularity only), {} vectors for ids not in the catalog left out",
+            path.display(),
+            applied.matched,
+            applied.missing,
+            applied.unknown
+        );
+    }
+    if let Some((path, shelves)) = &shelves {
+        eprintln!(
+            "  static     {}: {} items with shelves, {} categories trending (similar: {}, bought together: {}, trending: {}), {} bytes",
+            path.display(),
+            shelves.items,
+            shelves.categories,
+            shelves.sources.similar,
+            shelves.sources.bought_together,
+            shelves.sources.trending,
+            shelves.bytes
+        );
+    }
+    eprintln!(
+        "  pack       {} bytes ({:.1} bytes/item), format v{}",
+        bytes.len(),
+        bytes.len() as f64 / summary.items.max(1) as f64,
+        read_header(&bytes).map_or_else(|_| "?".to_owned(), |h| h.format_version.to_string())
+    );
+    eprintln!(
+        "  time       {:.2}s (reading {:.2}s, training {:.2}s, encoding and writing {:.2}s)",
+        started.elapsed().as_secs_f64(),
+        reading.as_secs_f64(),
+        training.as_secs_f64(),
+        writing.as_secs_f64()
+    );
     Ok(())
+}
+
+/// What [`write_static_shelves`] wrote, for the summary.
+struct StaticSummary {
+    items: usize,
+    categories: usize,
+    sources: Sources,
+    bytes: usize,
+}
+
+/// Computes the static shelves of the pack `bytes` and writes them as JSON to `path`.
+fn write_static_shelves(bytes: &[u8], path: &Path, k: usize) -> Result<StaticSummary, String> {
+    let step = spinner(format!("computing static shelves into {}", path.display()));
+    let pack = Pack::open(bytes).map_err(|e| format!("the pack just written does not open: {e}"))?;
+    let shelves = static_shelves(&pack, k);
+    let text = serde_json::to_string(&shelves).map_err(|e| e.to_string())? + "\n";
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
+    }
+    fs::write(path, &text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    step.finish_and_clear();
+    Ok(StaticSummary { items: shelves.items.len(), categories: shelves.trending.len(), sources: shelves.sources, bytes: text.len() })
 }
 
 fn inspect(path: &Path, as_json: bool) -> Result<(), String> {
@@ -317,7 +499,9 @@ fn inspect(path: &Path, as_json: bool) -> Result<(), String> {
 
 fn demo_data(out: &Path, items: usize, shoppers: usize, seed: u64) -> Result<(), String> {
     let config = SynthConfig { seed, items, shoppers, ..SynthConfig::default() };
+    let step = spinner("generating the synthetic shop");
     let shop = synth::generate(&config);
+    step.finish_and_clear();
     let img = out.join("img");
     fs::create_dir_all(&img).map_err(|e| format!("{}: cannot create folder: {e}", img.display()))?;
     let mut writer = csv::Writer::from_path(out.join("catalog.csv")).map_err(|e| e.to_string())?;
@@ -360,23 +544,50 @@ fn demo_data(out: &Path, items: usize, shoppers: usize, seed: u64) -> Result<(),
     Ok(())
 }
 
-/// Reads events and the catalog (given, or derived from the Online Retail CSV).
-fn load_inputs(events_path: &Path, catalog_path: Option<&Path>) -> Result<(Vec<RawEvent>, Vec<CatalogItem>), String> {
-    let (events, derived_catalog) = match detect_events_format(events_path).map_err(|e| e.to_string())? {
-        EventsFormat::OnlineRetail => {
-            let (data, report) = read_online_retail(events_path).map_err(|e| e.to_string())?;
-            print_report("events", &report);
-            (data.events, Some(data.catalog))
+/// What reading the events file gave, for the build summary.
+#[derive(Clone, Copy, Debug, Default)]
+struct EventsRead {
+    /// Data rows seen.
+    rows: u64,
+    /// Rows removed by the documented cleaning rules.
+    cleaned: u64,
+    /// Malformed rows skipped.
+    bad: u64,
+}
+
+impl EventsRead {
+    fn of(report: &ReadReport) -> EventsRead {
+        EventsRead { rows: report.rows, cleaned: report.cleaned_total(), bad: report.skipped_total() }
+    }
+}
+
+/// Reads events and the catalog (given, or derived from the Online Retail CSV), with a spinner
+/// while each file is read.
+fn load_inputs(
+    events_path: &Path,
+    catalog_path: Option<&Path>,
+) -> Result<(Vec<RawEvent>, Vec<CatalogItem>, EventsRead), String> {
+    let step = spinner(format!("reading {}", events_path.display()));
+    let read = match detect_events_format(events_path).map_err(|e| e.to_string()) {
+        Ok(EventsFormat::OnlineRetail) => {
+            read_online_retail(events_path).map(|(data, report)| (data.events, Some(data.catalog), report))
         }
-        EventsFormat::Jsonl => {
-            let (events, report) = read_events_jsonl(events_path).map_err(|e| e.to_string())?;
-            print_report("events", &report);
-            (events, None)
+        Ok(EventsFormat::Jsonl) => read_events_jsonl(events_path).map(|(events, report)| (events, None, report)),
+        Err(message) => {
+            step.finish_and_clear();
+            return Err(message);
         }
     };
+    step.finish_and_clear();
+    let (events, derived_catalog, report) = read.map_err(|e| e.to_string())?;
+    print_report("events", &report);
+    let events_read = EventsRead::of(&report);
     let catalog = match (catalog_path, derived_catalog) {
         (Some(path), _) => {
-            let (items, report) = read_catalog(path).map_err(|e| e.to_string())?;
+            let step = spinner(format!("reading {}", path.display()));
+            let read = read_catalog(path);
+            step.finish_and_clear();
+            let (items, report) = read.map_err(|e| e.to_string())?;
             print_report("catalog", &report);
             items
         }
@@ -388,7 +599,7 @@ fn load_inputs(events_path: &Path, catalog_path: Option<&Path>) -> Result<(Vec<R
             ))
         }
     };
-    Ok((events, catalog))
+    Ok((events, catalog, events_read))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -402,11 +613,23 @@ fn eval(
 ) -> Result<(), String> {
     let started = Instant::now();
     let split_ms = parse_split_date(split_date).map_err(|e| e.to_string())?;
-    let (events, catalog) = load_inputs(events_path, catalog_path)?;
+    let (events, catalog, _) = load_inputs(events_path, catalog_path)?;
     let config = EvalConfig { k, split_ms, build: model.build_config(split_ms) };
     let bar = training_bar(model.iterations, "training embeddings on the train part (ALS)");
-    let report = evaluate(&catalog, &events, &config, &mut |i| bar.set_position(i as u64 + 1)).map_err(|e| e.to_string())?;
+    let mut ranking: Option<ProgressBar> = None;
+    let iterations = model.iterations;
+    let evaluated = evaluate(&catalog, &events, &config, &mut |i| {
+        bar.set_position(i as u64 + 1);
+        if i + 1 == iterations && ranking.is_none() {
+            bar.finish_and_clear();
+            ranking = Some(spinner("ranking the test shoppers' shelves and the baselines"));
+        }
+    });
     bar.finish_and_clear();
+    if let Some(step) = ranking {
+        step.finish_and_clear();
+    }
+    let report = evaluated.map_err(|e| e.to_string())?;
     println!("split {split_date}");
     print!("{}", report.table());
     if let Some(path) = json_out {
@@ -453,7 +676,10 @@ fn recommend(
         }
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    let summary = recommend_stream(&mut engine, input, &source, writer, &config).map_err(|e| format!("{source}: {e}"))?;
+    let step = spinner(format!("ranking shelves for {source}"));
+    let streamed = recommend_stream(&mut engine, input, &source, writer, &config);
+    step.finish_and_clear();
+    let summary = streamed.map_err(|e| format!("{source}: {e}"))?;
     eprintln!(
         "recommend {source}: {} lines, {} shelves, {} lines with errors",
         summary.lines,

@@ -15,7 +15,7 @@ use thiserror::Error;
 use super::als::{self, AlsConfig, AlsError, Interactions};
 use super::input::{CatalogItem, RawEvent};
 use crate::event::EventKind;
-use crate::pack::{crate_version, quantize_per_dimension, PackContents, PackError, PackItem};
+use crate::pack::{crate_version, quantize_per_dimension, PackContents, PackError, PackItem, UrlTemplates};
 use crate::profile::decay;
 
 /// Settings for one build.
@@ -85,6 +85,10 @@ pub fn assemble(
     if catalog.is_empty() {
         return Err(BuildError::EmptyCatalog);
     }
+    // Packs store items in id order; sorting here keeps every index below equal to the pack's.
+    let mut sorted: Vec<&CatalogItem> = catalog.iter().collect();
+    sorted.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+    let catalog = sorted;
     let mut summary = BuildSummary { items: catalog.len(), ..BuildSummary::default() };
     let item_index: HashMap<&str, u32> = catalog.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
     let mut shopper_index: HashMap<&str, u32> = HashMap::new();
@@ -118,9 +122,9 @@ pub fn assemble(
     summary.shoppers = shopper_index.len();
     let mut entries: Vec<(u32, u32, f32)> = pairs.into_iter().map(|((u, i), w)| (u, i, w)).collect();
     entries.sort_by_key(|&(u, i, _)| (u, i));
-    let mut has_interaction = vec![false; catalog.len()];
-    entries.iter().for_each(|&(_, i, _)| has_interaction[i as usize] = true);
-    summary.items_with_interactions = has_interaction.iter().filter(|&&b| b).count();
+    let mut shoppers_per_item = vec![0u32; catalog.len()];
+    entries.iter().for_each(|&(_, i, _)| shoppers_per_item[i as usize] += 1);
+    summary.items_with_interactions = shoppers_per_item.iter().filter(|&&c| c > 0).count();
 
     let interactions = Interactions { n_users: shopper_index.len(), n_items: catalog.len(), entries };
     let model = als::train(&interactions, &config.als, on_iteration)?;
@@ -137,10 +141,11 @@ pub fn assemble(
     brands.sort();
     brands.dedup();
     let position = |list: &[String], name: &str| list.binary_search_by(|c| c.as_str().cmp(name)).unwrap_or(0) as u32;
-    let items = catalog
+    let mut items: Vec<PackItem> = catalog
         .iter()
         .zip(&popularity)
-        .map(|(c, &p)| PackItem {
+        .zip(&shoppers_per_item)
+        .map(|((c, &p), &shoppers)| PackItem {
             id: c.id.clone(),
             title: c.title.clone(),
             category: position(&categories, category_name(&c.category)),
@@ -150,8 +155,11 @@ pub fn assemble(
             image_url: c.image.clone(),
             page_url: c.url.clone(),
             popularity: if max_pop > 0.0 { (p / max_pop) as f32 } else { 0.0 },
+            trend: 0.0,
+            interactions: shoppers,
         })
         .collect();
+    let url_templates = UrlTemplates::factor_out(&mut items);
     let contents = PackContents {
         builder_version: crate_version(),
         built_at_ms: config.built_at_ms,
@@ -159,9 +167,13 @@ pub fn assemble(
         categories,
         brands,
         items,
+        url_templates,
         dim: dim as u32,
         scales: quantized.scales,
         codes: quantized.codes,
+        neighbours: Vec::new(),
+        together: Vec::new(),
+        rules: Vec::new(),
     };
     Ok((contents, summary))
 }

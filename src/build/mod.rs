@@ -5,7 +5,9 @@
 //!   per-line error reporting;
 //! * [`synth`]: the synthetic demo shop;
 //! * [`als`]: implicit-feedback ALS for item embeddings;
-//! * [`assemble`]: from catalog + events to [`PackContents`](crate::pack::PackContents).
+//! * [`assemble`]: from catalog + events to [`PackContents`](crate::pack::PackContents);
+//! * [`vectors`]: externally trained item vectors (CSV, NPY) as the embeddings;
+//! * [`static_shelves`]: non-personalized shelves from a pack, as JSON for server-side rendering.
 
 pub mod als;
 pub mod assemble;
@@ -13,4 +15,6 @@ pub mod eval;
 pub mod input;
 pub mod read;
 pub mod recommend;
+pub mod static_shelves;
 pub mod synth;
+pub mod vectors;

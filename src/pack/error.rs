@@ -129,6 +129,12 @@ pub enum PackError {
         /// The repeated id.
         id: String,
     },
+    /// Contents handed to the encoder break a rule of the format (before any byte is written).
+    #[error("cannot encode the pack: {detail}")]
+    InvalidContents {
+        /// What is wrong, naming the item or field.
+        detail: String,
+    },
 }
 
 impl PackError {
@@ -148,6 +154,7 @@ impl PackError {
             PackError::BadStringTable { .. } => "bad_string_table",
             PackError::BadValue { .. } => "bad_value",
             PackError::DuplicateItemId { .. } => "duplicate_item_id",
+            PackError::InvalidContents { .. } => "invalid_contents",
         }
     }
 }

@@ -1,59 +1,86 @@
 //! Opening a pack in place: the byte layout and its strict decoder.
 //!
-//! # Layout of format version 1
+//! # Layout of format version 2
 //!
 //! All integers are little-endian. Offsets are from the start of the file.
 //!
 //! ```text
 //! header (40 bytes)
 //!   0   8  magic               "SHLFPACK"
-//!   8   2  format_version      u16 = 1
+//!   8   2  format_version      u16 = 2
 //!  10   2  header_len          u16 = 40
 //!  12   6  builder_version     u16 major, u16 minor, u16 patch
 //!  18   2  reserved            0
-//!  20   4  section_count       u32 = 15
+//!  20   4  section_count       u32: 5 (the required sections) to 22
 //!  24   8  body_len            u64: file length − 40
 //!  32   4  body_crc32          u32: CRC-32 (IEEE) of bytes 40..end
 //!  36   4  reserved            0
 //! section table (section_count × 24 bytes, from byte 40)
-//!   +0  4  kind                u32 (SectionKind), strictly increasing: every kind once
+//!   +0  4  kind                u32 (SectionKind), strictly increasing; required kinds present
 //!   +4  4  flags               u32 = 0
 //!   +8  8  offset              u64
 //!  +16  8  len                 u64
 //! sections, in table order; each starts at the first multiple of 8 after the previous one
 //! ends (the table for the first); padding bytes are 0; the file ends where the last ends.
 //!
-//! meta (32 bytes)            item_count u32, dim u32, category_count u32, brand_count u32,
-//!                            built_at_ms i64, training_events u64
-//! item_ids, titles,
-//! image_urls, page_urls      string tables with item_count strings (see below)
-//! category_names             string table with category_count strings
-//! brand_names                string table with brand_count strings
-//! id_index                   u32 × item_count: item indices ordered by id bytes (strictly
-//!                            increasing ids, so ids are unique)
-//! item_category              u32 × item_count, each < category_count
-//! item_brand                 u32 × item_count, each < brand_count
-//! prices                     f32 × item_count, finite and ≥ 0
-//! flags                      u8 × item_count; bit 0 = in stock, other bits 0
-//! embedding_scales           f32 × dim, finite and ≥ 0
-//! embeddings                 i8 × item_count × dim, row-major: x_ij ≈ scale_j · code_ij
-//! popularity                 f32 × item_count, finite, in [0, 1]
+//! n = item_count, d = dim, B = ceil(n / 16); "?" marks an optional section
+//! 1  meta (40 bytes)         item_count u32, dim u32 (1..=1024), category_count u32,
+//!                            brand_count u32 (each ≤ 65535), built_at_ms i64,
+//!                            training_events u64, neighbour_k u16, together_k u16 (each
+//!                            ≤ 256), reserved u32 = 0
+//! 2  item_ids                string column of n ids, non-empty, strictly increasing by bytes
+//!                            (item i is the i-th id in byte order; lookup is a binary search)
+//! 3  titles ?                string column of n titles (absent: the id is the title)
+//! 4  category_names ?        string column of category_count names; present iff 5 is, and
+//!                            iff category_count > 0
+//! 5  item_category ?         u16 × n, each < category_count
+//! 6  brand_names ?           as 4, for brands
+//! 7  item_brand ?            u16 × n, each < brand_count
+//! 8  prices                  f32 × n, finite and ≥ 0
+//! 9  flags ?                 u8 × n; bit 0 = in stock, other bits 0 (absent: all in stock)
+//! 10 url_templates ?         string column of 2: page URL, image URL; "{id}" stands for the id
+//! 11 page_urls ?             string column of n; "" = expand the template
+//! 12 image_urls ?            string column of n; "" = expand the template
+//! 13 embedding_scales        f32 × d, finite and ≥ 0
+//! 14 embeddings              i8 × B × d × 16, blocked: item i, dimension j is at
+//!                            ((i / 16) · d + j) · 16 + i % 16, and x_ij ≈ scale_j · code;
+//!                            the padding lanes of the last block are 0
+//! 15 popularity ?            u16 × n: time-decayed popularity · 65535 (absent: 0)
+//! 16 trend ?                 u16 × n: short-horizon demand trend · 65535 (absent: 0)
+//! 17 interactions ?          u32 × n: distinct shoppers per item at build time (absent: 0)
+//! 18 neighbours ?            u32 × n × neighbour_k: per item, its neighbours (< n, not the
+//!                            item itself), then 0xFFFFFFFF in unused slots;
+//!                            present iff neighbour_k > 0, and iff 19 is
+//! 19 neighbour_weights ?     u16 × n × neighbour_k: similarity · 65535, non-increasing over
+//!                            the used slots, 0 in unused ones
+//! 20 together ?              as 18, for bought-together lists (together_k)
+//! 21 together_counts ?       u16 × n × together_k: shared baskets, ≥ 1 and non-increasing
+//!                            over the used slots, 0 in unused ones
+//! 22 rules ?                 see [`super::rules`]: count u32, then count × 12-byte rules
 //!
-//! string table: count u32, (count + 1) × u32 offsets (0, non-decreasing, last = byte
-//!               length), then the UTF-8 bytes; the section is exactly that long.
+//! string column: see [`super::strings`]: count u32, a u32 offset per block of 16 strings
+//!                (+ one), then each string as a LEB128 length and its UTF-8 bytes.
 //! ```
 //!
 //! Every rule above is checked by [`Pack::open`]; a violation is a [`PackError`] naming the
-//! field or section. Nothing is copied per item: accessors read the bytes in place.
+//! field or section. Nothing is copied per item: accessors read the bytes in place (the
+//! scales, URL templates and rules, a few bytes each, are decoded once at open).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::ops::Range;
 
-use super::strings::{read_u32, StringTable};
+use super::rules::{PackRule, RULE_LEN};
+use super::strings::{read_u32, StringColumn};
 use super::{
-    align_up, PackError, SectionKind, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, OLDEST_SUPPORTED_VERSION,
-    SECTION_ENTRY_LEN,
+    align_up, PackError, SectionKind, BLOCK_ITEMS, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, MAX_LIST_LEN,
+    MAX_NAMES, NO_ITEM, OLDEST_SUPPORTED_VERSION, SECTION_ENTRY_LEN,
 };
+
+/// Size of the meta section in bytes.
+pub const META_LEN: usize = 40;
+/// The placeholder URL templates use for the item id.
+pub const ID_PLACEHOLDER: &str = "{id}";
 
 /// The fixed header of a pack, decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +112,10 @@ pub struct Meta {
     pub built_at_ms: i64,
     /// Interaction events the model was trained on.
     pub training_events: u64,
+    /// Slots per item in the neighbour lists.
+    pub neighbour_k: u16,
+    /// Slots per item in the bought-together lists.
+    pub together_k: u16,
 }
 
 /// Where one section lies.
@@ -101,13 +132,17 @@ struct Layout {
     header: Header,
     meta: Meta,
     sections: Vec<SectionInfo>,
-    item_ids: StringTable,
-    titles: StringTable,
-    category_names: StringTable,
-    brand_names: StringTable,
-    image_urls: StringTable,
-    page_urls: StringTable,
+    ranges: [Option<Range<usize>>; SectionKind::ALL.len() + 1],
+    item_ids: StringColumn,
+    titles: Option<StringColumn>,
+    category_names: Option<StringColumn>,
+    brand_names: Option<StringColumn>,
+    page_urls: Option<StringColumn>,
+    image_urls: Option<StringColumn>,
+    page_template: String,
+    image_template: String,
     scales: Vec<f32>,
+    rules: Vec<PackRule>,
 }
 
 /// An opened, fully validated pack over its bytes (`Vec<u8>`, `&[u8]`, …).
@@ -181,7 +216,15 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, PackError> {
     fixed("reserved", 18, u64::from(read_u16(bytes, 18)), 0)?;
     fixed("reserved", 36, u64::from(read_u32(bytes, 36)), 0)?;
     let section_count = read_u32(bytes, 20);
-    fixed("section_count", 20, u64::from(section_count), SectionKind::ALL.len() as u64)?;
+    let required = SectionKind::ALL.iter().filter(|k| k.is_required()).count() as u32;
+    if !(required..=SectionKind::ALL.len() as u32).contains(&section_count) {
+        return Err(PackError::BadHeader {
+            field: "section_count",
+            offset: 20,
+            value: u64::from(section_count),
+            expected: u64::from(required),
+        });
+    }
     let body_len = read_u64(bytes, 24);
     let expected_len = (HEADER_LEN as u64).saturating_add(body_len);
     match expected_len.cmp(&available) {
@@ -205,6 +248,7 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, PackError> {
     })
 }
 
+
 fn read_sections(bytes: &[u8], header: &Header) -> Result<Vec<SectionInfo>, PackError> {
     let count = header.section_count as usize;
     let table_end = HEADER_LEN + count * SECTION_ENTRY_LEN;
@@ -215,23 +259,33 @@ fn read_sections(bytes: &[u8], header: &Header) -> Result<Vec<SectionInfo>, Pack
             available: bytes.len() as u64,
         });
     }
-    let file_len = bytes.len() as u64;
-    let mut sections = Vec::with_capacity(count);
-    let mut expected_offset = align_up(table_end as u64);
-    let mut prev_end = table_end as u64;
-    for (index, want) in SectionKind::ALL.into_iter().enumerate() {
-        let at = HEADER_LEN + index * SECTION_ENTRY_LEN;
-        let raw_kind = read_u32(bytes, at);
+    // First the kinds (unknown, order, required ones present), then where each section lies.
+    let mut kinds: Vec<SectionKind> = Vec::with_capacity(count);
+    for index in 0..count {
+        let raw_kind = read_u32(bytes, HEADER_LEN + index * SECTION_ENTRY_LEN);
         let kind = SectionKind::from_u32(raw_kind).ok_or_else(|| PackError::BadSectionTable {
             index,
             detail: format!("unknown section kind {raw_kind}"),
         })?;
-        if kind != want {
-            return Err(PackError::BadSectionTable {
-                index,
-                detail: format!("found section {kind} where {want} must be (each kind once, in order)"),
-            });
+        if let Some(&prev) = kinds.last() {
+            if kind <= prev {
+                return Err(PackError::BadSectionTable {
+                    index,
+                    detail: format!("section {kind} comes after {prev} (kinds must strictly increase)"),
+                });
+            }
         }
+        kinds.push(kind);
+    }
+    if let Some(missing) = SectionKind::ALL.into_iter().find(|k| k.is_required() && !kinds.contains(k)) {
+        return Err(PackError::MissingSection { kind: missing });
+    }
+    let file_len = bytes.len() as u64;
+    let mut sections: Vec<SectionInfo> = Vec::with_capacity(count);
+    let mut expected_offset = align_up(table_end as u64);
+    let mut prev_end = table_end as u64;
+    for (index, kind) in kinds.into_iter().enumerate() {
+        let at = HEADER_LEN + index * SECTION_ENTRY_LEN;
         let flags = read_u32(bytes, at + 4);
         if flags != 0 {
             return Err(PackError::BadSectionTable { index, detail: format!("flags are {flags:#x}, must be 0") });
@@ -268,6 +322,85 @@ fn expect_len(kind: SectionKind, range: &Range<usize>, expected: u64) -> Result<
     }
 }
 
+fn bad_value(kind: SectionKind, index: u64, detail: String) -> PackError {
+    PackError::BadValue { kind, index, detail }
+}
+
+/// Checks that two sections are both present or both absent, and agree with `wanted`.
+fn expect_presence(
+    ranges: &[Option<Range<usize>>],
+    kinds: &[SectionKind],
+    wanted: bool,
+    why: &str,
+) -> Result<(), PackError> {
+    for &kind in kinds {
+        let present = ranges[kind as usize].is_some();
+        if present != wanted {
+            let detail = if wanted {
+                format!("section {kind} is absent although {why}")
+            } else {
+                format!("section {kind} is present although not {why}")
+            };
+            return Err(bad_value(SectionKind::Meta, 0, detail));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a list section pair (items + weights/counts, `k` slots per item).
+fn check_lists(
+    bytes: &[u8],
+    items: Range<usize>,
+    values: Range<usize>,
+    (item_kind, value_kind): (SectionKind, SectionKind),
+    n: u32,
+    k: usize,
+    min_used: u16,
+) -> Result<(), PackError> {
+    let slots = u64::from(n) * k as u64;
+    expect_len(item_kind, &items, slots * 4)?;
+    expect_len(value_kind, &values, slots * 2)?;
+    for i in 0..n as usize {
+        let mut used = true;
+        let mut prev_value = u16::MAX;
+        for s in 0..k {
+            let slot = i * k + s;
+            let item = read_u32(bytes, items.start + slot * 4);
+            let value = read_u16(bytes, values.start + slot * 2);
+            let bad = |detail: String| bad_value(item_kind, i as u64, detail);
+            if item == NO_ITEM {
+                used = false;
+                if value != 0 {
+                    return Err(bad_value(value_kind, i as u64, format!("slot {s} is unused but holds {value}")));
+                }
+                continue;
+            }
+            if !used {
+                return Err(bad(format!("slot {s} holds item {item} after an unused slot")));
+            }
+            if item >= n {
+                return Err(bad(format!("slot {s} refers to item {item}, only {n} exist")));
+            }
+            if item as usize == i {
+                return Err(bad(format!("slot {s} lists the item itself")));
+            }
+            if value < min_used || value > prev_value {
+                return Err(bad_value(
+                    value_kind,
+                    i as u64,
+                    format!("slot {s} holds {value}: used slots must be ≥ {min_used} and never increase"),
+                ));
+            }
+            prev_value = value;
+        }
+    }
+    Ok(())
+}
+
+fn expand_template(template: &str, id: &str) -> String {
+    template.replace(ID_PLACEHOLDER, id)
+}
+
 impl<B: AsRef<[u8]>> Pack<B> {
     /// Opens a pack, checking everything in the layout above. Reads the bytes in place.
     pub fn open(bytes: B) -> Result<Pack<B>, PackError> {
@@ -278,10 +411,14 @@ impl<B: AsRef<[u8]>> Pack<B> {
     fn validate(bytes: &[u8]) -> Result<Layout, PackError> {
         let header = read_header(bytes)?;
         let sections = read_sections(bytes, &header)?;
-        let range = |kind: SectionKind| sections[kind as usize - 1].range.clone();
+        let mut ranges: [Option<Range<usize>>; SectionKind::ALL.len() + 1] = Default::default();
+        for s in &sections {
+            ranges[s.kind as usize] = Some(s.range.clone());
+        }
+        let required = |kind: SectionKind| ranges[kind as usize].clone().unwrap_or(0..0);
 
-        let meta_range = range(SectionKind::Meta);
-        expect_len(SectionKind::Meta, &meta_range, 32)?;
+        let meta_range = required(SectionKind::Meta);
+        expect_len(SectionKind::Meta, &meta_range, META_LEN as u64)?;
         let m = meta_range.start;
         let meta = Meta {
             item_count: read_u32(bytes, m),
@@ -290,111 +427,179 @@ impl<B: AsRef<[u8]>> Pack<B> {
             brand_count: read_u32(bytes, m + 12),
             built_at_ms: read_u64(bytes, m + 16) as i64,
             training_events: read_u64(bytes, m + 24),
+            neighbour_k: read_u16(bytes, m + 32),
+            together_k: read_u16(bytes, m + 34),
         };
+        let meta_bad = |index: u64, detail: String| Err(bad_value(SectionKind::Meta, index, detail));
         if meta.dim == 0 || meta.dim > MAX_DIM {
-            return Err(PackError::BadValue {
-                kind: SectionKind::Meta,
-                index: 1,
-                detail: format!("dim is {}, must be 1..={MAX_DIM}", meta.dim),
-            });
+            return meta_bad(1, format!("dim is {}, must be 1..={MAX_DIM}", meta.dim));
         }
+        for (index, name, count) in [(2, "category_count", meta.category_count), (3, "brand_count", meta.brand_count)] {
+            if count > MAX_NAMES {
+                return meta_bad(index, format!("{name} is {count}, at most {MAX_NAMES}"));
+            }
+        }
+        for (index, name, k) in [(6, "neighbour_k", meta.neighbour_k), (7, "together_k", meta.together_k)] {
+            if k > MAX_LIST_LEN {
+                return meta_bad(index, format!("{name} is {k}, at most {MAX_LIST_LEN}"));
+            }
+        }
+        if read_u32(bytes, m + 36) != 0 {
+            return meta_bad(8, "reserved field is not 0".to_owned());
+        }
+        expect_presence(&ranges, &[SectionKind::CategoryNames, SectionKind::ItemCategory], meta.category_count > 0, "category_count > 0")?;
+        expect_presence(&ranges, &[SectionKind::BrandNames, SectionKind::ItemBrand], meta.brand_count > 0, "brand_count > 0")?;
+        expect_presence(&ranges, &[SectionKind::Neighbours, SectionKind::NeighbourWeights], meta.neighbour_k > 0, "neighbour_k > 0")?;
+        expect_presence(&ranges, &[SectionKind::Together, SectionKind::TogetherCounts], meta.together_k > 0, "together_k > 0")?;
+
         let n = u64::from(meta.item_count);
-        let table = |kind: SectionKind, expected: u32| -> Result<StringTable, PackError> {
-            let r = range(kind);
-            let t = StringTable::parse(bytes, r.start, r.len(), kind)?;
-            if t.count != expected {
+        let column = |kind: SectionKind, expected: u32| -> Result<Option<StringColumn>, PackError> {
+            let Some(r) = ranges[kind as usize].clone() else { return Ok(None) };
+            let c = StringColumn::parse(bytes, r.start, r.len(), kind)?;
+            if c.count != expected {
                 return Err(PackError::BadStringTable {
                     kind,
-                    detail: format!("holds {} strings, the meta section says {expected}", t.count),
+                    detail: format!("holds {} strings, {expected} are needed", c.count),
                 });
             }
-            Ok(t)
+            Ok(Some(c))
         };
-        let item_ids = table(SectionKind::ItemIds, meta.item_count)?;
-        let titles = table(SectionKind::Titles, meta.item_count)?;
-        let category_names = table(SectionKind::CategoryNames, meta.category_count)?;
-        let brand_names = table(SectionKind::BrandNames, meta.brand_count)?;
-        let image_urls = table(SectionKind::ImageUrls, meta.item_count)?;
-        let page_urls = table(SectionKind::PageUrls, meta.item_count)?;
+        let item_ids = column(SectionKind::ItemIds, meta.item_count)?
+            .ok_or(PackError::MissingSection { kind: SectionKind::ItemIds })?;
+        let titles = column(SectionKind::Titles, meta.item_count)?;
+        let category_names = column(SectionKind::CategoryNames, meta.category_count)?;
+        let brand_names = column(SectionKind::BrandNames, meta.brand_count)?;
+        let templates = column(SectionKind::UrlTemplates, 2)?;
+        let page_urls = column(SectionKind::PageUrls, meta.item_count)?;
+        let image_urls = column(SectionKind::ImageUrls, meta.item_count)?;
 
-        for (kind, limit) in [
-            (SectionKind::ItemCategory, meta.category_count),
-            (SectionKind::ItemBrand, meta.brand_count),
-        ] {
-            let r = range(kind);
-            expect_len(kind, &r, n * 4)?;
+        let mut prev: Option<&str> = None;
+        for i in 0..meta.item_count {
+            let id = item_ids.get(bytes, i);
+            if id.is_empty() {
+                return Err(bad_value(SectionKind::ItemIds, u64::from(i), "the id is empty".to_owned()));
+            }
+            if let Some(p) = prev {
+                match p.as_bytes().cmp(id.as_bytes()) {
+                    Ordering::Less => {}
+                    Ordering::Equal => return Err(PackError::DuplicateItemId { id: id.to_owned() }),
+                    Ordering::Greater => {
+                        return Err(bad_value(
+                            SectionKind::ItemIds,
+                            u64::from(i),
+                            format!("id {id:?} is out of order after {p:?} (ids must increase by bytes)"),
+                        ))
+                    }
+                }
+            }
+            prev = Some(id);
+        }
+
+        for (kind, limit) in [(SectionKind::ItemCategory, meta.category_count), (SectionKind::ItemBrand, meta.brand_count)] {
+            let Some(r) = ranges[kind as usize].clone() else { continue };
+            expect_len(kind, &r, n * 2)?;
             for i in 0..meta.item_count as usize {
-                let v = read_u32(bytes, r.start + i * 4);
+                let v = u32::from(read_u16(bytes, r.start + i * 2));
                 if v >= limit {
-                    return Err(PackError::BadValue {
-                        kind,
-                        index: i as u64,
-                        detail: format!("refers to entry {v}, only {limit} exist"),
-                    });
+                    return Err(bad_value(kind, i as u64, format!("refers to entry {v}, only {limit} exist")));
                 }
             }
         }
         let check_f32 = |kind: SectionKind, count: u64, ok: fn(f32) -> bool, rule: &str| -> Result<(), PackError> {
-            let r = range(kind);
+            let r = required(kind);
             expect_len(kind, &r, count * 4)?;
             for i in 0..count as usize {
                 let v = read_f32(bytes, r.start + i * 4);
                 if !ok(v) {
-                    return Err(PackError::BadValue { kind, index: i as u64, detail: format!("{v} is not {rule}") });
+                    return Err(bad_value(kind, i as u64, format!("{v} is not {rule}")));
                 }
             }
             Ok(())
         };
         check_f32(SectionKind::Prices, n, |v| v.is_finite() && v >= 0.0, "a finite price ≥ 0")?;
         check_f32(SectionKind::EmbeddingScales, u64::from(meta.dim), |v| v.is_finite() && v >= 0.0, "a finite scale ≥ 0")?;
-        check_f32(SectionKind::Popularity, n, |v| (0.0..=1.0).contains(&v), "in [0, 1]")?;
 
-        let flags = range(SectionKind::Flags);
-        expect_len(SectionKind::Flags, &flags, n)?;
-        if let Some(i) = bytes[flags.clone()].iter().position(|&f| f & !1 != 0) {
-            return Err(PackError::BadValue {
-                kind: SectionKind::Flags,
-                index: i as u64,
-                detail: format!("flags {:#04x} use undefined bits", bytes[flags.start + i]),
-            });
-        }
-        expect_len(SectionKind::Embeddings, &range(SectionKind::Embeddings), n * u64::from(meta.dim))?;
-
-        let index = range(SectionKind::IdIndex);
-        expect_len(SectionKind::IdIndex, &index, n * 4)?;
-        let mut prev: Option<&str> = None;
-        let mut seen = vec![false; meta.item_count as usize];
-        for pos in 0..meta.item_count as usize {
-            let item = read_u32(bytes, index.start + pos * 4);
-            let bad = |detail: String| PackError::BadValue { kind: SectionKind::IdIndex, index: pos as u64, detail };
-            let slot = seen.get_mut(item as usize).ok_or_else(|| bad(format!("item {item} does not exist")))?;
-            if std::mem::replace(slot, true) {
-                return Err(bad(format!("item {item} is listed twice")));
+        if let Some(flags) = ranges[SectionKind::Flags as usize].clone() {
+            expect_len(SectionKind::Flags, &flags, n)?;
+            if let Some(i) = bytes[flags.clone()].iter().position(|&f| f & !1 != 0) {
+                return Err(bad_value(
+                    SectionKind::Flags,
+                    i as u64,
+                    format!("flags {:#04x} use undefined bits", bytes[flags.start + i]),
+                ));
             }
-            let id = item_ids.get(bytes, item);
-            if let Some(p) = prev {
-                match p.as_bytes().cmp(id.as_bytes()) {
-                    Ordering::Less => {}
-                    Ordering::Equal => return Err(PackError::DuplicateItemId { id: id.to_owned() }),
-                    Ordering::Greater => return Err(bad(format!("id {id:?} is out of order after {p:?}"))),
+        }
+        for (kind, width) in [(SectionKind::Popularity, 2), (SectionKind::Trend, 2), (SectionKind::Interactions, 4)] {
+            if let Some(r) = ranges[kind as usize].clone() {
+                expect_len(kind, &r, n * width)?;
+            }
+        }
+
+        let blocks = n.div_ceil(BLOCK_ITEMS as u64);
+        let embeddings = required(SectionKind::Embeddings);
+        let dim = meta.dim as usize;
+        expect_len(SectionKind::Embeddings, &embeddings, blocks * BLOCK_ITEMS as u64 * u64::from(meta.dim))?;
+        let used_lanes = meta.item_count as usize % BLOCK_ITEMS;
+        if used_lanes != 0 {
+            let last = embeddings.start + (blocks as usize - 1) * dim * BLOCK_ITEMS;
+            for j in 0..dim {
+                let lanes = &bytes[last + j * BLOCK_ITEMS..last + (j + 1) * BLOCK_ITEMS];
+                if lanes[used_lanes..].iter().any(|&c| c != 0) {
+                    return Err(bad_value(
+                        SectionKind::Embeddings,
+                        j as u64,
+                        format!("a padding lane of the last block is not 0 in dimension {j}"),
+                    ));
                 }
             }
-            prev = Some(id);
         }
 
-        let sr = range(SectionKind::EmbeddingScales);
-        let scales = (0..meta.dim as usize).map(|j| read_f32(bytes, sr.start + j * 4)).collect();
+        if let (Some(items), Some(weights)) =
+            (ranges[SectionKind::Neighbours as usize].clone(), ranges[SectionKind::NeighbourWeights as usize].clone())
+        {
+            let kinds = (SectionKind::Neighbours, SectionKind::NeighbourWeights);
+            check_lists(bytes, items, weights, kinds, meta.item_count, usize::from(meta.neighbour_k), 0)?;
+        }
+        if let (Some(items), Some(counts)) =
+            (ranges[SectionKind::Together as usize].clone(), ranges[SectionKind::TogetherCounts as usize].clone())
+        {
+            let kinds = (SectionKind::Together, SectionKind::TogetherCounts);
+            check_lists(bytes, items, counts, kinds, meta.item_count, usize::from(meta.together_k), 1)?;
+        }
+
+        let mut rules = Vec::new();
+        if let Some(r) = ranges[SectionKind::Rules as usize].clone() {
+            if r.len() < 4 {
+                return Err(PackError::CountMismatch { kind: SectionKind::Rules, expected: 4, found: r.len() as u64 });
+            }
+            let count = u64::from(read_u32(bytes, r.start));
+            expect_len(SectionKind::Rules, &r, 4 + count * RULE_LEN as u64)?;
+            for (index, entry) in bytes[r.start + 4..r.end].chunks_exact(RULE_LEN).enumerate() {
+                rules.push(PackRule::decode(entry, index, meta.item_count, meta.category_count)?);
+            }
+        }
+
+        let sr = required(SectionKind::EmbeddingScales);
+        let scales = (0..dim).map(|j| read_f32(bytes, sr.start + j * 4)).collect();
+        let (page_template, image_template) = match templates {
+            Some(t) => (t.get(bytes, 0).to_owned(), t.get(bytes, 1).to_owned()),
+            None => (String::new(), String::new()),
+        };
         Ok(Layout {
             header,
             meta,
             sections,
+            ranges,
             item_ids,
             titles,
             category_names,
             brand_names,
-            image_urls,
             page_urls,
+            image_urls,
+            page_template,
+            image_template,
             scales,
+            rules,
         })
     }
 
@@ -402,17 +607,19 @@ impl<B: AsRef<[u8]>> Pack<B> {
         self.bytes.as_ref()
     }
 
-    fn section(&self, kind: SectionKind) -> &[u8] {
-        let r = self.layout.sections[kind as usize - 1].range.clone();
-        &self.bytes()[r]
+    fn section(&self, kind: SectionKind) -> Option<&[u8]> {
+        let r = self.layout.ranges.get(kind as usize)?.clone()?;
+        self.bytes().get(r)
     }
 
-    fn u32_at(&self, kind: SectionKind, i: u32) -> u32 {
-        read_u32(self.section(kind), i as usize * 4)
+    fn u16_at(&self, kind: SectionKind, slot: usize) -> Option<u16> {
+        let s = self.section(kind)?;
+        s.get(slot * 2..slot * 2 + 2).map(|b| u16::from_le_bytes([b[0], b[1]]))
     }
 
-    fn f32_at(&self, kind: SectionKind, i: u32) -> f32 {
-        read_f32(self.section(kind), i as usize * 4)
+    fn u32_at(&self, kind: SectionKind, slot: usize) -> Option<u32> {
+        let s = self.section(kind)?;
+        s.get(slot * 4..slot * 4 + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
     /// The decoded header.
@@ -430,6 +637,11 @@ impl<B: AsRef<[u8]>> Pack<B> {
         &self.layout.sections
     }
 
+    /// Whether the pack has a section of this kind.
+    pub fn has_section(&self, kind: SectionKind) -> bool {
+        self.section(kind).is_some()
+    }
+
     /// Total size of the pack in bytes.
     pub fn byte_len(&self) -> usize {
         self.bytes().len()
@@ -445,39 +657,41 @@ impl<B: AsRef<[u8]>> Pack<B> {
         self.layout.meta.dim as usize
     }
 
-    /// Id of item `i` (`""` if out of range, as for every accessor below).
+    /// Id of item `i` (`""` if out of range; every accessor below is likewise total).
     pub fn item_id(&self, i: u32) -> &str {
         self.layout.item_ids.get(self.bytes(), i)
     }
 
-    /// Finds an item by id (binary search over the id index).
+    /// Finds an item by id (binary search: ids are stored in byte order).
     pub fn find_item(&self, id: &str) -> Option<u32> {
         let (mut lo, mut hi) = (0u32, self.item_count());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            let item = self.u32_at(SectionKind::IdIndex, mid);
-            match self.item_id(item).as_bytes().cmp(id.as_bytes()) {
+            match self.item_id(mid).as_bytes().cmp(id.as_bytes()) {
                 Ordering::Less => lo = mid + 1,
                 Ordering::Greater => hi = mid,
-                Ordering::Equal => return Some(item),
+                Ordering::Equal => return Some(mid),
             }
         }
         None
     }
 
-    /// Display title of item `i`.
+    /// Display title of item `i` (its id when the pack has no titles).
     pub fn title(&self, i: u32) -> &str {
-        self.layout.titles.get(self.bytes(), i)
+        match &self.layout.titles {
+            Some(t) => t.get(self.bytes(), i),
+            None => self.item_id(i),
+        }
     }
 
-    /// Category index of item `i`.
-    pub fn category_index(&self, i: u32) -> u32 {
-        self.u32_at(SectionKind::ItemCategory, i)
+    /// Category index of item `i`, if the pack has categories.
+    pub fn category_index(&self, i: u32) -> Option<u32> {
+        self.u16_at(SectionKind::ItemCategory, i as usize).map(u32::from)
     }
 
-    /// Category name of item `i`.
+    /// Category name of item `i` (`""` without categories).
     pub fn category(&self, i: u32) -> &str {
-        self.category_name(self.category_index(i))
+        self.category_index(i).map_or("", |c| self.category_name(c))
     }
 
     /// Number of categories.
@@ -487,12 +701,12 @@ impl<B: AsRef<[u8]>> Pack<B> {
 
     /// Name of category `c`.
     pub fn category_name(&self, c: u32) -> &str {
-        self.layout.category_names.get(self.bytes(), c)
+        self.layout.category_names.as_ref().map_or("", |t| t.get(self.bytes(), c))
     }
 
-    /// Brand index of item `i`.
-    pub fn brand_index(&self, i: u32) -> u32 {
-        self.u32_at(SectionKind::ItemBrand, i)
+    /// Brand index of item `i`, if the pack has brands.
+    pub fn brand_index(&self, i: u32) -> Option<u32> {
+        self.u16_at(SectionKind::ItemBrand, i as usize).map(u32::from)
     }
 
     /// Number of brands.
@@ -502,37 +716,106 @@ impl<B: AsRef<[u8]>> Pack<B> {
 
     /// Name of brand `b`.
     pub fn brand_name(&self, b: u32) -> &str {
-        self.layout.brand_names.get(self.bytes(), b)
+        self.layout.brand_names.as_ref().map_or("", |t| t.get(self.bytes(), b))
     }
 
-    /// Brand name of item `i`.
+    /// Brand name of item `i` (`""` without brands).
     pub fn brand(&self, i: u32) -> &str {
-        self.brand_name(self.brand_index(i))
+        self.brand_index(i).map_or("", |b| self.brand_name(b))
     }
 
     /// Price of item `i`.
     pub fn price(&self, i: u32) -> f32 {
-        self.f32_at(SectionKind::Prices, i)
+        self.u32_at(SectionKind::Prices, i as usize).map_or(0.0, f32::from_bits)
     }
 
-    /// Whether item `i` is in stock.
+    /// Whether item `i` is in stock (every item is, when the pack has no flags).
     pub fn in_stock(&self, i: u32) -> bool {
-        self.section(SectionKind::Flags).get(i as usize).is_some_and(|f| f & 1 == 1)
+        if i >= self.item_count() {
+            return false;
+        }
+        self.section(SectionKind::Flags).is_none_or(|f| f.get(i as usize).is_some_and(|b| b & 1 == 1))
     }
 
-    /// Image URL of item `i`.
-    pub fn image_url(&self, i: u32) -> &str {
-        self.layout.image_urls.get(self.bytes(), i)
+    /// The page and image URL templates (`""` when absent).
+    pub fn url_templates(&self) -> (&str, &str) {
+        (&self.layout.page_template, &self.layout.image_template)
     }
 
-    /// Product page URL of item `i`.
-    pub fn page_url(&self, i: u32) -> &str {
-        self.layout.page_urls.get(self.bytes(), i)
+    /// The stored per-item page URL (`""`: the template applies).
+    pub fn page_url_override(&self, i: u32) -> &str {
+        self.layout.page_urls.as_ref().map_or("", |t| t.get(self.bytes(), i))
+    }
+
+    /// The stored per-item image URL (`""`: the template applies).
+    pub fn image_url_override(&self, i: u32) -> &str {
+        self.layout.image_urls.as_ref().map_or("", |t| t.get(self.bytes(), i))
+    }
+
+    /// Product page URL of item `i`: its own, or the template with its id.
+    pub fn page_url(&self, i: u32) -> Cow<'_, str> {
+        match self.page_url_override(i) {
+            "" if i < self.item_count() => Cow::Owned(expand_template(&self.layout.page_template, self.item_id(i))),
+            own => Cow::Borrowed(own),
+        }
+    }
+
+    /// Image URL of item `i`: its own, or the template with its id.
+    pub fn image_url(&self, i: u32) -> Cow<'_, str> {
+        match self.image_url_override(i) {
+            "" if i < self.item_count() => Cow::Owned(expand_template(&self.layout.image_template, self.item_id(i))),
+            own => Cow::Borrowed(own),
+        }
     }
 
     /// Popularity of item `i` in [0, 1].
     pub fn popularity(&self, i: u32) -> f32 {
-        self.f32_at(SectionKind::Popularity, i)
+        self.u16_at(SectionKind::Popularity, i as usize).map_or(0.0, |v| f32::from(v) / 65535.0)
+    }
+
+    /// Short-horizon demand trend of item `i` in [0, 1] (0 when unknown).
+    pub fn trend(&self, i: u32) -> f32 {
+        self.u16_at(SectionKind::Trend, i as usize).map_or(0.0, |v| f32::from(v) / 65535.0)
+    }
+
+    /// Distinct shoppers who interacted with item `i` at build time.
+    pub fn interactions(&self, i: u32) -> u32 {
+        self.u32_at(SectionKind::Interactions, i as usize).unwrap_or(0)
+    }
+
+    /// Slots per item in the neighbour lists.
+    pub fn neighbour_k(&self) -> usize {
+        usize::from(self.layout.meta.neighbour_k)
+    }
+
+    /// Slots per item in the bought-together lists.
+    pub fn together_k(&self) -> usize {
+        usize::from(self.layout.meta.together_k)
+    }
+
+    fn list(&self, kinds: (SectionKind, SectionKind), k: usize, i: u32) -> impl Iterator<Item = (u32, u16)> + '_ {
+        let base = if i < self.item_count() { i as usize * k } else { 0 };
+        let k = if i < self.item_count() { k } else { 0 };
+        (base..base + k)
+            .map(move |slot| (self.u32_at(kinds.0, slot).unwrap_or(NO_ITEM), self.u16_at(kinds.1, slot).unwrap_or(0)))
+            .take_while(|&(item, _)| item != NO_ITEM)
+    }
+
+    /// Neighbours of item `i`, best first: `(item, similarity in [0, 1])`.
+    pub fn neighbours(&self, i: u32) -> impl Iterator<Item = (u32, f32)> + '_ {
+        self.list((SectionKind::Neighbours, SectionKind::NeighbourWeights), self.neighbour_k(), i)
+            .map(|(item, w)| (item, f32::from(w) / 65535.0))
+    }
+
+    /// Items bought together with item `i`, most shared baskets first: `(item, baskets)`.
+    pub fn bought_together(&self, i: u32) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.list((SectionKind::Together, SectionKind::TogetherCounts), self.together_k(), i)
+            .map(|(item, c)| (item, u32::from(c)))
+    }
+
+    /// The shop's build-time merchandising rules.
+    pub fn rules(&self) -> &[PackRule] {
+        &self.layout.rules
     }
 
     /// Per-dimension dequantization scales.
@@ -540,14 +823,36 @@ impl<B: AsRef<[u8]>> Pack<B> {
         &self.layout.scales
     }
 
-    /// All item codes, row-major (`item_count × dim`).
-    pub fn embedding_codes(&self) -> &[i8] {
-        bytemuck::cast_slice(self.section(SectionKind::Embeddings))
+    /// Number of 16-item blocks in [`Pack::embedding_blocks`].
+    pub fn block_count(&self) -> usize {
+        (self.item_count() as usize).div_ceil(BLOCK_ITEMS)
     }
 
-    /// Codes of item `i` (empty if out of range).
-    pub fn embedding_row(&self, i: u32) -> &[i8] {
+    /// All item codes in the blocked layout: item `i`, dimension `j` is at
+    /// `((i / 16) · dim + j) · 16 + i % 16`; padding lanes are 0.
+    pub fn embedding_blocks(&self) -> &[i8] {
+        bytemuck::cast_slice(self.section(SectionKind::Embeddings).unwrap_or(&[]))
+    }
+
+    /// The codes of item `i`, dimension by dimension (empty if `i` is out of range).
+    pub fn embedding_iter(&self, i: u32) -> impl Iterator<Item = i8> + '_ {
+        let d = if i < self.item_count() { self.dim() } else { 0 };
+        let base = (i as usize / BLOCK_ITEMS) * self.dim() * BLOCK_ITEMS + i as usize % BLOCK_ITEMS;
+        let blocks = self.embedding_blocks();
+        (0..d).map(move |j| blocks.get(base + j * BLOCK_ITEMS).copied().unwrap_or(0))
+    }
+
+    /// Copies the codes of item `i` into `out` (`dim` long); zeros if `i` is out of range.
+    pub fn embedding_row(&self, i: u32, out: &mut [i8]) {
         let d = self.dim();
-        self.embedding_codes().get(i as usize * d..(i as usize + 1) * d).unwrap_or(&[])
+        out.fill(0);
+        if i >= self.item_count() {
+            return;
+        }
+        let blocks = self.embedding_blocks();
+        let base = (i as usize / BLOCK_ITEMS) * d * BLOCK_ITEMS + i as usize % BLOCK_ITEMS;
+        for (j, o) in out.iter_mut().enumerate().take(d) {
+            *o = blocks.get(base + j * BLOCK_ITEMS).copied().unwrap_or(0);
+        }
     }
 }

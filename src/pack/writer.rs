@@ -1,34 +1,103 @@
 //! Writing a pack: [`PackContents`] is the owned form of everything a pack holds.
 //!
-//! [`PackContents::encode`] lays the bytes out exactly as [`reader`](super::reader) documents
-//! and then opens the result, so an encoded pack is always one the reader accepts.
-//! [`Pack::to_contents`] goes the other way, which is what the byte-identical round-trip
-//! tests use.
+//! [`PackContents::encode`] checks the contents against the format's rules (a typed
+//! [`PackError::InvalidContents`] naming the item), lays the bytes out exactly as
+//! [`reader`](super::reader) documents, and then opens the result, so an encoded pack is always
+//! one the reader accepts. Optional sections are written only when they carry something (no
+//! titles other than the ids, every item in stock, no lists …). [`Pack::to_contents`] goes the
+//! other way, which is what the byte-identical round-trip tests use.
 
-use super::strings::write_string_table;
-use super::{align_up, Pack, PackError, SectionKind, FORMAT_VERSION, HEADER_LEN, MAGIC, SECTION_ENTRY_LEN};
+use super::rules::PackRule;
+use super::strings::write_string_column;
+use super::{
+    align_up, Pack, PackError, SectionKind, BLOCK_ITEMS, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, MAX_LIST_LEN,
+    MAX_NAMES, NO_ITEM, SECTION_ENTRY_LEN,
+};
+use super::reader::{ID_PLACEHOLDER, META_LEN};
 
 /// One item as stored in a pack.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PackItem {
-    /// Shop id, unique.
+    /// Shop id, unique and non-empty.
     pub id: String,
-    /// Display title.
+    /// Display title (the id when equal to it).
     pub title: String,
-    /// Index into [`PackContents::categories`].
+    /// Index into [`PackContents::categories`] (0 and unused when there are none).
     pub category: u32,
-    /// Index into [`PackContents::brands`].
+    /// Index into [`PackContents::brands`] (0 and unused when there are none).
     pub brand: u32,
     /// Price, finite and ≥ 0.
     pub price: f32,
     /// Whether it can be bought now.
     pub in_stock: bool,
-    /// Image URL.
+    /// Image URL; `""` means the image template of [`PackContents::url_templates`].
     pub image_url: String,
-    /// Product page URL.
+    /// Product page URL; `""` means the page template.
     pub page_url: String,
-    /// Popularity in [0, 1].
+    /// Popularity in [0, 1] (stored to 1/65535).
     pub popularity: f32,
+    /// Short-horizon demand trend in [0, 1] (stored to 1/65535).
+    pub trend: f32,
+    /// Distinct shoppers who interacted with it at build time.
+    pub interactions: u32,
+}
+
+impl PackItem {
+    /// An item with only an id, a title and a price; everything else empty.
+    pub fn new(id: impl Into<String>, title: impl Into<String>, price: f32) -> PackItem {
+        PackItem {
+            id: id.into(),
+            title: title.into(),
+            category: 0,
+            brand: 0,
+            price,
+            in_stock: true,
+            image_url: String::new(),
+            page_url: String::new(),
+            popularity: 0.0,
+            trend: 0.0,
+            interactions: 0,
+        }
+    }
+}
+
+/// Page and image URL templates; `{id}` stands for the item id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UrlTemplates {
+    /// Product page URL template.
+    pub page: String,
+    /// Image URL template.
+    pub image: String,
+}
+
+impl UrlTemplates {
+    /// Finds templates that reproduce the most items' URLs (the first item's URL with its id
+    /// replaced by `{id}`), then clears the URLs they reproduce, so that only the exceptions
+    /// are stored per item.
+    pub fn factor_out(items: &mut [PackItem]) -> UrlTemplates {
+        fn infer(items: &[PackItem], url: fn(&PackItem) -> &str) -> String {
+            let Some(first) = items.iter().find(|it| !url(it).is_empty() && url(it).contains(it.id.as_str())) else {
+                return String::new();
+            };
+            let template = url(first).replacen(first.id.as_str(), ID_PLACEHOLDER, 1);
+            let hits = items.iter().filter(|it| template.replace(ID_PLACEHOLDER, &it.id) == url(it)).count();
+            if hits * 2 >= items.len() {
+                template
+            } else {
+                String::new()
+            }
+        }
+        let templates = UrlTemplates { page: infer(items, |it| &it.page_url), image: infer(items, |it| &it.image_url) };
+        for it in items.iter_mut() {
+            if !templates.page.is_empty() && templates.page.replace(ID_PLACEHOLDER, &it.id) == it.page_url {
+                it.page_url.clear();
+            }
+            if !templates.image.is_empty() && templates.image.replace(ID_PLACEHOLDER, &it.id) == it.image_url {
+                it.image_url.clear();
+            }
+        }
+        templates
+    }
 }
 
 /// Everything a pack holds, owned.
@@ -44,14 +113,22 @@ pub struct PackContents {
     pub categories: Vec<String>,
     /// Brand names.
     pub brands: Vec<String>,
-    /// Items, in pack order.
+    /// Items, sorted by id bytes (see [`PackContents::sort_by_id`]).
     pub items: Vec<PackItem>,
+    /// URL templates for items without their own URLs.
+    pub url_templates: UrlTemplates,
     /// Embedding dimension.
     pub dim: u32,
     /// Per-dimension scales (`dim` values).
     pub scales: Vec<f32>,
-    /// Codes, `items.len() × dim`, row-major.
+    /// Codes, `items.len() × dim`, row-major (the encoder blocks them).
     pub codes: Vec<i8>,
+    /// Per item: neighbours `(item, similarity in [0, 1])`, best first (empty, or one list per item).
+    pub neighbours: Vec<Vec<(u32, f32)>>,
+    /// Per item: bought-together items `(item, shared baskets ≥ 1)`, most first (empty, or one list per item).
+    pub together: Vec<Vec<(u32, u32)>>,
+    /// The shop's merchandising rules.
+    pub rules: Vec<PackRule>,
 }
 
 /// The builder version from this crate's own `Cargo.toml`.
@@ -64,14 +141,158 @@ pub fn crate_version() -> (u16, u16, u16) {
     )
 }
 
+fn unit_to_u16(v: f32) -> u16 {
+    (v.clamp(0.0, 1.0) * 65535.0).round() as u16
+}
+
+fn invalid(detail: String) -> PackError {
+    PackError::InvalidContents { detail }
+}
+
 impl PackContents {
+    /// Reorders the items by id bytes (the order packs store), remapping every item index in
+    /// the codes, neighbour and bought-together lists and rules. Returns the permutation:
+    /// `old_to_new[old index] = new index`.
+    pub fn sort_by_id(&mut self) -> Vec<u32> {
+        let n = self.items.len();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by(|&a, &b| self.items[a as usize].id.as_bytes().cmp(self.items[b as usize].id.as_bytes()));
+        let mut old_to_new = vec![0u32; n];
+        for (new, &old) in order.iter().enumerate() {
+            old_to_new[old as usize] = new as u32;
+        }
+        if order.iter().enumerate().all(|(new, &old)| new as u32 == old) {
+            return old_to_new;
+        }
+        let remap = |i: u32| old_to_new.get(i as usize).copied().unwrap_or(i);
+        self.items = order.iter().map(|&old| self.items[old as usize].clone()).collect();
+        let d = self.dim as usize;
+        if d > 0 && self.codes.len() == n * d {
+            self.codes = order.iter().flat_map(|&old| self.codes[old as usize * d..(old as usize + 1) * d].to_vec()).collect();
+        }
+        let lists_in_order = |lists: &[Vec<(u32, f32)>]| -> Vec<Vec<(u32, f32)>> {
+            order.iter().map(|&old| lists[old as usize].iter().map(|&(i, w)| (remap(i), w)).collect()).collect()
+        };
+        if self.neighbours.len() == n {
+            self.neighbours = lists_in_order(&self.neighbours);
+        }
+        if self.together.len() == n {
+            self.together = order
+                .iter()
+                .map(|&old| self.together[old as usize].iter().map(|&(i, c)| (remap(i), c)).collect())
+                .collect();
+        }
+        for rule in &mut self.rules {
+            if let super::RuleTarget::Item(i) = &mut rule.target {
+                *i = remap(*i);
+            }
+        }
+        old_to_new
+    }
+
+    fn check(&self) -> Result<(), PackError> {
+        let n = self.items.len();
+        if n > u32::MAX as usize - 1 {
+            return Err(invalid(format!("{n} items is more than a pack can index")));
+        }
+        if self.dim == 0 || self.dim > MAX_DIM {
+            return Err(invalid(format!("dim is {}, must be 1..={MAX_DIM}", self.dim)));
+        }
+        let d = self.dim as usize;
+        if self.scales.len() != d || self.codes.len() != n * d {
+            return Err(invalid(format!(
+                "{} scales and {} codes do not fit {n} items × dim {d}",
+                self.scales.len(),
+                self.codes.len()
+            )));
+        }
+        for (what, names) in [("categories", &self.categories), ("brands", &self.brands)] {
+            if names.len() > MAX_NAMES as usize {
+                return Err(invalid(format!("{} {what}, at most {MAX_NAMES}", names.len())));
+            }
+        }
+        for (i, it) in self.items.iter().enumerate() {
+            if it.id.is_empty() {
+                return Err(invalid(format!("item {i} has an empty id")));
+            }
+            if i > 0 && self.items[i - 1].id.as_bytes() >= it.id.as_bytes() {
+                return Err(invalid(format!(
+                    "item {i} ({:?}) does not sort after item {} ({:?}): call sort_by_id first, ids must be unique",
+                    it.id,
+                    i - 1,
+                    self.items[i - 1].id
+                )));
+            }
+            if !self.categories.is_empty() && it.category as usize >= self.categories.len() {
+                return Err(invalid(format!("item {:?} has category {}, only {} exist", it.id, it.category, self.categories.len())));
+            }
+            if !self.brands.is_empty() && it.brand as usize >= self.brands.len() {
+                return Err(invalid(format!("item {:?} has brand {}, only {} exist", it.id, it.brand, self.brands.len())));
+            }
+        }
+        for (what, len) in [("neighbour", self.neighbours.len()), ("bought-together", self.together.len())] {
+            if len != 0 && len != n {
+                return Err(invalid(format!("{len} {what} lists for {n} items (give none or one per item)")));
+            }
+        }
+        let check_list = |what: &str, i: usize, entries: &mut dyn Iterator<Item = u32>| -> Result<(), PackError> {
+            for (s, item) in entries.enumerate() {
+                if item as usize >= n || item as usize == i {
+                    return Err(invalid(format!("{what} slot {s} of item {:?} refers to item {item}", self.items[i].id)));
+                }
+            }
+            Ok(())
+        };
+        for (i, list) in self.neighbours.iter().enumerate() {
+            check_list("neighbour", i, &mut list.iter().map(|e| e.0))?;
+            let sorted = list.windows(2).all(|w| w[0].1 >= w[1].1);
+            if !sorted || list.iter().any(|e| !(0.0..=1.0).contains(&e.1)) {
+                return Err(invalid(format!(
+                    "the neighbours of item {:?} need similarities in [0, 1], best first",
+                    self.items[i].id
+                )));
+            }
+        }
+        for (i, list) in self.together.iter().enumerate() {
+            check_list("bought-together", i, &mut list.iter().map(|e| e.0))?;
+            if !list.windows(2).all(|w| w[0].1 >= w[1].1) || list.iter().any(|e| e.1 == 0) {
+                return Err(invalid(format!(
+                    "the bought-together list of item {:?} needs basket counts ≥ 1, most first",
+                    self.items[i].id
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn list_k<T>(lists: &[Vec<T>]) -> Result<u16, PackError> {
+        let k = lists.iter().map(Vec::len).max().unwrap_or(0);
+        if k > usize::from(MAX_LIST_LEN) {
+            return Err(invalid(format!("a list has {k} entries, at most {MAX_LIST_LEN} fit")));
+        }
+        Ok(k as u16)
+    }
+
     /// Encodes to bytes, and checks the result by opening it.
     pub fn encode(&self) -> Result<Vec<u8>, PackError> {
+        self.check()?;
         let n = self.items.len();
-        let mut sections: Vec<Vec<u8>> = Vec::with_capacity(SectionKind::ALL.len());
+        let d = self.dim as usize;
+        let neighbour_k = Self::list_k(&self.neighbours)?;
+        let together_k = Self::list_k(&self.together)?;
+        let has_titles = self.items.iter().any(|it| it.title != it.id);
+        let has_flags = self.items.iter().any(|it| !it.in_stock);
+        let has_templates = !self.url_templates.page.is_empty() || !self.url_templates.image.is_empty();
+        let has_page_urls = self.items.iter().any(|it| !it.page_url.is_empty());
+        let has_image_urls = self.items.iter().any(|it| !it.image_url.is_empty());
+        let has_popularity = self.items.iter().any(|it| unit_to_u16(it.popularity) != 0);
+        let has_trend = self.items.iter().any(|it| unit_to_u16(it.trend) != 0);
+        let has_interactions = self.items.iter().any(|it| it.interactions != 0);
+
+        let mut sections: Vec<(SectionKind, Vec<u8>)> = Vec::with_capacity(SectionKind::ALL.len());
         for kind in SectionKind::ALL {
             let mut s = Vec::new();
-            match kind {
+            let present = match kind {
                 SectionKind::Meta => {
                     s.extend_from_slice(&(n as u32).to_le_bytes());
                     s.extend_from_slice(&self.dim.to_le_bytes());
@@ -79,37 +300,117 @@ impl PackContents {
                     s.extend_from_slice(&(self.brands.len() as u32).to_le_bytes());
                     s.extend_from_slice(&self.built_at_ms.to_le_bytes());
                     s.extend_from_slice(&self.training_events.to_le_bytes());
+                    s.extend_from_slice(&neighbour_k.to_le_bytes());
+                    s.extend_from_slice(&together_k.to_le_bytes());
+                    s.extend_from_slice(&0u32.to_le_bytes());
+                    debug_assert_eq!(s.len(), META_LEN);
+                    true
                 }
-                SectionKind::ItemIds => write_string_table(&mut s, &self.column(|it| it.id.as_str())),
-                SectionKind::IdIndex => {
-                    let mut order: Vec<u32> = (0..n as u32).collect();
-                    order.sort_by(|&a, &b| self.items[a as usize].id.as_bytes().cmp(self.items[b as usize].id.as_bytes()));
-                    for i in order {
-                        s.extend_from_slice(&i.to_le_bytes());
+                SectionKind::ItemIds => {
+                    write_string_column(&mut s, &self.column(|it| it.id.as_str()), kind)?;
+                    true
+                }
+                SectionKind::Titles if has_titles => {
+                    write_string_column(&mut s, &self.column(|it| it.title.as_str()), kind)?;
+                    true
+                }
+                SectionKind::CategoryNames if !self.categories.is_empty() => {
+                    write_string_column(&mut s, &self.categories, kind)?;
+                    true
+                }
+                SectionKind::ItemCategory if !self.categories.is_empty() => {
+                    self.items.iter().for_each(|it| s.extend_from_slice(&(it.category as u16).to_le_bytes()));
+                    true
+                }
+                SectionKind::BrandNames if !self.brands.is_empty() => {
+                    write_string_column(&mut s, &self.brands, kind)?;
+                    true
+                }
+                SectionKind::ItemBrand if !self.brands.is_empty() => {
+                    self.items.iter().for_each(|it| s.extend_from_slice(&(it.brand as u16).to_le_bytes()));
+                    true
+                }
+                SectionKind::Prices => {
+                    self.items.iter().for_each(|it| s.extend_from_slice(&it.price.to_le_bytes()));
+                    true
+                }
+                SectionKind::Flags if has_flags => {
+                    s.extend(self.items.iter().map(|it| u8::from(it.in_stock)));
+                    true
+                }
+                SectionKind::UrlTemplates if has_templates => {
+                    write_string_column(&mut s, &[&self.url_templates.page, &self.url_templates.image], kind)?;
+                    true
+                }
+                SectionKind::PageUrls if has_page_urls => {
+                    write_string_column(&mut s, &self.column(|it| it.page_url.as_str()), kind)?;
+                    true
+                }
+                SectionKind::ImageUrls if has_image_urls => {
+                    write_string_column(&mut s, &self.column(|it| it.image_url.as_str()), kind)?;
+                    true
+                }
+                SectionKind::EmbeddingScales => {
+                    self.scales.iter().for_each(|v| s.extend_from_slice(&v.to_le_bytes()));
+                    true
+                }
+                SectionKind::Embeddings => {
+                    let blocks = n.div_ceil(BLOCK_ITEMS);
+                    s.resize(blocks * d * BLOCK_ITEMS, 0);
+                    for (i, row) in self.codes.chunks_exact(d).enumerate() {
+                        let base = (i / BLOCK_ITEMS) * d * BLOCK_ITEMS + i % BLOCK_ITEMS;
+                        for (j, &c) in row.iter().enumerate() {
+                            s[base + j * BLOCK_ITEMS] = c as u8;
+                        }
                     }
+                    true
                 }
-                SectionKind::Titles => write_string_table(&mut s, &self.column(|it| it.title.as_str())),
-                SectionKind::CategoryNames => write_string_table(&mut s, &self.categories),
-                SectionKind::ItemCategory => self.items.iter().for_each(|it| s.extend_from_slice(&it.category.to_le_bytes())),
-                SectionKind::BrandNames => write_string_table(&mut s, &self.brands),
-                SectionKind::ItemBrand => self.items.iter().for_each(|it| s.extend_from_slice(&it.brand.to_le_bytes())),
-                SectionKind::Prices => self.items.iter().for_each(|it| s.extend_from_slice(&it.price.to_le_bytes())),
-                SectionKind::Flags => s.extend(self.items.iter().map(|it| u8::from(it.in_stock))),
-                SectionKind::ImageUrls => write_string_table(&mut s, &self.column(|it| it.image_url.as_str())),
-                SectionKind::PageUrls => write_string_table(&mut s, &self.column(|it| it.page_url.as_str())),
-                SectionKind::EmbeddingScales => self.scales.iter().for_each(|v| s.extend_from_slice(&v.to_le_bytes())),
-                SectionKind::Embeddings => s.extend(self.codes.iter().map(|&c| c as u8)),
-                SectionKind::Popularity => self.items.iter().for_each(|it| s.extend_from_slice(&it.popularity.to_le_bytes())),
+                SectionKind::Popularity if has_popularity => {
+                    self.items.iter().for_each(|it| s.extend_from_slice(&unit_to_u16(it.popularity).to_le_bytes()));
+                    true
+                }
+                SectionKind::Trend if has_trend => {
+                    self.items.iter().for_each(|it| s.extend_from_slice(&unit_to_u16(it.trend).to_le_bytes()));
+                    true
+                }
+                SectionKind::Interactions if has_interactions => {
+                    self.items.iter().for_each(|it| s.extend_from_slice(&it.interactions.to_le_bytes()));
+                    true
+                }
+                SectionKind::Neighbours if neighbour_k > 0 => {
+                    write_list_items(&mut s, &self.neighbours, neighbour_k, |e| e.0);
+                    true
+                }
+                SectionKind::NeighbourWeights if neighbour_k > 0 => {
+                    write_list_values(&mut s, &self.neighbours, neighbour_k, |e| unit_to_u16(e.1));
+                    true
+                }
+                SectionKind::Together if together_k > 0 => {
+                    write_list_items(&mut s, &self.together, together_k, |e| e.0);
+                    true
+                }
+                SectionKind::TogetherCounts if together_k > 0 => {
+                    write_list_values(&mut s, &self.together, together_k, |e| e.1.clamp(1, u32::from(u16::MAX)) as u16);
+                    true
+                }
+                SectionKind::Rules if !self.rules.is_empty() => {
+                    s.extend_from_slice(&(self.rules.len() as u32).to_le_bytes());
+                    self.rules.iter().for_each(|r| r.encode(&mut s));
+                    true
+                }
+                _ => false,
+            };
+            if present {
+                sections.push((kind, s));
             }
-            sections.push(s);
         }
 
-        let table_end = HEADER_LEN + SectionKind::ALL.len() * SECTION_ENTRY_LEN;
+        let table_end = HEADER_LEN + sections.len() * SECTION_ENTRY_LEN;
         let mut out = vec![0u8; table_end];
         let mut entries = Vec::with_capacity(sections.len());
-        for (kind, body) in SectionKind::ALL.into_iter().zip(&sections) {
+        for (kind, body) in &sections {
             out.resize(align_up(out.len() as u64) as usize, 0);
-            entries.push((kind, out.len() as u64, body.len() as u64));
+            entries.push((*kind, out.len() as u64, body.len() as u64));
             out.extend_from_slice(body);
         }
         for (i, (kind, offset, len)) in entries.into_iter().enumerate() {
@@ -125,7 +426,7 @@ impl PackContents {
         out[12..14].copy_from_slice(&major.to_le_bytes());
         out[14..16].copy_from_slice(&minor.to_le_bytes());
         out[16..18].copy_from_slice(&patch.to_le_bytes());
-        out[20..24].copy_from_slice(&(SectionKind::ALL.len() as u32).to_le_bytes());
+        out[20..24].copy_from_slice(&(sections.len() as u32).to_le_bytes());
         let body_len = (out.len() - HEADER_LEN) as u64;
         out[24..32].copy_from_slice(&body_len.to_le_bytes());
         let crc = crc32fast::hash(&out[HEADER_LEN..]);
@@ -140,22 +441,51 @@ impl PackContents {
     }
 }
 
+/// Writes each list's items padded with [`NO_ITEM`] to `k` slots.
+fn write_list_items<T>(out: &mut Vec<u8>, lists: &[Vec<T>], k: u16, item: impl Fn(&T) -> u32) {
+    for list in lists {
+        for slot in 0..usize::from(k) {
+            out.extend_from_slice(&list.get(slot).map_or(NO_ITEM, &item).to_le_bytes());
+        }
+    }
+}
+
+/// Writes each list's values (checked to be best first), 0 in the unused slots.
+fn write_list_values<T>(out: &mut Vec<u8>, lists: &[Vec<T>], k: u16, value: impl Fn(&T) -> u16) {
+    for list in lists {
+        for slot in 0..usize::from(k) {
+            out.extend_from_slice(&list.get(slot).map_or(0, &value).to_le_bytes());
+        }
+    }
+}
+
 impl<B: AsRef<[u8]>> Pack<B> {
     /// Copies everything out into the owned form (for tools and round-trip tests).
     pub fn to_contents(&self) -> PackContents {
-        let items = (0..self.item_count())
+        let n = self.item_count();
+        let has_categories = self.category_count() > 0;
+        let has_brands = self.brand_count() > 0;
+        let items = (0..n)
             .map(|i| PackItem {
                 id: self.item_id(i).to_owned(),
                 title: self.title(i).to_owned(),
-                category: self.category_index(i),
-                brand: self.brand_index(i),
+                category: if has_categories { self.category_index(i).unwrap_or(0) } else { 0 },
+                brand: if has_brands { self.brand_index(i).unwrap_or(0) } else { 0 },
                 price: self.price(i),
                 in_stock: self.in_stock(i),
-                image_url: self.image_url(i).to_owned(),
-                page_url: self.page_url(i).to_owned(),
+                image_url: self.image_url_override(i).to_owned(),
+                page_url: self.page_url_override(i).to_owned(),
                 popularity: self.popularity(i),
+                trend: self.trend(i),
+                interactions: self.interactions(i),
             })
             .collect();
+        let d = self.dim();
+        let mut codes = vec![0i8; n as usize * d];
+        for (i, row) in codes.chunks_exact_mut(d.max(1)).enumerate() {
+            self.embedding_row(i as u32, row);
+        }
+        let (page, image) = self.url_templates();
         PackContents {
             builder_version: self.header().builder_version,
             built_at_ms: self.meta().built_at_ms,
@@ -163,9 +493,13 @@ impl<B: AsRef<[u8]>> Pack<B> {
             categories: (0..self.category_count()).map(|c| self.category_name(c).to_owned()).collect(),
             brands: (0..self.brand_count()).map(|b| self.brand_name(b).to_owned()).collect(),
             items,
-            dim: self.dim() as u32,
+            url_templates: UrlTemplates { page: page.to_owned(), image: image.to_owned() },
+            dim: d as u32,
             scales: self.embedding_scales().to_vec(),
-            codes: self.embedding_codes().to_vec(),
+            codes,
+            neighbours: if self.neighbour_k() > 0 { (0..n).map(|i| self.neighbours(i).collect()).collect() } else { Vec::new() },
+            together: if self.together_k() > 0 { (0..n).map(|i| self.bought_together(i).collect()).collect() } else { Vec::new() },
+            rules: self.rules().to_vec(),
         }
     }
 }

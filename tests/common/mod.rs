@@ -2,10 +2,12 @@
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use shelfwise::pack::{PackContents, PackItem};
+use shelfwise::pack::{PackContents, PackItem, PackRule, RuleAction, RuleTarget, UrlTemplates};
 
 /// A small, fully deterministic pack: 6 items in 2 categories with 4-d embeddings, where
-/// items 0–2 ("Candles") point one way and items 3–5 ("Mugs") the other.
+/// items 0–2 ("Candles") point one way and items 3–5 ("Mugs") the other. It uses every
+/// section of the format: page URLs come from a template except item 5's, image URLs are
+/// per item, item 2 is out of stock, and there are neighbours, bought-together lists and rules.
 pub fn sample_contents() -> PackContents {
     let names = ["Amber Candle", "Pillar Candle", "Tealight Set", "Blue Mug", "Stripe Mug", "Tall Mug"];
     let items = names
@@ -19,8 +21,10 @@ pub fn sample_contents() -> PackContents {
             price: 2.5 + i as f32,
             in_stock: i != 2,
             image_url: format!("img/{i}.svg"),
-            page_url: format!("#/item/SKU-{i}"),
-            popularity: [0.2, 0.3, 0.1, 1.0, 0.9, 0.8][i],
+            page_url: if i == 5 { "https://shop.example/tall-mug".to_owned() } else { String::new() },
+            popularity: unit([0.2, 0.3, 0.1, 1.0, 0.9, 0.8][i]),
+            trend: unit([0.5, 0.0, 0.25, 1.0, 0.0, 0.75][i]),
+            interactions: [3, 4, 0, 9, 7, 5][i],
         })
         .collect();
     let codes: Vec<i8> = vec![
@@ -38,10 +42,30 @@ pub fn sample_contents() -> PackContents {
         categories: vec!["Candles".into(), "Mugs".into()],
         brands: vec!["Acme".into(), "Birch".into()],
         items,
+        url_templates: UrlTemplates { page: "#/item/{id}".into(), image: String::new() },
         dim: 4,
         scales: vec![0.01, 0.02, 0.01, 0.02],
         codes,
+        neighbours: vec![
+            vec![(1, unit(0.75)), (2, unit(0.5))],
+            vec![(0, unit(0.75))],
+            vec![(0, unit(0.5)), (1, unit(0.25))],
+            vec![(4, 1.0), (5, unit(0.5))],
+            vec![(3, 1.0)],
+            vec![],
+        ],
+        together: vec![vec![(3, 4), (1, 2)], vec![(0, 2)], vec![], vec![(0, 4)], vec![], vec![]],
+        rules: vec![
+            PackRule { target: RuleTarget::Item(5), action: RuleAction::Pin(0) },
+            PackRule { target: RuleTarget::Category(0), action: RuleAction::Boost(0.25) },
+            PackRule { target: RuleTarget::Item(1), action: RuleAction::Bury(0.5) },
+        ],
     }
+}
+
+/// `v` rounded to what a pack stores for values in [0, 1] (steps of 1/65535).
+pub fn unit(v: f32) -> f32 {
+    (v * 65535.0).round() / 65535.0
 }
 
 pub fn sample_pack_bytes() -> Vec<u8> {

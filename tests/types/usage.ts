@@ -13,6 +13,44 @@ export async function readmeSnippet(container: Element): Promise<void> {
   }
 }
 
+// The components and the headless helper (docs/API.md).
+import { autotrack, registerShelfwise, shelfStore, VIEW_THRESHOLD, type ShelfSnapshot } from '../../www/shelfwise/index.js';
+import { defineShelfwiseShelf, SHELF_TAG, PRELOAD_MARGIN } from '../../www/shelfwise/element.js';
+import { autotrack as autotrackEntry } from '../../www/shelfwise/autotrack.js';
+
+export async function componentsSnippet(): Promise<void> {
+  const ready = init({ pack: '/shop.pack' });
+  registerShelfwise(ready);
+  const shelfwise = await ready;
+  const stop: () => void = autotrack(shelfwise, { root: document.body, onError: (error, event) => console.info(error.kind, event.type) });
+  stop();
+  autotrackEntry(shelfwise)();
+  const threshold: number = VIEW_THRESHOLD;
+
+  const element = document.querySelector('shelfwise-shelf');
+  if (element) {
+    element.formatPrice = (price) => `€${price.toFixed(2)}`;
+    element.addEventListener('shelfwise-render', (event) => console.info(event.detail.shelf.items.length, threshold));
+    element.shelfwise = shelfwise;
+  }
+  const ShelfElement = defineShelfwiseShelf(SHELF_TAG);
+  const made = new ShelfElement();
+  made.setAttribute('kind', 'for-you');
+  console.info(made.kind, PRELOAD_MARGIN);
+
+  const unsubscribeEvents = shelfwise.subscribe(() => console.info('events changed'));
+  unsubscribeEvents();
+  const store = shelfStore(shelfwise, 'for-you', { k: 4, item: 'SW-00042' });
+  const unsubscribe = store.subscribe(() => {
+    const snapshot: ShelfSnapshot = store.getSnapshot();
+    if (snapshot.status === 'ready' && snapshot.shelf) console.info(snapshot.shelf.items.map((item) => item.title));
+    if (snapshot.status === 'error' && snapshot.error) console.info(snapshot.error.kind);
+  });
+  await store.refresh();
+  unsubscribe();
+  store.close();
+}
+
 // The privacy API: consent at init and later, export, forget.
 export async function privacyControls(shopperChoice: ConsentMode): Promise<string> {
   const shelfwise = await init({ pack: '/shop.pack', consent: shopperChoice, retentionDays: 30, maxEvents: 2000 });

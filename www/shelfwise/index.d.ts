@@ -202,6 +202,12 @@ export class Shelfwise {
   exportData(): Promise<ExportedData>;
   /** Stops the worker. Every later call rejects with kind `closed`; closing again is a no-op. */
   close(): void;
+  /**
+   * Calls `listener()` after every change to the shopper's events (an accepted `track`,
+   * `clearEvents`). Returns a function that unsubscribes. A listener that throws is logged with
+   * `console.error`, not rethrown. Throws `invalid_argument` if `listener` is not a function.
+   */
+  subscribe(listener: () => void): () => void;
 }
 
 /**
@@ -224,3 +230,115 @@ export function renderShelf(container: Element, shelf: Shelf, options?: RenderOp
 
 /** The URL if it is http(s) or relative, else null. */
 export function safeUrl(url: string): string | null;
+
+// ---- Headless shelves (store.js) ------------------------------------------------------------
+
+/** The state of a `shelfStore`, replaced (never mutated) on every change. */
+export interface ShelfSnapshot {
+  /** `idle` before the first subscriber, `loading` until the first ranking ends. */
+  readonly status: 'idle' | 'loading' | 'ready' | 'error';
+  /** The latest shelf (`ready`), else null. */
+  readonly shelf: Shelf | null;
+  /** Why the latest ranking failed (`error`), e.g. kind `unknown_shelf`, else null. */
+  readonly error: ShelfwiseError | null;
+  /** Counts the rankings published so far. */
+  readonly version: number;
+}
+
+export interface ShelfStoreOptions {
+  /** Shelf size, default 8 (`out_of_range` outside 1…1000). */
+  k?: number;
+  /** The context item (the product on the page): left out, and passed to `shelf()` as `item`. */
+  item?: string | null;
+  /** More item ids to leave out. */
+  exclude?: string[];
+}
+
+/**
+ * A shelf as plain data that follows the shopper's events; fits React's `useSyncExternalStore`
+ * and Vue's `shallowRef`. The first subscriber starts the ranking; every event change ranks it
+ * again (coalesced: at most one ranking at a time, plus one for what arrived meanwhile).
+ */
+export interface ShelfStore {
+  getSnapshot(): ShelfSnapshot;
+  /** Calls `listener()` on every snapshot change; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+  /** Ranks again now. */
+  refresh(): Promise<void>;
+  /** Stops for good: no more rankings or notifications. */
+  close(): void;
+}
+
+/** Anything with Shelfwise's `shelf` (and optionally `subscribe`), e.g. a Shelfwise instance. */
+export interface ShelfSource {
+  shelf(kind: string, options: { k: number; exclude: string[]; item?: string }): Promise<Shelf>;
+  subscribe?(listener: () => void): () => void;
+}
+
+/**
+ * A headless shelf of `kind` from `shelfwise` (an instance or a promise of one, e.g. `init(…)`).
+ * Shelf kinds this runtime does not know end in snapshot status `error` (kind `unknown_shelf`).
+ */
+export function shelfStore(shelfwise: ShelfSource | Promise<ShelfSource>, kind: ShelfKind | (string & {}), options?: ShelfStoreOptions): ShelfStore;
+
+// ---- Auto-tracking (autotrack.js) -----------------------------------------------------------
+
+/** Fraction of a `data-shelfwise-event="view"` element that must be visible to count (0.5). */
+export const VIEW_THRESHOLD: number;
+
+export interface AutotrackOptions {
+  /** Where marked elements are looked for and clicks listened to; default `document`. */
+  root?: Element | Document;
+  /** Called when the engine refuses an event; default: one `console.warn` per item and type. */
+  onError?: (error: ShelfwiseError, event: TrackEvent) => void;
+}
+
+/**
+ * Records events from markup: elements with `data-shelfwise-event="view click add_to_cart …"`
+ * and an item id in their own or an ancestor's `data-shelfwise-item`. Views: once per item per
+ * page, when at least `VIEW_THRESHOLD` of the element is visible. Clicks, `add_to_cart`,
+ * `remove_from_cart`, `purchase`: on click (`data-shelfwise-qty` sets the quantity). Elements
+ * added later are picked up. Returns a function that stops tracking.
+ */
+export function autotrack(shelfwise: Pick<Shelfwise, 'track'>, options?: AutotrackOptions): () => void;
+
+// ---- <shelfwise-shelf> (element.js) ---------------------------------------------------------
+
+/**
+ * The `<shelfwise-shelf kind count item>` element. Placeholders first; ranked when it comes
+ * near the viewport; re-ranked on attribute changes and on the shopper's events. Cards from a
+ * `<template>` child (`data-shelfwise-text`, `data-shelfwise-href`, `data-shelfwise-src`) or a
+ * default card. A failed ranking shows an empty shelf (`data-state="error"`) and one
+ * `console.warn`. Cards already in a child `<ol data-shelfwise-list>` (server-rendered static
+ * shelves) stay (`data-state="static"`) until the ranked shelf replaces them, and stay if
+ * ranking fails. Events: `shelfwise-render` (`detail.shelf`), `shelfwise-error` (`detail.error`).
+ */
+export interface ShelfwiseShelfElement extends HTMLElement {
+  /** This element's instance (or promise); falls back to the one given to `registerShelfwise`. */
+  shelfwise: ShelfSource | Promise<ShelfSource> | null;
+  /** The `kind` attribute, `for-you` when absent. */
+  readonly kind: string;
+  /** Formats `data-shelfwise-text="price"`; default two decimals. */
+  formatPrice: (price: number) => string;
+  /** Ranks again from placeholders. */
+  restart(): void;
+}
+
+/** Defines `<shelfwise-shelf>` (or `tagName`) once and returns its class. Needs a browser page. */
+export function defineShelfwiseShelf(tagName?: string): { new (): ShelfwiseShelfElement; prototype: ShelfwiseShelfElement };
+
+/**
+ * Sets the instance (or promise, e.g. `init(…)`) every `<shelfwise-shelf>` without its own
+ * `shelfwise` property uses, and defines the element.
+ */
+export function registerShelfwise(shelfwise: ShelfSource | Promise<ShelfSource>): { new (): ShelfwiseShelfElement; prototype: ShelfwiseShelfElement };
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'shelfwise-shelf': ShelfwiseShelfElement;
+  }
+  interface HTMLElementEventMap {
+    'shelfwise-render': CustomEvent<{ shelf: Shelf }>;
+    'shelfwise-error': CustomEvent<{ error: ShelfwiseError }>;
+  }
+}

@@ -21,6 +21,9 @@ import { DEFAULT_MAX_EVENTS, DEFAULT_RETENTION_DAYS } from './storage.js';
 
 export { ShelfwiseError } from './errors.js';
 export { renderShelf, safeUrl } from './render.js';
+export { shelfStore } from './store.js';
+export { autotrack, VIEW_THRESHOLD } from './autotrack.js';
+export { defineShelfwiseShelf, registerShelfwise } from './element.js';
 
 const DEFAULT_WASM = new URL('./wasm/shelfwise_bg.wasm', import.meta.url);
 
@@ -176,7 +179,8 @@ export class Shelfwise {
       return Promise.reject(new ShelfwiseError('invalid_argument',
         `track: unknown event field ${unknown.map((key) => JSON.stringify(key)).join(', ')}; expected ${EVENT_FIELDS.join(', ')}`));
     }
-    return this.transport.call('track', { ...event, ts: event.ts ?? Date.now() });
+    return this.transport.call('track', { ...event, ts: event.ts ?? Date.now() })
+      .then((result) => { this.eventsChanged(); return result; });
   }
 
   /**
@@ -211,7 +215,33 @@ export class Shelfwise {
 
   /** Forgets every recorded event, in memory (every tab) and in storage. */
   clearEvents() {
-    return this.transport.call('clearEvents');
+    return this.transport.call('clearEvents').then((result) => { this.eventsChanged(); return result; });
+  }
+
+  /**
+   * Calls `listener()` after every change to the shopper's events (an accepted `track`,
+   * `clearEvents`, `setConsent`, `forget` on this instance), so that shelves can be ranked again. Returns a function that unsubscribes.
+   * @param {() => void} listener
+   */
+  subscribe(listener) {
+    if (typeof listener !== 'function') {
+      throw new ShelfwiseError('invalid_argument', 'subscribe: the listener must be a function');
+    }
+    this.listeners ??= new Set();
+    const entry = { listener }; // one entry per call, so subscribing a function twice is allowed
+    this.listeners.add(entry);
+    return () => { this.listeners.delete(entry); };
+  }
+
+  /** @internal Tells the subscribers that the events changed; a throwing listener is reported, not rethrown. */
+  eventsChanged() {
+    for (const { listener } of [...(this.listeners ?? [])]) {
+      try {
+        listener();
+      } catch (error) {
+        console.error('Shelfwise: a subscribe() listener threw', error);
+      }
+    }
   }
 
   /**
@@ -221,15 +251,17 @@ export class Shelfwise {
    * @param {'context-only' | 'on-device'} mode
    */
   async setConsent(mode) {
-    return this.transport.call('setConsent', checkConsent(mode, 'setConsent'));
+    await this.transport.call('setConsent', checkConsent(mode, 'setConsent'));
+    this.eventsChanged();
   }
 
   /**
    * Erases everything Shelfwise stored in this browser (its IndexedDB database, the pack cache)
    * and every event in memory, in every open tab. The consent mode stays.
    */
-  forget() {
-    return this.transport.call('forget');
+  async forget() {
+    await this.transport.call('forget');
+    this.eventsChanged();
   }
 
   /** Everything Shelfwise holds about the shopper, as JSON-serializable data. */

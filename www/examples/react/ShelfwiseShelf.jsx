@@ -1,0 +1,53 @@
+// Example (React 18+): a personalized shelf rendered by React from the headless shelfStore.
+// Not built by the tests; copy it into an app that has `react` and `shelfwise` installed.
+//
+//   import { init } from 'shelfwise';
+//   const shelfwise = init({ pack: '/shop.pack' });        // one instance (a promise is fine)
+//   <ShelfwiseShelf shelfwise={shelfwise} kind="for-you" count={8} item={productId} />
+import { useMemo, useSyncExternalStore } from 'react';
+import { safeUrl, shelfStore } from 'shelfwise';
+
+/**
+ * The shelf as plain data: { status, shelf, error, version }; re-renders on every change.
+ * No close() needed: a store without subscribers stops following the events by itself (and
+ * React's StrictMode unsubscribes and subscribes again).
+ */
+export function useShelf(shelfwise, kind, { count = 8, item = null } = {}) {
+  const store = useMemo(() => shelfStore(shelfwise, kind, { k: count, item }), [shelfwise, kind, count, item]);
+  return useSyncExternalStore(store.subscribe, store.getSnapshot);
+}
+
+export function ShelfwiseShelf({ shelfwise, kind = 'for-you', count = 8, item = null, onTrack }) {
+  const { status, shelf, error } = useShelf(shelfwise, kind, { count, item });
+  if (status === 'error') {
+    // e.g. error.kind === 'unknown_shelf': render nothing rather than break the page.
+    return null;
+  }
+  if (status !== 'ready') {
+    return (
+      <ol className="shelf" aria-busy="true">
+        {Array.from({ length: count }, (_, i) => <li key={i} className="card placeholder" aria-hidden="true" />)}
+      </ol>
+    );
+  }
+  return (
+    <ol className="shelf" aria-label={shelf.title}>
+      {shelf.items.map((card) => (
+        <li key={card.id} className="card">
+          {/* React escapes text; URLs still go through safeUrl (javascript: is refused). */}
+          <a href={safeUrl(card.url) ?? undefined} onClick={() => onTrack?.({ type: 'click', item: card.id })}>
+            {safeUrl(card.image) && <img src={safeUrl(card.image)} alt="" loading="lazy" />}
+            <span className="title">{card.title}</span>
+            <span className="price">{card.price.toFixed(2)}</span>
+            <small>{card.reason}</small>
+          </a>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+// The element works in React too (React 19 passes properties to custom elements):
+//   useEffect(() => { registerShelfwise(shelfwise); }, [shelfwise]);
+//   <shelfwise-shelf kind="for-you" count="8" item={productId} />
+// and autotrack needs only markup: <div data-shelfwise-item={id} data-shelfwise-event="view click">.
