@@ -9,17 +9,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::CoreError;
 use crate::event::{Event, EventKind};
+use crate::for_you::{self, BlendWeights, Recommendation, Signals};
 use crate::pack::Pack;
 use crate::profile::{CategoryAffinity, Profile, ProfileConfig};
-use crate::rank::{top_k_by_query, Query};
 use crate::shelf::{ItemCard, Shelf, ShelfItem, ShelfKind};
 
 /// The most events kept in memory; older ones are dropped first.
 pub const MAX_EVENTS: usize = 10_000;
 /// The most items one shelf may ask for.
 pub const MAX_K: usize = 1_000;
-/// Weight of popularity added to personalized scores (keeps ties and weak profiles sensible).
-const POPULARITY_PRIOR: f32 = 0.05;
 
 /// An event as the page reports it (JSON / JS object).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -196,9 +194,10 @@ impl<B: AsRef<[u8]>> Engine<B> {
         ProfileSummary { event_count: self.events.len(), evidence: p.evidence, top_categories: p.top_categories(&self.pack, 5) }
     }
 
-    /// Items the "for you" shelf leaves out: in the cart (added more often than removed, not
-    /// bought since), already bought, or in `exclude` (e.g. the product on the page).
-    fn excluded(&self, exclude: &[u32]) -> Vec<bool> {
+    /// Items a personalized shelf leaves out: in the cart (added more often than removed, not
+    /// bought since), in `exclude` (e.g. the product on the page) and, when `bought_too`,
+    /// everything the shopper bought.
+    fn excluded(&self, exclude: &[u32], bought_too: bool) -> Vec<bool> {
         let mut in_cart = vec![0i64; self.pack.item_count() as usize];
         let mut blocked = vec![false; self.pack.item_count() as usize];
         for e in &self.events {
@@ -210,7 +209,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
                 EventKind::RemoveFromCart => *c = (*c - i64::from(e.qty)).max(0),
                 EventKind::Purchase => {
                     *c = 0;
-                    *b = true;
+                    *b |= bought_too;
                 }
                 _ => {}
             }
@@ -232,40 +231,83 @@ impl<B: AsRef<[u8]>> Engine<B> {
         ids.iter().filter_map(|id| self.pack.find_item(id.as_ref())).collect()
     }
 
-    /// "For you": the best `k` in-stock items for the shopper's profile (cosine of the
-    /// interest vector with each item, plus a small popularity prior), leaving out what is in
-    /// the cart, what was bought and `exclude`; with no usable events, the most popular
-    /// in-stock items.
+    /// "For you": the best `k` in-stock items by the blend of [`crate::for_you`] with
+    /// [`BlendWeights::FOR_YOU`]: the shopper's repeat purchases, neighbours of their items,
+    /// the embedding profile, popularity and trend. Leaves out what is in the cart and
+    /// `exclude`; with no usable events, popularity and trend alone.
     pub fn rank_for_you(&self, k: usize, now_ms: i64, exclude: &[u32]) -> Result<Shelf, CoreError> {
+        self.rank_blend(ShelfKind::ForYou, &BlendWeights::FOR_YOU, k, now_ms, exclude)
+    }
+
+    /// "Discovery": the same blend with [`BlendWeights::DISCOVERY`], never returning an item
+    /// the shopper already bought (nor what is in the cart or `exclude`).
+    pub fn rank_discovery(&self, k: usize, now_ms: i64, exclude: &[u32]) -> Result<Shelf, CoreError> {
+        self.rank_blend(ShelfKind::Discovery, &BlendWeights::DISCOVERY, k, now_ms, exclude)
+    }
+
+    /// The blend's ranking with each item's score parts (for explanations).
+    pub fn blend(
+        &self,
+        weights: &BlendWeights,
+        k: usize,
+        now_ms: i64,
+        exclude: &[u32],
+        leave_out_bought: bool,
+    ) -> Result<Vec<Recommendation>, CoreError> {
         let k = check_k(k)?;
+        Ok(for_you::rank_candidates(&self.blend_candidates(weights, now_ms, exclude, leave_out_bought), weights, k))
+    }
+
+    /// The blend's candidates and their unweighted signals (what [`Engine::blend`] ranks; the
+    /// evaluation's weight grid re-scores these).
+    pub fn blend_candidates(
+        &self,
+        weights: &BlendWeights,
+        now_ms: i64,
+        exclude: &[u32],
+        leave_out_bought: bool,
+    ) -> Vec<(u32, Signals)> {
         let profile = self.profile(now_ms);
-        let personalized = !profile.is_empty();
-        let query = if personalized {
-            Query::new(&profile.interest, self.pack.embedding_scales())
-        } else {
-            Query::new(&[], &[])
-        };
-        let prior = if personalized { POPULARITY_PRIOR } else { 1.0 };
-        let blocked = self.excluded(exclude);
+        let blocked = self.excluded(exclude, leave_out_bought);
         let pack = &self.pack;
-        let ranked = top_k_by_query(pack, &query, prior, k, |i| {
-            pack.in_stock(i) && !blocked.get(i as usize).copied().unwrap_or(true)
-        });
-        let top = profile.top_categories(pack, 1);
+        let mut allow = |i: u32| pack.in_stock(i) && !blocked.get(i as usize).copied().unwrap_or(true);
+        for_you::candidates(pack, &self.events, &profile.interest, now_ms, weights, &mut allow)
+    }
+
+    fn rank_blend(
+        &self,
+        kind: ShelfKind,
+        weights: &BlendWeights,
+        k: usize,
+        now_ms: i64,
+        exclude: &[u32],
+    ) -> Result<Shelf, CoreError> {
+        let ranked = self.blend(weights, k, now_ms, exclude, kind == ShelfKind::Discovery)?;
+        let pack = &self.pack;
+        let personalized = ranked.iter().any(|r| r.parts.repeat > 0.0 || r.parts.neighbours > 0.0 || r.parts.embedding != 0.0);
         let items = ranked
             .into_iter()
-            .map(|s| {
-                let card = ItemCard::of(pack, s.item);
-                let reason = if !personalized {
-                    "Popular in this shop".to_owned()
-                } else if top.first().is_some_and(|t| t.category == card.category) {
-                    format!("You have been looking at {}", card.category)
-                } else {
-                    "Matches what you have viewed".to_owned()
-                };
-                ShelfItem { card, score: s.score, reason }
-            })
+            .map(|r| ShelfItem { card: ItemCard::of(pack, r.item), score: r.score, reason: reason(pack, &r.parts) })
             .collect();
-        Ok(Shelf { kind: ShelfKind::ForYou, title: ShelfKind::ForYou.title().to_owned(), personalized, items })
+        Ok(Shelf { kind, title: kind.title().to_owned(), personalized, items })
+    }
+}
+
+/// Why an item is on a blended shelf: the signal that contributed most.
+fn reason<B: AsRef<[u8]>>(pack: &Pack<B>, parts: &Signals) -> String {
+    let candidates = [
+        (parts.repeat, 0),
+        (parts.neighbours, 1),
+        (parts.embedding, 2),
+        (parts.trend, 3),
+        (parts.popularity, 4),
+    ];
+    let best = candidates.iter().filter(|c| c.0 > 0.0).max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+    match (best.map(|c| c.1), parts.neighbour_via) {
+        (Some(0), _) => "You have bought this before".to_owned(),
+        (Some(1), Some(via)) => format!("Goes with {}", pack.title(via)),
+        (Some(2), _) => "Matches what you have viewed".to_owned(),
+        (Some(3), _) => "Trending now".to_owned(),
+        _ => "Popular in this shop".to_owned(),
     }
 }

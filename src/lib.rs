@@ -15,6 +15,7 @@
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod for_you;
 pub mod pack;
 pub mod profile;
 pub mod rank;

@@ -61,6 +61,8 @@ pub struct ShelfItem {
 pub enum ShelfKind {
     /// Personalized ranking from the shopper's profile.
     ForYou,
+    /// Like "for you", but never an item the shopper already bought.
+    Discovery,
 }
 
 impl ShelfKind {
@@ -68,6 +70,7 @@ impl ShelfKind {
     pub fn title(self) -> &'static str {
         match self {
             ShelfKind::ForYou => "Recommended for you",
+            ShelfKind::Discovery => "Discover something new",
         }
     }
 }

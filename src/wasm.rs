@@ -69,6 +69,15 @@ impl WasmRecommender {
         to_js(&self.engine.rank_for_you(k, now, &exclude)?)
     }
 
+    /// The "discovery" shelf: like "for you", but never an item the shopper already bought.
+    #[wasm_bindgen(js_name = rankDiscovery)]
+    pub fn rank_discovery(&self, k: f64, now_ms: f64, exclude: Vec<String>) -> Result<JsValue, JsValue> {
+        let k = usize_arg("k", k)?;
+        let now = check_ts("nowMs", now_ms)?;
+        let exclude = self.engine.resolve_exclusions(&exclude);
+        to_js(&self.engine.rank_discovery(k, now, &exclude)?)
+    }
+
     /// One item's card by id.
     pub fn item(&self, id: &str) -> Result<JsValue, JsValue> {
         to_js(&self.engine.item(id)?)

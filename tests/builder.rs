@@ -91,7 +91,15 @@ fn cli_builds_and_inspects_a_pack_from_the_canonical_formats() {
     let v: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
     assert_eq!(v["items"], 6);
     assert_eq!(v["checksumOk"], true);
-    assert_eq!(v["sections"].as_array().unwrap().len(), 15);
+    // The required sections plus the optional neighbour and bought-together lists.
+    assert_eq!(v["sections"].as_array().unwrap().len(), 18);
+    assert!(pack.neighbour_k() > 0);
+    assert!((0..6).any(|i| pack.interactions(i) > 0));
+    for i in 0..6 {
+        assert!((0.0..=1.0).contains(&pack.trend(i)));
+        let n: Vec<(u32, f32)> = pack.neighbours(i).collect();
+        assert!(n.iter().all(|&(j, s)| j != i && j < 6 && s > 0.0 && s <= 1.0), "{n:?}");
+    }
 
     let mut bytes = std::fs::read(&out).unwrap();
     let last = bytes.len() - 1;

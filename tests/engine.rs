@@ -23,8 +23,11 @@ fn with_no_history_the_shelf_is_popular_in_stock_items() {
     let shelf = engine.rank_for_you(4, NOW as i64, &[]).unwrap();
     assert!(!shelf.personalized);
     let got: Vec<&str> = shelf.items.iter().map(|i| i.card.id.as_str()).collect();
-    assert_eq!(got, ["SKU-3", "SKU-4", "SKU-5", "SKU-1"]);
-    assert!(shelf.items.iter().all(|i| i.reason == "Popular in this shop"));
+    // Trend first (SKU-3 1.0, SKU-5 0.75, SKU-0 0.5), then popularity among the rest (SKU-4
+    // 0.9 before SKU-1 0.3); SKU-2 is out of stock.
+    assert_eq!(got, ["SKU-3", "SKU-5", "SKU-0", "SKU-4"]);
+    assert_eq!(shelf.items[0].reason, "Trending now");
+    assert_eq!(shelf.items[3].reason, "Popular in this shop");
 }
 
 #[test]
@@ -37,7 +40,7 @@ fn viewing_candles_brings_candles_to_the_top() {
     let got: Vec<&str> = shelf.items.iter().map(|i| i.card.category.as_str()).collect();
     // SKU-2 is a candle but out of stock, so the third slot goes to a mug.
     assert_eq!(got, ["Candles", "Candles", "Mugs"]);
-    assert_eq!(shelf.items[0].reason, "You have been looking at Candles");
+    assert_eq!(shelf.items[0].reason, "Goes with Pillar Candle", "{:?}", shelf.items[0]);
 }
 
 #[test]
@@ -87,13 +90,25 @@ fn item_listing_is_clipped_to_the_catalog() {
 }
 
 #[test]
-fn bought_items_and_excluded_ids_are_left_out() {
+fn for_you_brings_back_bought_items_and_discovery_never_does() {
     let mut engine = Engine::open(sample_pack_bytes()).unwrap();
     engine.track(&event("purchase", "SKU-0")).unwrap();
-    assert!(!ids(&engine, 5).contains(&"SKU-0".to_owned()));
+    let shelf = engine.rank_for_you(5, NOW as i64, &[]).unwrap();
+    assert_eq!(shelf.items[0].card.id, "SKU-0");
+    assert_eq!(shelf.items[0].reason, "You have bought this before");
+    let discovery = engine.rank_discovery(5, NOW as i64, &[]).unwrap();
+    assert!(discovery.items.iter().all(|i| i.card.id != "SKU-0"));
+    assert_eq!(discovery.items.len(), 4, "every other in-stock item");
+    assert_eq!(discovery.items[0].card.id, "SKU-1", "the bought candle's neighbour first");
+}
+
+#[test]
+fn bought_items_and_excluded_ids_are_left_out_of_discovery() {
+    let mut engine = Engine::open(sample_pack_bytes()).unwrap();
+    engine.track(&event("purchase", "SKU-0")).unwrap();
     let exclude = engine.resolve_exclusions(&["SKU-1", "not-in-this-pack"]);
     assert_eq!(exclude, [1]);
-    let shelf = engine.rank_for_you(5, NOW as i64, &exclude).unwrap();
+    let shelf = engine.rank_discovery(5, NOW as i64, &exclude).unwrap();
     let mut got: Vec<&str> = shelf.items.iter().map(|i| i.card.id.as_str()).collect();
     got.sort_unstable();
     assert_eq!(got, ["SKU-3", "SKU-4", "SKU-5"], "only the in-stock mugs are left");

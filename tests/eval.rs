@@ -6,7 +6,8 @@
 use std::collections::{HashMap, HashSet};
 
 use shelfwise::build::assemble::BuildConfig;
-use shelfwise::build::eval::{evaluate, split_events, EvalConfig, EvalReport, RANKERS};
+use shelfwise::build::eval::{evaluate, split_events, weight_grid, EvalConfig, EvalReport, GridSpec, RANKERS};
+use shelfwise::for_you::BlendWeights;
 use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::synth::{generate, SynthConfig};
 use shelfwise::event::EventKind;
@@ -83,15 +84,27 @@ fn eval_on_a_synthetic_shop() {
     expected.sort();
     assert_eq!(ids(&first.for_you), expected);
 
-    // For-you never recommends an item the shopper bought before the split.
+    // Discovery never recommends an item the shopper bought before the split; for-you does
+    // bring bought items back (repeat purchases), for most shoppers with purchases.
     let index: HashMap<&str, u32> = catalog.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
     let bought_before = |who: &str| -> HashSet<u32> {
         train.iter().filter(|e| e.shopper == who && e.kind == EventKind::Purchase).map(|e| index[e.item.as_str()]).collect()
     };
-    for s in &first.for_you.per_shopper {
+    for s in &first.discovery.per_shopper {
         let bought = bought_before(&s.shopper);
-        assert!(s.ranked.iter().all(|i| !bought.contains(i)), "for-you showed a bought item to {}", s.shopper);
+        assert!(s.ranked.iter().all(|i| !bought.contains(i)), "discovery showed a bought item to {}", s.shopper);
+        assert_eq!(s.ranked.len(), K, "discovery fills the shelf");
     }
+    let with_repeats = first
+        .for_you
+        .per_shopper
+        .iter()
+        .filter(|s| {
+            let bought = bought_before(&s.shopper);
+            !bought.is_empty() && s.ranked.iter().any(|i| bought.contains(i))
+        })
+        .count();
+    assert!(with_repeats * 2 > first.for_you.shoppers, "{with_repeats} of {}", first.for_you.shoppers);
 
     // Popularity by hand, for one shopper: train purchase counts, ties by catalog order.
     let mut counts = vec![0usize; catalog.len()];
@@ -139,6 +152,38 @@ fn eval_on_a_synthetic_shop() {
     }
 }
 
+/// The weight grid scores through the same core blend as the engine's shelves: at the default
+/// weights it reproduces the engine's figures exactly.
+#[test]
+fn the_grid_at_the_default_weights_reproduces_the_engine() {
+    let (catalog, events, split) = shop();
+    let report = run(&catalog, &events, split);
+    let mut build = BuildConfig { built_at_ms: split, ..BuildConfig::default() };
+    build.als.factors = 16;
+    build.als.iterations = 4;
+    let config = EvalConfig { k: K, split_ms: split, build };
+    for (weights, task) in [(BlendWeights::FOR_YOU, 0), (BlendWeights::DISCOVERY, 1)] {
+        // The grid fixes the repeat weight at 1; the other weights are relative to it.
+        let scale = if weights.repeat > 0.0 { weights.repeat } else { 1.0 };
+        let spec = GridSpec {
+            half_lives: vec![(weights.repeat_half_life_days, weights.source_half_life_days)],
+            max_sources: vec![weights.max_sources],
+            neighbours: vec![weights.neighbours / scale],
+            embedding: vec![weights.embedding / scale],
+            popularity: vec![weights.popularity / scale],
+            trend: vec![weights.trend / scale],
+        };
+        let rows = weight_grid(&catalog, &events, &config, &spec, &mut |_| {}).unwrap();
+        assert_eq!(rows.len(), 1);
+        let (grid, engine) = if task == 0 {
+            (rows[0].for_you, (report.rankers[0].for_you.recall, report.rankers[0].for_you.ndcg))
+        } else {
+            (rows[0].discovery, (report.rankers[0].discovery.recall, report.rankers[0].discovery.ndcg))
+        };
+        assert!((grid.0 - engine.0).abs() < 1e-9 && (grid.1 - engine.1).abs() < 1e-9, "task {task}: grid {grid:?}, engine {engine:?}");
+    }
+}
+
 #[test]
 fn cli_eval_writes_json() {
     let dir = tempfile::tempdir().unwrap();
@@ -151,6 +196,7 @@ fn cli_eval_writes_json() {
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
     // The default synthetic shop starts 2026-06-01 and spans 120 days.
     let json = dir.path().join("eval.json");
+    let html = dir.path().join("eval.html");
     let out = std::process::Command::new(bin)
         .args([
             "eval",
@@ -168,6 +214,8 @@ fn cli_eval_writes_json() {
             "3",
             "--json",
             json.to_str().unwrap(),
+            "--report",
+            html.to_str().unwrap(),
         ])
         .output()
         .unwrap();
@@ -178,6 +226,8 @@ fn cli_eval_writes_json() {
     assert_eq!(v["k"], 10);
     assert_eq!(v["rankers"].as_array().unwrap().len(), RANKERS.len());
     assert!(v["rankers"][0]["forYou"]["shoppers"].as_u64().unwrap() > 0);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<svg") && page.contains("buy-again") && !page.contains("<script"));
 
     let bad = std::process::Command::new(bin)
         .args(["eval", "--events", "x.jsonl", "--split-date", "2026-02-30"])

@@ -74,9 +74,19 @@ fn one_line_out_per_line_in_with_errors_in_place() {
         unique.dedup();
         assert_eq!(unique.len(), 20, "no repeats");
     }
-    // Bought or in the cart: left out of the shelf.
-    assert!(!lines[0]["items"].as_array().unwrap().contains(&Value::from(b.as_str())));
+    // For you brings the bought item back (repeat purchase); what is in the cart stays out.
+    assert!(lines[0]["items"].as_array().unwrap().contains(&Value::from(b.as_str())), "{}", lines[0]);
     assert!(!lines[5]["items"].as_array().unwrap().contains(&Value::from(c.as_str())));
+    // Discovery: the same lines, never the bought item, nor the cart.
+    let discovery_args = ["recommend", "--pack", &pack, "--histories", input.to_str().unwrap(), "--shelf", "discovery", "--k", "20"];
+    let discovery = ok(shelfwise(&discovery_args));
+    let discovery: Vec<Value> =
+        String::from_utf8(discovery.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(discovery.len(), histories.len());
+    assert_eq!(discovery[0]["items"].as_array().unwrap().len(), 20);
+    assert!(!discovery[0]["items"].as_array().unwrap().contains(&Value::from(b.as_str())));
+    assert!(!discovery[5]["items"].as_array().unwrap().contains(&Value::from(c.as_str())));
+    assert_eq!(discovery[2]["error"]["kind"], "unknown_item");
     for (i, kind) in [(2, "unknown_item"), (3, "malformed_json"), (4, "bad_timestamp")] {
         assert_eq!(lines[i]["items"], Value::Array(vec![]), "{}", lines[i]);
         assert_eq!(lines[i]["error"]["kind"], kind, "{}", lines[i]);

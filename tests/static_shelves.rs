@@ -99,6 +99,8 @@ fn cli_imports_vectors_and_writes_static_shelves() {
     let (ok, stderr) = shelfwise(&[
         "build", "--events", &path("events.jsonl"), "--catalog", &path("catalog.csv"), "--out", &path("shop.pack"),
         "--vectors", &path("vectors.csv"), "--static-shelves", &path("shelves.json"), "--static-k", "2",
+        // No neighbour lists in the pack, so "similar" comes from the imported vectors.
+        "--neighbours", "0",
     ]);
     assert!(ok, "{stderr}");
     assert!(stderr.contains("vectors.csv:line 6: field \"vector\": 2 values; the first row had 3"), "{stderr}");

@@ -15,13 +15,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use shelfwise::build::assemble::{assemble, BuildConfig};
-use shelfwise::build::eval::{evaluate, parse_split_date, EvalConfig};
+use shelfwise::build::eval::{evaluate, grid_best, grid_tsv, parse_split_date, weight_grid, EvalConfig, GridSpec};
+use shelfwise::build::report::html_report;
 use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::read::{
     detect_events_format, parse_timestamp_str, read_catalog, read_events_jsonl, read_online_retail, EventsFormat,
     ReadReport,
 };
-use shelfwise::build::recommend::{recommend_stream, RecommendConfig};
+use shelfwise::build::recommend::{recommend_stream, BatchShelf, RecommendConfig};
 use shelfwise::build::static_shelves::{static_shelves, Sources};
 use shelfwise::build::vectors::{apply_vectors, read_vectors};
 use shelfwise::build::synth::{self, SynthConfig};
@@ -73,11 +74,15 @@ Examples:
 const EVAL_EXAMPLES: &str = "\
 Examples:
   shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --k 20
-  shelfwise eval --events events.jsonl --catalog catalog.csv --split-date 2024-03-01 --json eval.json";
+  shelfwise eval --events events.jsonl --catalog catalog.csv --split-date 2024-03-01 --json eval.json
+  # an HTML report with charts, and the weight grid of docs/QUALITY.md
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --report eval.html
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --grid grid.tsv";
 
 const RECOMMEND_EXAMPLES: &str = "\
 Examples:
   shelfwise recommend --pack shop.pack --histories histories.jsonl --shelf for-you --k 20
+  shelfwise recommend --pack shop.pack --histories histories.jsonl --shelf discovery --k 20
   cat histories.jsonl | shelfwise recommend --pack shop.pack --histories - --as-of 2011-12-01T00:00:00Z --out shelves.jsonl";
 
 /// A spinner on stderr for a step of unknown length (drawn only when stderr is a terminal).
@@ -88,11 +93,13 @@ fn spinner(message: impl Into<Cow<'static, str>>) -> ProgressBar {
     bar
 }
 
-/// The shelves `recommend` can rank (only "for you" exists in the engine so far).
+/// The shelves `recommend` can rank.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum ShelfArg {
     /// The personalized "for you" shelf.
     ForYou,
+    /// "For you" without anything the shopper already bought.
+    Discovery,
 }
 
 /// The embedding model's settings, shared by `build` and `eval`.
@@ -107,6 +114,12 @@ struct ModelArgs {
     /// Random seed of the model.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Item-to-item neighbours kept per item.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u16).range(0..=256))]
+    neighbours: u16,
+    /// Shrinkage of the neighbour cosine (damps pairs seen by few shoppers).
+    #[arg(long, default_value_t = 1.0)]
+    neighbour_shrink: f32,
 }
 
 impl ModelArgs {
@@ -116,6 +129,8 @@ impl ModelArgs {
         config.als.factors = self.dim as usize;
         config.als.iterations = self.iterations;
         config.als.seed = self.seed;
+        config.neighbours.k = usize::from(self.neighbours);
+        config.neighbours.shrink = self.neighbour_shrink;
         config
     }
 }
@@ -219,6 +234,13 @@ enum Command {
         /// Also write the results as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Also write an HTML report with a chart (self-contained, inline SVG) to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Instead of the table, measure the blend's weight grid (docs/QUALITY.md) and write
+        /// every point as TSV to this file; the best points per task go to stdout.
+        #[arg(long)]
+        grid: Option<PathBuf>,
     },
     /// Rank a shelf for each shopper's history, through the same engine the browser runs.
     ///
@@ -267,8 +289,9 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Build { events, catalog, out, model, extras } => build(&events, catalog.as_deref(), &out, model, &extras),
         Command::Inspect { pack, json } => inspect(&pack, json),
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
-        Command::Eval { events, catalog, split_date, k, model, json } => {
-            eval(&events, catalog.as_deref(), &split_date, k as usize, model, json.as_deref())
+        Command::Eval { events, catalog, split_date, k, model, json, report, grid } => {
+            let outputs = EvalOutputs { json: json.as_deref(), report: report.as_deref(), grid: grid.as_deref() };
+            eval(&events, catalog.as_deref(), &split_date, k as usize, model, &outputs)
         }
         Command::Recommend { pack, histories, shelf, k, as_of, out } => {
             recommend(&pack, &histories, shelf, k as usize, as_of.as_deref(), out.as_deref())
@@ -602,20 +625,37 @@ fn load_inputs(
     Ok((events, catalog, events_read))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where `eval` writes besides stdout.
+struct EvalOutputs<'a> {
+    json: Option<&'a Path>,
+    report: Option<&'a Path>,
+    grid: Option<&'a Path>,
+}
+
 fn eval(
     events_path: &Path,
     catalog_path: Option<&Path>,
     split_date: &str,
     k: usize,
     model: ModelArgs,
-    json_out: Option<&Path>,
+    outputs: &EvalOutputs,
 ) -> Result<(), String> {
     let started = Instant::now();
     let split_ms = parse_split_date(split_date).map_err(|e| e.to_string())?;
     let (events, catalog, _) = load_inputs(events_path, catalog_path)?;
     let config = EvalConfig { k, split_ms, build: model.build_config(split_ms) };
     let bar = training_bar(model.iterations, "training embeddings on the train part (ALS)");
+    if let Some(path) = outputs.grid {
+        let spec = GridSpec::default();
+        let rows = weight_grid(&catalog, &events, &config, &spec, &mut |i| bar.set_position(i as u64 + 1));
+        bar.finish_and_clear();
+        let rows = rows.map_err(|e| e.to_string())?;
+        fs::write(path, grid_tsv(&rows)).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        println!("split {split_date}: {} grid points written to {}", rows.len(), path.display());
+        print!("{}", grid_best(&rows, 5));
+        eprintln!("grid measured in {:.1}s", started.elapsed().as_secs_f64());
+        return Ok(());
+    }
     let mut ranking: Option<ProgressBar> = None;
     let iterations = model.iterations;
     let evaluated = evaluate(&catalog, &events, &config, &mut |i| {
@@ -632,9 +672,13 @@ fn eval(
     let report = evaluated.map_err(|e| e.to_string())?;
     println!("split {split_date}");
     print!("{}", report.table());
-    if let Some(path) = json_out {
+    if let Some(path) = outputs.json {
         let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
         fs::write(path, text + "\n").map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    }
+    if let Some(path) = outputs.report {
+        let title = format!("Shelfwise evaluation, split {split_date}");
+        fs::write(path, html_report(&report, &title)).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
     }
     eprintln!("evaluated in {:.1}s", started.elapsed().as_secs_f64());
     Ok(())
@@ -648,7 +692,10 @@ fn recommend(
     as_of: Option<&str>,
     out: Option<&Path>,
 ) -> Result<(), String> {
-    let ShelfArg::ForYou = shelf;
+    let shelf = match shelf {
+        ShelfArg::ForYou => BatchShelf::ForYou,
+        ShelfArg::Discovery => BatchShelf::Discovery,
+    };
     let as_of_ms = match as_of {
         None => None,
         Some(s) => Some(match s.trim().parse::<i64>() {
@@ -658,7 +705,7 @@ fn recommend(
     };
     let bytes = fs::read(pack_path).map_err(|e| format!("{}: cannot read the pack: {e}", pack_path.display()))?;
     let mut engine = Engine::open(bytes).map_err(|e| format!("{}: not a usable pack: {e}", pack_path.display()))?;
-    let config = RecommendConfig { k, as_of_ms, now_ms: now_ms() };
+    let config = RecommendConfig { shelf, k, as_of_ms, now_ms: now_ms() };
     let source = histories.display().to_string();
     let input: Box<dyn std::io::BufRead> = if histories.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())

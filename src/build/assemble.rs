@@ -6,14 +6,24 @@
 //!   `weight × (1 + ln qty)`), which trains implicit ALS ([`super::als`]).
 //! * Popularity is a purchase-and-cart-weighted count decayed with a 30-day half-life from the
 //!   newest event, scaled to a maximum of 1.
-//! * Item vectors are scaled to unit length before quantization ([`normalize_rows`]).
+//! * Item vectors are scaled to unit length before quantization ([`normalize_rows`]); items
+//!   with no interactions get a vector from content-similar warm items
+//!   ([`super::content::fill_cold_vectors`]).
+//! * Neighbours: item-kNN ([`super::neighbours`]) for items with interactions, content
+//!   neighbours ([`super::content`]) for cold items. Bought together: [`super::together`].
+//!   Trend: [`super::trend`], as of the newest event. Interactions: distinct shoppers per item.
 
 use std::collections::{BTreeMap, HashMap};
 
 use thiserror::Error;
 
 use super::als::{self, AlsConfig, AlsError, Interactions};
+use super::content::{content_neighbours, fill_cold_vectors, tfidf_vectors, ContentConfig};
+use super::history::index_events;
 use super::input::{CatalogItem, RawEvent};
+use super::neighbours::{item_knn, NeighbourConfig};
+use super::together::{bought_together, TogetherConfig};
+use super::trend::{item_demand, TrendConfig};
 use crate::event::EventKind;
 use crate::pack::{crate_version, quantize_per_dimension, PackContents, PackError, PackItem, UrlTemplates};
 use crate::profile::decay;
@@ -27,11 +37,28 @@ pub struct BuildConfig {
     pub popularity_half_life_days: f64,
     /// The build time to stamp into the pack (ms since the Unix epoch).
     pub built_at_ms: i64,
+    /// Item-to-item neighbours.
+    pub neighbours: NeighbourConfig,
+    /// Bought-together lists.
+    pub together: TogetherConfig,
+    /// The demand forecast behind `trend` (its popularity half-life is not used: see
+    /// `popularity_half_life_days`).
+    pub trend: TrendConfig,
+    /// Content features (cold items' vectors and neighbours).
+    pub content: ContentConfig,
 }
 
 impl Default for BuildConfig {
     fn default() -> Self {
-        BuildConfig { als: AlsConfig::default(), popularity_half_life_days: 30.0, built_at_ms: 0 }
+        BuildConfig {
+            als: AlsConfig::default(),
+            popularity_half_life_days: 30.0,
+            built_at_ms: 0,
+            neighbours: NeighbourConfig::default(),
+            together: TogetherConfig::default(),
+            trend: TrendConfig::default(),
+            content: ContentConfig::default(),
+        }
     }
 }
 
@@ -56,6 +83,8 @@ pub struct BuildSummary {
     pub items: usize,
     /// Items with at least one interaction.
     pub items_with_interactions: usize,
+    /// Items without interactions that got a vector from content-similar warm items.
+    pub cold_items_with_content_vector: usize,
     /// Distinct shoppers used for training.
     pub shoppers: usize,
     /// Events used.
@@ -131,6 +160,26 @@ pub fn assemble(
     let dim = model.item_factors.ncols();
     let mut flat: Vec<f32> = model.item_factors.iter().copied().collect();
     normalize_rows(&mut flat, dim);
+
+    let warm: Vec<bool> = shoppers_per_item.iter().map(|&c| c > 0).collect();
+    let texts: Vec<String> = catalog.iter().map(|c| format!("{} {}", c.title, c.description)).collect();
+    let content = &config.content;
+    let similar_text = content_neighbours(&tfidf_vectors(&texts, content.buckets), content.k, content.min_similarity);
+    summary.cold_items_with_content_vector = fill_cold_vectors(&mut flat, dim, &warm, &similar_text, content.warm_sources);
+    let history = index_events(&catalog, events);
+    let mut neighbours = item_knn(&history, &config.neighbours);
+    for ((list, text_list), &is_warm) in neighbours.iter_mut().zip(similar_text).zip(&warm) {
+        if !is_warm {
+            *list = text_list;
+            list.truncate(config.neighbours.k);
+        }
+    }
+    // The pack stores basket counts as 16-bit numbers; clamping keeps the order.
+    let together: Vec<Vec<(u32, u32)>> = bought_together(&history, &config.together)
+        .into_iter()
+        .map(|list| list.into_iter().map(|(j, c)| (j, c.min(u32::from(u16::MAX)))).collect())
+        .collect();
+    let demand = item_demand(&history, newest, &config.trend);
     let quantized = quantize_per_dimension(&flat, dim);
 
     let max_pop = popularity.iter().copied().fold(0.0f64, f64::max);
@@ -145,7 +194,8 @@ pub fn assemble(
         .iter()
         .zip(&popularity)
         .zip(&shoppers_per_item)
-        .map(|((c, &p), &shoppers)| PackItem {
+        .zip(&demand.trend)
+        .map(|(((c, &p), &shoppers), &trend)| PackItem {
             id: c.id.clone(),
             title: c.title.clone(),
             category: position(&categories, category_name(&c.category)),
@@ -155,7 +205,7 @@ pub fn assemble(
             image_url: c.image.clone(),
             page_url: c.url.clone(),
             popularity: if max_pop > 0.0 { (p / max_pop) as f32 } else { 0.0 },
-            trend: 0.0,
+            trend,
             interactions: shoppers,
         })
         .collect();
@@ -171,8 +221,8 @@ pub fn assemble(
         dim: dim as u32,
         scales: quantized.scales,
         codes: quantized.codes,
-        neighbours: Vec::new(),
-        together: Vec::new(),
+        neighbours,
+        together,
         rules: Vec::new(),
     };
     Ok((contents, summary))
@@ -198,5 +248,46 @@ fn category_name(raw: &str) -> &str {
         "Uncategorized"
     } else {
         raw
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::build::history::tests::{buy, catalog};
+    use crate::pack::Pack;
+
+    #[test]
+    fn a_cold_item_gets_content_neighbours_and_a_vector_next_to_them() {
+        let mut items = catalog(5);
+        for (item, title) in items.iter_mut().zip(["RED SPOTTY MUG", "BLUE SPOTTY MUG", "WOODEN STAR", "TIN STAR", "GREEN SPOTTY MUG"]) {
+            item.title = title.to_owned();
+        }
+        // Item 4 (a mug) has no events at all.
+        let mut events = Vec::new();
+        for s in 0..6 {
+            let who = format!("s{s}");
+            events.push(buy(&who, if s % 2 == 0 { 0 } else { 2 }, 1, "a"));
+            events.push(buy(&who, if s % 2 == 0 { 1 } else { 3 }, 2, "a"));
+        }
+        let mut config = BuildConfig::default();
+        config.als.factors = 4;
+        config.als.iterations = 5;
+        let (contents, summary) = assemble(&items, &events, &config, &mut |_| {}).unwrap();
+        assert_eq!(summary.cold_items_with_content_vector, 1);
+        let pack = Pack::open(contents.encode().unwrap()).unwrap();
+        let cold = pack.find_item("I4").unwrap();
+        assert_eq!(pack.interactions(cold), 0);
+        let near: Vec<&str> = pack.neighbours(cold).map(|(j, _)| pack.item_id(j)).collect();
+        assert_eq!(&near[..2], ["I0", "I1"], "the other mugs");
+        let mut row = vec![0i8; pack.dim()];
+        pack.embedding_row(cold, &mut row);
+        assert!(row.iter().any(|&c| c != 0), "the cold item has a vector");
+        // Warm items keep their co-purchase neighbours; bought-together pairs come from baskets.
+        let mug = pack.find_item("I0").unwrap();
+        assert_eq!(pack.neighbours(mug).next().map(|(j, _)| pack.item_id(j)), Some("I1"));
+        let together: Vec<(&str, u32)> = pack.bought_together(mug).map(|(j, c)| (pack.item_id(j), c)).collect();
+        assert_eq!(together, [("I1", 3)], "three shoppers had both in one basket");
     }
 }

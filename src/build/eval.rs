@@ -7,9 +7,10 @@
 //!   test purchases include an item they had not bought before the split.
 //! * **Rankers** (all over the full catalog, no sampled negatives; every baseline uses the
 //!   train part only):
-//!   * `for-you`: [`Engine::rank_for_you`]`(k, split, &[])` after pushing the shopper's train
-//!     events into a fresh engine (it always leaves out bought and in-cart items and, like the
-//!     shelf, out-of-stock items);
+//!   * `shelfwise`: the engine's own shelves after pushing the shopper's train events into it:
+//!     [`Engine::rank_for_you`]`(k, split, &[])` for the for-you task and
+//!     [`Engine::rank_discovery`]`(k, split, &[])` (never a bought item) for the discovery
+//!     task; both leave out in-cart and out-of-stock items, like the shelves in the browser;
 //!   * `popularity`: number of train purchase events per item (lines, not quantities);
 //!   * `recent-popularity`: the same, counting only the 30 days before the split;
 //!   * `item-knn`: cosine similarity on the binary shopper × item purchase matrix; an item's
@@ -36,6 +37,7 @@ use thiserror::Error;
 use super::assemble::{assemble, BuildConfig, BuildError};
 use super::input::{CatalogItem, RawEvent};
 use crate::engine::{Engine, MAX_K};
+use crate::for_you::{self, BlendWeights};
 use crate::error::CoreError;
 use crate::event::{Event, EventKind};
 use crate::pack::PackError;
@@ -47,7 +49,12 @@ pub const RECENT_DAYS: i64 = 30;
 /// Half-life of the buy-again baseline, in days.
 pub const BUY_AGAIN_HALF_LIFE_DAYS: f64 = 30.0;
 /// Names of the rankers, in table order.
-pub const RANKERS: [&str; 5] = ["for-you", "popularity", "recent-popularity", "item-knn", "buy-again"];
+pub const RANKERS: [&str; 5] = ["shelfwise", "popularity", "recent-popularity", "item-knn", "buy-again"];
+
+/// Picks one task's metrics out of a ranker's results.
+pub type TaskOf = fn(&RankerResult) -> &TaskMetrics;
+/// Picks one task's (Recall, NDCG) out of a grid point.
+type GridMetric = fn(&GridRow) -> (f64, f64);
 
 /// Settings of one evaluation.
 #[derive(Debug, Clone)]
@@ -205,6 +212,28 @@ impl EvalReport {
                 res.ranker, f.recall, f.ndcg, f.coverage, d.recall, d.ndcg, d.coverage
             ));
         }
+        out.push_str(&self.margins());
+        out
+    }
+
+    /// One line per task: the first ranker's relative margin over the best other ranker, on
+    /// Recall and NDCG (the bar of issue #3 is ≥ +5% on both).
+    pub fn margins(&self) -> String {
+        let Some((ours, baselines)) = self.rankers.split_first() else { return String::new() };
+        let mut out = String::new();
+        let tasks: [(&str, TaskOf); 2] = [("for-you", |r| &r.for_you), ("discovery", |r| &r.discovery)];
+        for (name, task) in tasks {
+            let margin = |metric: fn(&TaskMetrics) -> f64| {
+                let best = baselines.iter().map(|b| (metric(task(b)), b.ranker.as_str())).max_by(|a, b| a.0.total_cmp(&b.0));
+                best.map(|(v, who)| (if v > 0.0 { (metric(task(ours)) / v - 1.0) * 100.0 } else { 0.0 }, who))
+            };
+            if let (Some((r, r_who)), Some((n, n_who))) = (margin(|t| t.recall), margin(|t| t.ndcg)) {
+                out.push_str(&format!(
+                    "{name}: {} vs best baseline: Recall {r:+.1}% (vs {r_who}), NDCG {n:+.1}% (vs {n_who})\n",
+                    ours.ranker
+                ));
+            }
+        }
         out
     }
 }
@@ -280,8 +309,11 @@ impl ItemKnn {
 /// The train history of one test shopper.
 struct Shopper<'a> {
     id: &'a str,
+    /// Train events, item = pack index, oldest first.
     events: Vec<Event>,
-    /// Distinct train-bought items, sorted.
+    /// Train purchases: (catalog index, time).
+    purchases: Vec<(u32, i64)>,
+    /// Distinct train-bought items (catalog indices), sorted.
     bought: Vec<u32>,
     /// Distinct test-bought items.
     truth: HashSet<u32>,
@@ -317,46 +349,63 @@ impl Acc {
     }
 }
 
-/// Runs the evaluation; `on_iteration` is told of each ALS iteration of the train build.
-pub fn evaluate(
-    catalog: &[CatalogItem],
-    events: &[RawEvent],
+/// Everything both [`evaluate`] and [`weight_grid`] need: the engine on the train pack, the
+/// baselines' train counts and the test shoppers.
+struct Setup<'a> {
+    engine: Engine,
+    n: usize,
+    index: HashMap<&'a str, u32>,
+    popularity: Vec<f64>,
+    recent: Vec<f64>,
+    knn: ItemKnn,
+    shoppers: Vec<Shopper<'a>>,
+    train_events: usize,
+    test_events: usize,
+}
+
+fn setup<'a>(
+    catalog: &'a [CatalogItem],
+    events: &'a [RawEvent],
     config: &EvalConfig,
     on_iteration: &mut dyn FnMut(usize),
-) -> Result<EvalReport, EvalError> {
+) -> Result<Setup<'a>, EvalError> {
     let k = config.k;
     if !(1..=MAX_K).contains(&k) {
         return Err(EvalError::BadK(k));
     }
     let split = config.split_ms;
-    let (train, test) = split_events(events, split);
+    let (train, test): (Vec<&RawEvent>, Vec<&RawEvent>) = events.iter().partition(|e| e.ts_ms < split);
     if train.is_empty() {
         return Err(EvalError::NoTrainEvents);
     }
-    let (contents, _) = assemble(catalog, &train, &config.build, on_iteration)?;
-    let mut engine = Engine::open(contents.encode()?)?;
+    let train_owned: Vec<RawEvent> = train.iter().map(|&e| e.clone()).collect();
+    let (contents, _) = assemble(catalog, &train_owned, &config.build, on_iteration)?;
+    drop(train_owned);
+    let engine = Engine::open(contents.encode()?)?;
     let n = catalog.len();
     let index: HashMap<&str, u32> = catalog.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
 
-    // Train side: per-shopper events, purchase counts, baskets.
+    // Train side: per-shopper events (in pack indices), purchase counts, baskets.
     let mut popularity = vec![0.0f64; n];
     let mut recent = vec![0.0f64; n];
     let recent_from = split - RECENT_DAYS * MS_PER_DAY;
-    let mut history: HashMap<&str, Vec<Event>> = HashMap::new();
+    let mut history: HashMap<&str, Vec<(u32, Event)>> = HashMap::new();
     for e in &train {
         let Some(&item) = index.get(e.item.as_str()).filter(|_| e.kind.needs_item()) else { continue };
+        let Some(pack_item) = engine.pack().find_item(&e.item) else { continue };
         if e.kind == EventKind::Purchase {
             popularity[item as usize] += 1.0;
             if e.ts_ms >= recent_from {
                 recent[item as usize] += 1.0;
             }
         }
-        history.entry(e.shopper.as_str()).or_default().push(Event { item, kind: e.kind, ts_ms: e.ts_ms, qty: e.qty.max(1) });
+        let event = Event { item: pack_item, kind: e.kind, ts_ms: e.ts_ms, qty: e.qty.max(1) };
+        history.entry(e.shopper.as_str()).or_default().push((item, event));
     }
     let mut baskets: Vec<Vec<u32>> = history
         .values()
         .map(|evs| {
-            let mut b: Vec<u32> = evs.iter().filter(|e| e.kind == EventKind::Purchase).map(|e| e.item).collect();
+            let mut b: Vec<u32> = evs.iter().filter(|(_, e)| e.kind == EventKind::Purchase).map(|&(i, _)| i).collect();
             b.sort_unstable();
             b.dedup();
             b
@@ -378,15 +427,31 @@ pub fn evaluate(
     let mut shoppers: Vec<Shopper> = truths
         .into_iter()
         .filter_map(|(id, truth)| {
-            let mut events = history.get(id)?.clone();
-            events.sort_by_key(|e| e.ts_ms);
-            let mut bought: Vec<u32> = events.iter().filter(|e| e.kind == EventKind::Purchase).map(|e| e.item).collect();
+            let mut evs = history.get(id)?.clone();
+            evs.sort_by_key(|(_, e)| e.ts_ms);
+            let mut bought: Vec<u32> = evs.iter().filter(|(_, e)| e.kind == EventKind::Purchase).map(|&(i, _)| i).collect();
             bought.sort_unstable();
             bought.dedup();
-            Some(Shopper { id, events, bought, truth })
+            let purchases = evs.iter().filter(|(_, e)| e.kind == EventKind::Purchase).map(|&(i, e)| (i, e.ts_ms)).collect();
+            let events = evs.into_iter().map(|(_, e)| e).collect();
+            Some(Shopper { id, events, purchases, bought, truth })
         })
         .collect();
     shoppers.sort_by(|a, b| a.id.cmp(b.id));
+    Ok(Setup { engine, n, index, popularity, recent, knn, shoppers, train_events: train.len(), test_events: test.len() })
+}
+
+/// Runs the evaluation; `on_iteration` is told of each ALS iteration of the train build.
+pub fn evaluate(
+    catalog: &[CatalogItem],
+    events: &[RawEvent],
+    config: &EvalConfig,
+    on_iteration: &mut dyn FnMut(usize),
+) -> Result<EvalReport, EvalError> {
+    let k = config.k;
+    let split = config.split_ms;
+    let Setup { mut engine, n, index, popularity, recent, knn, shoppers, train_events, test_events } =
+        setup(catalog, events, config, on_iteration)?;
 
     let mut acc: Vec<[Acc; 2]> = RANKERS.iter().map(|_| [Acc::default(), Acc::default()]).collect();
     let mut scores = vec![0.0f64; n];
@@ -396,17 +461,18 @@ pub fn evaluate(
         let discovery = !new_truth.is_empty();
         let not_bought = |i: usize| s.bought.binary_search(&(i as u32)).is_err();
 
-        // for-you: one shelf serves both tasks (it never shows bought items).
+        // The engine's shelves, exactly as the browser ranks them.
         engine.clear_events();
         for &e in &s.events {
             engine.push_event(e);
         }
-        let shelf = engine.rank_for_you(k, split, &[])?;
-        let ranked: Vec<u32> = shelf.items.iter().filter_map(|it| index.get(it.card.id.as_str()).copied()).collect();
+        let to_catalog = |shelf: crate::shelf::Shelf| -> Vec<u32> {
+            shelf.items.iter().filter_map(|it| index.get(it.card.id.as_str()).copied()).collect()
+        };
+        acc[0][0].add(s.id, to_catalog(engine.rank_for_you(k, split, &[])?), &s.truth, k);
         if discovery {
-            acc[0][1].add(s.id, ranked.clone(), &new_truth, k);
+            acc[0][1].add(s.id, to_catalog(engine.rank_discovery(k, split, &[])?), &new_truth, k);
         }
-        acc[0][0].add(s.id, ranked, &s.truth, k);
 
         let mut run = |r: usize, scores: &[f64], tie: &[f64]| {
             acc[r][0].add(s.id, top_k(scores, tie, k, |_| true), &s.truth, k);
@@ -419,8 +485,8 @@ pub fn evaluate(
         knn.scores(&s.bought, &mut scores);
         run(3, &scores, &popularity);
         scores.iter_mut().for_each(|x| *x = 0.0);
-        for e in s.events.iter().filter(|e| e.kind == EventKind::Purchase) {
-            scores[e.item as usize] += f64::from(decay((split - e.ts_ms) as f64, half_life));
+        for &(item, ts) in &s.purchases {
+            scores[item as usize] += f64::from(decay((split - ts) as f64, half_life));
         }
         run(4, &scores, &popularity);
     }
@@ -434,11 +500,196 @@ pub fn evaluate(
         k,
         split_ms: split,
         catalog_items: n,
-        train_events: train.len(),
-        test_events: test.len(),
+        train_events,
+        test_events,
         recall_definition: "hits / |truth|".to_owned(),
         rankers,
     })
+}
+
+/// One point of a weight grid and what it measured.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GridRow {
+    /// Weight of repeat purchases (for-you only; discovery never has any).
+    pub repeat: f32,
+    /// Weight of neighbours.
+    pub neighbours: f32,
+    /// Weight of the embedding profile.
+    pub embedding: f32,
+    /// Weight of popularity.
+    pub popularity: f32,
+    /// Weight of trend.
+    pub trend: f32,
+    /// Repeat half-life in days.
+    pub repeat_half_life_days: f32,
+    /// Source half-life in days.
+    pub source_half_life_days: f32,
+    /// Sources giving neighbours.
+    pub max_sources: usize,
+    /// For-you task: mean Recall@K and NDCG@K.
+    pub for_you: (f64, f64),
+    /// Discovery task: mean Recall@K and NDCG@K.
+    pub discovery: (f64, f64),
+}
+
+/// The grid [`weight_grid`] walks: every combination of these values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridSpec {
+    /// `(repeat, source)` half-lives in days.
+    pub half_lives: Vec<(f32, f32)>,
+    /// How many of the shopper's strongest items give neighbours.
+    pub max_sources: Vec<usize>,
+    /// Neighbour weights.
+    pub neighbours: Vec<f32>,
+    /// Embedding weights.
+    pub embedding: Vec<f32>,
+    /// Popularity weights.
+    pub popularity: Vec<f32>,
+    /// Trend weights.
+    pub trend: Vec<f32>,
+}
+
+impl Default for GridSpec {
+    /// The grid docs/QUALITY.md reports (repeat weight fixed at 1: only ratios matter).
+    fn default() -> Self {
+        GridSpec {
+            half_lives: vec![(30.0, 30.0), (60.0, 60.0), (120.0, 120.0), (240.0, 120.0)],
+            max_sources: vec![50, 100],
+            neighbours: vec![0.25, 0.5, 1.0],
+            embedding: vec![0.0, 0.1, 0.3],
+            popularity: vec![0.0, 0.1],
+            trend: vec![0.0, 0.1, 0.3],
+        }
+    }
+}
+
+/// Measures every weight combination of `spec` on the same split, through the same core blend
+/// the engine runs ([`for_you::candidates`] on the train pack, then [`for_you::rank_candidates`]).
+pub fn weight_grid(
+    catalog: &[CatalogItem],
+    events: &[RawEvent],
+    config: &EvalConfig,
+    spec: &GridSpec,
+    on_iteration: &mut dyn FnMut(usize),
+) -> Result<Vec<GridRow>, EvalError> {
+    let k = config.k;
+    let split = config.split_ms;
+    let Setup { mut engine, index, shoppers, .. } = setup(catalog, events, config, on_iteration)?;
+    let pack_to_catalog: Vec<u32> = (0..engine.pack().item_count())
+        .map(|i| index.get(engine.pack().item_id(i)).copied().unwrap_or(u32::MAX))
+        .collect();
+    let mut rows = Vec::new();
+    let settings = spec.half_lives.iter().flat_map(|&h| spec.max_sources.iter().map(move |&m| (h, m)));
+    for ((repeat_half_life_days, source_half_life_days), max_sources) in settings {
+        let base = BlendWeights { repeat_half_life_days, source_half_life_days, max_sources, ..BlendWeights::FOR_YOU };
+        // Per shopper: for-you and discovery candidates with their signals, and the truths.
+        let mut prepared = Vec::with_capacity(shoppers.len());
+        for s in &shoppers {
+            engine.clear_events();
+            s.events.iter().for_each(|&e| engine.push_event(e));
+            let fy = engine.blend_candidates(&base, split, &[], false);
+            let disc = engine.blend_candidates(&base, split, &[], true);
+            let new_truth: HashSet<u32> = s.truth.iter().copied().filter(|i| s.bought.binary_search(i).is_err()).collect();
+            prepared.push((fy, disc, new_truth));
+        }
+        for &neighbours in &spec.neighbours {
+            for &embedding in &spec.embedding {
+                for &popularity in &spec.popularity {
+                    for &trend in &spec.trend {
+                        let w = BlendWeights { repeat: 1.0, neighbours, embedding, popularity, trend, ..base };
+                        let (mut fy, mut disc, mut n_disc) = ((0.0, 0.0), (0.0, 0.0), 0usize);
+                        for (s, (fy_c, disc_c, new_truth)) in shoppers.iter().zip(&prepared) {
+                            let ranked = |c: &[(u32, for_you::Signals)]| -> Vec<u32> {
+                                for_you::rank_candidates(c, &w, k).iter().map(|r| pack_to_catalog[r.item as usize]).collect()
+                            };
+                            let r = ranked(fy_c);
+                            fy.0 += recall_at_k(&r, &s.truth, k);
+                            fy.1 += ndcg_at_k(&r, &s.truth, k);
+                            if !new_truth.is_empty() {
+                                let r = ranked(disc_c);
+                                disc.0 += recall_at_k(&r, new_truth, k);
+                                disc.1 += ndcg_at_k(&r, new_truth, k);
+                                n_disc += 1;
+                            }
+                        }
+                        let m = shoppers.len().max(1) as f64;
+                        let d = n_disc.max(1) as f64;
+                        rows.push(GridRow {
+                            repeat: 1.0,
+                            neighbours,
+                            embedding,
+                            popularity,
+                            trend,
+                            repeat_half_life_days,
+                            source_half_life_days,
+                            max_sources,
+                            for_you: (fy.0 / m, fy.1 / m),
+                            discovery: (disc.0 / d, disc.1 / d),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// The grid as TSV (one header line, one line per point).
+pub fn grid_tsv(rows: &[GridRow]) -> String {
+    let mut out = String::from(
+        "repeat\tneighbours\tembedding\tpopularity\ttrend\trepeat_half_life_days\tsource_half_life_days\tmax_sources\tforyou_recall\tforyou_ndcg\tdiscovery_recall\tdiscovery_ndcg\n",
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.4}\t{:.4}\t{:.4}\t{:.4}\n",
+            r.repeat,
+            r.neighbours,
+            r.embedding,
+            r.popularity,
+            r.trend,
+            r.repeat_half_life_days,
+            r.source_half_life_days,
+            r.max_sources,
+            r.for_you.0,
+            r.for_you.1,
+            r.discovery.0,
+            r.discovery.1
+        ));
+    }
+    out
+}
+
+/// The `n` best grid points per task, ranked by the smaller of Recall and NDCG relative to the
+/// grid's best of each (so a point must be good on both).
+pub fn grid_best(rows: &[GridRow], n: usize) -> String {
+    let mut out = String::new();
+    let tasks: [(&str, GridMetric); 2] = [("for-you", |r| r.for_you), ("discovery", |r| r.discovery)];
+    for (name, metric) in tasks {
+        let best_r = rows.iter().map(|r| metric(r).0).fold(0.0f64, f64::max);
+        let best_n = rows.iter().map(|r| metric(r).1).fold(0.0f64, f64::max);
+        let key = |r: &GridRow| {
+            let (rc, nd) = metric(r);
+            (rc / best_r.max(f64::MIN_POSITIVE)).min(nd / best_n.max(f64::MIN_POSITIVE))
+        };
+        let mut order: Vec<&GridRow> = rows.iter().collect();
+        order.sort_by(|a, b| key(b).total_cmp(&key(a)));
+        out.push_str(&format!("best for {name} (Recall, NDCG; weights neighbours/embedding/popularity/trend, half-lives repeat/source):\n"));
+        for r in order.into_iter().take(n) {
+            let (rc, nd) = metric(r);
+            out.push_str(&format!(
+                "  {rc:.4} {nd:.4}  n={} e={} p={} t={}  hl={}/{} sources={}\n",
+                r.neighbours,
+                r.embedding,
+                r.popularity,
+                r.trend,
+                r.repeat_half_life_days,
+                r.source_half_life_days,
+                r.max_sources
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -37,6 +37,12 @@ pub struct CatalogItem {
     pub description: String,
 }
 
+impl AsRef<CatalogItem> for CatalogItem {
+    fn as_ref(&self) -> &CatalogItem {
+        self
+    }
+}
+
 fn yes() -> bool {
     true
 }

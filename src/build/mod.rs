@@ -5,16 +5,29 @@
 //!   per-line error reporting;
 //! * [`synth`]: the synthetic demo shop;
 //! * [`als`]: implicit-feedback ALS for item embeddings;
+//! * [`history`]: events resolved to dense shopper / item / basket indices;
+//! * [`neighbours`]: item-to-item neighbours (item-kNN, per-shopper capped);
+//! * [`together`]: frequently bought together from baskets;
+//! * [`trend`]: popularity and a short-horizon demand forecast;
+//! * [`content`]: hashed TF-IDF of product text, content neighbours and vectors for cold items;
 //! * [`assemble`]: from catalog + events to [`PackContents`](crate::pack::PackContents);
 //! * [`vectors`]: externally trained item vectors (CSV, NPY) as the embeddings;
-//! * [`static_shelves`]: non-personalized shelves from a pack, as JSON for server-side rendering.
+//! * [`static_shelves`]: non-personalized shelves from a pack, as JSON for server-side rendering;
+//! * [`eval`], [`report`] and [`recommend`]: offline evaluation (with an HTML report) and
+//!   batch shelves through the engine.
 
 pub mod als;
 pub mod assemble;
+pub mod content;
 pub mod eval;
+pub mod history;
 pub mod input;
+pub mod neighbours;
 pub mod read;
 pub mod recommend;
+pub mod report;
 pub mod static_shelves;
 pub mod synth;
+pub mod together;
+pub mod trend;
 pub mod vectors;

@@ -20,9 +20,21 @@ use serde_json::Value;
 use crate::build::read::parse_timestamp;
 use crate::engine::{Engine, EventInput};
 
+/// Which shelf a batch run ranks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BatchShelf {
+    /// [`Engine::rank_for_you`].
+    #[default]
+    ForYou,
+    /// [`Engine::rank_discovery`] (never an already bought item).
+    Discovery,
+}
+
 /// Options of a batch run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecommendConfig {
+    /// The shelf to rank.
+    pub shelf: BatchShelf,
     /// Shelf length.
     pub k: usize,
     /// Rank every line as of this time; `None`: the newest event of the line.
@@ -150,7 +162,11 @@ pub fn recommend_line<B: AsRef<[u8]>>(
         newest = Some(newest.map_or(ts, |n| n.max(ts)));
     }
     let as_of = config.as_of_ms.or(newest).unwrap_or(config.now_ms);
-    match engine.rank_for_you(config.k, as_of, &[]) {
+    let shelf = match config.shelf {
+        BatchShelf::ForYou => engine.rank_for_you(config.k, as_of, &[]),
+        BatchShelf::Discovery => engine.rank_discovery(config.k, as_of, &[]),
+    };
+    match shelf {
         Ok(shelf) => LineResult { shopper, items: shelf.items.into_iter().map(|s| s.card.id).collect(), error: None },
         Err(err) => fail(shopper, err.kind(), err.to_string()),
     }

@@ -1,6 +1,6 @@
 // Native vs wasm parity: `shelfwise recommend` (release CLI) and the wasm `Recommender` (the
 // wasm-bindgen --target web glue, loaded in Node with initSync) must rank the same "for you"
-// shelf for the same history. Needs `scripts/build-wasm.sh` and `scripts/demo-pack.sh` first
+// and "discovery" shelves for the same history. Needs `scripts/build-wasm.sh` and `scripts/demo-pack.sh` first
 // (scripts/test.sh runs both before this step).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -66,53 +66,54 @@ test('shelfwise recommend and the wasm Recommender rank the same shelves', async
     fileLines.push(bad);
     lines.push(bad);
     const input = path.join(dir, 'histories.jsonl');
-    const output = path.join(dir, 'recommend.jsonl');
     fs.writeFileSync(input, fileLines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    execFileSync(BIN, ['recommend', '--pack', PACK, '--histories', input, '--shelf', 'for-you', '--k', String(K), '--out', output], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const native = fs.readFileSync(output, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
-    assert.equal(native.length, lines.length, 'one output line per input line');
-
     const { initSync, Recommender } = await import(pathToFileURL(path.join(WASM_DIR, 'shelfwise.js')).href);
     initSync({ module: fs.readFileSync(path.join(WASM_DIR, 'shelfwise_bg.wasm')) });
-    const rec = new Recommender(new Uint8Array(fs.readFileSync(PACK)));
-    let compared = 0;
-    try {
-      for (const [i, history] of lines.entries()) {
-        const got = native[i];
-        assert.equal(got.shopper, history.shopper, `line ${i + 1}: shopper`);
-        rec.clearEvents();
-        let error = null;
-        for (const e of history.events) {
-          try {
-            rec.track(jsEvent(e));
-          } catch (err) {
-            error = err;
-            break;
+    for (const [shelfName, method] of [['for-you', 'rankForYou'], ['discovery', 'rankDiscovery']]) {
+      const output = path.join(dir, `recommend-${shelfName}.jsonl`);
+      execFileSync(BIN, ['recommend', '--pack', PACK, '--histories', input, '--shelf', shelfName, '--k', String(K), '--out', output], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      const native = fs.readFileSync(output, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+      assert.equal(native.length, lines.length, 'one output line per input line');
+      const rec = new Recommender(new Uint8Array(fs.readFileSync(PACK)));
+      let compared = 0;
+      try {
+        for (const [i, history] of lines.entries()) {
+          const got = native[i];
+          assert.equal(got.shopper, history.shopper, `line ${i + 1}: shopper`);
+          rec.clearEvents();
+          let error = null;
+          for (const e of history.events) {
+            try {
+              rec.track(jsEvent(e));
+            } catch (err) {
+              error = err;
+              break;
+            }
           }
+          if (error) {
+            assert.equal(error.name, 'ShelfwiseError');
+            assert.ok(got.error, `line ${i + 1}: the wasm refused (${error.kind}) but the CLI did not`);
+            assert.equal(got.error.kind, error.kind, `line ${i + 1}: error kind`);
+            assert.deepEqual(got.items, []);
+            continue;
+          }
+          assert.equal(got.error, undefined, `line ${i + 1}: the CLI refused: ${JSON.stringify(got.error)}`);
+          assert.ok(history.events.length > 0);
+          const asOf = Math.max(...history.events.map((e) => e.ts));
+          const shelf = rec[method](K, asOf, []);
+          const ids = shelf.items.map((item) => item.id);
+          assert.equal(ids.length, K, `line ${i + 1}: k items`);
+          assert.deepEqual(got.items, ids, `${shelfName}, shopper ${history.shopper}: native and wasm shelves differ`);
+          compared += 1;
         }
-        if (error) {
-          assert.equal(error.name, 'ShelfwiseError');
-          assert.ok(got.error, `line ${i + 1}: the wasm refused (${error.kind}) but the CLI did not`);
-          assert.equal(got.error.kind, error.kind, `line ${i + 1}: error kind`);
-          assert.deepEqual(got.items, []);
-          continue;
-        }
-        assert.equal(got.error, undefined, `line ${i + 1}: the CLI refused: ${JSON.stringify(got.error)}`);
-        assert.ok(history.events.length > 0);
-        const asOf = Math.max(...history.events.map((e) => e.ts));
-        const shelf = rec.rankForYou(K, asOf, []);
-        const ids = shelf.items.map((item) => item.id);
-        assert.equal(ids.length, K, `line ${i + 1}: k items`);
-        assert.deepEqual(got.items, ids, `shopper ${history.shopper}: native and wasm shelves differ`);
-        compared += 1;
+      } finally {
+        rec.free();
       }
-    } finally {
-      rec.free();
+      assert.equal(native.at(-1).error?.kind, 'unknown_item');
+      assert.ok(compared >= 150, `${shelfName}: only ${compared} shoppers compared`);
     }
-    assert.equal(native.at(-1).error?.kind, 'unknown_item');
-    assert.ok(compared >= 150, `only ${compared} shoppers compared`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,431 @@
+//! The "for you" and "discovery" blend: the on-device scoring of both shelves.
+//!
+//! # Signals
+//!
+//! For one shopper (their events, their profile's interest vector, a time `now`), every
+//! candidate item gets five signals, each on a comparable scale:
+//!
+//! * **repeat**: `Σ 2^(−age / repeat_half_life)` over the shopper's purchases of the item,
+//!   divided by the largest such value of this shopper (so in [0, 1]). Repeat buying is a large
+//!   share of real purchases; this is what the buy-again baseline ranks by.
+//! * **neighbours**: the shopper's items are *sources*, each weighted by
+//!   `Σ kind strength · 2^(−age / source_half_life)` over its events (the
+//!   [`SOURCE_KINDS`] strengths); an item scores `Σ_source weight · similarity(source, item)`
+//!   over the pack's item-to-item neighbour lists, divided by the shopper's largest value (so
+//!   in [0, 1]). The source that added most is kept as `via`.
+//! * **embedding**: the cosine of the profile's interest vector with the item's embedding
+//!   (the pack scorer of [`crate::rank`]).
+//! * **popularity** and **trend**: the pack's values, in [0, 1].
+//!
+//! The score is `Σ weight · signal` with the weights of [`BlendWeights`]; [`Recommendation`]
+//! keeps each weighted part (they sum to the score) so that a page can say why an item is
+//! there.
+//!
+//! # Candidates
+//!
+//! Scoring every signal for every item is not needed: the candidates are the shopper's
+//! purchased items, the neighbours of their strongest sources, the top
+//! [`BlendWeights::embedding_candidates`] items by the embedding scorer, and the top
+//! [`BlendWeights::popular_candidates`] items by popularity and by trend (so a shopper with
+//! little history still gets a full shelf). Items `allow` refuses are never candidates.
+//!
+//! # Discovery
+//!
+//! The same blend with the shopper's purchased items refused, and its own weights
+//! ([`BlendWeights::DISCOVERY`]): the repeat signal is then always 0.
+//!
+//! The defaults were chosen by measurement (`shelfwise eval`, see `docs/QUALITY.md`). This
+//! module holds no JS types and no builder code: it runs the same in the browser (wasm) and in
+//! the batch commands.
+
+use std::collections::BTreeMap;
+
+use crate::event::{Event, EventKind};
+use crate::pack::Pack;
+use crate::rank::{top_k_by_query, Query, Scored};
+
+/// What the blend reads from a pack (implemented by [`crate::pack::Pack`]; tests use small
+/// hand-made sources).
+pub trait ItemSource {
+    /// Number of items.
+    fn item_count(&self) -> u32;
+    /// Popularity in [0, 1].
+    fn popularity(&self, item: u32) -> f32;
+    /// Trend (short-horizon demand forecast) in [0, 1].
+    fn trend(&self, item: u32) -> f32;
+    /// Calls `visit(neighbour, similarity)` for the item's neighbours, best first.
+    fn visit_neighbours(&self, item: u32, visit: &mut dyn FnMut(u32, f32));
+    /// Per-dimension embedding scales (to prepare a [`Query`]).
+    fn embedding_scales(&self) -> &[f32];
+    /// The item's embedding score for `query`.
+    fn embedding_score(&self, query: &Query, item: u32) -> f32;
+    /// The best `n` items by `query · item + prior · popularity` among those `allow` accepts.
+    fn embedding_top(&self, query: &Query, prior: f32, n: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<Scored>;
+}
+
+impl<B: AsRef<[u8]>> ItemSource for Pack<B> {
+    fn item_count(&self) -> u32 {
+        Pack::item_count(self)
+    }
+    fn popularity(&self, item: u32) -> f32 {
+        Pack::popularity(self, item)
+    }
+    fn trend(&self, item: u32) -> f32 {
+        Pack::trend(self, item)
+    }
+    fn visit_neighbours(&self, item: u32, visit: &mut dyn FnMut(u32, f32)) {
+        self.neighbours(item).for_each(|(j, s)| visit(j, s));
+    }
+    fn embedding_scales(&self) -> &[f32] {
+        Pack::embedding_scales(self)
+    }
+    fn embedding_score(&self, query: &Query, item: u32) -> f32 {
+        let mut row = vec![0i8; self.dim()];
+        self.embedding_row(item, &mut row);
+        query.score(&row)
+    }
+    fn embedding_top(&self, query: &Query, prior: f32, n: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<Scored> {
+        top_k_by_query(self, query, prior, n, allow)
+    }
+}
+
+/// How strongly each event kind makes an item a source of neighbours.
+pub fn source_strength(kind: EventKind) -> f32 {
+    match kind {
+        EventKind::Purchase => 1.0,
+        EventKind::AddToCart => 0.6,
+        EventKind::Click => 0.3,
+        EventKind::View => 0.2,
+        EventKind::RemoveFromCart | EventKind::Search => 0.0,
+    }
+}
+
+/// The event kinds that make sources, in the order of [`source_strength`].
+pub const SOURCE_KINDS: [EventKind; 4] = [EventKind::Purchase, EventKind::AddToCart, EventKind::Click, EventKind::View];
+
+/// The weights and settings of the blend.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BlendWeights {
+    /// Weight of the repeat-purchase signal.
+    pub repeat: f32,
+    /// Weight of the neighbours-of-your-items signal.
+    pub neighbours: f32,
+    /// Weight of the embedding-profile cosine.
+    pub embedding: f32,
+    /// Weight of popularity.
+    pub popularity: f32,
+    /// Weight of trend.
+    pub trend: f32,
+    /// Half-life of a purchase in the repeat signal, in days.
+    pub repeat_half_life_days: f32,
+    /// Half-life of an event in a source's weight, in days.
+    pub source_half_life_days: f32,
+    /// The strongest this many sources contribute neighbours.
+    pub max_sources: usize,
+    /// Candidates taken from the embedding scorer.
+    pub embedding_candidates: usize,
+    /// Candidates taken by popularity, and again by trend.
+    pub popular_candidates: usize,
+}
+
+impl BlendWeights {
+    /// The "for you" defaults, chosen with `shelfwise eval --grid` on two splits (see
+    /// docs/QUALITY.md): the point whose worse margin over the best baseline (Recall and NDCG,
+    /// splits 2011-07-01 and 2011-05-01) was largest. Popularity got weight 0 there: trend
+    /// (itself recent demand) carries that role.
+    pub const FOR_YOU: BlendWeights = BlendWeights {
+        repeat: 1.0,
+        neighbours: 0.5,
+        embedding: 0.1,
+        popularity: 0.0,
+        trend: 0.3,
+        repeat_half_life_days: 240.0,
+        source_half_life_days: 120.0,
+        max_sources: 100,
+        embedding_candidates: 100,
+        popular_candidates: 50,
+    };
+
+    /// The "discovery" defaults, chosen the same way on the discovery task (repeat purchases
+    /// never reach this shelf, so their weight is 0).
+    pub const DISCOVERY: BlendWeights =
+        BlendWeights { repeat: 0.0, neighbours: 1.0, embedding: 0.3, trend: 0.3, ..BlendWeights::FOR_YOU };
+
+    /// `Σ weight · signal`.
+    pub fn score(&self, s: &Signals) -> f32 {
+        self.repeat * s.repeat
+            + self.neighbours * s.neighbours
+            + self.embedding * s.embedding
+            + self.popularity * s.popularity
+            + self.trend * s.trend
+    }
+}
+
+impl Default for BlendWeights {
+    fn default() -> Self {
+        BlendWeights::FOR_YOU
+    }
+}
+
+/// The unweighted signals of one candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Signals {
+    /// Repeat-purchase signal in [0, 1].
+    pub repeat: f32,
+    /// Neighbours signal in [0, 1].
+    pub neighbours: f32,
+    /// The source item that added most to `neighbours`.
+    pub neighbour_via: Option<u32>,
+    /// Embedding cosine (0 without a profile).
+    pub embedding: f32,
+    /// Popularity in [0, 1].
+    pub popularity: f32,
+    /// Trend in [0, 1].
+    pub trend: f32,
+}
+
+/// One ranked item with the weighted part each signal contributed (the parts sum to `score`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Recommendation {
+    /// Item index.
+    pub item: u32,
+    /// The blended score.
+    pub score: f32,
+    /// `weight · signal` per signal (and the `via` source of the neighbours part).
+    pub parts: Signals,
+}
+
+const MS_PER_DAY: f64 = 86_400_000.0;
+
+fn decay_days(age_ms: i64, half_life_days: f32) -> f32 {
+    crate::profile::decay(age_ms as f64, f64::from(half_life_days) * MS_PER_DAY)
+}
+
+/// Every candidate and its signals, in item order (see the module docs). `interest` is the
+/// profile's interest vector (all zero or empty: no embedding signal).
+pub fn candidates<'e, S: ItemSource + ?Sized>(
+    source: &S,
+    events: impl IntoIterator<Item = &'e Event>,
+    interest: &[f32],
+    now_ms: i64,
+    weights: &BlendWeights,
+    allow: &mut dyn FnMut(u32) -> bool,
+) -> Vec<(u32, Signals)> {
+    let n = source.item_count();
+    let mut repeat: BTreeMap<u32, f32> = BTreeMap::new();
+    let mut sources: BTreeMap<u32, f32> = BTreeMap::new();
+    for e in events {
+        if e.item >= n {
+            continue;
+        }
+        let age = now_ms - e.ts_ms;
+        if e.kind == EventKind::Purchase {
+            *repeat.entry(e.item).or_default() += decay_days(age, weights.repeat_half_life_days);
+        }
+        let s = source_strength(e.kind);
+        if s > 0.0 {
+            *sources.entry(e.item).or_default() += s * decay_days(age, weights.source_half_life_days);
+        }
+    }
+    // The strongest sources (ties: lower index).
+    let mut strongest: Vec<(u32, f32)> = sources.into_iter().filter(|&(_, w)| w > 0.0).collect();
+    strongest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    strongest.truncate(weights.max_sources);
+
+    // Neighbour scores with the best source per item. Sources are visited in a fixed order,
+    // so the float sums are the same on every platform.
+    let mut near: BTreeMap<u32, (f32, u32, f32)> = BTreeMap::new();
+    for &(src, w) in &strongest {
+        source.visit_neighbours(src, &mut |j, sim| {
+            if j < n {
+                let part = w * sim;
+                let entry = near.entry(j).or_insert((0.0, src, 0.0));
+                entry.0 += part;
+                if part > entry.2 {
+                    entry.1 = src;
+                    entry.2 = part;
+                }
+            }
+        });
+    }
+
+    let mut pool: Vec<u32> = repeat.keys().copied().chain(near.keys().copied()).collect();
+    let query = Query::new(interest, source.embedding_scales());
+    let personalized = !query.is_zero();
+    let mut allowed = |i: u32| allow(i);
+    if personalized {
+        pool.extend(source.embedding_top(&query, 0.0, weights.embedding_candidates, &mut allowed).iter().map(|s| s.item));
+    }
+    pool.extend(source.embedding_top(&Query::new(&[], &[]), 1.0, weights.popular_candidates, &mut allowed).iter().map(|s| s.item));
+    pool.extend(top_by(n, weights.popular_candidates, |i| source.trend(i), &mut allowed));
+    pool.sort_unstable();
+    pool.dedup();
+    pool.retain(|&i| allowed(i));
+
+    let max_repeat = repeat.values().copied().fold(0.0f32, f32::max);
+    let max_near = near.values().map(|v| v.0).fold(0.0f32, f32::max);
+    pool.into_iter()
+        .map(|i| {
+            let (near_score, via) = near.get(&i).map_or((0.0, None), |&(s, via, _)| (s, Some(via)));
+            let signals = Signals {
+                repeat: if max_repeat > 0.0 { repeat.get(&i).copied().unwrap_or(0.0) / max_repeat } else { 0.0 },
+                neighbours: if max_near > 0.0 { near_score / max_near } else { 0.0 },
+                neighbour_via: via,
+                embedding: if personalized { source.embedding_score(&query, i) } else { 0.0 },
+                popularity: source.popularity(i),
+                trend: source.trend(i),
+            };
+            (i, signals)
+        })
+        .collect()
+}
+
+/// The best `k` items by `f` with a positive value among those `allow` accepts.
+fn top_by(n: u32, k: usize, f: impl Fn(u32) -> f32, allow: &mut dyn FnMut(u32) -> bool) -> Vec<u32> {
+    let mut top = crate::rank::TopK::new(k);
+    for i in 0..n {
+        let v = f(i);
+        if v > 0.0 && v > top.threshold() && allow(i) {
+            top.push(i, v);
+        }
+    }
+    top.into_sorted().into_iter().map(|s| s.item).collect()
+}
+
+/// Scores `candidates` with `weights` and keeps the best `k`. Ties (such as items no signal
+/// speaks for) go to the more popular item, then to the lower index.
+pub fn rank_candidates(candidates: &[(u32, Signals)], weights: &BlendWeights, k: usize) -> Vec<Recommendation> {
+    let mut out: Vec<(Recommendation, f32)> = candidates
+        .iter()
+        .map(|&(item, s)| {
+            let parts = Signals {
+                repeat: weights.repeat * s.repeat,
+                neighbours: weights.neighbours * s.neighbours,
+                neighbour_via: if s.neighbours > 0.0 && weights.neighbours > 0.0 { s.neighbour_via } else { None },
+                embedding: weights.embedding * s.embedding,
+                popularity: weights.popularity * s.popularity,
+                trend: weights.trend * s.trend,
+            };
+            (Recommendation { item, score: weights.score(&s), parts }, s.popularity)
+        })
+        .filter(|(r, _)| r.score.is_finite())
+        .collect();
+    let cmp = |a: &(Recommendation, f32), b: &(Recommendation, f32)| {
+        b.0.score.total_cmp(&a.0.score).then(b.1.total_cmp(&a.1)).then(a.0.item.cmp(&b.0.item))
+    };
+    if out.len() > k {
+        out.select_nth_unstable_by(k, cmp);
+        out.truncate(k);
+    }
+    out.sort_by(cmp);
+    out.into_iter().map(|(r, _)| r).collect()
+}
+
+/// The blend end to end: candidates, scores, the best `k`.
+pub fn rank<'e, S: ItemSource + ?Sized>(
+    source: &S,
+    events: impl IntoIterator<Item = &'e Event>,
+    interest: &[f32],
+    now_ms: i64,
+    weights: &BlendWeights,
+    k: usize,
+    allow: &mut dyn FnMut(u32) -> bool,
+) -> Vec<Recommendation> {
+    rank_candidates(&candidates(source, events, interest, now_ms, weights, allow), weights, k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hand-made source: no embeddings, explicit neighbours, popularity and trend.
+    struct Toy {
+        popularity: Vec<f32>,
+        trend: Vec<f32>,
+        neighbours: Vec<Vec<(u32, f32)>>,
+    }
+
+    impl ItemSource for Toy {
+        fn item_count(&self) -> u32 {
+            self.popularity.len() as u32
+        }
+        fn popularity(&self, item: u32) -> f32 {
+            self.popularity[item as usize]
+        }
+        fn trend(&self, item: u32) -> f32 {
+            self.trend[item as usize]
+        }
+        fn visit_neighbours(&self, item: u32, visit: &mut dyn FnMut(u32, f32)) {
+            self.neighbours[item as usize].iter().for_each(|&(j, s)| visit(j, s));
+        }
+        fn embedding_scales(&self) -> &[f32] {
+            &[]
+        }
+        fn embedding_score(&self, _: &Query, _: u32) -> f32 {
+            0.0
+        }
+        fn embedding_top(&self, _: &Query, prior: f32, n: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<Scored> {
+            let mut top = crate::rank::TopK::new(n);
+            for i in 0..self.item_count() {
+                if allow(i) {
+                    top.push(i, prior * self.popularity(i));
+                }
+            }
+            top.into_sorted()
+        }
+    }
+
+    fn toy() -> Toy {
+        // 6 items; 0 ~ 1 strongly, 0 ~ 2 weakly, 3 ~ 4.
+        let mut neighbours = vec![Vec::new(); 6];
+        neighbours[0] = vec![(1, 0.9), (2, 0.3)];
+        neighbours[3] = vec![(4, 0.8)];
+        Toy { popularity: vec![0.1, 0.2, 0.3, 0.1, 0.2, 1.0], trend: vec![0.0, 0.0, 0.0, 0.0, 0.0, 0.5], neighbours }
+    }
+
+    fn purchase(item: u32, day: i64) -> Event {
+        Event { item, kind: EventKind::Purchase, ts_ms: day * 86_400_000, qty: 1 }
+    }
+
+    #[test]
+    fn repeat_purchases_and_neighbours_blend_with_parts_that_sum_to_the_score() {
+        let events = [purchase(0, 10), purchase(0, 20), purchase(3, 5)];
+        let w = BlendWeights { embedding: 0.0, ..BlendWeights::FOR_YOU };
+        let shelf = rank(&toy(), &events, &[], 30 * 86_400_000, &w, 6, &mut |_| true);
+        assert_eq!(shelf[0].item, 0, "bought twice, recently: {shelf:?}");
+        for r in &shelf {
+            let p = r.parts;
+            assert!((p.repeat + p.neighbours + p.embedding + p.popularity + p.trend - r.score).abs() < 1e-6);
+        }
+        let one = shelf.iter().find(|r| r.item == 1).map(|r| r.parts);
+        assert_eq!(one.and_then(|p| p.neighbour_via), Some(0), "item 1 is there because of item 0");
+        assert_eq!(shelf.iter().find(|r| r.item == 5).and_then(|r| r.parts.neighbour_via), None);
+    }
+
+    #[test]
+    fn discovery_never_returns_a_bought_item_and_still_fills_the_shelf() {
+        let events = [purchase(0, 10), purchase(3, 5)];
+        let bought = [0u32, 3];
+        let shelf =
+            rank(&toy(), &events, &[], 30 * 86_400_000, &BlendWeights::DISCOVERY, 4, &mut |i| !bought.contains(&i));
+        let items: Vec<u32> = shelf.iter().map(|r| r.item).collect();
+        assert_eq!(items.len(), 4);
+        assert!(items.iter().all(|i| !bought.contains(i)));
+        assert_eq!(items[0], 1, "the strongest neighbour of what was bought first: {items:?}");
+    }
+
+    #[test]
+    fn without_history_the_shelf_is_popularity_and_trend() {
+        let shelf = rank(&toy(), &[], &[], 0, &BlendWeights::FOR_YOU, 3, &mut |_| true);
+        assert_eq!(shelf[0].item, 5);
+        assert!(shelf.iter().all(|r| r.parts.repeat == 0.0 && r.parts.neighbours == 0.0));
+    }
+
+    #[test]
+    fn ties_go_to_popularity_then_to_the_lower_index() {
+        let flat = Toy { popularity: vec![0.5, 0.5, 0.9, 0.5], trend: vec![0.0; 4], neighbours: vec![Vec::new(); 4] };
+        let w = BlendWeights { popularity: 0.0, ..BlendWeights::FOR_YOU };
+        let a = rank(&flat, &[], &[], 0, &w, 4, &mut |_| true);
+        assert_eq!(a.iter().map(|r| r.item).collect::<Vec<_>>(), [2, 0, 1, 3]);
+    }
+}
