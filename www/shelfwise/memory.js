@@ -102,8 +102,10 @@ export class ShopperMemory {
   }
 
   async openStoreOnce() {
+    let store = null;
     try {
-      const { store, reset } = await EventStore.open(this.policy);
+      let reset;
+      ({ store, reset } = await EventStore.open(this.policy));
       if (reset) {
         this.warn(`the on-device store (IndexedDB database "${DB_NAME}") could not be read (${reset.message}); it was erased and created afresh, so earlier events are gone.`);
       }
@@ -119,6 +121,7 @@ export class ShopperMemory {
       this.storage = 'indexeddb';
       return events;
     } catch (problem) {
+      store?.close();
       this.degrade(problem);
       return [];
     }
