@@ -3,7 +3,7 @@
 //! This is the API the wasm bindings and the native batch commands share, so both rank
 //! identically. It holds no JS types.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -196,32 +196,29 @@ impl<B: AsRef<[u8]>> Engine<B> {
 
     /// Items a personalized shelf leaves out: in the cart (added more often than removed, not
     /// bought since), in `exclude` (e.g. the product on the page) and, when `bought_too`,
-    /// everything the shopper bought.
-    fn excluded(&self, exclude: &[u32], bought_too: bool) -> Vec<bool> {
-        let mut in_cart = vec![0i64; self.pack.item_count() as usize];
-        let mut blocked = vec![false; self.pack.item_count() as usize];
-        for e in &self.events {
-            let (Some(c), Some(b)) = (in_cart.get_mut(e.item as usize), blocked.get_mut(e.item as usize)) else {
-                continue;
-            };
+    /// everything the shopper bought. Sorted and deduplicated; built from the events alone, so
+    /// its cost does not grow with the catalog.
+    fn excluded(&self, exclude: &[u32], bought_too: bool) -> Vec<u32> {
+        let n = self.pack.item_count();
+        // item → (units in the cart, bought)
+        let mut state: BTreeMap<u32, (i64, bool)> = BTreeMap::new();
+        for e in self.events.iter().filter(|e| e.item < n) {
+            let (cart, bought) = state.entry(e.item).or_insert((0, false));
             match e.kind {
-                EventKind::AddToCart => *c += i64::from(e.qty),
-                EventKind::RemoveFromCart => *c = (*c - i64::from(e.qty)).max(0),
+                EventKind::AddToCart => *cart += i64::from(e.qty),
+                EventKind::RemoveFromCart => *cart = (*cart - i64::from(e.qty)).max(0),
                 EventKind::Purchase => {
-                    *c = 0;
-                    *b |= bought_too;
+                    *cart = 0;
+                    *bought |= bought_too;
                 }
                 _ => {}
             }
         }
-        for (b, c) in blocked.iter_mut().zip(in_cart) {
-            *b |= c > 0;
-        }
-        for &i in exclude {
-            if let Some(b) = blocked.get_mut(i as usize) {
-                *b = true;
-            }
-        }
+        let mut blocked: Vec<u32> =
+            state.into_iter().filter(|&(_, (cart, bought))| bought || cart > 0).map(|(item, _)| item).collect();
+        blocked.extend(exclude.iter().copied().filter(|&i| i < n));
+        blocked.sort_unstable();
+        blocked.dedup();
         blocked
     }
 
@@ -270,7 +267,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
         let profile = self.profile(now_ms);
         let blocked = self.excluded(exclude, leave_out_bought);
         let pack = &self.pack;
-        let mut allow = |i: u32| pack.in_stock(i) && !blocked.get(i as usize).copied().unwrap_or(true);
+        let mut allow = |i: u32| pack.in_stock(i) && blocked.binary_search(&i).is_err();
         for_you::candidates(pack, &self.events, &profile.interest, now_ms, weights, &mut allow)
     }
 

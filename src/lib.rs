@@ -2,7 +2,7 @@
 //!
 //! The crate has three layers:
 //!
-//! * the **core** ([`pack`], [`event`], [`profile`], [`rank`], [`shelf`], [`engine`]): opens a
+//! * the **core** ([`pack`], [`event`], [`profile`], [`kernel`], [`rank`], [`shelf`], [`engine`]): opens a
 //!   pack in place, keeps the shopper's events, builds a profile and ranks shelves. It holds no
 //!   JS types and is the same code natively and in wasm;
 //! * the **wasm bindings** (`wasm`, only on `wasm32`): thin newtypes over [`engine::Engine`]
@@ -16,6 +16,7 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod for_you;
+pub mod kernel;
 pub mod pack;
 pub mod profile;
 pub mod rank;

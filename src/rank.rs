@@ -8,7 +8,11 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use crate::pack::{Pack, BLOCK_ITEMS};
+use crate::kernel::{self, Blocks, KernelError, KernelQuery, Sink};
+use crate::pack::Pack;
+
+// The kernel's blocks are the pack's blocks.
+const _: () = assert!(kernel::LANES == crate::pack::BLOCK_ITEMS);
 
 /// A scored item.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -84,22 +88,35 @@ impl TopK {
 /// A query prepared for integer scoring against one pack.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
-    codes: Vec<i16>,
+    kernel: KernelQuery,
     /// Multiplies an integer dot product back into the float score.
     step: f32,
+}
+
+/// The largest query code for dimension `dim`: `i16::MAX`, or less when `dim` is so large that
+/// `128 · dim · code` could overflow an `i32` score (dim > 512).
+fn max_code(dim: usize) -> f32 {
+    let by_overflow = kernel::MAX_ABS_SUM / (dim.max(1) as u64);
+    by_overflow.min(i16::MAX as u64) as f32
 }
 
 impl Query {
     /// Folds `vector` (embedding space) with the pack's scales and quantizes it to `i16`.
     pub fn new(vector: &[f32], scales: &[f32]) -> Query {
         let folded: Vec<f32> = vector.iter().zip(scales).map(|(q, s)| q * s).collect();
+        let zero = || Query { kernel: KernelQuery::zero(folded.len()), step: 0.0 };
         let max = folded.iter().fold(0.0f32, |m, x| m.max(x.abs()));
         if max <= 0.0 || !max.is_finite() {
-            return Query { codes: vec![0; folded.len()], step: 0.0 };
+            return zero();
         }
-        let step = max / f32::from(i16::MAX);
-        let codes = folded.iter().map(|x| (x / step).round().clamp(-32767.0, 32767.0) as i16).collect();
-        Query { codes, step }
+        let top = max_code(folded.len());
+        let step = max / top;
+        let codes: Vec<i16> = folded.iter().map(|x| (x / step).round().clamp(-top, top) as i16).collect();
+        match KernelQuery::new(&codes) {
+            Ok(kernel) => Query { kernel, step },
+            // Not reachable: every |code| ≤ MAX_ABS_SUM / dim.
+            Err(_) => zero(),
+        }
     }
 
     /// Whether every score would be 0.
@@ -107,53 +124,130 @@ impl Query {
         self.step == 0.0
     }
 
+    /// The integer codes.
+    pub fn codes(&self) -> &[i16] {
+        self.kernel.codes()
+    }
+
     /// Integer dot product with one item's codes.
     #[inline]
     pub fn dot(&self, row: &[i8]) -> i32 {
-        self.codes.iter().zip(row).map(|(&q, &c)| i32::from(q) * i32::from(c)).sum()
+        self.kernel.codes().iter().zip(row).map(|(&q, &c)| i32::from(q) * i32::from(c)).sum()
+    }
+
+    /// The float score of an integer dot product.
+    #[inline]
+    pub fn score_of_dot(&self, dot: i32) -> f32 {
+        dot as f32 * self.step
     }
 
     /// Float score of one item's codes.
     #[inline]
     pub fn score(&self, row: &[i8]) -> f32 {
-        self.dot(row) as f32 * self.step
+        self.score_of_dot(self.dot(row))
     }
 }
 
-/// Scores every item as `query · item + prior_weight · popularity` and returns the best `k`
-/// that `allow` accepts (checked only for items that would enter the top K).
+/// The kernel sink for `query · item + prior · popularity`: the kernel gates on the integer dot
+/// product with a threshold derived from the current K-th best float score, so only items that
+/// could enter are scored in float, and only those that would enter reach `allow`.
+struct PriorSink<P, A> {
+    top: TopK,
+    step: f32,
+    prior: f32,
+    /// The largest `prior · popularity` can be (popularity is in [0, 1]).
+    bonus_max: f32,
+    popularity: P,
+    allow: A,
+    gate: i32,
+}
+
+impl<P: Fn(u32) -> f32, A: FnMut(u32) -> bool> PriorSink<P, A> {
+    /// The smallest dot product an item needs to possibly beat `threshold`, rounded down with a
+    /// margin for float rounding (a low gate only lets extra candidates through).
+    fn gate_for(&self, threshold: f32) -> i32 {
+        if !threshold.is_finite() || self.step <= 0.0 {
+            return i32::MIN;
+        }
+        let t = f64::from(threshold);
+        let bonus = f64::from(self.bonus_max);
+        let margin = 1e-6 * (1.0 + t.abs() + bonus);
+        let need = ((t - bonus - margin) / f64::from(self.step)).floor() - 1.0;
+        need.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32
+    }
+}
+
+impl<P: Fn(u32) -> f32, A: FnMut(u32) -> bool> Sink for PriorSink<P, A> {
+    fn threshold(&self) -> i32 {
+        self.gate
+    }
+
+    fn offer(&mut self, item: u32, dot: i32) {
+        let score = dot as f32 * self.step + self.prior * (self.popularity)(item);
+        if score > self.top.threshold() && (self.allow)(item) {
+            self.top.push(item, score);
+            self.gate = self.gate_for(self.top.threshold());
+        }
+    }
+}
+
+/// Scores every item of `blocks` as `query · item + prior_weight · popularity(item)` and
+/// returns the best `k` that `allow` accepts (checked only for items that would enter the top
+/// K), best first, ties to the lower index. `popularity` must be in [0, 1].
+pub fn top_k_blocked(
+    blocks: &Blocks<'_>,
+    query: &Query,
+    prior_weight: f32,
+    popularity: impl Fn(u32) -> f32,
+    k: usize,
+    mut allow: impl FnMut(u32) -> bool,
+) -> Result<Vec<Scored>, KernelError> {
+    if query.is_zero() {
+        // Every dot product is 0: rank by the prior alone, without reading the codes.
+        let mut top = TopK::new(k);
+        for item in 0..blocks.items() as u32 {
+            let score = query.score_of_dot(0) + prior_weight * popularity(item);
+            if score > top.threshold() && allow(item) {
+                top.push(item, score);
+            }
+        }
+        return Ok(top.into_sorted());
+    }
+    let mut sink = PriorSink {
+        top: TopK::new(k),
+        step: query.step,
+        prior: prior_weight,
+        bonus_max: prior_weight.max(0.0),
+        popularity,
+        allow,
+        gate: i32::MIN,
+    };
+    if k == 0 {
+        return Ok(Vec::new());
+    }
+    kernel::scan(blocks, &query.kernel, &mut sink)?;
+    Ok(sink.top.into_sorted())
+}
+
+/// Scores every item of the pack as `query · item + prior_weight · popularity` with the
+/// [`kernel`] over [`Pack::embedding_blocks`] and returns the best `k` that `allow` accepts
+/// (checked only for items that would enter the top K), best first, ties to the lower index.
 pub fn top_k_by_query<B: AsRef<[u8]>>(
     pack: &Pack<B>,
     query: &Query,
     prior_weight: f32,
     k: usize,
-    mut allow: impl FnMut(u32) -> bool,
+    allow: impl FnMut(u32) -> bool,
 ) -> Vec<Scored> {
-    let mut top = TopK::new(k);
-    let dim = pack.dim();
-    let n = pack.item_count() as usize;
+    let (n, dim) = (pack.item_count() as usize, pack.dim());
     if dim == 0 || n == 0 {
         return Vec::new();
     }
-    let block_len = dim * BLOCK_ITEMS;
-    for (b, block) in pack.embedding_blocks().chunks_exact(block_len).enumerate() {
-        let mut acc = [0i32; BLOCK_ITEMS];
-        for (&q, lanes) in query.codes.iter().zip(block.chunks_exact(BLOCK_ITEMS)) {
-            let q = i32::from(q);
-            for (a, &c) in acc.iter_mut().zip(lanes) {
-                *a += q * i32::from(c);
-            }
-        }
-        let first = b * BLOCK_ITEMS;
-        for (lane, &dot) in acc.iter().enumerate().take(n.saturating_sub(first)) {
-            let item = (first + lane) as u32;
-            let score = dot as f32 * query.step + prior_weight * pack.popularity(item);
-            if score > top.threshold() && allow(item) {
-                top.push(item, score);
-            }
-        }
-    }
-    top.into_sorted()
+    // The reader checks the section's length, so neither error can happen with an open pack.
+    let Ok(blocks) = Blocks::new(pack.embedding_blocks(), n, dim) else {
+        return Vec::new();
+    };
+    top_k_blocked(&blocks, query, prior_weight, |i| pack.popularity(i), k, allow).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -184,5 +278,61 @@ mod tests {
         let row = [100i8, -50, 20];
         let exact: f32 = [0.3f32 * 0.02 * 100.0, -0.8 * 0.01 * -50.0, 0.5 * 0.05 * 20.0].iter().sum();
         assert!((q.score(&row) - exact).abs() < 1e-3 * exact.abs().max(1.0));
+    }
+
+    /// The row-major reference: score every item in float, offer in order to a [`TopK`].
+    fn reference(rows: &[i8], dim: usize, q: &Query, prior: f32, pop: &[f32], k: usize, allow: impl Fn(u32) -> bool) -> Vec<Scored> {
+        let mut top = TopK::new(k);
+        for (i, row) in rows.chunks_exact(dim).enumerate() {
+            let score = q.score(row) + prior * pop[i];
+            if score > top.threshold() && allow(i as u32) {
+                top.push(i as u32, score);
+            }
+        }
+        top.into_sorted()
+    }
+
+    #[test]
+    fn large_dimensions_get_a_smaller_code_range_instead_of_overflowing() {
+        let dim = 1024;
+        let q = Query::new(&vec![1.0; dim], &vec![1.0; dim]);
+        assert!(q.codes().iter().all(|&c| i64::from(c) * 128 * dim as i64 <= i64::from(i32::MAX)));
+        assert_eq!(q.dot(&vec![i8::MIN; dim]), -(q.codes()[0] as i32) * 128 * dim as i32);
+        assert_eq!(Query::new(&[1.0, 0.5], &[1.0, 1.0]).codes(), &[32767, 16384]);
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    mod props {
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use super::reference;
+        use crate::kernel::block_row_major;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+            #[test]
+            fn blocked_ranking_matches_the_row_major_scorer(
+                (dim, rows, vector, pop) in (1usize..24, 0usize..90).prop_flat_map(|(dim, n)| (
+                    Just(dim),
+                    proptest::collection::vec(prop_oneof![Just(0i8), Just(3i8), -127i8..=127], n * dim),
+                    proptest::collection::vec(prop_oneof![Just(0.0f32), -1.0f32..1.0], dim),
+                    proptest::collection::vec(prop_oneof![Just(0.0f32), Just(1.0f32), Just(0.5f32), 0.0f32..=1.0], n),
+                )),
+                prior in prop_oneof![Just(0.0f32), Just(0.05f32), Just(1.0f32)],
+                k in 0usize..25,
+                drop in 0u32..5,
+            ) {
+                let n = rows.len() / dim;
+                let scales: Vec<f32> = (0..dim).map(|j| 0.01 + j as f32 * 0.003).collect();
+                let q = Query::new(&vector, &scales);
+                let allow = |i: u32| drop == 0 || i % (drop + 1) != 0;
+                let want = reference(&rows, dim, &q, prior, &pop, k, allow);
+                let blocked = block_row_major(&rows, dim);
+                let blocks = Blocks::new(&blocked, n, dim).unwrap();
+                let got = top_k_blocked(&blocks, &q, prior, |i| pop[i as usize], k, allow).unwrap();
+                prop_assert_eq!(got, want);
+            }
+        }
     }
 }

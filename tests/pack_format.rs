@@ -71,6 +71,21 @@ fn embeddings_are_stored_in_blocks_of_sixteen_items() {
 }
 
 #[test]
+fn category_indices_take_one_byte_up_to_256_names_and_two_beyond() {
+    for (names, width) in [(256usize, 1usize), (257, 2)] {
+        let mut contents = sample_contents();
+        contents.categories = (0..names).map(|c| format!("c{c:03}")).collect();
+        contents.items[5].category = names as u32 - 1;
+        let bytes = contents.encode().unwrap();
+        let pack = Pack::open(bytes.as_slice()).unwrap();
+        let section = &pack.sections()[SectionKind::ItemCategory as usize - 1];
+        assert_eq!(section.range.len(), 6 * width, "{names} names");
+        assert_eq!(pack.category_index(5), Some(names as u32 - 1));
+        assert_eq!(pack.to_contents(), contents);
+    }
+}
+
+#[test]
 fn a_minimal_pack_holds_only_the_required_sections() {
     let mut contents = PackContents {
         categories: Vec::new(),
@@ -247,7 +262,7 @@ fn a_category_reference_out_of_range_is_refused() {
     // The same damage in the bytes is caught by the reader.
     let mut bytes = sample_pack_bytes();
     let at = Pack::open(bytes.as_slice()).unwrap().sections()[SectionKind::ItemCategory as usize - 1].range.start;
-    bytes[at + 8..at + 10].copy_from_slice(&5u16.to_le_bytes());
+    bytes[at + 4] = 5; // one byte per item: 2 categories
     fix_checksum(&mut bytes);
     assert!(matches!(open_err(&bytes), PackError::BadValue { kind: SectionKind::ItemCategory, index: 4, .. }));
 }

@@ -58,3 +58,69 @@ fn bad_input_becomes_named_errors_with_a_kind() {
     let err = r.item("missing").unwrap_err();
     assert_eq!(kind_of(&err), ("ShelfwiseError".into(), "unknown_item".into()));
 }
+
+/// A small deterministic generator (no `rand` in the wasm test build).
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_simd_kernel_is_the_one_built_and_agrees_with_the_portable_path_and_a_naive_reference() {
+    use shelfwise::kernel::{self, block_row_major, scan_portable, top_k_dots, Blocks, KernelQuery, TopDots, LANES};
+    assert_eq!(kernel::path_name(), "simd128", "the wasm build must enable simd128 (scripts/lib.sh)");
+    let mut rng = SplitMix(7);
+    for case in 0..300 {
+        // The unrolled dimensions first, then any.
+        let dim = if case < 40 { [32, 64, 96, 128][case % 4] } else { 1 + rng.below(if case % 10 == 0 { 300 } else { 40 }) as usize };
+        let items = rng.below(80) as usize;
+        let alphabet = [0i8, 1, -1, i8::MIN, i8::MAX];
+        let rows: Vec<i8> = (0..items * dim)
+            .map(|_| if rng.below(2) == 0 { alphabet[rng.below(5) as usize] } else { rng.next() as i8 })
+            .collect();
+        let q: Vec<i16> = (0..dim)
+            .map(|_| match rng.below(4) {
+                0 => 0,
+                1 => (rng.below(5) as i16) - 2,
+                _ => (rng.next() as i16) / if dim > 256 { 4 } else { 1 },
+            })
+            .collect();
+        let kq = KernelQuery::new(&q).unwrap();
+        let blocked = block_row_major(&rows, dim);
+        let blocks = Blocks::new(&blocked, items, dim).unwrap();
+        // Per-block sums: SIMD == portable == exact dot products (0 for padding lanes).
+        for (b, block) in blocked.chunks_exact(LANES * dim).enumerate() {
+            let (mut simd, mut portable) = ([0i32; LANES], [0i32; LANES]);
+            kernel::simd::score_block_into(block, &kq, &mut simd);
+            kernel::score_block_portable(block, &q, &mut portable);
+            assert_eq!(simd, portable, "case {case}, block {b}");
+            for (l, &s) in simd.iter().enumerate() {
+                let exact: i32 = blocks.row(b * LANES + l).map_or(0, |r| r.iter().zip(&q).map(|(&c, &x)| i32::from(c) * i32::from(x)).sum());
+                assert_eq!(s, exact, "case {case}, item {}", b * LANES + l);
+            }
+        }
+        // Fused top-K: SIMD scan == portable scan == full sort, ties to the lower index.
+        let k = rng.below(25) as usize;
+        let accept = |i: u32| i % 5 != 3;
+        let mut naive: Vec<(u32, i32)> = (0..items)
+            .filter(|&i| accept(i as u32))
+            .map(|i| (i as u32, rows[i * dim..(i + 1) * dim].iter().zip(&q).map(|(&c, &x)| i32::from(c) * i32::from(x)).sum()))
+            .collect();
+        naive.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        naive.truncate(k);
+        assert_eq!(top_k_dots(&blocks, &kq, k, accept).unwrap(), naive, "case {case}");
+        let mut sink = TopDots::new(k, accept);
+        scan_portable(&blocks, &kq, &mut sink).unwrap();
+        assert_eq!(sink.into_sorted(), naive, "case {case}");
+    }
+}

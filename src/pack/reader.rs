@@ -33,9 +33,9 @@
 //! 3  titles ?                string column of n titles (absent: the id is the title)
 //! 4  category_names ?        string column of category_count names; present iff 5 is, and
 //!                            iff category_count > 0
-//! 5  item_category ?         u16 × n, each < category_count
+//! 5  item_category ?         u8 × n if category_count ≤ 256, else u16 × n; each < category_count
 //! 6  brand_names ?           as 4, for brands
-//! 7  item_brand ?            u16 × n, each < brand_count
+//! 7  item_brand ?            as 5, with brand_count
 //! 8  prices                  f32 × n, finite and ≥ 0
 //! 9  flags ?                 u8 × n; bit 0 = in stock, other bits 0 (absent: all in stock)
 //! 10 url_templates ?         string column of 2: page URL, image URL; "{id}" stands for the id
@@ -397,6 +397,23 @@ fn check_lists(
     Ok(())
 }
 
+/// Bytes per category or brand index: 1 while the names fit in a byte, else 2.
+pub fn name_index_width(name_count: u32) -> usize {
+    if name_count <= 256 {
+        1
+    } else {
+        2
+    }
+}
+
+fn read_name_index(bytes: &[u8], start: usize, width: usize, i: usize) -> u32 {
+    if width == 1 {
+        bytes.get(start + i).map_or(0, |&b| u32::from(b))
+    } else {
+        u32::from(read_u16(bytes, start + i * 2))
+    }
+}
+
 fn expand_template(template: &str, id: &str) -> String {
     template.replace(ID_PLACEHOLDER, id)
 }
@@ -497,9 +514,10 @@ impl<B: AsRef<[u8]>> Pack<B> {
 
         for (kind, limit) in [(SectionKind::ItemCategory, meta.category_count), (SectionKind::ItemBrand, meta.brand_count)] {
             let Some(r) = ranges[kind as usize].clone() else { continue };
-            expect_len(kind, &r, n * 2)?;
+            let width = name_index_width(limit);
+            expect_len(kind, &r, n * width as u64)?;
             for i in 0..meta.item_count as usize {
-                let v = u32::from(read_u16(bytes, r.start + i * 2));
+                let v = read_name_index(bytes, r.start, width, i);
                 if v >= limit {
                     return Err(bad_value(kind, i as u64, format!("refers to entry {v}, only {limit} exist")));
                 }
@@ -617,6 +635,12 @@ impl<B: AsRef<[u8]>> Pack<B> {
         s.get(slot * 2..slot * 2 + 2).map(|b| u16::from_le_bytes([b[0], b[1]]))
     }
 
+    fn name_index(&self, kind: SectionKind, name_count: u32, i: u32) -> Option<u32> {
+        let s = self.section(kind)?;
+        let width = name_index_width(name_count);
+        (i < self.item_count()).then(|| read_name_index(s, 0, width, i as usize))
+    }
+
     fn u32_at(&self, kind: SectionKind, slot: usize) -> Option<u32> {
         let s = self.section(kind)?;
         s.get(slot * 4..slot * 4 + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
@@ -686,7 +710,7 @@ impl<B: AsRef<[u8]>> Pack<B> {
 
     /// Category index of item `i`, if the pack has categories.
     pub fn category_index(&self, i: u32) -> Option<u32> {
-        self.u16_at(SectionKind::ItemCategory, i as usize).map(u32::from)
+        self.name_index(SectionKind::ItemCategory, self.category_count(), i)
     }
 
     /// Category name of item `i` (`""` without categories).
@@ -706,7 +730,7 @@ impl<B: AsRef<[u8]>> Pack<B> {
 
     /// Brand index of item `i`, if the pack has brands.
     pub fn brand_index(&self, i: u32) -> Option<u32> {
-        self.u16_at(SectionKind::ItemBrand, i as usize).map(u32::from)
+        self.name_index(SectionKind::ItemBrand, self.brand_count(), i)
     }
 
     /// Number of brands.

@@ -13,7 +13,7 @@ use super::{
     align_up, Pack, PackError, SectionKind, BLOCK_ITEMS, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, MAX_LIST_LEN,
     MAX_NAMES, NO_ITEM, SECTION_ENTRY_LEN,
 };
-use super::reader::{ID_PLACEHOLDER, META_LEN};
+use super::reader::{name_index_width, ID_PLACEHOLDER, META_LEN};
 
 /// One item as stored in a pack.
 #[derive(Debug, Clone, PartialEq)]
@@ -319,7 +319,7 @@ impl PackContents {
                     true
                 }
                 SectionKind::ItemCategory if !self.categories.is_empty() => {
-                    self.items.iter().for_each(|it| s.extend_from_slice(&(it.category as u16).to_le_bytes()));
+                    write_name_indices(&mut s, self.items.iter().map(|it| it.category), self.categories.len());
                     true
                 }
                 SectionKind::BrandNames if !self.brands.is_empty() => {
@@ -327,7 +327,7 @@ impl PackContents {
                     true
                 }
                 SectionKind::ItemBrand if !self.brands.is_empty() => {
-                    self.items.iter().for_each(|it| s.extend_from_slice(&(it.brand as u16).to_le_bytes()));
+                    write_name_indices(&mut s, self.items.iter().map(|it| it.brand), self.brands.len());
                     true
                 }
                 SectionKind::Prices => {
@@ -438,6 +438,18 @@ impl PackContents {
 
     fn column<'a>(&'a self, f: impl Fn(&'a PackItem) -> &'a str) -> Vec<&'a str> {
         self.items.iter().map(f).collect()
+    }
+}
+
+/// Writes category or brand indices at the width the reader expects for `name_count` names.
+fn write_name_indices(out: &mut Vec<u8>, indices: impl Iterator<Item = u32>, name_count: usize) {
+    let one_byte = name_index_width(name_count as u32) == 1;
+    for i in indices {
+        if one_byte {
+            out.push(i as u8);
+        } else {
+            out.extend_from_slice(&(i as u16).to_le_bytes());
+        }
     }
 }
 

@@ -1,0 +1,12 @@
+// Page load to the first personalized shelf, the way a shop page does it: init() (worker, wasm
+// and pack fetched in parallel), one view, the for-you shelf rendered. performance.now() counts
+// from navigation start. The pack URL comes from the query string (?pack=…).
+import { init, renderShelf } from '/www/shelfwise/index.js';
+
+const pack = new URLSearchParams(location.search).get('pack');
+const shelfwise = await init({ pack });
+const initMs = performance.now();
+await shelfwise.track({ type: 'view', item: '00000' });
+const shelf = await shelfwise.shelf('for-you', { k: 20 });
+renderShelf(document.querySelector('#shelf'), shelf);
+window.firstShelf = { initMs, shelfMs: performance.now(), personalized: shelf.personalized, items: shelf.items.length };

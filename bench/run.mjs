@@ -1,0 +1,132 @@
+// `npm run bench` (via scripts/bench.sh, which builds the wasm, generates the packs and runs the
+// native side first): headless Chromium on loopback, one fresh module worker per
+// configuration. Prints one `bench:` line per configuration and writes the full results to
+// bench/results.json (or the path in --out). A benchmark, not a test: it asserts nothing.
+//   node bench/run.mjs [--smoke] [--out FILE]
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import zlib from 'node:zlib';
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser } from '../tests/e2e/helpers.mjs';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const argv = process.argv.slice(2);
+const smoke = argv.includes('--smoke');
+const outFile = argv.includes('--out') ? argv[argv.indexOf('--out') + 1] : path.join(ROOT, smoke ? 'build/bench/smoke.json' : 'bench/results.json');
+const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(',').map(Number) : smoke ? [10_000] : [10_000, 100_000, 1_000_000];
+const DIMS = smoke ? [64] : [64, 128];
+const REPS = { 10_000: 300, 100_000: 100, 1_000_000: 30 };
+const FIRST_SHELF_RUNS = smoke ? 1 : 5;
+const VOY_MAX_BYTES = 1.5 * 2 ** 30;
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm', '.json': 'application/json' };
+
+/** Static files from the repository root on loopback. Bench pages get COOP/COEP (cross-origin
+ * isolation: microsecond performance.now()); the first-shelf page is served like a shop page. */
+function serveRoot() {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const file = path.normalize(path.join(ROOT, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(ROOT) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end();
+      return;
+    }
+    const headers = { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
+    if (!url.pathname.startsWith('/bench/first-shelf')) {
+      headers['cross-origin-opener-policy'] = 'same-origin';
+      headers['cross-origin-embedder-policy'] = 'require-corp';
+    }
+    res.writeHead(200, headers);
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, origin: `http://127.0.0.1:${server.address().port}` })));
+}
+
+function readNative() {
+  const file = path.join(ROOT, 'build/bench/native.jsonl');
+  const byConfig = new Map();
+  if (!fs.existsSync(file)) return byConfig;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const r = JSON.parse(line);
+    byConfig.set(`${r.n}x${r.d}`, r);
+  }
+  return byConfig;
+}
+
+function machine() {
+  const cpu = os.cpus()[0]?.model ?? 'unknown';
+  return { cpu, cores: os.cpus().length, memory_gib: +(os.totalmem() / 2 ** 30).toFixed(1), os: `${os.type()} ${os.release()}`, node: process.version };
+}
+
+const f = (x, digits = 3) => (x === undefined || x === null || Number.isNaN(x) ? 'NA' : x.toFixed(digits));
+
+const wasmFile = path.join(ROOT, 'www/shelfwise/wasm/shelfwise_bg.wasm');
+const wasmBytes = fs.readFileSync(wasmFile);
+const results = {
+  date: new Date().toISOString(),
+  machine: machine(),
+  wasm: { raw_bytes: wasmBytes.length, gzip_bytes: zlib.gzipSync(wasmBytes, { level: 9 }).length },
+  method: 'medians and p95 over timed calls after warm-up, performance.now() inside a dedicated module worker of a cross-origin-isolated page; one fresh worker per configuration; k = 20; the bench shopper has 20 view events',
+  configs: [],
+};
+const native = readNative();
+const { server, origin } = await serveRoot();
+const browser = await launchBrowser();
+results.machine.chromium = browser.version();
+try {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+  await page.goto(`${origin}/bench/page.html`);
+  await page.waitForFunction(() => window.benchReady === true);
+  if (!(await page.evaluate(() => self.crossOriginIsolated))) throw new Error('the bench page is not cross-origin isolated');
+  for (const n of SIZES) {
+    for (const d of DIMS) {
+      const name = `n${n}-d${d}`;
+      const answer = await page.evaluate((config) => window.benchConfig(config), { name, reps: REPS[n], voy: true, voyMaxBytes: VOY_MAX_BYTES });
+      if (!answer.ok) throw new Error(`${name}: ${answer.error}`);
+      const r = answer.result;
+      const nat = native.get(`${n}x${d}`);
+      r.native = nat ?? null;
+      const shelfwiseMs = r.shelfwise.median;
+      const voyMs = r.voy?.median;
+      r.summary = {
+        shelfwise_ms: shelfwiseMs, shelfwise_p95_ms: r.shelfwise.p95, js_ms: r.js.median, js_sort_ms: r.js_sort.median,
+        voy_ms: voyMs ?? null, native_ms: nat?.native_ms ?? null,
+        js_ratio: r.js.median / shelfwiseMs, native_ratio: nat ? shelfwiseMs / nat.native_ms : null,
+      };
+      results.configs.push(r);
+      console.log(`bench: n=${n} d=${d} shelfwise_ms=${f(shelfwiseMs)} js_ms=${f(r.js.median)} voy_ms=${f(voyMs)} native_ms=${f(nat?.native_ms)} js_ratio=${f(r.summary.js_ratio, 1)} native_ratio=${f(r.summary.native_ratio, 2)}`);
+      console.log(`  p95=${f(r.shelfwise.p95)} k1_ms=${f(r.shelfwise_k1.median)} cold_ms=${f(r.shelfwise_cold.median)} native_kernel_ms=${f(nat?.native_kernel_ms)} js_sort_ms=${f(r.js_sort.median)} open_ms=${f(r.open_ms, 1)} fetch_ms=${f(r.fetch_ms, 1)} pack_B/item=${f(r.pack_bytes_per_item, 1)} wasm_mem_MiB=${f(r.wasm_memory_after_load_bytes / 2 ** 20, 1)} profile_update_us/event=${f(r.profile_update_us_per_event)} (track ${f(r.track_us_per_event)} + rebuild ${f(r.profile_us_per_event)}) js_overlap@20=${r.js_overlap_at_20}${r.voy?.skipped ? ' voy: skipped' : r.voy?.failed ? ` voy failed: ${r.voy.failed}` : ` voy_build_ms=${f(r.voy?.build_ms, 0)}`}`);
+    }
+  }
+
+  // Page load to the first personalized shelf, loopback, 100k × 64 (10k in smoke mode).
+  const firstPack = smoke ? 'n10000-d64' : 'n100000-d64';
+  const runs = [];
+  for (let i = 0; i < FIRST_SHELF_RUNS; i++) {
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    p.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+    await p.goto(`${origin}/bench/first-shelf.html?pack=/build/bench/${firstPack}.pack`);
+    await p.waitForFunction(() => window.firstShelf !== undefined, null, { timeout: 60_000 });
+    runs.push(await p.evaluate(() => window.firstShelf));
+    await context.close();
+  }
+  const shelfMs = runs.map((r) => r.shelfMs).sort((a, b) => a - b);
+  results.first_shelf = { pack: firstPack, runs, median_ms: shelfMs[Math.floor(shelfMs.length / 2)] };
+  results.console_problems = problems;
+  console.log(`bench: first personalized shelf (${firstPack}, loopback, fresh context) median_ms=${f(results.first_shelf.median_ms, 1)} runs=${runs.map((r) => f(r.shelfMs, 1)).join(',')} personalized=${runs.every((r) => r.personalized)}`);
+  console.log(`bench: wasm raw_bytes=${results.wasm.raw_bytes} gzip_bytes=${results.wasm.gzip_bytes}`);
+  if (problems.length) console.log(`bench: console problems: ${problems.join(' | ')}`);
+} finally {
+  await browser.close();
+  server.close();
+}
+fs.mkdirSync(path.dirname(outFile), { recursive: true });
+fs.writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`bench: full results in ${path.relative(ROOT, outFile)}`);
