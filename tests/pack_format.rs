@@ -86,6 +86,36 @@ fn category_indices_take_one_byte_up_to_256_names_and_two_beyond() {
 }
 
 #[test]
+fn list_items_take_two_bytes_up_to_65535_items_and_four_beyond() {
+    for (n, width) in [(65_535u32, 2usize), (65_536, 4)] {
+        let items: Vec<PackItem> = (0..n).map(|i| PackItem::new(format!("{i:05x}"), format!("{i:05x}"), 1.0)).collect();
+        let mut neighbours = vec![Vec::new(); n as usize];
+        neighbours[n as usize - 1] = vec![(0, unit(0.5)), (n - 2, unit(0.25))];
+        neighbours[0] = vec![(n - 1, 1.0)];
+        let contents = PackContents {
+            categories: Vec::new(),
+            brands: Vec::new(),
+            items,
+            url_templates: Default::default(),
+            dim: 1,
+            scales: vec![1.0],
+            codes: vec![1; n as usize],
+            neighbours,
+            together: Vec::new(),
+            rules: Vec::new(),
+            ..sample_contents()
+        };
+        let bytes = contents.encode().unwrap();
+        let pack = Pack::open(bytes.as_slice()).unwrap();
+        assert_eq!(pack.sections()[5].kind, SectionKind::Neighbours);
+        assert_eq!(pack.sections()[5].range.len(), n as usize * 2 * width, "{n} items");
+        assert_eq!(pack.neighbours(n - 1).collect::<Vec<_>>(), [(0, unit(0.5)), (n - 2, unit(0.25))]);
+        assert_eq!(pack.neighbours(0).collect::<Vec<_>>(), [(n - 1, 1.0)]);
+        assert_eq!(pack.neighbours(1).count(), 0);
+    }
+}
+
+#[test]
 fn a_minimal_pack_holds_only_the_required_sections() {
     let mut contents = PackContents {
         categories: Vec::new(),
@@ -295,8 +325,9 @@ fn neighbour_lists_are_checked_slot_by_slot() {
     // In the bytes: a used slot after an unused one.
     let mut bytes = sample_pack_bytes();
     let at = Pack::open(bytes.as_slice()).unwrap().sections()[SectionKind::Neighbours as usize - 1].range.start;
-    // Item 5 has no neighbours and k = 2: write an item into its second slot (slot 11 overall).
-    bytes[at + 44..at + 48].copy_from_slice(&3u32.to_le_bytes());
+    // Item 5 has no neighbours and k = 2: write an item into its second slot (slot 11 overall,
+    // u16 slots at 6 items).
+    bytes[at + 22..at + 24].copy_from_slice(&3u16.to_le_bytes());
     fix_checksum(&mut bytes);
     let err = open_err(&bytes);
     assert!(matches!(err, PackError::BadValue { kind: SectionKind::Neighbours, index: 5, .. }), "{err}");

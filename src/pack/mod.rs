@@ -83,11 +83,11 @@ pub enum SectionKind {
     Trend = 16,
     /// Distinct shoppers who interacted with each item at build time (`u32`).
     Interactions = 17,
-    /// Neighbour items (`u32` × neighbour_k per item, unused slots last, [`NO_ITEM`]).
+    /// Neighbour items (`u16` or `u32` × neighbour_k per item, unused slots last).
     Neighbours = 18,
     /// Neighbour similarities (`u16` × neighbour_k per item, value / 65535, best first).
     NeighbourWeights = 19,
-    /// Bought-together items (`u32` × together_k per item, unused slots last).
+    /// Bought-together items (as [`SectionKind::Neighbours`], together_k per item).
     Together = 20,
     /// Baskets shared with each bought-together item (`u16` × together_k, best first).
     TogetherCounts = 21,

@@ -48,8 +48,9 @@
 //! 15 popularity ?            u16 × n: time-decayed popularity · 65535 (absent: 0)
 //! 16 trend ?                 u16 × n: short-horizon demand trend · 65535 (absent: 0)
 //! 17 interactions ?          u32 × n: distinct shoppers per item at build time (absent: 0)
-//! 18 neighbours ?            u32 × n × neighbour_k: per item, its neighbours (< n, not the
-//!                            item itself), then 0xFFFFFFFF in unused slots;
+//! 18 neighbours ?            u16 (n ≤ 65535) or u32 × n × neighbour_k: per item, its
+//!                            neighbours (< n, not the item itself), then all-ones (0xFFFF
+//!                            or 0xFFFFFFFF) in unused slots;
 //!                            present iff neighbour_k > 0, and iff 19 is
 //! 19 neighbour_weights ?     u16 × n × neighbour_k: similarity · 65535, non-increasing over
 //!                            the used slots, 0 in unused ones
@@ -347,6 +348,28 @@ fn expect_presence(
     Ok(())
 }
 
+/// Bytes per item index in the neighbour and bought-together lists: 2 while every index and
+/// the unused-slot marker fit in a `u16` (item_count ≤ 65535), else 4.
+pub fn list_item_width(item_count: u32) -> usize {
+    if item_count <= 0xFFFF {
+        2
+    } else {
+        4
+    }
+}
+
+/// The item in list slot `slot` ([`NO_ITEM`] for an unused slot) at the given width.
+fn read_list_item(bytes: &[u8], start: usize, width: usize, slot: usize) -> u32 {
+    if width == 2 {
+        match read_u16(bytes, start + slot * 2) {
+            0xFFFF => NO_ITEM,
+            v => u32::from(v),
+        }
+    } else {
+        read_u32(bytes, start + slot * 4)
+    }
+}
+
 /// Checks a list section pair (items + weights/counts, `k` slots per item).
 fn check_lists(
     bytes: &[u8],
@@ -358,14 +381,15 @@ fn check_lists(
     min_used: u16,
 ) -> Result<(), PackError> {
     let slots = u64::from(n) * k as u64;
-    expect_len(item_kind, &items, slots * 4)?;
+    let width = list_item_width(n);
+    expect_len(item_kind, &items, slots * width as u64)?;
     expect_len(value_kind, &values, slots * 2)?;
     for i in 0..n as usize {
         let mut used = true;
         let mut prev_value = u16::MAX;
         for s in 0..k {
             let slot = i * k + s;
-            let item = read_u32(bytes, items.start + slot * 4);
+            let item = read_list_item(bytes, items.start, width, slot);
             let value = read_u16(bytes, values.start + slot * 2);
             let bad = |detail: String| bad_value(item_kind, i as u64, detail);
             if item == NO_ITEM {
@@ -635,6 +659,14 @@ impl<B: AsRef<[u8]>> Pack<B> {
         s.get(slot * 2..slot * 2 + 2).map(|b| u16::from_le_bytes([b[0], b[1]]))
     }
 
+    fn list_item(&self, kind: SectionKind, slot: usize) -> u32 {
+        let width = list_item_width(self.item_count());
+        match self.section(kind) {
+            Some(s) if (slot + 1) * width <= s.len() => read_list_item(s, 0, width, slot),
+            _ => NO_ITEM,
+        }
+    }
+
     fn name_index(&self, kind: SectionKind, name_count: u32, i: u32) -> Option<u32> {
         let s = self.section(kind)?;
         let width = name_index_width(name_count);
@@ -821,7 +853,7 @@ impl<B: AsRef<[u8]>> Pack<B> {
         let base = if i < self.item_count() { i as usize * k } else { 0 };
         let k = if i < self.item_count() { k } else { 0 };
         (base..base + k)
-            .map(move |slot| (self.u32_at(kinds.0, slot).unwrap_or(NO_ITEM), self.u16_at(kinds.1, slot).unwrap_or(0)))
+            .map(move |slot| (self.list_item(kinds.0, slot), self.u16_at(kinds.1, slot).unwrap_or(0)))
             .take_while(|&(item, _)| item != NO_ITEM)
     }
 

@@ -13,7 +13,7 @@ use super::{
     align_up, Pack, PackError, SectionKind, BLOCK_ITEMS, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, MAX_LIST_LEN,
     MAX_NAMES, NO_ITEM, SECTION_ENTRY_LEN,
 };
-use super::reader::{name_index_width, ID_PLACEHOLDER, META_LEN};
+use super::reader::{list_item_width, name_index_width, ID_PLACEHOLDER, META_LEN};
 
 /// One item as stored in a pack.
 #[derive(Debug, Clone, PartialEq)]
@@ -453,11 +453,18 @@ fn write_name_indices(out: &mut Vec<u8>, indices: impl Iterator<Item = u32>, nam
     }
 }
 
-/// Writes each list's items padded with [`NO_ITEM`] to `k` slots.
+/// Writes each list's items padded with the unused-slot marker to `k` slots, as `u16` while
+/// the items fit (see [`list_item_width`]), else `u32`.
 fn write_list_items<T>(out: &mut Vec<u8>, lists: &[Vec<T>], k: u16, item: impl Fn(&T) -> u32) {
+    let narrow = list_item_width(lists.len() as u32) == 2;
     for list in lists {
         for slot in 0..usize::from(k) {
-            out.extend_from_slice(&list.get(slot).map_or(NO_ITEM, &item).to_le_bytes());
+            let v = list.get(slot).map_or(NO_ITEM, &item);
+            if narrow {
+                out.extend_from_slice(&(if v == NO_ITEM { 0xFFFF } else { v as u16 }).to_le_bytes());
+            } else {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
         }
     }
 }
