@@ -140,3 +140,123 @@ test('the shelf follows what the shopper looks at, under a strict CSP and with z
 
   await page.close();
 });
+
+// Zero egress, request by request: a scripted visit (views, cart, purchase, reload) with every
+// request of the page and its worker intercepted. Only the demo's own files, the Shelfwise JS and
+// wasm, the pack and product images may be fetched; no URL, header or body may carry an event,
+// a product the shopper visited, an event id or the profile; no cookie is set. The events are
+// kept on the device meanwhile (the demo runs with consent "on-device"), and the reload shows it.
+const ALLOWED_PATHS = [
+  /^\/demo\/$/,
+  /^\/demo\/(app\.js|style\.css|favicon\.svg)$/,
+  /^\/shelfwise\/[a-z-]+\.js$/,
+  /^\/shelfwise\/wasm\/(shelfwise\.js|shelfwise_bg\.wasm)$/,
+  /^\/demo\/data\/shop\.pack$/,
+  /^\/demo\/img\/[a-z-]+\.svg$/,
+];
+const EVENT_WORDS = /\b(view|click|add_to_cart|remove_from_cart|purchase|search|eventCount|topCategories|evidence)\b/i;
+
+test('zero egress during a scripted visit: only static files are fetched and nothing about the shopper is sent', async (t) => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const intercepted = [];
+  await context.route('**/*', async (route) => {
+    const request = route.request();
+    intercepted.push({ url: request.url(), method: request.method(), headers: await request.allHeaders(), body: request.postData() });
+    await route.continue();
+  });
+  const page = await context.newPage();
+  const log = watchPage(page);
+
+  await page.goto(`${server.url}demo/`);
+  await page.waitForSelector('body[data-ready="true"]', WAIT);
+  const picks = await page.$$eval('#grid .product-card:not(:has(.out-of-stock))', (cards) => cards.slice(0, 3).map((c) => c.dataset.itemId));
+  let version = await shelfVersion(page);
+  for (const id of picks) {
+    await page.click(`#grid .product-card[data-item-id="${id}"] a`);
+    await page.waitForSelector(`.product-detail[data-item-id="${id}"]`, WAIT);
+    await waitForShelf(page, version, 2);
+    version += 2;
+    if (id !== picks[2]) {
+      await page.click('#add-to-cart');
+      await waitForShelf(page, version, 1);
+      version += 1;
+    }
+    await page.goto(`${server.url}demo/#/`);
+    await page.waitForSelector('#grid', WAIT);
+  }
+  await page.goto(`${server.url}demo/#/cart`);
+  await page.click('#checkout');
+  await waitForShelf(page, version, 2); // two purchases
+  const before = await page.evaluate(() => document.querySelector('.recs-note')?.textContent);
+
+  // Reload: the events come back from IndexedDB, still without a request carrying them.
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]', WAIT);
+  const after = await page.evaluate(() => document.querySelector('.recs-note')?.textContent);
+  t.diagnostic(`before the reload: "${before}"; after: "${after}"`);
+  assert.equal(await page.getAttribute('#recs', 'data-personalized'), 'true', 'personalized after the reload');
+  assert.match(after, /Based on 10 things you did on this device/, '3 views + 3 clicks + 2 carts + 2 purchases, kept on the device');
+  const stored = await page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('shelfwise');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const get = open.result.transaction('events').objectStore('events').getAll();
+      get.onsuccess = () => { open.result.close(); resolve(get.result); };
+    };
+  }));
+  assert.equal(stored.length, 10, 'the 10 events are in IndexedDB');
+
+  // Every request: same origin, GET, no body, an allowed static path with no query.
+  t.diagnostic(`${intercepted.length} requests: ${[...new Set(intercepted.map((r) => new URL(r.url).pathname))].join(' ')}`);
+  assert.ok(intercepted.some((r) => r.url.endsWith('.wasm')), 'the worker\'s wasm request was intercepted too');
+  const secrets = [...picks, ...stored.map((e) => e.id)];
+  for (const request of intercepted) {
+    const url = new URL(request.url);
+    assert.equal(url.origin, server.origin, `same origin: ${request.url}`);
+    assert.equal(request.method, 'GET', `GET only: ${request.url}`);
+    assert.equal(request.body, null, `no request body: ${request.url}`);
+    assert.equal(url.search, '', `no query string: ${request.url}`);
+    assert.ok(ALLOWED_PATHS.some((re) => re.test(url.pathname)), `an allowed static file: ${url.pathname}`);
+    const text = `${request.url}\n${JSON.stringify(request.headers)}`;
+    for (const secret of secrets) assert.ok(!text.includes(secret), `${secret} is not in ${text}`);
+    assert.doesNotMatch(text, EVENT_WORDS, `no event word in ${text}`);
+  }
+  assert.deepEqual(await context.cookies(), [], 'no cookies');
+  assert.equal(await page.evaluate(() => document.cookie), '');
+  assert.deepEqual(log.problems, [], 'no console errors or warnings');
+  assert.deepEqual(log.pageErrors, []);
+  assert.deepEqual(log.cspViolations, [], 'no CSP violations');
+  assert.deepEqual(foreignRequests(log, server.origin), []);
+  await context.close();
+});
+
+test('the consent switch: unticked, the stored events are erased and nothing more is stored', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const log = watchPage(page);
+  await page.goto(`${server.url}demo/`);
+  await page.waitForSelector('body[data-ready="true"]', WAIT);
+  const id = await page.$eval('#grid .product-card', (card) => card.dataset.itemId);
+  let version = await shelfVersion(page);
+  await page.click(`#grid .product-card[data-item-id="${id}"] a`);
+  await waitForShelf(page, version, 2);
+  const databases = () => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+  assert.deepEqual(await databases(), ['shelfwise']);
+
+  version = await shelfVersion(page);
+  await page.uncheck('#consent-on-device');
+  await waitForShelf(page, version, 1);
+  assert.deepEqual(await databases(), [], 'unticking erased the database');
+  assert.match(await page.textContent('.recs-note'), /in this tab/);
+  await page.goto(`${server.url}demo/#/`);
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]', WAIT);
+  assert.equal(await page.isChecked('#consent-on-device'), false, 'the choice is remembered');
+  version = await shelfVersion(page);
+  await page.click('#grid .product-card a');
+  await waitForShelf(page, version, 2);
+  assert.deepEqual(await databases(), [], 'nothing stored in context-only mode');
+  assert.deepEqual(log.problems, []);
+  assert.deepEqual(log.pageErrors, []);
+  await context.close();
+});

@@ -1,5 +1,5 @@
 // Compiled with `tsc --noEmit` by scripts/test.sh: the README snippet must type-check.
-import { describeEvidence, init, renderShelf, SHELF_KINDS, ShelfwiseError, type Shelf } from '../../www/shelfwise/index.js';
+import { describeEvidence, init, renderShelf, SHELF_KINDS, ShelfwiseError, type ConsentMode, type ExportedData, type Shelf } from '../../www/shelfwise/index.js';
 
 export async function readmeSnippet(container: Element): Promise<void> {
   const shelfwise = await init({ pack: '/shop.pack' });
@@ -74,4 +74,16 @@ export async function componentsSnippet(): Promise<void> {
   await store.refresh();
   unsubscribe();
   store.close();
+}
+
+// The privacy API: consent at init and later, export, forget.
+export async function privacyControls(shopperChoice: ConsentMode): Promise<string> {
+  const shelfwise = await init({ pack: '/shop.pack', consent: shopperChoice, retentionDays: 30, maxEvents: 2000 });
+  await shelfwise.track({ type: 'view', item: 'SW-00042' }); // resolves once stored (on-device)
+  await shelfwise.setConsent('on-device');
+  const data: ExportedData = await shelfwise.exportData();
+  const ids: string[] = data.events.map((event) => event.id);
+  await shelfwise.setConsent('context-only');
+  await shelfwise.forget();
+  return `${data.format} v${data.version}: ${ids.length} events, consent ${data.consent}, kept ${data.settings.retentionDays} days`;
 }

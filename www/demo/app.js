@@ -13,6 +13,11 @@
 // trending in your categories, new for you; category: trending and new in it; product:
 // similar, bought together, because you viewed; cart: bought together with the cart.
 //
+// Consent: the shop's default is "on-device" (events kept in this browser's IndexedDB); the
+// footer switch turns it to "context-only" and back. A shopper's "context-only" choice is the
+// shop's to remember (Shelfwise stores nothing in that mode), so the demo keeps that one choice
+// in localStorage under CONSENT_KEY, as a consent banner would.
+//
 // Every tracked event re-renders the shelf; #recs carries data-shelf-version (one more per
 // render) and <body data-ready="true"> is set once the first shelf is on the page, so tests
 // can wait for updates. Item text only ever goes into the page as text.
@@ -21,6 +26,7 @@ import { init, renderShelf, safeUrl } from '../shelfwise/index.js';
 
 const SHELF_SIZE = 8;
 const SHOP_NAME = 'Shelfwise demo shop';
+const CONSENT_KEY = 'demo-consent';
 const money = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP' });
 const formatPrice = (price) => money.format(price);
 
@@ -32,6 +38,8 @@ const dom = {
   forget: document.getElementById('forget'),
   search: document.getElementById('search'),
   searchInput: document.getElementById('search-input'),
+  consentSwitch: document.getElementById('consent-switch'),
+  consentOnDevice: document.getElementById('consent-on-device'),
 };
 
 const state = {
@@ -45,6 +53,7 @@ const state = {
   log: [], // the events this tab recorded (for the export when the API has no exportData)
   viewed: 0, // views and clicks recorded
   purchased: 0, // purchases recorded
+  consent: 'on-device',
 };
 
 // One shelf container for every page; it moves between pages instead of being rebuilt.
@@ -171,7 +180,8 @@ function shelfNote(shelf, profile) {
   const things = profile.eventCount === 1 ? '1 thing' : `${profile.eventCount} things`;
   const top = profile.topCategories[0];
   const mostly = top ? ` · mostly ${top.category} (${Math.round(top.share * 100)}%)` : '';
-  return `Based on ${things} you did in this tab${mostly}.`;
+  const where = state.consent === 'on-device' ? 'on this device' : 'in this tab';
+  return `Based on ${things} you did ${where}${mostly}.`;
 }
 
 /** Tracks one event on the device, then re-renders the shelf. */
@@ -527,6 +537,33 @@ async function changeInterest(action, interest) {
   await refreshShelf();
 }
 
+/** The shopper's consent choice: the demo's default is on-device. */
+function savedConsent() {
+  try {
+    return localStorage.getItem(CONSENT_KEY) === 'context-only' ? 'context-only' : 'on-device';
+  } catch {
+    return 'on-device';
+  }
+}
+
+async function changeConsent() {
+  const mode = dom.consentOnDevice.checked ? 'on-device' : 'context-only';
+  try {
+    await state.shelfwise.setConsent(mode);
+    state.consent = mode;
+  } catch (error) {
+    reportProblem(error);
+    return;
+  }
+  try {
+    if (mode === 'context-only') localStorage.setItem(CONSENT_KEY, mode);
+    else localStorage.removeItem(CONSENT_KEY);
+  } catch {
+    // no Web Storage here: the choice lasts for this page
+  }
+  await refreshShelf();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Routing
 
@@ -627,7 +664,8 @@ function showStartupFailure(error) {
 
 async function start() {
   try {
-    state.shelfwise = await init({ pack: 'data/shop.pack' });
+    state.consent = savedConsent();
+    state.shelfwise = await init({ pack: 'data/shop.pack', consent: state.consent });
     state.catalog = await state.shelfwise.items(0, 1000);
     state.byId = new Map(state.catalog.map((item) => [item.id, item]));
     await drawShelf();
@@ -645,6 +683,9 @@ async function start() {
     const query = dom.searchInput.value.trim();
     if (query) location.hash = `#/search/${encodeURIComponent(query)}`;
   });
+  dom.consentOnDevice.checked = state.consent === 'on-device';
+  dom.consentOnDevice.addEventListener('change', changeConsent);
+  dom.consentSwitch.hidden = false;
   document.body.dataset.ready = 'true';
 }
 

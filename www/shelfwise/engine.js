@@ -17,8 +17,16 @@
 // with one console.warn naming the error kind. Without a cached copy the load rejects with
 // the core's error. Without the Cache API (e.g. an insecure context) nothing is cached.
 // The core checks the pack's magic, format version and CRC-32 checksum when it opens it.
+//
+// The shopper's events. Each accepted event gets a random id (storage.js: newEventId) and is
+// kept as a record in `accepted`; under consent "on-device" it is also stored in IndexedDB
+// before track() resolves, and the stored events are replayed into the core when the engine
+// opens (memory.js). Records from other tabs arrive over a BroadcastChannel and are replayed
+// once each (by id).
 
 import { ShelfwiseError, isWasmTrap, toShelfwiseError } from './errors.js';
+import { ShopperMemory, eventOf, recordOf } from './memory.js';
+import { byTime, newEventId } from './storage.js';
 
 /** Name of the Cache API cache holding the last good copy of each pack, by pack URL. */
 export const PACK_CACHE = 'shelfwise-packs-v1';
@@ -141,11 +149,13 @@ function abandon(recommender) {
 }
 
 /**
- * Fetches the wasm module and the pack in parallel and opens the pack.
+ * Fetches the wasm module and the pack in parallel and opens the pack, then replays the stored
+ * events (consent "on-device").
  * Every method of the returned engine returns a promise and rejects with a ShelfwiseError.
- * @param {{ packUrl: string, wasmUrl: string }} options absolute URLs
+ * @param {{ packUrl: string, wasmUrl: string, privacy: { consent: string, retentionDays: number, maxEvents: number } }} options
+ *   absolute URLs; privacy settings validated by index.js
  */
-export async function openEngine({ packUrl, wasmUrl }) {
+export async function openEngine({ packUrl, wasmUrl, privacy }) {
   const [module, fetched] = await Promise.all([compileWasm(wasmUrl), fetchPack(packUrl)]);
   let glue;
   try {
@@ -156,7 +166,8 @@ export async function openEngine({ packUrl, wasmUrl }) {
   const opened = await openPack(glue, packUrl, fetched);
   const packBytes = opened.bytes;
   let recommender = opened.recommender;
-  const accepted = []; // events the core accepted, oldest first, for replay after a trap
+  const accepted = []; // records the core accepted, in arrival order, for replay after a trap
+  const seen = new Set(); // ids of the records in `accepted`
   const removedInterests = []; // removeInterest calls the core accepted, replayed after a trap
   let trapReported = false;
   let recovering = null;
@@ -166,9 +177,9 @@ export async function openEngine({ packUrl, wasmUrl }) {
     try {
       const freshGlue = await instantiateCore(module, true);
       const fresh = new freshGlue.Recommender(packBytes);
-      for (const event of accepted.slice(-MAX_REPLAY_EVENTS)) {
+      for (const { record } of accepted.slice(-MAX_REPLAY_EVENTS)) {
         try {
-          fresh.track(event);
+          fresh.track(eventOf(record));
         } catch {
           // it was accepted before; a refusal now would only drop that one event
         }
@@ -208,14 +219,71 @@ export async function openEngine({ packUrl, wasmUrl }) {
     }
   }
 
+  /** Keeps a record the core accepted. `local`: tracked on this page (not stored or another tab's). */
+  function keep(record, local) {
+    // Trimmed in batches (amortized O(1) per event); replay uses the newest MAX_REPLAY_EVENTS.
+    if (accepted.length >= MAX_REPLAY_EVENTS + 1024) {
+      for (const old of accepted.splice(0, accepted.length - MAX_REPLAY_EVENTS)) seen.delete(old.record.id);
+    }
+    accepted.push({ record, local });
+    seen.add(record.id);
+  }
+
+  /** Replays records from the store or another tab into the core, each id once. */
+  function replay(records) {
+    for (const record of [...records].sort(byTime)) {
+      if (seen.has(record.id) || recovering || broken) continue;
+      try {
+        recommender.track(eventOf(record));
+        keep(record, false);
+      } catch {
+        // e.g. an item no longer in this pack: that event does not count here
+      }
+    }
+  }
+
+  /**
+   * Drops every event and removed interest, or (localOnly) every event this page did not track
+   * itself (the page's removed interests stay).
+   */
+  function rebuild(localOnly) {
+    const locals = localOnly ? accepted.filter((entry) => entry.local) : [];
+    accepted.length = 0;
+    seen.clear();
+    if (!localOnly) removedInterests.length = 0;
+    try {
+      recommender.clearEvents();
+      for (const { record } of locals) {
+        recommender.track(eventOf(record));
+        keep(record, true);
+      }
+      for (const interest of removedInterests) recommender.removeInterest(interest);
+    } catch {
+      // a trap here is handled by the next guarded call
+    }
+  }
+
+  const memory = new ShopperMemory({ ...privacy, packCache: PACK_CACHE }, {
+    apply: replay,
+    keepLocalOnly: () => rebuild(true),
+    clear: () => rebuild(false),
+    localRecords: () => accepted.filter((entry) => entry.local).map((entry) => entry.record),
+    records: () => accepted.map((entry) => entry.record).sort(byTime),
+  });
+  replay(await memory.start());
+
   return {
     info: () => guard('info', () => recommender.info()),
-    track: (event) => guard('track', () => {
-      recommender.track(event);
-      // Trimmed in batches (amortized O(1) per event); replay uses the newest MAX_REPLAY_EVENTS.
-      if (accepted.length >= MAX_REPLAY_EVENTS + 1024) accepted.splice(0, accepted.length - MAX_REPLAY_EVENTS);
-      accepted.push({ ...event });
-    }),
+    /** Resolves once the event is in the engine and, under consent "on-device", stored durably. */
+    track: async (event) => {
+      const record = await guard('track', () => {
+        const fresh = recordOf(newEventId(), event);
+        recommender.track(eventOf(fresh));
+        keep(fresh, true);
+        return fresh;
+      });
+      await memory.persist(record);
+    },
     shelf: (request, nowMs) => guard('shelf', () => recommender.shelf(request, nowMs)),
     page: (requests, nowMs) => guard('page', () => recommender.page(requests, nowMs)),
     removeInterest: (interest) => guard('removeInterest', () => {
@@ -231,11 +299,21 @@ export async function openEngine({ packUrl, wasmUrl }) {
     items: (start, count) => guard('items', () => recommender.items(start, count)),
     profile: (nowMs) => guard('profile', () => recommender.profile(nowMs)),
     eventCount: () => guard('eventCount', () => recommender.eventCount()),
-    clearEvents: () => guard('clearEvents', () => {
-      recommender.clearEvents();
-      accepted.length = 0;
-      removedInterests.length = 0;
-    }),
+    clearEvents: async () => {
+      await guard('clearEvents', () => rebuild(false));
+      await memory.clearEvents();
+    },
+    setConsent: async (mode) => memory.switchTo(mode),
+    forget: async () => {
+      await guard('forget', () => rebuild(false));
+      await memory.forget();
+    },
+    exportData: async (nowMs) => {
+      const data = await memory.exportData();
+      data.profile = await guard('exportData', () => recommender.profile(nowMs));
+      return data;
+    },
+    close: async () => memory.close(),
     /**
      * TEST-ONLY hook, not part of the API: simulates a wasm trap (what a Rust panic becomes in a
      * panic=abort build) inside the guard, so that tests can check the recovery path. It is

@@ -197,6 +197,41 @@ export interface ProfileSummary {
   sessionInterest: number[];
 }
 
+/**
+ * Consent modes (docs/PRIVACY.md). `context-only`: nothing is stored; shelves use this page's
+ * events only. `on-device`: events are also stored in this browser's IndexedDB (database
+ * "shelfwise") and replayed on the next visit. Neither sends anything anywhere.
+ */
+export type ConsentMode = 'context-only' | 'on-device';
+
+/** One stored event as exported: the tracked fields plus a random on-device `id`. */
+export interface StoredEvent {
+  /** 32 hex digits, made on the device to tell records apart; never sent anywhere. */
+  id: string;
+  type: EventType;
+  ts: number;
+  item?: string;
+  qty?: number;
+  query?: string;
+}
+
+/** What `exportData()` returns: JSON-serializable, everything Shelfwise holds about the shopper. */
+export interface ExportedData {
+  format: 'shelfwise-export';
+  /** Version of this export format. */
+  version: 1;
+  /** ISO 8601 time of the export. */
+  exportedAt: string;
+  consent: ConsentMode;
+  /** Where `events` come from: `indexeddb` (stored) or `memory` (not stored: context-only, or storage failed). */
+  storage: 'indexeddb' | 'memory';
+  settings: { retentionDays: number; maxEvents: number };
+  /** Oldest first. */
+  events: StoredEvent[];
+  /** The profile the engine derives from the events. */
+  profile: ProfileSummary;
+}
+
 export interface InitOptions {
   /** URL of the pack file (relative to the page or absolute). Required (`invalid_argument`). */
   pack: string | URL;
@@ -204,6 +239,16 @@ export interface InitOptions {
   wasm?: string | URL;
   /** Run the engine in a Web Worker (default: true where workers exist). */
   worker?: boolean;
+  /**
+   * The consent mode to start in (default `context-only`: nothing stored). Pass the shopper's
+   * choice on every page; Shelfwise does not remember a `context-only` choice (that would mean
+   * storing something). Anything else: `invalid_argument`.
+   */
+  consent?: ConsentMode;
+  /** Stored events older than this many days are deleted (default 90; a number above 0, else `out_of_range`). */
+  retentionDays?: number;
+  /** At most this many stored events, the newest kept (default and most 10,000; else `out_of_range`). */
+  maxEvents?: number;
 }
 
 /**
@@ -231,7 +276,11 @@ export class Shelfwise {
   /** Facts about the loaded pack. */
   readonly info: PackInfo;
   /**
-   * Records an event on the device. Rejects with a ShelfwiseError on bad input: `invalid_argument`
+   * Records an event on the device. Resolves once the engine has it and, under consent
+   * `on-device`, once it is durably stored in IndexedDB (a transaction committed with
+   * durability "strict": a reload or browser crash right after loses nothing). If storage is
+   * unavailable or fails (quota …), it resolves once the event is in memory, after one
+   * `console.warn`; storage problems never reject. Rejects with a ShelfwiseError on bad input: `invalid_argument`
    * (not an object, unknown field), `unknown_event_kind`, `missing_item`, `unknown_item`,
    * `out_of_range` (`ts` not finite, bad `qty`).
    */
@@ -261,8 +310,23 @@ export class Shelfwise {
   items(start?: number, count?: number): Promise<ItemCard[]>;
   /** What the device knows about the shopper. */
   profile(): Promise<ProfileSummary>;
-  /** Forgets every recorded event, search and removed interest. */
+  /** Forgets every recorded event, search and removed interest: in memory (in every open tab of the shop) and in storage. */
   clearEvents(): Promise<void>;
+  /**
+   * Switches the consent mode, in every open tab of the shop. To `on-device`: this page's events
+   * so far are stored, and later ones too. To `context-only`: the stored events are erased
+   * (the IndexedDB database is deleted) and the engine keeps only this page's own events.
+   * Rejects with `invalid_argument` for another mode.
+   */
+  setConsent(mode: ConsentMode): Promise<void>;
+  /**
+   * Erases everything Shelfwise stored in this browser: its IndexedDB database(s), the Cache API
+   * cache "shelfwise-packs-v1", and the events in memory of every open tab. The consent mode
+   * stays (under `on-device` the next event creates a fresh store).
+   */
+  forget(): Promise<void>;
+  /** Everything Shelfwise holds about the shopper, as JSON-serializable data. */
+  exportData(): Promise<ExportedData>;
   /** Stops the worker. Every later call rejects with kind `closed`; closing again is a no-op. */
   close(): void;
   /**

@@ -6,7 +6,9 @@
 //   renderShelf(document.querySelector('#recs'), await shelfwise.shelf('for-you', { k: 8 }));
 //
 // Importing this module fetches nothing; init() fetches the wasm core and the pack in
-// parallel. The shopper's events live only in the engine's memory (a Web Worker by default).
+// parallel. The shopper's events live in the engine's memory (a Web Worker by default) and,
+// only under consent "on-device", in this browser's IndexedDB (docs/PRIVACY.md). They are
+// never sent anywhere.
 //
 // Every promise this module returns rejects with a ShelfwiseError (a stable `kind` string),
 // whether the engine runs in the worker or inline: misuse is refused before it reaches the
@@ -14,6 +16,8 @@
 // (a wasm trap) becomes kind "internal" while the engine restarts itself (see engine.js).
 
 import { ShelfwiseError, errorFromData, toShelfwiseError } from './errors.js';
+import { CONSENT_MODES, DEFAULT_CONSENT } from './memory.js';
+import { DEFAULT_MAX_EVENTS, DEFAULT_RETENTION_DAYS } from './storage.js';
 
 export { ShelfwiseError } from './errors.js';
 export { renderShelf, safeUrl, describeEvidence } from './render.js';
@@ -114,6 +118,7 @@ class InlineTransport {
 
   close() {
     this.closed = true;
+    this.engine?.close().catch(() => {});
     this.engine = null;
   }
 }
@@ -184,6 +189,28 @@ function interestArg(where, interest) {
   return { ...interest };
 }
 
+function checkConsent(mode, where) {
+  if (!CONSENT_MODES.includes(mode)) {
+    throw new ShelfwiseError('invalid_argument',
+      `${where}: consent must be ${CONSENT_MODES.map((m) => JSON.stringify(m)).join(' or ')}, not ${JSON.stringify(mode) ?? String(mode)}`);
+  }
+  return mode;
+}
+
+/** The privacy settings of init() options, validated, with their defaults. */
+function privacySettings(options) {
+  const consent = checkConsent(options.consent ?? DEFAULT_CONSENT, 'init');
+  const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  if (typeof retentionDays !== 'number' || !Number.isFinite(retentionDays) || retentionDays <= 0) {
+    throw new ShelfwiseError('out_of_range', `init: retentionDays = ${String(retentionDays)} is out of range: a number of days above 0`);
+  }
+  const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+  if (!Number.isInteger(maxEvents) || maxEvents < 1 || maxEvents > DEFAULT_MAX_EVENTS) {
+    throw new ShelfwiseError('out_of_range', `init: maxEvents = ${String(maxEvents)} is out of range: an integer from 1 to ${DEFAULT_MAX_EVENTS}`);
+  }
+  return { consent, retentionDays, maxEvents };
+}
+
 /** A loaded pack and the shopper's on-device events. Create it with init(). */
 export class Shelfwise {
   /** @internal */
@@ -194,7 +221,9 @@ export class Shelfwise {
   }
 
   /**
-   * Records one event on the device. `ts` defaults to now.
+   * Records one event on the device. `ts` defaults to now. Resolves once the engine has it and,
+   * under consent "on-device", once it is durably stored in IndexedDB (if storage failed, once
+   * it is in memory; see docs/PRIVACY.md).
    * @param {{ type: string, item?: string, ts?: number, qty?: number, query?: string }} event
    */
   track(event) {
@@ -277,14 +306,14 @@ export class Shelfwise {
     return this.transport.call('profile', Date.now());
   }
 
-  /** Forgets every recorded event, search and removed interest. */
+  /** Forgets every recorded event, search and removed interest, in memory (every tab) and in storage. */
   clearEvents() {
     return this.transport.call('clearEvents').then((result) => { this.eventsChanged(); return result; });
   }
 
   /**
    * Calls `listener()` after every change to the shopper's events (an accepted `track`,
-   * `clearEvents`), so that shelves can be ranked again. Returns a function that unsubscribes.
+   * `clearEvents`, `setConsent`, `forget` on this instance), so that shelves can be ranked again. Returns a function that unsubscribes.
    * @param {() => void} listener
    */
   subscribe(listener) {
@@ -308,6 +337,31 @@ export class Shelfwise {
     }
   }
 
+  /**
+   * Switches the consent mode: "on-device" stores events from now on (this page's events so
+   * far included); "context-only" erases the stored events and keeps only this page's.
+   * Every open tab of the shop follows.
+   * @param {'context-only' | 'on-device'} mode
+   */
+  async setConsent(mode) {
+    await this.transport.call('setConsent', checkConsent(mode, 'setConsent'));
+    this.eventsChanged();
+  }
+
+  /**
+   * Erases everything Shelfwise stored in this browser (its IndexedDB database, the pack cache)
+   * and every event in memory, in every open tab. The consent mode stays.
+   */
+  async forget() {
+    await this.transport.call('forget');
+    this.eventsChanged();
+  }
+
+  /** Everything Shelfwise holds about the shopper, as JSON-serializable data. */
+  exportData() {
+    return this.transport.call('exportData', Date.now());
+  }
+
   /** Stops the worker; every later call rejects with kind "closed". */
   close() {
     this.transport.close();
@@ -321,7 +375,9 @@ export class Shelfwise {
  * `unsupported_version` …). If the core refuses a pack that opened before from the same URL in
  * this browser, the last good copy (Cache API, cache "shelfwise-packs-v1") is used instead,
  * with one console.warn naming the error kind.
- * @param {{ pack: string | URL, wasm?: string | URL, worker?: boolean }} options
+ * Privacy options (docs/PRIVACY.md): `consent` ("context-only", the default, or "on-device"),
+ * `retentionDays` (default 90) and `maxEvents` (default and most 10,000) for stored events.
+ * @param {{ pack: string | URL, wasm?: string | URL, worker?: boolean, consent?: string, retentionDays?: number, maxEvents?: number }} options
  */
 export async function init(options = {}) {
   if (!options || typeof options !== 'object') {
@@ -329,10 +385,11 @@ export async function init(options = {}) {
   }
   const packUrl = absolute(options.pack, 'pack');
   const wasmUrl = absolute(options.wasm ?? DEFAULT_WASM, 'wasm');
+  const privacy = privacySettings(options);
   const useWorker = options.worker ?? typeof Worker !== 'undefined';
   const transport = useWorker ? new WorkerTransport() : new InlineTransport();
   try {
-    const info = await transport.call('open', { packUrl, wasmUrl });
+    const info = await transport.call('open', { packUrl, wasmUrl, privacy });
     return new Shelfwise(transport, info);
   } catch (error) {
     transport.close();
