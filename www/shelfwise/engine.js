@@ -120,8 +120,9 @@ async function openPack(glue, packUrl, bytes) {
   let failure;
   try {
     const recommender = new glue.Recommender(bytes);
-    await rememberGoodPack(packUrl, bytes);
-    return { recommender, bytes };
+    // Written in the background: the first shelf does not wait for the Cache API (about 100 ms
+    // at 100k items, docs/PERFORMANCE.md); forget() and close() wait for it.
+    return { recommender, bytes, remembered: rememberGoodPack(packUrl, bytes) };
   } catch (error) {
     failure = toShelfwiseError(error);
     if (isWasmTrap(error)) throw failure;
@@ -136,7 +137,7 @@ async function openPack(glue, packUrl, bytes) {
   }
   console.warn(`Shelfwise: the pack ${packUrl} was refused (${failure.kind}: ${failure.message}); `
     + 'using the last good copy of it cached in this browser instead');
-  return { recommender, bytes: cached };
+  return { recommender, bytes: cached, remembered: Promise.resolve() };
 }
 
 /** Drops a Recommender of a trapped instance without calling into that instance again. */
@@ -306,6 +307,7 @@ export async function openEngine({ packUrl, wasmUrl, privacy }) {
     setConsent: async (mode) => memory.switchTo(mode),
     forget: async () => {
       await guard('forget', () => rebuild(false));
+      await opened.remembered; // so that the pack copy cannot reappear after forget()
       await memory.forget();
     },
     exportData: async (nowMs) => {
@@ -313,7 +315,10 @@ export async function openEngine({ packUrl, wasmUrl, privacy }) {
       data.profile = await guard('exportData', () => recommender.profile(nowMs));
       return data;
     },
-    close: async () => memory.close(),
+    close: async () => {
+      await opened.remembered;
+      await memory.close();
+    },
     /**
      * TEST-ONLY hook, not part of the API: simulates a wasm trap (what a Rust panic becomes in a
      * panic=abort build) inside the guard, so that tests can check the recovery path. It is
