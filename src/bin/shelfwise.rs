@@ -24,7 +24,7 @@ use shelfwise::build::read::{
 };
 use shelfwise::build::recommend::{recommend_stream, BatchShelf, RecommendConfig};
 use shelfwise::build::static_shelves::{static_shelves, Sources};
-use shelfwise::build::vectors::{apply_vectors, read_vectors};
+use shelfwise::build::vectors::{apply_vectors, read_vectors, VectorColumns};
 use shelfwise::build::synth::{self, SynthConfig};
 use shelfwise::engine::Engine;
 use shelfwise::pack::{reader::read_header, Pack};
@@ -54,7 +54,10 @@ Examples:
   shelfwise build --events online_retail.csv.gz --out retail.pack
   # a smaller, faster model
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --dim 32 --iterations 8
-  # vectors trained elsewhere (e.g. Spark ALS itemFactors as CSV, or an .npy matrix with its ids)
+  # vectors trained elsewhere: Spark ALS itemFactors as Parquet (id, features) or CSV,
+  # or an .npy matrix with its ids
+  shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --vectors item_factors.parquet
+  shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --vectors emb.parquet --vector-id-column sku --vector-column embedding
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --vectors item_factors.csv
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --vectors emb.npy --vector-ids emb_ids.txt
   # also non-personalized shelves for the shop's server to render
@@ -143,12 +146,21 @@ struct BuildExtras {
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
     /// Use these item vectors as the embeddings instead of training them: CSV (`id,v1,…,vd`
-    /// or `id,"[v1,…,vd]"`, .gz ok) or NPY (n × d float32/float64, with --vector-ids).
+    /// or `id,"[v1,…,vd]"`, .gz ok), NPY (n × d float32/float64, with --vector-ids) or Parquet
+    /// (Spark ALS itemFactors: `id` and a `features` list of float; or id + one number column
+    /// per dimension).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["dim", "iterations", "seed"])]
     vectors: Option<PathBuf>,
     /// The item ids of an .npy --vectors file, one per line, in row order.
     #[arg(long, value_name = "FILE", requires = "vectors")]
     vector_ids: Option<PathBuf>,
+    /// The id column of a .parquet --vectors file (integer or string) [default: id].
+    #[arg(long, value_name = "NAME", requires = "vectors")]
+    vector_id_column: Option<String>,
+    /// The vector column of a .parquet --vectors file, a list of float or double
+    /// [default: features; without one, every other column is a dimension].
+    #[arg(long, value_name = "NAME", requires = "vectors")]
+    vector_column: Option<String>,
     /// Also write non-personalized shelves (similar and bought together per item, trending per
     /// category) as JSON for server-side rendering.
     #[arg(long, value_name = "OUT.json")]
@@ -345,7 +357,8 @@ fn build(
     let imported = match &extras.vectors {
         Some(path) => {
             let step = spinner(format!("reading {}", path.display()));
-            let read = read_vectors(path, extras.vector_ids.as_deref());
+            let columns = VectorColumns { id: extras.vector_id_column.clone(), vector: extras.vector_column.clone() };
+            let read = read_vectors(path, extras.vector_ids.as_deref(), &columns);
             step.finish_and_clear();
             let (vectors, report) = read.map_err(|e| e.to_string())?;
             print_report("vectors", &report);

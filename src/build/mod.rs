@@ -12,7 +12,7 @@
 //! * [`content`]: hashed TF-IDF of product text, content neighbours and vectors for cold items;
 //! * [`assemble`]: from catalog + events to [`PackContents`](crate::pack::PackContents);
 //! * [`rules`]: the shop's merchandising rules file (`--rules`);
-//! * [`vectors`]: externally trained item vectors (CSV, NPY) as the embeddings;
+//! * [`vectors`]: externally trained item vectors (CSV, NPY, Parquet) as the embeddings;
 //! * [`static_shelves`]: non-personalized shelves from a pack, as JSON for server-side rendering;
 //! * [`eval`], [`report`] and [`recommend`]: offline evaluation (with an HTML report) and
 //!   batch shelves through the engine.

@@ -9,6 +9,9 @@
 //!   id seen before are skipped and reported with file, line and field.
 //! * **NPY** (`.npy`): a 2-D little-endian `float32`/`float64` array of shape (n, d), C or Fortran
 //!   order, with the ids in a separate text file (`--vector-ids`, one id per line, same order).
+//! * **Parquet** (`.parquet`, [`parquet_file`]): Spark MLlib ALS `itemFactors` (an `id` column and a
+//!   `features` column that is a list of float or double), or an id and one number column per
+//!   dimension; other column names with `--vector-id-column` / `--vector-column`.
 //!
 //! [`apply_vectors`] puts them into [`PackContents`]: every item gets its vector scaled to unit
 //! length (as trained ones are, [`normalize_rows`]) and quantized per dimension; a catalog item
@@ -21,6 +24,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
+
+mod parquet_file;
 
 use super::assemble::normalize_rows;
 use super::read::{Problem, ReadReport};
@@ -56,6 +61,28 @@ pub enum VectorsError {
         /// What is wrong.
         message: String,
     },
+    /// A Parquet column is missing or of the wrong type.
+    #[error("{path}: column {column:?}: {message}")]
+    Column {
+        /// The file.
+        path: PathBuf,
+        /// The column (its dotted path).
+        column: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A Parquet column chunk could not be decoded (corrupt data, an unsupported codec).
+    #[error("{path}: row group {row_group}, column {column:?}: cannot decode: {message}")]
+    Parquet {
+        /// The file.
+        path: PathBuf,
+        /// The row group (0-based).
+        row_group: usize,
+        /// The column.
+        column: String,
+        /// The decoder's message.
+        message: String,
+    },
     /// No row was usable.
     #[error("{path}: no usable vectors ({skipped} rows skipped)")]
     Empty {
@@ -81,10 +108,35 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, VectorsError> {
     Ok(raw)
 }
 
-/// Reads item vectors from `path` (CSV, or NPY with `ids_path`), with a report of skipped rows.
-pub fn read_vectors(path: &Path, ids_path: Option<&Path>) -> Result<(ItemVectors, ReadReport), VectorsError> {
+/// Column names of a Parquet vectors file (`None`: the default, `id` and `features`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VectorColumns {
+    /// The id column (`--vector-id-column`).
+    pub id: Option<String>,
+    /// The list column holding the vectors (`--vector-column`); when the default `features` is
+    /// absent, the other columns are read as one number column per dimension.
+    pub vector: Option<String>,
+}
+
+/// Reads item vectors from `path` (CSV, NPY with `ids_path`, or Parquet with `columns`), with a
+/// report of skipped rows.
+pub fn read_vectors(path: &Path, ids_path: Option<&Path>, columns: &VectorColumns) -> Result<(ItemVectors, ReadReport), VectorsError> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();
-    let (vectors, report) = if name.ends_with(".npy") {
+    let parquet = name.ends_with(".parquet") || name.ends_with(".parq");
+    if !parquet && (columns.id.is_some() || columns.vector.is_some()) {
+        return Err(format_error(path, "--vector-id-column and --vector-column are for .parquet files"));
+    }
+    let (vectors, report) = if parquet {
+        if ids_path.is_some() {
+            return Err(format_error(path, "--vector-ids is for .npy files; a Parquet file carries the id in its id column"));
+        }
+        let names = parquet_file::ColumnNames {
+            id: columns.id.as_deref().unwrap_or("id"),
+            vector: columns.vector.as_deref().unwrap_or("features"),
+            vector_given: columns.vector.is_some(),
+        };
+        parquet_file::read_parquet(path, &names)?
+    } else if name.ends_with(".npy") {
         let Some(ids_path) = ids_path else {
             return Err(format_error(path, "an .npy file holds only numbers: pass the item ids with --vector-ids FILE (one id per line, in row order)"));
         };
@@ -95,7 +147,7 @@ pub fn read_vectors(path: &Path, ids_path: Option<&Path>) -> Result<(ItemVectors
         }
         read_csv(path)?
     } else {
-        return Err(format_error(path, "unsupported vectors file: expected .csv, .csv.gz or .npy"));
+        return Err(format_error(path, "unsupported vectors file: expected .csv, .csv.gz, .npy or .parquet"));
     };
     if vectors.ids.is_empty() {
         return Err(VectorsError::Empty { path: path.to_owned(), skipped: report.skipped_total() });
@@ -116,6 +168,10 @@ struct RowSink {
     dim: Option<usize>,
     seen: HashMap<String, u64>,
     vectors: ItemVectors,
+    /// The names of the id and vector fields in problems.
+    fields: (String, String),
+    /// Parquet: the current row group and its first row in the file (0-based), named in problems.
+    row_group: Option<(usize, u64)>,
 }
 
 impl RowSink {
@@ -125,12 +181,18 @@ impl RowSink {
             dim: None,
             seen: HashMap::new(),
             vectors: ItemVectors { dim: 0, ids: Vec::new(), rows: Vec::new() },
+            fields: ("id".to_owned(), "vector".to_owned()),
+            row_group: None,
         }
     }
 
     fn skip(&mut self, line: u64, field: &str, reason: &str, message: String) {
         *self.report.skipped.entry(reason.to_owned()).or_default() += 1;
         if self.report.problems.len() < super::read::MAX_LISTED_PROBLEMS {
+            let message = match self.row_group {
+                Some((group, first)) => format!("row group {group}, row {}: {message}", line - first),
+                None => message,
+            };
             self.report.problems.push(Problem { line, field: field.to_owned(), message });
         }
     }
@@ -138,21 +200,24 @@ impl RowSink {
     /// Checks and keeps one row (`values` already parsed).
     fn push(&mut self, line: u64, id: &str, values: Vec<f32>) {
         let id = id.trim();
+        let (id_field, vector_field) = self.fields.clone();
+        let (id_field, vector_field) = (id_field.as_str(), vector_field.as_str());
         if id.is_empty() {
-            self.skip(line, "id", "missing id", "the id is empty".to_owned());
+            self.skip(line, id_field, "missing id", "the id is empty".to_owned());
             return;
         }
         if values.is_empty() || values.len() > MAX_DIM as usize {
-            self.skip(line, "vector", "bad width", format!("{} values; expected 1 to {MAX_DIM}", values.len()));
+            self.skip(line, vector_field, "bad width", format!("{} values; expected 1 to {MAX_DIM}", values.len()));
             return;
         }
         let dim = *self.dim.get_or_insert(values.len());
         if values.len() != dim {
-            self.skip(line, "vector", "bad width", format!("{} values; the first row had {dim}", values.len()));
+            self.skip(line, vector_field, "bad width", format!("{} values; the first row had {dim}", values.len()));
             return;
         }
         if let Some(first) = self.seen.get(id) {
-            self.skip(line, "id", "duplicate id", format!("id {id:?} already has a vector on line {first}"));
+            let unit = if self.row_group.is_some() { "row" } else { "line" };
+            self.skip(line, id_field, "duplicate id", format!("id {id:?} already has a vector on {unit} {first}"));
             return;
         }
         self.seen.insert(id.to_owned(), line);
@@ -380,7 +445,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v.csv");
         fs::write(&path, "id,f1,f2\nA,1,0\nB,\"[0.5, 0.5]\"\nC,1\nD,1,nan\nA,0,1\nE,0,2\n").unwrap();
-        let (v, report) = read_vectors(&path, None).unwrap();
+        let (v, report) = read_vectors(&path, None, &VectorColumns::default()).unwrap();
         assert_eq!(v.dim, 2);
         assert_eq!(v.ids, ["A", "B", "E"]);
         assert_eq!(v.rows, [1.0, 0.0, 0.5, 0.5, 0.0, 2.0]);
@@ -405,7 +470,7 @@ mod tests {
         for (name, bytes) in [("c.npy", npy("<f4", false, (3, 2), &c)), ("f.npy", npy("<f8", true, (3, 2), &f))] {
             let path = dir.path().join(name);
             fs::write(&path, bytes).unwrap();
-            let (v, _) = read_vectors(&path, Some(&ids)).unwrap();
+            let (v, _) = read_vectors(&path, Some(&ids), &VectorColumns::default()).unwrap();
             assert_eq!((v.dim, v.ids.clone(), v.rows.clone()), (2, vec!["A".to_owned(), "B".into(), "C".into()], values.to_vec()), "{name}");
         }
     }
@@ -426,13 +491,13 @@ mod tests {
         for (what, bytes, ids, expected) in cases {
             let path = dir.path().join("v.npy");
             fs::write(&path, bytes).unwrap();
-            let message = read_vectors(&path, ids).unwrap_err().to_string();
+            let message = read_vectors(&path, ids, &VectorColumns::default()).unwrap_err().to_string();
             assert!(message.contains(expected), "{what}: {message}");
         }
         fs::write(dir.path().join("three.txt"), "A\nB\nC\n").unwrap();
         let path = dir.path().join("v.npy");
         fs::write(&path, npy("<f4", false, (2, 2), &data)).unwrap();
-        let message = read_vectors(&path, Some(&dir.path().join("three.txt"))).unwrap_err().to_string();
+        let message = read_vectors(&path, Some(&dir.path().join("three.txt")), &VectorColumns::default()).unwrap_err().to_string();
         assert!(message.contains("3 ids for the 2 rows"), "{message}");
     }
 

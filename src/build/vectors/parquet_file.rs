@@ -1,0 +1,335 @@
+//! Item vectors from a Parquet file, as Spark MLlib ALS writes `model.itemFactors`.
+//!
+//! Two layouts, told apart by the schema:
+//!
+//! * **list**: an id column and a vector column that is a list of `float` or `double`
+//!   (`array<float>` in Spark: the standard three-level `LIST`, or the legacy two-level form);
+//! * **wide**: when there is no vector column, an id column and one numeric column
+//!   (`float`, `double`, `int32`, `int64`) per dimension, in schema order.
+//!
+//! The id column holds integers (`int32`/`int64`, as ALS ids are) or strings. Columns are read
+//! one row group at a time with the column reader (no Arrow). A schema that does not fit is a
+//! [`VectorsError::Column`] naming the column; a page that cannot be decoded is a
+//! [`VectorsError::Parquet`] naming the row group and column. Rows with a null id, a null or
+//! empty vector, a null or non-finite value, another dimension than the first row, or an id seen
+//! before are skipped and reported (file, row group and row, column), like bad CSV rows.
+
+use std::fs::File;
+use std::path::Path;
+
+use parquet::basic::{Repetition, Type as PhysicalType};
+use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
+use parquet::data_type::{ByteArray, DataType};
+use parquet::errors::ParquetError;
+use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
+use parquet::schema::types::ColumnDescPtr;
+
+use super::{format_error, ItemVectors, RowSink, VectorsError};
+use crate::build::read::ReadReport;
+use crate::pack::MAX_DIM;
+
+/// Where the vector values are.
+enum Layout {
+    /// One list column (leaf index).
+    List(usize),
+    /// One numeric column per dimension (leaf indices, in order).
+    Wide(Vec<usize>),
+}
+
+/// One column chunk's levels and values.
+struct Chunk {
+    def: Vec<i16>,
+    rep: Vec<i16>,
+    values: Values,
+}
+
+enum Values {
+    Int32(Vec<i32>),
+    Int64(Vec<i64>),
+    Float(Vec<f32>),
+    Double(Vec<f64>),
+    Bytes(Vec<ByteArray>),
+}
+
+impl Values {
+    fn number(&self, i: usize) -> f64 {
+        match self {
+            Values::Int32(v) => f64::from(v[i]),
+            Values::Int64(v) => v[i] as f64,
+            Values::Float(v) => f64::from(v[i]),
+            Values::Double(v) => v[i],
+            Values::Bytes(_) => f64::NAN, // never: the schema check allows numbers only
+        }
+    }
+
+    fn id(&self, i: usize) -> Result<String, String> {
+        match self {
+            Values::Int32(v) => Ok(v[i].to_string()),
+            Values::Int64(v) => Ok(v[i].to_string()),
+            Values::Bytes(v) => std::str::from_utf8(v[i].data()).map(str::to_owned).map_err(|_| "the id is not UTF-8 text".to_owned()),
+            Values::Float(_) | Values::Double(_) => Err("the id is not an integer or a string".to_owned()),
+        }
+    }
+}
+
+fn read_all<T: DataType>(
+    mut reader: ColumnReaderImpl<T>,
+    descr: &ColumnDescPtr,
+    rows: usize,
+    wrap: fn(Vec<T::T>) -> Values,
+) -> Result<Chunk, ParquetError> {
+    let mut def = Vec::new();
+    let mut rep = Vec::new();
+    let mut values = Vec::new();
+    let mut read = 0;
+    while read < rows {
+        let def_out = (descr.max_def_level() > 0).then_some(&mut def);
+        let rep_out = (descr.max_rep_level() > 0).then_some(&mut rep);
+        let (records, _, _) = reader.read_records(rows - read, def_out, rep_out, &mut values)?;
+        if records == 0 {
+            return Err(ParquetError::General(format!("the column chunk ends after {read} of the row group's {rows} rows")));
+        }
+        read += records;
+    }
+    Ok(Chunk { def, rep, values: wrap(values) })
+}
+
+fn read_chunk(group: &dyn RowGroupReader, leaf: usize, descr: &ColumnDescPtr, rows: usize) -> Result<Chunk, ParquetError> {
+    match group.get_column_reader(leaf)? {
+        ColumnReader::Int32ColumnReader(r) => read_all(r, descr, rows, Values::Int32),
+        ColumnReader::Int64ColumnReader(r) => read_all(r, descr, rows, Values::Int64),
+        ColumnReader::FloatColumnReader(r) => read_all(r, descr, rows, Values::Float),
+        ColumnReader::DoubleColumnReader(r) => read_all(r, descr, rows, Values::Double),
+        ColumnReader::ByteArrayColumnReader(r) => read_all(r, descr, rows, Values::Bytes),
+        _ => Err(ParquetError::General("unexpected physical type".to_owned())),
+    }
+}
+
+/// A non-repeated column's value per row (`None` when null).
+fn flat_rows(chunk: &Chunk, descr: &ColumnDescPtr, rows: usize) -> Result<Vec<Option<usize>>, ParquetError> {
+    let max_def = descr.max_def_level();
+    if max_def == 0 {
+        return Ok((0..rows).map(Some).collect());
+    }
+    if chunk.def.len() != rows {
+        return Err(ParquetError::General(format!("{} definition levels for {rows} rows", chunk.def.len())));
+    }
+    let mut next = 0;
+    Ok(chunk
+        .def
+        .iter()
+        .map(|&d| {
+            (d == max_def).then(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect())
+}
+
+/// What one row of a list column holds.
+enum ListRow {
+    /// The values (empty for an empty or null list).
+    Values(Vec<f64>),
+    /// A null element at this position.
+    NullElement(usize),
+}
+
+fn list_rows(chunk: &Chunk, descr: &ColumnDescPtr, rows: usize) -> Result<Vec<ListRow>, ParquetError> {
+    let max_def = descr.max_def_level();
+    let optional_element = descr.self_type().get_basic_info().repetition() == Repetition::OPTIONAL;
+    let mut out: Vec<ListRow> = Vec::with_capacity(rows);
+    let mut next = 0;
+    for (k, &d) in chunk.def.iter().enumerate() {
+        if chunk.rep.get(k).copied().unwrap_or(0) == 0 {
+            out.push(ListRow::Values(Vec::new()));
+        }
+        let Some(row) = out.last_mut() else {
+            return Err(ParquetError::General("the first repetition level is not 0".to_owned()));
+        };
+        if d == max_def {
+            if next >= values_len(&chunk.values) {
+                return Err(ParquetError::General("fewer values than definition levels say".to_owned()));
+            }
+            if let ListRow::Values(values) = row {
+                values.push(chunk.values.number(next));
+            }
+            next += 1;
+        } else if optional_element && d == max_def - 1 {
+            if let ListRow::Values(values) = row {
+                *row = ListRow::NullElement(values.len());
+            }
+        }
+    }
+    if out.len() != rows {
+        return Err(ParquetError::General(format!("{} list rows where the row group has {rows}", out.len())));
+    }
+    Ok(out)
+}
+
+fn values_len(values: &Values) -> usize {
+    match values {
+        Values::Int32(v) => v.len(),
+        Values::Int64(v) => v.len(),
+        Values::Float(v) => v.len(),
+        Values::Double(v) => v.len(),
+        Values::Bytes(v) => v.len(),
+    }
+}
+
+fn column_error(path: &Path, column: &str, message: impl Into<String>) -> VectorsError {
+    VectorsError::Column { path: path.to_owned(), column: column.to_owned(), message: message.into() }
+}
+
+fn decode_error(path: &Path, row_group: usize, column: &str, error: &ParquetError) -> VectorsError {
+    let mut message = error.to_string();
+    if message.contains("Disabled feature") || message.contains("not supported") {
+        message.push_str(" (this build reads uncompressed, Snappy and gzip Parquet; Spark writes Snappy by default)");
+    }
+    VectorsError::Parquet { path: path.to_owned(), row_group, column: column.to_owned(), message }
+}
+
+fn type_name(descr: &ColumnDescPtr) -> String {
+    let repeated = if descr.max_rep_level() > 0 { "repeated " } else { "" };
+    format!("{repeated}{}", descr.physical_type())
+}
+
+/// The columns to read.
+pub(super) struct ColumnNames<'a> {
+    /// The id column.
+    pub id: &'a str,
+    /// The list column of the vectors.
+    pub vector: &'a str,
+    /// Whether the vector column was named explicitly (then it must exist: no wide layout).
+    pub vector_given: bool,
+}
+
+/// Reads `path` as described in the module docs.
+pub(super) fn read_parquet(path: &Path, columns: &ColumnNames<'_>) -> Result<(ItemVectors, ReadReport), VectorsError> {
+    let vector_column_given = columns.vector_given;
+    let file = File::open(path).map_err(|source| VectorsError::Io { path: path.to_owned(), source })?;
+    let reader = SerializedFileReader::new(file).map_err(|e| format_error(path, format!("not a readable Parquet file: {e}")))?;
+    let metadata = reader.metadata();
+    let schema = metadata.file_metadata().schema_descr();
+    let leaves = schema.columns();
+    let top_level: Vec<&str> = schema.root_schema().get_fields().iter().map(|f| f.name()).collect();
+    let listed = || top_level.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
+    let under = |name: &str| -> Vec<usize> { (0..leaves.len()).filter(|&i| leaves[i].path().parts().first().is_some_and(|p| p == name)).collect() };
+
+    let id_name = columns.id;
+    let id_leaf = match under(id_name)[..] {
+        [] => return Err(column_error(path, id_name, format!("no such column (the columns are {}); name the id column with --vector-id-column", listed()))),
+        [leaf] if leaves[leaf].max_rep_level() == 0 && leaves[leaf].path().parts().len() == 1 => leaf,
+        _ => return Err(column_error(path, id_name, "the id column is a list or a group; expected an integer or a string")),
+    };
+    let id_descr = &leaves[id_leaf];
+    if !matches!(id_descr.physical_type(), PhysicalType::INT32 | PhysicalType::INT64 | PhysicalType::BYTE_ARRAY) {
+        return Err(column_error(path, id_name, format!("the id column is {}; expected an integer (int32, int64) or a string", type_name(id_descr))));
+    }
+
+    let vector_name = columns.vector;
+    let is_number = |i: usize| matches!(leaves[i].physical_type(), PhysicalType::FLOAT | PhysicalType::DOUBLE | PhysicalType::INT32 | PhysicalType::INT64);
+    let layout = match under(vector_name)[..] {
+        [leaf] if leaves[leaf].max_rep_level() == 1 && matches!(leaves[leaf].physical_type(), PhysicalType::FLOAT | PhysicalType::DOUBLE) => Layout::List(leaf),
+        [leaf] => {
+            return Err(column_error(path, vector_name, format!("the vector column is {}; expected a list of float or double (array<float>)", type_name(&leaves[leaf]))));
+        }
+        [_, _, ..] => return Err(column_error(path, vector_name, "the vector column is a group of several columns; expected a list of float or double (array<float>)")),
+        [] if vector_column_given => {
+            return Err(column_error(path, vector_name, format!("no such column (the columns are {})", listed())));
+        }
+        [] => {
+            let others: Vec<usize> = (0..leaves.len()).filter(|&i| i != id_leaf).collect();
+            if let Some(&bad) = others.iter().find(|&&i| !is_number(i) || leaves[i].max_rep_level() > 0 || leaves[i].path().parts().len() != 1) {
+                return Err(column_error(
+                    path,
+                    &leaves[bad].path().string(),
+                    format!(
+                        "is {}: there is no list column {vector_name:?}, and a wide layout needs one number column (float, double, int32, int64) per dimension",
+                        type_name(&leaves[bad])
+                    ),
+                ));
+            }
+            if others.is_empty() || others.len() > MAX_DIM as usize {
+                return Err(format_error(
+                    path,
+                    format!("{} number columns besides {id_name:?} and no list column {vector_name:?}; expected a list column or 1 to {MAX_DIM} number columns", others.len()),
+                ));
+            }
+            Layout::Wide(others)
+        }
+    };
+
+    let mut sink = RowSink::new(path);
+    sink.fields = (id_name.to_owned(), if let Layout::List(_) = layout { vector_name.to_owned() } else { "row".to_owned() });
+    let mut first_row = 0u64; // of the current row group, in the file
+    for g in 0..reader.num_row_groups() {
+        let rows = usize::try_from(metadata.row_group(g).num_rows()).unwrap_or(0);
+        sink.row_group = Some((g, first_row));
+        let group = reader.get_row_group(g).map_err(|e| decode_error(path, g, id_name, &e))?;
+        let ids = read_chunk(group.as_ref(), id_leaf, id_descr, rows).map_err(|e| decode_error(path, g, id_name, &e))?;
+        let id_rows = flat_rows(&ids, id_descr, rows).map_err(|e| decode_error(path, g, id_name, &e))?;
+        let mut vectors: Vec<Result<Vec<f64>, (String, String)>> = Vec::with_capacity(rows);
+        match &layout {
+            Layout::List(leaf) => {
+                let descr = &leaves[*leaf];
+                let chunk = read_chunk(group.as_ref(), *leaf, descr, rows).map_err(|e| decode_error(path, g, vector_name, &e))?;
+                for row in list_rows(&chunk, descr, rows).map_err(|e| decode_error(path, g, vector_name, &e))? {
+                    vectors.push(match row {
+                        ListRow::Values(values) => Ok(values),
+                        ListRow::NullElement(j) => Err((format!("{vector_name}[{j}]"), "the value is null".to_owned())),
+                    });
+                }
+            }
+            Layout::Wide(dims) => {
+                vectors.resize(rows, Ok(Vec::with_capacity(dims.len())));
+                for &leaf in dims {
+                    let descr = &leaves[leaf];
+                    let name = descr.path().string();
+                    let chunk = read_chunk(group.as_ref(), leaf, descr, rows).map_err(|e| decode_error(path, g, &name, &e))?;
+                    let cells = flat_rows(&chunk, descr, rows).map_err(|e| decode_error(path, g, &name, &e))?;
+                    for (vector, cell) in vectors.iter_mut().zip(cells) {
+                        match (vector.as_mut(), cell) {
+                            (Ok(values), Some(at)) => values.push(chunk.values.number(at)),
+                            (Ok(_), None) => *vector = Err((name.clone(), "the value is null".to_owned())),
+                            (Err(_), _) => {}
+                        }
+                    }
+                }
+            }
+        }
+        for (r, (id_at, vector)) in id_rows.into_iter().zip(vectors).enumerate() {
+            let line = first_row + r as u64 + 1;
+            sink.report.rows += 1;
+            let id = match id_at.map(|at| ids.values.id(at)) {
+                None => {
+                    sink.skip(line, id_name, "missing id", "the id is null".to_owned());
+                    continue;
+                }
+                Some(Err(message)) => {
+                    sink.skip(line, id_name, "bad id", message);
+                    continue;
+                }
+                Some(Ok(id)) => id,
+            };
+            let values = match vector {
+                Ok(values) => values,
+                Err((field, message)) => {
+                    sink.skip(line, &field, "bad value", message);
+                    continue;
+                }
+            };
+            if let Some(j) = values.iter().position(|v| !(v.is_finite() && (*v as f32).is_finite())) {
+                let field = match &layout {
+                    Layout::List(_) => format!("{vector_name}[{j}]"),
+                    Layout::Wide(dims) => leaves[dims[j]].path().string(),
+                };
+                sink.skip(line, &field, "bad value", format!("{:e} is not a finite float32 number", values[j]));
+                continue;
+            }
+            sink.push(line, &id, values.into_iter().map(|v| v as f32).collect());
+        }
+        first_row += rows as u64;
+    }
+    Ok((sink.vectors, sink.report))
+}
