@@ -100,7 +100,7 @@ pub fn choose(arms: &[Arm], slots: usize, seed: u64) -> Vec<(Arm, f64)> {
             (*arm, rng.beta(a, b))
         })
         .collect();
-    drawn.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.item.cmp(&y.0.item)));
+    crate::order::sort_by(&mut drawn, &|x, y| y.1.total_cmp(&x.1).then(x.0.item.cmp(&y.0.item)));
     drawn.truncate(slots);
     drawn
 }

@@ -229,7 +229,7 @@ pub fn candidates<'e, S: ItemSource + ?Sized>(
     }
     // The strongest sources (ties: lower index).
     let mut strongest: Vec<(u32, f32)> = sources.into_iter().filter(|&(_, w)| w > 0.0).collect();
-    strongest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    crate::order::sort_by(&mut strongest, &|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     strongest.truncate(weights.max_sources);
 
     // Neighbour scores with the best source per item. Sources are visited in a fixed order,
@@ -317,7 +317,7 @@ pub fn rank_candidates(candidates: &[(u32, Signals)], weights: &BlendWeights, k:
         out.select_nth_unstable_by(k, cmp);
         out.truncate(k);
     }
-    out.sort_by(cmp);
+    crate::order::sort_by(&mut out, &cmp);
     out.into_iter().map(|(r, _)| r).collect()
 }
 

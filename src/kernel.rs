@@ -487,7 +487,7 @@ mod tests {
             .map(|(i, r)| (i as u32, r.iter().zip(q).map(|(&c, &x)| i32::from(c) * i32::from(x)).sum()))
             .filter(|&(i, _)| accept(i))
             .collect();
-        all.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        crate::order::sort_by(&mut all, &|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         all.truncate(k);
         all
     }

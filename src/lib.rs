@@ -21,6 +21,7 @@ pub mod explain;
 pub mod explore;
 pub mod for_you;
 pub mod kernel;
+pub mod order;
 pub mod pack;
 pub mod page;
 pub mod profile;

@@ -320,7 +320,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
             r
         })
         .collect();
-    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.nudge.cmp(&a.nudge)).then(a.candidate.item.cmp(&b.candidate.item)));
+    crate::order::sort_by(&mut ranked, &|a, b| b.score.total_cmp(&a.score).then(b.nudge.cmp(&a.nudge)).then(a.candidate.item.cmp(&b.candidate.item)));
     // Pins, strongest rule first: an item's own winning rule must be the pin.
     let mut pin_rules: Vec<(usize, Rule)> = req.rules.iter().copied().enumerate().filter(|(_, r)| matches!(r.action, RuleAction::Pin(_))).collect();
     pin_rules.sort_by_key(|(order, r)| (std::cmp::Reverse(precedence(r)), *order));

@@ -83,7 +83,7 @@ impl PriceBands {
                 if prices.len() < 3 {
                     return None;
                 }
-                prices.sort_by(f32::total_cmp);
+                crate::order::sort_by(prices, &f32::total_cmp);
                 let at = |q: usize| prices[(prices.len() * q / 3).min(prices.len() - 1)];
                 Some((at(1), at(2)))
             })
@@ -232,7 +232,7 @@ fn shares<T>(weights: &[f32], n: usize, make: impl Fn(usize, f32) -> T) -> Vec<T
         return Vec::new();
     }
     let mut order: Vec<(usize, f32)> = weights.iter().copied().enumerate().filter(|&(_, w)| w > 0.0).collect();
-    order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    crate::order::sort_by(&mut order, &|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     order.into_iter().take(n).map(|(i, w)| make(i, w / total)).collect()
 }
 

@@ -80,7 +80,7 @@ impl TopK {
     /// The kept items, best first.
     pub fn into_sorted(self) -> Vec<Scored> {
         let mut v: Vec<Scored> = self.heap.into_iter().map(|m| m.0).collect();
-        v.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+        crate::order::sort_by(&mut v, &|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
         v
     }
 }

@@ -47,7 +47,7 @@ pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Result
             ),
         })
         .collect();
-    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+    crate::order::sort_by(&mut candidates, &|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
     candidates.truncate(want);
     let title = if ctx.item.is_some() {
         format!("Frequently bought with {}", pack.title(first))
@@ -65,7 +65,7 @@ pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Result
                 }
             }
         }
-        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+        crate::order::sort_by(&mut out, &|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
         out.truncate(want);
         return Ok(Proposal { title: format!("More like {}", pack.title(first)), personalized: ctx.item.is_none(), candidates: out });
     }

@@ -20,7 +20,7 @@ pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Propos
             ),
         })
         .collect();
-    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+    crate::order::sort_by(&mut candidates, &|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
     candidates.truncate(want);
     Proposal { title: "Buy again".to_owned(), personalized: !candidates.is_empty(), candidates }
 }

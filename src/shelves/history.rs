@@ -94,11 +94,11 @@ impl History {
             }
         }
         let mut cart: Vec<(u32, i64)> = cart_qty.into_iter().filter(|(_, (q, _))| *q > 0).map(|(i, (_, ts))| (i, ts)).collect();
-        cart.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        crate::order::sort_by(&mut cart, &|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut purchases: Vec<Purchases> = purchases.into_values().collect();
-        purchases.sort_by(|a, b| b.last_ts_ms.cmp(&a.last_ts_ms).then(a.item.cmp(&b.item)));
+        crate::order::sort_by(&mut purchases, &|a, b| b.last_ts_ms.cmp(&a.last_ts_ms).then(a.item.cmp(&b.item)));
         let mut views: Vec<Views> = views.into_values().collect();
-        views.sort_by(|a, b| b.last_ts_ms.cmp(&a.last_ts_ms).then(a.item.cmp(&b.item)));
+        crate::order::sort_by(&mut views, &|a, b| b.last_ts_ms.cmp(&a.last_ts_ms).then(a.item.cmp(&b.item)));
         let mut searches = searches.to_vec();
         searches.sort_by_key(|s| std::cmp::Reverse(s.ts_ms));
         let mut in_cart = vec![false; n];

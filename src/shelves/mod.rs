@@ -81,7 +81,7 @@ use crate::explain::{cosine, Evidence, ItemRef, Reason};
 pub fn recent_items<B: AsRef<[u8]>>(pack: &Pack<B>, history: &History, suppressions: &Suppressions, n: usize) -> Vec<u32> {
     let mut seen: Vec<(u32, i64)> = history.views.iter().map(|v| (v.item, v.last_ts_ms)).collect();
     seen.extend(history.purchases.iter().map(|p| (p.item, p.last_ts_ms)));
-    seen.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    crate::order::sort_by(&mut seen, &|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut out: Vec<u32> = Vec::new();
     for i in history.cart.iter().copied().chain(seen.into_iter().map(|(i, _)| i)) {
         if n == 0 {

@@ -113,7 +113,7 @@ pub fn exposure<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
 pub fn under_exposed<B: AsRef<[u8]>>(pack: &Pack<B>) -> Vec<bool> {
     let all: Vec<f32> = (0..pack.item_count()).map(|i| exposure(pack, i)).collect();
     let mut sorted = all.clone();
-    sorted.sort_by(f32::total_cmp);
+    crate::order::sort_by(&mut sorted, &f32::total_cmp);
     let Some(&cut) = sorted.get(sorted.len() / 4) else {
         return Vec::new();
     };

@@ -75,7 +75,7 @@ pub fn in_top_categories<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize)
             cand
         }));
     }
-    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+    crate::order::sort_by(&mut candidates, &|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
     candidates.truncate(want);
     let names: Vec<&str> = tops.iter().map(|&(c, _)| ctx.pack.category_name(c)).collect();
     Proposal { title: format!("Trending in {}", names.join(", ")), personalized: true, candidates }
