@@ -111,6 +111,8 @@ pub struct ProfileSummary {
 #[derive(Debug, Clone)]
 pub struct Engine<B: AsRef<[u8]> = Vec<u8>> {
     pack: Pack<B>,
+    /// The pack's most popular and trending items (computed at open).
+    orders: for_you::Orders,
     events: VecDeque<Event>,
     searches: VecDeque<Search>,
     suppressions: Suppressions,
@@ -142,8 +144,10 @@ impl<B: AsRef<[u8]>> Engine<B> {
     pub fn open(bytes: B) -> Result<Engine<B>, CoreError> {
         let pack = Pack::open(bytes)?;
         let price_bands = PriceBands::of(&pack);
+        let orders = for_you::Orders::of(&pack);
         Ok(Engine {
             pack,
+            orders,
             events: VecDeque::new(),
             searches: VecDeque::new(),
             suppressions: Suppressions::default(),
@@ -440,7 +444,8 @@ impl<B: AsRef<[u8]>> Engine<B> {
         let mut allow = |i: u32| pack.in_stock(i) && blocked.binary_search(&i).is_err();
         // Removed interests leave every signal, not just the embedding profile.
         let events = self.events.iter().filter(|e| !self.suppressions.hides(pack, e.item));
-        for_you::candidates(pack, events, &profile.interest, now_ms, weights, &mut allow)
+        let source = for_you::WithOrders { source: pack, orders: &self.orders };
+        for_you::candidates(&source, events, &profile.interest, now_ms, weights, &mut allow)
     }
 
     fn rank_blend(

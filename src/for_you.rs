@@ -61,6 +61,99 @@ pub trait ItemSource {
     fn embedding_score(&self, query: &Query, item: u32) -> f32;
     /// The best `n` items by `query · item + prior · popularity` among those `allow` accepts.
     fn embedding_top(&self, query: &Query, prior: f32, n: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<Scored>;
+    /// The `n` most popular items `allow` accepts (ties: lower index).
+    fn top_popular(&self, n: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<u32> {
+        self.embedding_top(&Query::new(&[], &[]), 1.0, n, allow).iter().map(|s| s.item).collect()
+    }
+    /// The `n` items with the highest positive trend `allow` accepts (ties: lower index).
+    fn top_trending(&self, n: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<u32> {
+        top_by(self.item_count(), n, |i| self.trend(i), allow)
+    }
+}
+
+/// How many items [`Orders`] keeps per order.
+pub const ORDER_LEN: usize = 1024;
+
+/// The most popular and most trending items of a pack, computed once when the engine opens,
+/// so that a shelf does not scan the whole catalog twice more for them (at 1M items those two
+/// scans cost more than the embedding kernel).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Orders {
+    popular: Vec<u32>,
+    popular_complete: bool,
+    trending: Vec<u32>,
+    trending_complete: bool,
+}
+
+impl Orders {
+    /// The first [`ORDER_LEN`] items by popularity and by positive trend (ties: lower index).
+    pub fn of<S: ItemSource + ?Sized>(source: &S) -> Orders {
+        let n = source.item_count();
+        let popular = source.embedding_top(&Query::new(&[], &[]), 1.0, ORDER_LEN, &mut |_| true);
+        let trending = top_by(n, ORDER_LEN, |i| source.trend(i), &mut |_| true);
+        Orders {
+            popular_complete: popular.len() < ORDER_LEN,
+            popular: popular.iter().map(|s| s.item).collect(),
+            trending_complete: trending.len() < ORDER_LEN,
+            trending,
+        }
+    }
+
+    /// The first `n` items of `order` that `allow` accepts, or `None` when the stored prefix
+    /// runs out before `n` and may not hold them all (then the caller scans).
+    fn first(order: &[u32], complete: bool, n: usize, allow: &mut dyn FnMut(u32) -> bool) -> Option<Vec<u32>> {
+        let mut out = Vec::with_capacity(n.min(order.len()));
+        for &i in order {
+            if out.len() == n {
+                break;
+            }
+            if allow(i) {
+                out.push(i);
+            }
+        }
+        (out.len() == n || complete).then_some(out)
+    }
+}
+
+/// An [`ItemSource`] with its [`Orders`]: the same answers, without the catalog scans.
+#[derive(Debug, Clone, Copy)]
+pub struct WithOrders<'a, S: ?Sized> {
+    /// The items.
+    pub source: &'a S,
+    /// Their precomputed orders.
+    pub orders: &'a Orders,
+}
+
+impl<S: ItemSource + ?Sized> ItemSource for WithOrders<'_, S> {
+    fn item_count(&self) -> u32 {
+        self.source.item_count()
+    }
+    fn popularity(&self, item: u32) -> f32 {
+        self.source.popularity(item)
+    }
+    fn trend(&self, item: u32) -> f32 {
+        self.source.trend(item)
+    }
+    fn visit_neighbours(&self, item: u32, visit: &mut dyn FnMut(u32, f32)) {
+        self.source.visit_neighbours(item, visit);
+    }
+    fn embedding_scales(&self) -> &[f32] {
+        self.source.embedding_scales()
+    }
+    fn embedding_score(&self, query: &Query, item: u32) -> f32 {
+        self.source.embedding_score(query, item)
+    }
+    fn embedding_top(&self, query: &Query, prior: f32, n: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<Scored> {
+        self.source.embedding_top(query, prior, n, allow)
+    }
+    fn top_popular(&self, n: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<u32> {
+        let o = self.orders;
+        Orders::first(&o.popular, o.popular_complete, n, allow).unwrap_or_else(|| self.source.top_popular(n, allow))
+    }
+    fn top_trending(&self, n: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<u32> {
+        let o = self.orders;
+        Orders::first(&o.trending, o.trending_complete, n, allow).unwrap_or_else(|| self.source.top_trending(n, allow))
+    }
 }
 
 impl<B: AsRef<[u8]>> ItemSource for Pack<B> {
@@ -256,8 +349,8 @@ pub fn candidates<'e, S: ItemSource + ?Sized>(
     if personalized {
         pool.extend(source.embedding_top(&query, 0.0, weights.embedding_candidates, &mut allowed).iter().map(|s| s.item));
     }
-    pool.extend(source.embedding_top(&Query::new(&[], &[]), 1.0, weights.popular_candidates, &mut allowed).iter().map(|s| s.item));
-    pool.extend(top_by(n, weights.popular_candidates, |i| source.trend(i), &mut allowed));
+    pool.extend(source.top_popular(weights.popular_candidates, &mut allowed));
+    pool.extend(source.top_trending(weights.popular_candidates, &mut allowed));
     pool.sort_unstable();
     pool.dedup();
     pool.retain(|&i| allowed(i));
