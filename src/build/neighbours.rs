@@ -39,15 +39,10 @@ impl Default for NeighbourConfig {
     }
 }
 
-/// How much one event says that the shopper wanted the item, in [0, 1].
+/// How much one event says that the shopper wanted the item, in [0, 1]: the same strengths
+/// the on-device blend gives its sources ([`crate::for_you::source_strength`]).
 pub fn kind_strength(kind: EventKind) -> f32 {
-    match kind {
-        EventKind::Purchase => 1.0,
-        EventKind::AddToCart => 0.6,
-        EventKind::Click => 0.3,
-        EventKind::View => 0.2,
-        EventKind::RemoveFromCart | EventKind::Search => 0.0,
-    }
+    crate::for_you::source_strength(kind)
 }
 
 /// Per shopper, their items and strengths (at most `cap` items, the most recently touched).
