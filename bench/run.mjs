@@ -16,10 +16,13 @@ const argv = process.argv.slice(2);
 const smoke = argv.includes('--smoke');
 const outFile = argv.includes('--out') ? argv[argv.indexOf('--out') + 1] : path.join(ROOT, smoke ? 'build/bench/smoke.json' : 'bench/results.json');
 const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(',').map(Number) : smoke ? [10_000] : [10_000, 100_000, 1_000_000];
-const DIMS = smoke ? [64] : [64, 128];
+const DIMS = process.env.BENCH_DIMS ? process.env.BENCH_DIMS.split(',').map(Number) : smoke ? [64] : [64, 128];
 const REPS = { 10_000: 300, 100_000: 100, 1_000_000: 30 };
 const FIRST_SHELF_RUNS = smoke ? 1 : 5;
 const VOY_MAX_BYTES = 1.5 * 2 ** 30;
+// A module with one i32x4.relaxed_dot_i8x16_i7x16_add_s: valid where the browser has relaxed SIMD.
+const RELAXED_PROBE = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0, 253, 12,
+  ...new Array(16).fill(0), 253, 12, ...new Array(16).fill(0), 253, 12, ...new Array(16).fill(0), 253, 147, 2, 11];
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.wasm': 'application/wasm', '.json': 'application/json' };
@@ -64,12 +67,14 @@ function machine() {
 
 const f = (x, digits = 3) => (x === undefined || x === null || Number.isNaN(x) ? 'NA' : x.toFixed(digits));
 
-const wasmFile = path.join(ROOT, 'www/shelfwise/wasm/shelfwise_bg.wasm');
-const wasmBytes = fs.readFileSync(wasmFile);
+const wasmSize = (file) => {
+  const bytes = fs.readFileSync(path.join(ROOT, 'www/shelfwise/wasm', file));
+  return { raw_bytes: bytes.length, gzip_bytes: zlib.gzipSync(bytes, { level: 9 }).length };
+};
 const results = {
   date: new Date().toISOString(),
   machine: machine(),
-  wasm: { raw_bytes: wasmBytes.length, gzip_bytes: zlib.gzipSync(wasmBytes, { level: 9 }).length },
+  wasm: { simd128: wasmSize('shelfwise_bg.wasm'), 'relaxed-simd': wasmSize('shelfwise_relaxed_bg.wasm') },
   method: 'medians and p95 over timed calls after warm-up, performance.now() inside a dedicated module worker of a cross-origin-isolated page; one fresh worker per configuration; k = 20; the bench shopper has 20 view events',
   configs: [],
 };
@@ -84,24 +89,39 @@ try {
   await page.goto(`${origin}/bench/page.html`);
   await page.waitForFunction(() => window.benchReady === true);
   if (!(await page.evaluate(() => self.crossOriginIsolated))) throw new Error('the bench page is not cross-origin isolated');
+  // The build the shell would pick here (relaxed SIMD where WebAssembly.validate accepts a
+  // relaxed instruction), timed with every baseline; then the other build, shelf only.
+  const relaxed = await page.evaluate((bytes) => WebAssembly.validate(new Uint8Array(bytes)), RELAXED_PROBE);
+  const builds = relaxed ? ['relaxed-simd', 'simd128'] : ['simd128'];
+  results.builds = builds;
   for (const n of SIZES) {
     for (const d of DIMS) {
       const name = `n${n}-d${d}`;
-      const answer = await page.evaluate((config) => window.benchConfig(config), { name, reps: REPS[n], voy: true, voyMaxBytes: VOY_MAX_BYTES });
-      if (!answer.ok) throw new Error(`${name}: ${answer.error}`);
-      const r = answer.result;
+      const runs = [];
+      for (const [i, build] of builds.entries()) {
+        const answer = await page.evaluate((config) => window.benchConfig(config),
+          { name, reps: REPS[n], voy: true, voyMaxBytes: VOY_MAX_BYTES, build, baselines: i === 0 });
+        if (!answer.ok) throw new Error(`${name} (${build}): ${answer.error}`);
+        if (answer.result.kernel_path !== build) throw new Error(`${name}: asked for ${build}, the kernel says ${answer.result.kernel_path}`);
+        runs.push(answer.result);
+      }
+      const r = runs[0];
+      r.other_builds = runs.slice(1).map((o) => ({ build: o.build, shelfwise: o.shelfwise, shelfwise_k1: o.shelfwise_k1,
+        shelfwise_cold: o.shelfwise_cold, open_ms: o.open_ms, same_items: JSON.stringify(o.shelfwise_ids) === JSON.stringify(r.shelfwise_ids) }));
       const nat = native.get(`${n}x${d}`);
       r.native = nat ?? null;
       const shelfwiseMs = r.shelfwise.median;
       const voyMs = r.voy?.median;
+      const simd128 = runs.find((o) => o.build === 'simd128');
       r.summary = {
-        shelfwise_ms: shelfwiseMs, shelfwise_p95_ms: r.shelfwise.p95, js_ms: r.js.median, js_sort_ms: r.js_sort.median,
-        voy_ms: voyMs ?? null, native_ms: nat?.native_ms ?? null,
-        js_ratio: r.js.median / shelfwiseMs, native_ratio: nat ? shelfwiseMs / nat.native_ms : null,
+        build: r.build, shelfwise_ms: shelfwiseMs, shelfwise_p95_ms: r.shelfwise.p95, simd128_ms: simd128.shelfwise.median,
+        js_ms: r.js.median, js_sort_ms: r.js_sort.median, voy_ms: voyMs ?? null, native_ms: nat?.native_ms ?? null,
+        js_ratio: r.js.median / shelfwiseMs, js_sort_ratio: r.js_sort.median / shelfwiseMs,
+        native_ratio: nat ? shelfwiseMs / nat.native_ms : null,
       };
       results.configs.push(r);
       console.log(`bench: n=${n} d=${d} shelfwise_ms=${f(shelfwiseMs)} js_ms=${f(r.js.median)} voy_ms=${f(voyMs)} native_ms=${f(nat?.native_ms)} js_ratio=${f(r.summary.js_ratio, 1)} native_ratio=${f(r.summary.native_ratio, 2)}`);
-      console.log(`  p95=${f(r.shelfwise.p95)} k1_ms=${f(r.shelfwise_k1.median)} cold_ms=${f(r.shelfwise_cold.median)} native_kernel_ms=${f(nat?.native_kernel_ms)} js_sort_ms=${f(r.js_sort.median)} open_ms=${f(r.open_ms, 1)} fetch_ms=${f(r.fetch_ms, 1)} pack_B/item=${f(r.pack_bytes_per_item, 1)} wasm_mem_MiB=${f(r.wasm_memory_after_load_bytes / 2 ** 20, 1)} profile_update_us/event=${f(r.profile_update_us_per_event)} (track ${f(r.track_us_per_event)} + rebuild ${f(r.profile_us_per_event)}) js_overlap@20=${r.js_overlap_at_20}${r.voy?.skipped ? ' voy: skipped' : r.voy?.failed ? ` voy failed: ${r.voy.failed}` : ` voy_build_ms=${f(r.voy?.build_ms, 0)}`}`);
+      console.log(`  build=${r.build} p95=${f(r.shelfwise.p95)} k1_ms=${f(r.shelfwise_k1.median)} cold_ms=${f(r.shelfwise_cold.median)} simd128_ms=${f(simd128.shelfwise.median)} simd128_k1_ms=${f(simd128.shelfwise_k1.median)} builds_agree=${r.other_builds.every((o) => o.same_items)} native_kernel_ms=${f(nat?.native_kernel_ms)} js_sort_ms=${f(r.js_sort.median)} (ratio ${f(r.summary.js_sort_ratio, 1)}) open_ms=${f(r.open_ms, 1)} fetch_ms=${f(r.fetch_ms, 1)} pack_B/item=${f(r.pack_bytes_per_item, 1)} wasm_mem_MiB=${f(r.wasm_memory_after_load_bytes / 2 ** 20, 1)} profile_update_us/event=${f(r.profile_update_us_per_event)} (track ${f(r.track_us_per_event)} + rebuild ${f(r.profile_us_per_event)}) js_overlap@20=${r.js_overlap_at_20}${r.voy?.skipped ? ' voy: skipped' : r.voy?.failed ? ` voy failed: ${r.voy.failed}` : ` voy_build_ms=${f(r.voy?.build_ms, 0)}`}`);
     }
   }
 
@@ -121,7 +141,7 @@ try {
   results.first_shelf = { pack: firstPack, runs, median_ms: shelfMs[Math.floor(shelfMs.length / 2)] };
   results.console_problems = problems;
   console.log(`bench: first personalized shelf (${firstPack}, loopback, fresh context) median_ms=${f(results.first_shelf.median_ms, 1)} runs=${runs.map((r) => f(r.shelfMs, 1)).join(',')} personalized=${runs.every((r) => r.personalized)}`);
-  console.log(`bench: wasm raw_bytes=${results.wasm.raw_bytes} gzip_bytes=${results.wasm.gzip_bytes}`);
+  for (const [build, size] of Object.entries(results.wasm)) console.log(`bench: wasm build=${build} raw_bytes=${size.raw_bytes} gzip_bytes=${size.gzip_bytes}`);
   if (problems.length) console.log(`bench: console problems: ${problems.join(' | ')}`);
 } finally {
   await browser.close();

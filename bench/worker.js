@@ -2,7 +2,7 @@
 // through bench/page.html. Everything is timed here, inside the worker, with performance.now()
 // (the bench server sends COOP/COEP, so the page is cross-origin isolated and the timer has
 // microsecond resolution). Prints nothing; posts { ok, result } or { ok: false, error }.
-import initShelfwise, { Recommender } from '/www/shelfwise/wasm/shelfwise.js';
+import initShelfwise, { Recommender, kernelPath } from '/www/shelfwise/wasm/shelfwise.js';
 import * as voyGlue from '/node_modules/voy-search/voy_search_bg.js';
 
 const NOW = 1_700_000_000_000; // the same "now" as benches/native.rs
@@ -122,11 +122,19 @@ async function loadVoy() {
   return instance.exports.memory;
 }
 
-async function run({ name, reps, voy, voyMaxBytes }) {
-  const result = {};
+/** The wasm file of each build (one JS glue serves both). */
+const WASM_FILES = { 'relaxed-simd': 'shelfwise_relaxed_bg.wasm', simd128: 'shelfwise_bg.wasm' };
+
+/**
+ * One configuration with one wasm build. `baselines` (plain JS, voy, profile updates) are run
+ * only once per configuration, with the first build.
+ */
+async function run({ name, reps, voy, voyMaxBytes, build, baselines }) {
+  const result = { build };
   let t = performance.now();
-  const exports = await initShelfwise({ module_or_path: '/www/shelfwise/wasm/shelfwise_bg.wasm' });
+  const exports = await initShelfwise({ module_or_path: `/www/shelfwise/wasm/${WASM_FILES[build]}` });
   result.wasm_init_ms = performance.now() - t;
+  result.kernel_path = kernelPath();
   t = performance.now();
   const [packBuf, vecBuf] = await Promise.all([
     fetch(`/build/bench/${name}.pack`).then((r) => r.arrayBuffer()),
@@ -161,6 +169,11 @@ async function run({ name, reps, voy, voyMaxBytes }) {
   result.shelfwise_personalized = first.personalized;
   result.wasm_memory_after_rank_bytes = exports.memory.buffer.byteLength;
   const shelfwiseIds = first.items.map((it) => it.id);
+  result.shelfwise_ids = shelfwiseIds;
+  if (!baselines) {
+    rec.free();
+    return result;
+  }
 
   // Plain JS on the same (dequantized) vectors, same query and prior, viewed items left out
   // the way the engine leaves nothing out for views (no exclusions).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command: every test. Installs what is missing first (scripts/setup.sh).
-#   1. native unit + integration tests (core, pack format, builder, CLI; real data if ../shared exists)
+#   1. native unit + integration tests (core, pack format, builder, CLI; real data if ../shared exists),
+#      and the kernel's x86 SIMD paths built for this CPU
 #   2. the wasm build, then wasm-bindgen-test in headless Chromium
 #   3. TypeScript declarations type-check
 #   4. Playwright end-to-end tests of the demo shop in Debian's Chromium
@@ -16,6 +17,14 @@ step() { log "== $* ($(( $(date +%s) - start ))s)"; }
 
 step "native tests"
 cargo test --features cli --quiet
+
+step "kernel SIMD paths natively (x86-64 SSE4.1, and AVX-VNNI where this CPU has it)"
+if [ "$(uname -m)" = x86_64 ]; then
+  CARGO_TARGET_DIR="$ROOT/target/native-sse" RUSTFLAGS="-C target-feature=+sse4.1,+ssse3" cargo test --lib --quiet kernel::
+  if grep -qw avx_vnni /proc/cpuinfo 2>/dev/null; then
+    CARGO_TARGET_DIR="$ROOT/target/native-vnni" RUSTFLAGS="-C target-feature=+sse4.1,+ssse3,+avxvnni" cargo test --lib --quiet kernel::
+  fi
+fi
 
 step "wasm build"
 bash scripts/build-wasm.sh

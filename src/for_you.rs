@@ -173,9 +173,7 @@ impl<B: AsRef<[u8]>> ItemSource for Pack<B> {
         Pack::embedding_scales(self)
     }
     fn embedding_score(&self, query: &Query, item: u32) -> f32 {
-        let mut row = vec![0i8; self.dim()];
-        self.embedding_row(item, &mut row);
-        query.score(&row)
+        query.exact_score(self.embedding_iter(item))
     }
     fn embedding_top(&self, query: &Query, prior: f32, n: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<Scored> {
         top_k_by_query(self, query, prior, n, allow)

@@ -1,14 +1,16 @@
 //! Ranking: score every item against a query vector and keep the best K in one pass.
 //!
-//! The query is folded with the pack's per-dimension scales and quantized to `i16`, so an
+//! The query is folded with the pack's per-dimension scales and quantized to `i8`, so an
 //! item's score is an integer dot product with its `i8` codes (see
-//! [`quantize`](crate::pack::quantize_per_dimension)). A candidate that does not beat the
-//! current K-th best is dropped before any filter is looked at.
+//! [`quantize`](crate::pack::quantize_per_dimension)) that the [`kernel`] computes over the
+//! pack's nibble planes. A candidate that does not beat the current K-th best is dropped before
+//! any filter is looked at. [`Query::exact_score`] scores a found candidate with the
+//! unquantized query.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use crate::kernel::{self, Blocks, KernelError, KernelQuery, Sink};
+use crate::kernel::{self, KernelError, KernelQuery, Planes, Sink};
 use crate::pack::Pack;
 
 // The kernel's blocks are the pack's blocks.
@@ -89,34 +91,26 @@ impl TopK {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     kernel: KernelQuery,
+    /// The query folded with the scales: an item's exact float score is `Σ folded_j · code_j`.
+    folded: Vec<f32>,
     /// Multiplies an integer dot product back into the float score.
     step: f32,
 }
 
-/// The largest query code for dimension `dim`: `i16::MAX`, or less when `dim` is so large that
-/// `128 · dim · code` could overflow an `i32` score (dim > 512).
-fn max_code(dim: usize) -> f32 {
-    let by_overflow = kernel::MAX_ABS_SUM / (dim.max(1) as u64);
-    by_overflow.min(i16::MAX as u64) as f32
-}
-
 impl Query {
-    /// Folds `vector` (embedding space) with the pack's scales and quantizes it to `i16`.
+    /// Folds `vector` (embedding space) with the pack's scales (non-finite parts count as 0)
+    /// and quantizes it to `i8` codes in [-127, 127] for the kernel.
     pub fn new(vector: &[f32], scales: &[f32]) -> Query {
-        let folded: Vec<f32> = vector.iter().zip(scales).map(|(q, s)| q * s).collect();
-        let zero = || Query { kernel: KernelQuery::zero(folded.len()), step: 0.0 };
+        let folded: Vec<f32> =
+            vector.iter().zip(scales).map(|(q, s)| q * s).map(|x| if x.is_finite() { x } else { 0.0 }).collect();
         let max = folded.iter().fold(0.0f32, |m, x| m.max(x.abs()));
         if max <= 0.0 || !max.is_finite() {
-            return zero();
+            let zeros = vec![0i8; folded.len()];
+            return Query { kernel: KernelQuery::new(&zeros), folded: vec![0.0; zeros.len()], step: 0.0 };
         }
-        let top = max_code(folded.len());
-        let step = max / top;
-        let codes: Vec<i16> = folded.iter().map(|x| (x / step).round().clamp(-top, top) as i16).collect();
-        match KernelQuery::new(&codes) {
-            Ok(kernel) => Query { kernel, step },
-            // Not reachable: every |code| ≤ MAX_ABS_SUM / dim.
-            Err(_) => zero(),
-        }
+        let step = max / 127.0;
+        let codes: Vec<i8> = folded.iter().map(|x| (x / step).round().clamp(-127.0, 127.0) as i8).collect();
+        Query { kernel: KernelQuery::new(&codes), folded, step }
     }
 
     /// Whether every score would be 0.
@@ -125,7 +119,7 @@ impl Query {
     }
 
     /// The integer codes.
-    pub fn codes(&self) -> &[i16] {
+    pub fn codes(&self) -> &[i8] {
         self.kernel.codes()
     }
 
@@ -135,16 +129,23 @@ impl Query {
         self.kernel.codes().iter().zip(row).map(|(&q, &c)| i32::from(q) * i32::from(c)).sum()
     }
 
-    /// The float score of an integer dot product.
+    /// The float score of an integer dot product (what the kernel ranks by).
     #[inline]
     pub fn score_of_dot(&self, dot: i32) -> f32 {
         dot as f32 * self.step
     }
 
-    /// Float score of one item's codes.
+    /// Float score of one item's codes as the kernel ranks it (8-bit query).
     #[inline]
     pub fn score(&self, row: &[i8]) -> f32 {
         self.score_of_dot(self.dot(row))
+    }
+
+    /// The exact score of one item's codes with the unquantized query: `Σ folded_j · code_j`
+    /// (what a shelf reports once the kernel has found its candidates).
+    #[inline]
+    pub fn exact_score(&self, codes: impl IntoIterator<Item = i8>) -> f32 {
+        self.folded.iter().zip(codes).map(|(&q, c)| q * f32::from(c)).sum()
     }
 }
 
@@ -191,11 +192,11 @@ impl<P: Fn(u32) -> f32, A: FnMut(u32) -> bool> Sink for PriorSink<P, A> {
     }
 }
 
-/// Scores every item of `blocks` as `query · item + prior_weight · popularity(item)` and
+/// Scores every item of `planes` as `query · item + prior_weight · popularity(item)` and
 /// returns the best `k` that `allow` accepts (checked only for items that would enter the top
 /// K), best first, ties to the lower index. `popularity` must be in [0, 1].
-pub fn top_k_blocked(
-    blocks: &Blocks<'_>,
+pub fn top_k_planes(
+    planes: &Planes<'_>,
     query: &Query,
     prior_weight: f32,
     popularity: impl Fn(u32) -> f32,
@@ -205,7 +206,7 @@ pub fn top_k_blocked(
     if query.is_zero() {
         // Every dot product is 0: rank by the prior alone, without reading the codes.
         let mut top = TopK::new(k);
-        for item in 0..blocks.items() as u32 {
+        for item in 0..planes.items() as u32 {
             let score = query.score_of_dot(0) + prior_weight * popularity(item);
             if score > top.threshold() && allow(item) {
                 top.push(item, score);
@@ -225,12 +226,12 @@ pub fn top_k_blocked(
     if k == 0 {
         return Ok(Vec::new());
     }
-    kernel::scan(blocks, &query.kernel, &mut sink)?;
+    kernel::scan(planes, &query.kernel, &mut sink)?;
     Ok(sink.top.into_sorted())
 }
 
 /// Scores every item of the pack as `query · item + prior_weight · popularity` with the
-/// [`kernel`] over [`Pack::embedding_blocks`] and returns the best `k` that `allow` accepts
+/// [`kernel`] over [`Pack::embedding_planes`] and returns the best `k` that `allow` accepts
 /// (checked only for items that would enter the top K), best first, ties to the lower index.
 pub fn top_k_by_query<B: AsRef<[u8]>>(
     pack: &Pack<B>,
@@ -239,15 +240,12 @@ pub fn top_k_by_query<B: AsRef<[u8]>>(
     k: usize,
     allow: impl FnMut(u32) -> bool,
 ) -> Vec<Scored> {
-    let (n, dim) = (pack.item_count() as usize, pack.dim());
-    if dim == 0 || n == 0 {
+    let planes = pack.embedding_planes();
+    if planes.dim() == 0 || planes.items() == 0 {
         return Vec::new();
     }
-    // The reader checks the section's length, so neither error can happen with an open pack.
-    let Ok(blocks) = Blocks::new(pack.embedding_blocks(), n, dim) else {
-        return Vec::new();
-    };
-    top_k_blocked(&blocks, query, prior_weight, |i| pack.popularity(i), k, allow).unwrap_or_default()
+    // A query of another dimension is the only error; it ranks nothing.
+    top_k_planes(&planes, query, prior_weight, |i| pack.popularity(i), k, allow).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -277,7 +275,12 @@ mod tests {
         let q = Query::new(&[0.3, -0.8, 0.5], &scales);
         let row = [100i8, -50, 20];
         let exact: f32 = [0.3f32 * 0.02 * 100.0, -0.8 * 0.01 * -50.0, 0.5 * 0.05 * 20.0].iter().sum();
-        assert!((q.score(&row) - exact).abs() < 1e-3 * exact.abs().max(1.0));
+        assert!((q.exact_score(row) - exact).abs() < 1e-6);
+        // The 8-bit query is off by at most half a step per dimension.
+        let step = 0.5f32 * 0.05 / 127.0;
+        let worst: f32 = row.iter().map(|&c| f32::from(c).abs() * step / 2.0).sum();
+        assert!((q.score(&row) - exact).abs() <= worst, "{} vs {exact}", q.score(&row));
+        assert!(worst < 0.02 * exact);
     }
 
     /// The row-major reference: score every item in float, offer in order to a [`TopK`].
@@ -293,12 +296,12 @@ mod tests {
     }
 
     #[test]
-    fn large_dimensions_get_a_smaller_code_range_instead_of_overflowing() {
-        let dim = 1024;
-        let q = Query::new(&vec![1.0; dim], &vec![1.0; dim]);
-        assert!(q.codes().iter().all(|&c| i64::from(c) * 128 * dim as i64 <= i64::from(i32::MAX)));
-        assert_eq!(q.dot(&vec![i8::MIN; dim]), -(q.codes()[0] as i32) * 128 * dim as i32);
-        assert_eq!(Query::new(&[1.0, 0.5], &[1.0, 1.0]).codes(), &[32767, 16384]);
+    fn codes_span_the_i8_range_and_exact_scores_use_the_float_query() {
+        let q = Query::new(&[1.0, 0.5, -0.25, f32::NAN], &[1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(q.codes(), &[127, 64, -32, 0]);
+        assert_eq!(q.exact_score([2i8, 4, 8, 1]), 2.0 + 2.0 - 2.0);
+        assert!(Query::new(&[0.0, 0.0], &[1.0, 1.0]).is_zero());
+        assert!(Query::new(&[f32::INFINITY], &[1.0]).is_zero());
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -307,12 +310,12 @@ mod tests {
 
         use super::super::*;
         use super::reference;
-        use crate::kernel::block_row_major;
+        use crate::kernel::OwnedPlanes;
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(200))]
             #[test]
-            fn blocked_ranking_matches_the_row_major_scorer(
+            fn kernel_ranking_matches_the_row_major_scorer(
                 (dim, rows, vector, pop) in (1usize..24, 0usize..90).prop_flat_map(|(dim, n)| (
                     Just(dim),
                     proptest::collection::vec(prop_oneof![Just(0i8), Just(3i8), -127i8..=127], n * dim),
@@ -323,14 +326,12 @@ mod tests {
                 k in 0usize..25,
                 drop in 0u32..5,
             ) {
-                let n = rows.len() / dim;
                 let scales: Vec<f32> = (0..dim).map(|j| 0.01 + j as f32 * 0.003).collect();
                 let q = Query::new(&vector, &scales);
                 let allow = |i: u32| drop == 0 || i % (drop + 1) != 0;
                 let want = reference(&rows, dim, &q, prior, &pop, k, allow);
-                let blocked = block_row_major(&rows, dim);
-                let blocks = Blocks::new(&blocked, n, dim).unwrap();
-                let got = top_k_blocked(&blocks, &q, prior, |i| pop[i as usize], k, allow).unwrap();
+                let owned = OwnedPlanes::from_rows(&rows, dim);
+                let got = top_k_planes(&owned.view().unwrap(), &q, prior, |i| pop[i as usize], k, allow).unwrap();
                 prop_assert_eq!(got, want);
             }
         }

@@ -39,6 +39,13 @@ fn usize_arg(name: &'static str, value: f64) -> Result<usize, CoreError> {
     }
 }
 
+/// Which scoring kernel this build runs: `"relaxed-simd"` (the `shelfwise_relaxed_bg.wasm`
+/// build), `"simd128"` (the default build) or `"portable"`.
+#[wasm_bindgen(js_name = kernelPath)]
+pub fn kernel_path() -> String {
+    crate::kernel::path_name().to_owned()
+}
+
 /// An open pack and the shopper's events, living in this page (or worker) only.
 #[wasm_bindgen(js_name = Recommender)]
 pub struct WasmRecommender {

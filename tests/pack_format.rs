@@ -1,4 +1,4 @@
-//! Pack format v2: round trips, the golden fixtures, and one typed error per kind of damage.
+//! Pack format v3: round trips, the golden fixtures, and one typed error per kind of damage.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -11,6 +11,7 @@ use shelfwise::pack::{
 
 const GOLDEN_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/v1.pack");
 const GOLDEN_V2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/v2.pack");
+const GOLDEN_V3: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/v3.pack");
 
 fn open_err(bytes: &[u8]) -> PackError {
     match Pack::open(bytes) {
@@ -52,7 +53,7 @@ fn encode_open_round_trips_every_field() {
 }
 
 #[test]
-fn embeddings_are_stored_in_blocks_of_sixteen_items() {
+fn embeddings_are_stored_as_nibble_planes_in_blocks_of_sixteen_items() {
     let mut contents = sample_contents();
     let extra: Vec<PackItem> = (6..21).map(|i| PackItem::new(format!("T-{i:02}"), "x", 1.0)).collect();
     contents.items.extend(extra);
@@ -61,13 +62,46 @@ fn embeddings_are_stored_in_blocks_of_sixteen_items() {
     contents.together.clear();
     let bytes = contents.encode().unwrap();
     let pack = Pack::open(bytes.as_slice()).unwrap();
-    let blocks = pack.embedding_blocks();
-    assert_eq!(blocks.len(), 2 * 16 * 4, "21 items take two blocks");
-    // item 17 = block 1, lane 1; dimension 1 of it is -17.
-    let id = pack.find_item("T-17").unwrap();
-    assert_eq!(id, 17);
-    assert_eq!(blocks[(4 + 1) * 16 + 1], -17);
-    assert!(blocks[(4 + 3) * 16 + 5..].iter().all(|&c| c == 0), "padding lanes are zero");
+    let section = &pack.sections()[SectionKind::Embeddings as usize - 1];
+    assert_eq!(section.kind, SectionKind::Embeddings);
+    assert_eq!(section.range.len(), 2 * 2 * 64, "21 items take two blocks of one 8-dimension group, two planes");
+    let planes = &bytes[section.range.clone()];
+    let (high, low) = planes.split_at(128);
+    // Item 17 = block 1, lane 1; dimension 1 of it is -17: u = 111 = 0x6f, at byte 64 + 4 + 1.
+    assert_eq!(pack.find_item("T-17"), Some(17));
+    assert_eq!((high[64 + 5] & 15, low[64 + 5] & 15), (0x6, 0xf));
+    // Dimensions 4..8 are padding (high nibble 8, low nibble 0) in every lane, and lanes 5..16
+    // of the last block are padding in every dimension.
+    assert!(high.iter().all(|&b| b >> 4 == 8) && low.iter().all(|&b| b >> 4 == 0));
+    assert!(high[64 + 20..].iter().all(|&b| b == 0x88) && low[64 + 20..].iter().all(|&b| b == 0));
+    assert_eq!(pack.embedding_iter(17).collect::<Vec<_>>(), [17, -17, 0, 1]);
+}
+
+#[test]
+fn embedding_padding_must_encode_zero() {
+    let bytes = sample_pack_bytes();
+    let pack = Pack::open(bytes.as_slice()).unwrap();
+    let section = pack.sections()[SectionKind::Embeddings as usize - 1].range.clone();
+    let plane = section.len() / 2;
+    // Six items of dimension 4: dimensions 4..8 are padding in every item (bits 4–7 of each
+    // byte), and items 6..16 are padding in every dimension.
+    for (at, value, index) in [
+        (section.start, 0x08u8, 0u64),            // item 0, dimension 4: high nibble 0, not 8
+        (section.start + plane, 0x10, 0),         // item 0, dimension 4: low nibble 1, not 0
+        (section.start + 16 + 8, 0x87, 6),        // item 6 (chunk 1, item 2), dimension 0
+        (section.start + plane - 1, 0x89, 15),    // item 15, dimension 3
+    ] {
+        let mut bad = bytes.clone();
+        bad[at] = value;
+        fix_checksum(&mut bad);
+        match open_err(&bad) {
+            PackError::BadValue { kind: SectionKind::Embeddings, index: i, detail } => {
+                assert_eq!(i, index, "{detail}");
+                assert!(detail.contains("does not encode 0"), "{detail}");
+            }
+            other => panic!("byte {at}: {other}"),
+        }
+    }
 }
 
 #[test]
@@ -166,28 +200,34 @@ fn re_encoding_an_opened_pack_is_byte_identical() {
     assert_eq!(bytes, again);
 }
 
-/// The committed v2 fixture must keep loading and re-encode to the same bytes. Regenerate it
+/// The committed v3 fixture must keep loading and re-encode to the same bytes. Regenerate it
 /// only for a deliberate format change (with a new version): `SHELFWISE_BLESS=1 cargo test`.
 #[test]
-fn golden_v2_pack_loads_and_round_trips_byte_identically() {
+fn golden_v3_pack_loads_and_round_trips_byte_identically() {
     if std::env::var_os("SHELFWISE_BLESS").is_some() {
-        std::fs::write(GOLDEN_V2, sample_pack_bytes()).unwrap();
+        std::fs::write(GOLDEN_V3, sample_pack_bytes()).unwrap();
     }
-    let golden = std::fs::read(GOLDEN_V2).expect("tests/golden/v2.pack is committed");
+    let golden = std::fs::read(GOLDEN_V3).expect("tests/golden/v3.pack is committed");
     let pack = Pack::open(golden.as_slice()).unwrap();
-    assert_eq!(pack.header().format_version, 2);
+    assert_eq!(pack.header().format_version, 3);
     assert_eq!(pack.to_contents(), sample_contents());
     assert_eq!(pack.to_contents().encode().unwrap(), golden);
 }
 
-/// Version 1 packs are below the oldest supported version: refused with a typed error that
-/// names the versions and says to rebuild (never misread).
+/// Versions 1 and 2 are below the oldest supported version: refused with a typed error that
+/// names the versions and says to rebuild (never misread: v2 stored whole bytes per code, v3
+/// nibble planes, in a section of the same length at d = 64).
 #[test]
-fn golden_v1_pack_is_refused_with_a_rebuild_hint() {
-    let golden = std::fs::read(GOLDEN_V1).expect("tests/golden/v1.pack is committed");
-    let err = open_err(&golden);
-    assert!(matches!(err, PackError::UnsupportedVersion { found: 1, oldest: OLDEST_SUPPORTED_VERSION, .. }), "{err}");
-    assert!(err.to_string().contains("rebuild the pack"), "{err}");
+fn golden_v1_and_v2_packs_are_refused_with_a_rebuild_hint() {
+    for (path, version) in [(GOLDEN_V1, 1), (GOLDEN_V2, 2)] {
+        let golden = std::fs::read(path).expect("tests/golden/v1.pack and v2.pack are committed");
+        let err = open_err(&golden);
+        assert!(
+            matches!(err, PackError::UnsupportedVersion { found, oldest: OLDEST_SUPPORTED_VERSION, .. } if found == version),
+            "{err}"
+        );
+        assert!(err.to_string().contains("rebuild the pack"), "{err}");
+    }
 }
 
 #[test]

@@ -11,9 +11,9 @@ use std::cell::Cell;
 
 use shelfwise::pack::Pack;
 
-/// The committed v2 fixture (also the fuzzer's seed, `fuzz/corpus/pack_open/sample.pack`); it
+/// The committed v3 fixture (also the fuzzer's seed, `fuzz/corpus/pack_open/sample.pack`); it
 /// holds every section kind, so the indices below are `kind - 1`.
-const GOLDEN: &[u8] = include_bytes!("golden/v2.pack");
+const GOLDEN: &[u8] = include_bytes!("golden/v3.pack");
 
 const HEADER_LEN: usize = 40;
 const ENTRY_LEN: usize = 24;
@@ -148,11 +148,12 @@ fn short_inputs_are_truncated_or_bad_magic() {
     assert_eq!(open_err_kind(b""), "truncated");
     assert_eq!(open_err_kind(b"SHLF"), "truncated");
     assert_eq!(open_err_kind(b"SHLFPACK"), "truncated");
-    assert_eq!(open_err_kind(b"SHLFPACK\x02\x00"), "truncated");
+    assert_eq!(open_err_kind(b"SHLFPACK\x03\x00"), "truncated");
     assert_eq!(open_err_kind(&GOLDEN[..HEADER_LEN - 1]), "truncated");
     assert_eq!(open_err_kind(b"SHLX"), "bad_magic");
     assert_eq!(open_err_kind(b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"), "bad_magic");
-    assert_eq!(open_err_kind(b"SHLFPACK\x02\x00"), "truncated");
+    assert_eq!(open_err_kind(b"SHLFPACK\x03\x00"), "truncated");
+    assert_eq!(open_err_kind(b"SHLFPACK\x02\x00"), "unsupported_version");
     assert_eq!(open_err_kind(b"SHLFPACK\x01\x00"), "unsupported_version");
     assert_eq!(open_err_kind(b"SHLFPACK\xff\xff"), "unsupported_version");
 }

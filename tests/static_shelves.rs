@@ -25,7 +25,7 @@ fn from_the_packs_lists_without_the_item_itself_or_items_out_of_stock() {
     let shelves = shelves_of(&sample_contents(), 8);
     assert_eq!((shelves.sources.similar, shelves.sources.bought_together, shelves.sources.trending), ("neighbours", "baskets", "trend"));
     assert_eq!(shelves.pack.items, 6);
-    assert_eq!(shelves.pack.format_version, 2);
+    assert_eq!(shelves.pack.format_version, shelfwise::pack::FORMAT_VERSION);
     // SKU-5 has neither neighbours nor baskets: left out.
     assert_eq!(shelves.items.keys().map(String::as_str).collect::<Vec<_>>(), ["SKU-0", "SKU-1", "SKU-2", "SKU-3", "SKU-4"]);
     let item = |id: &str| &shelves.items[id];
@@ -47,7 +47,7 @@ fn from_the_packs_lists_without_the_item_itself_or_items_out_of_stock() {
 
     let json = serde_json::to_value(&shelves).unwrap();
     assert_eq!(json["format"], "shelfwise-static-shelves");
-    assert_eq!(json["pack"]["formatVersion"], 2);
+    assert_eq!(json["pack"]["formatVersion"], shelfwise::pack::FORMAT_VERSION);
     assert_eq!(json["items"]["SKU-0"]["boughtTogether"][0]["id"], "SKU-3");
     assert_eq!(json["sources"]["boughtTogether"], "baskets");
 }

@@ -98,36 +98,47 @@ impl SplitMix {
 
 #[wasm_bindgen_test]
 fn the_simd_kernel_is_the_one_built_and_agrees_with_the_portable_path_and_a_naive_reference() {
-    use shelfwise::kernel::{self, block_row_major, scan_portable, top_k_dots, Blocks, KernelQuery, TopDots, LANES};
-    assert_eq!(kernel::path_name(), "simd128", "the wasm build must enable simd128 (scripts/lib.sh)");
+    use shelfwise::kernel::{self, chunk_dots_portable, groups, scan_portable, top_k_dots, KernelQuery, OwnedPlanes, TopDots, CHUNK, GROUP_BYTES};
+    let expected = if cfg!(target_feature = "relaxed-simd") { "relaxed-simd" } else { "simd128" };
+    assert_eq!(kernel::path_name(), expected, "the wasm build must enable simd128 (scripts/lib.sh)");
     let mut rng = SplitMix(7);
     for case in 0..300 {
-        // The unrolled dimensions first, then any.
+        // The unrolled dimensions first, then any; every tenth case large enough for the
+        // block bound to skip most blocks.
         let dim = if case < 40 { [32, 64, 96, 128][case % 4] } else { 1 + rng.below(if case % 10 == 0 { 300 } else { 40 }) as usize };
-        let items = rng.below(80) as usize;
+        let items = if case % 10 == 5 { 1500 + rng.below(600) as usize } else { rng.below(80) as usize };
         let alphabet = [0i8, 1, -1, i8::MIN, i8::MAX];
         let rows: Vec<i8> = (0..items * dim)
-            .map(|_| if rng.below(2) == 0 { alphabet[rng.below(5) as usize] } else { rng.next() as i8 })
-            .collect();
-        let q: Vec<i16> = (0..dim)
             .map(|_| match rng.below(4) {
-                0 => 0,
-                1 => (rng.below(5) as i16) - 2,
-                _ => (rng.next() as i16) / if dim > 256 { 4 } else { 1 },
+                0 => alphabet[rng.below(5) as usize],
+                1 => rng.next() as i8,
+                _ => (rng.below(61) as i8) - 30,
             })
             .collect();
-        let kq = KernelQuery::new(&q).unwrap();
-        let blocked = block_row_major(&rows, dim);
-        let blocks = Blocks::new(&blocked, items, dim).unwrap();
-        // Per-block sums: SIMD == portable == exact dot products (0 for padding lanes).
-        for (b, block) in blocked.chunks_exact(LANES * dim).enumerate() {
-            let (mut simd, mut portable) = ([0i32; LANES], [0i32; LANES]);
-            kernel::simd::score_block_into(block, &kq, &mut simd);
-            kernel::score_block_portable(block, &q, &mut portable);
-            assert_eq!(simd, portable, "case {case}, block {b}");
-            for (l, &s) in simd.iter().enumerate() {
-                let exact: i32 = blocks.row(b * LANES + l).map_or(0, |r| r.iter().zip(&q).map(|(&c, &x)| i32::from(c) * i32::from(x)).sum());
-                assert_eq!(s, exact, "case {case}, item {}", b * LANES + l);
+        let q: Vec<i8> = (0..dim)
+            .map(|_| match rng.below(4) {
+                0 => 0,
+                1 => (rng.below(5) as i8) - 2,
+                _ => rng.next() as i8,
+            })
+            .collect();
+        let kq = KernelQuery::new(&q);
+        let owned = OwnedPlanes::from_rows(&rows, dim);
+        let planes = owned.view().unwrap();
+        // Per chunk and plane: SIMD nibble sums == portable ones; both planes give the exact
+        // dot products (0 for padding items).
+        let chunk_bytes = groups(dim) * GROUP_BYTES;
+        let (high, low) = owned.section.split_at(owned.section.len() / 2);
+        let sum: i32 = q.iter().map(|&x| i32::from(x)).sum();
+        for (c, (h, l)) in high.chunks_exact(chunk_bytes).zip(low.chunks_exact(chunk_bytes)).enumerate() {
+            let dots = kernel::simd::chunk_dots_of::<kernel::simd::wasm::Wasm>;
+            let (a, lo) = (dots(h, &kq), dots(l, &kq));
+            assert_eq!(a, chunk_dots_portable(h, &kq), "case {case}, chunk {c}, high plane");
+            assert_eq!(lo, chunk_dots_portable(l, &kq), "case {case}, chunk {c}, low plane");
+            for m in 0..CHUNK {
+                let i = c * CHUNK + m;
+                let exact: i32 = planes.row(i).map_or(0, |r| r.iter().zip(&q).map(|(&c, &x)| i32::from(c) * i32::from(x)).sum());
+                assert_eq!(16 * a[m] + lo[m] - 128 * sum, exact, "case {case}, item {i}");
             }
         }
         // Fused top-K: SIMD scan == portable scan == full sort, ties to the lower index.
@@ -139,9 +150,9 @@ fn the_simd_kernel_is_the_one_built_and_agrees_with_the_portable_path_and_a_naiv
             .collect();
         naive.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         naive.truncate(k);
-        assert_eq!(top_k_dots(&blocks, &kq, k, accept).unwrap(), naive, "case {case}");
+        assert_eq!(top_k_dots(&planes, &kq, k, accept).unwrap(), naive, "case {case}");
         let mut sink = TopDots::new(k, accept);
-        scan_portable(&blocks, &kq, &mut sink).unwrap();
+        scan_portable(&planes, &kq, &mut sink).unwrap();
         assert_eq!(sink.into_sorted(), naive, "case {case}");
     }
 }

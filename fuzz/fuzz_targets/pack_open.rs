@@ -58,7 +58,8 @@ fn exercise(data: &[u8]) {
         let _ = pack.find_item("");
         let _ = pack.find_item("\u{10FFFF}");
         let _ = pack.embedding_scales();
-        let _ = pack.embedding_blocks();
+        let planes = pack.embedding_planes();
+        assert_eq!((planes.items(), planes.dim()), (n as usize, pack.dim()));
         let _ = (pack.header(), pack.meta(), pack.sections(), pack.byte_len());
     }
     if let Ok(engine) = Engine::open(data.to_vec()) {

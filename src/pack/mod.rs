@@ -23,10 +23,11 @@ pub use rules::{PackRule, RuleAction, RuleTarget};
 /// The eight bytes every pack starts with.
 pub const MAGIC: [u8; 8] = *b"SHLFPACK";
 /// The format version this code writes.
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 /// The oldest format version this code still reads. Version 1 (row-major embeddings, `u32`
-/// string offsets, no neighbour lists) is refused with a hint to rebuild the pack.
-pub const OLDEST_SUPPORTED_VERSION: u16 = 2;
+/// string offsets, no neighbour lists) and version 2 (byte-wide embedding codes,
+/// dimension-major per block) are refused with a hint to rebuild the pack.
+pub const OLDEST_SUPPORTED_VERSION: u16 = 3;
 /// Size of the fixed header in bytes.
 pub const HEADER_LEN: usize = 40;
 /// Size of one section-table entry in bytes.
@@ -35,8 +36,8 @@ pub const SECTION_ENTRY_LEN: usize = 24;
 pub const SECTION_ALIGN: usize = 8;
 /// Largest embedding dimension a pack may declare.
 pub const MAX_DIM: u32 = 1024;
-/// Items per block of the blocked embedding layout.
-pub const BLOCK_ITEMS: usize = 16;
+/// Items per block of the embedding nibble planes.
+pub const BLOCK_ITEMS: usize = crate::kernel::LANES;
 /// Longest neighbour or bought-together list per item.
 pub const MAX_LIST_LEN: u16 = 256;
 /// Most categories or brands a pack may name (indices are `u16`).
@@ -75,7 +76,8 @@ pub enum SectionKind {
     ImageUrls = 12,
     /// Per-dimension dequantization scale (`f32` × dim).
     EmbeddingScales = 13,
-    /// Item embeddings, `i8`, blocked: 16 items per block, dimension-major inside a block.
+    /// Item embeddings, `i8` codes as two nibble planes in blocks of 16 items and groups of 8
+    /// dimensions (see [`crate::kernel`]).
     Embeddings = 14,
     /// Time-decayed popularity per item (`u16`, value / 65535).
     Popularity = 15,

@@ -1,13 +1,13 @@
 //! Opening a pack in place: the byte layout and its strict decoder.
 //!
-//! # Layout of format version 2
+//! # Layout of format version 3
 //!
 //! All integers are little-endian. Offsets are from the start of the file.
 //!
 //! ```text
 //! header (40 bytes)
 //!   0   8  magic               "SHLFPACK"
-//!   8   2  format_version      u16 = 2
+//!   8   2  format_version      u16 = 3
 //!  10   2  header_len          u16 = 40
 //!  12   6  builder_version     u16 major, u16 minor, u16 patch
 //!  18   2  reserved            0
@@ -42,9 +42,13 @@
 //! 11 page_urls ?             string column of n; "" = expand the template
 //! 12 image_urls ?            string column of n; "" = expand the template
 //! 13 embedding_scales        f32 × d, finite and ≥ 0
-//! 14 embeddings              i8 × B × d × 16, blocked: item i, dimension j is at
-//!                            ((i / 16) · d + j) · 16 + i % 16, and x_ij ≈ scale_j · code;
-//!                            the padding lanes of the last block are 0
+//! 14 embeddings              i8 codes (x_ij ≈ scale_j · code) as two nibble planes of
+//!                            B × 4 × G × 16 bytes (G = ceil(d / 8)): the high, then the
+//!                            low nibbles of code + 128; chunk c of block b (items 16b + 4c
+//!                            ..= 16b + 4c + 3) at (4b + c) · G · 16, group g at 16g in it,
+//!                            byte 4m + k: dimension 8g + k of item 16b + 4c + m in bits 0–3,
+//!                            8g + 4 + k in bits 4–7; padding (items ≥ n, dimensions ≥ d)
+//!                            encodes code 0 (high nibble 8, low 0). See crate::kernel.
 //! 15 popularity ?            u16 × n: time-decayed popularity · 65535 (absent: 0)
 //! 16 trend ?                 u16 × n: short-horizon demand trend · 65535 (absent: 0)
 //! 17 interactions ?          u32 × n: distinct shoppers per item at build time (absent: 0)
@@ -65,13 +69,15 @@
 //!
 //! Every rule above is checked by [`Pack::open`]; a violation is a [`PackError`] naming the
 //! field or section. Nothing is copied per item: accessors read the bytes in place (the
-//! scales, URL templates and rules, a few bytes each, are decoded once at open).
+//! scales, URL templates and rules, a few bytes each, are decoded once at open; the kernel's
+//! per-chunk bounds, one `u16` per 4 items, are computed from the low plane at open).
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::ops::Range;
 
 use super::rules::{PackRule, RULE_LEN};
+use crate::kernel;
 use super::strings::{read_u32, StringColumn};
 use super::{
     align_up, PackError, SectionKind, BLOCK_ITEMS, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, MAX_LIST_LEN,
@@ -143,6 +149,8 @@ struct Layout {
     page_template: String,
     image_template: String,
     scales: Vec<f32>,
+    /// The kernel's per-chunk bounds of the low nibble plane ([`kernel::chunk_bounds`]).
+    embedding_bounds: Vec<u16>,
     rules: Vec<PackRule>,
 }
 
@@ -325,6 +333,37 @@ fn expect_len(kind: SectionKind, range: &Range<usize>, expected: u64) -> Result<
 
 fn bad_value(kind: SectionKind, index: u64, detail: String) -> PackError {
     PackError::BadValue { kind, index, detail }
+}
+
+/// Checks that the padding of the nibble planes encodes code 0 (high nibble 8, low nibble 0):
+/// the lanes past the last item, and the dimensions past `dim` in every block's last group.
+/// The error's index is the item (a padding lane's is past the last item).
+fn check_plane_padding(section: &[u8], items: usize, dim: usize) -> Result<(), PackError> {
+    let plane = kernel::plane_len(items, dim);
+    let padded_dim = kernel::groups(dim) * kernel::GROUP_DIMS;
+    if padded_dim == 0 || section.len() != 2 * plane {
+        return Ok(());
+    }
+    let padded_items = kernel::chunks(items) * kernel::CHUNK;
+    let bad = |i: usize, j: usize| {
+        let (at, shift) = kernel::nibble_at(i, j, dim);
+        let (h, l) = ((section[at] >> shift) & 15, (section[plane + at] >> shift) & 15);
+        ((h, l) != (8, 0)).then_some((h, l))
+    };
+    // Padded dimensions of real items, then every dimension of the padding items.
+    let positions = (0..items).flat_map(|i| (dim..padded_dim).map(move |j| (i, j)));
+    let positions = positions.chain((items..padded_items).flat_map(|i| (0..padded_dim).map(move |j| (i, j))));
+    for (i, j) in positions {
+        if let Some((h, l)) = bad(i, j) {
+            let what = if i < items { "a padded dimension" } else { "a padding item of the last block" };
+            return Err(bad_value(
+                SectionKind::Embeddings,
+                i as u64,
+                format!("{what} (dimension {j}) does not encode 0: high nibble {h}, low nibble {l}, want 8 and 0"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Checks that two sections are both present or both absent, and agree with `wanted`.
@@ -577,24 +616,11 @@ impl<B: AsRef<[u8]>> Pack<B> {
             }
         }
 
-        let blocks = n.div_ceil(BLOCK_ITEMS as u64);
         let embeddings = required(SectionKind::Embeddings);
         let dim = meta.dim as usize;
-        expect_len(SectionKind::Embeddings, &embeddings, blocks * BLOCK_ITEMS as u64 * u64::from(meta.dim))?;
-        let used_lanes = meta.item_count as usize % BLOCK_ITEMS;
-        if used_lanes != 0 {
-            let last = embeddings.start + (blocks as usize - 1) * dim * BLOCK_ITEMS;
-            for j in 0..dim {
-                let lanes = &bytes[last + j * BLOCK_ITEMS..last + (j + 1) * BLOCK_ITEMS];
-                if lanes[used_lanes..].iter().any(|&c| c != 0) {
-                    return Err(bad_value(
-                        SectionKind::Embeddings,
-                        j as u64,
-                        format!("a padding lane of the last block is not 0 in dimension {j}"),
-                    ));
-                }
-            }
-        }
+        expect_len(SectionKind::Embeddings, &embeddings, kernel::planes_len(n as usize, dim) as u64)?;
+        check_plane_padding(&bytes[embeddings.clone()], n as usize, dim)?;
+        let embedding_bounds = kernel::chunk_bounds(&bytes[embeddings], n as usize, dim);
 
         if let (Some(items), Some(weights)) =
             (ranges[SectionKind::Neighbours as usize].clone(), ranges[SectionKind::NeighbourWeights as usize].clone())
@@ -641,6 +667,7 @@ impl<B: AsRef<[u8]>> Pack<B> {
             page_template,
             image_template,
             scales,
+            embedding_bounds,
             rules,
         })
     }
@@ -879,36 +906,32 @@ impl<B: AsRef<[u8]>> Pack<B> {
         &self.layout.scales
     }
 
-    /// Number of 16-item blocks in [`Pack::embedding_blocks`].
+    /// Number of 16-item blocks of the embedding planes.
     pub fn block_count(&self) -> usize {
         (self.item_count() as usize).div_ceil(BLOCK_ITEMS)
     }
 
-    /// All item codes in the blocked layout: item `i`, dimension `j` is at
-    /// `((i / 16) · dim + j) · 16 + i % 16`; padding lanes are 0.
-    pub fn embedding_blocks(&self) -> &[i8] {
-        bytemuck::cast_slice(self.section(SectionKind::Embeddings).unwrap_or(&[]))
+    /// The embeddings section as the kernel reads it: both nibble planes (in place) and the
+    /// per-chunk bounds computed when the pack was opened.
+    pub fn embedding_planes(&self) -> kernel::Planes<'_> {
+        let section = self.section(SectionKind::Embeddings).unwrap_or(&[]);
+        let (n, d) = (self.item_count() as usize, self.dim());
+        // `open` checked the section's length and computed one bound per block, and the format
+        // caps the dimension below the kernel's limit, so this cannot fail; an empty view
+        // (no items) stands in if it ever did.
+        kernel::Planes::new(section, &self.layout.embedding_bounds, n, d).unwrap_or_else(|_| kernel::Planes::empty())
     }
 
     /// The codes of item `i`, dimension by dimension (empty if `i` is out of range).
-    pub fn embedding_iter(&self, i: u32) -> impl Iterator<Item = i8> + '_ {
-        let d = if i < self.item_count() { self.dim() } else { 0 };
-        let base = (i as usize / BLOCK_ITEMS) * self.dim() * BLOCK_ITEMS + i as usize % BLOCK_ITEMS;
-        let blocks = self.embedding_blocks();
-        (0..d).map(move |j| blocks.get(base + j * BLOCK_ITEMS).copied().unwrap_or(0))
+    pub fn embedding_iter(&self, i: u32) -> kernel::RowCodes<'_> {
+        self.embedding_planes().codes_of(i as usize)
     }
 
     /// Copies the codes of item `i` into `out` (`dim` long); zeros if `i` is out of range.
     pub fn embedding_row(&self, i: u32, out: &mut [i8]) {
-        let d = self.dim();
         out.fill(0);
-        if i >= self.item_count() {
-            return;
-        }
-        let blocks = self.embedding_blocks();
-        let base = (i as usize / BLOCK_ITEMS) * d * BLOCK_ITEMS + i as usize % BLOCK_ITEMS;
-        for (j, o) in out.iter_mut().enumerate().take(d) {
-            *o = blocks.get(base + j * BLOCK_ITEMS).copied().unwrap_or(0);
+        for (o, c) in out.iter_mut().zip(self.embedding_iter(i)) {
+            *o = c;
         }
     }
 }

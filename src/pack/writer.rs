@@ -10,7 +10,7 @@
 use super::rules::PackRule;
 use super::strings::write_string_column;
 use super::{
-    align_up, Pack, PackError, SectionKind, BLOCK_ITEMS, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, MAX_LIST_LEN,
+    align_up, Pack, PackError, SectionKind, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, MAX_LIST_LEN,
     MAX_NAMES, NO_ITEM, SECTION_ENTRY_LEN,
 };
 use super::reader::{list_item_width, name_index_width, ID_PLACEHOLDER, META_LEN};
@@ -355,14 +355,7 @@ impl PackContents {
                     true
                 }
                 SectionKind::Embeddings => {
-                    let blocks = n.div_ceil(BLOCK_ITEMS);
-                    s.resize(blocks * d * BLOCK_ITEMS, 0);
-                    for (i, row) in self.codes.chunks_exact(d).enumerate() {
-                        let base = (i / BLOCK_ITEMS) * d * BLOCK_ITEMS + i % BLOCK_ITEMS;
-                        for (j, &c) in row.iter().enumerate() {
-                            s[base + j * BLOCK_ITEMS] = c as u8;
-                        }
-                    }
+                    s = crate::kernel::encode_planes(&self.codes, d);
                     true
                 }
                 SectionKind::Popularity if has_popularity => {
