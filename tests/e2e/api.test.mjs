@@ -4,7 +4,8 @@
 //      wasm panic, and the instance keeps working afterwards;
 //   2. a wasm trap becomes kind "internal", is logged once, and the engine restarts from the
 //      same pack with the shopper's events (the test-only hook __shelfwiseTestTrap simulates it);
-//   3. a pack the core refuses falls back to the last good copy in the Cache API, with one warning.
+//   3. a pack the core refuses falls back to the last good copy in the Cache API, with one warning;
+//      that copy is written once per pack, not again on every load of the same pack.
 // The fixture page (tests/e2e/pages/) and the edited packs are served by page.route() under
 // /__e2e__/ on the test server's origin; everything else comes from www/.
 //
@@ -59,11 +60,19 @@ function crc32(bytes) {
 const VERSION_AT = 8; // u16 LE
 const CHECKSUM_AT = 32; // u32 LE, CRC-32 of bytes 40..
 const BODY_AT = 40;
+const BUILDER_PATCH_AT = 16; // u16 LE, the builder version's patch number
 
 /** A copy of the demo pack with a body byte flipped: the checksum no longer matches. */
 function corruptPack() {
   const bytes = Buffer.from(goodPack);
   bytes[bytes.length - 10] ^= 0xff;
+  return bytes;
+}
+
+/** A copy of the demo pack from another builder version: the same body, another pack. */
+function otherBuildPack() {
+  const bytes = Buffer.from(goodPack);
+  bytes.writeUInt16LE(bytes.readUInt16LE(BUILDER_PATCH_AT) + 1, BUILDER_PATCH_AT);
   return bytes;
 }
 
@@ -94,10 +103,11 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 /**
  * A fresh page (own browser context, so its own Cache Storage) on the fixture. `packs` maps a
  * name to the bytes served at /__e2e__/packs/<name> (read on every request, so tests can swap
- * them); other names there are 404s.
+ * them); other names there are 404s. `initScript` runs in the page before its scripts.
  */
-async function openFixture(packs = {}) {
+async function openFixture(packs = {}, initScript = null) {
   const context = await browser.newContext();
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   const log = watchPage(page);
   await context.route(`${server.origin}/__e2e__/**`, async (route) => {
@@ -143,6 +153,26 @@ function unexpected(log, allowed = []) {
 }
 
 const NOT_FOUND = /Failed to load resource: .*404/;
+
+/**
+ * Init script: counts the Cache API calls of the page's realm (the inline engine's) in
+ * window.cacheLog: `puts` (calls), `written` (puts done), `checked` (matches answered, counted
+ * one task later, so after whatever the caller did with the answer).
+ */
+function countCacheCalls() {
+  const log = { puts: 0, written: 0, checked: 0 };
+  window.cacheLog = log;
+  const { put, match } = Cache.prototype;
+  Cache.prototype.put = function countedPut(...args) {
+    log.puts += 1;
+    return put.apply(this, args).then((done) => { log.written += 1; return done; });
+  };
+  Cache.prototype.match = function countedMatch(...args) {
+    const found = match.apply(this, args);
+    found.finally(() => setTimeout(() => { log.checked += 1; }, 0));
+    return found;
+  };
+}
 
 // ---- tests ---------------------------------------------------------------------------------
 
@@ -402,3 +432,31 @@ for (const mode of MODES) {
     });
   });
 }
+
+test('the last good copy is written once per pack, not on every load (inline engine: its Cache calls are on the page)', async () => {
+  const packs = { 'shop.pack': goodPack };
+  const { page, log, close } = await openFixture(packs, countCacheCalls);
+  const openAndCount = async () => {
+    const shelf = await page.evaluate(async () => {
+      const sw = await window.fx.init({ pack: '/__e2e__/packs/shop.pack', worker: false });
+      const [{ id }] = await sw.items(0, 1);
+      await sw.track({ type: 'view', item: id });
+      return (await sw.shelf('for-you', { k: 4 })).items.length;
+    });
+    assert.equal(shelf, 4);
+    await page.waitForFunction(() => window.cacheLog.checked >= 1 && window.cacheLog.written === window.cacheLog.puts, null, WAIT);
+    return page.evaluate(() => window.cacheLog.puts);
+  };
+
+  assert.equal(await openAndCount(), 1, 'first load: the pack is cached');
+  await load(page, true);
+  assert.equal(await openAndCount(), 0, 'same pack again: the cached copy is kept as it is');
+  packs['shop.pack'] = otherBuildPack();
+  await load(page, true);
+  assert.equal(await openAndCount(), 1, 'another pack at the same URL: the copy is replaced');
+  await load(page, true);
+  assert.equal(await openAndCount(), 0, 'and then kept');
+  assert.deepEqual(log.problems, [], 'no console problems');
+  assert.deepEqual(log.pageErrors, [], 'no page errors');
+  await close();
+});

@@ -5,8 +5,9 @@
 //   shelfwise.track({ type: 'view', item: 'SW-00042' });
 //   renderShelf(document.querySelector('#recs'), await shelfwise.shelf('for-you', { k: 8 }));
 //
-// Importing this module fetches nothing; init() fetches the wasm core and the pack in
-// parallel. The shopper's events live in the engine's memory (a Web Worker by default) and,
+// Importing this module fetches nothing; init() starts the worker and, on the page at the same
+// time, fetches the pack and fetches and compiles the wasm core (loader.js), then hands both to
+// the worker (the pack's bytes are transferred, not copied). The shopper's events live in the engine's memory (a Web Worker by default) and,
 // only under consent "on-device", in this browser's IndexedDB (docs/PRIVACY.md). They are
 // never sent anywhere.
 //
@@ -16,6 +17,7 @@
 // (a wasm trap) becomes kind "internal" while the engine restarts itself (see engine.js).
 
 import { ShelfwiseError, errorFromData, toShelfwiseError } from './errors.js';
+import { chooseWasm, compileWasm, fetchPack } from './loader.js';
 import { CONSENT_MODES, DEFAULT_CONSENT } from './memory.js';
 import { DEFAULT_MAX_EVENTS, DEFAULT_RETENTION_DAYS } from './storage.js';
 
@@ -24,8 +26,7 @@ export { renderShelf, safeUrl, describeEvidence } from './render.js';
 export { shelfStore } from './store.js';
 export { autotrack, VIEW_THRESHOLD } from './autotrack.js';
 export { defineShelfwiseShelf, registerShelfwise } from './element.js';
-
-const DEFAULT_WASM = new URL('./wasm/shelfwise_bg.wasm', import.meta.url);
+export { WASM_VARIANTS, relaxedSimdSupported } from './loader.js';
 
 function absolute(url, name) {
   if (url === undefined || url === null || url === '') {
@@ -68,6 +69,11 @@ class WorkerTransport {
   }
 
   call(method, ...args) {
+    return this.callTransferring(method, args, []);
+  }
+
+  /** call(method, ...args), moving the objects in `transfer` (ArrayBuffers) to the worker. */
+  callTransferring(method, args, transfer) {
     return new Promise((resolve, reject) => {
       if (this.failure) {
         reject(this.failure);
@@ -76,7 +82,7 @@ class WorkerTransport {
       const id = this.nextId++;
       this.pending.set(id, { resolve, reject });
       try {
-        this.worker.postMessage({ id, method, args });
+        this.worker.postMessage({ id, method, args }, transfer);
       } catch (error) {
         // e.g. a DataCloneError: an argument holds a function, a DOM node …
         this.pending.delete(id);
@@ -97,6 +103,10 @@ class WorkerTransport {
 
 /** Runs calls on the page itself (no worker). */
 class InlineTransport {
+  callTransferring(method, args) {
+    return this.call(method, ...args);
+  }
+
   async call(method, ...args) {
     try {
       if (this.closed) throw new ShelfwiseError('closed', 'this Shelfwise instance was closed');
@@ -369,7 +379,9 @@ export class Shelfwise {
 }
 
 /**
- * Loads the wasm core and the pack (in parallel) and returns a ready Shelfwise instance.
+ * Loads the wasm core and the pack (in parallel, and in parallel with the worker's start-up)
+ * and returns a ready Shelfwise instance. The core is the relaxed-SIMD build where this browser
+ * validates relaxed SIMD, else the SIMD128 build, unless `wasm` names one (`info.wasm` says which).
  * Rejects with a ShelfwiseError: `invalid_argument` without `pack`, `fetch_failed` when the
  * pack cannot be fetched, or the core's pack error (`bad_magic`, `bad_checksum`,
  * `unsupported_version` …). If the core refuses a pack that opened before from the same URL in
@@ -384,12 +396,13 @@ export async function init(options = {}) {
     throw new ShelfwiseError('invalid_argument', 'init: the options must be an object like { pack: "/shop.pack" }');
   }
   const packUrl = absolute(options.pack, 'pack');
-  const wasmUrl = absolute(options.wasm ?? DEFAULT_WASM, 'wasm');
+  const wasm = chooseWasm(options.wasm === undefined || options.wasm === null ? undefined : absolute(options.wasm, 'wasm'));
   const privacy = privacySettings(options);
   const useWorker = options.worker ?? typeof Worker !== 'undefined';
   const transport = useWorker ? new WorkerTransport() : new InlineTransport();
   try {
-    const info = await transport.call('open', { packUrl, wasmUrl, privacy });
+    const [module, pack] = await Promise.all([compileWasm(wasm.url), fetchPack(packUrl)]);
+    const info = await transport.callTransferring('open', [{ packUrl, pack, module, wasm, privacy }], [pack]);
     return new Shelfwise(transport, info);
   } catch (error) {
     transport.close();
