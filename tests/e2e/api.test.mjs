@@ -103,16 +103,17 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 /**
  * A fresh page (own browser context, so its own Cache Storage) on the fixture. `packs` maps a
  * name to the bytes served at /__e2e__/packs/<name> (read on every request, so tests can swap
- * them); other names there are 404s. `initScript` runs in the page before its scripts.
+ * them); other names there are 404s. `initScript` runs in the page before its scripts; `csp`
+ * is the fixture's Content-Security-Policy (the shell's own files keep the strict one).
  */
-async function openFixture(packs = {}, initScript = null) {
+async function openFixture(packs = {}, { initScript = null, csp = STRICT_CSP } = {}) {
   const context = await browser.newContext();
   if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   const log = watchPage(page);
   await context.route(`${server.origin}/__e2e__/**`, async (route) => {
     const path = new URL(route.request().url()).pathname.slice('/__e2e__/'.length);
-    const headers = { 'content-security-policy': STRICT_CSP, 'cache-control': 'no-cache' };
+    const headers = { 'content-security-policy': csp, 'cache-control': 'no-cache' };
     if (path.startsWith('packs/')) {
       const bytes = packs[path.slice('packs/'.length)];
       if (!bytes) return route.fulfill({ status: 404, headers, contentType: 'text/plain', body: 'not found' });
@@ -435,7 +436,7 @@ for (const mode of MODES) {
 
 test('the last good copy is written once per pack, not on every load (inline engine: its Cache calls are on the page)', async () => {
   const packs = { 'shop.pack': goodPack };
-  const { page, log, close } = await openFixture(packs, countCacheCalls);
+  const { page, log, close } = await openFixture(packs, { initScript: countCacheCalls });
   const openAndCount = async () => {
     const shelf = await page.evaluate(async () => {
       const sw = await window.fx.init({ pack: '/__e2e__/packs/shop.pack', worker: false });
@@ -456,6 +457,29 @@ test('the last good copy is written once per pack, not on every load (inline eng
   assert.equal(await openAndCount(), 1, 'another pack at the same URL: the copy is replaced');
   await load(page, true);
   assert.equal(await openAndCount(), 0, 'and then kept');
+  assert.deepEqual(log.problems, [], 'no console problems');
+  assert.deepEqual(log.pageErrors, [], 'no page errors');
+  await close();
+});
+
+test('a page whose CSP does not allow wasm still gets its shelves from the worker (which compiles the core)', async () => {
+  const { page, log, close } = await openFixture({}, { csp: "default-src 'self'; script-src 'self'" });
+  const results = await page.evaluate(async (pack) => {
+    const { init, outcome } = window.fx;
+    const inWorker = await outcome(async () => {
+      const sw = await init({ pack });
+      const [{ id }] = await sw.items(0, 1);
+      await sw.track({ type: 'view', item: id });
+      const shelf = await sw.shelf('for-you', { k: 4 });
+      sw.close();
+      return { items: shelf.items.length, personalized: shelf.personalized, variant: sw.info.wasm.variant };
+    });
+    const inline = await outcome(() => init({ pack, worker: false }));
+    return { inWorker, inline };
+  }, DEMO_PACK);
+  assert.deepEqual(results.inWorker, { ok: true, value: { items: 4, personalized: true, variant: 'relaxed-simd' } });
+  assertRejected('inline under a CSP without wasm-unsafe-eval', results.inline, 'internal');
+  assert.match(results.inline.error.message, /could not compile the wasm core/);
   assert.deepEqual(log.problems, [], 'no console problems');
   assert.deepEqual(log.pageErrors, [], 'no page errors');
   await close();

@@ -27,7 +27,7 @@
 import { ShelfwiseError, isWasmTrap, toShelfwiseError } from './errors.js';
 import { ShopperMemory, eventOf, recordOf } from './memory.js';
 import { byTime, newEventId } from './storage.js';
-import { mark } from './loader.js';
+import { compileWasm, mark } from './loader.js';
 // The glue's first copy is a static import, so that it loads with the engine's other modules
 // (in the worker: at start-up, in parallel with the pack's fetch on the page).
 import * as firstGlue from './wasm/shelfwise.js';
@@ -130,12 +130,14 @@ function abandon(recommender) {
  * Instantiates the compiled core and opens the pack (fetched by index.js: loader.js), then
  * replays the stored events (consent "on-device").
  * Every method of the returned engine returns a promise and rejects with a ShelfwiseError.
- * @param {{ packUrl: string, pack: ArrayBuffer, module: WebAssembly.Module, wasm: { variant: string, url: string },
+ * @param {{ packUrl: string, pack: ArrayBuffer, module: WebAssembly.Module | null, wasm: { variant: string, url: string },
  *   privacy: { consent: string, retentionDays: number, maxEvents: number } }} options
- *   packUrl: absolute, where `pack` came from; wasm: the core's build (loader.js: chooseWasm);
- *   privacy settings validated by index.js
+ *   packUrl: absolute, where `pack` came from; module: the compiled core, or null to compile
+ *   wasm.url here (the page's CSP did not allow it there); wasm: the core's build (loader.js:
+ *   chooseWasm); privacy settings validated by index.js
  */
-export async function openEngine({ packUrl, pack, module, wasm, privacy }) {
+export async function openEngine({ packUrl, pack, module: compiled, wasm, privacy }) {
+  const module = compiled ?? await compileWasm(wasm.url);
   let glue;
   try {
     glue = await instantiateCore(module, false);

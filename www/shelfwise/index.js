@@ -401,7 +401,13 @@ export async function init(options = {}) {
   const useWorker = options.worker ?? typeof Worker !== 'undefined';
   const transport = useWorker ? new WorkerTransport() : new InlineTransport();
   try {
-    const [module, pack] = await Promise.all([compileWasm(wasm.url), fetchPack(packUrl)]);
+    // A page whose Content-Security-Policy does not allow compiling wasm ('wasm-unsafe-eval')
+    // may still run a worker that can: then the worker compiles the core (module null).
+    const compiling = compileWasm(wasm.url).catch((error) => {
+      if (!useWorker || error.kind === 'fetch_failed') throw error;
+      return null;
+    });
+    const [module, pack] = await Promise.all([compiling, fetchPack(packUrl)]);
     const info = await transport.callTransferring('open', [{ packUrl, pack, module, wasm, privacy }], [pack]);
     return new Shelfwise(transport, info);
   } catch (error) {
