@@ -7,24 +7,14 @@
 //   3. init({ wasm }) wins over the choice.
 //
 //   node --test tests/e2e/
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dump, launchBrowser, startServer, watchPage } from './helpers.mjs';
+import { dump, serverAndBrowser, watchPage } from './helpers.mjs';
 
 const WAIT = { timeout: 10_000 };
 const PACK = '/demo/data/shop.pack';
 
-let server;
-let browser;
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer({ csp: true }), launchBrowser()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = serverAndBrowser();
 
 /**
  * Stands in for a browser without relaxed SIMD: WebAssembly.validate refuses any module holding
@@ -43,11 +33,11 @@ function refuseRelaxedSimd() {
 
 /** The demo's home page in a fresh context; resolves once its shelf is rendered. */
 async function openDemo(initScript) {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   const log = watchPage(page);
-  await page.goto(`${server.url}demo/`);
+  await page.goto(`${env.server.url}demo/`);
   await page.waitForSelector('body[data-ready="true"]', WAIT);
   await page.waitForSelector('#recs .shelfwise-card', WAIT);
   return { page, log, close: () => context.close() };
@@ -79,7 +69,7 @@ test('Chromium runs the relaxed-SIMD build', async () => {
   const { page, log, close } = await openDemo();
   const got = await probe(page);
   assert.equal(got.relaxed, true, 'Chromium validates relaxed SIMD');
-  assert.deepEqual(got.wasm, { variant: 'relaxed-simd', url: `${server.origin}/shelfwise/wasm/shelfwise_relaxed_bg.wasm` });
+  assert.deepEqual(got.wasm, { variant: 'relaxed-simd', url: `${env.server.origin}/shelfwise/wasm/shelfwise_relaxed_bg.wasm` });
   assert.equal(got.items, 8);
   assert.equal(got.personalized, true);
   assert.deepEqual([...new Set(wasmRequests(log))], ['/shelfwise/wasm/shelfwise_relaxed_bg.wasm'], dump(log.requests));
@@ -91,7 +81,7 @@ test('without relaxed SIMD the SIMD128 build loads and the shelves work', async 
   const { page, log, close } = await openDemo(refuseRelaxedSimd);
   const got = await probe(page);
   assert.equal(got.relaxed, false, 'the init script hides relaxed SIMD');
-  assert.deepEqual(got.wasm, { variant: 'simd128', url: `${server.origin}/shelfwise/wasm/shelfwise_bg.wasm` });
+  assert.deepEqual(got.wasm, { variant: 'simd128', url: `${env.server.origin}/shelfwise/wasm/shelfwise_bg.wasm` });
   assert.equal(got.items, 8);
   assert.equal(got.personalized, true);
   assert.equal((await page.$$('#recs .shelfwise-card')).length, 8, 'the demo shelf is rendered');
@@ -103,7 +93,7 @@ test('without relaxed SIMD the SIMD128 build loads and the shelves work', async 
 test('init({ wasm }) wins over the choice', async () => {
   const { page, log, close } = await openDemo();
   const got = await probe(page, { wasm: '/shelfwise/wasm/shelfwise_bg.wasm' });
-  assert.deepEqual(got.wasm, { variant: 'custom', url: `${server.origin}/shelfwise/wasm/shelfwise_bg.wasm` });
+  assert.deepEqual(got.wasm, { variant: 'custom', url: `${env.server.origin}/shelfwise/wasm/shelfwise_bg.wasm` });
   assert.equal(got.personalized, true);
   assert.ok(wasmRequests(log).includes('/shelfwise/wasm/shelfwise_bg.wasm'), dump(log.requests));
   assertClean(log);
