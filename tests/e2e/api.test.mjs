@@ -5,7 +5,9 @@
 //   2. a wasm trap becomes kind "internal", is logged once, and the engine restarts from the
 //      same pack with the shopper's events (the test-only hook __shelfwiseTestTrap simulates it);
 //   3. a pack the core refuses falls back to the last good copy in the Cache API, with one warning;
-//      that copy is written once per pack, not again on every load of the same pack.
+//      that copy is written once per pack, not again on every load of the same pack, and close()
+//      lets the worker finish writing it;
+//   4. a page whose CSP forbids compiling wasm still works: its worker compiles the core.
 // The fixture page (tests/e2e/pages/) and the edited packs are served by page.route() under
 // /__e2e__/ on the test server's origin; everything else comes from www/.
 //
@@ -400,10 +402,16 @@ for (const mode of MODES) {
         });
       }, options);
 
-      // 1. A good pack opens and is cached.
+      // 1. A good pack opens and is cached (written in the background: close() lets it finish).
       const first = await openAndRank(mode.options);
       assert.equal(first.ok, true, JSON.stringify(first));
-      assert.ok(await page.evaluate(async () => (await caches.keys()).includes('shelfwise-packs-v1')), 'the cache exists');
+      assert.ok(await page.evaluate(async () => {
+        for (let i = 0; i < 200; i++) {
+          if (await caches.has('shelfwise-packs-v1') && await (await caches.open('shelfwise-packs-v1')).match('/__e2e__/packs/shop.pack')) return true;
+          await new Promise((done) => setTimeout(done, 50));
+        }
+        return false;
+      }), 'the pack copy is stored');
 
       // 2. The server now sends a corrupt pack: the cached copy is used, with one warning.
       packs['shop.pack'] = corruptPack();
@@ -482,5 +490,23 @@ test('a page whose CSP does not allow wasm still gets its shelves from the worke
   assert.match(results.inline.error.message, /could not compile the wasm core/);
   assert.deepEqual(log.problems, [], 'no console problems');
   assert.deepEqual(log.pageErrors, [], 'no page errors');
+  await close();
+});
+
+test('close() right after init() lets the worker finish storing the pack copy', async () => {
+  const { page, log, close } = await openFixture({ 'shop.pack': goodPack });
+  const stored = await page.evaluate(async () => {
+    const sw = await window.fx.init({ pack: '/__e2e__/packs/shop.pack' });
+    sw.close();
+    const closed = await window.fx.outcome(() => sw.items(0, 1));
+    for (let i = 0; i < 200; i++) {
+      if (await caches.has('shelfwise-packs-v1') && await (await caches.open('shelfwise-packs-v1')).match('/__e2e__/packs/shop.pack')) return { closed, copy: true };
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    return { closed, copy: false };
+  });
+  assertRejected('a call after close()', stored.closed, 'closed');
+  assert.equal(stored.copy, true, 'the pack copy is stored');
+  assert.deepEqual(log.problems, [], 'no console problems');
   await close();
 });

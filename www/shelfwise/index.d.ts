@@ -346,7 +346,11 @@ export class Shelfwise {
   forget(): Promise<void>;
   /** Everything Shelfwise holds about the shopper, as JSON-serializable data. */
   exportData(): Promise<ExportedData>;
-  /** Stops the worker. Every later call rejects with kind `closed`; closing again is a no-op. */
+  /**
+   * Closes the instance: every pending and later call rejects with kind `closed`; closing again
+   * is a no-op. The worker stops once it has finished its background writes (the pack's Cache
+   * API copy), at most 10 s later.
+   */
   close(): void;
   /**
    * Calls `listener()` after every change to the shopper's events (an accepted `track`,

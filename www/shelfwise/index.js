@@ -40,6 +40,9 @@ function absolute(url, name) {
   }
 }
 
+/** How long a closed instance's worker may take to finish its background writes. */
+const CLOSE_GRACE_MS = 10_000;
+
 /** Runs calls in a module worker; each call is one message, answered by id. */
 class WorkerTransport {
   constructor() {
@@ -91,13 +94,32 @@ class WorkerTransport {
     });
   }
 
+  /**
+   * Rejects every pending and later call with kind "closed" at once; the worker is stopped once
+   * the engine has finished its background writes (the pack's Cache API copy, the event store),
+   * or after CLOSE_GRACE_MS.
+   */
   close() {
     if (this.failure?.kind === 'closed') return;
-    this.worker.terminate();
     const error = new ShelfwiseError('closed', 'this Shelfwise instance was closed');
+    const worker = this.worker;
+    const failed = this.failure !== null;
     this.failure = error;
     for (const call of this.pending.values()) call.reject(error);
     this.pending.clear();
+    if (failed) {
+      worker.terminate();
+      return;
+    }
+    const id = this.nextId++;
+    const timer = setTimeout(() => worker.terminate(), CLOSE_GRACE_MS);
+    const stop = () => {
+      clearTimeout(timer);
+      worker.terminate();
+    };
+    worker.onmessage = ({ data }) => { if (data?.id === id) stop(); };
+    worker.onerror = (event) => { event.preventDefault(); stop(); };
+    worker.postMessage({ id, method: 'close', args: [] });
   }
 }
 
@@ -372,7 +394,10 @@ export class Shelfwise {
     return this.transport.call('exportData', Date.now());
   }
 
-  /** Stops the worker; every later call rejects with kind "closed". */
+  /**
+   * Closes this instance: every pending and later call rejects with kind "closed". The worker
+   * stops once it has finished writing what it was writing (the pack's cached copy).
+   */
   close() {
     this.transport.close();
   }
