@@ -7,9 +7,9 @@
 //
 // Importing this module fetches nothing; init() starts the worker and, on the page at the same
 // time, fetches the pack and fetches and compiles the wasm core (loader.js), then hands both to
-// the worker (the pack's bytes are transferred, not copied). The shopper's events live in the engine's memory (a Web Worker by default) and,
-// only under consent "on-device", in this browser's IndexedDB (docs/PRIVACY.md). They are
-// never sent anywhere.
+// the worker (the pack's bytes are transferred, not copied). The shopper's events live in the
+// engine's memory (a Web Worker by default) and, only under consent "on-device", in this
+// browser's IndexedDB (docs/PRIVACY.md). They are never sent anywhere.
 //
 // Every promise this module returns rejects with a ShelfwiseError (a stable `kind` string),
 // whether the engine runs in the worker or inline: misuse is refused before it reaches the
