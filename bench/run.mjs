@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import zlib from 'node:zlib';
-import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '../tests/e2e/helpers.mjs';
+import { firstShelf, formatTable, phaseTable, serveRepository } from './first-shelf.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const argv = process.argv.slice(2);
@@ -23,30 +23,6 @@ const VOY_MAX_BYTES = 1.5 * 2 ** 30;
 // A module with one i32x4.relaxed_dot_i8x16_i7x16_add_s: valid where the browser has relaxed SIMD.
 const RELAXED_PROBE = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0, 253, 12,
   ...new Array(16).fill(0), 253, 12, ...new Array(16).fill(0), 253, 12, ...new Array(16).fill(0), 253, 147, 2, 11];
-
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm', '.json': 'application/json' };
-
-/** Static files from the repository root on loopback. Bench pages get COOP/COEP (cross-origin
- * isolation: microsecond performance.now()); the first-shelf page is served like a shop page. */
-function serveRoot() {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    const file = path.normalize(path.join(ROOT, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(ROOT) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-      res.writeHead(404).end();
-      return;
-    }
-    const headers = { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
-    if (!url.pathname.startsWith('/bench/first-shelf')) {
-      headers['cross-origin-opener-policy'] = 'same-origin';
-      headers['cross-origin-embedder-policy'] = 'require-corp';
-    }
-    res.writeHead(200, headers);
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, origin: `http://127.0.0.1:${server.address().port}` })));
-}
 
 function readNative() {
   const file = path.join(ROOT, 'build/bench/native.jsonl');
@@ -79,7 +55,7 @@ const results = {
   configs: [],
 };
 const native = readNative();
-const { server, origin } = await serveRoot();
+const { server, origin } = await serveRepository();
 const browser = await launchBrowser();
 results.machine.chromium = browser.version();
 try {
@@ -125,22 +101,14 @@ try {
     }
   }
 
-  // Page load to the first personalized shelf, loopback, 100k × 64 (10k in smoke mode).
+  // Page load to the first personalized shelf, loopback, 100k × 64 (10k in smoke mode), phase by phase.
   const firstPack = smoke ? 'n10000-d64' : 'n100000-d64';
-  const runs = [];
-  for (let i = 0; i < FIRST_SHELF_RUNS; i++) {
-    const context = await browser.newContext();
-    const p = await context.newPage();
-    p.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
-    await p.goto(`${origin}/bench/first-shelf.html?pack=/build/bench/${firstPack}.pack`);
-    await p.waitForFunction(() => window.firstShelf !== undefined, null, { timeout: 60_000 });
-    runs.push(await p.evaluate(() => window.firstShelf));
-    await context.close();
-  }
+  const runs = await firstShelf({ browser, origin, pack: firstPack, runs: FIRST_SHELF_RUNS, problems });
   const shelfMs = runs.map((r) => r.shelfMs).sort((a, b) => a - b);
-  results.first_shelf = { pack: firstPack, runs, median_ms: shelfMs[Math.floor(shelfMs.length / 2)] };
+  results.first_shelf = { pack: firstPack, runs, median_ms: shelfMs[Math.floor(shelfMs.length / 2)], breakdown: phaseTable(runs) };
   results.console_problems = problems;
   console.log(`bench: first personalized shelf (${firstPack}, loopback, fresh context) median_ms=${f(results.first_shelf.median_ms, 1)} runs=${runs.map((r) => f(r.shelfMs, 1)).join(',')} personalized=${runs.every((r) => r.personalized)}`);
+  for (const line of formatTable(results.first_shelf.breakdown)) console.log(`  ${line}`);
   for (const [build, size] of Object.entries(results.wasm)) console.log(`bench: wasm build=${build} raw_bytes=${size.raw_bytes} gzip_bytes=${size.gzip_bytes}`);
   if (problems.length) console.log(`bench: console problems: ${problems.join(' | ')}`);
 } finally {

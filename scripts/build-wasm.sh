@@ -1,23 +1,53 @@
 #!/usr/bin/env bash
-# Builds the wasm core (release, SIMD128) into www/shelfwise/wasm/: wasm-bindgen --target web
-# glue + the .wasm, optimized with wasm-opt from npm's binaryen. Prints raw and gzip sizes.
+# Builds the wasm core (release) twice from the same source into www/shelfwise/wasm/:
+#   shelfwise_bg.wasm          -C target-feature=+simd128
+#   shelfwise_relaxed_bg.wasm  -C target-feature=+simd128,+relaxed-simd
+# each in its own cargo target folder (scripts/lib.sh), through wasm-bindgen (--target web) and
+# wasm-opt from npm's binaryen, and one wasm-bindgen glue, shelfwise.js, which must come out
+# byte-identical for both (the script stops if it does not). Prints raw and gzip sizes.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 load_toolchain
 cd "$ROOT"
-log "cargo build (wasm32, release, $WASM_MODE)"
-wasm_cargo build --release --lib --quiet
+
+# wasm-opt flags of both builds (the relaxed build adds --enable-relaxed-simd).
+WASM_OPT_FLAGS=(-O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-multivalue --enable-reference-types)
+
+# The file each variant ships as.
+wasm_file() { if [ "$1" = simd128 ]; then echo shelfwise_bg.wasm; else echo "shelfwise_$1_bg.wasm"; fi; }
+
 out="$ROOT/www/shelfwise/wasm"
-rm -rf "$out"; mkdir -p "$out"
-wasm-bindgen --target web --no-typescript --out-dir "$out" "$(wasm_target_dir)/wasm32-unknown-unknown/release/shelfwise.wasm"
-if [ -x "$ROOT/node_modules/.bin/wasm-opt" ]; then
-  wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-multivalue --enable-reference-types \
-    "$out/shelfwise_bg.wasm" -o "$out/shelfwise_bg.opt.wasm"
-  mv "$out/shelfwise_bg.opt.wasm" "$out/shelfwise_bg.wasm"
-else
-  log "wasm-opt not found (npm binaryen): skipping optimization"
-fi
-raw=$(wc -c < "$out/shelfwise_bg.wasm")
-gz=$(gzip -9 -c "$out/shelfwise_bg.wasm" | wc -c)
-log "www/shelfwise/wasm/shelfwise_bg.wasm: $raw bytes raw, $gz bytes gzip"
+bindgen="$ROOT/build/wasm-bindgen"
+rm -rf "$out" "$bindgen"; mkdir -p "$out"
+for variant in $WASM_VARIANTS; do
+  log "cargo build (wasm32, release, $(wasm_features "$variant"), $WASM_MODE)"
+  wasm_cargo "$variant" build --release --lib --quiet
+  wasm-bindgen --target web --no-typescript --out-dir "$bindgen/$variant" \
+    "$(wasm_target_dir "$variant")/wasm32-unknown-unknown/release/shelfwise.wasm"
+  file="$out/$(wasm_file "$variant")"
+  if [ -x "$ROOT/node_modules/.bin/wasm-opt" ]; then
+    extra=()
+    if [ "$variant" = relaxed ]; then extra=(--enable-relaxed-simd); fi
+    wasm-opt "${WASM_OPT_FLAGS[@]}" "${extra[@]}" "$bindgen/$variant/shelfwise_bg.wasm" -o "$file"
+  else
+    log "wasm-opt not found (npm binaryen): skipping optimization"
+    cp "$bindgen/$variant/shelfwise_bg.wasm" "$file"
+  fi
+done
+
+# One glue for both: it names no build-specific export, import or file (the shell passes the
+# compiled module it chose to the glue's init).
+for variant in $WASM_VARIANTS; do
+  if ! cmp -s "$bindgen/simd128/shelfwise.js" "$bindgen/$variant/shelfwise.js"; then
+    log "the wasm-bindgen glue of the $variant build differs from the simd128 build's:"
+    diff "$bindgen/simd128/shelfwise.js" "$bindgen/$variant/shelfwise.js" | head -20 >&2 || true
+    exit 1
+  fi
+done
+cp "$bindgen/simd128/shelfwise.js" "$out/shelfwise.js"
+
+for variant in $WASM_VARIANTS; do
+  file="$out/$(wasm_file "$variant")"
+  log "www/shelfwise/wasm/$(basename "$file"): $(wc -c < "$file") bytes raw, $(gzip -9 -c "$file" | wc -c) bytes gzip"
+done

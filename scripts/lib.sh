@@ -10,19 +10,40 @@ load_toolchain() {
   set -a; . "$ROOT/build/toolchain.env"; set +a
 }
 
-# wasm_cargo SUBCOMMAND ARGS…: cargo for wasm32-unknown-unknown with SIMD128, by the route
-# setup.sh found (rustup's target, or Debian's rustc-web building std from source).
-wasm_cargo() {
-  local sub="$1"; shift
-  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128"
-  if [ "$WASM_MODE" = rustup ]; then
-    CARGO_TARGET_DIR="$ROOT/target/wasm" cargo "$sub" --target wasm32-unknown-unknown "$@"
-  else
-    CARGO_TARGET_DIR="$ROOT/target/wasm-build-std" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
-      /usr/bin/cargo "$sub" --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort "$@"
-  fi
+# The two builds of the wasm core, from the same source: "simd128" (every browser with wasm
+# SIMD) and "relaxed" (SIMD128 + relaxed SIMD, chosen at run time where the browser has it).
+WASM_VARIANTS="simd128 relaxed"
+
+# wasm_features VARIANT: the target features of that build.
+wasm_features() {
+  case "$1" in
+    simd128) echo "+simd128" ;;
+    relaxed) echo "+simd128,+relaxed-simd" ;;
+    *) log "unknown wasm variant: $1"; return 1 ;;
+  esac
 }
 
+# wasm_target_dir VARIANT: its own cargo target folder, so that building one variant never
+# invalidates the other's artifacts.
 wasm_target_dir() {
-  if [ "$WASM_MODE" = rustup ]; then echo "$ROOT/target/wasm"; else echo "$ROOT/target/wasm-build-std"; fi
+  local suffix=""
+  [ "$1" = simd128 ] || suffix="-$1"
+  if [ "$WASM_MODE" = rustup ]; then echo "$ROOT/target/wasm$suffix"; else echo "$ROOT/target/wasm-build-std$suffix"; fi
+}
+
+# wasm_cargo VARIANT SUBCOMMAND ARGS…: cargo for wasm32-unknown-unknown with that variant's
+# target features, by the route setup.sh found (rustup's target, or Debian's rustc-web building
+# std from source, with the same features).
+wasm_cargo() {
+  local variant="$1" sub="$2"; shift 2
+  local features dir
+  features="$(wasm_features "$variant")"
+  dir="$(wasm_target_dir "$variant")"
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=$features"
+  if [ "$WASM_MODE" = rustup ]; then
+    CARGO_TARGET_DIR="$dir" cargo "$sub" --target wasm32-unknown-unknown "$@"
+  else
+    CARGO_TARGET_DIR="$dir" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+      /usr/bin/cargo "$sub" --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort "$@"
+  fi
 }

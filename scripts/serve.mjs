@@ -1,7 +1,9 @@
-// A small static file server for the demo and the browser tests (no dependencies).
+// A small static file server for the demo, the browser tests and the benchmark (no dependencies).
 //   node scripts/serve.mjs [--root www] [--port 8080] [--host 127.0.0.1] [--csp]
 // Serves .wasm as application/wasm, never lists folders, refuses paths outside the root.
-// With --csp every response carries a strict Content-Security-Policy.
+// With --csp every response carries a strict Content-Security-Policy. Files are served from
+// memory, as a shop's static server or CDN would: each is read once and read again when its
+// size or modification time changes.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -20,9 +22,13 @@ const TYPES = {
 };
 export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 
-/** Starts a server; resolves to { server, url }. Port 0 picks a free port. */
-export function serve({ root = 'www', port = 0, host = '127.0.0.1', csp = false } = {}) {
+/**
+ * Starts a server; resolves to { server, url }. Port 0 picks a free port. `headers(path)` may
+ * add or replace response headers (e.g. cache-control) by URL path.
+ */
+export function serve({ root = 'www', port = 0, host = '127.0.0.1', csp = false, headers: extra = () => ({}) } = {}) {
   const base = resolve(root);
+  const files = new Map(); // path -> { size, mtimeMs, body }
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -31,11 +37,19 @@ export function serve({ root = 'www', port = 0, host = '127.0.0.1', csp = false 
         res.writeHead(403).end('forbidden');
         return;
       }
-      if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
+      let info = await stat(file);
+      if (info.isDirectory()) {
+        file = join(file, 'index.html');
+        info = await stat(file);
+      }
+      let kept = files.get(file);
+      if (kept?.size !== info.size || kept.mtimeMs !== info.mtimeMs) {
+        kept = { size: info.size, mtimeMs: info.mtimeMs, body: await readFile(file) };
+        files.set(file, kept);
+      }
       const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' };
       if (csp) headers['content-security-policy'] = STRICT_CSP;
-      res.writeHead(200, headers).end(body);
+      res.writeHead(200, { ...headers, ...extra(path) }).end(kept.body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }

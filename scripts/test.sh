@@ -2,7 +2,8 @@
 # The README's second command: every test. Installs what is missing first (scripts/setup.sh).
 #   1. native unit + integration tests (core, pack format, builder, CLI; real data if ../shared exists),
 #      and the kernel's x86 SIMD paths built for this CPU
-#   2. the wasm build, then wasm-bindgen-test in headless Chromium
+#   2. the wasm build (both variants), then wasm-bindgen-test in headless Chromium, once per
+#      variant (SIMD128, and SIMD128 + relaxed SIMD, each in its own target folder)
 #   3. TypeScript declarations type-check
 #   4. Playwright end-to-end tests of the demo shop in Debian's Chromium
 #   5. the packed npm package installed into a fresh Vite app, built and opened in Chromium;
@@ -29,9 +30,11 @@ fi
 step "wasm build"
 bash scripts/build-wasm.sh
 
-step "wasm-bindgen tests in headless Chromium"
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$WASM_BINDGEN_TEST_RUNNER" CHROMEDRIVER="$CHROMEDRIVER" \
-  wasm_cargo test --test wasm
+for variant in $WASM_VARIANTS; do
+  step "wasm-bindgen tests in headless Chromium ($(wasm_features "$variant"))"
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$WASM_BINDGEN_TEST_RUNNER" CHROMEDRIVER="$CHROMEDRIVER" \
+    wasm_cargo "$variant" test --test wasm
+done
 
 step "TypeScript declarations"
 tsc -p tests/types/tsconfig.json

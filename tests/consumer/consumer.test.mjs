@@ -37,9 +37,9 @@ const EXPECTED_FILES = [
   'www/shelfwise/autotrack.d.ts', 'www/shelfwise/autotrack.js',
   'www/shelfwise/element.d.ts', 'www/shelfwise/element.js',
   'www/shelfwise/engine.js', 'www/shelfwise/errors.js',
-  'www/shelfwise/index.d.ts', 'www/shelfwise/index.js', 'www/shelfwise/memory.js',
+  'www/shelfwise/index.d.ts', 'www/shelfwise/index.js', 'www/shelfwise/loader.js', 'www/shelfwise/memory.js',
   'www/shelfwise/render.js', 'www/shelfwise/storage.js', 'www/shelfwise/store.js', 'www/shelfwise/worker.js',
-  'www/shelfwise/wasm/shelfwise.js', 'www/shelfwise/wasm/shelfwise_bg.wasm',
+  'www/shelfwise/wasm/shelfwise.js', 'www/shelfwise/wasm/shelfwise_bg.wasm', 'www/shelfwise/wasm/shelfwise_relaxed_bg.wasm',
 ];
 
 let work;
@@ -169,7 +169,7 @@ test('a fresh Vite app installs the packed tarball, builds, and shows a personal
       assert.deepEqual(log.pageErrors, [], 'no page errors');
       assert.deepEqual(log.cspViolations, [], 'no CSP violations');
       assert.deepEqual(log.failedRequests, [], 'no failed requests');
-      assert.ok(log.requests.some((u) => /\/assets\/shelfwise_bg-[\w-]+\.wasm$/.test(u)), `the bundled wasm was fetched\n${dump(log)}`);
+      assert.ok(log.requests.some((u) => /\/assets\/shelfwise_relaxed_bg-[\w-]+\.wasm$/.test(u)), `the bundled relaxed-SIMD wasm was fetched\n${dump(log)}`);
       assert.deepEqual(foreignRequests(log, origin), [], `every request went to ${origin}`);
 
       // init({ wasm }) overrides where the core comes from.

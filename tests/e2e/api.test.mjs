@@ -4,7 +4,10 @@
 //      wasm panic, and the instance keeps working afterwards;
 //   2. a wasm trap becomes kind "internal", is logged once, and the engine restarts from the
 //      same pack with the shopper's events (the test-only hook __shelfwiseTestTrap simulates it);
-//   3. a pack the core refuses falls back to the last good copy in the Cache API, with one warning.
+//   3. a pack the core refuses falls back to the last good copy in the Cache API, with one warning;
+//      that copy is written once per pack, not again on every load of the same pack, and close()
+//      lets the worker finish writing it;
+//   4. a page whose CSP forbids compiling wasm still works: its worker compiles the core.
 // The fixture page (tests/e2e/pages/) and the edited packs are served by page.route() under
 // /__e2e__/ on the test server's origin; everything else comes from www/.
 //
@@ -59,11 +62,19 @@ function crc32(bytes) {
 const VERSION_AT = 8; // u16 LE
 const CHECKSUM_AT = 32; // u32 LE, CRC-32 of bytes 40..
 const BODY_AT = 40;
+const BUILDER_PATCH_AT = 16; // u16 LE, the builder version's patch number
 
 /** A copy of the demo pack with a body byte flipped: the checksum no longer matches. */
 function corruptPack() {
   const bytes = Buffer.from(goodPack);
   bytes[bytes.length - 10] ^= 0xff;
+  return bytes;
+}
+
+/** A copy of the demo pack from another builder version: the same body, another pack. */
+function otherBuildPack() {
+  const bytes = Buffer.from(goodPack);
+  bytes.writeUInt16LE(bytes.readUInt16LE(BUILDER_PATCH_AT) + 1, BUILDER_PATCH_AT);
   return bytes;
 }
 
@@ -94,15 +105,17 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 /**
  * A fresh page (own browser context, so its own Cache Storage) on the fixture. `packs` maps a
  * name to the bytes served at /__e2e__/packs/<name> (read on every request, so tests can swap
- * them); other names there are 404s.
+ * them); other names there are 404s. `initScript` runs in the page before its scripts; `csp`
+ * is the fixture's Content-Security-Policy (the shell's own files keep the strict one).
  */
-async function openFixture(packs = {}) {
+async function openFixture(packs = {}, { initScript = null, csp = STRICT_CSP } = {}) {
   const context = await browser.newContext();
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   const log = watchPage(page);
   await context.route(`${server.origin}/__e2e__/**`, async (route) => {
     const path = new URL(route.request().url()).pathname.slice('/__e2e__/'.length);
-    const headers = { 'content-security-policy': STRICT_CSP, 'cache-control': 'no-cache' };
+    const headers = { 'content-security-policy': csp, 'cache-control': 'no-cache' };
     if (path.startsWith('packs/')) {
       const bytes = packs[path.slice('packs/'.length)];
       if (!bytes) return route.fulfill({ status: 404, headers, contentType: 'text/plain', body: 'not found' });
@@ -143,6 +156,26 @@ function unexpected(log, allowed = []) {
 }
 
 const NOT_FOUND = /Failed to load resource: .*404/;
+
+/**
+ * Init script: counts the Cache API calls of the page's realm (the inline engine's) in
+ * window.cacheLog: `puts` (calls), `written` (puts done), `checked` (matches answered, counted
+ * one task later, so after whatever the caller did with the answer).
+ */
+function countCacheCalls() {
+  const log = { puts: 0, written: 0, checked: 0 };
+  window.cacheLog = log;
+  const { put, match } = Cache.prototype;
+  Cache.prototype.put = function countedPut(...args) {
+    log.puts += 1;
+    return put.apply(this, args).then((done) => { log.written += 1; return done; });
+  };
+  Cache.prototype.match = function countedMatch(...args) {
+    const found = match.apply(this, args);
+    found.finally(() => setTimeout(() => { log.checked += 1; }, 0));
+    return found;
+  };
+}
 
 // ---- tests ---------------------------------------------------------------------------------
 
@@ -369,10 +402,16 @@ for (const mode of MODES) {
         });
       }, options);
 
-      // 1. A good pack opens and is cached.
+      // 1. A good pack opens and is cached (written in the background: close() lets it finish).
       const first = await openAndRank(mode.options);
       assert.equal(first.ok, true, JSON.stringify(first));
-      assert.ok(await page.evaluate(async () => (await caches.keys()).includes('shelfwise-packs-v1')), 'the cache exists');
+      assert.ok(await page.evaluate(async () => {
+        for (let i = 0; i < 200; i++) {
+          if (await caches.has('shelfwise-packs-v1') && await (await caches.open('shelfwise-packs-v1')).match('/__e2e__/packs/shop.pack')) return true;
+          await new Promise((done) => setTimeout(done, 50));
+        }
+        return false;
+      }), 'the pack copy is stored');
 
       // 2. The server now sends a corrupt pack: the cached copy is used, with one warning.
       packs['shop.pack'] = corruptPack();
@@ -402,3 +441,72 @@ for (const mode of MODES) {
     });
   });
 }
+
+test('the last good copy is written once per pack, not on every load (inline engine: its Cache calls are on the page)', async () => {
+  const packs = { 'shop.pack': goodPack };
+  const { page, log, close } = await openFixture(packs, { initScript: countCacheCalls });
+  const openAndCount = async () => {
+    const shelf = await page.evaluate(async () => {
+      const sw = await window.fx.init({ pack: '/__e2e__/packs/shop.pack', worker: false });
+      const [{ id }] = await sw.items(0, 1);
+      await sw.track({ type: 'view', item: id });
+      return (await sw.shelf('for-you', { k: 4 })).items.length;
+    });
+    assert.equal(shelf, 4);
+    await page.waitForFunction(() => window.cacheLog.checked >= 1 && window.cacheLog.written === window.cacheLog.puts, null, WAIT);
+    return page.evaluate(() => window.cacheLog.puts);
+  };
+
+  assert.equal(await openAndCount(), 1, 'first load: the pack is cached');
+  await load(page, true);
+  assert.equal(await openAndCount(), 0, 'same pack again: the cached copy is kept as it is');
+  packs['shop.pack'] = otherBuildPack();
+  await load(page, true);
+  assert.equal(await openAndCount(), 1, 'another pack at the same URL: the copy is replaced');
+  await load(page, true);
+  assert.equal(await openAndCount(), 0, 'and then kept');
+  assert.deepEqual(log.problems, [], 'no console problems');
+  assert.deepEqual(log.pageErrors, [], 'no page errors');
+  await close();
+});
+
+test('a page whose CSP does not allow wasm still gets its shelves from the worker (which compiles the core)', async () => {
+  const { page, log, close } = await openFixture({}, { csp: "default-src 'self'; script-src 'self'" });
+  const results = await page.evaluate(async (pack) => {
+    const { init, outcome } = window.fx;
+    const inWorker = await outcome(async () => {
+      const sw = await init({ pack });
+      const [{ id }] = await sw.items(0, 1);
+      await sw.track({ type: 'view', item: id });
+      const shelf = await sw.shelf('for-you', { k: 4 });
+      sw.close();
+      return { items: shelf.items.length, personalized: shelf.personalized, variant: sw.info.wasm.variant };
+    });
+    const inline = await outcome(() => init({ pack, worker: false }));
+    return { inWorker, inline };
+  }, DEMO_PACK);
+  assert.deepEqual(results.inWorker, { ok: true, value: { items: 4, personalized: true, variant: 'relaxed-simd' } });
+  assertRejected('inline under a CSP without wasm-unsafe-eval', results.inline, 'internal');
+  assert.match(results.inline.error.message, /could not compile the wasm core/);
+  assert.deepEqual(log.problems, [], 'no console problems');
+  assert.deepEqual(log.pageErrors, [], 'no page errors');
+  await close();
+});
+
+test('close() right after init() lets the worker finish storing the pack copy', async () => {
+  const { page, log, close } = await openFixture({ 'shop.pack': goodPack });
+  const stored = await page.evaluate(async () => {
+    const sw = await window.fx.init({ pack: '/__e2e__/packs/shop.pack' });
+    sw.close();
+    const closed = await window.fx.outcome(() => sw.items(0, 1));
+    for (let i = 0; i < 200; i++) {
+      if (await caches.has('shelfwise-packs-v1') && await (await caches.open('shelfwise-packs-v1')).match('/__e2e__/packs/shop.pack')) return { closed, copy: true };
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    return { closed, copy: false };
+  });
+  assertRejected('a call after close()', stored.closed, 'closed');
+  assert.equal(stored.copy, true, 'the pack copy is stored');
+  assert.deepEqual(log.problems, [], 'no console problems');
+  await close();
+});

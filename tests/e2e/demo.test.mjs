@@ -150,7 +150,7 @@ const ALLOWED_PATHS = [
   /^\/demo\/$/,
   /^\/demo\/(app\.js|style\.css|favicon\.svg)$/,
   /^\/shelfwise\/[a-z-]+\.js$/,
-  /^\/shelfwise\/wasm\/(shelfwise\.js|shelfwise_bg\.wasm)$/,
+  /^\/shelfwise\/wasm\/(shelfwise\.js|shelfwise_bg\.wasm|shelfwise_relaxed_bg\.wasm)$/,
   /^\/demo\/data\/shop\.pack$/,
   /^\/demo\/img\/[a-z-]+\.svg$/,
 ];

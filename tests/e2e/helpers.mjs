@@ -1,6 +1,7 @@
 // Shared helpers for the browser tests: a static server on a free port, a headless Chromium
 // (the system one; nothing is downloaded) and a watcher that collects console problems, page
 // errors, CSP violations and every request the page (and its workers) makes.
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
@@ -40,6 +41,22 @@ export async function startServer({ csp = true, root = WWW } = {}) {
       server.close(() => done());
     }),
   };
+}
+
+/**
+ * For a test file: starts the server (startServer options) and the browser before its tests and
+ * closes both after them. Returns { server, browser }, filled in once the tests run.
+ */
+export function serverAndBrowser(options = { csp: true }) {
+  const env = { server: null, browser: null };
+  before(async () => {
+    [env.server, env.browser] = await Promise.all([startServer(options), launchBrowser()]);
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }
 
 const CSP_MESSAGE = /Content Security Policy|Refused to (load|execute|apply|connect|create|evaluate|compile|frame)/i;

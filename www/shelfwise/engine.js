@@ -27,64 +27,33 @@
 import { ShelfwiseError, isWasmTrap, toShelfwiseError } from './errors.js';
 import { ShopperMemory, eventOf, recordOf } from './memory.js';
 import { byTime, newEventId } from './storage.js';
+import { compileWasm, mark } from './loader.js';
+// The glue's first copy is a static import, so that it loads with the engine's other modules
+// (in the worker: at start-up, in parallel with the pack's fetch on the page).
+import * as firstGlue from './wasm/shelfwise.js';
 
 /** Name of the Cache API cache holding the last good copy of each pack, by pack URL. */
 export const PACK_CACHE = 'shelfwise-packs-v1';
 /** How many accepted events the JS side keeps to replay after a crash (as the core keeps). */
 export const MAX_REPLAY_EVENTS = 10_000;
 
+/**
+ * Response header of the cached pack copy naming the pack: format version, builder version,
+ * body CRC-32 and byte length (the header's other fields follow from these).
+ */
+const CACHED_PACK_HEADER = 'x-shelfwise-pack';
+
 const GLUE_URL = new URL('./wasm/shelfwise.js', import.meta.url).href;
 let glueCopies = 0;
-const compiled = new Map(); // wasm URL -> Promise<WebAssembly.Module>
-
-async function fetchOrFail(url, what) {
-  let response;
-  try {
-    response = await fetch(url);
-  } catch (error) {
-    throw new ShelfwiseError('fetch_failed', `could not fetch the ${what} ${url}: ${error.message}`);
-  }
-  if (!response.ok) {
-    throw new ShelfwiseError('fetch_failed', `could not fetch the ${what} ${url}: HTTP ${response.status}`);
-  }
-  return response;
-}
-
-async function fetchPack(url) {
-  const response = await fetchOrFail(url, 'pack');
-  return new Uint8Array(await response.arrayBuffer());
-}
-
-/** The compiled core, once per wasm URL and realm (kept to re-instantiate after a trap). */
-function compileWasm(url) {
-  let module = compiled.get(url);
-  if (!module) {
-    module = (async () => {
-      const response = await fetchOrFail(url, 'wasm core');
-      try {
-        const type = response.headers.get('content-type') ?? '';
-        if (typeof WebAssembly.compileStreaming === 'function' && type.startsWith('application/wasm')) {
-          return await WebAssembly.compileStreaming(response);
-        }
-        return await WebAssembly.compile(await response.arrayBuffer());
-      } catch (error) {
-        throw new ShelfwiseError('internal', `could not compile the wasm core ${url}: ${error.message}`);
-      }
-    })();
-    compiled.set(url, module);
-    module.catch(() => compiled.delete(url));
-  }
-  return module;
-}
 
 /**
  * The wasm-bindgen glue bound to an instance of `module`. `fresh` loads a new copy of the glue
  * (its own instance, memory and tables): after a trap the old instance cannot be trusted.
  */
 async function instantiateCore(module, fresh) {
-  const url = fresh ? `${GLUE_URL}?instance=${++glueCopies}` : GLUE_URL;
-  const glue = await import(url);
+  const glue = fresh ? await import(`${GLUE_URL}?instance=${++glueCopies}`) : firstGlue;
   await glue.default({ module_or_path: module });
+  mark('wasm-instantiated');
   return glue;
 }
 
@@ -97,10 +66,16 @@ async function packCache() {
   }
 }
 
-async function rememberGoodPack(packUrl, bytes) {
+/** Keeps `bytes` as the last good copy of packUrl, unless the cached copy is that same pack. */
+async function rememberGoodPack(packUrl, bytes, info) {
   try {
     const cache = await packCache();
-    await cache?.put(packUrl, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }));
+    if (!cache) return;
+    const tag = `v${info.formatVersion} ${info.builderVersion} crc ${info.checksum} ${bytes.byteLength} B`;
+    if ((await cache.match(packUrl))?.headers.get(CACHED_PACK_HEADER) === tag) return;
+    await cache.put(packUrl, new Response(bytes, {
+      headers: { 'content-type': 'application/octet-stream', [CACHED_PACK_HEADER]: tag },
+    }));
   } catch {
     // Caching is best effort (quota, non-http URL …): the pack is open either way.
   }
@@ -120,9 +95,11 @@ async function openPack(glue, packUrl, bytes) {
   let failure;
   try {
     const recommender = new glue.Recommender(bytes);
+    mark('pack-opened');
     // Written in the background: the first shelf does not wait for the Cache API (about 100 ms
-    // at 100k items, docs/PERFORMANCE.md); forget() and close() wait for it.
-    return { recommender, bytes, remembered: rememberGoodPack(packUrl, bytes) };
+    // at 100k items, docs/PERFORMANCE.md); forget() and close() wait for it. Skipped when the
+    // cached copy is the same pack (CACHED_PACK_HEADER; the usual case after the first visit).
+    return { recommender, bytes, remembered: rememberGoodPack(packUrl, bytes, recommender.info()) };
   } catch (error) {
     failure = toShelfwiseError(error);
     if (isWasmTrap(error)) throw failure;
@@ -150,21 +127,24 @@ function abandon(recommender) {
 }
 
 /**
- * Fetches the wasm module and the pack in parallel and opens the pack, then replays the stored
- * events (consent "on-device").
+ * Instantiates the compiled core and opens the pack (fetched by index.js: loader.js), then
+ * replays the stored events (consent "on-device").
  * Every method of the returned engine returns a promise and rejects with a ShelfwiseError.
- * @param {{ packUrl: string, wasmUrl: string, privacy: { consent: string, retentionDays: number, maxEvents: number } }} options
- *   absolute URLs; privacy settings validated by index.js
+ * @param {{ packUrl: string, pack: ArrayBuffer, module: WebAssembly.Module | null, wasm: { variant: string, url: string },
+ *   privacy: { consent: string, retentionDays: number, maxEvents: number } }} options
+ *   packUrl: absolute, where `pack` came from; module: the compiled core, or null to compile
+ *   wasm.url here (the page's CSP did not allow it there); wasm: the core's build (loader.js:
+ *   chooseWasm); privacy settings validated by index.js
  */
-export async function openEngine({ packUrl, wasmUrl, privacy }) {
-  const [module, fetched] = await Promise.all([compileWasm(wasmUrl), fetchPack(packUrl)]);
+export async function openEngine({ packUrl, pack, module: compiled, wasm, privacy }) {
+  const module = compiled ?? await compileWasm(wasm.url);
   let glue;
   try {
     glue = await instantiateCore(module, false);
   } catch (error) {
     throw toShelfwiseError(error);
   }
-  const opened = await openPack(glue, packUrl, fetched);
+  const opened = await openPack(glue, packUrl, new Uint8Array(pack));
   const packBytes = opened.bytes;
   let recommender = opened.recommender;
   const accepted = []; // records the core accepted, in arrival order, for replay after a trap
@@ -272,9 +252,10 @@ export async function openEngine({ packUrl, wasmUrl, privacy }) {
     records: () => accepted.map((entry) => entry.record).sort(byTime),
   });
   replay(await memory.start());
+  mark('engine-ready');
 
   return {
-    info: () => guard('info', () => recommender.info()),
+    info: () => guard('info', () => ({ ...recommender.info(), wasm: { variant: wasm.variant, url: wasm.url } })),
     /** Resolves once the event is in the engine and, under consent "on-device", stored durably. */
     track: async (event) => {
       const record = await guard('track', () => {

@@ -172,7 +172,23 @@ export interface PackInfo {
   /** CRC-32 of the pack body, hex; verified when the pack was opened. */
   checksum: string;
   builtAtMs: number;
+  /** The build of the wasm core that runs (see `init`), and where it came from (absolute URL). */
+  wasm: { variant: WasmVariant | 'custom'; url: string };
 }
+
+/**
+ * The builds of the wasm core shipped with the package: `simd128` (shelfwise_bg.wasm, every
+ * browser with WebAssembly SIMD) and `relaxed-simd` (shelfwise_relaxed_bg.wasm, SIMD128 plus
+ * relaxed SIMD). `init()` runs `relaxed-simd` where `relaxedSimdSupported()`, else `simd128`;
+ * `custom` means `init({ wasm })` named the file.
+ */
+export type WasmVariant = 'simd128' | 'relaxed-simd';
+
+/** Absolute URL of each build of the core (next to this module). */
+export const WASM_VARIANTS: Readonly<Record<WasmVariant, string>>;
+
+/** True if this browser's `WebAssembly.validate` accepts a relaxed-SIMD instruction. */
+export function relaxedSimdSupported(): boolean;
 
 export interface ProfileSummary {
   eventCount: number;
@@ -235,7 +251,10 @@ export interface ExportedData {
 export interface InitOptions {
   /** URL of the pack file (relative to the page or absolute). Required (`invalid_argument`). */
   pack: string | URL;
-  /** URL of shelfwise_bg.wasm; defaults to the copy next to this module. */
+  /**
+   * URL of the wasm core to run. Default: the build next to this module that fits the browser
+   * (`relaxed-simd` where relaxed SIMD validates, else `simd128`); an explicit URL always wins.
+   */
   wasm?: string | URL;
   /** Run the engine in a Web Worker (default: true where workers exist). */
   worker?: boolean;
@@ -327,7 +346,11 @@ export class Shelfwise {
   forget(): Promise<void>;
   /** Everything Shelfwise holds about the shopper, as JSON-serializable data. */
   exportData(): Promise<ExportedData>;
-  /** Stops the worker. Every later call rejects with kind `closed`; closing again is a no-op. */
+  /**
+   * Closes the instance: every pending and later call rejects with kind `closed`; closing again
+   * is a no-op. The worker stops once it has finished its background writes (the pack's Cache
+   * API copy), at most 10 s later.
+   */
   close(): void;
   /**
    * Calls `listener()` after every change to the shopper's events (an accepted `track`,
@@ -338,7 +361,8 @@ export class Shelfwise {
 }
 
 /**
- * Fetches the wasm core and the pack in parallel and opens the pack. Rejects with
+ * Starts the worker and, on the page in parallel, fetches the pack and fetches and compiles the
+ * wasm core (the build `info.wasm` names); then opens the pack in the worker. Rejects with
  * `invalid_argument` (no `pack`), `fetch_failed` (e.g. 404), or a pack kind such as
  * `bad_magic`, `bad_checksum`, `unsupported_version` — unless a last good copy of the same
  * pack URL is cached (see the top of this file).

@@ -5,10 +5,11 @@
 //   shelfwise.track({ type: 'view', item: 'SW-00042' });
 //   renderShelf(document.querySelector('#recs'), await shelfwise.shelf('for-you', { k: 8 }));
 //
-// Importing this module fetches nothing; init() fetches the wasm core and the pack in
-// parallel. The shopper's events live in the engine's memory (a Web Worker by default) and,
-// only under consent "on-device", in this browser's IndexedDB (docs/PRIVACY.md). They are
-// never sent anywhere.
+// Importing this module fetches nothing; init() starts the worker and, on the page at the same
+// time, fetches the pack and fetches and compiles the wasm core (loader.js), then hands both to
+// the worker (the pack's bytes are transferred, not copied). The shopper's events live in the
+// engine's memory (a Web Worker by default) and, only under consent "on-device", in this
+// browser's IndexedDB (docs/PRIVACY.md). They are never sent anywhere.
 //
 // Every promise this module returns rejects with a ShelfwiseError (a stable `kind` string),
 // whether the engine runs in the worker or inline: misuse is refused before it reaches the
@@ -16,6 +17,7 @@
 // (a wasm trap) becomes kind "internal" while the engine restarts itself (see engine.js).
 
 import { ShelfwiseError, errorFromData, toShelfwiseError } from './errors.js';
+import { chooseWasm, compileWasm, fetchPack } from './loader.js';
 import { CONSENT_MODES, DEFAULT_CONSENT } from './memory.js';
 import { DEFAULT_MAX_EVENTS, DEFAULT_RETENTION_DAYS } from './storage.js';
 
@@ -24,8 +26,7 @@ export { renderShelf, safeUrl, describeEvidence } from './render.js';
 export { shelfStore } from './store.js';
 export { autotrack, VIEW_THRESHOLD } from './autotrack.js';
 export { defineShelfwiseShelf, registerShelfwise } from './element.js';
-
-const DEFAULT_WASM = new URL('./wasm/shelfwise_bg.wasm', import.meta.url);
+export { WASM_VARIANTS, relaxedSimdSupported } from './loader.js';
 
 function absolute(url, name) {
   if (url === undefined || url === null || url === '') {
@@ -38,6 +39,9 @@ function absolute(url, name) {
     throw new ShelfwiseError('invalid_argument', `init: the ${name} option is not a valid URL: ${String(url)}`);
   }
 }
+
+/** How long a closed instance's worker may take to finish its background writes. */
+const CLOSE_GRACE_MS = 10_000;
 
 /** Runs calls in a module worker; each call is one message, answered by id. */
 class WorkerTransport {
@@ -68,6 +72,11 @@ class WorkerTransport {
   }
 
   call(method, ...args) {
+    return this.callTransferring(method, args, []);
+  }
+
+  /** call(method, ...args), moving the objects in `transfer` (ArrayBuffers) to the worker. */
+  callTransferring(method, args, transfer) {
     return new Promise((resolve, reject) => {
       if (this.failure) {
         reject(this.failure);
@@ -76,7 +85,7 @@ class WorkerTransport {
       const id = this.nextId++;
       this.pending.set(id, { resolve, reject });
       try {
-        this.worker.postMessage({ id, method, args });
+        this.worker.postMessage({ id, method, args }, transfer);
       } catch (error) {
         // e.g. a DataCloneError: an argument holds a function, a DOM node …
         this.pending.delete(id);
@@ -85,18 +94,41 @@ class WorkerTransport {
     });
   }
 
+  /**
+   * Rejects every pending and later call with kind "closed" at once; the worker is stopped once
+   * the engine has finished its background writes (the pack's Cache API copy, the event store),
+   * or after CLOSE_GRACE_MS.
+   */
   close() {
     if (this.failure?.kind === 'closed') return;
-    this.worker.terminate();
     const error = new ShelfwiseError('closed', 'this Shelfwise instance was closed');
+    const worker = this.worker;
+    const failed = this.failure !== null;
     this.failure = error;
     for (const call of this.pending.values()) call.reject(error);
     this.pending.clear();
+    if (failed) {
+      worker.terminate();
+      return;
+    }
+    const id = this.nextId++;
+    const timer = setTimeout(() => worker.terminate(), CLOSE_GRACE_MS);
+    const stop = () => {
+      clearTimeout(timer);
+      worker.terminate();
+    };
+    worker.onmessage = ({ data }) => { if (data?.id === id) stop(); };
+    worker.onerror = (event) => { event.preventDefault(); stop(); };
+    worker.postMessage({ id, method: 'close', args: [] });
   }
 }
 
 /** Runs calls on the page itself (no worker). */
 class InlineTransport {
+  callTransferring(method, args) {
+    return this.call(method, ...args);
+  }
+
   async call(method, ...args) {
     try {
       if (this.closed) throw new ShelfwiseError('closed', 'this Shelfwise instance was closed');
@@ -362,14 +394,19 @@ export class Shelfwise {
     return this.transport.call('exportData', Date.now());
   }
 
-  /** Stops the worker; every later call rejects with kind "closed". */
+  /**
+   * Closes this instance: every pending and later call rejects with kind "closed". The worker
+   * stops once it has finished writing what it was writing (the pack's cached copy).
+   */
   close() {
     this.transport.close();
   }
 }
 
 /**
- * Loads the wasm core and the pack (in parallel) and returns a ready Shelfwise instance.
+ * Loads the wasm core and the pack (in parallel, and in parallel with the worker's start-up)
+ * and returns a ready Shelfwise instance. The core is the relaxed-SIMD build where this browser
+ * validates relaxed SIMD, else the SIMD128 build, unless `wasm` names one (`info.wasm` says which).
  * Rejects with a ShelfwiseError: `invalid_argument` without `pack`, `fetch_failed` when the
  * pack cannot be fetched, or the core's pack error (`bad_magic`, `bad_checksum`,
  * `unsupported_version` …). If the core refuses a pack that opened before from the same URL in
@@ -384,12 +421,19 @@ export async function init(options = {}) {
     throw new ShelfwiseError('invalid_argument', 'init: the options must be an object like { pack: "/shop.pack" }');
   }
   const packUrl = absolute(options.pack, 'pack');
-  const wasmUrl = absolute(options.wasm ?? DEFAULT_WASM, 'wasm');
+  const wasm = chooseWasm(options.wasm === undefined || options.wasm === null ? undefined : absolute(options.wasm, 'wasm'));
   const privacy = privacySettings(options);
   const useWorker = options.worker ?? typeof Worker !== 'undefined';
   const transport = useWorker ? new WorkerTransport() : new InlineTransport();
   try {
-    const info = await transport.call('open', { packUrl, wasmUrl, privacy });
+    // A page whose Content-Security-Policy does not allow compiling wasm ('wasm-unsafe-eval')
+    // may still run a worker that can: then the worker compiles the core (module null).
+    const compiling = compileWasm(wasm.url).catch((error) => {
+      if (!useWorker || error.kind === 'fetch_failed') throw error;
+      return null;
+    });
+    const [module, pack] = await Promise.all([compiling, fetchPack(packUrl)]);
+    const info = await transport.callTransferring('open', [{ packUrl, pack, module, wasm, privacy }], [pack]);
     return new Shelfwise(transport, info);
   } catch (error) {
     transport.close();

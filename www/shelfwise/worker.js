@@ -1,9 +1,20 @@
 // Module worker hosting the engine, so ranking never blocks the page.
 // Protocol: { id, method, args } in; { id, result } or { id, error: { kind, message } } out.
 // Every error crosses as plain data and index.js rebuilds a ShelfwiseError from it.
+// "open" brings the compiled core and the pack's bytes, which the page loaded (loader.js)
+// while this worker started.
+//
+// Start-up: every module of the engine (the wasm-bindgen glue too) is imported here, so that
+// the browser requests them all at once instead of one level of imports after the other.
 
 import { openEngine } from './engine.js';
 import { errorToData } from './errors.js';
+import { mark } from './loader.js';
+import './memory.js';
+import './storage.js';
+import './wasm/shelfwise.js';
+
+mark('worker-loaded');
 
 let engine = null;
 
@@ -12,6 +23,7 @@ self.onmessage = async (message) => {
   try {
     let result;
     if (method === 'open') {
+      mark('open');
       engine = await openEngine(args[0]);
       result = await engine.info();
     } else if (!engine) {

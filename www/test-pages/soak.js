@@ -3,10 +3,11 @@
 // and how much memory the wasm core and the JS heap use after a warm-up and at the end.
 //
 // Wasm memory without touching the shell: the inline engine imports the wasm-bindgen glue
-// `/shelfwise/wasm/shelfwise.js` (engine.js GLUE_URL, the first instance has no query string).
+// `/shelfwise/wasm/shelfwise.js` (engine.js imports it statically; only copies made after a
+// trap have a query string).
 // Importing the same URL here yields the same module record, and its default init returns the
 // already initialized exports (`wasm.memory`) without instantiating anything new. The test
-// checks that shelfwise_bg.wasm was fetched exactly once, i.e. that this is the same instance.
+// checks that the core (shelfwise_bg.wasm or shelfwise_relaxed_bg.wasm) was fetched exactly once, i.e. that this is the same instance.
 import { init } from '/shelfwise/index.js';
 
 const TYPES_ALL = ['view', 'view', 'view', 'view', 'click', 'click', 'add_to_cart', 'remove_from_cart', 'purchase'];

@@ -1,5 +1,5 @@
 // Type-checked by the consumer test with tsc against the installed package (exports "types").
-import { init, shelfStore, autotrack, type Shelf, type ShelfSnapshot, ShelfwiseError } from 'shelfwise';
+import { init, shelfStore, autotrack, relaxedSimdSupported, WASM_VARIANTS, type Shelf, type ShelfSnapshot, type WasmVariant, ShelfwiseError } from 'shelfwise';
 import { registerShelfwise, SHELF_TAG } from 'shelfwise/element';
 import { VIEW_THRESHOLD } from 'shelfwise/autotrack';
 
@@ -15,5 +15,7 @@ export async function usage(): Promise<number> {
   } catch (error) {
     if (error instanceof ShelfwiseError) return error.kind.length;
   }
-  return shelf.items.length + snapshot.version + VIEW_THRESHOLD + (element ? 1 : 0);
+  const variant: WasmVariant | 'custom' = shelfwise.info.wasm.variant;
+  const url: string = variant === 'custom' ? shelfwise.info.wasm.url : WASM_VARIANTS[variant];
+  return shelf.items.length + snapshot.version + VIEW_THRESHOLD + (element ? 1 : 0) + (relaxedSimdSupported() ? url.length : 0);
 }
