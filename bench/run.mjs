@@ -20,9 +20,6 @@ const DIMS = process.env.BENCH_DIMS ? process.env.BENCH_DIMS.split(',').map(Numb
 const REPS = { 10_000: 300, 100_000: 100, 1_000_000: 30 };
 const FIRST_SHELF_RUNS = smoke ? 1 : 5;
 const VOY_MAX_BYTES = 1.5 * 2 ** 30;
-// A module with one i32x4.relaxed_dot_i8x16_i7x16_add_s: valid where the browser has relaxed SIMD.
-const RELAXED_PROBE = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0, 253, 12,
-  ...new Array(16).fill(0), 253, 12, ...new Array(16).fill(0), 253, 12, ...new Array(16).fill(0), 253, 147, 2, 11];
 
 function readNative() {
   const file = path.join(ROOT, 'build/bench/native.jsonl');
@@ -67,7 +64,7 @@ try {
   if (!(await page.evaluate(() => self.crossOriginIsolated))) throw new Error('the bench page is not cross-origin isolated');
   // The build the shell would pick here (relaxed SIMD where WebAssembly.validate accepts a
   // relaxed instruction), timed with every baseline; then the other build, shelf only.
-  const relaxed = await page.evaluate((bytes) => WebAssembly.validate(new Uint8Array(bytes)), RELAXED_PROBE);
+  const relaxed = await page.evaluate(async () => (await import('/www/shelfwise/loader.js')).relaxedSimdSupported());
   const builds = relaxed ? ['relaxed-simd', 'simd128'] : ['simd128'];
   results.builds = builds;
   for (const n of SIZES) {
