@@ -48,6 +48,7 @@ CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 tests/e2e/
 step "npm package in a fresh Vite app (npm pack, install, vite build, Chromium) and API.md snippets"
 CHROMIUM="$CHROMIUM" node --test tests/consumer/
 
-step "native vs wasm parity (shelfwise recommend vs Recommender in Node)"
+step "native vs wasm parity (shelfwise recommend vs Recommender in Node, both wasm builds)"
 node --test tests/parity/
+SHELFWISE_PARITY_WASM=shelfwise_relaxed_bg.wasm node --experimental-wasm-relaxed-simd --test tests/parity/
 step "all tests passed"

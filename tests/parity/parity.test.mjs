@@ -15,6 +15,10 @@ const BIN = path.join(ROOT, 'target/release/shelfwise');
 const PACK = path.join(ROOT, 'www/demo/data/shop.pack');
 const EVENTS = path.join(ROOT, 'build/demo/events.jsonl');
 const WASM_DIR = path.join(ROOT, 'www/shelfwise/wasm');
+// Which build of the core to compare (scripts/test.sh runs both; the relaxed-SIMD one needs
+// `node --experimental-wasm-relaxed-simd` on Node 20), and the kernel path it must report.
+const WASM_FILE = process.env.SHELFWISE_PARITY_WASM ?? 'shelfwise_bg.wasm';
+const WASM_KERNEL = WASM_FILE.includes('relaxed') ? 'relaxed-simd' : 'simd128';
 const K = 20;
 const SHOPPERS = 200;
 const PER_SHOPPER = 30;
@@ -52,7 +56,7 @@ test('shelfwise recommend and the wasm Recommender rank the same shelves', async
   need(BIN, 'scripts/demo-pack.sh');
   need(PACK, 'scripts/demo-pack.sh');
   need(EVENTS, 'scripts/demo-pack.sh');
-  need(path.join(WASM_DIR, 'shelfwise_bg.wasm'), 'scripts/build-wasm.sh');
+  need(path.join(WASM_DIR, WASM_FILE), 'scripts/build-wasm.sh');
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfwise-parity-'));
   try {
@@ -67,8 +71,9 @@ test('shelfwise recommend and the wasm Recommender rank the same shelves', async
     lines.push(bad);
     const input = path.join(dir, 'histories.jsonl');
     fs.writeFileSync(input, fileLines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    const { initSync, Recommender } = await import(pathToFileURL(path.join(WASM_DIR, 'shelfwise.js')).href);
-    initSync({ module: fs.readFileSync(path.join(WASM_DIR, 'shelfwise_bg.wasm')) });
+    const { initSync, Recommender, kernelPath } = await import(pathToFileURL(path.join(WASM_DIR, 'shelfwise.js')).href);
+    initSync({ module: fs.readFileSync(path.join(WASM_DIR, WASM_FILE)) });
+    assert.equal(kernelPath(), WASM_KERNEL, `${WASM_FILE} runs the ${WASM_KERNEL} kernel`);
     for (const [shelfName, method] of [['for-you', 'rankForYou'], ['discovery', 'rankDiscovery']]) {
       const output = path.join(dir, `recommend-${shelfName}.jsonl`);
       execFileSync(BIN, ['recommend', '--pack', PACK, '--histories', input, '--shelf', shelfName, '--k', String(K), '--out', output], {
