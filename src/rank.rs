@@ -1,16 +1,16 @@
 //! Ranking: score every item against a query vector and keep the best K in one pass.
 //!
-//! The query is folded with the pack's per-dimension scales and quantized to `i8`, so an
+//! The query is folded with the pack's per-dimension scales and quantized to 7-bit codes, so an
 //! item's score is an integer dot product with its `i8` codes (see
 //! [`quantize`](crate::pack::quantize_per_dimension)) that the [`kernel`] computes over the
-//! pack's nibble planes. A candidate that does not beat the current K-th best is dropped before
+//! pack's blocked codes. A candidate that does not beat the current K-th best is dropped before
 //! any filter is looked at. [`Query::exact_score`] scores a found candidate with the
 //! unquantized query.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use crate::kernel::{self, KernelError, KernelQuery, Planes, Sink};
+use crate::kernel::{self, Blocks, KernelError, KernelQuery, Sink};
 use crate::pack::Pack;
 
 // The kernel's blocks are the pack's blocks.
@@ -99,7 +99,7 @@ pub struct Query {
 
 impl Query {
     /// Folds `vector` (embedding space) with the pack's scales (non-finite parts count as 0)
-    /// and quantizes it to `i8` codes in [-127, 127] for the kernel.
+    /// and quantizes it to codes in [−63, 63] ([`kernel::QUERY_MAX`]) for the kernel.
     pub fn new(vector: &[f32], scales: &[f32]) -> Query {
         let folded: Vec<f32> =
             vector.iter().zip(scales).map(|(q, s)| q * s).map(|x| if x.is_finite() { x } else { 0.0 }).collect();
@@ -108,8 +108,9 @@ impl Query {
             let zeros = vec![0i8; folded.len()];
             return Query { kernel: KernelQuery::new(&zeros), folded: vec![0.0; zeros.len()], step: 0.0 };
         }
-        let step = max / 127.0;
-        let codes: Vec<i8> = folded.iter().map(|x| (x / step).round().clamp(-127.0, 127.0) as i8).collect();
+        let top = f32::from(kernel::QUERY_MAX);
+        let step = max / top;
+        let codes: Vec<i8> = folded.iter().map(|x| (x / step).round().clamp(-top, top) as i8).collect();
         Query { kernel: KernelQuery::new(&codes), folded, step }
     }
 
@@ -135,7 +136,7 @@ impl Query {
         dot as f32 * self.step
     }
 
-    /// Float score of one item's codes as the kernel ranks it (8-bit query).
+    /// Float score of one item's codes as the kernel ranks it (7-bit query).
     #[inline]
     pub fn score(&self, row: &[i8]) -> f32 {
         self.score_of_dot(self.dot(row))
@@ -192,11 +193,11 @@ impl<P: Fn(u32) -> f32, A: FnMut(u32) -> bool> Sink for PriorSink<P, A> {
     }
 }
 
-/// Scores every item of `planes` as `query · item + prior_weight · popularity(item)` and
+/// Scores every item of `blocks` as `query · item + prior_weight · popularity(item)` and
 /// returns the best `k` that `allow` accepts (checked only for items that would enter the top
 /// K), best first, ties to the lower index. `popularity` must be in [0, 1].
-pub fn top_k_planes(
-    planes: &Planes<'_>,
+pub fn top_k_blocks(
+    blocks: &Blocks<'_>,
     query: &Query,
     prior_weight: f32,
     popularity: impl Fn(u32) -> f32,
@@ -206,7 +207,7 @@ pub fn top_k_planes(
     if query.is_zero() {
         // Every dot product is 0: rank by the prior alone, without reading the codes.
         let mut top = TopK::new(k);
-        for item in 0..planes.items() as u32 {
+        for item in 0..blocks.items() as u32 {
             let score = query.score_of_dot(0) + prior_weight * popularity(item);
             if score > top.threshold() && allow(item) {
                 top.push(item, score);
@@ -226,12 +227,12 @@ pub fn top_k_planes(
     if k == 0 {
         return Ok(Vec::new());
     }
-    kernel::scan(planes, &query.kernel, &mut sink)?;
+    kernel::scan(blocks, &query.kernel, &mut sink)?;
     Ok(sink.top.into_sorted())
 }
 
 /// Scores every item of the pack as `query · item + prior_weight · popularity` with the
-/// [`kernel`] over [`Pack::embedding_planes`] and returns the best `k` that `allow` accepts
+/// [`kernel`] over [`Pack::embedding_blocks`] and returns the best `k` that `allow` accepts
 /// (checked only for items that would enter the top K), best first, ties to the lower index.
 pub fn top_k_by_query<B: AsRef<[u8]>>(
     pack: &Pack<B>,
@@ -240,12 +241,12 @@ pub fn top_k_by_query<B: AsRef<[u8]>>(
     k: usize,
     allow: impl FnMut(u32) -> bool,
 ) -> Vec<Scored> {
-    let planes = pack.embedding_planes();
-    if planes.dim() == 0 || planes.items() == 0 {
+    let blocks = pack.embedding_blocks();
+    if blocks.dim() == 0 || blocks.items() == 0 {
         return Vec::new();
     }
     // A query of another dimension is the only error; it ranks nothing.
-    top_k_planes(&planes, query, prior_weight, |i| pack.popularity(i), k, allow).unwrap_or_default()
+    top_k_blocks(&blocks, query, prior_weight, |i| pack.popularity(i), k, allow).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -277,10 +278,10 @@ mod tests {
         let exact: f32 = [0.3f32 * 0.02 * 100.0, -0.8 * 0.01 * -50.0, 0.5 * 0.05 * 20.0].iter().sum();
         assert!((q.exact_score(row) - exact).abs() < 1e-6);
         // The 8-bit query is off by at most half a step per dimension.
-        let step = 0.5f32 * 0.05 / 127.0;
+        let step = 0.5f32 * 0.05 / 63.0;
         let worst: f32 = row.iter().map(|&c| f32::from(c).abs() * step / 2.0).sum();
         assert!((q.score(&row) - exact).abs() <= worst, "{} vs {exact}", q.score(&row));
-        assert!(worst < 0.02 * exact);
+        assert!(worst < 0.05 * exact);
     }
 
     /// The row-major reference: score every item in float, offer in order to a [`TopK`].
@@ -296,9 +297,10 @@ mod tests {
     }
 
     #[test]
-    fn codes_span_the_i8_range_and_exact_scores_use_the_float_query() {
+    fn codes_span_seven_bits_and_exact_scores_use_the_float_query() {
+        let q = Query::new(&[1.0, 0.5, -0.25, f32::NAN], &[1.0, 1.0 / 1.5, 1.0 / 1.75, 1.0]);
+        assert_eq!(q.codes(), &[63, 21, -9, 0]);
         let q = Query::new(&[1.0, 0.5, -0.25, f32::NAN], &[1.0, 1.0, 1.0, 1.0]);
-        assert_eq!(q.codes(), &[127, 64, -32, 0]);
         assert_eq!(q.exact_score([2i8, 4, 8, 1]), 2.0 + 2.0 - 2.0);
         assert!(Query::new(&[0.0, 0.0], &[1.0, 1.0]).is_zero());
         assert!(Query::new(&[f32::INFINITY], &[1.0]).is_zero());
@@ -310,7 +312,7 @@ mod tests {
 
         use super::super::*;
         use super::reference;
-        use crate::kernel::OwnedPlanes;
+        use crate::kernel::OwnedBlocks;
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(200))]
@@ -330,8 +332,8 @@ mod tests {
                 let q = Query::new(&vector, &scales);
                 let allow = |i: u32| drop == 0 || i % (drop + 1) != 0;
                 let want = reference(&rows, dim, &q, prior, &pop, k, allow);
-                let owned = OwnedPlanes::from_rows(&rows, dim);
-                let got = top_k_planes(&owned.view().unwrap(), &q, prior, |i| pop[i as usize], k, allow).unwrap();
+                let owned = OwnedBlocks::from_rows(&rows, dim);
+                let got = top_k_blocks(&owned.view().unwrap(), &q, prior, |i| pop[i as usize], k, allow).unwrap();
                 prop_assert_eq!(got, want);
             }
         }

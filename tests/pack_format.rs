@@ -53,7 +53,7 @@ fn encode_open_round_trips_every_field() {
 }
 
 #[test]
-fn embeddings_are_stored_as_nibble_planes_in_blocks_of_sixteen_items() {
+fn embeddings_are_stored_in_chunks_of_four_items_in_blocks_of_sixteen() {
     let mut contents = sample_contents();
     let extra: Vec<PackItem> = (6..21).map(|i| PackItem::new(format!("T-{i:02}"), "x", 1.0)).collect();
     contents.items.extend(extra);
@@ -64,40 +64,37 @@ fn embeddings_are_stored_as_nibble_planes_in_blocks_of_sixteen_items() {
     let pack = Pack::open(bytes.as_slice()).unwrap();
     let section = &pack.sections()[SectionKind::Embeddings as usize - 1];
     assert_eq!(section.kind, SectionKind::Embeddings);
-    assert_eq!(section.range.len(), 2 * 2 * 64, "21 items take two blocks of one 8-dimension group, two planes");
-    let planes = &bytes[section.range.clone()];
-    let (high, low) = planes.split_at(128);
-    // Item 17 = block 1, lane 1; dimension 1 of it is -17: u = 111 = 0x6f, at byte 64 + 4 + 1.
+    assert_eq!(section.range.len(), 2 * 16 * 4, "21 items take two blocks of 16 items × one group of 4 dimensions");
+    let codes = &bytes[section.range.clone()];
+    // Item 17 = block 1, chunk 0 (bytes 64..80), item 1 of it; dimension 1: byte 64 + 4 + 1.
     assert_eq!(pack.find_item("T-17"), Some(17));
-    assert_eq!((high[64 + 5] & 15, low[64 + 5] & 15), (0x6, 0xf));
-    // Dimensions 4..8 are padding (high nibble 8, low nibble 0) in every lane, and lanes 5..16
-    // of the last block are padding in every dimension.
-    assert!(high.iter().all(|&b| b >> 4 == 8) && low.iter().all(|&b| b >> 4 == 0));
-    assert!(high[64 + 20..].iter().all(|&b| b == 0x88) && low[64 + 20..].iter().all(|&b| b == 0));
+    assert_eq!(codes[64 + 5] as i8, -17);
+    assert_eq!(codes[64..68].iter().map(|&b| b as i8).collect::<Vec<_>>(), [16, -16, 0, 1], "item 16");
+    // Items 21..32 are padding: zero.
+    assert!(codes[64 + 5 * 4..].iter().all(|&b| b == 0));
     assert_eq!(pack.embedding_iter(17).collect::<Vec<_>>(), [17, -17, 0, 1]);
 }
 
 #[test]
-fn embedding_padding_must_encode_zero() {
-    let bytes = sample_pack_bytes();
+fn embedding_padding_must_be_zero() {
+    let mut contents = sample_contents();
+    // Dimension 3: one group of 4 with a padded dimension 3 in every item.
+    contents.dim = 3;
+    contents.scales.truncate(3);
+    contents.codes = contents.codes.chunks_exact(4).flat_map(|r| r[..3].to_vec()).collect();
+    let bytes = contents.encode().unwrap();
     let pack = Pack::open(bytes.as_slice()).unwrap();
     let section = pack.sections()[SectionKind::Embeddings as usize - 1].range.clone();
-    let plane = section.len() / 2;
-    // Six items of dimension 4: dimensions 4..8 are padding in every item (bits 4–7 of each
-    // byte), and items 6..16 are padding in every dimension.
-    for (at, value, index) in [
-        (section.start, 0x08u8, 0u64),            // item 0, dimension 4: high nibble 0, not 8
-        (section.start + plane, 0x10, 0),         // item 0, dimension 4: low nibble 1, not 0
-        (section.start + 16 + 8, 0x87, 6),        // item 6 (chunk 1, item 2), dimension 0
-        (section.start + plane - 1, 0x89, 15),    // item 15, dimension 3
-    ] {
+    // Six items: item 0's dimension 3 is byte 3; item 6 (chunk 1, item 2) is bytes 16 + 8..;
+    // item 15 (chunk 3, item 3) ends the section.
+    for (at, index) in [(section.start + 3, 0u64), (section.start + 16 + 8, 6), (section.end - 1, 15)] {
         let mut bad = bytes.clone();
-        bad[at] = value;
+        bad[at] = 5;
         fix_checksum(&mut bad);
         match open_err(&bad) {
             PackError::BadValue { kind: SectionKind::Embeddings, index: i, detail } => {
                 assert_eq!(i, index, "{detail}");
-                assert!(detail.contains("does not encode 0"), "{detail}");
+                assert!(detail.contains("not 0"), "{detail}");
             }
             other => panic!("byte {at}: {other}"),
         }

@@ -98,13 +98,12 @@ impl SplitMix {
 
 #[wasm_bindgen_test]
 fn the_simd_kernel_is_the_one_built_and_agrees_with_the_portable_path_and_a_naive_reference() {
-    use shelfwise::kernel::{self, chunk_dots_portable, groups, scan_portable, top_k_dots, KernelQuery, OwnedPlanes, TopDots, CHUNK, GROUP_BYTES};
+    use shelfwise::kernel::{self, chunk_dots_portable, groups, scan_portable, top_k_dots, KernelQuery, OwnedBlocks, TopDots, CHUNK, GROUP_BYTES};
     let expected = if cfg!(target_feature = "relaxed-simd") { "relaxed-simd" } else { "simd128" };
     assert_eq!(kernel::path_name(), expected, "the wasm build must enable simd128 (scripts/lib.sh)");
     let mut rng = SplitMix(7);
     for case in 0..300 {
-        // The unrolled dimensions first, then any; every tenth case large enough for the
-        // block bound to skip most blocks.
+        // The unrolled dimensions first, then any; every tenth case a larger catalog.
         let dim = if case < 40 { [32, 64, 96, 128][case % 4] } else { 1 + rng.below(if case % 10 == 0 { 300 } else { 40 }) as usize };
         let items = if case % 10 == 5 { 1500 + rng.below(600) as usize } else { rng.below(80) as usize };
         let alphabet = [0i8, 1, -1, i8::MIN, i8::MAX];
@@ -123,22 +122,19 @@ fn the_simd_kernel_is_the_one_built_and_agrees_with_the_portable_path_and_a_naiv
             })
             .collect();
         let kq = KernelQuery::new(&q);
-        let owned = OwnedPlanes::from_rows(&rows, dim);
-        let planes = owned.view().unwrap();
-        // Per chunk and plane: SIMD nibble sums == portable ones; both planes give the exact
-        // dot products (0 for padding items).
+        let q = kq.codes().to_vec();
+        let owned = OwnedBlocks::from_rows(&rows, dim);
+        let blocks = owned.view().unwrap();
+        // Per chunk: SIMD dot products == portable ones == exact (0 for padding items).
         let chunk_bytes = groups(dim) * GROUP_BYTES;
-        let (high, low) = owned.section.split_at(owned.section.len() / 2);
-        let sum: i32 = q.iter().map(|&x| i32::from(x)).sum();
-        for (c, (h, l)) in high.chunks_exact(chunk_bytes).zip(low.chunks_exact(chunk_bytes)).enumerate() {
-            let dots = kernel::simd::chunk_dots_of::<kernel::simd::wasm::Wasm>;
-            let (a, lo) = (dots(h, &kq), dots(l, &kq));
-            assert_eq!(a, chunk_dots_portable(h, &kq), "case {case}, chunk {c}, high plane");
-            assert_eq!(lo, chunk_dots_portable(l, &kq), "case {case}, chunk {c}, low plane");
+        for (c, chunk) in owned.codes.chunks_exact(chunk_bytes).enumerate() {
+            let sums: [i32; CHUNK] = owned.sums[c * CHUNK..(c + 1) * CHUNK].try_into().unwrap();
+            let simd = kernel::simd::chunk_dots_of::<kernel::simd::wasm::Wasm>(chunk, &sums, &kq);
+            assert_eq!(simd, chunk_dots_portable(chunk, &kq), "case {case}, chunk {c}");
             for m in 0..CHUNK {
                 let i = c * CHUNK + m;
-                let exact: i32 = planes.row(i).map_or(0, |r| r.iter().zip(&q).map(|(&c, &x)| i32::from(c) * i32::from(x)).sum());
-                assert_eq!(16 * a[m] + lo[m] - 128 * sum, exact, "case {case}, item {i}");
+                let exact: i32 = blocks.row(i).map_or(0, |r| r.iter().zip(&q).map(|(&c, &x)| i32::from(c) * i32::from(x)).sum());
+                assert_eq!(simd[m], exact, "case {case}, item {i}");
             }
         }
         // Fused top-K: SIMD scan == portable scan == full sort, ties to the lower index.
@@ -150,9 +146,9 @@ fn the_simd_kernel_is_the_one_built_and_agrees_with_the_portable_path_and_a_naiv
             .collect();
         naive.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         naive.truncate(k);
-        assert_eq!(top_k_dots(&planes, &kq, k, accept).unwrap(), naive, "case {case}");
+        assert_eq!(top_k_dots(&blocks, &kq, k, accept).unwrap(), naive, "case {case}");
         let mut sink = TopDots::new(k, accept);
-        scan_portable(&planes, &kq, &mut sink).unwrap();
+        scan_portable(&blocks, &kq, &mut sink).unwrap();
         assert_eq!(sink.into_sorted(), naive, "case {case}");
     }
 }

@@ -58,8 +58,8 @@ fn exercise(data: &[u8]) {
         let _ = pack.find_item("");
         let _ = pack.find_item("\u{10FFFF}");
         let _ = pack.embedding_scales();
-        let planes = pack.embedding_planes();
-        assert_eq!((planes.items(), planes.dim()), (n as usize, pack.dim()));
+        let blocks = pack.embedding_blocks();
+        assert_eq!((blocks.items(), blocks.dim()), (n as usize, pack.dim()));
         let _ = (pack.header(), pack.meta(), pack.sections(), pack.byte_len());
     }
     if let Ok(engine) = Engine::open(data.to_vec()) {

@@ -36,7 +36,7 @@ pub const SECTION_ENTRY_LEN: usize = 24;
 pub const SECTION_ALIGN: usize = 8;
 /// Largest embedding dimension a pack may declare.
 pub const MAX_DIM: u32 = 1024;
-/// Items per block of the embedding nibble planes.
+/// Items per block of the blocked embedding codes.
 pub const BLOCK_ITEMS: usize = crate::kernel::LANES;
 /// Longest neighbour or bought-together list per item.
 pub const MAX_LIST_LEN: u16 = 256;
@@ -76,8 +76,8 @@ pub enum SectionKind {
     ImageUrls = 12,
     /// Per-dimension dequantization scale (`f32` × dim).
     EmbeddingScales = 13,
-    /// Item embeddings, `i8` codes as two nibble planes in blocks of 16 items and groups of 8
-    /// dimensions (see [`crate::kernel`]).
+    /// Item embeddings, `i8` codes blocked in chunks of 4 items and groups of 4 dimensions
+    /// (see [`crate::kernel`]).
     Embeddings = 14,
     /// Time-decayed popularity per item (`u16`, value / 65535).
     Popularity = 15,

@@ -42,13 +42,11 @@
 //! 11 page_urls ?             string column of n; "" = expand the template
 //! 12 image_urls ?            string column of n; "" = expand the template
 //! 13 embedding_scales        f32 × d, finite and ≥ 0
-//! 14 embeddings              i8 codes (x_ij ≈ scale_j · code) as two nibble planes of
-//!                            B × 4 × G × 16 bytes (G = ceil(d / 8)): the high, then the
-//!                            low nibbles of code + 128; chunk c of block b (items 16b + 4c
-//!                            ..= 16b + 4c + 3) at (4b + c) · G · 16, group g at 16g in it,
-//!                            byte 4m + k: dimension 8g + k of item 16b + 4c + m in bits 0–3,
-//!                            8g + 4 + k in bits 4–7; padding (items ≥ n, dimensions ≥ d)
-//!                            encodes code 0 (high nibble 8, low 0). See crate::kernel.
+//! 14 embeddings              i8 × B × 4 × G × 16 (G = ceil(d / 4)), x_ij ≈ scale_j · code:
+//!                            chunk c of block b (items 16b + 4c ..= 16b + 4c + 3) at
+//!                            (4b + c) · G · 16, group g at 16g in it, byte 4m + k = dimension
+//!                            4g + k of item 16b + 4c + m; padding (items ≥ n, dimensions
+//!                            ≥ d) is 0. See crate::kernel.
 //! 15 popularity ?            u16 × n: time-decayed popularity · 65535 (absent: 0)
 //! 16 trend ?                 u16 × n: short-horizon demand trend · 65535 (absent: 0)
 //! 17 interactions ?          u32 × n: distinct shoppers per item at build time (absent: 0)
@@ -69,8 +67,8 @@
 //!
 //! Every rule above is checked by [`Pack::open`]; a violation is a [`PackError`] naming the
 //! field or section. Nothing is copied per item: accessors read the bytes in place (the
-//! scales, URL templates and rules, a few bytes each, are decoded once at open; the kernel's
-//! per-chunk bounds, one `u16` per 4 items, are computed from the low plane at open).
+//! scales, URL templates and rules, a few bytes each, are decoded once at open; each item's
+//! code sum, one `i32` per item, is computed for the kernel at open).
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -149,8 +147,8 @@ struct Layout {
     page_template: String,
     image_template: String,
     scales: Vec<f32>,
-    /// The kernel's per-chunk bounds of the low nibble plane ([`kernel::chunk_bounds`]).
-    embedding_bounds: Vec<u16>,
+    /// Each item slot's code sum ([`kernel::item_sums`]), for the kernel.
+    item_sums: Vec<i32>,
     rules: Vec<PackRule>,
 }
 
@@ -335,31 +333,24 @@ fn bad_value(kind: SectionKind, index: u64, detail: String) -> PackError {
     PackError::BadValue { kind, index, detail }
 }
 
-/// Checks that the padding of the nibble planes encodes code 0 (high nibble 8, low nibble 0):
-/// the lanes past the last item, and the dimensions past `dim` in every block's last group.
-/// The error's index is the item (a padding lane's is past the last item).
-fn check_plane_padding(section: &[u8], items: usize, dim: usize) -> Result<(), PackError> {
-    let plane = kernel::plane_len(items, dim);
+/// Checks that the padding of the blocked codes is 0: the dimensions past `dim` of every item,
+/// and every dimension of the item slots past the last item. The error's index is the item
+/// slot.
+fn check_block_padding(codes: &[u8], items: usize, dim: usize) -> Result<(), PackError> {
     let padded_dim = kernel::groups(dim) * kernel::GROUP_DIMS;
-    if padded_dim == 0 || section.len() != 2 * plane {
+    if codes.len() != kernel::blocked_len(items, dim) {
         return Ok(());
     }
-    let padded_items = kernel::chunks(items) * kernel::CHUNK;
-    let bad = |i: usize, j: usize| {
-        let (at, shift) = kernel::nibble_at(i, j, dim);
-        let (h, l) = ((section[at] >> shift) & 15, (section[plane + at] >> shift) & 15);
-        ((h, l) != (8, 0)).then_some((h, l))
-    };
-    // Padded dimensions of real items, then every dimension of the padding items.
     let positions = (0..items).flat_map(|i| (dim..padded_dim).map(move |j| (i, j)));
-    let positions = positions.chain((items..padded_items).flat_map(|i| (0..padded_dim).map(move |j| (i, j))));
+    let positions = positions.chain((items..kernel::slots(items)).flat_map(|i| (0..padded_dim).map(move |j| (i, j))));
     for (i, j) in positions {
-        if let Some((h, l)) = bad(i, j) {
+        let code = codes[kernel::code_at(i, j, dim)];
+        if code != 0 {
             let what = if i < items { "a padded dimension" } else { "a padding item of the last block" };
             return Err(bad_value(
                 SectionKind::Embeddings,
                 i as u64,
-                format!("{what} (dimension {j}) does not encode 0: high nibble {h}, low nibble {l}, want 8 and 0"),
+                format!("{what} (dimension {j}) holds code {}, not 0", code as i8),
             ));
         }
     }
@@ -618,9 +609,9 @@ impl<B: AsRef<[u8]>> Pack<B> {
 
         let embeddings = required(SectionKind::Embeddings);
         let dim = meta.dim as usize;
-        expect_len(SectionKind::Embeddings, &embeddings, kernel::planes_len(n as usize, dim) as u64)?;
-        check_plane_padding(&bytes[embeddings.clone()], n as usize, dim)?;
-        let embedding_bounds = kernel::chunk_bounds(&bytes[embeddings], n as usize, dim);
+        expect_len(SectionKind::Embeddings, &embeddings, kernel::blocked_len(n as usize, dim) as u64)?;
+        check_block_padding(&bytes[embeddings.clone()], n as usize, dim)?;
+        let item_sums = kernel::item_sums(&bytes[embeddings], n as usize, dim);
 
         if let (Some(items), Some(weights)) =
             (ranges[SectionKind::Neighbours as usize].clone(), ranges[SectionKind::NeighbourWeights as usize].clone())
@@ -667,7 +658,7 @@ impl<B: AsRef<[u8]>> Pack<B> {
             page_template,
             image_template,
             scales,
-            embedding_bounds,
+            item_sums,
             rules,
         })
     }
@@ -906,25 +897,25 @@ impl<B: AsRef<[u8]>> Pack<B> {
         &self.layout.scales
     }
 
-    /// Number of 16-item blocks of the embedding planes.
+    /// Number of 16-item blocks of the embeddings.
     pub fn block_count(&self) -> usize {
         (self.item_count() as usize).div_ceil(BLOCK_ITEMS)
     }
 
-    /// The embeddings section as the kernel reads it: both nibble planes (in place) and the
-    /// per-chunk bounds computed when the pack was opened.
-    pub fn embedding_planes(&self) -> kernel::Planes<'_> {
+    /// The embeddings as the kernel reads them: the blocked codes (in place) and the item code
+    /// sums computed when the pack was opened.
+    pub fn embedding_blocks(&self) -> kernel::Blocks<'_> {
         let section = self.section(SectionKind::Embeddings).unwrap_or(&[]);
         let (n, d) = (self.item_count() as usize, self.dim());
-        // `open` checked the section's length and computed one bound per block, and the format
-        // caps the dimension below the kernel's limit, so this cannot fail; an empty view
-        // (no items) stands in if it ever did.
-        kernel::Planes::new(section, &self.layout.embedding_bounds, n, d).unwrap_or_else(|_| kernel::Planes::empty())
+        // `open` checked the section's length and computed one sum per item slot, and the
+        // format caps the dimension below the kernel's limit, so this cannot fail; an empty
+        // view (no items) stands in if it ever did.
+        kernel::Blocks::new(section, &self.layout.item_sums, n, d).unwrap_or_else(|_| kernel::Blocks::empty())
     }
 
     /// The codes of item `i`, dimension by dimension (empty if `i` is out of range).
     pub fn embedding_iter(&self, i: u32) -> kernel::RowCodes<'_> {
-        self.embedding_planes().codes_of(i as usize)
+        self.embedding_blocks().codes_of(i as usize)
     }
 
     /// Copies the codes of item `i` into `out` (`dim` long); zeros if `i` is out of range.

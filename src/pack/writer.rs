@@ -355,7 +355,7 @@ impl PackContents {
                     true
                 }
                 SectionKind::Embeddings => {
-                    s = crate::kernel::encode_planes(&self.codes, d);
+                    s = crate::kernel::block_row_major(&self.codes, d);
                     true
                 }
                 SectionKind::Popularity if has_popularity => {
