@@ -330,7 +330,7 @@ mod tests {
             ) {
                 let scales: Vec<f32> = (0..dim).map(|j| 0.01 + j as f32 * 0.003).collect();
                 let q = Query::new(&vector, &scales);
-                let allow = |i: u32| drop == 0 || i % (drop + 1) != 0;
+                let allow = |i: u32| drop == 0 || !i.is_multiple_of(drop + 1);
                 let want = reference(&rows, dim, &q, prior, &pop, k, allow);
                 let owned = OwnedBlocks::from_rows(&rows, dim);
                 let got = top_k_blocks(&owned.view().unwrap(), &q, prior, |i| pop[i as usize], k, allow).unwrap();
