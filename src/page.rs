@@ -20,10 +20,11 @@
 
 use serde::Deserialize;
 
-use crate::engine::{check_k, Engine};
+use crate::engine::{check_k, BlendRequest, Engine};
 use crate::error::CoreError;
 use crate::explain::{cosine, Evidence, Explanation, Reason};
 use crate::explore::{self, Arm};
+use crate::for_you::BlendWeights;
 use crate::rules::{self, FilterInput, Rule, RuleAction, RuleInput, RuleSource, RuleTarget};
 use crate::shelf::{Shelf, ShelfItem, ShelfKind};
 use crate::shelves::{self, signals, Candidate, History, Proposal, ShelfContext};
@@ -233,18 +234,11 @@ impl<B: AsRef<[u8]>> Engine<B> {
                         return Ok(Proposal { title: "You might like".to_owned(), personalized: false, candidates });
                     }
                 }
-                let not_allowed: Vec<u32> = (0..ctx.pack.item_count()).filter(|&i| !ctx.allows(i)).collect();
-                let want = want.min(crate::engine::MAX_K);
-                let ranked = if kind == ShelfKind::ForYou {
-                    self.rank_for_you(want, now_ms, &not_allowed)?
-                } else {
-                    self.rank_discovery(want, now_ms, &not_allowed)?
-                };
-                Proposal {
-                    title: ranked.title.clone(),
-                    personalized: ranked.personalized,
-                    candidates: shelves::for_you::candidates(ctx.pack, ranked),
-                }
+                let weights = if kind == ShelfKind::ForYou { &BlendWeights::FOR_YOU } else { &BlendWeights::DISCOVERY };
+                let k = check_k(want.min(crate::engine::MAX_K))?;
+                let blend = BlendRequest { kind, weights, k, now_ms, exclude: &[], allow: &|i| ctx.allows(i) };
+                let (personalized, candidates) = self.blend_explained(&blend, ctx.profile, ctx.history);
+                Proposal { title: kind.title().to_owned(), personalized, candidates }
             }
             ShelfKind::BuyAgain => shelves::buy_again::propose(ctx, want),
             ShelfKind::BecauseYouViewed => shelves::because_you_viewed::propose(ctx, want),

@@ -97,14 +97,42 @@ pub fn recent_items<B: AsRef<[u8]>>(pack: &Pack<B>, history: &History, suppressi
     out
 }
 
-/// The item of `recent` whose embedding is closest to item `i`, with the cosine.
-pub fn closest_recent<B: AsRef<[u8]>>(pack: &Pack<B>, recent: &[u32], i: u32) -> Option<(u32, f32)> {
-    let v = signals::unit_vector(pack, i);
-    recent
-        .iter()
-        .filter(|&&r| r != i)
-        .map(|&r| (r, cosine(&v, &signals::unit_vector(pack, r))))
-        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+/// A few anchor items (the shopper's recent items, the items a search matched) with their
+/// unit embeddings, computed once per shelf rather than once per shelf item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Anchors {
+    items: Vec<u32>,
+    /// `items.len()` unit vectors of `dim` values each.
+    vectors: Vec<f32>,
+    dim: usize,
+}
+
+impl Anchors {
+    /// The anchors `items` of `pack`.
+    pub fn of<B: AsRef<[u8]>>(pack: &Pack<B>, items: &[u32]) -> Anchors {
+        let dim = pack.dim().max(1);
+        let mut vectors = vec![0.0f32; dim * items.len()];
+        for (&i, v) in items.iter().zip(vectors.chunks_exact_mut(dim)) {
+            signals::unit_vector_into(pack, i, v);
+        }
+        Anchors { items: items.to_vec(), vectors, dim }
+    }
+
+    /// The anchor (other than `i` itself) whose embedding is closest to item `i`, with the
+    /// cosine; ties go to the earlier anchor.
+    pub fn closest<B: AsRef<[u8]>>(&self, pack: &Pack<B>, i: u32) -> Option<(u32, f32)> {
+        if self.items.is_empty() {
+            return None;
+        }
+        let mut v = vec![0.0f32; self.dim];
+        signals::unit_vector_into(pack, i, &mut v);
+        self.items
+            .iter()
+            .zip(self.vectors.chunks_exact(self.dim))
+            .filter(|&(&r, _)| r != i)
+            .map(|(&r, u)| (r, cosine(&v, u)))
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+    }
 }
 
 /// Which context a cold-start shelf may start from.
@@ -146,8 +174,9 @@ pub fn from_context<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize, usin
             if out.len() < want {
                 let have: Vec<u32> = out.iter().map(|c| c.item).collect();
                 let near = signals::nearest(pack, &signals::centroid(pack, &seeds), want - have.len(), |i| !have.contains(&i) && fits(i));
+                let anchors = Anchors::of(pack, &seeds);
                 out.extend(near.into_iter().map(|(i, sim)| {
-                    let (seed, _) = closest_recent(pack, &seeds, i).unwrap_or((seeds[0], sim));
+                    let (seed, _) = anchors.closest(pack, i).unwrap_or((seeds[0], sim));
                     Candidate {
                         item: i,
                         score: sim,

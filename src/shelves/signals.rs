@@ -47,11 +47,16 @@ pub fn stored_bought_together<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Vec<(u3
 /// The unit embedding of item `i` (all zero for a zero vector).
 pub fn unit_vector<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Vec<f32> {
     let mut v = vec![0.0f32; pack.dim()];
-    let norm = item_vector(pack, i, &mut v);
-    if norm > 0.0 {
-        v.iter_mut().for_each(|x| *x /= norm);
-    }
+    unit_vector_into(pack, i, &mut v);
     v
+}
+
+/// Writes the unit embedding of item `i` into `out` (`pack.dim()` long), without allocating.
+pub fn unit_vector_into<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, out: &mut [f32]) {
+    let norm = item_vector(pack, i, out);
+    if norm > 0.0 {
+        out.iter_mut().for_each(|x| *x /= norm);
+    }
 }
 
 /// The normalized sum of the unit embeddings of `items`.
