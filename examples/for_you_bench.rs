@@ -3,7 +3,7 @@
 //!   cargo run --release --example for_you_bench -- time PACK... [--reps R]
 //!   cargo run --release --example for_you_bench -- dump PACK...
 //!   cargo run --release --example for_you_bench -- phases PACK... [--reps R]
-//!   cargo run --release --example for_you_bench -- loop PACK [--k K] [--reps R]   (for profilers)
+//!   cargo run --release --example for_you_bench -- loop PACK [--k K] [--reps R] [--cold]   (for profilers)
 //!
 //! `time` opens each pack with the bench shopper of `benches/native.rs` (20 views, one a
 //! minute) and times, interleaved in one loop, `rank_for_you` with k = 20, with k = 1, with no
@@ -198,11 +198,14 @@ fn main() {
         Some("dump") => dump(&paths),
         Some("phases") => phases(&paths, reps),
         Some("loop") => {
-            // For profilers: `loop PACK --k K --reps R` runs only the warm shelf.
+            // For profilers: `loop PACK --k K --reps R [--cold]` runs only the shelf (no events
+            // with --cold).
             let k = args.iter().position(|a| a == "--k").and_then(|i| args.get(i + 1)).map_or(20, |v| v.parse().expect("--k N"));
             let mut engine = Engine::open(std::fs::read(&paths[0]).expect("read the pack")).expect("open");
-            for e in bench_events(engine.pack().item_count()) {
-                engine.push_event(e);
+            if !args.iter().any(|a| a == "--cold") {
+                for e in bench_events(engine.pack().item_count()) {
+                    engine.push_event(e);
+                }
             }
             for _ in 0..reps {
                 black_box(engine.rank_for_you(k, NOW_MS, &[]).unwrap());

@@ -74,7 +74,7 @@ impl<B: AsRef<[u8]>> ShelfContext<'_, B> {
     }
 }
 
-use crate::explain::{cosine, Evidence, ItemRef, Reason};
+use crate::explain::{cosine_of, Evidence, ItemRef, Reason};
 
 /// Items the shopper interacted with recently (the cart, then views, clicks and purchases,
 /// latest first), distinct, leaving out removed interests: at most `n`.
@@ -102,35 +102,55 @@ pub fn recent_items<B: AsRef<[u8]>>(pack: &Pack<B>, history: &History, suppressi
 #[derive(Debug, Clone, PartialEq)]
 pub struct Anchors {
     items: Vec<u32>,
-    /// `items.len()` unit vectors of `dim` values each.
+    /// The unit vectors, dimension-major: value `j` of anchor `a` at `j · items.len() + a`, so
+    /// that one pass over an item's vector updates the dot products of every anchor.
     vectors: Vec<f32>,
+    /// Σ x² of each unit vector, in index order.
+    squares: Vec<f32>,
     dim: usize,
 }
 
 impl Anchors {
     /// The anchors `items` of `pack`.
     pub fn of<B: AsRef<[u8]>>(pack: &Pack<B>, items: &[u32]) -> Anchors {
-        let dim = pack.dim().max(1);
-        let mut vectors = vec![0.0f32; dim * items.len()];
-        for (&i, v) in items.iter().zip(vectors.chunks_exact_mut(dim)) {
-            signals::unit_vector_into(pack, i, v);
+        let (dim, count) = (pack.dim(), items.len());
+        let mut vectors = vec![0.0f32; dim * count];
+        let mut squares = vec![0.0f32; count];
+        let mut v = vec![0.0f32; dim];
+        for (a, &i) in items.iter().enumerate() {
+            signals::unit_vector_into(pack, i, &mut v);
+            for (j, &x) in v.iter().enumerate() {
+                vectors[j * count + a] = x;
+                squares[a] += x * x;
+            }
         }
-        Anchors { items: items.to_vec(), vectors, dim }
+        Anchors { items: items.to_vec(), vectors, squares, dim }
     }
 
     /// The anchor (other than `i` itself) whose embedding is closest to item `i`, with the
-    /// cosine; ties go to the earlier anchor.
+    /// cosine ([`cosine`](crate::explain::cosine), to the bit); ties go to the earlier anchor.
     pub fn closest<B: AsRef<[u8]>>(&self, pack: &Pack<B>, i: u32) -> Option<(u32, f32)> {
-        if self.items.is_empty() {
+        let count = self.items.len();
+        if count == 0 {
             return None;
         }
         let mut v = vec![0.0f32; self.dim];
         signals::unit_vector_into(pack, i, &mut v);
+        // Every anchor's dot product is summed in index order, as `cosine` sums it; the anchors
+        // are independent sums, side by side.
+        let mut dots = vec![0.0f32; count];
+        let mut square = 0.0f32;
+        for (&x, column) in v.iter().zip(self.vectors.chunks_exact(count)) {
+            square += x * x;
+            for (dot, &y) in dots.iter_mut().zip(column) {
+                *dot += x * y;
+            }
+        }
         self.items
             .iter()
-            .zip(self.vectors.chunks_exact(self.dim))
+            .zip(dots.iter().zip(&self.squares))
             .filter(|&(&r, _)| r != i)
-            .map(|(&r, u)| (r, cosine(&v, u)))
+            .map(|(&r, (&dot, &nb))| (r, cosine_of(dot, square, nb)))
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
     }
 }
