@@ -3,12 +3,13 @@
 //!   cargo run --release --example for_you_bench -- time PACK... [--reps R]
 //!   cargo run --release --example for_you_bench -- dump PACK...
 //!   cargo run --release --example for_you_bench -- phases PACK... [--reps R]
-//!   cargo run --release --example for_you_bench -- loop PACK [--k K] [--reps R] [--cold]   (for profilers)
+//!   cargo run --release --example for_you_bench -- loop PACK [--k K] [--reps R] [--cold] [--shelf]   (for profilers)
 //!
 //! `time` opens each pack with the bench shopper of `benches/native.rs` (20 views, one a
 //! minute) and times, interleaved in one loop, `rank_for_you` with k = 20, with k = 1, with no
-//! events (cold), and the kernel alone (the same query and prior as the engine's embedding
-//! candidates); it prints the median and the 10th–90th percentile of each (ms).
+//! events (cold), the kernel alone (the same query and prior as the engine's embedding
+//! candidates) and the page API's for-you shelf (`Engine::shelf`, k = 20: what `shelf()` in the
+//! JS shell calls); it prints the median and the 10th–90th percentile of each (ms).
 //!
 //! `dump` prints (Debug) the for-you and discovery shelves and a page of blended shelves for a
 //! set of seeded synthetic shoppers (views, clicks, carts, removals, purchases, exclusions,
@@ -20,10 +21,11 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use shelfwise::engine::{Engine, InterestInput};
-use shelfwise::event::{Event, EventKind};
-use shelfwise::page::ShelfRequest;
+use shelfwise::event::{Event, EventKind, Search};
+use shelfwise::page::{ExploreRequest, ShelfRequest};
+use shelfwise::shelf::ShelfKind;
 use shelfwise::rank::{top_k_by_query, Query};
-use shelfwise::rules::FilterInput;
+use shelfwise::rules::{FilterInput, RuleInput};
 
 const NOW_MS: i64 = 1_700_000_000_000;
 
@@ -55,7 +57,8 @@ fn time(paths: &[String], reps: usize) {
         }
         let pack = warm.pack();
         let query = Query::new(&warm.profile(NOW_MS).interest, pack.embedding_scales());
-        let mut runs: [(&str, Vec<f64>); 4] = [("k20", vec![]), ("k1", vec![]), ("cold", vec![]), ("kernel", vec![])];
+        let request = ShelfRequest { k: Some(20), ..ShelfRequest::new("for-you") };
+        let mut runs: [(&str, Vec<f64>); 5] = [("k20", vec![]), ("k1", vec![]), ("cold", vec![]), ("kernel", vec![]), ("shelf", vec![])];
         for r in 0..reps + 5 {
             for (which, times) in runs.iter_mut() {
                 let t = Instant::now();
@@ -63,6 +66,7 @@ fn time(paths: &[String], reps: usize) {
                     "k20" => drop(black_box(warm.rank_for_you(20, NOW_MS, &[]).unwrap())),
                     "k1" => drop(black_box(warm.rank_for_you(1, NOW_MS, &[]).unwrap())),
                     "cold" => drop(black_box(cold.rank_for_you(20, NOW_MS, &[]).unwrap())),
+                    "shelf" => drop(black_box(warm.shelf(&request, NOW_MS).unwrap())),
                     _ => drop(black_box(top_k_by_query(pack, &query, 0.0, 100, |i| pack.in_stock(i)))),
                 }
                 if r >= 5 {
@@ -161,6 +165,11 @@ fn dump(paths: &[String]) {
                 let age_min = (count - j) as i64 * (1 + rng.below(3000) as i64);
                 engine.push_event(Event { item, kind, ts_ms: NOW_MS - age_min * 60_000, qty: 1 + rng.below(3) as u32 });
             }
+            if shopper % 3 == 0 {
+                // Title words of the demo shop (the cold start's search path).
+                let query = ["ceramic", "candle", "lamp"][(shopper % 9 / 3) as usize].to_owned();
+                engine.push_search(Search { query, ts_ms: NOW_MS - 60_000 });
+            }
             if shopper % 7 == 3 && engine.pack().category_count() > 1 {
                 let name = engine.pack().category_name(pool[0] % engine.pack().category_count()).to_owned();
                 let _ = engine.remove_interest(&InterestInput { category: Some(name), brand: None });
@@ -184,6 +193,40 @@ fn dump(paths: &[String]) {
                 ShelfRequest { k: Some(6), diversity: Some(0.3), ..ShelfRequest::new("discovery") },
             ];
             println!("-- shopper {shopper} page\n{:?}", engine.page(&page, now));
+            // Every shelf kind, with the product on the page, filters, exclusions and exploration.
+            let context = engine.pack().item_id(pool[pool.len() - 1]).to_owned();
+            let filters = FilterInput { min_price: Some(2.0), exclude_in_cart: Some(shopper % 2 == 0), ..FilterInput::default() };
+            let all: Vec<ShelfRequest> = ShelfKind::ALL
+                .iter()
+                .map(|kind| ShelfRequest {
+                    k: Some(5),
+                    item: (shopper % 4 != 2).then(|| context.clone()),
+                    exclude: ids.clone(),
+                    filters: filters.clone(),
+                    explore: (shopper % 5 == 1).then_some(ExploreRequest { seed: shopper, slots: None }),
+                    ..ShelfRequest::new(kind.as_str())
+                })
+                .collect();
+            println!("-- shopper {shopper} all kinds\n{:?}", engine.page(&all, now));
+            // Blended shelves under call-time rules: a boosted category, a buried and a pinned item.
+            let plain = engine.shelf(&ShelfRequest { k: Some(8), ..ShelfRequest::new("for-you") }, now).ok();
+            if let Some(second) = plain.as_ref().and_then(|s| s.items.get(1)) {
+                let rule = |action: &str, item: Option<String>, category: Option<String>, weight: Option<f64>, position: Option<f64>| {
+                    RuleInput { action: action.to_owned(), item, category, weight, position }
+                };
+                let rules = vec![
+                    rule("boost", None, Some(second.card.category.clone()), Some(0.2), None),
+                    rule("bury", Some(second.card.id.clone()), None, Some(0.5), None),
+                    rule("pin", Some(engine.pack().item_id(pool[0]).to_owned()), None, None, Some(2.0)),
+                ];
+                for kind in ["for-you", "discovery"] {
+                    let request = ShelfRequest { k: Some(8), rules: rules.clone(), max_per_category: Some(6), ..ShelfRequest::new(kind) };
+                    println!("-- shopper {shopper} {kind} with rules\n{:?}", engine.shelf(&request, now));
+                }
+            }
+            for request in &all {
+                println!("-- shopper {shopper} shelf {}\n{:?}", request.kind, engine.shelf(request, now));
+            }
         }
     }
 }
@@ -198,8 +241,8 @@ fn main() {
         Some("dump") => dump(&paths),
         Some("phases") => phases(&paths, reps),
         Some("loop") => {
-            // For profilers: `loop PACK --k K --reps R [--cold]` runs only the shelf (no events
-            // with --cold).
+            // For profilers: `loop PACK --k K --reps R [--cold] [--shelf]` runs only the shelf (no
+            // events with --cold; through the page API with --shelf).
             let k = args.iter().position(|a| a == "--k").and_then(|i| args.get(i + 1)).map_or(20, |v| v.parse().expect("--k N"));
             let mut engine = Engine::open(std::fs::read(&paths[0]).expect("read the pack")).expect("open");
             if !args.iter().any(|a| a == "--cold") {
@@ -207,8 +250,14 @@ fn main() {
                     engine.push_event(e);
                 }
             }
+            let request = ShelfRequest { k: Some(k), ..ShelfRequest::new("for-you") };
+            let page = args.iter().any(|a| a == "--shelf");
             for _ in 0..reps {
-                black_box(engine.rank_for_you(k, NOW_MS, &[]).unwrap());
+                if page {
+                    black_box(engine.shelf(&request, NOW_MS).unwrap());
+                } else {
+                    black_box(engine.rank_for_you(k, NOW_MS, &[]).unwrap());
+                }
             }
         }
         _ => eprintln!("usage: for_you_bench time PACK... [--reps R] | dump PACK..."),

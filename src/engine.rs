@@ -15,7 +15,7 @@ use crate::profile::{BrandAffinity, CategoryAffinity, PriceBandAffinity, PriceBa
 use crate::rules::{find_brand, find_category, Rule};
 use crate::shelf::{ItemCard, Shelf, ShelfItem, ShelfKind};
 use crate::shelves::for_you::Explainer;
-use crate::shelves::{Candidate, History};
+use crate::shelves::History;
 
 /// The most events kept in memory; older ones are dropped first.
 pub const MAX_EVENTS: usize = 10_000;
@@ -473,27 +473,26 @@ impl<B: AsRef<[u8]>> Engine<B> {
         let profile = self.profile(now_ms);
         let history = History::build(self.pack.item_count(), &self.events, &[], now_ms);
         let blend = BlendRequest { kind, weights, k, now_ms, exclude, allow: &|_| true };
-        let (personalized, ranked) = self.blend_explained(&blend, &profile, &history);
-        let items = ranked.into_iter().map(|c| ShelfItem::new(&self.pack, c.item, c.score, c.explanation)).collect();
+        let (personalized, ranked) = self.blend_ranked(&blend, &profile);
+        let explainer = Explainer::new(&self.pack, &profile, &history, &self.suppressions);
+        let items = ranked.iter().map(|r| ShelfItem::new(&self.pack, r.item, r.score, explainer.explain(r))).collect();
         Ok(Shelf { kind, title: kind.title().to_owned(), personalized, items })
     }
 
-    /// The best `k` items of a blended shelf with their explanations, for the shopper's
-    /// `profile` and `history` (as of `now_ms`), and whether the shopper's own events placed
+    /// The best `k` items of a blended shelf with their score parts (what explanations are
+    /// made from), for the shopper's `profile`, and whether the shopper's own events placed
     /// any of them. What [`Engine::rank_for_you`], [`Engine::rank_discovery`] and the page's
     /// blended shelves share; `k` must be checked.
-    pub(crate) fn blend_explained(&self, blend: &BlendRequest<'_>, profile: &Profile, history: &History) -> (bool, Vec<Candidate>) {
+    pub(crate) fn blend_ranked(&self, blend: &BlendRequest<'_>, profile: &Profile) -> (bool, Vec<Recommendation>) {
         let BlendRequest { kind, weights, k, now_ms, exclude, allow } = *blend;
         let candidates = self.candidates_for(profile, weights, now_ms, exclude, kind == ShelfKind::Discovery, allow);
         let ranked = for_you::rank_candidates(&candidates, weights, k);
         let personalized = ranked.iter().any(|r| r.parts.repeat > 0.0 || r.parts.neighbours > 0.0 || r.parts.embedding != 0.0);
-        let explainer = Explainer::new(&self.pack, profile, history, &self.suppressions);
-        let ranked = ranked.iter().map(|r| Candidate { item: r.item, score: r.score, explanation: explainer.explain(r) }).collect();
         (personalized, ranked)
     }
 }
 
-/// A blended shelf as [`Engine::blend_explained`] ranks it.
+/// A blended shelf as [`Engine::blend_ranked`] ranks it.
 #[derive(Clone, Copy)]
 pub(crate) struct BlendRequest<'a> {
     /// For you or discovery (discovery leaves out what the shopper bought).

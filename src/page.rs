@@ -24,9 +24,10 @@ use crate::engine::{check_k, BlendRequest, Engine};
 use crate::error::CoreError;
 use crate::explain::{cosine, Evidence, Explanation, Reason};
 use crate::explore::{self, Arm};
-use crate::for_you::BlendWeights;
+use crate::for_you::{BlendWeights, Recommendation};
 use crate::rules::{self, FilterInput, Rule, RuleAction, RuleInput, RuleSource, RuleTarget};
 use crate::shelf::{Shelf, ShelfItem, ShelfKind};
+use crate::shelves::for_you::Explainer;
 use crate::shelves::{self, signals, Candidate, History, Proposal, ShelfContext};
 
 /// Default number of items per shelf.
@@ -181,24 +182,17 @@ impl<B: AsRef<[u8]>> Engine<B> {
         }
         let resolved: Vec<Resolved> = requests.iter().map(|r| self.resolve_request(r)).collect::<Result<_, _>>()?;
         let pack = self.pack();
-        let n = pack.item_count() as usize;
         let history = History::build(pack.item_count(), self.events(), self.searches(), now_ms);
         let profile = self.profile(now_ms);
         let suppressions = self.suppressions();
         let session_query = history.searches.first().filter(|s| self.in_session(s.ts_ms, now_ms)).map(|s| s.query.clone());
-        let mut shown = vec![false; n];
+        // Items of earlier shelves, sorted.
+        let mut shown: Vec<u32> = Vec::new();
         let mut out = Vec::with_capacity(resolved.len());
         for req in resolved {
-            let mut eligible: Vec<bool> = (0..pack.item_count())
-                .map(|i| {
-                    !shown[i as usize] && Some(i) != req.item && req.filters.allows(pack, i, history.in_cart(i), history.purchased(i))
-                })
-                .collect();
-            for &i in &req.exclude {
-                if let Some(e) = eligible.get_mut(i as usize) {
-                    *e = false;
-                }
-            }
+            let mut blocked: Vec<u32> = shown.iter().chain(&req.exclude).copied().collect();
+            blocked.sort_unstable();
+            blocked.dedup();
             let ctx = ShelfContext {
                 pack,
                 history: &history,
@@ -209,36 +203,39 @@ impl<B: AsRef<[u8]>> Engine<B> {
                 category: req.category,
                 query: req.query.clone().or_else(|| session_query.clone()),
                 cart: req.cart.clone().unwrap_or_else(|| history.cart.clone()),
-                eligible: &eligible,
+                filters: &req.filters,
+                blocked: &blocked,
             };
             let want = (req.k * 4).min(crate::engine::MAX_K * 4);
-            let proposal = self.propose(&ctx, req.kind, want, now_ms)?;
-            let shelf = finish(&ctx, &req, proposal);
-            for item in &shelf.items {
-                if let Some(i) = pack.find_item(&item.card.id) {
-                    shown[i as usize] = true;
-                }
-            }
-            drop(ctx);
-            eligible.clear();
+            let (proposal, parts) = self.propose(&ctx, req.kind, want, now_ms)?;
+            let shelf = finish(&ctx, &req, proposal, parts);
+            shown.extend(shelf.items.iter().filter_map(|item| pack.find_item(&item.card.id)));
+            shown.sort_unstable();
+            shown.dedup();
             out.push(shelf);
         }
         Ok(out)
     }
 
-    fn propose(&self, ctx: &ShelfContext<'_, B>, kind: ShelfKind, want: usize, now_ms: i64) -> Result<Proposal, CoreError> {
-        Ok(match kind {
+    /// The shelf's candidates. A blended shelf (for you, discovery) also returns the score parts
+    /// of its candidates, in the same order: their explanations are left for [`finish`], which
+    /// explains only the items it keeps.
+    fn propose(&self, ctx: &ShelfContext<'_, B>, kind: ShelfKind, want: usize, now_ms: i64) -> Result<(Proposal, Vec<Recommendation>), CoreError> {
+        let proposal = match kind {
             ShelfKind::ForYou | ShelfKind::Discovery => {
                 if ctx.profile.is_empty() {
                     if let Some(candidates) = shelves::from_context(ctx, want, shelves::ContextUse::SearchOrCategory) {
-                        return Ok(Proposal { title: "You might like".to_owned(), personalized: false, candidates });
+                        return Ok((Proposal { title: "You might like".to_owned(), personalized: false, candidates }, Vec::new()));
                     }
                 }
                 let weights = if kind == ShelfKind::ForYou { &BlendWeights::FOR_YOU } else { &BlendWeights::DISCOVERY };
                 let k = check_k(want.min(crate::engine::MAX_K))?;
                 let blend = BlendRequest { kind, weights, k, now_ms, exclude: &[], allow: &|i| ctx.allows(i) };
-                let (personalized, candidates) = self.blend_explained(&blend, ctx.profile, ctx.history);
-                Proposal { title: kind.title().to_owned(), personalized, candidates }
+                let (personalized, ranked) = self.blend_ranked(&blend, ctx.profile);
+                // Explained in `finish`, once the shelf's items are chosen.
+                let pending = || Explanation::new(Reason::Popular, String::new(), Evidence::default());
+                let candidates = ranked.iter().map(|r| Candidate { item: r.item, score: r.score, explanation: pending() }).collect();
+                return Ok((Proposal { title: kind.title().to_owned(), personalized, candidates }, ranked));
             }
             ShelfKind::BuyAgain => shelves::buy_again::propose(ctx, want),
             ShelfKind::BecauseYouViewed => shelves::because_you_viewed::propose(ctx, want),
@@ -248,7 +245,8 @@ impl<B: AsRef<[u8]>> Engine<B> {
             ShelfKind::TrendingInCategories => shelves::trending::in_top_categories(ctx, want),
             ShelfKind::RecentlyViewed => shelves::recently_viewed::propose(ctx, want),
             ShelfKind::NewForYou => shelves::new_for_you::propose(ctx, want),
-        })
+        };
+        Ok((proposal, Vec::new()))
     }
 }
 
@@ -261,16 +259,27 @@ struct Ranked {
     /// that is not buried, even the one scaled to 0).
     nudge: i8,
     pin: Option<(u32, Rule)>,
+    /// The score parts of a blended shelf's candidate: its explanation is made from them once
+    /// the shelf's items are chosen (its `explanation` holds only a rule, if any, until then).
+    parts: Option<Recommendation>,
 }
 
-fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: Proposal) -> Shelf {
+/// The shelf from `proposal` (see the module docs). `parts` are the score parts of a blended
+/// shelf's candidates, in the order of `proposal.candidates` (empty for other shelves).
+fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: Proposal, parts: Vec<Recommendation>) -> Shelf {
     let pack = ctx.pack;
     let k = req.k;
     // 1. Candidates that may appear, once each.
     let mut candidates: Vec<Candidate> = Vec::new();
-    for c in proposal.candidates {
-        if ctx.allows(c.item) && !candidates.iter().any(|o| o.item == c.item) {
-            candidates.push(c);
+    let mut candidate_parts: Vec<Option<Recommendation>> = Vec::new();
+    let mut seen: Vec<u32> = Vec::new(); // sorted
+    for (c, p) in proposal.candidates.into_iter().zip(parts.into_iter().map(Some).chain(std::iter::repeat(None))) {
+        if ctx.allows(c.item) {
+            if let Err(at) = seen.binary_search(&c.item) {
+                seen.insert(at, c.item);
+                candidates.push(c);
+                candidate_parts.push(p);
+            }
         }
     }
     // 2. Fill up from trending.
@@ -293,8 +302,9 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
     let scale = |s: f32| if hi > lo { (s - lo) / (hi - lo) } else { 1.0 };
     let mut ranked: Vec<Ranked> = candidates
         .into_iter()
-        .map(|c| {
-            let mut r = Ranked { score: scale(c.score), candidate: c, nudge: 0, pin: None };
+        .zip(candidate_parts.into_iter().chain(std::iter::repeat(None)))
+        .map(|(c, parts)| {
+            let mut r = Ranked { score: scale(c.score), candidate: c, nudge: 0, pin: None, parts };
             if let Some(rule) = rules::winning_rule(pack, &req.rules, r.candidate.item) {
                 match rule.action {
                     RuleAction::Boost(w) => {
@@ -347,6 +357,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
                     explanation: Explanation::new(Reason::Pinned, "Featured by the shop", Evidence::default()),
                 },
                 pin: None,
+                parts: None,
             },
         };
         entry.candidate.explanation.evidence.rule = Some(rule.label());
@@ -416,6 +427,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
                         ),
                     },
                     pin: None,
+                    parts: None,
                 });
             }
         }
@@ -427,11 +439,23 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
         items.insert(at, entry);
     }
     items.truncate(k);
+    let explainer = Explainer::new(pack, ctx.profile, ctx.history, ctx.suppressions);
     Shelf {
         kind: req.kind,
         title: req.title.clone().unwrap_or(proposal.title),
         personalized: proposal.personalized,
-        items: items.into_iter().map(|r| ShelfItem::new(pack, r.candidate.item, r.score, r.candidate.explanation)).collect(),
+        items: items
+            .into_iter()
+            .map(|r| {
+                let mut explanation = r.candidate.explanation;
+                if let Some(parts) = &r.parts {
+                    let rule = explanation.evidence.rule.take();
+                    explanation = explainer.explain(parts);
+                    explanation.evidence.rule = rule;
+                }
+                ShelfItem::new(pack, r.candidate.item, r.score, explanation)
+            })
+            .collect(),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod trending;
 use crate::explain::Explanation;
 use crate::pack::Pack;
 use crate::profile::{Profile, Suppressions};
+use crate::rules::Filters;
 
 pub use history::History;
 
@@ -63,14 +64,22 @@ pub struct ShelfContext<'a, B: AsRef<[u8]>> {
     pub query: Option<String>,
     /// Items in the cart: the page's list, or else the cart the events describe.
     pub cart: Vec<u32>,
-    /// Which items may appear (filters, exclusions, earlier shelves of the page).
-    pub eligible: &'a [bool],
+    /// The request's filters.
+    pub filters: &'a Filters,
+    /// Items that may not appear (the request's exclusions, earlier shelves of the page),
+    /// sorted.
+    pub blocked: &'a [u32],
 }
 
 impl<B: AsRef<[u8]>> ShelfContext<'_, B> {
-    /// Whether item `i` may appear.
+    /// Whether item `i` may appear: in the catalog, not the product on the page, not
+    /// blocked, and through the filters. Checked when asked, so a shelf pays for the items
+    /// it looks at, not for the whole catalog.
     pub fn allows(&self, i: u32) -> bool {
-        self.eligible.get(i as usize).copied().unwrap_or(false)
+        i < self.pack.item_count()
+            && Some(i) != self.item
+            && self.blocked.binary_search(&i).is_err()
+            && self.filters.allows(self.pack, i, self.history.in_cart(i), self.history.purchased(i))
     }
 }
 
