@@ -15,6 +15,7 @@ use crate::profile::{BrandAffinity, CategoryAffinity, PriceBandAffinity, PriceBa
 use crate::rules::{find_brand, find_category, Rule};
 use crate::shelf::{ItemCard, Shelf, ShelfItem, ShelfKind};
 use crate::shelves::for_you::Explainer;
+use crate::shelves::signals::UnderExposed;
 use crate::shelves::History;
 
 /// The most events kept in memory; older ones are dropped first.
@@ -119,6 +120,8 @@ pub struct Engine<B: AsRef<[u8]> = Vec<u8>> {
     suppressions: Suppressions,
     price_bands: PriceBands,
     profile_config: ProfileConfig,
+    /// The pack's under-exposed items (new for you, exploration), computed when first needed.
+    under_exposed: UnderExposed,
 }
 
 /// Checks a shelf size.
@@ -154,6 +157,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
             suppressions: Suppressions::default(),
             price_bands,
             profile_config: ProfileConfig::default(),
+            under_exposed: UnderExposed::default(),
         })
     }
 
@@ -201,6 +205,11 @@ impl<B: AsRef<[u8]>> Engine<B> {
     /// The open pack.
     pub fn pack(&self) -> &Pack<B> {
         &self.pack
+    }
+
+    /// The pack's under-exposed items, computed by the first shelf that needs them.
+    pub(crate) fn under_exposed(&self) -> &UnderExposed {
+        &self.under_exposed
     }
 
     /// The recorded events, oldest first.

@@ -205,6 +205,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
                 cart: req.cart.clone().unwrap_or_else(|| history.cart.clone()),
                 filters: &req.filters,
                 blocked: &blocked,
+                under_exposed: self.under_exposed(),
             };
             let want = (req.k * 4).min(crate::engine::MAX_K * 4);
             let (proposal, parts) = self.propose(&ctx, req.kind, want, now_ms)?;
@@ -475,7 +476,7 @@ fn exploration_arms<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, picked: &[Ranked]
     let pack = ctx.pack;
     let on_shelf: Vec<u32> = picked.iter().map(|r| r.candidate.item).chain(pinned.iter().map(|p| p.1.candidate.item)).collect();
     let centre = signals::centroid(pack, &on_shelf);
-    let cold = signals::under_exposed(pack);
+    let cold = ctx.under_exposed.of(pack);
     (0..pack.item_count())
         .filter(|&i| cold.get(i as usize).copied().unwrap_or(false) && ctx.allows(i) && !on_shelf.contains(&i))
         .map(|i| Arm {

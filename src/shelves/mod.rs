@@ -69,6 +69,8 @@ pub struct ShelfContext<'a, B: AsRef<[u8]>> {
     /// Items that may not appear (the request's exclusions, earlier shelves of the page),
     /// sorted.
     pub blocked: &'a [u32],
+    /// The pack's under-exposed items (computed when first needed).
+    pub under_exposed: &'a signals::UnderExposed,
 }
 
 impl<B: AsRef<[u8]>> ShelfContext<'_, B> {

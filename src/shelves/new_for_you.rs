@@ -8,7 +8,7 @@ use crate::explain::{Evidence, Explanation, ItemRef, Reason};
 /// The shelf.
 pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Proposal {
     let pack = ctx.pack;
-    let cold = signals::under_exposed(pack);
+    let cold = ctx.under_exposed.of(pack);
     let is_cold = |i: u32| cold.get(i as usize).copied().unwrap_or(false);
     let profile = ctx.profile;
     let zero = |v: &[f32]| v.iter().all(|&x| x == 0.0);

@@ -5,6 +5,8 @@
 //! shelves then fall back to embedding neighbours computed here with the scorer, so a shelf
 //! with eligible items is never empty.
 
+use std::sync::OnceLock;
+
 use crate::pack::{Pack, SectionKind};
 use crate::profile::item_vector;
 use crate::rank::{top_k_by_query, Query};
@@ -117,10 +119,24 @@ pub fn exposure<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
 /// Which items are under-exposed: exposure at or below the catalog's 25th percentile.
 pub fn under_exposed<B: AsRef<[u8]>>(pack: &Pack<B>) -> Vec<bool> {
     let all: Vec<f32> = (0..pack.item_count()).map(|i| exposure(pack, i)).collect();
-    let mut sorted = all.clone();
-    crate::order::sort_by(&mut sorted, &f32::total_cmp);
-    let Some(&cut) = sorted.get(sorted.len() / 4) else {
+    if all.is_empty() {
         return Vec::new();
-    };
+    }
+    // The percentile is the value a full sort would put at len / 4 (linear time).
+    let mut scratch = all.clone();
+    let at = scratch.len() / 4;
+    let (_, &mut cut, _) = scratch.select_nth_unstable_by(at, f32::total_cmp);
     all.into_iter().map(|e| e <= cut).collect()
+}
+
+/// [`under_exposed`] for one pack, computed the first time a shelf asks for it (the
+/// percentile reads the whole catalog) and kept with the engine.
+#[derive(Debug, Clone, Default)]
+pub struct UnderExposed(OnceLock<Vec<bool>>);
+
+impl UnderExposed {
+    /// Which items of `pack` (always the same pack) are under-exposed.
+    pub fn of<B: AsRef<[u8]>>(&self, pack: &Pack<B>) -> &[bool] {
+        self.0.get_or_init(|| under_exposed(pack))
+    }
 }
