@@ -22,6 +22,7 @@ use std::time::Instant;
 
 use shelfwise::engine::{Engine, InterestInput};
 use shelfwise::event::{Event, EventKind, Search};
+use shelfwise::explore::SplitMix64;
 use shelfwise::page::{ExploreRequest, ShelfRequest};
 use shelfwise::shelf::ShelfKind;
 use shelfwise::rank::{top_k_by_query, Query};
@@ -131,19 +132,9 @@ fn phases(paths: &[String], reps: usize) {
     }
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
+/// A draw in 0..n (0 when n is 0).
+fn below(rng: &mut SplitMix64, n: u64) -> u64 {
+    rng.next_u64() % n.max(1)
 }
 
 fn dump(paths: &[String]) {
@@ -154,16 +145,16 @@ fn dump(paths: &[String]) {
         let n = base.pack().item_count();
         println!("== {path}");
         for shopper in 0..40u64 {
-            let mut rng = Rng(shopper * 7 + 1);
+            let mut rng = SplitMix64::new(shopper * 7 + 1);
             let mut engine = base.clone();
             // A small pool per shopper, so items repeat (repeat purchases, carts, removals).
-            let pool: Vec<u32> = (0..1 + rng.below(30)).map(|_| rng.below(u64::from(n)) as u32).collect();
-            let count = if shopper % 10 == 0 { 0 } else { rng.below(60) };
+            let pool: Vec<u32> = (0..1 + below(&mut rng, 30)).map(|_| below(&mut rng, u64::from(n)) as u32).collect();
+            let count = if shopper % 10 == 0 { 0 } else { below(&mut rng, 60) };
             for j in 0..count {
-                let item = pool[rng.below(pool.len() as u64) as usize];
-                let kind = KINDS[rng.below(KINDS.len() as u64) as usize];
-                let age_min = (count - j) as i64 * (1 + rng.below(3000) as i64);
-                engine.push_event(Event { item, kind, ts_ms: NOW_MS - age_min * 60_000, qty: 1 + rng.below(3) as u32 });
+                let item = pool[below(&mut rng, pool.len() as u64) as usize];
+                let kind = KINDS[below(&mut rng, KINDS.len() as u64) as usize];
+                let age_min = (count - j) as i64 * (1 + below(&mut rng, 3000) as i64);
+                engine.push_event(Event { item, kind, ts_ms: NOW_MS - age_min * 60_000, qty: 1 + below(&mut rng, 3) as u32 });
             }
             if shopper % 3 == 0 {
                 // Title words of the demo shop (the cold start's search path).
