@@ -2,21 +2,21 @@
 //!
 //! [`Engine::page`] takes a list of [`ShelfRequest`]s and answers them in order. Each shelf
 //!
-//! 1. builds its candidates ([`shelves`](crate::shelves)) from the items that pass its
+//! 1. builds its candidates ([`shelves`]) from the items that pass its
 //!    [filters](crate::rules::Filters), are not in its `exclude` list, are not the product on
 //!    the page and were not shown by an earlier shelf of the same call (earlier requests win);
 //! 2. is filled up from trending when it has fewer than `k` candidates, so a shelf is never
 //!    empty while the catalog has an eligible item. The two shelves of the shopper's own
 //!    history, recently viewed and buy again, are not filled up: only their own items are
 //!    eligible there, and they are empty without that history;
-//! 3. applies the merchandising rules of the pack and of the request (see [`rules`](crate::rules)
+//! 3. applies the merchandising rules of the pack and of the request (see [`rules`]
 //!    for the order in which conflicts are resolved);
 //! 4. picks its items greedily by maximal marginal relevance: `(1 − diversity) · score −
 //!    diversity · (highest cosine to an item already picked)`, never more than
 //!    `maxPerCategory` items of one category (pins count towards the cap, but are always
 //!    placed);
 //! 5. puts pinned items at their positions, and the optional exploration slots (at most a
-//!    quarter of the shelf, see [`explore`](crate::explore)) at the end.
+//!    quarter of the shelf, see [`explore`]) at the end.
 
 use serde::Deserialize;
 
