@@ -14,7 +14,9 @@ use crate::pack::Pack;
 use crate::profile::{BrandAffinity, CategoryAffinity, PriceBandAffinity, PriceBands, Profile, ProfileConfig, Suppressions};
 use crate::rules::{find_brand, find_category, Rule};
 use crate::shelf::{ItemCard, Shelf, ShelfItem, ShelfKind};
-use crate::shelves::{recent_items, History};
+use crate::shelves::for_you::Explainer;
+use crate::shelves::signals::UnderExposed;
+use crate::shelves::History;
 
 /// The most events kept in memory; older ones are dropped first.
 pub const MAX_EVENTS: usize = 10_000;
@@ -118,6 +120,8 @@ pub struct Engine<B: AsRef<[u8]> = Vec<u8>> {
     suppressions: Suppressions,
     price_bands: PriceBands,
     profile_config: ProfileConfig,
+    /// The pack's under-exposed items (new for you, exploration), computed when first needed.
+    under_exposed: UnderExposed,
 }
 
 /// Checks a shelf size.
@@ -153,6 +157,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
             suppressions: Suppressions::default(),
             price_bands,
             profile_config: ProfileConfig::default(),
+            under_exposed: UnderExposed::default(),
         })
     }
 
@@ -200,6 +205,11 @@ impl<B: AsRef<[u8]>> Engine<B> {
     /// The open pack.
     pub fn pack(&self) -> &Pack<B> {
         &self.pack
+    }
+
+    /// The pack's under-exposed items, computed by the first shelf that needs them.
+    pub(crate) fn under_exposed(&self) -> &UnderExposed {
+        &self.under_exposed
     }
 
     /// The recorded events, oldest first.
@@ -438,10 +448,22 @@ impl<B: AsRef<[u8]>> Engine<B> {
         exclude: &[u32],
         leave_out_bought: bool,
     ) -> Vec<(u32, Signals)> {
-        let profile = self.profile(now_ms);
+        self.candidates_for(&self.profile(now_ms), weights, now_ms, exclude, leave_out_bought, &|_| true)
+    }
+
+    /// [`Engine::blend_candidates`] for the shopper's `profile`, among the items `allow` accepts.
+    fn candidates_for(
+        &self,
+        profile: &Profile,
+        weights: &BlendWeights,
+        now_ms: i64,
+        exclude: &[u32],
+        leave_out_bought: bool,
+        allow: &dyn Fn(u32) -> bool,
+    ) -> Vec<(u32, Signals)> {
         let blocked = self.excluded(exclude, leave_out_bought);
         let pack = &self.pack;
-        let mut allow = |i: u32| pack.in_stock(i) && blocked.binary_search(&i).is_err();
+        let mut allow = |i: u32| pack.in_stock(i) && blocked.binary_search(&i).is_err() && allow(i);
         // Removed interests leave every signal, not just the embedding profile.
         let events = self.events.iter().filter(|e| !self.suppressions.hides(pack, e.item));
         let source = for_you::WithOrders { source: pack, orders: &self.orders };
@@ -456,19 +478,42 @@ impl<B: AsRef<[u8]>> Engine<B> {
         now_ms: i64,
         exclude: &[u32],
     ) -> Result<Shelf, CoreError> {
-        let ranked = self.blend(weights, k, now_ms, exclude, kind == ShelfKind::Discovery)?;
-        let pack = &self.pack;
-        let personalized = ranked.iter().any(|r| r.parts.repeat > 0.0 || r.parts.neighbours > 0.0 || r.parts.embedding != 0.0);
+        let k = check_k(k)?;
         let profile = self.profile(now_ms);
-        let history = History::build(pack.item_count(), &self.events, &[], now_ms);
-        let recent = recent_items(pack, &history, &self.suppressions, 20);
-        let items = ranked
-            .into_iter()
-            .map(|r| {
-                let explanation = crate::shelves::for_you::explain(pack, &profile, &history, &recent, &r);
-                ShelfItem::new(pack, r.item, r.score, explanation)
-            })
-            .collect();
+        let history = History::build(self.pack.item_count(), &self.events, &[], now_ms);
+        let blend = BlendRequest { kind, weights, k, now_ms, exclude, allow: &|_| true };
+        let (personalized, ranked) = self.blend_ranked(&blend, &profile);
+        let explainer = Explainer::new(&self.pack, &profile, &history, &self.suppressions);
+        let items = ranked.iter().map(|r| ShelfItem::new(&self.pack, r.item, r.score, explainer.explain(r))).collect();
         Ok(Shelf { kind, title: kind.title().to_owned(), personalized, items })
     }
+
+    /// The best `k` items of a blended shelf with their score parts (what explanations are
+    /// made from), for the shopper's `profile`, and whether the shopper's own events placed
+    /// any of them. What [`Engine::rank_for_you`], [`Engine::rank_discovery`] and the page's
+    /// blended shelves share; `k` must be checked.
+    pub(crate) fn blend_ranked(&self, blend: &BlendRequest<'_>, profile: &Profile) -> (bool, Vec<Recommendation>) {
+        let BlendRequest { kind, weights, k, now_ms, exclude, allow } = *blend;
+        let candidates = self.candidates_for(profile, weights, now_ms, exclude, kind == ShelfKind::Discovery, allow);
+        let ranked = for_you::rank_candidates(&candidates, weights, k);
+        let personalized = ranked.iter().any(|r| r.parts.repeat > 0.0 || r.parts.neighbours > 0.0 || r.parts.embedding != 0.0);
+        (personalized, ranked)
+    }
+}
+
+/// A blended shelf as [`Engine::blend_ranked`] ranks it.
+#[derive(Clone, Copy)]
+pub(crate) struct BlendRequest<'a> {
+    /// For you or discovery (discovery leaves out what the shopper bought).
+    pub kind: ShelfKind,
+    /// The blend's weights.
+    pub weights: &'a BlendWeights,
+    /// Items wanted (checked).
+    pub k: usize,
+    /// Now, ms since 1970.
+    pub now_ms: i64,
+    /// Items to leave out.
+    pub exclude: &'a [u32],
+    /// Only items this accepts (besides the stock and `exclude`).
+    pub allow: &'a dyn Fn(u32) -> bool,
 }

@@ -130,6 +130,12 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
         na += x * x;
         nb += y * y;
     }
+    cosine_of(dot, na, nb)
+}
+
+/// The cosine from a dot product and the two squared lengths, each summed in index order as
+/// [`cosine`] sums them (so the result is the same to the bit); 0 when either length is 0.
+pub fn cosine_of(dot: f32, na: f32, nb: f32) -> f32 {
     if na <= 0.0 || nb <= 0.0 {
         0.0
     } else {

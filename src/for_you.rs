@@ -38,8 +38,6 @@
 //! module holds no JS types and no builder code: it runs the same in the browser (wasm) and in
 //! the batch commands.
 
-use std::collections::BTreeMap;
-
 use crate::event::{Event, EventKind};
 use crate::pack::Pack;
 use crate::rank::{top_k_by_query, Query, Scored};
@@ -303,44 +301,43 @@ pub fn candidates<'e, S: ItemSource + ?Sized>(
     allow: &mut dyn FnMut(u32) -> bool,
 ) -> Vec<(u32, Signals)> {
     let n = source.item_count();
-    let mut repeat: BTreeMap<u32, f32> = BTreeMap::new();
-    let mut sources: BTreeMap<u32, f32> = BTreeMap::new();
+    // The events read once, in their order: purchases (item, decayed weight) for the repeat
+    // signal and (item, weight) contributions of the sources.
+    let mut bought: Vec<(u32, f32)> = Vec::new();
+    let mut contributions: Vec<(u32, f32)> = Vec::new();
     for e in events {
         if e.item >= n {
             continue;
         }
         let age = now_ms - e.ts_ms;
         if e.kind == EventKind::Purchase {
-            *repeat.entry(e.item).or_default() += decay_days(age, weights.repeat_half_life_days);
+            bought.push((e.item, decay_days(age, weights.repeat_half_life_days)));
         }
         let s = source_strength(e.kind);
         if s > 0.0 {
-            *sources.entry(e.item).or_default() += s * decay_days(age, weights.source_half_life_days);
+            contributions.push((e.item, s * decay_days(age, weights.source_half_life_days)));
         }
     }
+    // Per-item sums, added in event order (so the float sums are those of a running total per
+    // item, on every platform).
+    let (bought_items, repeat) = sum_by_item(&bought);
+    let (source_items, source_weights) = sum_by_item(&contributions);
     // The strongest sources (ties: lower index).
-    let mut strongest: Vec<(u32, f32)> = sources.into_iter().filter(|&(_, w)| w > 0.0).collect();
+    let mut strongest: Vec<(u32, f32)> = source_items.into_iter().zip(source_weights).filter(|&(_, w)| w > 0.0).collect();
     crate::order::sort_by(&mut strongest, &|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     strongest.truncate(weights.max_sources);
 
-    // Neighbour scores with the best source per item. Sources are visited in a fixed order,
-    // so the float sums are the same on every platform.
-    let mut near: BTreeMap<u32, (f32, u32, f32)> = BTreeMap::new();
+    // Neighbours of the sources, in visiting order: (item, weight · similarity, source).
+    let mut visits: Vec<(u32, f32, u32)> = Vec::new();
     for &(src, w) in &strongest {
         source.visit_neighbours(src, &mut |j, sim| {
             if j < n {
-                let part = w * sim;
-                let entry = near.entry(j).or_insert((0.0, src, 0.0));
-                entry.0 += part;
-                if part > entry.2 {
-                    entry.1 = src;
-                    entry.2 = part;
-                }
+                visits.push((j, w * sim, src));
             }
         });
     }
 
-    let mut pool: Vec<u32> = repeat.keys().copied().chain(near.keys().copied()).collect();
+    let mut pool: Vec<u32> = bought_items.iter().copied().chain(visits.iter().map(|v| v.0)).collect();
     let query = Query::new(interest, source.embedding_scales());
     let personalized = !query.is_zero();
     let mut allowed = |i: u32| allow(i);
@@ -351,24 +348,55 @@ pub fn candidates<'e, S: ItemSource + ?Sized>(
     pool.extend(source.top_trending(weights.popular_candidates, &mut allowed));
     pool.sort_unstable();
     pool.dedup();
-    pool.retain(|&i| allowed(i));
 
-    let max_repeat = repeat.values().copied().fold(0.0f32, f32::max);
-    let max_near = near.values().map(|v| v.0).fold(0.0f32, f32::max);
-    pool.into_iter()
-        .map(|i| {
-            let (near_score, via) = near.get(&i).map_or((0.0, None), |&(s, via, _)| (s, Some(via)));
-            let signals = Signals {
-                repeat: if max_repeat > 0.0 { repeat.get(&i).copied().unwrap_or(0.0) / max_repeat } else { 0.0 },
-                neighbours: if max_near > 0.0 { near_score / max_near } else { 0.0 },
-                neighbour_via: via,
-                embedding: if personalized { source.embedding_score(&query, i) } else { 0.0 },
-                popularity: source.popularity(i),
-                trend: source.trend(i),
-            };
-            (i, signals)
-        })
-        .collect()
+    // Neighbour scores with the best source per item, by pool position. Sources are visited
+    // in a fixed order, so the float sums are the same on every platform.
+    let mut near: Vec<Option<(f32, u32, f32)>> = vec![None; pool.len()];
+    for &(j, part, src) in &visits {
+        if let Ok(at) = pool.binary_search(&j) {
+            let entry = near[at].get_or_insert((0.0, src, 0.0));
+            entry.0 += part;
+            if part > entry.2 {
+                entry.1 = src;
+                entry.2 = part;
+            }
+        }
+    }
+    let max_repeat = repeat.iter().copied().fold(0.0f32, f32::max);
+    let max_near = near.iter().flatten().map(|v| v.0).fold(0.0f32, f32::max);
+    let mut out = Vec::with_capacity(pool.len());
+    for (&i, near) in pool.iter().zip(&near) {
+        if !allowed(i) {
+            continue;
+        }
+        let (near_score, via) = near.map_or((0.0, None), |(s, via, _)| (s, Some(via)));
+        let repeat = bought_items.binary_search(&i).map_or(0.0, |at| repeat[at]);
+        let signals = Signals {
+            repeat: if max_repeat > 0.0 { repeat / max_repeat } else { 0.0 },
+            neighbours: if max_near > 0.0 { near_score / max_near } else { 0.0 },
+            neighbour_via: via,
+            embedding: if personalized { source.embedding_score(&query, i) } else { 0.0 },
+            popularity: source.popularity(i),
+            trend: source.trend(i),
+        };
+        out.push((i, signals));
+    }
+    out
+}
+
+/// The distinct items of `parts` (sorted) and, for each, the sum of its values in the order
+/// of `parts`.
+fn sum_by_item(parts: &[(u32, f32)]) -> (Vec<u32>, Vec<f32>) {
+    let mut items: Vec<u32> = parts.iter().map(|p| p.0).collect();
+    items.sort_unstable();
+    items.dedup();
+    let mut sums = vec![0.0f32; items.len()];
+    for &(i, x) in parts {
+        if let Ok(at) = items.binary_search(&i) {
+            sums[at] += x;
+        }
+    }
+    (items, sums)
 }
 
 /// The best `k` items by `f` with a positive value among those `allow` accepts.

@@ -2,30 +2,32 @@
 //!
 //! [`Engine::page`] takes a list of [`ShelfRequest`]s and answers them in order. Each shelf
 //!
-//! 1. builds its candidates ([`shelves`](crate::shelves)) from the items that pass its
+//! 1. builds its candidates ([`shelves`]) from the items that pass its
 //!    [filters](crate::rules::Filters), are not in its `exclude` list, are not the product on
 //!    the page and were not shown by an earlier shelf of the same call (earlier requests win);
 //! 2. is filled up from trending when it has fewer than `k` candidates, so a shelf is never
 //!    empty while the catalog has an eligible item. The two shelves of the shopper's own
 //!    history, recently viewed and buy again, are not filled up: only their own items are
 //!    eligible there, and they are empty without that history;
-//! 3. applies the merchandising rules of the pack and of the request (see [`rules`](crate::rules)
+//! 3. applies the merchandising rules of the pack and of the request (see [`rules`]
 //!    for the order in which conflicts are resolved);
 //! 4. picks its items greedily by maximal marginal relevance: `(1 − diversity) · score −
 //!    diversity · (highest cosine to an item already picked)`, never more than
 //!    `maxPerCategory` items of one category (pins count towards the cap, but are always
 //!    placed);
 //! 5. puts pinned items at their positions, and the optional exploration slots (at most a
-//!    quarter of the shelf, see [`explore`](crate::explore)) at the end.
+//!    quarter of the shelf, see [`explore`]) at the end.
 
 use serde::Deserialize;
 
-use crate::engine::{check_k, Engine};
+use crate::engine::{check_k, BlendRequest, Engine};
 use crate::error::CoreError;
 use crate::explain::{cosine, Evidence, Explanation, Reason};
 use crate::explore::{self, Arm};
+use crate::for_you::{BlendWeights, Recommendation};
 use crate::rules::{self, FilterInput, Rule, RuleAction, RuleInput, RuleSource, RuleTarget};
 use crate::shelf::{Shelf, ShelfItem, ShelfKind};
+use crate::shelves::for_you::Explainer;
 use crate::shelves::{self, signals, Candidate, History, Proposal, ShelfContext};
 
 /// Default number of items per shelf.
@@ -180,24 +182,17 @@ impl<B: AsRef<[u8]>> Engine<B> {
         }
         let resolved: Vec<Resolved> = requests.iter().map(|r| self.resolve_request(r)).collect::<Result<_, _>>()?;
         let pack = self.pack();
-        let n = pack.item_count() as usize;
         let history = History::build(pack.item_count(), self.events(), self.searches(), now_ms);
         let profile = self.profile(now_ms);
         let suppressions = self.suppressions();
         let session_query = history.searches.first().filter(|s| self.in_session(s.ts_ms, now_ms)).map(|s| s.query.clone());
-        let mut shown = vec![false; n];
+        // Items of earlier shelves, sorted.
+        let mut shown: Vec<u32> = Vec::new();
         let mut out = Vec::with_capacity(resolved.len());
         for req in resolved {
-            let mut eligible: Vec<bool> = (0..pack.item_count())
-                .map(|i| {
-                    !shown[i as usize] && Some(i) != req.item && req.filters.allows(pack, i, history.in_cart(i), history.purchased(i))
-                })
-                .collect();
-            for &i in &req.exclude {
-                if let Some(e) = eligible.get_mut(i as usize) {
-                    *e = false;
-                }
-            }
+            let mut blocked: Vec<u32> = shown.iter().chain(&req.exclude).copied().collect();
+            blocked.sort_unstable();
+            blocked.dedup();
             let ctx = ShelfContext {
                 pack,
                 history: &history,
@@ -208,43 +203,40 @@ impl<B: AsRef<[u8]>> Engine<B> {
                 category: req.category,
                 query: req.query.clone().or_else(|| session_query.clone()),
                 cart: req.cart.clone().unwrap_or_else(|| history.cart.clone()),
-                eligible: &eligible,
+                filters: &req.filters,
+                blocked: &blocked,
+                under_exposed: self.under_exposed(),
             };
             let want = (req.k * 4).min(crate::engine::MAX_K * 4);
-            let proposal = self.propose(&ctx, req.kind, want, now_ms)?;
-            let shelf = finish(&ctx, &req, proposal);
-            for item in &shelf.items {
-                if let Some(i) = pack.find_item(&item.card.id) {
-                    shown[i as usize] = true;
-                }
-            }
-            drop(ctx);
-            eligible.clear();
+            let (proposal, parts) = self.propose(&ctx, req.kind, want, now_ms)?;
+            let shelf = finish(&ctx, &req, proposal, parts);
+            shown.extend(shelf.items.iter().filter_map(|item| pack.find_item(&item.card.id)));
+            shown.sort_unstable();
+            shown.dedup();
             out.push(shelf);
         }
         Ok(out)
     }
 
-    fn propose(&self, ctx: &ShelfContext<'_, B>, kind: ShelfKind, want: usize, now_ms: i64) -> Result<Proposal, CoreError> {
-        Ok(match kind {
+    /// The shelf's candidates. A blended shelf (for you, discovery) also returns the score parts
+    /// of its candidates, in the same order: their explanations are left for [`finish`], which
+    /// explains only the items it keeps.
+    fn propose(&self, ctx: &ShelfContext<'_, B>, kind: ShelfKind, want: usize, now_ms: i64) -> Result<(Proposal, Vec<Recommendation>), CoreError> {
+        let proposal = match kind {
             ShelfKind::ForYou | ShelfKind::Discovery => {
                 if ctx.profile.is_empty() {
                     if let Some(candidates) = shelves::from_context(ctx, want, shelves::ContextUse::SearchOrCategory) {
-                        return Ok(Proposal { title: "You might like".to_owned(), personalized: false, candidates });
+                        return Ok((Proposal { title: "You might like".to_owned(), personalized: false, candidates }, Vec::new()));
                     }
                 }
-                let not_allowed: Vec<u32> = (0..ctx.pack.item_count()).filter(|&i| !ctx.allows(i)).collect();
-                let want = want.min(crate::engine::MAX_K);
-                let ranked = if kind == ShelfKind::ForYou {
-                    self.rank_for_you(want, now_ms, &not_allowed)?
-                } else {
-                    self.rank_discovery(want, now_ms, &not_allowed)?
-                };
-                Proposal {
-                    title: ranked.title.clone(),
-                    personalized: ranked.personalized,
-                    candidates: shelves::for_you::candidates(ctx.pack, ranked),
-                }
+                let weights = if kind == ShelfKind::ForYou { &BlendWeights::FOR_YOU } else { &BlendWeights::DISCOVERY };
+                let k = check_k(want.min(crate::engine::MAX_K))?;
+                let blend = BlendRequest { kind, weights, k, now_ms, exclude: &[], allow: &|i| ctx.allows(i) };
+                let (personalized, ranked) = self.blend_ranked(&blend, ctx.profile);
+                // Explained in `finish`, once the shelf's items are chosen.
+                let pending = || Explanation::new(Reason::Popular, String::new(), Evidence::default());
+                let candidates = ranked.iter().map(|r| Candidate { item: r.item, score: r.score, explanation: pending() }).collect();
+                return Ok((Proposal { title: kind.title().to_owned(), personalized, candidates }, ranked));
             }
             ShelfKind::BuyAgain => shelves::buy_again::propose(ctx, want),
             ShelfKind::BecauseYouViewed => shelves::because_you_viewed::propose(ctx, want),
@@ -254,7 +246,8 @@ impl<B: AsRef<[u8]>> Engine<B> {
             ShelfKind::TrendingInCategories => shelves::trending::in_top_categories(ctx, want),
             ShelfKind::RecentlyViewed => shelves::recently_viewed::propose(ctx, want),
             ShelfKind::NewForYou => shelves::new_for_you::propose(ctx, want),
-        })
+        };
+        Ok((proposal, Vec::new()))
     }
 }
 
@@ -267,16 +260,27 @@ struct Ranked {
     /// that is not buried, even the one scaled to 0).
     nudge: i8,
     pin: Option<(u32, Rule)>,
+    /// The score parts of a blended shelf's candidate: its explanation is made from them once
+    /// the shelf's items are chosen (its `explanation` holds only a rule, if any, until then).
+    parts: Option<Recommendation>,
 }
 
-fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: Proposal) -> Shelf {
+/// The shelf from `proposal` (see the module docs). `parts` are the score parts of a blended
+/// shelf's candidates, in the order of `proposal.candidates` (empty for other shelves).
+fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: Proposal, parts: Vec<Recommendation>) -> Shelf {
     let pack = ctx.pack;
     let k = req.k;
     // 1. Candidates that may appear, once each.
     let mut candidates: Vec<Candidate> = Vec::new();
-    for c in proposal.candidates {
-        if ctx.allows(c.item) && !candidates.iter().any(|o| o.item == c.item) {
-            candidates.push(c);
+    let mut candidate_parts: Vec<Option<Recommendation>> = Vec::new();
+    let mut seen: Vec<u32> = Vec::new(); // sorted
+    for (c, p) in proposal.candidates.into_iter().zip(parts.into_iter().map(Some).chain(std::iter::repeat(None))) {
+        if ctx.allows(c.item) {
+            if let Err(at) = seen.binary_search(&c.item) {
+                seen.insert(at, c.item);
+                candidates.push(c);
+                candidate_parts.push(p);
+            }
         }
     }
     // 2. Fill up from trending.
@@ -299,8 +303,9 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
     let scale = |s: f32| if hi > lo { (s - lo) / (hi - lo) } else { 1.0 };
     let mut ranked: Vec<Ranked> = candidates
         .into_iter()
-        .map(|c| {
-            let mut r = Ranked { score: scale(c.score), candidate: c, nudge: 0, pin: None };
+        .zip(candidate_parts.into_iter().chain(std::iter::repeat(None)))
+        .map(|(c, parts)| {
+            let mut r = Ranked { score: scale(c.score), candidate: c, nudge: 0, pin: None, parts };
             if let Some(rule) = rules::winning_rule(pack, &req.rules, r.candidate.item) {
                 match rule.action {
                     RuleAction::Boost(w) => {
@@ -353,6 +358,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
                     explanation: Explanation::new(Reason::Pinned, "Featured by the shop", Evidence::default()),
                 },
                 pin: None,
+                parts: None,
             },
         };
         entry.candidate.explanation.evidence.rule = Some(rule.label());
@@ -422,6 +428,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
                         ),
                     },
                     pin: None,
+                    parts: None,
                 });
             }
         }
@@ -433,11 +440,23 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
         items.insert(at, entry);
     }
     items.truncate(k);
+    let explainer = Explainer::new(pack, ctx.profile, ctx.history, ctx.suppressions);
     Shelf {
         kind: req.kind,
         title: req.title.clone().unwrap_or(proposal.title),
         personalized: proposal.personalized,
-        items: items.into_iter().map(|r| ShelfItem::new(pack, r.candidate.item, r.score, r.candidate.explanation)).collect(),
+        items: items
+            .into_iter()
+            .map(|r| {
+                let mut explanation = r.candidate.explanation;
+                if let Some(parts) = &r.parts {
+                    let rule = explanation.evidence.rule.take();
+                    explanation = explainer.explain(parts);
+                    explanation.evidence.rule = rule;
+                }
+                ShelfItem::new(pack, r.candidate.item, r.score, explanation)
+            })
+            .collect(),
     }
 }
 
@@ -457,7 +476,7 @@ fn exploration_arms<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, picked: &[Ranked]
     let pack = ctx.pack;
     let on_shelf: Vec<u32> = picked.iter().map(|r| r.candidate.item).chain(pinned.iter().map(|p| p.1.candidate.item)).collect();
     let centre = signals::centroid(pack, &on_shelf);
-    let cold = signals::under_exposed(pack);
+    let cold = ctx.under_exposed.of(pack);
     (0..pack.item_count())
         .filter(|&i| cold.get(i as usize).copied().unwrap_or(false) && ctx.allows(i) && !on_shelf.contains(&i))
         .map(|i| Arm {

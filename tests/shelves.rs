@@ -373,3 +373,47 @@ fn bought_together_counts_shared_baskets_over_the_product_or_the_cart() {
     assert_eq!(more.items.len(), 4);
     assert!(more.items[2..].iter().all(|i| i.explanation.reason == Reason::Trending));
 }
+
+#[test]
+fn anchors_find_the_closest_item_exactly_as_pairwise_cosines() {
+    use shelfwise::explain::cosine;
+    use shelfwise::shelves::{signals::unit_vector, Anchors};
+    let engine = engine();
+    let pack = engine.pack();
+    let n = pack.item_count();
+    for anchors in [vec![], vec![3u32], vec![0, 5, 11, 17, 23], (0..n).rev().collect::<Vec<u32>>()] {
+        let fast = Anchors::of(pack, &anchors);
+        for i in 0..n {
+            let v = unit_vector(pack, i);
+            let slow = anchors
+                .iter()
+                .filter(|&&r| r != i)
+                .map(|&r| (r, cosine(&v, &unit_vector(pack, r))))
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+            let got = fast.closest(pack, i);
+            assert_eq!(got.map(|(r, s)| (r, s.to_bits())), slow.map(|(r, s)| (r, s.to_bits())), "item {i}, anchors {anchors:?}");
+        }
+    }
+}
+
+#[test]
+fn history_knows_the_cart_and_the_purchases_without_a_catalog_sized_table() {
+    use shelfwise::event::{Event, EventKind};
+    use shelfwise::shelves::History;
+    let event = |item, kind| Event { item, kind, ts_ms: NOW, qty: 1 };
+    let events = [
+        event(4, EventKind::AddToCart),
+        event(9, EventKind::AddToCart),
+        event(9, EventKind::RemoveFromCart),
+        event(2, EventKind::AddToCart),
+        event(2, EventKind::Purchase),
+        event(7, EventKind::Purchase),
+        event(30, EventKind::Purchase), // beyond the catalog: ignored
+    ];
+    let history = History::build(24, &events, &[], NOW);
+    assert_eq!(history.cart, [4]);
+    let in_cart: Vec<u32> = (0..40).filter(|&i| history.in_cart(i)).collect();
+    let purchased: Vec<u32> = (0..40).filter(|&i| history.purchased(i)).collect();
+    assert_eq!(in_cart, [4]);
+    assert_eq!(purchased, [2, 7]);
+}

@@ -3,83 +3,101 @@
 //! with explanations in the common type; with no usable history, the page's search or
 //! category (the product on the page is only left out: the similar shelf covers it).
 
-use super::{closest_recent, Candidate, History};
+use std::cell::OnceCell;
+
+use super::{recent_items, Anchors, History};
 use crate::explain::{times, Evidence, Explanation, ItemRef, Reason};
 use crate::for_you::Recommendation;
 use crate::pack::Pack;
-use crate::profile::Profile;
+use crate::profile::{Profile, Suppressions};
 
-/// Why a blended for-you (or discovery) item is there, from its score parts: the signal that
-/// contributed most, with its share of the item's score as evidence. Repeat purchase: "You
-/// have bought this before" (with the purchase count); neighbours: "Goes with X" (X the
-/// source item); embedding: in the shopper's top category ("You have been looking at X",
-/// with the category's share of attention) or "Close to X, which you looked at" (the recent
-/// item nearest by embedding); trend: "Trending now"; else "Popular in this shop".
-pub fn explain<B: AsRef<[u8]>>(pack: &Pack<B>, profile: &Profile, history: &History, recent: &[u32], r: &Recommendation) -> Explanation {
-    let parts = &r.parts;
-    let signals = [(parts.repeat, 0), (parts.neighbours, 1), (parts.embedding, 2), (parts.trend, 3), (parts.popularity, 4)];
-    let best = signals.iter().filter(|c| c.0 > 0.0).max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-    let share = |part: f32| if r.score > 0.0 { Some((part / r.score).clamp(0.0, 1.0)) } else { None };
-    match (best.map(|c| c.1), parts.neighbour_via) {
-        (Some(0), _) => {
-            let orders = history.purchases.iter().find(|p| p.item == r.item).map(|p| p.orders);
-            let text = match orders {
-                Some(n) => format!("You have bought this {}", times(n)),
-                None => "You have bought this before".to_owned(),
-            };
-            Explanation::new(Reason::BoughtBefore, text, Evidence { count: orders, share: share(parts.repeat), ..Evidence::default() })
-        }
-        (Some(1), Some(via)) => Explanation::new(
-            Reason::Viewed,
-            format!("Goes with {}", pack.title(via)),
-            Evidence { item: Some(ItemRef::of(pack, via)), share: share(parts.neighbours), ..Evidence::default() },
-        ),
-        (Some(2), _) => {
-            let mut e = explain_profile(pack, profile, recent, r.item);
-            e.evidence.share = e.evidence.share.or(share(parts.embedding));
-            e
-        }
-        (Some(3), _) => Explanation::new(Reason::Trending, "Trending now", Evidence { share: share(parts.trend), ..Evidence::default() }),
-        _ => Explanation::popular(),
-    }
+/// Explains the items of one blended shelf. What the explanations share (the shopper's recent
+/// items and their embeddings, the top category) is looked up once per shelf, and only when
+/// an item's explanation needs it.
+#[derive(Debug)]
+pub struct Explainer<'a, B: AsRef<[u8]>> {
+    pack: &'a Pack<B>,
+    profile: &'a Profile,
+    history: &'a History,
+    suppressions: &'a Suppressions,
+    /// The shopper's 20 most recent items ([`recent_items`]) with their unit embeddings.
+    recent: OnceCell<Anchors>,
+    /// The shopper's top category and its share of attention.
+    top_category: OnceCell<Option<(u32, f32)>>,
 }
 
-/// Why an item fits the shopper's interest vector: in the shopper's top category ("You have
-/// been looking at X", with the category's share of attention), else the recent item it is
-/// closest to ("Close to X, which you looked at", with the cosine). Without a profile:
-/// "Popular in this shop".
-pub fn explain_profile<B: AsRef<[u8]>>(pack: &Pack<B>, profile: &Profile, recent: &[u32], item: u32) -> Explanation {
-    if profile.is_empty() {
-        return Explanation::popular();
+impl<'a, B: AsRef<[u8]>> Explainer<'a, B> {
+    /// An explainer for the shopper whose events gave `profile` and `history`.
+    pub fn new(pack: &'a Pack<B>, profile: &'a Profile, history: &'a History, suppressions: &'a Suppressions) -> Self {
+        Explainer { pack, profile, history, suppressions, recent: OnceCell::new(), top_category: OnceCell::new() }
     }
-    let closest = closest_recent(pack, recent, item);
-    let evidence_item = closest.map(|(x, _)| ItemRef::of(pack, x));
-    let similarity = closest.map(|(_, s)| s.clamp(0.0, 1.0));
-    if let Some(&(c, share)) = profile.top_category_indices(1).first() {
-        if pack.category_index(item) == Some(c) {
-            let name = pack.category_name(c);
-            return Explanation::new(
-                Reason::TopCategory,
-                format!("You have been looking at {name}"),
-                Evidence { category: Some(name.to_owned()), share: Some(share), item: evidence_item, similarity, ..Evidence::default() },
-            );
+
+    /// Why a blended for-you (or discovery) item is there, from its score parts: the signal
+    /// that contributed most, with its share of the item's score as evidence. Repeat purchase:
+    /// "You have bought this before" (with the purchase count); neighbours: "Goes with X" (X
+    /// the source item); embedding: in the shopper's top category ("You have been looking at
+    /// X", with the category's share of attention) or "Close to X, which you looked at" (the
+    /// recent item nearest by embedding); trend: "Trending now"; else "Popular in this shop".
+    pub fn explain(&self, r: &Recommendation) -> Explanation {
+        let pack = self.pack;
+        let parts = &r.parts;
+        let signals = [(parts.repeat, 0), (parts.neighbours, 1), (parts.embedding, 2), (parts.trend, 3), (parts.popularity, 4)];
+        let best = signals.iter().filter(|c| c.0 > 0.0).max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        let share = |part: f32| if r.score > 0.0 { Some((part / r.score).clamp(0.0, 1.0)) } else { None };
+        match (best.map(|c| c.1), parts.neighbour_via) {
+            (Some(0), _) => {
+                let orders = self.history.purchases.iter().find(|p| p.item == r.item).map(|p| p.orders);
+                let text = match orders {
+                    Some(n) => format!("You have bought this {}", times(n)),
+                    None => "You have bought this before".to_owned(),
+                };
+                Explanation::new(Reason::BoughtBefore, text, Evidence { count: orders, share: share(parts.repeat), ..Evidence::default() })
+            }
+            (Some(1), Some(via)) => Explanation::new(
+                Reason::Viewed,
+                format!("Goes with {}", pack.title(via)),
+                Evidence { item: Some(ItemRef::of(pack, via)), share: share(parts.neighbours), ..Evidence::default() },
+            ),
+            (Some(2), _) => {
+                let mut e = self.explain_profile(r.item);
+                e.evidence.share = e.evidence.share.or(share(parts.embedding));
+                e
+            }
+            (Some(3), _) => Explanation::new(Reason::Trending, "Trending now", Evidence { share: share(parts.trend), ..Evidence::default() }),
+            _ => Explanation::popular(),
         }
     }
-    match closest {
-        Some((x, s)) => Explanation::new(
-            Reason::Profile,
-            format!("Close to {}, which you looked at", pack.title(x)),
-            Evidence { item: evidence_item, similarity: Some(s.clamp(0.0, 1.0)), ..Evidence::default() },
-        ),
-        None => Explanation::new(Reason::Profile, "Matches what you have viewed", Evidence::default()),
-    }
-}
 
-/// Shelf items of a for-you ranking as candidates (ids the pack does not know are dropped).
-pub fn candidates<B: AsRef<[u8]>>(pack: &Pack<B>, shelf: crate::shelf::Shelf) -> Vec<Candidate> {
-    shelf
-        .items
-        .into_iter()
-        .filter_map(|s| pack.find_item(&s.card.id).map(|i| Candidate { item: i, score: s.score, explanation: s.explanation }))
-        .collect()
+    /// Why an item fits the shopper's interest vector: in the shopper's top category ("You
+    /// have been looking at X", with the category's share of attention), else the recent item
+    /// it is closest to ("Close to X, which you looked at", with the cosine). Without a
+    /// profile: "Popular in this shop".
+    pub fn explain_profile(&self, item: u32) -> Explanation {
+        let (pack, profile) = (self.pack, self.profile);
+        if profile.is_empty() {
+            return Explanation::popular();
+        }
+        let recent = self.recent.get_or_init(|| Anchors::of(pack, &recent_items(pack, self.history, self.suppressions, 20)));
+        let closest = recent.closest(pack, item);
+        let evidence_item = closest.map(|(x, _)| ItemRef::of(pack, x));
+        let similarity = closest.map(|(_, s)| s.clamp(0.0, 1.0));
+        if let Some(&(c, share)) = self.top_category.get_or_init(|| profile.top_category_indices(1).first().copied()).as_ref() {
+            if pack.category_index(item) == Some(c) {
+                let name = pack.category_name(c);
+                return Explanation::new(
+                    Reason::TopCategory,
+                    format!("You have been looking at {name}"),
+                    Evidence { category: Some(name.to_owned()), share: Some(share), item: evidence_item, similarity, ..Evidence::default() },
+                );
+            }
+        }
+        match closest {
+            Some((x, s)) => Explanation::new(
+                Reason::Profile,
+                format!("Close to {}, which you looked at", pack.title(x)),
+                Evidence { item: evidence_item, similarity: Some(s.clamp(0.0, 1.0)), ..Evidence::default() },
+            ),
+            None => Explanation::new(Reason::Profile, "Matches what you have viewed", Evidence::default()),
+        }
+    }
 }

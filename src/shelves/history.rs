@@ -42,17 +42,19 @@ pub struct History {
     pub views: Vec<Views>,
     /// Searches, latest first.
     pub searches: Vec<Search>,
-    in_cart: Vec<bool>,
-    purchased: Vec<bool>,
+    /// The items of `cart`, sorted (for [`History::in_cart`]).
+    cart_sorted: Vec<u32>,
+    /// The items of `purchases`, sorted (for [`History::purchased`]).
+    purchased_sorted: Vec<u32>,
 }
 
 /// Purchases count half as much every this many ms on the buy-again shelf (30 days).
 pub const BUY_AGAIN_HALF_LIFE_MS: f64 = 30.0 * 24.0 * 3600.0 * 1000.0;
 
 impl History {
-    /// Reads `events` (oldest first) and `searches` for a catalog of `item_count` items.
+    /// Reads `events` (oldest first) and `searches` for a catalog of `item_count` items. The
+    /// cost grows with the events, not with the catalog.
     pub fn build<'e>(item_count: u32, events: impl IntoIterator<Item = &'e Event>, searches: &[Search], now_ms: i64) -> History {
-        let n = item_count as usize;
         let mut cart_qty: HashMap<u32, (i64, i64)> = HashMap::new(); // item → (qty, last add ts)
         let mut purchases: HashMap<u32, Purchases> = HashMap::new();
         let mut views: HashMap<u32, Views> = HashMap::new();
@@ -101,24 +103,21 @@ impl History {
         crate::order::sort_by(&mut views, &|a, b| b.last_ts_ms.cmp(&a.last_ts_ms).then(a.item.cmp(&b.item)));
         let mut searches = searches.to_vec();
         searches.sort_by_key(|s| std::cmp::Reverse(s.ts_ms));
-        let mut in_cart = vec![false; n];
-        for &(i, _) in &cart {
-            in_cart[i as usize] = true;
-        }
-        let mut purchased = vec![false; n];
-        for p in &purchases {
-            purchased[p.item as usize] = true;
-        }
-        History { cart: cart.into_iter().map(|(i, _)| i).collect(), purchases, views, searches, in_cart, purchased }
+        let cart: Vec<u32> = cart.into_iter().map(|(i, _)| i).collect();
+        let mut cart_sorted = cart.clone();
+        cart_sorted.sort_unstable();
+        let mut purchased_sorted: Vec<u32> = purchases.iter().map(|p| p.item).collect();
+        purchased_sorted.sort_unstable();
+        History { cart, purchases, views, searches, cart_sorted, purchased_sorted }
     }
 
     /// Whether item `i` is in the cart.
     pub fn in_cart(&self, i: u32) -> bool {
-        self.in_cart.get(i as usize).copied().unwrap_or(false)
+        !self.cart_sorted.is_empty() && self.cart_sorted.binary_search(&i).is_ok()
     }
 
     /// Whether item `i` was bought.
     pub fn purchased(&self, i: u32) -> bool {
-        self.purchased.get(i as usize).copied().unwrap_or(false)
+        !self.purchased_sorted.is_empty() && self.purchased_sorted.binary_search(&i).is_ok()
     }
 }

@@ -17,6 +17,7 @@ pub mod trending;
 use crate::explain::Explanation;
 use crate::pack::Pack;
 use crate::profile::{Profile, Suppressions};
+use crate::rules::Filters;
 
 pub use history::History;
 
@@ -63,18 +64,28 @@ pub struct ShelfContext<'a, B: AsRef<[u8]>> {
     pub query: Option<String>,
     /// Items in the cart: the page's list, or else the cart the events describe.
     pub cart: Vec<u32>,
-    /// Which items may appear (filters, exclusions, earlier shelves of the page).
-    pub eligible: &'a [bool],
+    /// The request's filters.
+    pub filters: &'a Filters,
+    /// Items that may not appear (the request's exclusions, earlier shelves of the page),
+    /// sorted.
+    pub blocked: &'a [u32],
+    /// The pack's under-exposed items (computed when first needed).
+    pub under_exposed: &'a signals::UnderExposed,
 }
 
 impl<B: AsRef<[u8]>> ShelfContext<'_, B> {
-    /// Whether item `i` may appear.
+    /// Whether item `i` may appear: in the catalog, not the product on the page, not
+    /// blocked, and through the filters. Checked when asked, so a shelf pays for the items
+    /// it looks at, not for the whole catalog.
     pub fn allows(&self, i: u32) -> bool {
-        self.eligible.get(i as usize).copied().unwrap_or(false)
+        i < self.pack.item_count()
+            && Some(i) != self.item
+            && self.blocked.binary_search(&i).is_err()
+            && self.filters.allows(self.pack, i, self.history.in_cart(i), self.history.purchased(i))
     }
 }
 
-use crate::explain::{cosine, Evidence, ItemRef, Reason};
+use crate::explain::{cosine_of, Evidence, ItemRef, Reason};
 
 /// Items the shopper interacted with recently (the cart, then views, clicks and purchases,
 /// latest first), distinct, leaving out removed interests: at most `n`.
@@ -97,14 +108,62 @@ pub fn recent_items<B: AsRef<[u8]>>(pack: &Pack<B>, history: &History, suppressi
     out
 }
 
-/// The item of `recent` whose embedding is closest to item `i`, with the cosine.
-pub fn closest_recent<B: AsRef<[u8]>>(pack: &Pack<B>, recent: &[u32], i: u32) -> Option<(u32, f32)> {
-    let v = signals::unit_vector(pack, i);
-    recent
-        .iter()
-        .filter(|&&r| r != i)
-        .map(|&r| (r, cosine(&v, &signals::unit_vector(pack, r))))
-        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+/// A few anchor items (the shopper's recent items, the items a search matched) with their
+/// unit embeddings, computed once per shelf rather than once per shelf item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Anchors {
+    items: Vec<u32>,
+    /// The unit vectors, dimension-major: value `j` of anchor `a` at `j · items.len() + a`, so
+    /// that one pass over an item's vector updates the dot products of every anchor.
+    vectors: Vec<f32>,
+    /// Σ x² of each unit vector, in index order.
+    squares: Vec<f32>,
+    dim: usize,
+}
+
+impl Anchors {
+    /// The anchors `items` of `pack`.
+    pub fn of<B: AsRef<[u8]>>(pack: &Pack<B>, items: &[u32]) -> Anchors {
+        let (dim, count) = (pack.dim(), items.len());
+        let mut vectors = vec![0.0f32; dim * count];
+        let mut squares = vec![0.0f32; count];
+        let mut v = vec![0.0f32; dim];
+        for (a, &i) in items.iter().enumerate() {
+            signals::unit_vector_into(pack, i, &mut v);
+            for (j, &x) in v.iter().enumerate() {
+                vectors[j * count + a] = x;
+                squares[a] += x * x;
+            }
+        }
+        Anchors { items: items.to_vec(), vectors, squares, dim }
+    }
+
+    /// The anchor (other than `i` itself) whose embedding is closest to item `i`, with the
+    /// cosine ([`cosine`](crate::explain::cosine), to the bit); ties go to the earlier anchor.
+    pub fn closest<B: AsRef<[u8]>>(&self, pack: &Pack<B>, i: u32) -> Option<(u32, f32)> {
+        let count = self.items.len();
+        if count == 0 {
+            return None;
+        }
+        let mut v = vec![0.0f32; self.dim];
+        signals::unit_vector_into(pack, i, &mut v);
+        // Every anchor's dot product is summed in index order, as `cosine` sums it; the anchors
+        // are independent sums, side by side.
+        let mut dots = vec![0.0f32; count];
+        let mut square = 0.0f32;
+        for (&x, column) in v.iter().zip(self.vectors.chunks_exact(count)) {
+            square += x * x;
+            for (dot, &y) in dots.iter_mut().zip(column) {
+                *dot += x * y;
+            }
+        }
+        self.items
+            .iter()
+            .zip(dots.iter().zip(&self.squares))
+            .filter(|&(&r, _)| r != i)
+            .map(|(&r, (&dot, &nb))| (r, cosine_of(dot, square, nb)))
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+    }
 }
 
 /// Which context a cold-start shelf may start from.
@@ -146,8 +205,9 @@ pub fn from_context<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize, usin
             if out.len() < want {
                 let have: Vec<u32> = out.iter().map(|c| c.item).collect();
                 let near = signals::nearest(pack, &signals::centroid(pack, &seeds), want - have.len(), |i| !have.contains(&i) && fits(i));
+                let anchors = Anchors::of(pack, &seeds);
                 out.extend(near.into_iter().map(|(i, sim)| {
-                    let (seed, _) = closest_recent(pack, &seeds, i).unwrap_or((seeds[0], sim));
+                    let (seed, _) = anchors.closest(pack, i).unwrap_or((seeds[0], sim));
                     Candidate {
                         item: i,
                         score: sim,

@@ -2,13 +2,13 @@
 //! percentile of exposure), found through their content vectors: the nearest to the shopper's
 //! session interest (or long-term interest, or the page's context).
 
-use super::{closest_recent, recent_items, signals, Candidate, Proposal, ShelfContext};
+use super::{recent_items, signals, Anchors, Candidate, Proposal, ShelfContext};
 use crate::explain::{Evidence, Explanation, ItemRef, Reason};
 
 /// The shelf.
 pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Proposal {
     let pack = ctx.pack;
-    let cold = signals::under_exposed(pack);
+    let cold = ctx.under_exposed.of(pack);
     let is_cold = |i: u32| cold.get(i as usize).copied().unwrap_or(false);
     let profile = ctx.profile;
     let zero = |v: &[f32]| v.iter().all(|&x| x == 0.0);
@@ -23,8 +23,9 @@ pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Propos
     };
     let mut candidates: Vec<Candidate> = Vec::new();
     if !vector.is_empty() {
+        let anchors = Anchors::of(pack, &anchors);
         for (i, sim) in signals::nearest(pack, &vector, want, |i| is_cold(i) && ctx.allows(i)) {
-            let explanation = match closest_recent(pack, &anchors, i) {
+            let explanation = match anchors.closest(pack, i) {
                 Some((x, s)) => Explanation::new(
                     Reason::New,
                     format!("New to most shoppers, like {}", pack.title(x)),

@@ -5,6 +5,8 @@
 //! shelves then fall back to embedding neighbours computed here with the scorer, so a shelf
 //! with eligible items is never empty.
 
+use std::sync::OnceLock;
+
 use crate::pack::{Pack, SectionKind};
 use crate::profile::item_vector;
 use crate::rank::{top_k_by_query, Query};
@@ -47,11 +49,16 @@ pub fn stored_bought_together<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Vec<(u3
 /// The unit embedding of item `i` (all zero for a zero vector).
 pub fn unit_vector<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Vec<f32> {
     let mut v = vec![0.0f32; pack.dim()];
-    let norm = item_vector(pack, i, &mut v);
-    if norm > 0.0 {
-        v.iter_mut().for_each(|x| *x /= norm);
-    }
+    unit_vector_into(pack, i, &mut v);
     v
+}
+
+/// Writes the unit embedding of item `i` into `out` (`pack.dim()` long), without allocating.
+pub fn unit_vector_into<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, out: &mut [f32]) {
+    let norm = item_vector(pack, i, out);
+    if norm > 0.0 {
+        out.iter_mut().for_each(|x| *x /= norm);
+    }
 }
 
 /// The normalized sum of the unit embeddings of `items`.
@@ -112,10 +119,58 @@ pub fn exposure<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
 /// Which items are under-exposed: exposure at or below the catalog's 25th percentile.
 pub fn under_exposed<B: AsRef<[u8]>>(pack: &Pack<B>) -> Vec<bool> {
     let all: Vec<f32> = (0..pack.item_count()).map(|i| exposure(pack, i)).collect();
-    let mut sorted = all.clone();
-    crate::order::sort_by(&mut sorted, &f32::total_cmp);
-    let Some(&cut) = sorted.get(sorted.len() / 4) else {
+    if all.is_empty() {
         return Vec::new();
-    };
+    }
+    // The value a sort by `f32::total_cmp` puts at len / 4, sorting the values' total-order
+    // keys as plain integers.
+    let mut keys: Vec<u32> = all.iter().map(|&e| total_order_key(e)).collect();
+    keys.sort_unstable();
+    let cut = from_total_order_key(keys[keys.len() / 4]);
     all.into_iter().map(|e| e <= cut).collect()
+}
+
+/// An integer key that orders floats as [`f32::total_cmp`] does (the same transform).
+fn total_order_key(x: f32) -> u32 {
+    let bits = x.to_bits();
+    // Negative: flip every bit (larger magnitudes first); positive: set the sign bit.
+    if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 0x8000_0000
+    }
+}
+
+/// The float of a [`total_order_key`].
+fn from_total_order_key(key: u32) -> f32 {
+    f32::from_bits(if key >> 31 == 1 { key & 0x7fff_ffff } else { !key })
+}
+
+/// [`under_exposed`] for one pack, computed the first time a shelf asks for it (the
+/// percentile reads the whole catalog) and kept with the engine.
+#[derive(Debug, Clone, Default)]
+pub struct UnderExposed(OnceLock<Vec<bool>>);
+
+impl UnderExposed {
+    /// Which items of `pack` (always the same pack) are under-exposed.
+    pub fn of<B: AsRef<[u8]>>(&self, pack: &Pack<B>) -> &[bool] {
+        self.0.get_or_init(|| under_exposed(pack))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{from_total_order_key, total_order_key};
+
+    #[test]
+    fn total_order_keys_sort_like_total_cmp_and_round_trip() {
+        let mut values = vec![3.5f32, -0.0, 0.0, -2.0, f32::INFINITY, f32::NEG_INFINITY, 1e-40, -1e-40, f32::NAN, -f32::NAN, 7.0, 0.25];
+        let mut by_key = values.clone();
+        by_key.sort_unstable_by_key(|&x| total_order_key(x));
+        values.sort_unstable_by(f32::total_cmp);
+        assert_eq!(by_key.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), values.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+        for x in values {
+            assert_eq!(from_total_order_key(total_order_key(x)).to_bits(), x.to_bits());
+        }
+    }
 }
