@@ -115,37 +115,39 @@ impl Writer {
         }
     }
 
-    /// An f64: prices and times have at most 4 decimals, so the value is written as `m / 10^k`
-    /// when that division gives it back exactly (then `JSON.parse` of the digits, which rounds
-    /// correctly, gives it back too); other values by `ryu` (shortest digits).
+    /// An f64: times are whole and prices have at most 4 decimals, so the value is written as
+    /// `m / 10^4` (trailing zeros dropped) when that division gives it back exactly (then
+    /// `JSON.parse` of the digits, which rounds correctly, gives it back too); other values by
+    /// `ryu` (shortest digits).
     fn f64(&mut self, v: f64) {
+        const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: integers below are exact
         if !v.is_finite() {
             self.out.push_str("null");
             return;
         }
-        const LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53: integers up to here are exact
-        let mut scale = 1.0;
-        for decimals in 0..=4u32 {
-            let m = (v * scale).round();
-            if m.abs() < LIMIT && m / scale == v {
-                let int = m.abs() as u64;
-                if v.is_sign_negative() {
-                    self.out.push('-');
-                }
-                let pow = 10u64.pow(decimals);
-                self.uint(int / pow);
-                if decimals > 0 {
-                    let mut digits = *b".0000";
-                    let mut frac = int % pow;
-                    for d in digits[1..=decimals as usize].iter_mut().rev() {
-                        *d = b'0' + (frac % 10) as u8;
-                        frac /= 10;
-                    }
-                    self.out.push_str(std::str::from_utf8(&digits[..=decimals as usize]).unwrap_or_default());
-                }
+        let m = (v * 1e4).round();
+        if v.abs() < EXACT && v.fract() == 0.0 || m.abs() < EXACT && m / 1e4 == v {
+            if v.is_sign_negative() {
+                self.out.push('-');
+            }
+            if v.fract() == 0.0 {
+                self.uint(v.abs() as u64);
                 return;
             }
-            scale *= 10.0;
+            let m = m.abs() as u64;
+            self.uint(m / 10_000);
+            let mut frac = m % 10_000;
+            let mut digits = *b".0000";
+            for d in digits[1..].iter_mut().rev() {
+                *d = b'0' + (frac % 10) as u8;
+                frac /= 10;
+            }
+            let mut len = digits.len();
+            while digits[len - 1] == b'0' {
+                len -= 1;
+            }
+            self.out.push_str(std::str::from_utf8(&digits[..len]).unwrap_or_default());
+            return;
         }
         self.out.push_str(ryu::Buffer::new().format_finite(v));
     }
@@ -480,7 +482,7 @@ mod tests {
             same(&f);
             same(&f64::from(f));
         }
-        for f in [17.49f64, 0.07, -0.0005, 1234.5678, 0.1 + 0.2, 1e15 + 0.25, 9_007_199_254_740_991.0, 9_007_199_254_740_993.0, 1e300, 1.7e-308, 5e-324, 1_700_000_000_000.0, -2.5, -0.0, f64::NEG_INFINITY] {
+        for f in [17.49f64, 17.5, 0.07, -0.0005, 0.00005, 0.99995, 123.0001, -3.25, 1234.5678, 0.1 + 0.2, 1e15 + 0.25, 9_007_199_254_740_991.0, 9_007_199_254_740_993.0, 1e300, 1.7e-308, 5e-324, 1_700_000_000_000.0, -2.5, -0.0, f64::NEG_INFINITY] {
             same(&f);
         }
         for i in [0i64, 7, -7, i64::MIN, i64::MAX] {
