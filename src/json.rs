@@ -2,13 +2,13 @@
 //! `JSON.parse`): a minimal `serde` serializer in place of `serde_json`, for code size.
 //!
 //! `serde_json` brought its float formatter's 17 KB table, its `io` error machinery and a
-//! general writer into the module; the results need none of that. Floats are written by `ryu`
-//! (shortest round-trip digits, its small-table variant), integers and strings by hand.
+//! general writer into the module; the results need none of that. f32s are written by `ryu`
+//! (shortest round-trip digits), f64s (prices, times) and integers and strings by hand.
 //! After `JSON.parse` the values are the same as with `serde_json`: the same shortest digits
 //! for every float (`1e-7` and `0.0000001` parse to the same number), `null` for non-finite
 //! floats, the same strings (escapes differ only where both spellings mean the same).
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use serde::ser::{self, Serialize};
 
@@ -117,8 +117,8 @@ impl Writer {
 
     /// An f64: times are whole and prices have at most 4 decimals, so the value is written as
     /// `m / 10^4` (trailing zeros dropped) when that division gives it back exactly (then
-    /// `JSON.parse` of the digits, which rounds correctly, gives it back too); other values by
-    /// `ryu` (shortest digits).
+    /// `JSON.parse` of the digits, which rounds correctly, gives it back too); other values with
+    /// their shortest round-trip digits.
     fn f64(&mut self, v: f64) {
         const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: integers below are exact
         if !v.is_finite() {
@@ -149,7 +149,9 @@ impl Writer {
             self.out.push_str(std::str::from_utf8(&digits[..len]).unwrap_or_default());
             return;
         }
-        self.out.push_str(ryu::Buffer::new().format_finite(v));
+        // Rare (no result field holds such a value today): core's formatter, already in the
+        // module for error messages, writes the same shortest digits in positional notation.
+        let _ = write!(self.out, "{v}");
     }
 
     /// Opens `{"variant":` for the enum variants that carry data.

@@ -1,11 +1,12 @@
 //! Sorting through one sort routine for every element type and comparator.
 //!
 //! `slice::sort_by` is instantiated once per element type and closure: across the shelves that
-//! was about a fifth of the wasm module. [`sort_by`] hands the slice to one non-generic
-//! quicksort that sees elements only as `size` bytes and compares them through one
-//! `&dyn Fn` (the comparator inlined into it), so every call site adds only that small
-//! shim. The standard sort also called the comparator indirectly here, so the hot sorts (the
-//! whole catalog's exposures for the under-exposed cut) run about as fast as before.
+//! was about a fifth of the wasm module. [`sort_by`] hands the slice to one quicksort that sees
+//! elements only as `size` bytes and compares them through one `&dyn Fn` (the comparator
+//! inlined into it), so every call site adds only that small shim. It exists twice: for
+//! four-byte elements with the size built in (the catalog-wide f32 sorts: the under-exposed
+//! cut of the new-for-you and exploration shelves, the price bands at open; about twice as fast
+//! as `sort_unstable_by` was there), and for any size.
 //! Every comparator passed in orders totally (ties broken by item index), so the unstable
 //! sort's result is fully determined and identical in native and wasm builds.
 //!
@@ -31,9 +32,16 @@ where
         let (a, b) = unsafe { (&*a.cast::<T>(), &*b.cast::<T>()) };
         compare(a, b) == Ordering::Less
     };
-    let len = items.len();
+    let (base, len) = (items.as_mut_ptr().cast::<u8>(), items.len());
     // SAFETY: `items` is `len` elements of `size` bytes each, exclusively borrowed here.
-    unsafe { quicksort(items.as_mut_ptr().cast::<u8>(), len, size, &is_less) };
+    // Four-byte elements (the catalog-wide f32 sorts) get a copy with the size built in.
+    unsafe {
+        if size == 4 {
+            quicksort::<4>(base, len, size, &is_less);
+        } else {
+            quicksort::<0>(base, len, size, &is_less);
+        }
+    }
 }
 
 /// Below this length a range is sorted by insertion.
@@ -42,17 +50,18 @@ const SMALL: usize = 16;
 /// The comparator as `sort_by` hands it down: `is_less(a, b)` on two elements' addresses.
 type IsLess<'a> = &'a dyn Fn(*const u8, *const u8) -> bool;
 
-/// The element `i` of the `size`-byte elements at `base`.
+/// The element `i` of the `size`-byte elements at `base`. The routines below take the size
+/// as `S` too when it is fixed (then the arithmetic and moves are constant), or `S = 0`.
 #[inline(always)]
-unsafe fn at(base: *mut u8, i: usize, size: usize) -> *mut u8 {
+unsafe fn at<const S: usize>(base: *mut u8, i: usize, size: usize) -> *mut u8 {
     // SAFETY: the caller keeps `i` within the slice.
-    unsafe { base.add(i * size) }
+    unsafe { base.add(i * if S == 0 { size } else { S }) }
 }
 
 /// Swaps two elements of `size` bytes (`a` may equal `b`), with whole fixed-size moves for
 /// the common sizes.
 #[inline(always)]
-unsafe fn swap(a: *mut u8, b: *mut u8, size: usize) {
+unsafe fn swap<const S: usize>(a: *mut u8, b: *mut u8, size: usize) {
     #[inline(always)]
     unsafe fn fixed<const N: usize>(a: *mut u8, b: *mut u8) {
         // SAFETY: the caller passes two `N`-byte elements (possibly the same one);
@@ -66,7 +75,7 @@ unsafe fn swap(a: *mut u8, b: *mut u8, size: usize) {
     }
     // SAFETY: `a` and `b` are elements of `size` bytes.
     unsafe {
-        match size {
+        match if S == 0 { size } else { S } {
             4 => fixed::<4>(a, b),
             8 => fixed::<8>(a, b),
             12 => fixed::<12>(a, b),
@@ -89,52 +98,52 @@ unsafe fn swap(a: *mut u8, b: *mut u8, size: usize) {
 /// ninther pivot, branchless partition, a separate pass for runs of elements equal to an
 /// earlier pivot (so many equal keys cost linear time), insertion sort for short ranges and
 /// heapsort once the recursion is deeper than 2·log2(len).
-unsafe fn quicksort(base: *mut u8, len: usize, size: usize, is_less: IsLess<'_>) {
+unsafe fn quicksort<const S: usize>(base: *mut u8, len: usize, size: usize, is_less: IsLess<'_>) {
     let limit = 2 * (usize::BITS - len.leading_zeros());
     // SAFETY: forwarded from the caller.
-    unsafe { quicksort_range(base, len, size, is_less, None, limit) }
+    unsafe { quicksort_range::<S>(base, len, size, is_less, None, limit) }
 }
 
-unsafe fn quicksort_range(mut base: *mut u8, mut len: usize, size: usize, is_less: IsLess<'_>, mut ancestor: Option<*const u8>, mut limit: u32) {
+unsafe fn quicksort_range<const S: usize>(mut base: *mut u8, mut len: usize, size: usize, is_less: IsLess<'_>, mut ancestor: Option<*const u8>, mut limit: u32) {
     // SAFETY (whole function): every index used below stays within `0..len` of the current
     // range, which lies within the caller's slice; `ancestor` is an element before it.
     unsafe {
         loop {
             if len <= SMALL {
-                insertion_sort(base, len, size, is_less);
+                insertion_sort::<S>(base, len, size, is_less);
                 return;
             }
             if limit == 0 {
-                heapsort(base, len, size, is_less);
+                heapsort::<S>(base, len, size, is_less);
                 return;
             }
             limit -= 1;
-            let pivot = choose_pivot(base, len, size, is_less);
-            swap(base, at(base, pivot, size), size);
+            let pivot = choose_pivot::<S>(base, len, size, is_less);
+            swap::<S>(base, at::<S>(base, pivot, size), size);
             let pivot = base as *const u8;
             // The range lies right of `ancestor`, so no element is less than it: a pivot that
             // is not greater than it equals it, and so does every element not greater than
             // the pivot. Put those first and skip them.
             if let Some(a) = ancestor {
                 if !is_less(a, pivot) {
-                    let equal = partition(base, len, size, is_less, true);
-                    base = at(base, equal + 1, size);
+                    let equal = partition::<S>(base, len, size, is_less, true);
+                    base = at::<S>(base, equal + 1, size);
                     len -= equal + 1;
                     ancestor = None;
                     continue;
                 }
             }
-            let mid = partition(base, len, size, is_less, false);
+            let mid = partition::<S>(base, len, size, is_less, false);
             // Recurse into the shorter side, loop on the longer one (stack depth ≤ log2 len).
-            let right = at(base, mid + 1, size);
+            let right = at::<S>(base, mid + 1, size);
             let right_len = len - mid - 1;
             if mid < right_len {
-                quicksort_range(base, mid, size, is_less, ancestor, limit);
-                ancestor = Some(at(base, mid, size));
+                quicksort_range::<S>(base, mid, size, is_less, ancestor, limit);
+                ancestor = Some(at::<S>(base, mid, size));
                 base = right;
                 len = right_len;
             } else {
-                quicksort_range(right, right_len, size, is_less, Some(at(base, mid, size)), limit);
+                quicksort_range::<S>(right, right_len, size, is_less, Some(at::<S>(base, mid, size)), limit);
                 len = mid;
             }
         }
@@ -145,28 +154,28 @@ unsafe fn quicksort_range(mut base: *mut u8, mut len: usize, size: usize, is_les
 /// greater) to the front, then the pivot right after them; returns the pivot's new index.
 /// Branchless: every element is swapped once; the comparison only decides whether the
 /// boundary advances.
-unsafe fn partition(base: *mut u8, len: usize, size: usize, is_less: IsLess<'_>, or_equal: bool) -> usize {
+unsafe fn partition<const S: usize>(base: *mut u8, len: usize, size: usize, is_less: IsLess<'_>, or_equal: bool) -> usize {
     // SAFETY: `store ≤ i < len`.
     unsafe {
         let pivot = base as *const u8;
         let mut store = 1;
         for i in 1..len {
-            let x = at(base, i, size);
+            let x = at::<S>(base, i, size);
             let left = if or_equal { !is_less(pivot, x) } else { is_less(x, pivot) };
-            swap(at(base, store, size), x, size);
+            swap::<S>(at::<S>(base, store, size), x, size);
             store += usize::from(left);
         }
         let mid = store - 1;
-        swap(base, at(base, mid, size), size);
+        swap::<S>(base, at::<S>(base, mid, size), size);
         mid
     }
 }
 
 /// The index of the median of `a`, `b`, `c`.
-unsafe fn median3(base: *mut u8, a: usize, b: usize, c: usize, size: usize, is_less: IsLess<'_>) -> usize {
+unsafe fn median3<const S: usize>(base: *mut u8, a: usize, b: usize, c: usize, size: usize, is_less: IsLess<'_>) -> usize {
     // SAFETY: the caller passes indices within the range.
     unsafe {
-        let (pa, pb, pc) = (at(base, a, size), at(base, b, size), at(base, c, size));
+        let (pa, pb, pc) = (at::<S>(base, a, size), at::<S>(base, b, size), at::<S>(base, c, size));
         if is_less(pb, pa) {
             if is_less(pc, pb) {
                 b
@@ -186,30 +195,30 @@ unsafe fn median3(base: *mut u8, a: usize, b: usize, c: usize, size: usize, is_l
 }
 
 /// A pivot index: median of three, or Tukey's ninther for long ranges.
-unsafe fn choose_pivot(base: *mut u8, len: usize, size: usize, is_less: IsLess<'_>) -> usize {
+unsafe fn choose_pivot<const S: usize>(base: *mut u8, len: usize, size: usize, is_less: IsLess<'_>) -> usize {
     let (first, mid, last) = (0, len / 2, len - 1);
     // SAFETY: all indices are within `0..len`.
     unsafe {
         if len >= 128 {
             let step = len / 8;
-            let a = median3(base, first, first + step, first + 2 * step, size, is_less);
-            let b = median3(base, mid - step, mid, mid + step, size, is_less);
-            let c = median3(base, last - 2 * step, last - step, last, size, is_less);
-            median3(base, a, b, c, size, is_less)
+            let a = median3::<S>(base, first, first + step, first + 2 * step, size, is_less);
+            let b = median3::<S>(base, mid - step, mid, mid + step, size, is_less);
+            let c = median3::<S>(base, last - 2 * step, last - step, last, size, is_less);
+            median3::<S>(base, a, b, c, size, is_less)
         } else {
-            median3(base, first, mid, last, size, is_less)
+            median3::<S>(base, first, mid, last, size, is_less)
         }
     }
 }
 
 /// Insertion sort by adjacent swaps (short ranges only).
-unsafe fn insertion_sort(base: *mut u8, len: usize, size: usize, is_less: IsLess<'_>) {
+unsafe fn insertion_sort<const S: usize>(base: *mut u8, len: usize, size: usize, is_less: IsLess<'_>) {
     // SAFETY: `i` and `j` stay within `0..len`.
     unsafe {
         for i in 1..len {
             let mut j = i;
-            while j > 0 && is_less(at(base, j, size), at(base, j - 1, size)) {
-                swap(at(base, j, size), at(base, j - 1, size), size);
+            while j > 0 && is_less(at::<S>(base, j, size), at::<S>(base, j - 1, size)) {
+                swap::<S>(at::<S>(base, j, size), at::<S>(base, j - 1, size), size);
                 j -= 1;
             }
         }
@@ -217,7 +226,7 @@ unsafe fn insertion_sort(base: *mut u8, len: usize, size: usize, is_less: IsLess
 }
 
 /// Heapsort (the fallback that bounds the worst case at O(n log n)).
-unsafe fn heapsort(base: *mut u8, len: usize, size: usize, is_less: IsLess<'_>) {
+unsafe fn heapsort<const S: usize>(base: *mut u8, len: usize, size: usize, is_less: IsLess<'_>) {
     // SAFETY: every index is checked against `end ≤ len` before use.
     unsafe {
         let sift_down = |mut node: usize, end: usize| loop {
@@ -225,20 +234,20 @@ unsafe fn heapsort(base: *mut u8, len: usize, size: usize, is_less: IsLess<'_>) 
             if child >= end {
                 break;
             }
-            if child + 1 < end && is_less(at(base, child, size), at(base, child + 1, size)) {
+            if child + 1 < end && is_less(at::<S>(base, child, size), at::<S>(base, child + 1, size)) {
                 child += 1;
             }
-            if !is_less(at(base, node, size), at(base, child, size)) {
+            if !is_less(at::<S>(base, node, size), at::<S>(base, child, size)) {
                 break;
             }
-            swap(at(base, node, size), at(base, child, size), size);
+            swap::<S>(at::<S>(base, node, size), at::<S>(base, child, size), size);
             node = child;
         };
         for node in (0..len / 2).rev() {
             sift_down(node, len);
         }
         for end in (1..len).rev() {
-            swap(base, at(base, end, size), size);
+            swap::<S>(base, at::<S>(base, end, size), size);
             sift_down(0, end);
         }
     }
@@ -311,7 +320,7 @@ mod tests {
             let mut v: Vec<u64> = (0..len).map(|_| lcg(&mut seed) % 50).collect();
             let is_less = |a: *const u8, b: *const u8| unsafe { *a.cast::<u64>() < *b.cast::<u64>() };
             // SAFETY: `v` is `len` u64s.
-            unsafe { super::heapsort(v.as_mut_ptr().cast(), len, 8, &is_less) };
+            unsafe { super::heapsort::<0>(v.as_mut_ptr().cast(), len, 8, &is_less) };
             assert!(v.windows(2).all(|w| w[0] <= w[1]), "{v:?}");
         }
     }
