@@ -20,6 +20,8 @@ pub mod event;
 pub mod explain;
 pub mod explore;
 pub mod for_you;
+#[cfg(any(target_arch = "wasm32", test))]
+mod json;
 pub mod kernel;
 pub mod order;
 pub mod pack;

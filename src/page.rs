@@ -328,7 +328,7 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
     crate::order::sort_by(&mut ranked, &|a, b| b.score.total_cmp(&a.score).then(b.nudge.cmp(&a.nudge)).then(a.candidate.item.cmp(&b.candidate.item)));
     // Pins, strongest rule first: an item's own winning rule must be the pin.
     let mut pin_rules: Vec<(usize, Rule)> = req.rules.iter().copied().enumerate().filter(|(_, r)| matches!(r.action, RuleAction::Pin(_))).collect();
-    pin_rules.sort_by_key(|(order, r)| (std::cmp::Reverse(precedence(r)), *order));
+    crate::order::sort_by(&mut pin_rules, &|(a, ra), (b, rb)| precedence(rb).cmp(&precedence(ra)).then(a.cmp(b)));
     let mut pinned: Vec<(u32, Ranked)> = Vec::new();
     for (_, rule) in pin_rules {
         let RuleAction::Pin(position) = rule.action else { continue };
@@ -433,9 +433,11 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
             }
         }
     }
-    pinned.sort_by_key(|(position, _)| *position);
+    // By position; pins for the same position keep their rule order.
+    let mut pinned: Vec<(u32, usize, Ranked)> = pinned.into_iter().enumerate().map(|(order, (position, entry))| (position, order, entry)).collect();
+    crate::order::sort_by(&mut pinned, &|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut items: Vec<Ranked> = picked;
-    for (position, entry) in pinned {
+    for (position, _, entry) in pinned {
         let at = (position as usize).saturating_sub(1).min(items.len());
         items.insert(at, entry);
     }

@@ -272,7 +272,7 @@ impl Profile {
             .filter(|e| e.kind.interest_weight() != 0.0 && e.item < pack.item_count() && !suppressions.hides(pack, e.item))
             .collect();
         let mut times: Vec<i64> = used.iter().map(|e| e.ts_ms).collect();
-        times.sort_unstable();
+        crate::order::sort_by(&mut times, &i64::cmp);
         let session_from = times.get(session_start(&times, now_ms, config.session_gap_ms)).copied();
         for e in used {
             let kind_weight = e.kind.interest_weight();

@@ -21,11 +21,11 @@ impl From<CoreError> for JsValue {
     }
 }
 
-/// Converts a result to a plain JS value: serialized to one JSON string and parsed by the JS
-/// engine's `JSON.parse` (much cheaper than setting every field of every card across the
-/// boundary; non-finite numbers become `null`, as in JSON).
+/// Converts a result to a plain JS value: serialized to one JSON string (by [`crate::json`])
+/// and parsed by the JS engine's `JSON.parse` (much cheaper than setting every field of every
+/// card across the boundary; non-finite numbers become `null`, as in JSON).
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value)
+    let text = crate::json::to_string(value)
         .map_err(|e| CoreError::InvalidArgument { name: "result", detail: e.to_string() })?;
     js_sys::JSON::parse(&text)
         .map_err(|_| CoreError::InvalidArgument { name: "result", detail: "not valid JSON".to_owned() }.into())
