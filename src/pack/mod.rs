@@ -5,6 +5,7 @@
 //! every length against the bytes present and every count against the meta section, so a
 //! decoded pack can be indexed without further checks and never panics.
 
+mod crc;
 mod error;
 mod quantize;
 mod rules;

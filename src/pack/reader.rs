@@ -242,7 +242,7 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, PackError> {
         Ordering::Equal => {}
     }
     let stored = read_u32(bytes, 32);
-    let computed = crc32fast::hash(&bytes[HEADER_LEN..]);
+    let computed = super::crc::crc32(&bytes[HEADER_LEN..]);
     if stored != computed {
         return Err(PackError::ChecksumMismatch { stored, computed });
     }

@@ -422,7 +422,7 @@ impl PackContents {
         out[20..24].copy_from_slice(&(sections.len() as u32).to_le_bytes());
         let body_len = (out.len() - HEADER_LEN) as u64;
         out[24..32].copy_from_slice(&body_len.to_le_bytes());
-        let crc = crc32fast::hash(&out[HEADER_LEN..]);
+        let crc = super::crc::crc32(&out[HEADER_LEN..]);
         out[32..36].copy_from_slice(&crc.to_le_bytes());
 
         Pack::open(out.as_slice())?;
