@@ -8,6 +8,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 load_toolchain
+# The shipped builds: std from source with panic=immediate-abort (scripts/lib.sh).
+export WASM_SHIP=1
 cd "$ROOT"
 
 # wasm-opt flags of both builds (the relaxed build adds --enable-relaxed-simd). -O3 for speed

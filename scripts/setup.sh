@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need, idempotently (seconds when all is there):
 #   - a Rust compiler that can build wasm32-unknown-unknown:
-#       1. rustup's target, if installed or `rustup target add` succeeds within 20 s;
+#       1. rustup's target and rust-src, if installed or `rustup target add` / `rustup component
+#          add rust-src` succeed within 20 s each;
 #       2. otherwise Debian's rustc-web + rust-web-src, building std with -Zbuild-std;
 #   - wasm-bindgen-cli at exactly the version Cargo.toml pins;
 #   - Chromium + ChromeDriver (Debian packages; never a downloaded browser);
@@ -34,16 +35,20 @@ fi
 # --- wasm32 compiler ---
 WASM_MODE=""
 if [ "${SHELFWISE_WASM_VIA:-}" != "debian" ] && command -v rustup >/dev/null 2>&1; then
-  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-    WASM_MODE=rustup
-  else
+  # The shipped wasm builds compile std from source (scripts/lib.sh), so rustup needs rust-src
+  # beside the target.
+  limit=""; if command -v timeout >/dev/null 2>&1; then limit="timeout 20"; fi
+  has_target() { rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; }
+  has_src() { rustup component list --installed 2>/dev/null | grep -q '^rust-src'; }
+  if ! has_target; then
     log "trying: rustup target add wasm32-unknown-unknown (20 s limit)"
-    limit=""; if command -v timeout >/dev/null 2>&1; then limit="timeout 20"; fi
-    if $limit rustup target add wasm32-unknown-unknown >/dev/null 2>&1 \
-      && rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-      WASM_MODE=rustup
-    fi
+    $limit rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
   fi
+  if has_target && ! has_src; then
+    log "trying: rustup component add rust-src (20 s limit)"
+    $limit rustup component add rust-src >/dev/null 2>&1 || true
+  fi
+  if has_target && has_src; then WASM_MODE=rustup; fi
 fi
 if [ -z "$WASM_MODE" ]; then
   if [ ! -x /usr/bin/rustc ] || ! /usr/bin/rustc --version 2>/dev/null | grep -q '1\.9[0-9]' \

@@ -510,15 +510,16 @@ pub mod simd {
         unsafe { V::load(sums.as_ptr() as *const u8) }
     }
 
-    /// [`super::scan`] with vector type `V`, unrolled for d = 64 and 128.
+    /// [`super::scan`] with vector type `V`.
     pub fn scan<V: Vector, S: Sink>(blocks: &Blocks<'_>, query: &KernelQuery, sink: &mut S) {
         if blocks.dim == 0 {
             super::scan_constant(blocks, sink);
             return;
         }
+        // d = 64, the common size, unrolled (about 5 % faster at 100k in Chromium); any
+        // other dimension in one loop (each unrolled size costs about 1 KB of wasm).
         match groups(blocks.dim) {
             16 => scan_groups::<V, 16, S>(blocks, query, sink),
-            32 => scan_groups::<V, 32, S>(blocks, query, sink),
             _ => scan_groups::<V, 0, S>(blocks, query, sink),
         }
     }
