@@ -52,7 +52,7 @@ pub fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     #[test]
     fn matches_crc32fast() {

@@ -15,6 +15,7 @@ mod writer;
 
 use std::fmt;
 
+pub use crc::crc32;
 pub use error::PackError;
 pub use quantize::{quantize_per_dimension, Quantized};
 pub use reader::Pack;

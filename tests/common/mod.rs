@@ -74,7 +74,7 @@ pub fn sample_pack_bytes() -> Vec<u8> {
 
 /// Recomputes the body checksum after a test edited the bytes.
 pub fn fix_checksum(bytes: &mut [u8]) {
-    let crc = crc32fast::hash(&bytes[40..]);
+    let crc = shelfwise::pack::crc32(&bytes[40..]);
     bytes[32..36].copy_from_slice(&crc.to_le_bytes());
 }
 
