@@ -434,10 +434,24 @@ pub mod simd {
         /// # Safety
         /// `ptr` must point to 16 readable bytes.
         unsafe fn load(ptr: *const u8) -> Self;
-        /// `acc` plus, per `i32` lane, the dot product of that lane's four code bytes (`i8`)
-        /// with the four query bytes of `query`'s lane (`i8`, or `u8` in [1, 127] when
+        /// One query word (four query bytes) as [`Vector::dot_add`] takes it: splatted, and
+        /// widened where the path multiplies in `i16`. Made once per group, used for every chunk.
+        type Word: Copy;
+        /// A chunk's running dot products, in whatever form [`Vector::dot_add`] keeps them
+        /// (the SIMD128 path keeps two pair sums per item and folds them once, at the end).
+        type Acc: Copy;
+        /// The query word `w` (four bytes of the query, `i8`, or `u8` in [1, 127] when
         /// [`Vector::SHIFTED`]).
-        fn dot_add(codes: Self, query: Self, acc: Self) -> Self;
+        fn word(w: i32) -> Self::Word;
+        /// Dot products of nothing yet.
+        fn acc_zero() -> Self::Acc;
+        /// `acc` plus, per item of the chunk (`i32` lane of `codes`), the dot product of its
+        /// four code bytes (`i8`) with the four query bytes of `word`.
+        fn dot_add(codes: Self, word: Self::Word, acc: Self::Acc) -> Self::Acc;
+        /// The sum of two accumulators.
+        fn acc_add(a: Self::Acc, b: Self::Acc) -> Self::Acc;
+        /// The four items' dot products.
+        fn finish(acc: Self::Acc) -> Self;
         /// Lane-wise `a + b`.
         fn add(a: Self, b: Self) -> Self;
         /// Lane-wise `a − 64·b`.
@@ -458,17 +472,17 @@ pub mod simd {
     unsafe fn chunk_dots<V: Vector, const N: usize, const G: usize>(ptrs: [*const u8; N], words: &[i32]) -> [V; N] {
         let g_count = if G == 0 { words.len() } else { G };
         let words = &words[..g_count.min(words.len())];
-        let mut even = [V::zero(); N];
-        let mut odd = [V::zero(); N];
+        let mut even = [V::acc_zero(); N];
+        let mut odd = [V::acc_zero(); N];
         for (g, pair) in words.chunks(2).enumerate() {
-            let q = V::splat(pair[0]);
+            let q = V::word(pair[0]);
             for c in 0..N {
                 // SAFETY: 2g < g_count, inside the caller's g_count · 16 bytes at ptrs[c].
                 let v = unsafe { V::load(ptrs[c].add(2 * g * GROUP_BYTES)) };
                 even[c] = V::dot_add(v, q, even[c]);
             }
             if let Some(&w) = pair.get(1) {
-                let q = V::splat(w);
+                let q = V::word(w);
                 for c in 0..N {
                     // SAFETY: 2g + 1 < g_count, as above.
                     let v = unsafe { V::load(ptrs[c].add((2 * g + 1) * GROUP_BYTES)) };
@@ -478,7 +492,7 @@ pub mod simd {
         }
         let mut out = [V::zero(); N];
         for c in 0..N {
-            out[c] = V::add(even[c], odd[c]);
+            out[c] = V::finish(V::acc_add(even[c], odd[c]));
         }
         out
     }
@@ -583,21 +597,72 @@ pub mod simd {
                 Wasm(unsafe { v128_load(ptr as *const v128) })
             }
             #[cfg(target_feature = "relaxed-simd")]
+            type Word = Self;
+            #[cfg(target_feature = "relaxed-simd")]
+            type Acc = Self;
+            #[cfg(target_feature = "relaxed-simd")]
             #[inline(always)]
-            fn dot_add(codes: Self, query: Self, acc: Self) -> Self {
+            fn word(w: i32) -> Self {
+                Wasm(i32x4_splat(w))
+            }
+            #[cfg(target_feature = "relaxed-simd")]
+            #[inline(always)]
+            fn acc_zero() -> Self {
+                Self::zero()
+            }
+            #[cfg(target_feature = "relaxed-simd")]
+            #[inline(always)]
+            fn dot_add(codes: Self, word: Self, acc: Self) -> Self {
                 // The second operand (query + 64) is in [1, 127]: exact on every platform.
-                Wasm(i32x4_relaxed_dot_i8x16_i7x16_add(codes.0, query.0, acc.0))
+                Wasm(i32x4_relaxed_dot_i8x16_i7x16_add(codes.0, word.0, acc.0))
+            }
+            #[cfg(target_feature = "relaxed-simd")]
+            #[inline(always)]
+            fn acc_add(a: Self, b: Self) -> Self {
+                Self::add(a, b)
+            }
+            #[cfg(target_feature = "relaxed-simd")]
+            #[inline(always)]
+            fn finish(acc: Self) -> Self {
+                acc
+            }
+
+            /// `[q0 q1 q2 q3 q0 q1 q2 q3]` as `i16`.
+            #[cfg(not(target_feature = "relaxed-simd"))]
+            type Word = v128;
+            /// Items 0 and 1, then items 2 and 3: two pair sums per item, as
+            /// `[i0 (d0 + d1), i0 (d2 + d3), i1 (…), i1 (…)]`.
+            #[cfg(not(target_feature = "relaxed-simd"))]
+            type Acc = (v128, v128);
+            #[cfg(not(target_feature = "relaxed-simd"))]
+            #[inline(always)]
+            fn word(w: i32) -> v128 {
+                i16x8_extend_low_i8x16(i32x4_splat(w))
             }
             #[cfg(not(target_feature = "relaxed-simd"))]
             #[inline(always)]
-            fn dot_add(codes: Self, query: Self, acc: Self) -> Self {
-                // [q0 q1 q2 q3 q0 q1 q2 q3] as i16; codes widened per pair of items; two partial
-                // sums per item from dot_i16x8, folded.
-                let q = i16x8_extend_low_i8x16(query.0);
-                let first = i32x4_dot_i16x8(i16x8_extend_low_i8x16(codes.0), q);
-                let second = i32x4_dot_i16x8(i16x8_extend_high_i8x16(codes.0), q);
-                let folded = i32x4_add(i32x4_shuffle::<0, 2, 4, 6>(first, second), i32x4_shuffle::<1, 3, 5, 7>(first, second));
-                Wasm(i32x4_add(acc.0, folded))
+            fn acc_zero() -> (v128, v128) {
+                (i32x4_splat(0), i32x4_splat(0))
+            }
+            #[cfg(not(target_feature = "relaxed-simd"))]
+            #[inline(always)]
+            fn dot_add(codes: Self, word: v128, acc: (v128, v128)) -> (v128, v128) {
+                // Codes widened per pair of items, two partial sums per item from dot_i16x8;
+                // folded once per chunk by `finish`, not per group.
+                (
+                    i32x4_add(acc.0, i32x4_dot_i16x8(i16x8_extend_low_i8x16(codes.0), word)),
+                    i32x4_add(acc.1, i32x4_dot_i16x8(i16x8_extend_high_i8x16(codes.0), word)),
+                )
+            }
+            #[cfg(not(target_feature = "relaxed-simd"))]
+            #[inline(always)]
+            fn acc_add(a: (v128, v128), b: (v128, v128)) -> (v128, v128) {
+                (i32x4_add(a.0, b.0), i32x4_add(a.1, b.1))
+            }
+            #[cfg(not(target_feature = "relaxed-simd"))]
+            #[inline(always)]
+            fn finish((low, high): (v128, v128)) -> Self {
+                Wasm(i32x4_add(i32x4_shuffle::<0, 2, 4, 6>(low, high), i32x4_shuffle::<1, 3, 5, 7>(low, high)))
             }
             #[inline(always)]
             fn add(a: Self, b: Self) -> Self {
@@ -652,6 +717,24 @@ pub mod simd {
             #[inline(always)]
             unsafe fn load(ptr: *const u8) -> Self {
                 sse! { Sse(_mm_loadu_si128(ptr as *const __m128i)) }
+            }
+            type Word = Self;
+            type Acc = Self;
+            #[inline(always)]
+            fn word(w: i32) -> Self {
+                Self::splat(w)
+            }
+            #[inline(always)]
+            fn acc_zero() -> Self {
+                Self::zero()
+            }
+            #[inline(always)]
+            fn acc_add(a: Self, b: Self) -> Self {
+                Self::add(a, b)
+            }
+            #[inline(always)]
+            fn finish(acc: Self) -> Self {
+                acc
             }
             #[cfg(target_feature = "avxvnni")]
             #[inline(always)]
