@@ -5,8 +5,10 @@
 //!   vectors for the JS and voy baselines: `u32 n, u32 d, f32 scales[d], f32 popularity[n],
 //!   i8 codes[n·d]` (row-major, little-endian; the float vector is `code · scale`).
 //! * `run --pack FILE [--reps R]`: opens the pack with the same [`Engine`] the wasm build uses,
-//!   records the bench shopper's events (see [`bench_events`]) and prints one JSON line with
-//!   the for-you top-20 latency (median, p95 after warm-up), open time and profile costs.
+//!   records the bench shopper's events (see `common::bench_events`) and prints one JSON line with
+//!   the for-you top-20 latency (median, p95 after warm-up), the kernel alone, the time to
+//!   merely read the pack's codes once (the memory floor of any scan), open time and profile
+//!   costs.
 //!
 //! Run through cargo: `cargo bench --bench native -- gen --n 10000 --d 64 --out build/bench`.
 
@@ -22,23 +24,11 @@ use shelfwise::kernel;
 use shelfwise::rank::{top_k_by_query, Query};
 use shelfwise::pack::{quantize_per_dimension, Pack, PackContents, PackItem, UrlTemplates};
 
-/// "Now" of every bench query, ms since the epoch (2023-11-14).
-const NOW_MS: i64 = 1_700_000_000_000;
+mod common;
+use common::{bench_events, NOW_MS};
+
 /// Shelf size the bench asks for.
 const K: usize = 20;
-
-/// The bench shopper: 20 views, one a minute, of items spread over the catalog. The browser
-/// side (bench/worker.js) records the same ids.
-fn bench_events(n: u32) -> Vec<Event> {
-    (0..20u32)
-        .map(|j| Event {
-            item: ((u64::from(j) * 7919 + 13) % u64::from(n)) as u32,
-            kind: EventKind::View,
-            ts_ms: NOW_MS - i64::from(j) * 60_000,
-            qty: 1,
-        })
-        .collect()
-}
 
 struct SplitMix(u64);
 
@@ -131,6 +121,19 @@ fn ms_since(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
 
+/// Wrapping sum of `bytes` as little-endian `u64` words (eight independent sums, so the loop
+/// is bound by memory, not by one chain of adds).
+fn stream_sum(bytes: &[u8]) -> u64 {
+    let mut sums = [0u64; 8];
+    for line in bytes.chunks_exact(64) {
+        for (sum, word) in sums.iter_mut().zip(line.chunks_exact(8)) {
+            let word: [u8; 8] = word.try_into().unwrap_or([0; 8]);
+            *sum = sum.wrapping_add(u64::from_le_bytes(word));
+        }
+    }
+    sums.iter().fold(0, |a, &b| a.wrapping_add(b))
+}
+
 fn run(pack_path: &Path, reps: usize) -> Result<(), Box<dyn Error>> {
     let bytes = fs::read(pack_path)?;
     let t = Instant::now();
@@ -171,6 +174,19 @@ fn run(pack_path: &Path, reps: usize) -> Result<(), Box<dyn Error>> {
     }
     let (kernel_median, _) = summary(times);
 
+    // The memory floor of a scan: every byte of the blocked codes read once and summed (no
+    // multiplies), which no kernel over this layout can beat on this machine.
+    let codes = pack.embedding_blocks().bytes();
+    let mut times = Vec::with_capacity(reps);
+    for r in 0..reps + 5 {
+        let t = Instant::now();
+        black_box(stream_sum(black_box(codes)));
+        if r >= 5 {
+            times.push(ms_since(t));
+        }
+    }
+    let (stream_median, _) = summary(times);
+
     // Profile: cost of recording one event, and of rebuilding the profile per event held.
     let track_events: Vec<Event> = (0..1000u32)
         .map(|j| Event { item: (j * 104_729) % n, kind: EventKind::View, ts_ms: NOW_MS - i64::from(j) * 1000, qty: 1 })
@@ -193,7 +209,7 @@ fn run(pack_path: &Path, reps: usize) -> Result<(), Box<dyn Error>> {
     println!(
         "{{\"n\":{n},\"d\":{d},\"native_ms\":{median:.4},\"native_p95_ms\":{p95:.4},\"native_open_ms\":{open_ms:.3},\
          \"native_track_us_per_event\":{track_us:.3},\"native_profile_us_per_event\":{profile_us:.4},\
-         \"native_kernel_ms\":{kernel_median:.4},\"native_kernel_path\":\"{}\",\"native_first_item\":\"{first}\",\"reps\":{reps}}}",
+         \"native_kernel_ms\":{kernel_median:.4},\"native_stream_ms\":{stream_median:.4},\"native_kernel_path\":\"{}\",\"native_first_item\":\"{first}\",\"reps\":{reps}}}",
         kernel::path_name()
     );
     Ok(())

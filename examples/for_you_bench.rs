@@ -28,18 +28,9 @@ use shelfwise::shelf::ShelfKind;
 use shelfwise::rank::{top_k_by_query, Query};
 use shelfwise::rules::{FilterInput, RuleInput};
 
-const NOW_MS: i64 = 1_700_000_000_000;
-
-fn bench_events(n: u32) -> Vec<Event> {
-    (0..20u32)
-        .map(|j| Event {
-            item: ((u64::from(j) * 7919 + 13) % u64::from(n)) as u32,
-            kind: EventKind::View,
-            ts_ms: NOW_MS - i64::from(j) * 60_000,
-            qty: 1,
-        })
-        .collect()
-}
+#[path = "../benches/common/mod.rs"]
+mod common;
+use common::{bench_events, NOW_MS};
 
 fn quantiles(mut v: Vec<f64>) -> (f64, f64, f64) {
     v.sort_by(f64::total_cmp);

@@ -208,6 +208,11 @@ impl<'a> Blocks<'a> {
         self.dim
     }
 
+    /// The blocked codes as stored (what one scan reads).
+    pub fn bytes(&self) -> &'a [u8] {
+        self.codes
+    }
+
     /// Each item slot's code sum (the paths that multiply by `q + 64` subtract 64 times it).
     pub fn sums(&self) -> &'a [i32] {
         self.sums
