@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # `npm run bench`: the speed benchmark (not a test; it prints figures and asserts nothing).
-#   1. builds the wasm core (release, SIMD128) with scripts/build-wasm.sh;
+#   1. builds both wasm cores (SIMD128, and SIMD128 + relaxed SIMD) with scripts/build-wasm.sh;
 #   2. writes synthetic packs of 10k, 100k, 1M items at d = 64 and 128 into build/bench/
 #      (benches/native.rs gen; kept between runs);
-#   3. times the same engine and kernel natively (benches/native.rs run, -C target-cpu=native)
-#      into build/bench/native.jsonl;
+#   3. times the same engine and kernel natively (benches/native.rs run, -C target-cpu=native),
+#      and one plain read of the codes (the memory floor), into build/bench/native.jsonl;
 #   4. runs bench/run.mjs: headless Chromium, one worker per configuration, Shelfwise vs plain
 #      JS vs voy-search, pack open, memory, profile updates, page load to the first shelf.
 # Prints one `bench:` line per configuration; full results go to bench/results.json.
