@@ -824,10 +824,12 @@ impl<A: FnMut(u32) -> bool> Sink for TopDots<A> {
         if !enters || !(self.accept)(item) {
             return;
         }
-        if self.heap.len() >= self.k {
-            self.heap.pop();
+        if self.heap.len() < self.k {
+            self.heap.push(Reverse(candidate));
+        } else if let Some(mut worst) = self.heap.peek_mut() {
+            // Full: replace the worst in place (one sift down instead of a pop and a push).
+            *worst = Reverse(candidate);
         }
-        self.heap.push(Reverse(candidate));
     }
 }
 

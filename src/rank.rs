@@ -73,9 +73,11 @@ impl TopK {
         let candidate = MinByScore(Scored { item, score });
         if self.heap.len() < self.k {
             self.heap.push(candidate);
-        } else if self.heap.peek().is_some_and(|worst| candidate < *worst) {
-            self.heap.pop();
-            self.heap.push(candidate);
+        } else if let Some(mut worst) = self.heap.peek_mut() {
+            // Replacing the worst in place sifts down once (pop + push would sift twice).
+            if candidate < *worst {
+                *worst = candidate;
+            }
         }
     }
 
