@@ -8,15 +8,28 @@
 #   4. runs bench/run.mjs: headless Chromium, one worker per configuration, Shelfwise vs plain
 #      JS vs voy-search, pack open, memory, profile updates, page load to the first shelf.
 # Prints one `bench:` line per configuration; full results go to bench/results.json.
-#   bash scripts/bench.sh [--smoke]   (--smoke: 10k × 64 only, results in build/bench/smoke.json)
+#   bash scripts/bench.sh [--smoke] [--out FILE]
+#     --smoke: 10k × 64 only, results in build/bench/smoke.json; --out: where the JSON goes.
+#     BENCH_SIZES and BENCH_DIMS (comma lists, e.g. BENCH_SIZES=100000 BENCH_DIMS=64) pick the
+#     configurations (native and browser alike).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 bash scripts/setup.sh
 load_toolchain
 smoke=0
-[ "${1:-}" = "--smoke" ] && smoke=1
+run_args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) smoke=1; run_args+=(--smoke) ;;
+    --out) run_args+=(--out "$2"); shift ;;
+    *) echo "usage: bash scripts/bench.sh [--smoke] [--out FILE]" >&2; exit 2 ;;
+  esac
+  shift
+done
 if [ "$smoke" = 1 ]; then sizes="10000"; dims="64"; else sizes="10000 100000 1000000"; dims="64 128"; fi
+sizes="${BENCH_SIZES:-$sizes}"; sizes="${sizes//,/ }"
+dims="${BENCH_DIMS:-$dims}"; dims="${dims//,/ }"
 
 bash scripts/build-wasm.sh
 native() {
@@ -41,8 +54,4 @@ for n in $sizes; do
   done
 done
 log "browser (headless Chromium)"
-if [ "$smoke" = 1 ]; then
-  CHROMIUM="$CHROMIUM" node bench/run.mjs --smoke
-else
-  CHROMIUM="$CHROMIUM" node bench/run.mjs
-fi
+CHROMIUM="$CHROMIUM" BENCH_SIZES="${sizes// /,}" BENCH_DIMS="${dims// /,}" node bench/run.mjs ${run_args[@]+"${run_args[@]}"}
