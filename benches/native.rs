@@ -7,8 +7,8 @@
 //! * `run --pack FILE [--reps R]`: opens the pack with the same [`Engine`] the wasm build uses,
 //!   records the bench shopper's events (see `common::bench_events`) and prints one JSON line with
 //!   the for-you top-20 latency (median, p95 after warm-up), the kernel alone, the time to
-//!   merely read the pack's codes once (the memory floor of any scan), open time and profile
-//!   costs.
+//!   merely read the pack's codes once (what any scan of them pays for memory), open time and
+//!   profile costs.
 //!
 //! Run through cargo: `cargo bench --bench native -- gen --n 10000 --d 64 --out build/bench`.
 
@@ -174,8 +174,9 @@ fn run(pack_path: &Path, reps: usize) -> Result<(), Box<dyn Error>> {
     }
     let (kernel_median, _) = summary(times);
 
-    // The memory floor of a scan: every byte of the blocked codes read once and summed (no
-    // multiplies), which no kernel over this layout can beat on this machine.
+    // A plain read of the blocked codes: every byte loaded once and summed, no multiplies.
+    // What streaming the bytes costs on this host at this moment, to hold the kernel against
+    // (the host's memory bandwidth swings from run to run, so the two can cross).
     let codes = pack.embedding_blocks().bytes();
     let mut times = Vec::with_capacity(reps);
     for r in 0..reps + 5 {

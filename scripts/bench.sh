@@ -4,7 +4,7 @@
 #   2. writes synthetic packs of 10k, 100k, 1M items at d = 64 and 128 into build/bench/
 #      (benches/native.rs gen; kept between runs);
 #   3. times the same engine and kernel natively (benches/native.rs run, -C target-cpu=native),
-#      and one plain read of the codes (the memory floor), into build/bench/native.jsonl;
+#      and one plain read of the codes (what memory alone costs), into build/bench/native.jsonl;
 #   4. runs bench/run.mjs: headless Chromium, one worker per configuration, Shelfwise vs plain
 #      JS vs voy-search, pack open, memory, profile updates, page load to the first shelf.
 # Prints one `bench:` line per configuration; full results go to bench/results.json.
