@@ -3,7 +3,7 @@
 //!
 //! `serde_json` brought its float formatter's 17 KB table, its `io` error machinery and a
 //! general writer into the module; the results need none of that. f32s are written by `ryu`
-//! (shortest round-trip digits), f64s (prices, times) and integers and strings by hand.
+//! (shortest round-trip digits), integers by `itoa`, f64s (prices, times) and strings by hand.
 //! After `JSON.parse` the values are the same as with `serde_json`: the same shortest digits
 //! for every float (`1e-7` and `0.0000001` parse to the same number), `null` for non-finite
 //! floats, the same strings (escapes differ only where both spellings mean the same).
@@ -42,26 +42,8 @@ struct Writer {
 }
 
 impl Writer {
-    fn uint(&mut self, mut v: u64) {
-        let mut buf = [0u8; 20];
-        let mut at = buf.len();
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        // The digits are ASCII.
-        self.out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
-    }
-
-    fn int(&mut self, v: i64) {
-        if v < 0 {
-            self.out.push('-');
-        }
-        self.uint(v.unsigned_abs());
+    fn integer<I: itoa::Integer>(&mut self, v: I) {
+        self.out.push_str(itoa::Buffer::new().format(v));
     }
 
     fn string(&mut self, s: &str) {
@@ -131,11 +113,11 @@ impl Writer {
                 self.out.push('-');
             }
             if v.fract() == 0.0 {
-                self.uint(v.abs() as u64);
+                self.integer(v.abs() as u64);
                 return;
             }
             let m = m.abs() as u64;
-            self.uint(m / 10_000);
+            self.integer(m / 10_000);
             let mut frac = m % 10_000;
             let mut digits = *b".0000";
             for d in digits[1..].iter_mut().rev() {
@@ -192,6 +174,16 @@ impl Writer {
     }
 }
 
+/// `Serializer` methods that write one integer each.
+macro_rules! integers {
+    ($($method:ident: $t:ty),*) => {$(
+        fn $method(self, v: $t) -> Result<(), Error> {
+            self.integer(v);
+            Ok(())
+        }
+    )*};
+}
+
 impl<'a> ser::Serializer for &'a mut Writer {
     type Ok = ();
     type Error = Error;
@@ -207,38 +199,8 @@ impl<'a> ser::Serializer for &'a mut Writer {
         self.out.push_str(if v { "true" } else { "false" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.int(v.into());
-        Ok(())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.int(v.into());
-        Ok(())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.int(v.into());
-        Ok(())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.int(v);
-        Ok(())
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.uint(v.into());
-        Ok(())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.uint(v.into());
-        Ok(())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.uint(v.into());
-        Ok(())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.uint(v);
-        Ok(())
-    }
+    integers!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64);
+    integers!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         self.f32(v);
         Ok(())
@@ -259,7 +221,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
         let mut seq = self.open("[", "]");
         for &b in v {
             seq.comma();
-            seq.w.uint(b.into());
+            seq.w.integer(b);
         }
         seq.end()
     }

@@ -256,7 +256,8 @@ impl Iterator for RowCodes<'_> {
         if self.j >= self.dim {
             return None;
         }
-        let at = (self.j / GROUP_DIMS) * GROUP_BYTES + GROUP_DIMS * self.item + self.j % GROUP_DIMS;
+        // The chunk starts at item 0 of the layout, so the offset is that of `item` (< 4) in it.
+        let at = code_at(self.item, self.j, self.dim);
         self.j += 1;
         Some(self.chunk.get(at).map_or(0, |&b| b as i8))
     }
