@@ -4,9 +4,9 @@
 //! was about a fifth of the wasm module. [`sort_by`] hands the slice to one quicksort that sees
 //! elements only as `size` bytes and compares them through one `&dyn Fn` (the comparator
 //! inlined into it), so every call site adds only that small shim. It exists twice: for
-//! four-byte elements with the size built in (the catalog-wide f32 sorts: the under-exposed
-//! cut of the new-for-you and exploration shelves, the price bands at open; about twice as fast
-//! as `sort_unstable_by` was there), and for any size.
+//! four-byte elements with the size built in (the catalog-wide f32 sort of the price bands at
+//! open; about twice as fast as `sort_unstable_by` was there), and for any size. (The
+//! under-exposed cut sorts integer keys with `sort_unstable`, see `shelves::signals`.)
 //! Every comparator passed in orders totally (ties broken by item index), so the unstable
 //! sort's result is fully determined and identical in native and wasm builds.
 //!
@@ -34,7 +34,8 @@ where
     };
     let (base, len) = (items.as_mut_ptr().cast::<u8>(), items.len());
     // SAFETY: `items` is `len` elements of `size` bytes each, exclusively borrowed here.
-    // Four-byte elements (the catalog-wide f32 sorts) get a copy with the size built in.
+    // Four-byte elements (the catalog-wide f32 sort of the price bands) get a copy with the
+    // size built in.
     unsafe {
         if size == 4 {
             quicksort::<4>(base, len, size, &is_less);
