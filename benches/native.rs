@@ -21,8 +21,8 @@ use std::time::Instant;
 use shelfwise::engine::Engine;
 use shelfwise::event::{Event, EventKind};
 use shelfwise::kernel;
-use shelfwise::rank::{top_k_by_query, Query};
 use shelfwise::pack::{quantize_per_dimension, Pack, PackContents, PackItem, UrlTemplates};
+use shelfwise::rank::{top_k_by_query, Query};
 
 mod common;
 use common::{bench_events, NOW_MS};

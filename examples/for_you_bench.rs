@@ -24,9 +24,9 @@ use shelfwise::engine::{Engine, InterestInput};
 use shelfwise::event::{Event, EventKind, Search};
 use shelfwise::explore::SplitMix64;
 use shelfwise::page::{ExploreRequest, ShelfRequest};
-use shelfwise::shelf::ShelfKind;
 use shelfwise::rank::{top_k_by_query, Query};
 use shelfwise::rules::{FilterInput, RuleInput};
+use shelfwise::shelf::ShelfKind;
 
 #[path = "../benches/common/mod.rs"]
 mod common;
@@ -216,8 +216,13 @@ fn dump(paths: &[String]) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let reps = args.iter().position(|a| a == "--reps").and_then(|i| args.get(i + 1)).map_or(200, |r| r.parse().expect("--reps N"));
-    let paths: Vec<String> =
-        args.iter().enumerate().skip(1).filter(|&(i, a)| !a.starts_with("--") && !["--reps", "--k"].contains(&args[i - 1].as_str())).map(|(_, a)| a.clone()).collect();
+    let paths: Vec<String> = args
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|&(i, a)| !a.starts_with("--") && !["--reps", "--k"].contains(&args[i - 1].as_str()))
+        .map(|(_, a)| a.clone())
+        .collect();
     match args.first().map(String::as_str) {
         Some("time") => time(&paths, reps),
         Some("dump") => dump(&paths),

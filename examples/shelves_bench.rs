@@ -37,8 +37,14 @@ fn main() {
     // A shopper with 30 views, 3 carts, 2 purchases and a search, spread over the catalog.
     for j in 0..30u32 {
         let id = engine.pack().item_id((j * 37) % n).to_owned();
-        let kind = match j { 0 | 1 => "purchase", 2..=4 => "add_to_cart", _ => "view" };
-        engine.track(&EventInput { item: Some(id), kind: kind.into(), ts: now - f64::from(30 - j) * 60_000.0, qty: None, query: None }).unwrap();
+        let kind = match j {
+            0 | 1 => "purchase",
+            2..=4 => "add_to_cart",
+            _ => "view",
+        };
+        engine
+            .track(&EventInput { item: Some(id), kind: kind.into(), ts: now - f64::from(30 - j) * 60_000.0, qty: None, query: None })
+            .unwrap();
     }
     engine.track(&EventInput { item: None, kind: "search".into(), ts: now, qty: None, query: Some("candle".into()) }).unwrap();
     let now = now as i64;

@@ -257,11 +257,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
             None => 1,
             Some(q) if (1.0..=1e6).contains(&q) && q.fract() == 0.0 => q as u32,
             Some(q) => {
-                return Err(CoreError::OutOfRange {
-                    name: "qty",
-                    value: q.to_string(),
-                    expected: "a whole number from 1 to 1000000",
-                })
+                return Err(CoreError::OutOfRange { name: "qty", value: q.to_string(), expected: "a whole number from 1 to 1000000" })
             }
         };
         if !kind.needs_item() {
@@ -344,10 +340,11 @@ impl<B: AsRef<[u8]>> Engine<B> {
 
     /// The removed interests, by name.
     pub fn removed_interests(&self) -> Vec<InterestInput> {
-        let categories = self.suppressions.categories.iter().map(|&c| InterestInput {
-            category: Some(self.pack.category_name(c).to_owned()),
-            brand: None,
-        });
+        let categories = self
+            .suppressions
+            .categories
+            .iter()
+            .map(|&c| InterestInput { category: Some(self.pack.category_name(c).to_owned()), brand: None });
         let brands =
             self.suppressions.brands.iter().map(|&b| InterestInput { category: None, brand: Some(self.pack.brand_name(b).to_owned()) });
         categories.chain(brands).collect()
@@ -377,7 +374,6 @@ impl<B: AsRef<[u8]>> Engine<B> {
         }
     }
 
-
     /// Items a personalized shelf leaves out: in the cart (added more often than removed, not
     /// bought since), in `exclude` (e.g. the product on the page) and, when `bought_too`,
     /// everything the shopper bought. Sorted and deduplicated; built from the events alone, so
@@ -398,8 +394,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
                 _ => {}
             }
         }
-        let mut blocked: Vec<u32> =
-            state.into_iter().filter(|&(_, (cart, bought))| bought || cart > 0).map(|(item, _)| item).collect();
+        let mut blocked: Vec<u32> = state.into_iter().filter(|&(_, (cart, bought))| bought || cart > 0).map(|(item, _)| item).collect();
         blocked.extend(exclude.iter().copied().filter(|&i| i < n));
         blocked.sort_unstable();
         blocked.dedup();
@@ -441,13 +436,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
 
     /// The blend's candidates and their unweighted signals (what [`Engine::blend`] ranks; the
     /// evaluation's weight grid re-scores these).
-    pub fn blend_candidates(
-        &self,
-        weights: &BlendWeights,
-        now_ms: i64,
-        exclude: &[u32],
-        leave_out_bought: bool,
-    ) -> Vec<(u32, Signals)> {
+    pub fn blend_candidates(&self, weights: &BlendWeights, now_ms: i64, exclude: &[u32], leave_out_bought: bool) -> Vec<(u32, Signals)> {
         self.candidates_for(&self.profile(now_ms), weights, now_ms, exclude, leave_out_bought, &|_| true)
     }
 
@@ -470,14 +459,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
         for_you::candidates(&source, events, &profile.interest, now_ms, weights, &mut allow)
     }
 
-    fn rank_blend(
-        &self,
-        kind: ShelfKind,
-        weights: &BlendWeights,
-        k: usize,
-        now_ms: i64,
-        exclude: &[u32],
-    ) -> Result<Shelf, CoreError> {
+    fn rank_blend(&self, kind: ShelfKind, weights: &BlendWeights, k: usize, now_ms: i64, exclude: &[u32]) -> Result<Shelf, CoreError> {
         let k = check_k(k)?;
         let profile = self.profile(now_ms);
         let history = History::build(self.pack.item_count(), &self.events, &[], now_ms);

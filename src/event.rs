@@ -29,14 +29,8 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind, in a stable order (used for messages and docs).
-    pub const ALL: [EventKind; 6] = [
-        EventKind::View,
-        EventKind::Click,
-        EventKind::AddToCart,
-        EventKind::RemoveFromCart,
-        EventKind::Purchase,
-        EventKind::Search,
-    ];
+    pub const ALL: [EventKind; 6] =
+        [EventKind::View, EventKind::Click, EventKind::AddToCart, EventKind::RemoveFromCart, EventKind::Purchase, EventKind::Search];
 
     /// The wire name (`"add_to_cart"` …), as used in JSONL and in the JS API.
     pub fn as_str(self) -> &'static str {
@@ -52,10 +46,7 @@ impl EventKind {
 
     /// Parses a wire name; unknown names are a typed error listing the accepted ones.
     pub fn parse(name: &str) -> Result<EventKind, CoreError> {
-        EventKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == name)
-            .ok_or_else(|| CoreError::UnknownEventKind { found: name.to_owned() })
+        EventKind::ALL.into_iter().find(|k| k.as_str() == name).ok_or_else(|| CoreError::UnknownEventKind { found: name.to_owned() })
     }
 
     /// How strongly this kind signals interest when building a profile.

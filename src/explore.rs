@@ -132,8 +132,7 @@ mod tests {
         let a: Vec<u32> = choose(&arms, 2, 99).iter().map(|(arm, _)| arm.item).collect();
         let b: Vec<u32> = choose(&arms, 2, 99).iter().map(|(arm, _)| arm.item).collect();
         assert_eq!(a, b);
-        let others: Vec<Vec<u32>> =
-            (0..10).map(|s| choose(&arms, 2, s).iter().map(|(arm, _)| arm.item).collect()).collect();
+        let others: Vec<Vec<u32>> = (0..10).map(|s| choose(&arms, 2, s).iter().map(|(arm, _)| arm.item).collect()).collect();
         assert!(others.iter().any(|o| *o != a), "different seeds explore different items");
     }
 }

@@ -237,8 +237,7 @@ impl BlendWeights {
 
     /// The "discovery" defaults, chosen the same way on the discovery task (repeat purchases
     /// never reach this shelf, so their weight is 0).
-    pub const DISCOVERY: BlendWeights =
-        BlendWeights { repeat: 0.0, neighbours: 1.0, embedding: 0.3, trend: 0.3, ..BlendWeights::FOR_YOU };
+    pub const DISCOVERY: BlendWeights = BlendWeights { repeat: 0.0, neighbours: 1.0, embedding: 0.3, trend: 0.3, ..BlendWeights::FOR_YOU };
 
     /// `Σ weight · signal`.
     pub fn score(&self, s: &Signals) -> f32 {
@@ -525,8 +524,7 @@ mod tests {
     fn discovery_never_returns_a_bought_item_and_still_fills_the_shelf() {
         let events = [purchase(0, 10), purchase(3, 5)];
         let bought = [0u32, 3];
-        let shelf =
-            rank(&toy(), &events, &[], 30 * 86_400_000, &BlendWeights::DISCOVERY, 4, &mut |i| !bought.contains(&i));
+        let shelf = rank(&toy(), &events, &[], 30 * 86_400_000, &BlendWeights::DISCOVERY, 4, &mut |i| !bought.contains(&i));
         let items: Vec<u32> = shelf.iter().map(|r| r.item).collect();
         assert_eq!(items.len(), 4);
         assert!(items.iter().all(|i| !bought.contains(i)));

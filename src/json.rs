@@ -245,7 +245,13 @@ impl<'a> ser::Serializer for &'a mut Writer {
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<(), Error> {
         value.serialize(self)
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _name: &'static str, _index: u32, variant: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         self.variant_key(variant);
         value.serialize(&mut *self)?;
         self.out.push('}');
@@ -434,7 +440,28 @@ mod tests {
             same(&f);
             same(&f64::from(f));
         }
-        for f in [17.49f64, 17.5, 0.07, -0.0005, 0.00005, 0.99995, 123.0001, -3.25, 1234.5678, 0.1 + 0.2, 1e15 + 0.25, 9_007_199_254_740_991.0, 9_007_199_254_740_993.0, 1e300, 1.7e-308, 5e-324, 1_700_000_000_000.0, -2.5, -0.0, f64::NEG_INFINITY] {
+        for f in [
+            17.49f64,
+            17.5,
+            0.07,
+            -0.0005,
+            0.00005,
+            0.99995,
+            123.0001,
+            -3.25,
+            1234.5678,
+            0.1 + 0.2,
+            1e15 + 0.25,
+            9_007_199_254_740_991.0,
+            9_007_199_254_740_993.0,
+            1e300,
+            1.7e-308,
+            5e-324,
+            1_700_000_000_000.0,
+            -2.5,
+            -0.0,
+            f64::NEG_INFINITY,
+        ] {
             same(&f);
         }
         for i in [0i64, 7, -7, i64::MIN, i64::MAX] {
@@ -449,7 +476,16 @@ mod tests {
 
     #[test]
     fn strings_read_back_as_serde_json_wrote_them() {
-        for s in ["", "plain", "quote \" and backslash \\", "tab\tnew\nline\r", "\u{0}\u{1}\u{8}\u{c}\u{1f}\u{7f}", "ünïcödé “quotes” 🕯", "\u{2028}\u{2029}", "</script>"] {
+        for s in [
+            "",
+            "plain",
+            "quote \" and backslash \\",
+            "tab\tnew\nline\r",
+            "\u{0}\u{1}\u{8}\u{c}\u{1f}\u{7f}",
+            "ünïcödé “quotes” 🕯",
+            "\u{2028}\u{2029}",
+            "</script>",
+        ] {
             same(&s);
             same(&s.to_owned());
         }
@@ -481,4 +517,3 @@ mod tests {
         assert!(super::to_string(&map).is_err());
     }
 }
-

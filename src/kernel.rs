@@ -94,11 +94,9 @@ pub enum KernelError {
 impl fmt::Display for KernelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            KernelError::BlockedLength { items, dim, len } => write!(
-                f,
-                "blocked codes for {items} items of dimension {dim} need {} bytes, found {len}",
-                blocked_len(*items, *dim)
-            ),
+            KernelError::BlockedLength { items, dim, len } => {
+                write!(f, "blocked codes for {items} items of dimension {dim} need {} bytes, found {len}", blocked_len(*items, *dim))
+            }
             KernelError::SumsLength { slots, len } => {
                 write!(f, "{slots} item slots need {slots} code sums, found {len}")
             }
@@ -1034,13 +1032,7 @@ mod tests {
                 // Small code alphabets make ties common.
                 let code = prop_oneof![Just(0i8), Just(1i8), Just(-1i8), Just(i8::MIN), Just(i8::MAX), any::<i8>()];
                 let q = prop_oneof![Just(0i8), Just(1i8), Just(-1i8), Just(i8::MAX), Just(i8::MIN), any::<i8>()];
-                (
-                    Just(dim),
-                    proptest::collection::vec(code, items * dim),
-                    proptest::collection::vec(q, dim),
-                    0usize..30,
-                    any::<u64>(),
-                )
+                (Just(dim), proptest::collection::vec(code, items * dim), proptest::collection::vec(q, dim), 0usize..30, any::<u64>())
             })
         }
 

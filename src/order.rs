@@ -105,7 +105,14 @@ unsafe fn quicksort<const S: usize>(base: *mut u8, len: usize, size: usize, is_l
     unsafe { quicksort_range::<S>(base, len, size, is_less, None, limit) }
 }
 
-unsafe fn quicksort_range<const S: usize>(mut base: *mut u8, mut len: usize, size: usize, is_less: IsLess<'_>, mut ancestor: Option<*const u8>, mut limit: u32) {
+unsafe fn quicksort_range<const S: usize>(
+    mut base: *mut u8,
+    mut len: usize,
+    size: usize,
+    is_less: IsLess<'_>,
+    mut ancestor: Option<*const u8>,
+    mut limit: u32,
+) {
     // SAFETY (whole function): every index used below stays within `0..len` of the current
     // range, which lies within the caller's slice; `ancestor` is an element before it.
     unsafe {

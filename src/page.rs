@@ -178,7 +178,11 @@ impl<B: AsRef<[u8]>> Engine<B> {
     /// requests win). Every request is checked before any shelf is ranked.
     pub fn page(&self, requests: &[ShelfRequest], now_ms: i64) -> Result<Vec<Shelf>, CoreError> {
         if requests.len() > MAX_SHELVES {
-            return Err(CoreError::OutOfRange { name: "requests", value: requests.len().to_string(), expected: "at most 20 shelves per page" });
+            return Err(CoreError::OutOfRange {
+                name: "requests",
+                value: requests.len().to_string(),
+                expected: "at most 20 shelves per page",
+            });
         }
         let resolved: Vec<Resolved> = requests.iter().map(|r| self.resolve_request(r)).collect::<Result<_, _>>()?;
         let pack = self.pack();
@@ -221,7 +225,13 @@ impl<B: AsRef<[u8]>> Engine<B> {
     /// The shelf's candidates. A blended shelf (for you, discovery) also returns the score parts
     /// of its candidates, in the same order: their explanations are left for [`finish`], which
     /// explains only the items it keeps.
-    fn propose(&self, ctx: &ShelfContext<'_, B>, kind: ShelfKind, want: usize, now_ms: i64) -> Result<(Proposal, Vec<Recommendation>), CoreError> {
+    fn propose(
+        &self,
+        ctx: &ShelfContext<'_, B>,
+        kind: ShelfKind,
+        want: usize,
+        now_ms: i64,
+    ) -> Result<(Proposal, Vec<Recommendation>), CoreError> {
         let proposal = match kind {
             ShelfKind::ForYou | ShelfKind::Discovery => {
                 if ctx.profile.is_empty() {
@@ -325,9 +335,12 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
             r
         })
         .collect();
-    crate::order::sort_by(&mut ranked, &|a, b| b.score.total_cmp(&a.score).then(b.nudge.cmp(&a.nudge)).then(a.candidate.item.cmp(&b.candidate.item)));
+    crate::order::sort_by(&mut ranked, &|a, b| {
+        b.score.total_cmp(&a.score).then(b.nudge.cmp(&a.nudge)).then(a.candidate.item.cmp(&b.candidate.item))
+    });
     // Pins, strongest rule first: an item's own winning rule must be the pin.
-    let mut pin_rules: Vec<(usize, Rule)> = req.rules.iter().copied().enumerate().filter(|(_, r)| matches!(r.action, RuleAction::Pin(_))).collect();
+    let mut pin_rules: Vec<(usize, Rule)> =
+        req.rules.iter().copied().enumerate().filter(|(_, r)| matches!(r.action, RuleAction::Pin(_))).collect();
     crate::order::sort_by(&mut pin_rules, &|(a, ra), (b, rb)| precedence(rb).cmp(&precedence(ra)).then(a.cmp(b)));
     let mut pinned: Vec<(u32, Ranked)> = Vec::new();
     for (_, rule) in pin_rules {
@@ -336,7 +349,11 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
             RuleTarget::Item(i) => Some(i),
             RuleTarget::Category(c) => ranked
                 .iter()
-                .find(|r| r.pin.is_none() && pack.category_index(r.candidate.item) == Some(c) && !pinned.iter().any(|p| p.1.candidate.item == r.candidate.item))
+                .find(|r| {
+                    r.pin.is_none()
+                        && pack.category_index(r.candidate.item) == Some(c)
+                        && !pinned.iter().any(|p| p.1.candidate.item == r.candidate.item)
+                })
                 .map(|r| r.candidate.item)
                 .or_else(|| best_in_category(ctx, c, &pinned)),
         };
@@ -378,7 +395,8 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
     let mut picked: Vec<Ranked> = Vec::new();
     let mut picked_vectors: Vec<Vec<f32>> = Vec::new();
     let mut pool = ranked;
-    let vectors: Vec<Vec<f32>> = if req.diversity > 0.0 { pool.iter().map(|r| signals::unit_vector(pack, r.candidate.item)).collect() } else { Vec::new() };
+    let vectors: Vec<Vec<f32>> =
+        if req.diversity > 0.0 { pool.iter().map(|r| signals::unit_vector(pack, r.candidate.item)).collect() } else { Vec::new() };
     let mut used = vec![false; pool.len()];
     while picked.len() < free {
         let mut best: Option<(usize, f32)> = None;
@@ -434,7 +452,8 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
         }
     }
     // By position; pins for the same position keep their rule order.
-    let mut pinned: Vec<(u32, usize, Ranked)> = pinned.into_iter().enumerate().map(|(order, (position, entry))| (position, order, entry)).collect();
+    let mut pinned: Vec<(u32, usize, Ranked)> =
+        pinned.into_iter().enumerate().map(|(order, (position, entry))| (position, order, entry)).collect();
     crate::order::sort_by(&mut pinned, &|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut items: Vec<Ranked> = picked;
     for (position, _, entry) in pinned {

@@ -306,16 +306,7 @@ impl Profile {
         }
         normalize(&mut interest);
         normalize(&mut session_interest);
-        Profile {
-            interest,
-            session_interest,
-            evidence,
-            session_evidence,
-            category_weight,
-            brand_weight,
-            price_band_weight,
-            events_used,
-        }
+        Profile { interest, session_interest, evidence, session_evidence, category_weight, brand_weight, price_band_weight, events_used }
     }
 
     /// Whether there is anything to personalize with.
@@ -325,10 +316,7 @@ impl Profile {
 
     /// The categories with the largest share of attention, best first.
     pub fn top_categories<B: AsRef<[u8]>>(&self, pack: &Pack<B>, n: usize) -> Vec<CategoryAffinity> {
-        shares(&self.category_weight, n, |c, share| CategoryAffinity {
-            category: pack.category_name(c as u32).to_owned(),
-            share,
-        })
+        shares(&self.category_weight, n, |c, share| CategoryAffinity { category: pack.category_name(c as u32).to_owned(), share })
     }
 
     /// The category indices with the largest share of attention, best first, with the share.

@@ -103,8 +103,7 @@ impl Query {
     /// Folds `vector` (embedding space) with the pack's scales (non-finite parts count as 0)
     /// and quantizes it to codes in [−63, 63] ([`kernel::QUERY_MAX`]) for the kernel.
     pub fn new(vector: &[f32], scales: &[f32]) -> Query {
-        let folded: Vec<f32> =
-            vector.iter().zip(scales).map(|(q, s)| q * s).map(|x| if x.is_finite() { x } else { 0.0 }).collect();
+        let folded: Vec<f32> = vector.iter().zip(scales).map(|(q, s)| q * s).map(|x| if x.is_finite() { x } else { 0.0 }).collect();
         let max = folded.iter().fold(0.0f32, |m, x| m.max(x.abs()));
         if max <= 0.0 || !max.is_finite() {
             let zeros = vec![0i8; folded.len()];

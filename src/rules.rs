@@ -240,10 +240,9 @@ pub fn parse_action(name: &str, weight: Option<f64>, position: Option<f64>) -> R
         "boost" => Ok(RuleAction::Boost(weight.map_or(Ok(DEFAULT_BOOST), check_weight)?)),
         "bury" => Ok(RuleAction::Bury(weight.map_or(Ok(DEFAULT_BURY), check_weight)?)),
         "pin" => Ok(RuleAction::Pin(position.map_or(Ok(1), check_position)?)),
-        other => Err(CoreError::InvalidArgument {
-            name: "rules",
-            detail: format!("unknown rule action {other:?}; expected boost, bury or pin"),
-        }),
+        other => {
+            Err(CoreError::InvalidArgument { name: "rules", detail: format!("unknown rule action {other:?}; expected boost, bury or pin") })
+        }
     }
 }
 

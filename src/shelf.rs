@@ -125,10 +125,7 @@ impl ShelfKind {
 
     /// Parses a wire name; an unknown one is a typed error listing the accepted names.
     pub fn parse(name: &str) -> Result<ShelfKind, CoreError> {
-        ShelfKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == name)
-            .ok_or_else(|| CoreError::UnknownShelf { found: name.to_owned() })
+        ShelfKind::ALL.into_iter().find(|k| k.as_str() == name).ok_or_else(|| CoreError::UnknownShelf { found: name.to_owned() })
     }
 
     /// The default title shown above the shelf (some shelves name their anchor instead).

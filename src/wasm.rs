@@ -25,10 +25,8 @@ impl From<CoreError> for JsValue {
 /// and parsed by the JS engine's `JSON.parse` (much cheaper than setting every field of every
 /// card across the boundary; non-finite numbers become `null`, as in JSON).
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let text = crate::json::to_string(value)
-        .map_err(|e| CoreError::InvalidArgument { name: "result", detail: e.to_string() })?;
-    js_sys::JSON::parse(&text)
-        .map_err(|_| CoreError::InvalidArgument { name: "result", detail: "not valid JSON".to_owned() }.into())
+    let text = crate::json::to_string(value).map_err(|e| CoreError::InvalidArgument { name: "result", detail: e.to_string() })?;
+    js_sys::JSON::parse(&text).map_err(|_| CoreError::InvalidArgument { name: "result", detail: "not valid JSON".to_owned() }.into())
 }
 
 fn usize_arg(name: &'static str, value: f64) -> Result<usize, CoreError> {
@@ -67,8 +65,8 @@ impl WasmRecommender {
 
     /// Records one event `{ item, type, ts, qty?, query? }`.
     pub fn track(&mut self, event: JsValue) -> Result<(), JsValue> {
-        let input: EventInput = serde_wasm_bindgen::from_value(event)
-            .map_err(|e| CoreError::InvalidArgument { name: "event", detail: e.to_string() })?;
+        let input: EventInput =
+            serde_wasm_bindgen::from_value(event).map_err(|e| CoreError::InvalidArgument { name: "event", detail: e.to_string() })?;
         Ok(self.engine.track(&input)?)
     }
 
@@ -84,16 +82,16 @@ impl WasmRecommender {
     /// One shelf: `request` is `{ kind, k?, item?, category?, query?, cart?, exclude?, filters?,
     /// rules?, maxPerCategory?, diversity?, explore?, title? }` (see `ShelfRequest`).
     pub fn shelf(&self, request: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
-        let request: ShelfRequest = serde_wasm_bindgen::from_value(request)
-            .map_err(|e| CoreError::InvalidArgument { name: "request", detail: e.to_string() })?;
+        let request: ShelfRequest =
+            serde_wasm_bindgen::from_value(request).map_err(|e| CoreError::InvalidArgument { name: "request", detail: e.to_string() })?;
         let now = check_ts("nowMs", now_ms)?;
         to_js(&self.engine.shelf(&request, now)?)
     }
 
     /// Several shelves at once, no item on two of them (earlier requests win).
     pub fn page(&self, requests: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
-        let requests: Vec<ShelfRequest> = serde_wasm_bindgen::from_value(requests)
-            .map_err(|e| CoreError::InvalidArgument { name: "requests", detail: e.to_string() })?;
+        let requests: Vec<ShelfRequest> =
+            serde_wasm_bindgen::from_value(requests).map_err(|e| CoreError::InvalidArgument { name: "requests", detail: e.to_string() })?;
         let now = check_ts("nowMs", now_ms)?;
         to_js(&self.engine.page(&requests, now)?)
     }
@@ -102,16 +100,16 @@ impl WasmRecommender {
     /// `restoreInterest` or `clearEvents`).
     #[wasm_bindgen(js_name = removeInterest)]
     pub fn remove_interest(&mut self, interest: JsValue) -> Result<(), JsValue> {
-        let interest: InterestInput = serde_wasm_bindgen::from_value(interest)
-            .map_err(|e| CoreError::InvalidArgument { name: "interest", detail: e.to_string() })?;
+        let interest: InterestInput =
+            serde_wasm_bindgen::from_value(interest).map_err(|e| CoreError::InvalidArgument { name: "interest", detail: e.to_string() })?;
         Ok(self.engine.remove_interest(&interest)?)
     }
 
     /// Undoes `removeInterest`.
     #[wasm_bindgen(js_name = restoreInterest)]
     pub fn restore_interest(&mut self, interest: JsValue) -> Result<(), JsValue> {
-        let interest: InterestInput = serde_wasm_bindgen::from_value(interest)
-            .map_err(|e| CoreError::InvalidArgument { name: "interest", detail: e.to_string() })?;
+        let interest: InterestInput =
+            serde_wasm_bindgen::from_value(interest).map_err(|e| CoreError::InvalidArgument { name: "interest", detail: e.to_string() })?;
         self.engine.restore_interest(&interest);
         Ok(())
     }

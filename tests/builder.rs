@@ -75,8 +75,15 @@ fn cli_builds_and_inspects_a_pack_from_the_canonical_formats() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("shop.pack");
     let build = shelfwise(&[
-        "build", "--events", fixture("events.jsonl").to_str().unwrap(), "--catalog",
-        fixture("catalog.csv").to_str().unwrap(), "--out", out.to_str().unwrap(), "--dim", "8",
+        "build",
+        "--events",
+        fixture("events.jsonl").to_str().unwrap(),
+        "--catalog",
+        fixture("catalog.csv").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--dim",
+        "8",
     ]);
     let stderr = String::from_utf8_lossy(&build.stderr);
     assert!(build.status.success(), "{stderr}");
@@ -128,22 +135,33 @@ fn demo_data_builds_into_a_pack_whose_shelves_follow_tastes() {
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let out = d.join("shop.pack");
     let build = shelfwise(&[
-        "build", "--events", d.join("events.jsonl").to_str().unwrap(), "--catalog",
-        d.join("catalog.csv").to_str().unwrap(), "--out", out.to_str().unwrap(), "--dim", "32",
+        "build",
+        "--events",
+        d.join("events.jsonl").to_str().unwrap(),
+        "--catalog",
+        d.join("catalog.csv").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--dim",
+        "32",
     ]);
     assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
     let mut engine = shelfwise::Engine::open(std::fs::read(&out).unwrap()).unwrap();
     // View every in-stock item of the least popular category on the cold shelf.
     let cold = engine.rank_for_you(10, 0, &[]).unwrap();
     let pack = engine.pack();
-    let target = (0..pack.category_count())
-        .min_by_key(|&c| cold.items.iter().filter(|i| i.card.category == pack.category_name(c)).count())
-        .unwrap();
+    let target =
+        (0..pack.category_count()).min_by_key(|&c| cold.items.iter().filter(|i| i.card.category == pack.category_name(c)).count()).unwrap();
     let name = pack.category_name(target).to_owned();
     let viewed: Vec<u32> = (0..pack.item_count()).filter(|&i| pack.category_index(i) == Some(target)).take(4).collect();
     for i in viewed {
         let id = engine.pack().item_id(i).to_owned();
-        engine.push_event(shelfwise::event::Event { item: engine.item_index(&id).unwrap(), kind: shelfwise::event::EventKind::View, ts_ms: 0, qty: 1 });
+        engine.push_event(shelfwise::event::Event {
+            item: engine.item_index(&id).unwrap(),
+            kind: shelfwise::event::EventKind::View,
+            ts_ms: 0,
+            qty: 1,
+        });
     }
     let warm = engine.rank_for_you(10, 0, &[]).unwrap();
     let share = warm.items.iter().filter(|i| i.card.category == name).count();

@@ -41,8 +41,15 @@ fn build_ends_with_a_summary_whose_counts_add_up() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("shop.pack");
     let run = shelfwise(&[
-        "build", "--events", fixture("events.jsonl").to_str().unwrap(), "--catalog",
-        fixture("catalog.csv").to_str().unwrap(), "--out", out.to_str().unwrap(), "--dim", "8",
+        "build",
+        "--events",
+        fixture("events.jsonl").to_str().unwrap(),
+        "--catalog",
+        fixture("catalog.csv").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--dim",
+        "8",
     ]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{stderr}");

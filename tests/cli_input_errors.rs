@@ -55,8 +55,17 @@ fn each_input_problem_is_reported_with_file_line_and_field() {
         std::fs::write(&c, catalog).unwrap();
         std::fs::write(&e, events).unwrap();
         let (ok, stderr) = run(&[
-            "build", "--events", e.to_str().unwrap(), "--catalog", c.to_str().unwrap(), "--out",
-            out.to_str().unwrap(), "--dim", "4", "--iterations", "2",
+            "build",
+            "--events",
+            e.to_str().unwrap(),
+            "--catalog",
+            c.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--dim",
+            "4",
+            "--iterations",
+            "2",
         ]);
         assert_eq!(ok, *succeeds, "{what}: exit status wrong\n{stderr}");
         assert!(stderr.contains(expected), "{what}: expected {expected:?} in\n{stderr}");

@@ -7,10 +7,10 @@ use std::collections::{HashMap, HashSet};
 
 use shelfwise::build::assemble::BuildConfig;
 use shelfwise::build::eval::{evaluate, split_events, weight_grid, EvalConfig, EvalReport, GridSpec, RANKERS};
-use shelfwise::for_you::BlendWeights;
 use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::synth::{generate, SynthConfig};
 use shelfwise::event::EventKind;
+use shelfwise::for_you::BlendWeights;
 
 const K: usize = 10;
 
@@ -229,10 +229,7 @@ fn cli_eval_writes_json() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<svg") && page.contains("buy-again") && !page.contains("<script"));
 
-    let bad = std::process::Command::new(bin)
-        .args(["eval", "--events", "x.jsonl", "--split-date", "2026-02-30"])
-        .output()
-        .unwrap();
+    let bad = std::process::Command::new(bin).args(["eval", "--events", "x.jsonl", "--split-date", "2026-02-30"]).output().unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("split date"));
 }

@@ -40,8 +40,7 @@ fn orders_match_the_full_scans_for_every_filter_and_length() {
         let pack = Pack::open(bytes.as_slice()).unwrap();
         let orders = Orders::of(&pack);
         let fast = WithOrders { source: &pack, orders: &orders };
-        let filters: [&dyn Fn(u32) -> bool; 4] =
-            [&|_| true, &|i| i % 3 == 0, &|i| i + 50 > n, &|i| i % 1000 == 7];
+        let filters: [&dyn Fn(u32) -> bool; 4] = [&|_| true, &|i| i % 3 == 0, &|i| i + 50 > n, &|i| i % 1000 == 7];
         for filter in filters {
             for want in [1usize, 50, 900, 2000, 5000] {
                 assert_eq!(

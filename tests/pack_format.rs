@@ -5,8 +5,7 @@ mod common;
 
 use common::{fix_checksum, sample_contents, sample_pack_bytes, unit};
 use shelfwise::pack::{
-    Pack, PackContents, PackError, PackItem, RuleAction, RuleTarget, SectionKind, FORMAT_VERSION, MAGIC,
-    OLDEST_SUPPORTED_VERSION,
+    Pack, PackContents, PackError, PackItem, RuleAction, RuleTarget, SectionKind, FORMAT_VERSION, MAGIC, OLDEST_SUPPORTED_VERSION,
 };
 
 const GOLDEN_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/v1.pack");
@@ -219,10 +218,7 @@ fn golden_v1_and_v2_packs_are_refused_with_a_rebuild_hint() {
     for (path, version) in [(GOLDEN_V1, 1), (GOLDEN_V2, 2)] {
         let golden = std::fs::read(path).expect("tests/golden/v1.pack and v2.pack are committed");
         let err = open_err(&golden);
-        assert!(
-            matches!(err, PackError::UnsupportedVersion { found, oldest: OLDEST_SUPPORTED_VERSION, .. } if found == version),
-            "{err}"
-        );
+        assert!(matches!(err, PackError::UnsupportedVersion { found, oldest: OLDEST_SUPPORTED_VERSION, .. } if found == version), "{err}");
         assert!(err.to_string().contains("rebuild the pack"), "{err}");
     }
 }
@@ -411,8 +407,7 @@ fn every_prefix_fails_cleanly() {
 
 /// A 40-byte header from a hex magic and a version, the rest zero.
 fn hex_header(magic_hex: &str, version: u16) -> Vec<u8> {
-    let mut bytes: Vec<u8> =
-        (0..magic_hex.len()).step_by(2).map(|i| u8::from_str_radix(&magic_hex[i..i + 2], 16).unwrap()).collect();
+    let mut bytes: Vec<u8> = (0..magic_hex.len()).step_by(2).map(|i| u8::from_str_radix(&magic_hex[i..i + 2], 16).unwrap()).collect();
     bytes.extend_from_slice(&version.to_le_bytes());
     bytes.resize(40, 0);
     bytes

@@ -139,7 +139,7 @@ fn the_seed_itself_opens_and_reads_everywhere() {
     for i in 0..pack.item_count() {
         assert_eq!(pack.find_item(pack.item_id(i)), Some(i));
         assert_eq!(pack.embedding_iter(i).count(), pack.dim());
-                    let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.trend(i));
+        let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.trend(i));
     }
 }
 
@@ -243,13 +243,13 @@ fn huge_meta_counts_are_typed_errors() {
     let m = section_start(META);
     for (field, v, kind) in [
         (0, u32::MAX, "bad_string_table"), // item_count vs item_ids' 6 strings
-        (8, u32::MAX, "bad_value"),         // category_count above 65535
-        (12, u32::MAX, "bad_value"),        // brand_count above 65535
-        (8, 3, "bad_string_table"),         // category_count vs the 2 names
-        (32, u32::MAX, "bad_value"),        // neighbour_k and together_k above 256
-        (36, 1, "bad_value"),               // reserved
-        (4, 0, "bad_value"),                // dim 0
-        (4, 1025, "bad_value"),             // dim above MAX_DIM
+        (8, u32::MAX, "bad_value"),        // category_count above 65535
+        (12, u32::MAX, "bad_value"),       // brand_count above 65535
+        (8, 3, "bad_string_table"),        // category_count vs the 2 names
+        (32, u32::MAX, "bad_value"),       // neighbour_k and together_k above 256
+        (36, 1, "bad_value"),              // reserved
+        (4, 0, "bad_value"),               // dim 0
+        (4, 1025, "bad_value"),            // dim above MAX_DIM
         (4, u32::MAX, "bad_value"),
     ] {
         let b = edited(|b| put_u32(b, m + field, v));

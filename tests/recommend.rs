@@ -47,10 +47,14 @@ fn one_line_out_per_line_in_with_errors_in_place() {
             r#"{{"shopper":"17850","events":[{{"item":"{a}","type":"view","ts":"2011-09-30T09:00:00Z"}},{{"item":"{b}","type":"purchase","ts":"2011-09-30T10:00:00Z","basket":"536365","qty":1}}]}}"#
         ),
         r#"{"shopper":"empty","events":[]}"#.to_owned(),
-        format!(r#"{{"shopper":"unknown","events":[{{"item":"{a}","type":"view","ts":1700000000000}},{{"item":"NO-SUCH-ITEM","type":"view","ts":1700000001000}}]}}"#),
+        format!(
+            r#"{{"shopper":"unknown","events":[{{"item":"{a}","type":"view","ts":1700000000000}},{{"item":"NO-SUCH-ITEM","type":"view","ts":1700000001000}}]}}"#
+        ),
         r#"{"shopper":"broken","events":[{"#.to_owned(),
         format!(r#"{{"shopper":"badts","events":[{{"item":"{c}","type":"view","ts":"not a date"}}]}}"#),
-        format!(r#"{{"shopper":12345,"events":[{{"item":"{c}","type":"add_to_cart","ts":1700000000000}},{{"type":"search","query":"mugs","ts":1700000005000}}]}}"#),
+        format!(
+            r#"{{"shopper":12345,"events":[{{"item":"{c}","type":"add_to_cart","ts":1700000000000}},{{"type":"search","query":"mugs","ts":1700000005000}}]}}"#
+        ),
     ];
     let input = dir.path().join("histories.jsonl");
     std::fs::write(&input, histories.join("\n") + "\n").unwrap();
@@ -80,8 +84,7 @@ fn one_line_out_per_line_in_with_errors_in_place() {
     // Discovery: the same lines, never the bought item, nor the cart.
     let discovery_args = ["recommend", "--pack", &pack, "--histories", input.to_str().unwrap(), "--shelf", "discovery", "--k", "20"];
     let discovery = ok(shelfwise(&discovery_args));
-    let discovery: Vec<Value> =
-        String::from_utf8(discovery.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let discovery: Vec<Value> = String::from_utf8(discovery.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(discovery.len(), histories.len());
     assert_eq!(discovery[0]["items"].as_array().unwrap().len(), 20);
     assert!(!discovery[0]["items"].as_array().unwrap().contains(&Value::from(b.as_str())));

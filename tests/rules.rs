@@ -117,7 +117,12 @@ fn filters_always_win_over_pins() {
 fn pin_beats_bury_beats_boost_and_items_beat_categories() {
     let e = engine();
     // A pin and a bury on the same item: the pin wins.
-    let s = trending(&e, 4, FilterInput::default(), vec![rule("bury", Some("S-20"), None), RuleInput { position: Some(1.0), ..rule("pin", Some("S-20"), None) }]);
+    let s = trending(
+        &e,
+        4,
+        FilterInput::default(),
+        vec![rule("bury", Some("S-20"), None), RuleInput { position: Some(1.0), ..rule("pin", Some("S-20"), None) }],
+    );
     assert_eq!(s.items[0].card.id, "S-20");
     // A bury beats a boost on the same item whatever the order.
     let s = trending(&e, 20, FilterInput::default(), vec![rule("boost", Some("S-00"), None), rule("bury", Some("S-00"), None)]);
@@ -128,7 +133,10 @@ fn pin_beats_bury_beats_boost_and_items_beat_categories() {
         &e,
         6,
         FilterInput::default(),
-        vec![RuleInput { weight: Some(3.0), ..rule("boost", None, Some("Throws")) }, RuleInput { weight: Some(0.0), ..rule("boost", Some("S-18"), None) }],
+        vec![
+            RuleInput { weight: Some(3.0), ..rule("boost", None, Some("Throws")) },
+            RuleInput { weight: Some(0.0), ..rule("boost", Some("S-18"), None) },
+        ],
     );
     // S-18 has its own (zero) boost, so it does not get the category's; the other throws do.
     let pos = |id: &str| s.items.iter().position(|i| i.card.id == id);

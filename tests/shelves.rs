@@ -24,7 +24,8 @@ fn track(engine: &mut Engine, kind: &str, item: &str, minutes_ago: f64) {
 }
 
 fn search(engine: &mut Engine, query: &str, minutes_ago: f64) {
-    let input = EventInput { item: None, kind: "search".into(), ts: NOW as f64 - minutes_ago * MINUTE, qty: None, query: Some(query.into()) };
+    let input =
+        EventInput { item: None, kind: "search".into(), ts: NOW as f64 - minutes_ago * MINUTE, qty: None, query: Some(query.into()) };
     engine.track(&input).unwrap();
 }
 
@@ -297,7 +298,15 @@ fn exploration_is_bounded_reproducible_and_under_exposed() {
     let e = engine();
     let with = |seed: u64, slots: usize| {
         // Similar to Heart Candle: candles and throws; the under-exposed mug and lamp are left.
-        shelf(&e, ShelfRequest { k: Some(8), item: Some("S-00".into()), explore: Some(ExploreRequest { seed, slots: Some(slots) }), ..req("similar") })
+        shelf(
+            &e,
+            ShelfRequest {
+                k: Some(8),
+                item: Some("S-00".into()),
+                explore: Some(ExploreRequest { seed, slots: Some(slots) }),
+                ..req("similar")
+            },
+        )
     };
     let a = with(7, 5);
     let b = with(7, 5);
@@ -310,7 +319,8 @@ fn exploration_is_bounded_reproducible_and_under_exposed() {
         assert!(e.pack().interactions(i) <= 18, "{} is not under-exposed", item.card.id);
     }
     assert!(a.items[6..].iter().all(|i| i.explanation.reason == Reason::Exploration), "slots are at the end");
-    let picks = |s: &Shelf| s.items.iter().filter(|i| i.explanation.reason == Reason::Exploration).map(|i| i.card.id.clone()).collect::<Vec<_>>();
+    let picks =
+        |s: &Shelf| s.items.iter().filter(|i| i.explanation.reason == Reason::Exploration).map(|i| i.card.id.clone()).collect::<Vec<_>>();
     let differs = (0..20).any(|seed| picks(&with(seed, 1)) != picks(&with(0, 1)));
     assert!(differs, "different seeds explore different items");
     let none = shelf(&e, ShelfRequest { k: Some(8), item: Some("S-00".into()), ..req("similar") });

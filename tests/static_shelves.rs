@@ -91,21 +91,42 @@ fn cli_imports_vectors_and_writes_static_shelves() {
     let events: String = ["A", "B", "C", "D", "A", "C"]
         .iter()
         .enumerate()
-        .map(|(n, item)| format!("{{\"shopper\":\"s{}\",\"item\":\"{item}\",\"type\":\"purchase\",\"ts\":\"2024-01-0{}T00:00:00Z\"}}\n", n % 2, n + 1))
+        .map(|(n, item)| {
+            format!("{{\"shopper\":\"s{}\",\"item\":\"{item}\",\"type\":\"purchase\",\"ts\":\"2024-01-0{}T00:00:00Z\"}}\n", n % 2, n + 1)
+        })
         .collect();
     std::fs::write(path("events.jsonl"), events).unwrap();
     // A and B point the same way, C and D the other; Z is not in the catalog; line 6 is bad.
-    std::fs::write(path("vectors.csv"), "id,features\nA,\"[1, 0, 0]\"\nB,\"[0.9, 0.1, 0]\"\nC,\"[0, 0, 1]\"\nZ,\"[1, 1, 1]\"\nD,\"[0, 1]\"\n").unwrap();
+    std::fs::write(
+        path("vectors.csv"),
+        "id,features\nA,\"[1, 0, 0]\"\nB,\"[0.9, 0.1, 0]\"\nC,\"[0, 0, 1]\"\nZ,\"[1, 1, 1]\"\nD,\"[0, 1]\"\n",
+    )
+    .unwrap();
     let (ok, stderr) = shelfwise(&[
-        "build", "--events", &path("events.jsonl"), "--catalog", &path("catalog.csv"), "--out", &path("shop.pack"),
-        "--vectors", &path("vectors.csv"), "--static-shelves", &path("shelves.json"), "--static-k", "2",
+        "build",
+        "--events",
+        &path("events.jsonl"),
+        "--catalog",
+        &path("catalog.csv"),
+        "--out",
+        &path("shop.pack"),
+        "--vectors",
+        &path("vectors.csv"),
+        "--static-shelves",
+        &path("shelves.json"),
+        "--static-k",
+        "2",
         // No neighbour lists in the pack, so "similar" comes from the imported vectors.
-        "--neighbours", "0",
+        "--neighbours",
+        "0",
     ]);
     assert!(ok, "{stderr}");
     assert!(stderr.contains("vectors.csv:line 6: field \"vector\": 2 values; the first row had 3"), "{stderr}");
     assert!(stderr.contains("vectors    dim 3 from"), "{stderr}");
-    assert!(stderr.contains("3 items matched, 1 without a vector (zero: popularity only), 1 vectors for ids not in the catalog left out"), "{stderr}");
+    assert!(
+        stderr.contains("3 items matched, 1 without a vector (zero: popularity only), 1 vectors for ids not in the catalog left out"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("training embeddings"), "no ALS with imported vectors");
 
     let pack = Pack::open(std::fs::read(path("shop.pack")).unwrap()).unwrap();
@@ -128,14 +149,30 @@ fn cli_imports_vectors_and_writes_static_shelves() {
     assert!(stderr.contains("static     ") && stderr.contains("similar: embeddings"), "{stderr}");
 
     let (ok, stderr) = shelfwise(&[
-        "build", "--events", &path("events.jsonl"), "--catalog", &path("catalog.csv"), "--out", &path("other.pack"),
-        "--vectors", &path("vectors.npy"),
+        "build",
+        "--events",
+        &path("events.jsonl"),
+        "--catalog",
+        &path("catalog.csv"),
+        "--out",
+        &path("other.pack"),
+        "--vectors",
+        &path("vectors.npy"),
     ]);
     assert!(!ok);
     assert!(stderr.contains("vectors.npy: an .npy file holds only numbers: pass the item ids with --vector-ids"), "{stderr}");
     let (ok, stderr) = shelfwise(&[
-        "build", "--events", &path("events.jsonl"), "--catalog", &path("catalog.csv"), "--out", &path("other.pack"),
-        "--vectors", &path("vectors.csv"), "--dim", "8",
+        "build",
+        "--events",
+        &path("events.jsonl"),
+        "--catalog",
+        &path("catalog.csv"),
+        "--out",
+        &path("other.pack"),
+        "--vectors",
+        &path("vectors.csv"),
+        "--dim",
+        "8",
     ]);
     assert!(!ok && stderr.contains("cannot be used with"), "{stderr}");
 }

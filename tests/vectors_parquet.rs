@@ -125,10 +125,15 @@ impl Dir {
 fn spark_item_factors_with_integer_ids_over_two_snappy_row_groups() {
     let dir = Dir::new();
     let path = dir.path("item_factors.parquet");
-    write_parquet(&path, SPARK_ITEM_FACTORS, Compression::SNAPPY, vec![
-        vec![Column::Int32(vec![10, 20], None), dense(&[&[1.0, 0.5, -0.25], &[0.0, 2.0, 0.0]])],
-        vec![Column::Int32(vec![30], None), dense(&[&[3.0, 0.0, 1.0]])],
-    ]);
+    write_parquet(
+        &path,
+        SPARK_ITEM_FACTORS,
+        Compression::SNAPPY,
+        vec![
+            vec![Column::Int32(vec![10, 20], None), dense(&[&[1.0, 0.5, -0.25], &[0.0, 2.0, 0.0]])],
+            vec![Column::Int32(vec![30], None), dense(&[&[3.0, 0.0, 1.0]])],
+        ],
+    );
     let (v, report) = read(&path).unwrap();
     assert_eq!(v.dim, 3);
     assert_eq!(v.ids, ["10", "20", "30"]);
@@ -140,22 +145,30 @@ fn spark_item_factors_with_integer_ids_over_two_snappy_row_groups() {
 fn string_ids_with_a_double_list_and_int64_ids() {
     let dir = Dir::new();
     let path = dir.path("emb.parquet");
-    let schema = "message m { optional binary id (UTF8); optional group features (LIST) { repeated group list { optional double element; } } }";
+    let schema =
+        "message m { optional binary id (UTF8); optional group features (LIST) { repeated group list { optional double element; } } }";
     let (values, def, rep) = list_levels(&[Some(vec![Some(0.5f64), Some(1.5)]), Some(vec![Some(-1.0), Some(0.0)])]);
-    write_parquet(&path, schema, Compression::UNCOMPRESSED, vec![vec![
-        Column::Text(vec!["SKU-1", "SKU-2"], Some(vec![1, 1])),
-        Column::Double(values, Some(def), Some(rep)),
-    ]]);
+    write_parquet(
+        &path,
+        schema,
+        Compression::UNCOMPRESSED,
+        vec![vec![Column::Text(vec!["SKU-1", "SKU-2"], Some(vec![1, 1])), Column::Double(values, Some(def), Some(rep))]],
+    );
     let (v, _) = read(&path).unwrap();
     assert_eq!((v.dim, v.ids.clone(), v.rows.clone()), (2, vec!["SKU-1".to_owned(), "SKU-2".to_owned()], vec![0.5, 1.5, -1.0, 0.0]));
 
     // int64 ids (Spark `long`), a legacy two-level list (`repeated float array`), gzip.
     let path = dir.path("legacy.parquet");
     let schema = "message m { required int64 id; optional group features (LIST) { repeated float array; } }";
-    write_parquet(&path, schema, Compression::GZIP(Default::default()), vec![vec![
-        Column::Int64(vec![7_000_000_000, 8]),
-        Column::Float(vec![1.0, 2.0, 3.0, 4.0], Some(vec![2, 2, 2, 2]), Some(vec![0, 1, 0, 1])),
-    ]]);
+    write_parquet(
+        &path,
+        schema,
+        Compression::GZIP(Default::default()),
+        vec![vec![
+            Column::Int64(vec![7_000_000_000, 8]),
+            Column::Float(vec![1.0, 2.0, 3.0, 4.0], Some(vec![2, 2, 2, 2]), Some(vec![0, 1, 0, 1])),
+        ]],
+    );
     let (v, _) = read(&path).unwrap();
     assert_eq!((v.ids.clone(), v.rows.clone()), (vec!["7000000000".to_owned(), "8".to_owned()], vec![1.0, 2.0, 3.0, 4.0]));
 }
@@ -165,12 +178,17 @@ fn wide_layout_one_number_column_per_dimension() {
     let dir = Dir::new();
     let path = dir.path("wide.parquet");
     let schema = "message m { required binary item (UTF8); required float f0; required double f1; required int32 f2; }";
-    write_parquet(&path, schema, Compression::SNAPPY, vec![vec![
-        Column::Text(vec!["A", "B"], None),
-        Column::Float(vec![1.0, 0.0], None, None),
-        Column::Double(vec![0.5, 1.0], None, None),
-        Column::Int32(vec![0, 3], None),
-    ]]);
+    write_parquet(
+        &path,
+        schema,
+        Compression::SNAPPY,
+        vec![vec![
+            Column::Text(vec!["A", "B"], None),
+            Column::Float(vec![1.0, 0.0], None, None),
+            Column::Double(vec![0.5, 1.0], None, None),
+            Column::Int32(vec![0, 3], None),
+        ]],
+    );
     let columns = VectorColumns { id: Some("item".into()), vector: None };
     let (v, _) = read_vectors(&path, None, &columns).unwrap();
     assert_eq!((v.dim, v.ids.clone(), v.rows.clone()), (3, vec!["A".to_owned(), "B".to_owned()], vec![1.0, 0.5, 0.0, 0.0, 1.0, 3.0]));
@@ -186,7 +204,12 @@ fn other_column_names_by_flag() {
     assert_eq!(read_vectors(&path, None, &columns).unwrap().0.ids, ["1"]);
     // The defaults do not find them, and a named column that is absent is not guessed at.
     let message = read(&path).unwrap_err().to_string();
-    assert!(message.ends_with("column \"id\": no such column (the columns are \"sku\", \"embedding\"); name the id column with --vector-id-column"), "{message}");
+    assert!(
+        message.ends_with(
+            "column \"id\": no such column (the columns are \"sku\", \"embedding\"); name the id column with --vector-id-column"
+        ),
+        "{message}"
+    );
     let columns = VectorColumns { id: Some("sku".into()), vector: Some("factors".into()) };
     let message = read_vectors(&path, None, &columns).unwrap_err().to_string();
     assert!(message.ends_with("column \"factors\": no such column (the columns are \"sku\", \"embedding\")"), "{message}");
@@ -197,23 +220,32 @@ fn vector_column_of_the_wrong_type_is_a_column_error() {
     let dir = Dir::new();
     let path = dir.path("v.parquet");
     // `features` written as text (e.g. a CSV-style "[1, 2]" string), not a list.
-    write_parquet(&path, "message m { required int32 id; required binary features (UTF8); }", Compression::SNAPPY, vec![vec![
-        Column::Int32(vec![1], None),
-        Column::Text(vec!["[1, 2]"], None),
-    ]]);
+    write_parquet(
+        &path,
+        "message m { required int32 id; required binary features (UTF8); }",
+        Compression::SNAPPY,
+        vec![vec![Column::Int32(vec![1], None), Column::Text(vec!["[1, 2]"], None)]],
+    );
     let error = read(&path).unwrap_err();
     assert!(matches!(&error, VectorsError::Column { column, .. } if column == "features"), "{error:?}");
-    assert!(error.to_string().contains("v.parquet: column \"features\": the vector column is BYTE_ARRAY; expected a list of float or double (array<float>)"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("v.parquet: column \"features\": the vector column is BYTE_ARRAY; expected a list of float or double (array<float>)"),
+        "{error}"
+    );
 }
 
 #[test]
 fn id_column_of_the_wrong_type_is_a_column_error() {
     let dir = Dir::new();
     let path = dir.path("v.parquet");
-    write_parquet(&path, "message m { required double id; required float f0; }", Compression::SNAPPY, vec![vec![
-        Column::Double(vec![1.0], None, None),
-        Column::Float(vec![1.0], None, None),
-    ]]);
+    write_parquet(
+        &path,
+        "message m { required double id; required float f0; }",
+        Compression::SNAPPY,
+        vec![vec![Column::Double(vec![1.0], None, None), Column::Float(vec![1.0], None, None)]],
+    );
     let message = read(&path).unwrap_err().to_string();
     assert!(message.contains("column \"id\": the id column is DOUBLE; expected an integer (int32, int64) or a string"), "{message}");
 }
@@ -222,11 +254,12 @@ fn id_column_of_the_wrong_type_is_a_column_error() {
 fn wide_layout_with_a_non_number_column_is_a_column_error() {
     let dir = Dir::new();
     let path = dir.path("v.parquet");
-    write_parquet(&path, "message m { required int32 id; required float f0; required binary note (UTF8); }", Compression::SNAPPY, vec![vec![
-        Column::Int32(vec![1], None),
-        Column::Float(vec![1.0], None, None),
-        Column::Text(vec!["x"], None),
-    ]]);
+    write_parquet(
+        &path,
+        "message m { required int32 id; required float f0; required binary note (UTF8); }",
+        Compression::SNAPPY,
+        vec![vec![Column::Int32(vec![1], None), Column::Float(vec![1.0], None, None), Column::Text(vec!["x"], None)]],
+    );
     let message = read(&path).unwrap_err().to_string();
     assert!(message.contains("column \"note\": is BYTE_ARRAY: there is no list column \"features\""), "{message}");
 }
@@ -235,65 +268,103 @@ fn wide_layout_with_a_non_number_column_is_a_column_error() {
 fn ragged_dimensions_are_skipped_with_row_group_row_and_column() {
     let dir = Dir::new();
     let path = dir.path("v.parquet");
-    write_parquet(&path, SPARK_ITEM_FACTORS, Compression::SNAPPY, vec![
-        vec![Column::Int32(vec![1, 2], None), dense(&[&[1.0, 0.0, 0.0], &[0.0, 1.0, 0.0]])],
-        vec![Column::Int32(vec![3, 4, 5], None), floats(&[Some(vec![Some(1.0), Some(1.0)]), Some(vec![]), None])],
-    ]);
+    write_parquet(
+        &path,
+        SPARK_ITEM_FACTORS,
+        Compression::SNAPPY,
+        vec![
+            vec![Column::Int32(vec![1, 2], None), dense(&[&[1.0, 0.0, 0.0], &[0.0, 1.0, 0.0]])],
+            vec![Column::Int32(vec![3, 4, 5], None), floats(&[Some(vec![Some(1.0), Some(1.0)]), Some(vec![]), None])],
+        ],
+    );
     let (v, report) = read(&path).unwrap();
     assert_eq!(v.ids, ["1", "2"]);
     assert_eq!(report.skipped["bad width"], 3);
-    assert_eq!(problems(&report), [
-        "line 3: field \"features\": row group 1, row 1: 2 values; the first row had 3",
-        "line 4: field \"features\": row group 1, row 2: 0 values; expected 1 to 1024",
-        "line 5: field \"features\": row group 1, row 3: 0 values; expected 1 to 1024",
-    ]);
+    assert_eq!(
+        problems(&report),
+        [
+            "line 3: field \"features\": row group 1, row 1: 2 values; the first row had 3",
+            "line 4: field \"features\": row group 1, row 2: 0 values; expected 1 to 1024",
+            "line 5: field \"features\": row group 1, row 3: 0 values; expected 1 to 1024",
+        ]
+    );
 }
 
 #[test]
 fn non_finite_and_null_values_are_skipped_naming_the_element() {
     let dir = Dir::new();
     let path = dir.path("v.parquet");
-    write_parquet(&path, SPARK_ITEM_FACTORS, Compression::SNAPPY, vec![vec![
-        Column::Int32(vec![1, 2, 3, 4], None),
-        floats(&[Some(vec![Some(1.0), Some(f32::NAN)]), Some(vec![Some(f32::INFINITY), Some(0.0)]), Some(vec![Some(1.0), None]), Some(vec![Some(0.0), Some(1.0)])]),
-    ]]);
+    write_parquet(
+        &path,
+        SPARK_ITEM_FACTORS,
+        Compression::SNAPPY,
+        vec![vec![
+            Column::Int32(vec![1, 2, 3, 4], None),
+            floats(&[
+                Some(vec![Some(1.0), Some(f32::NAN)]),
+                Some(vec![Some(f32::INFINITY), Some(0.0)]),
+                Some(vec![Some(1.0), None]),
+                Some(vec![Some(0.0), Some(1.0)]),
+            ]),
+        ]],
+    );
     let (v, report) = read(&path).unwrap();
     assert_eq!(v.ids, ["4"]);
-    assert_eq!(problems(&report), [
-        "line 1: field \"features[1]\": row group 0, row 1: NaN is not a finite float32 number",
-        "line 2: field \"features[0]\": row group 0, row 2: inf is not a finite float32 number",
-        "line 3: field \"features[1]\": row group 0, row 3: the value is null",
-    ]);
+    assert_eq!(
+        problems(&report),
+        [
+            "line 1: field \"features[1]\": row group 0, row 1: NaN is not a finite float32 number",
+            "line 2: field \"features[0]\": row group 0, row 2: inf is not a finite float32 number",
+            "line 3: field \"features[1]\": row group 0, row 3: the value is null",
+        ]
+    );
     // A double too large for float32 is not finite either (wide layout: the column is named).
     let path = dir.path("wide.parquet");
-    write_parquet(&path, "message m { required int32 id; required double a; optional double b; }", Compression::SNAPPY, vec![vec![
-        Column::Int32(vec![1, 2, 3], None),
-        Column::Double(vec![1e300, 1.0, 1.0], None, None),
-        Column::Double(vec![1.0, 2.0], Some(vec![1, 0, 1]), None),
-    ]]);
+    write_parquet(
+        &path,
+        "message m { required int32 id; required double a; optional double b; }",
+        Compression::SNAPPY,
+        vec![vec![
+            Column::Int32(vec![1, 2, 3], None),
+            Column::Double(vec![1e300, 1.0, 1.0], None, None),
+            Column::Double(vec![1.0, 2.0], Some(vec![1, 0, 1]), None),
+        ]],
+    );
     let (v, report) = read(&path).unwrap();
     assert_eq!(v.ids, ["3"]);
-    assert_eq!(problems(&report), [
-        "line 1: field \"a\": row group 0, row 1: 1e300 is not a finite float32 number",
-        "line 2: field \"b\": row group 0, row 2: the value is null",
-    ]);
+    assert_eq!(
+        problems(&report),
+        [
+            "line 1: field \"a\": row group 0, row 1: 1e300 is not a finite float32 number",
+            "line 2: field \"b\": row group 0, row 2: the value is null",
+        ]
+    );
 }
 
 #[test]
 fn duplicate_and_null_ids_are_skipped() {
     let dir = Dir::new();
     let path = dir.path("v.parquet");
-    let schema = "message m { optional binary id (UTF8); optional group features (LIST) { repeated group list { optional float element; } } }";
-    write_parquet(&path, schema, Compression::SNAPPY, vec![
-        vec![Column::Text(vec!["A", "B"], Some(vec![1, 1, 0])), dense(&[&[1.0], &[2.0], &[3.0]])],
-        vec![Column::Text(vec!["A"], Some(vec![1])), dense(&[&[4.0]])],
-    ]);
+    let schema =
+        "message m { optional binary id (UTF8); optional group features (LIST) { repeated group list { optional float element; } } }";
+    write_parquet(
+        &path,
+        schema,
+        Compression::SNAPPY,
+        vec![
+            vec![Column::Text(vec!["A", "B"], Some(vec![1, 1, 0])), dense(&[&[1.0], &[2.0], &[3.0]])],
+            vec![Column::Text(vec!["A"], Some(vec![1])), dense(&[&[4.0]])],
+        ],
+    );
     let (v, report) = read(&path).unwrap();
     assert_eq!((v.ids.clone(), v.rows.clone()), (vec!["A".to_owned(), "B".to_owned()], vec![1.0, 2.0]));
-    assert_eq!(problems(&report), [
-        "line 3: field \"id\": row group 0, row 3: the id is null",
-        "line 4: field \"id\": row group 1, row 1: id \"A\" already has a vector on row 1",
-    ]);
+    assert_eq!(
+        problems(&report),
+        [
+            "line 3: field \"id\": row group 0, row 3: the id is null",
+            "line 4: field \"id\": row group 1, row 1: id \"A\" already has a vector on row 1",
+        ]
+    );
 }
 
 #[test]
@@ -349,13 +420,20 @@ fn cli_packs_spark_item_factors_and_checks_the_column_flags() {
     let events: String = ["1", "2", "3", "1"]
         .iter()
         .enumerate()
-        .map(|(n, item)| format!("{{\"shopper\":\"s{}\",\"item\":\"{item}\",\"type\":\"purchase\",\"ts\":\"2024-01-0{}T00:00:00Z\"}}\n", n % 2, n + 1))
+        .map(|(n, item)| {
+            format!("{{\"shopper\":\"s{}\",\"item\":\"{item}\",\"type\":\"purchase\",\"ts\":\"2024-01-0{}T00:00:00Z\"}}\n", n % 2, n + 1)
+        })
         .collect();
     std::fs::write(path("events.jsonl"), events).unwrap();
-    write_parquet(&dir.path("factors.parquet"), SPARK_ITEM_FACTORS, Compression::SNAPPY, vec![
-        vec![Column::Int32(vec![1, 2], None), dense(&[&[1.0, 0.0], &[0.0, 1.0]])],
-        vec![Column::Int32(vec![9, 3], None), dense(&[&[1.0, 1.0], &[1.0]])],
-    ]);
+    write_parquet(
+        &dir.path("factors.parquet"),
+        SPARK_ITEM_FACTORS,
+        Compression::SNAPPY,
+        vec![
+            vec![Column::Int32(vec![1, 2], None), dense(&[&[1.0, 0.0], &[0.0, 1.0]])],
+            vec![Column::Int32(vec![9, 3], None), dense(&[&[1.0, 1.0], &[1.0]])],
+        ],
+    );
     let build = |extra: &[&str]| {
         let mut args = vec!["build", "--events", &path("events.jsonl"), "--catalog", &path("catalog.csv"), "--out", &path("shop.pack")]
             .into_iter()
@@ -367,12 +445,18 @@ fn cli_packs_spark_item_factors_and_checks_the_column_flags() {
     let (ok, stderr) = build(&["--vectors", &path("factors.parquet")]);
     assert!(ok, "{stderr}");
     assert!(stderr.contains("factors.parquet:line 4: field \"features\": row group 1, row 2: 1 values; the first row had 2"), "{stderr}");
-    assert!(stderr.contains("2 items matched, 1 without a vector (zero: popularity only), 1 vectors for ids not in the catalog left out"), "{stderr}");
+    assert!(
+        stderr.contains("2 items matched, 1 without a vector (zero: popularity only), 1 vectors for ids not in the catalog left out"),
+        "{stderr}"
+    );
     let pack = shelfwise::pack::Pack::open(std::fs::read(path("shop.pack")).unwrap()).unwrap();
     assert_eq!(pack.dim(), 2);
 
     let (ok, stderr) = build(&["--vectors", &path("factors.parquet"), "--vector-column", "factors"]);
-    assert!(!ok && stderr.contains("factors.parquet: column \"factors\": no such column (the columns are \"id\", \"features\")"), "{stderr}");
+    assert!(
+        !ok && stderr.contains("factors.parquet: column \"factors\": no such column (the columns are \"id\", \"features\")"),
+        "{stderr}"
+    );
     std::fs::write(path("v.csv"), "id,v1\n1,1\n").unwrap();
     let (ok, stderr) = build(&["--vectors", &path("v.csv"), "--vector-id-column", "sku"]);
     assert!(!ok && stderr.contains("--vector-id-column and --vector-column are for .parquet files"), "{stderr}");

@@ -98,7 +98,9 @@ impl SplitMix {
 
 #[wasm_bindgen_test]
 fn the_simd_kernel_is_the_one_built_and_agrees_with_the_portable_path_and_a_naive_reference() {
-    use shelfwise::kernel::{self, chunk_dots_portable, groups, scan_portable, top_k_dots, KernelQuery, OwnedBlocks, TopDots, CHUNK, GROUP_BYTES};
+    use shelfwise::kernel::{
+        self, chunk_dots_portable, groups, scan_portable, top_k_dots, KernelQuery, OwnedBlocks, TopDots, CHUNK, GROUP_BYTES,
+    };
     let expected = if cfg!(target_feature = "relaxed-simd") { "relaxed-simd" } else { "simd128" };
     assert_eq!(kernel::path_name(), expected, "the wasm build must enable simd128 (scripts/lib.sh)");
     let mut rng = SplitMix(7);

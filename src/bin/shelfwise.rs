@@ -16,16 +16,15 @@ use serde_json::json;
 
 use shelfwise::build::assemble::{assemble, BuildConfig};
 use shelfwise::build::eval::{evaluate, grid_best, grid_tsv, parse_split_date, weight_grid, EvalConfig, GridSpec};
-use shelfwise::build::report::html_report;
 use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::read::{
-    detect_events_format, parse_timestamp_str, read_catalog, read_events_jsonl, read_online_retail, EventsFormat,
-    ReadReport,
+    detect_events_format, parse_timestamp_str, read_catalog, read_events_jsonl, read_online_retail, EventsFormat, ReadReport,
 };
 use shelfwise::build::recommend::{recommend_stream, BatchShelf, RecommendConfig};
+use shelfwise::build::report::html_report;
 use shelfwise::build::static_shelves::{static_shelves, Sources};
-use shelfwise::build::vectors::{apply_vectors, read_vectors, VectorColumns};
 use shelfwise::build::synth::{self, SynthConfig};
+use shelfwise::build::vectors::{apply_vectors, read_vectors, VectorColumns};
 use shelfwise::engine::Engine;
 use shelfwise::pack::{reader::read_header, Pack};
 
@@ -173,9 +172,7 @@ struct BuildExtras {
 /// A progress bar over the ALS iterations.
 fn training_bar(iterations: usize, message: &'static str) -> ProgressBar {
     let bar = ProgressBar::new(iterations as u64).with_message(message);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    bar.set_style(ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()));
     bar
 }
 
@@ -345,13 +342,7 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
-fn build(
-    events_path: &Path,
-    catalog_path: Option<&Path>,
-    out: &Path,
-    model: ModelArgs,
-    extras: &BuildExtras,
-) -> Result<(), String> {
+fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, model: ModelArgs, extras: &BuildExtras) -> Result<(), String> {
     let started = Instant::now();
     let (events, catalog, read) = load_inputs(events_path, catalog_path)?;
     let imported = match &extras.vectors {
@@ -508,11 +499,8 @@ fn inspect(path: &Path, as_json: bool) -> Result<(), String> {
     };
     let h = pack.header();
     let m = pack.meta();
-    let sections: Vec<_> = pack
-        .sections()
-        .iter()
-        .map(|s| json!({ "name": s.kind.name(), "offset": s.range.start, "bytes": s.range.len() }))
-        .collect();
+    let sections: Vec<_> =
+        pack.sections().iter().map(|s| json!({ "name": s.kind.name(), "offset": s.range.start, "bytes": s.range.len() })).collect();
     let (major, minor, patch) = h.builder_version;
     if as_json {
         let v = json!({
@@ -607,15 +595,10 @@ impl EventsRead {
 
 /// Reads events and the catalog (given, or derived from the Online Retail CSV), with a spinner
 /// while each file is read.
-fn load_inputs(
-    events_path: &Path,
-    catalog_path: Option<&Path>,
-) -> Result<(Vec<RawEvent>, Vec<CatalogItem>, EventsRead), String> {
+fn load_inputs(events_path: &Path, catalog_path: Option<&Path>) -> Result<(Vec<RawEvent>, Vec<CatalogItem>, EventsRead), String> {
     let step = spinner(format!("reading {}", events_path.display()));
     let read = match detect_events_format(events_path).map_err(|e| e.to_string()) {
-        Ok(EventsFormat::OnlineRetail) => {
-            read_online_retail(events_path).map(|(data, report)| (data.events, Some(data.catalog), report))
-        }
+        Ok(EventsFormat::OnlineRetail) => read_online_retail(events_path).map(|(data, report)| (data.events, Some(data.catalog), report)),
         Ok(EventsFormat::Jsonl) => read_events_jsonl(events_path).map(|(events, report)| (events, None, report)),
         Err(message) => {
             step.finish_and_clear();
@@ -705,14 +688,7 @@ fn eval(
     Ok(())
 }
 
-fn recommend(
-    pack_path: &Path,
-    histories: &Path,
-    shelf: ShelfArg,
-    k: usize,
-    as_of: Option<&str>,
-    out: Option<&Path>,
-) -> Result<(), String> {
+fn recommend(pack_path: &Path, histories: &Path, shelf: ShelfArg, k: usize, as_of: Option<&str>, out: Option<&Path>) -> Result<(), String> {
     let shelf = match shelf {
         ShelfArg::ForYou => BatchShelf::ForYou,
         ShelfArg::Discovery => BatchShelf::Discovery,
@@ -748,12 +724,7 @@ fn recommend(
     let streamed = recommend_stream(&mut engine, input, &source, writer, &config);
     step.finish_and_clear();
     let summary = streamed.map_err(|e| format!("{source}: {e}"))?;
-    eprintln!(
-        "recommend {source}: {} lines, {} shelves, {} lines with errors",
-        summary.lines,
-        summary.ok,
-        summary.error_total()
-    );
+    eprintln!("recommend {source}: {} lines, {} shelves, {} lines with errors", summary.lines, summary.ok, summary.error_total());
     for (kind, n) in &summary.errors {
         eprintln!("  {kind}: {n}");
     }

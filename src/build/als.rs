@@ -83,13 +83,7 @@ pub struct AlsConfig {
 impl Default for AlsConfig {
     /// `factors: 64, iterations: 12, regularization: 0.1, alpha: 20.0, seed: 42`.
     fn default() -> Self {
-        Self {
-            factors: 64,
-            iterations: 12,
-            regularization: 0.1,
-            alpha: 20.0,
-            seed: 42,
-        }
+        Self { factors: 64, iterations: 12, regularization: 0.1, alpha: 20.0, seed: 42 }
     }
 }
 
@@ -177,11 +171,7 @@ pub struct AlsModel {
 /// [`AlsError::ZeroFactors`], [`AlsError::InvalidConfig`] for a bad `alpha`/`regularization`,
 /// [`AlsError::UserOutOfRange`] / [`AlsError::ItemOutOfRange`] / [`AlsError::InvalidWeight`]
 /// for the first bad entry, [`AlsError::TooLarge`] when a factor matrix cannot be allocated.
-pub fn train(
-    interactions: &Interactions,
-    cfg: &AlsConfig,
-    on_iteration: &mut dyn FnMut(usize),
-) -> Result<AlsModel, AlsError> {
+pub fn train(interactions: &Interactions, cfg: &AlsConfig, on_iteration: &mut dyn FnMut(usize)) -> Result<AlsModel, AlsError> {
     let f = cfg.factors;
     if f == 0 {
         return Err(AlsError::ZeroFactors);
@@ -193,10 +183,8 @@ pub fn train(
     }
     let (n_users, n_items) = (interactions.n_users, interactions.n_items);
     for rows in [n_users, n_items] {
-        let fits = rows
-            .checked_mul(f)
-            .and_then(|n| n.checked_mul(std::mem::size_of::<f64>()))
-            .is_some_and(|bytes| bytes <= isize::MAX as usize);
+        let fits =
+            rows.checked_mul(f).and_then(|n| n.checked_mul(std::mem::size_of::<f64>())).is_some_and(|bytes| bytes <= isize::MAX as usize);
         if !fits {
             return Err(AlsError::TooLarge { rows, factors: f });
         }
@@ -229,10 +217,7 @@ pub fn train(
         solver.run(&by_item, &user_factors, &mut item_factors, lambda, alpha);
         on_iteration(it + 1);
     }
-    Ok(AlsModel {
-        user_factors,
-        item_factors,
-    })
+    Ok(AlsModel { user_factors, item_factors })
 }
 
 /// Checks every entry, reporting the first bad one.
@@ -240,18 +225,10 @@ fn validate(interactions: &Interactions) -> Result<(), AlsError> {
     let (n_users, n_items) = (interactions.n_users, interactions.n_items);
     for (index, &(user, item, weight)) in interactions.entries.iter().enumerate() {
         if user as usize >= n_users {
-            return Err(AlsError::UserOutOfRange {
-                index,
-                user,
-                n_users,
-            });
+            return Err(AlsError::UserOutOfRange { index, user, n_users });
         }
         if item as usize >= n_items {
-            return Err(AlsError::ItemOutOfRange {
-                index,
-                item,
-                n_items,
-            });
+            return Err(AlsError::ItemOutOfRange { index, item, n_items });
         }
         if !weight.is_finite() || weight < 0.0 {
             return Err(AlsError::InvalidWeight { index, weight });
@@ -331,10 +308,7 @@ impl Csr {
     }
 
     fn max_row_len(&self) -> usize {
-        (0..self.n_rows())
-            .map(|r| self.row_len(r))
-            .max()
-            .unwrap_or(0)
+        (0..self.n_rows()).map(|r| self.row_len(r)).max().unwrap_or(0)
     }
 }
 
@@ -373,14 +347,7 @@ impl HalfStep {
 
     /// One half-step: for every row `r` of `rows`, solves
     /// `(FᵀF + Fᵣᵀ(Cᵣ − I)Fᵣ + λI) x = Fᵣᵀ Cᵣ 1` and writes `x` into `out.row(r)`.
-    fn run(
-        &mut self,
-        rows: &Csr,
-        fixed: &Array2<f32>,
-        out: &mut Array2<f32>,
-        lambda: f64,
-        alpha: f64,
-    ) {
+    fn run(&mut self, rows: &Csr, fixed: &Array2<f32>, out: &mut Array2<f32>, lambda: f64, alpha: f64) {
         let f = self.f;
         if self.fixed64.dim() != fixed.dim() {
             self.fixed64 = Array2::zeros(fixed.dim());
@@ -412,12 +379,7 @@ impl HalfStep {
             general_mat_mul(1.0, &part.t(), &part, 0.0, &mut self.correction);
 
             let mut trace = 0.0;
-            for ((dst, &g), &c) in self
-                .system
-                .iter_mut()
-                .zip(self.gram.iter())
-                .zip(self.correction.iter())
-            {
+            for ((dst, &g), &c) in self.system.iter_mut().zip(self.gram.iter()).zip(self.correction.iter()) {
                 *dst = g + c;
             }
             for d in 0..f {
@@ -426,25 +388,14 @@ impl HalfStep {
             }
             self.rhs_orig.copy_from_slice(&self.rhs);
 
-            let solved = solve_spd_with_ridge(
-                &mut self.system,
-                &mut self.rhs,
-                &self.rhs_orig,
-                f,
-                trace / f as f64,
-                |sys: &mut [f64]| {
-                    for ((dst, &g), &c) in sys
-                        .iter_mut()
-                        .zip(self.gram.iter())
-                        .zip(self.correction.iter())
-                    {
-                        *dst = g + c;
-                    }
-                    for d in 0..f {
-                        sys[d * f + d] += lambda;
-                    }
-                },
-            );
+            let solved = solve_spd_with_ridge(&mut self.system, &mut self.rhs, &self.rhs_orig, f, trace / f as f64, |sys: &mut [f64]| {
+                for ((dst, &g), &c) in sys.iter_mut().zip(self.gram.iter()).zip(self.correction.iter()) {
+                    *dst = g + c;
+                }
+                for d in 0..f {
+                    sys[d * f + d] += lambda;
+                }
+            });
             let finite = solved && self.rhs.iter().all(|&x| (x as f32).is_finite());
             for (o, &x) in out_row.iter_mut().zip(self.rhs.iter()) {
                 *o = if finite { x as f32 } else { 0.0 };
@@ -472,11 +423,7 @@ fn solve_spd_with_ridge(
         cholesky_solve(a, b, n);
         return true;
     }
-    let scale = if mean_diag.is_finite() && mean_diag > 0.0 {
-        mean_diag
-    } else {
-        1.0
-    };
+    let scale = if mean_diag.is_finite() && mean_diag > 0.0 { mean_diag } else { 1.0 };
     for ridge in [1e-6, 1e-4, 1e-2, 1.0] {
         rebuild(a);
         for d in 0..n {
@@ -542,11 +489,7 @@ fn cholesky_solve(u: &[f64], b: &mut [f64], n: usize) {
     // Backward: U x = z.
     for k in (0..n).rev() {
         let row = &u[k * n..(k + 1) * n];
-        let dot: f64 = row[k + 1..]
-            .iter()
-            .zip(&b[k + 1..])
-            .map(|(a, b)| a * b)
-            .sum();
+        let dot: f64 = row[k + 1..].iter().zip(&b[k + 1..]).map(|(a, b)| a * b).sum();
         b[k] = (b[k] - dot) / row[k];
     }
 }
@@ -578,19 +521,11 @@ mod tests {
                 entries.push((u as u32, i as u32, rng.random_range(1.0..3.0f32)));
             }
         }
-        Interactions {
-            n_users: 2 * gu,
-            n_items: 2 * gi,
-            entries,
-        }
+        Interactions { n_users: 2 * gu, n_items: 2 * gi, entries }
     }
 
     fn small_cfg() -> AlsConfig {
-        AlsConfig {
-            factors: 8,
-            iterations: 10,
-            ..AlsConfig::default()
-        }
+        AlsConfig { factors: 8, iterations: 10, ..AlsConfig::default() }
     }
 
     #[test]
@@ -599,10 +534,7 @@ mod tests {
         let data = two_groups(gu, gi, 8, 7);
         // Few factors: with two communities the signal lives in ~2 dimensions, and extra
         // factors mostly fit which random items each user happened to pick.
-        let cfg = AlsConfig {
-            factors: 4,
-            ..small_cfg()
-        };
+        let cfg = AlsConfig { factors: 4, ..small_cfg() };
         let model = train(&data, &cfg, &mut |_| {}).unwrap();
         let y = &model.item_factors;
         let (mut within, mut nw, mut across, mut na) = (0.0f32, 0, 0.0f32, 0);
@@ -634,11 +566,7 @@ mod tests {
         }
         let (within, across) = (within / nw as f32, across / na as f32);
         // An item bought by only a handful of users may sit near the origin, so allow a few.
-        assert!(
-            pure * 10 >= 2 * gi * 9,
-            "only {pure} of {} nearest neighbours in the same group",
-            2 * gi
-        );
+        assert!(pure * 10 >= 2 * gi * 9, "only {pure} of {} nearest neighbours in the same group", 2 * gi);
         assert!(within > 0.4, "within-group cosine {within}");
         assert!(across.abs() < 0.1, "across-group cosine {across}");
     }
@@ -673,127 +601,42 @@ mod tests {
     fn validation_errors_are_typed() {
         let cfg = small_cfg();
         let mut noop = |_| {};
-        let bad_user = Interactions {
-            n_users: 2,
-            n_items: 2,
-            entries: vec![(0, 0, 1.0), (2, 1, 1.0)],
-        };
-        assert_eq!(
-            train(&bad_user, &cfg, &mut noop).unwrap_err(),
-            AlsError::UserOutOfRange {
-                index: 1,
-                user: 2,
-                n_users: 2
-            }
-        );
-        let bad_item = Interactions {
-            n_users: 2,
-            n_items: 2,
-            entries: vec![(1, 5, 1.0)],
-        };
-        assert_eq!(
-            train(&bad_item, &cfg, &mut noop).unwrap_err(),
-            AlsError::ItemOutOfRange {
-                index: 0,
-                item: 5,
-                n_items: 2
-            }
-        );
-        let nan = Interactions {
-            n_users: 2,
-            n_items: 2,
-            entries: vec![(0, 0, 1.0), (1, 1, f32::NAN)],
-        };
+        let bad_user = Interactions { n_users: 2, n_items: 2, entries: vec![(0, 0, 1.0), (2, 1, 1.0)] };
+        assert_eq!(train(&bad_user, &cfg, &mut noop).unwrap_err(), AlsError::UserOutOfRange { index: 1, user: 2, n_users: 2 });
+        let bad_item = Interactions { n_users: 2, n_items: 2, entries: vec![(1, 5, 1.0)] };
+        assert_eq!(train(&bad_item, &cfg, &mut noop).unwrap_err(), AlsError::ItemOutOfRange { index: 0, item: 5, n_items: 2 });
+        let nan = Interactions { n_users: 2, n_items: 2, entries: vec![(0, 0, 1.0), (1, 1, f32::NAN)] };
         assert!(matches!(
             train(&nan, &cfg, &mut noop),
             Err(AlsError::InvalidWeight { index: 1, weight }) if weight.is_nan()
         ));
-        let neg = Interactions {
-            n_users: 2,
-            n_items: 2,
-            entries: vec![(0, 0, -1.0)],
-        };
-        assert!(matches!(
-            train(&neg, &cfg, &mut noop),
-            Err(AlsError::InvalidWeight { index: 0, .. })
-        ));
-        let inf = Interactions {
-            n_users: 2,
-            n_items: 2,
-            entries: vec![(0, 0, f32::INFINITY)],
-        };
-        assert!(matches!(
-            train(&inf, &cfg, &mut noop),
-            Err(AlsError::InvalidWeight { index: 0, .. })
-        ));
-        let ok = Interactions {
-            n_users: 2,
-            n_items: 2,
-            entries: vec![(0, 0, 1.0)],
-        };
+        let neg = Interactions { n_users: 2, n_items: 2, entries: vec![(0, 0, -1.0)] };
+        assert!(matches!(train(&neg, &cfg, &mut noop), Err(AlsError::InvalidWeight { index: 0, .. })));
+        let inf = Interactions { n_users: 2, n_items: 2, entries: vec![(0, 0, f32::INFINITY)] };
+        assert!(matches!(train(&inf, &cfg, &mut noop), Err(AlsError::InvalidWeight { index: 0, .. })));
+        let ok = Interactions { n_users: 2, n_items: 2, entries: vec![(0, 0, 1.0)] };
         let zero = AlsConfig { factors: 0, ..cfg };
-        assert_eq!(
-            train(&ok, &zero, &mut noop).unwrap_err(),
-            AlsError::ZeroFactors
-        );
-        let bad_alpha = AlsConfig {
-            alpha: f32::NAN,
-            ..cfg
-        };
-        assert!(matches!(
-            train(&ok, &bad_alpha, &mut noop),
-            Err(AlsError::InvalidConfig { name: "alpha", .. })
-        ));
-        let bad_reg = AlsConfig {
-            regularization: -1.0,
-            ..cfg
-        };
-        assert!(matches!(
-            train(&ok, &bad_reg, &mut noop),
-            Err(AlsError::InvalidConfig {
-                name: "regularization",
-                ..
-            })
-        ));
-        let huge = Interactions {
-            n_users: usize::MAX / 2,
-            n_items: 1,
-            entries: vec![],
-        };
-        assert!(matches!(
-            train(&huge, &cfg, &mut noop),
-            Err(AlsError::TooLarge { .. })
-        ));
+        assert_eq!(train(&ok, &zero, &mut noop).unwrap_err(), AlsError::ZeroFactors);
+        let bad_alpha = AlsConfig { alpha: f32::NAN, ..cfg };
+        assert!(matches!(train(&ok, &bad_alpha, &mut noop), Err(AlsError::InvalidConfig { name: "alpha", .. })));
+        let bad_reg = AlsConfig { regularization: -1.0, ..cfg };
+        assert!(matches!(train(&ok, &bad_reg, &mut noop), Err(AlsError::InvalidConfig { name: "regularization", .. })));
+        let huge = Interactions { n_users: usize::MAX / 2, n_items: 1, entries: vec![] };
+        assert!(matches!(train(&huge, &cfg, &mut noop), Err(AlsError::TooLarge { .. })));
         // Messages carry the index and the bounds.
-        let msg = AlsError::UserOutOfRange {
-            index: 1,
-            user: 2,
-            n_users: 2,
-        }
-        .to_string();
-        assert!(
-            msg.contains("#1") && msg.contains("user 2") && msg.contains("n_users = 2"),
-            "{msg}"
-        );
+        let msg = AlsError::UserOutOfRange { index: 1, user: 2, n_users: 2 }.to_string();
+        assert!(msg.contains("#1") && msg.contains("user 2") && msg.contains("n_users = 2"), "{msg}");
     }
 
     #[test]
     fn empty_interactions_give_zero_factors() {
         let cfg = small_cfg();
         let mut calls = 0;
-        let data = Interactions {
-            n_users: 3,
-            n_items: 4,
-            entries: vec![],
-        };
+        let data = Interactions { n_users: 3, n_items: 4, entries: vec![] };
         let model = train(&data, &cfg, &mut |_| calls += 1).unwrap();
         assert_eq!(model.user_factors.dim(), (3, 8));
         assert_eq!(model.item_factors.dim(), (4, 8));
-        assert!(model
-            .user_factors
-            .iter()
-            .chain(model.item_factors.iter())
-            .all(|&v| v == 0.0));
+        assert!(model.user_factors.iter().chain(model.item_factors.iter()).all(|&v| v == 0.0));
         assert_eq!(calls, cfg.iterations);
 
         let none = train(&Interactions::default(), &cfg, &mut |_| {}).unwrap();
@@ -801,11 +644,7 @@ mod tests {
         assert_eq!(none.item_factors.dim(), (0, 8));
 
         // Zero-weight entries are unobserved, too.
-        let zeros = Interactions {
-            n_users: 2,
-            n_items: 2,
-            entries: vec![(0, 1, 0.0), (1, 0, 0.0)],
-        };
+        let zeros = Interactions { n_users: 2, n_items: 2, entries: vec![(0, 1, 0.0), (1, 0, 0.0)] };
         let model = train(&zeros, &cfg, &mut |_| {}).unwrap();
         assert!(model.item_factors.iter().all(|&v| v == 0.0));
     }
@@ -816,10 +655,7 @@ mod tests {
         data.n_items += 3; // items 20, 21, 22 never seen
         data.n_users += 1; // user 20 never active
         for iterations in [0, 3] {
-            let cfg = AlsConfig {
-                iterations,
-                ..small_cfg()
-            };
+            let cfg = AlsConfig { iterations, ..small_cfg() };
             let model = train(&data, &cfg, &mut |_| {}).unwrap();
             for i in 20..23 {
                 assert!(model.item_factors.row(i).iter().all(|&v| v == 0.0));
@@ -845,29 +681,12 @@ mod tests {
     #[test]
     fn duplicates_are_summed_and_order_does_not_matter() {
         let cfg = small_cfg();
-        let summed = Interactions {
-            n_users: 3,
-            n_items: 3,
-            entries: vec![
-                (0, 0, 3.0),
-                (0, 1, 1.0),
-                (1, 1, 2.0),
-                (2, 2, 1.0),
-                (2, 0, 1.0),
-            ],
-        };
+        let summed =
+            Interactions { n_users: 3, n_items: 3, entries: vec![(0, 0, 3.0), (0, 1, 1.0), (1, 1, 2.0), (2, 2, 1.0), (2, 0, 1.0)] };
         let split = Interactions {
             n_users: 3,
             n_items: 3,
-            entries: vec![
-                (2, 0, 1.0),
-                (0, 0, 1.0),
-                (1, 1, 2.0),
-                (0, 1, 1.0),
-                (0, 0, 2.0),
-                (2, 2, 1.0),
-                (1, 2, 0.0),
-            ],
+            entries: vec![(2, 0, 1.0), (0, 0, 1.0), (1, 1, 2.0), (0, 1, 1.0), (0, 0, 2.0), (2, 2, 1.0), (1, 2, 0.0)],
         };
         let a = train(&summed, &cfg, &mut |_| {}).unwrap();
         let b = train(&split, &cfg, &mut |_| {}).unwrap();
@@ -878,15 +697,7 @@ mod tests {
     fn progress_callback_counts_iterations() {
         let data = two_groups(5, 5, 3, 1);
         let mut seen = Vec::new();
-        train(
-            &data,
-            &AlsConfig {
-                iterations: 4,
-                ..small_cfg()
-            },
-            &mut |i| seen.push(i),
-        )
-        .unwrap();
+        train(&data, &AlsConfig { iterations: 4, ..small_cfg() }, &mut |i| seen.push(i)).unwrap();
         assert_eq!(seen, vec![1, 2, 3, 4]);
     }
 
@@ -894,24 +705,10 @@ mod tests {
     fn zero_regularization_still_solves() {
         // With λ = 0 and f larger than the data's rank the systems can be singular; the ridge
         // fallback must keep everything finite.
-        let data = Interactions {
-            n_users: 2,
-            n_items: 2,
-            entries: vec![(0, 0, 1.0), (1, 1, 1.0)],
-        };
-        let cfg = AlsConfig {
-            factors: 16,
-            regularization: 0.0,
-            alpha: 0.0,
-            iterations: 5,
-            seed: 1,
-        };
+        let data = Interactions { n_users: 2, n_items: 2, entries: vec![(0, 0, 1.0), (1, 1, 1.0)] };
+        let cfg = AlsConfig { factors: 16, regularization: 0.0, alpha: 0.0, iterations: 5, seed: 1 };
         let model = train(&data, &cfg, &mut |_| {}).unwrap();
-        assert!(model
-            .user_factors
-            .iter()
-            .chain(model.item_factors.iter())
-            .all(|v| v.is_finite()));
+        assert!(model.user_factors.iter().chain(model.item_factors.iter()).all(|v| v.is_finite()));
     }
 
     #[test]
@@ -920,9 +717,7 @@ mod tests {
         let n = 3;
         let a0 = [4.0, 2.0, 0.4, 2.0, 5.0, 1.0, 0.4, 1.0, 3.0];
         let x = [1.0, -2.0, 0.5];
-        let mut b: Vec<f64> = (0..n)
-            .map(|i| (0..n).map(|j| a0[i * n + j] * x[j]).sum())
-            .collect();
+        let mut b: Vec<f64> = (0..n).map(|i| (0..n).map(|j| a0[i * n + j] * x[j]).sum()).collect();
         let mut a = a0.to_vec();
         assert!(cholesky_upper(&mut a, n));
         cholesky_solve(&a, &mut b, n);
@@ -951,11 +746,7 @@ mod tests {
                 (u, i.min(n_items as u32 - 1), rng.random_range(1.0..4.0f32))
             })
             .collect();
-        let data = Interactions {
-            n_users,
-            n_items,
-            entries,
-        };
+        let data = Interactions { n_users, n_items, entries };
         let start = std::time::Instant::now();
         let model = train(&data, &AlsConfig::default(), &mut |i| {
             eprintln!("iteration {i}: {:.2?}", start.elapsed());

@@ -175,16 +175,10 @@ mod tests {
 
     #[test]
     fn tokens_are_lower_case_words_and_bigrams() {
-        assert_eq!(tokenize("WHITE HANGING T-LIGHT holder"), [
-            "white",
-            "hanging",
-            "light",
-            "holder",
-            "white hanging",
-            "hanging t",
-            "t light",
-            "light holder"
-        ]);
+        assert_eq!(
+            tokenize("WHITE HANGING T-LIGHT holder"),
+            ["white", "hanging", "light", "holder", "white hanging", "hanging t", "t light", "light holder"]
+        );
         assert_eq!(tokenize("set of 3 cake tins"), ["cake", "tins", "3 cake", "cake tins"]);
         assert!(tokenize(" -- ").is_empty());
     }

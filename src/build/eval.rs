@@ -37,9 +37,9 @@ use thiserror::Error;
 use super::assemble::{assemble, BuildConfig, BuildError};
 use super::input::{CatalogItem, RawEvent};
 use crate::engine::{Engine, MAX_K};
-use crate::for_you::{self, BlendWeights};
 use crate::error::CoreError;
 use crate::event::{Event, EventKind};
+use crate::for_you::{self, BlendWeights};
 use crate::pack::PackError;
 use crate::profile::decay;
 
@@ -199,10 +199,7 @@ impl EvalReport {
         ));
         out.push_str("Recall@K = hits / |truth|; NDCG@K binary, ideal over min(|truth|, K)\n");
         let (r, n) = (format!("Recall@{k}"), format!("NDCG@{k}"));
-        out.push_str(&format!(
-            "{:<18} | {:>10} {:>10} {:>9} | {:>10} {:>10} {:>9}\n",
-            "", "for-you", "", "", "discovery", "", ""
-        ));
+        out.push_str(&format!("{:<18} | {:>10} {:>10} {:>9} | {:>10} {:>10} {:>9}\n", "", "for-you", "", "", "discovery", "", ""));
         out.push_str(&format!("{:<18} | {r:>10} {n:>10} {:>9} | {r:>10} {n:>10} {:>9}\n", "ranker", "coverage", "coverage"));
         out.push_str(&format!("{}\n", "-".repeat(18 + 3 + 31 + 3 + 31)));
         for res in &self.rankers {
@@ -576,9 +573,8 @@ pub fn weight_grid(
     let k = config.k;
     let split = config.split_ms;
     let Setup { mut engine, index, shoppers, .. } = setup(catalog, events, config, on_iteration)?;
-    let pack_to_catalog: Vec<u32> = (0..engine.pack().item_count())
-        .map(|i| index.get(engine.pack().item_id(i)).copied().unwrap_or(u32::MAX))
-        .collect();
+    let pack_to_catalog: Vec<u32> =
+        (0..engine.pack().item_count()).map(|i| index.get(engine.pack().item_id(i)).copied().unwrap_or(u32::MAX)).collect();
     let mut rows = Vec::new();
     let settings = spec.half_lives.iter().flat_map(|&h| spec.max_sources.iter().map(move |&m| (h, m)));
     for ((repeat_half_life_days, source_half_life_days), max_sources) in settings {
@@ -674,18 +670,14 @@ pub fn grid_best(rows: &[GridRow], n: usize) -> String {
         };
         let mut order: Vec<&GridRow> = rows.iter().collect();
         order.sort_by(|a, b| key(b).total_cmp(&key(a)));
-        out.push_str(&format!("best for {name} (Recall, NDCG; weights neighbours/embedding/popularity/trend, half-lives repeat/source):\n"));
+        out.push_str(&format!(
+            "best for {name} (Recall, NDCG; weights neighbours/embedding/popularity/trend, half-lives repeat/source):\n"
+        ));
         for r in order.into_iter().take(n) {
             let (rc, nd) = metric(r);
             out.push_str(&format!(
                 "  {rc:.4} {nd:.4}  n={} e={} p={} t={}  hl={}/{} sources={}\n",
-                r.neighbours,
-                r.embedding,
-                r.popularity,
-                r.trend,
-                r.repeat_half_life_days,
-                r.source_half_life_days,
-                r.max_sources
+                r.neighbours, r.embedding, r.popularity, r.trend, r.repeat_half_life_days, r.source_half_life_days, r.max_sources
             ));
         }
     }

@@ -76,12 +76,8 @@ pub fn index_events<C: AsRef<CatalogItem>>(catalog: &[C], events: &[RawEvent]) -
 /// Distinct shoppers with at least one positive event (anything but remove-from-cart) per item:
 /// the pack's `interactions` (0 = a cold item).
 pub fn interactions_per_item(history: &History) -> Vec<u32> {
-    let mut pairs: Vec<(u32, u32)> = history
-        .events
-        .iter()
-        .filter(|e| e.kind != EventKind::RemoveFromCart)
-        .map(|e| (e.item, e.shopper))
-        .collect();
+    let mut pairs: Vec<(u32, u32)> =
+        history.events.iter().filter(|e| e.kind != EventKind::RemoveFromCart).map(|e| (e.item, e.shopper)).collect();
     pairs.sort_unstable();
     pairs.dedup();
     let mut counts = vec![0u32; history.items];

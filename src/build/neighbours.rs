@@ -150,7 +150,8 @@ mod tests {
     #[test]
     fn cosine_on_hand_made_baskets() {
         // a: {0, 1}, b: {0, 1, 2}, c: {2}.
-        let events = [buy("a", 0, 1, "x"), buy("a", 1, 1, "x"), buy("b", 0, 1, "y"), buy("b", 1, 2, "z"), buy("b", 2, 2, "z"), buy("c", 2, 3, "w")];
+        let events =
+            [buy("a", 0, 1, "x"), buy("a", 1, 1, "x"), buy("b", 0, 1, "y"), buy("b", 1, 2, "z"), buy("b", 2, 2, "z"), buy("c", 2, 3, "w")];
         let n = item_knn(&index_events(&catalog(3), &events), &config());
         assert_eq!(n[0].len(), 2);
         assert_eq!(n[0][0].0, 1);

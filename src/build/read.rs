@@ -156,11 +156,9 @@ fn open(path: &Path) -> Result<Box<dyn Read>, ReadError> {
 /// JSON number of milliseconds since the Unix epoch.
 pub fn parse_timestamp(value: &Value) -> Result<i64, String> {
     match value {
-        Value::Number(n) => n
-            .as_f64()
-            .filter(|v| v.is_finite() && v.abs() <= 8.64e15)
-            .map(|v| v as i64)
-            .ok_or_else(|| format!("{n} is not a time in ms")),
+        Value::Number(n) => {
+            n.as_f64().filter(|v| v.is_finite() && v.abs() <= 8.64e15).map(|v| v as i64).ok_or_else(|| format!("{n} is not a time in ms"))
+        }
         Value::String(s) => parse_timestamp_str(s),
         other => Err(format!("expected a date-time string or ms number, found {other}")),
     }
@@ -191,9 +189,7 @@ pub enum EventsFormat {
 /// Looks at the first line to tell the format.
 pub fn detect_events_format(path: &Path) -> Result<EventsFormat, ReadError> {
     let mut first = String::new();
-    BufReader::new(open(path)?)
-        .read_line(&mut first)
-        .map_err(|source| ReadError::Io { path: path.to_owned(), source })?;
+    BufReader::new(open(path)?).read_line(&mut first).map_err(|source| ReadError::Io { path: path.to_owned(), source })?;
     if first.trim_start_matches('\u{feff}').starts_with("InvoiceNo,") {
         Ok(EventsFormat::OnlineRetail)
     } else {
@@ -274,8 +270,7 @@ fn parse_event_line(line: &str) -> Result<RawEvent, LineError> {
 }
 
 /// Stock codes in the Online Retail data that are fees, postage or adjustments, not products.
-const NON_PRODUCT_CODES: [&str; 12] =
-    ["POST", "D", "M", "DOT", "BANK CHARGES", "AMAZONFEE", "C2", "CRUK", "S", "PADS", "B", "m"];
+const NON_PRODUCT_CODES: [&str; 12] = ["POST", "D", "M", "DOT", "BANK CHARGES", "AMAZONFEE", "C2", "CRUK", "S", "PADS", "B", "m"];
 
 /// What [`read_online_retail`] derives from the file.
 #[derive(Debug, Clone)]
@@ -295,14 +290,13 @@ pub fn read_online_retail(path: &Path) -> Result<(RetailData, ReadReport), ReadE
     const COLUMNS: [&str; 7] = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID"];
     let mut report = ReadReport::new(path);
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(open(path)?);
-    let headers = rdr
-        .headers()
-        .map_err(|e| ReadError::Malformed { path: path.to_owned(), line: 1, message: e.to_string() })?
-        .clone();
+    let headers = rdr.headers().map_err(|e| ReadError::Malformed { path: path.to_owned(), line: 1, message: e.to_string() })?.clone();
     let mut col = [0usize; 7];
     for (slot, name) in col.iter_mut().zip(COLUMNS) {
-        *slot = headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name).ok_or_else(|| {
-            ReadError::MissingColumn { path: path.to_owned(), column: name, found: headers.iter().collect::<Vec<_>>().join(",") }
+        *slot = headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name).ok_or_else(|| ReadError::MissingColumn {
+            path: path.to_owned(),
+            column: name,
+            found: headers.iter().collect::<Vec<_>>().join(","),
         })?;
     }
     let mut events = Vec::new();
@@ -377,10 +371,7 @@ pub fn read_online_retail(path: &Path) -> Result<(RetailData, ReadReport), ReadE
     let catalog = products
         .into_iter()
         .map(|(code, (descriptions, mut prices))| {
-            let title = descriptions
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-                .map_or_else(|| code.clone(), |(d, _)| d);
+            let title = descriptions.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map_or_else(|| code.clone(), |(d, _)| d);
             prices.sort_by(f32::total_cmp);
             let price = prices.get(prices.len() / 2).copied().unwrap_or(0.0);
             CatalogItem {
@@ -406,13 +397,36 @@ const CATEGORY_KEYWORDS: [(&str, &[&str]); 12] = [
     ("Candles & Lights", &["CANDLE", "T-LIGHT", "TEALIGHT", "LANTERN", "LIGHT", "LAMP", "NIGHT LIGHT"]),
     ("Bags", &["BAG", "TOTE", "PURSE", "SHOPPER"]),
     ("Cards & Wrap", &["CARD", "WRAP", "RIBBON", "TISSUE", "ENVELOPE", "TAG"]),
-    ("Kitchen & Dining", &["MUG", "CUP", "PLATE", "BOWL", "TEA", "CAKE", "BAKING", "LUNCH", "JAR", "NAPKIN", "SPOON", "TRAY", "BOTTLE", "KITCHEN", "CUTLERY"]),
+    (
+        "Kitchen & Dining",
+        &[
+            "MUG", "CUP", "PLATE", "BOWL", "TEA", "CAKE", "BAKING", "LUNCH", "JAR", "NAPKIN", "SPOON", "TRAY", "BOTTLE", "KITCHEN",
+            "CUTLERY",
+        ],
+    ),
     ("Stationery", &["PEN", "PENCIL", "NOTEBOOK", "NOTE", "STICKER", "ERASER", "RULER", "CHALK", "DIARY"]),
     ("Toys & Games", &["TOY", "GAME", "DOLL", "PLAYHOUSE", "JIGSAW", "SPACEBOY", "DOMINOES", "SKITTLES"]),
     ("Jewellery & Accessories", &["NECKLACE", "BRACELET", "EARRINGS", "RING", "HAIR", "UMBRELLA", "JEWEL"]),
     ("Garden", &["GARDEN", "PLANT", "FLOWER POT", "BIRD", "WATERING", "HERB"]),
     ("Storage", &["BOX", "TIN", "BASKET", "STORAGE", "DRAWER", "CABINET", "HOOK", "HANGER"]),
-    ("Home Decor", &["HEART", "SIGN", "FRAME", "CLOCK", "CUSHION", "DOORMAT", "MIRROR", "WALL", "DECORATION", "ORNAMENT", "VASE", "BUNTING", "GARLAND"]),
+    (
+        "Home Decor",
+        &[
+            "HEART",
+            "SIGN",
+            "FRAME",
+            "CLOCK",
+            "CUSHION",
+            "DOORMAT",
+            "MIRROR",
+            "WALL",
+            "DECORATION",
+            "ORNAMENT",
+            "VASE",
+            "BUNTING",
+            "GARLAND",
+        ],
+    ),
     ("Bath & Beauty", &["SOAP", "BATH", "TOWEL", "HOT WATER BOTTLE", "MIRROR"]),
 ];
 
@@ -422,7 +436,11 @@ pub fn infer_category(description: &str) -> &'static str {
     let words: Vec<&str> = upper.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).collect();
     for (category, keywords) in CATEGORY_KEYWORDS {
         for k in keywords {
-            let hit = if k.contains(' ') || k.contains('-') { upper.contains(k) } else { words.iter().any(|w| w == k || w.strip_suffix('S') == Some(k)) };
+            let hit = if k.contains(' ') || k.contains('-') {
+                upper.contains(k)
+            } else {
+                words.iter().any(|w| w == k || w.strip_suffix('S') == Some(k))
+            };
             if hit {
                 return category;
             }
@@ -445,10 +463,7 @@ fn parse_bool(s: &str) -> Option<bool> {
 /// Duplicate ids keep the first row.
 pub fn read_catalog(path: &Path) -> Result<(Vec<CatalogItem>, ReadReport), ReadError> {
     let mut report = ReadReport::new(path);
-    let rows: Vec<CatalogRow> = if path
-        .extension()
-        .is_some_and(|e| e == "jsonl" || e == "json")
-    {
+    let rows: Vec<CatalogRow> = if path.extension().is_some_and(|e| e == "jsonl" || e == "json") {
         let reader = BufReader::new(open(path)?);
         let mut rows = Vec::new();
         for (n, line) in reader.lines().enumerate() {
@@ -475,10 +490,7 @@ pub fn read_catalog(path: &Path) -> Result<(Vec<CatalogItem>, ReadReport), ReadE
         rows
     } else {
         let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(open(path)?);
-        let headers = rdr
-            .headers()
-            .map_err(|e| ReadError::Malformed { path: path.to_owned(), line: 1, message: e.to_string() })?
-            .clone();
+        let headers = rdr.headers().map_err(|e| ReadError::Malformed { path: path.to_owned(), line: 1, message: e.to_string() })?.clone();
         for column in ["id", "title", "price"] {
             if !headers.iter().any(|h| h == column) {
                 return Err(ReadError::MissingColumn {
@@ -545,8 +557,7 @@ fn catalog_item(row: &BTreeMap<String, String>) -> Result<CatalogItem, LineError
         _ => return Err(("price", "bad price", format!("{price_text:?} is not a number ≥ 0"))),
     };
     let stock_text = text("in_stock");
-    let in_stock =
-        parse_bool(&stock_text).ok_or(("in_stock", "bad in_stock", format!("{stock_text:?} is not true/false/1/0/yes/no")))?;
+    let in_stock = parse_bool(&stock_text).ok_or(("in_stock", "bad in_stock", format!("{stock_text:?} is not true/false/1/0/yes/no")))?;
     Ok(CatalogItem {
         id,
         title,

@@ -138,9 +138,7 @@ pub fn recommend_line<B: AsRef<[u8]>>(
             None | Some(Value::Null) => None,
             Some(v) => match id_value(v) {
                 Some(s) => Some(s),
-                None => {
-                    return fail(shopper, "invalid_event", format!("{at}: field \"item\": expected a string, found {v}"))
-                }
+                None => return fail(shopper, "invalid_event", format!("{at}: field \"item\": expected a string, found {v}")),
             },
         };
         let ts = match parse_timestamp(e.get("ts").unwrap_or(&Value::Null)) {

@@ -17,13 +17,7 @@ const COLOURS: [&str; 6] = ["#1b6ac9", "#9aa5b1", "#c0a062", "#5e9c5a", "#b5534f
 fn chart(report: &EvalReport, title: &str, task: TaskOf) -> String {
     let k = report.k;
     let metrics: [(String, Metric); 2] = [(format!("Recall@{k}"), |t| t.recall), (format!("NDCG@{k}"), |t| t.ndcg)];
-    let max = report
-        .rankers
-        .iter()
-        .flat_map(|r| metrics.iter().map(move |(_, m)| m(task(r))))
-        .fold(0.0f64, f64::max)
-        .max(1e-9)
-        * 1.1;
+    let max = report.rankers.iter().flat_map(|r| metrics.iter().map(move |(_, m)| m(task(r)))).fold(0.0f64, f64::max).max(1e-9) * 1.1;
     let (width, height, left, top, bottom) = (720.0, 260.0, 50.0, 30.0, 40.0);
     let plot_h = height - top - bottom;
     let group_w = (width - left - 10.0) / metrics.len() as f64;

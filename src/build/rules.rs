@@ -89,14 +89,16 @@ pub fn parse_rules(text: &str, path: &Path, contents: &PackContents) -> Result<V
                     .items
                     .iter()
                     .position(|it| it.id == name)
-                    .ok_or_else(|| bad(line, "name", format!("unknown item id {name:?}: it is not in the catalog")))? as u32,
+                    .ok_or_else(|| bad(line, "name", format!("unknown item id {name:?}: it is not in the catalog")))?
+                    as u32,
             ),
             "category" => RuleTarget::Category(
                 contents
                     .categories
                     .iter()
                     .position(|c| c == name)
-                    .ok_or_else(|| bad(line, "name", format!("unknown category {name:?}: it is not in the catalog")))? as u32,
+                    .ok_or_else(|| bad(line, "name", format!("unknown category {name:?}: it is not in the catalog")))?
+                    as u32,
             ),
             other => return Err(bad(line, "target", format!("{other:?} is not item or category"))),
         };

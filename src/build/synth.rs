@@ -60,13 +60,7 @@ pub struct SynthConfig {
 impl Default for SynthConfig {
     /// Seed 7, 600 items, 800 shoppers, 120 days from 2026-06-01 (≈ 60k events).
     fn default() -> Self {
-        SynthConfig {
-            seed: 7,
-            items: 600,
-            shoppers: 800,
-            days: 120,
-            start_ms: DEFAULT_START_MS,
-        }
+        SynthConfig { seed: 7, items: 600, shoppers: 800, days: 120, start_ms: DEFAULT_START_MS }
     }
 }
 
@@ -90,17 +84,11 @@ struct ProductKind {
 }
 
 const fn kind(name: &'static str) -> ProductKind {
-    ProductKind {
-        name,
-        consumable: false,
-    }
+    ProductKind { name, consumable: false }
 }
 
 const fn used_up(name: &'static str) -> ProductKind {
-    ProductKind {
-        name,
-        consumable: true,
-    }
+    ProductKind { name, consumable: true }
 }
 
 /// How a category's SVG tile looks: tile colour, ink colour and the picture (SVG elements in a
@@ -145,11 +133,7 @@ const CATEGORIES: [CategorySpec; 10] = [
             kind("Storm Lantern"),
         ],
         materials: &["Beeswax", "Soy Wax", "Amber Glass", "Brass", "Ceramic"],
-        phrases: &[
-            "made for slow evenings at home",
-            "that fills the room with a soft glow",
-            "a favourite for gifting",
-        ],
+        phrases: &["made for slow evenings at home", "that fills the room with a soft glow", "a favourite for gifting"],
         art: TileArt {
             tile: "#fbe7c6",
             ink: "#e07a5f",
@@ -180,11 +164,7 @@ const CATEGORIES: [CategorySpec; 10] = [
             kind("Coffee Canister"),
         ],
         materials: &["Stoneware", "Enamel", "Acacia", "Linen", "Porcelain"],
-        phrases: &[
-            "made for everyday cooking",
-            "that turns breakfast into a small ritual",
-            "sturdy enough for daily use",
-        ],
+        phrases: &["made for everyday cooking", "that turns breakfast into a small ritual", "sturdy enough for daily use"],
         art: TileArt {
             tile: "#dff1ec",
             ink: "#2a9d8f",
@@ -214,11 +194,7 @@ const CATEGORIES: [CategorySpec; 10] = [
             kind("Bucket Bag"),
         ],
         materials: &["Canvas", "Linen", "Leather", "Jute", "Corduroy"],
-        phrases: &[
-            "roomy enough for a day out",
-            "that goes with everything",
-            "built to be carried for years",
-        ],
+        phrases: &["roomy enough for a day out", "that goes with everything", "built to be carried for years"],
         art: TileArt {
             tile: "#f3e3d3",
             ink: "#a0714f",
@@ -246,18 +222,8 @@ const CATEGORIES: [CategorySpec; 10] = [
             kind("Letter Set"),
             kind("Bookmark"),
         ],
-        materials: &[
-            "Recycled Paper",
-            "Kraft Paper",
-            "Linen Cloth",
-            "Gold Foil",
-            "Cotton Rag",
-        ],
-        phrases: &[
-            "for lists, letters and plans",
-            "that makes a desk feel tidy",
-            "a small joy to write with",
-        ],
+        materials: &["Recycled Paper", "Kraft Paper", "Linen Cloth", "Gold Foil", "Cotton Rag"],
+        phrases: &["for lists, letters and plans", "that makes a desk feel tidy", "a small joy to write with"],
         art: TileArt {
             tile: "#e4e9f7",
             ink: "#5366b3",
@@ -290,11 +256,7 @@ const CATEGORIES: [CategorySpec; 10] = [
             kind("Twine Dispenser"),
         ],
         materials: &["Terracotta", "Galvanised Steel", "Zinc", "Rattan", "Bamboo"],
-        phrases: &[
-            "for balconies, patios and window sills",
-            "that weathers beautifully outdoors",
-            "a gift for anyone with green fingers",
-        ],
+        phrases: &["for balconies, patios and window sills", "that weathers beautifully outdoors", "a gift for anyone with green fingers"],
         art: TileArt {
             tile: "#e3f1dc",
             ink: "#b5653b",
@@ -325,18 +287,8 @@ const CATEGORIES: [CategorySpec; 10] = [
             kind("Tea Party Set"),
             kind("Pull-Along Duck"),
         ],
-        materials: &[
-            "Beech Wood",
-            "Wool Felt",
-            "Organic Cotton",
-            "Tinplate",
-            "Cork",
-        ],
-        phrases: &[
-            "for little hands and big imaginations",
-            "made to be played with and handed down",
-            "a classic that never gets old",
-        ],
+        materials: &["Beech Wood", "Wool Felt", "Organic Cotton", "Tinplate", "Cork"],
+        phrases: &["for little hands and big imaginations", "made to be played with and handed down", "a classic that never gets old"],
         art: TileArt {
             tile: "#fde2e4",
             ink: "#e5989b",
@@ -365,13 +317,7 @@ const CATEGORIES: [CategorySpec; 10] = [
             kind("Pendant"),
             kind("Trinket Dish"),
         ],
-        materials: &[
-            "Sterling Silver",
-            "Gold Vermeil",
-            "Rose Gold",
-            "Freshwater Pearl",
-            "Enamel",
-        ],
+        materials: &["Sterling Silver", "Gold Vermeil", "Rose Gold", "Freshwater Pearl", "Enamel"],
         phrases: &[
             "delicate enough to wear every day",
             "that arrives in a little gift box",
@@ -405,11 +351,7 @@ const CATEGORIES: [CategorySpec; 10] = [
             kind("Snow Globe"),
         ],
         materials: &["Glass", "Felt", "Pine", "Paper", "Velvet"],
-        phrases: &[
-            "to make the season sparkle",
-            "that comes out of the box every December",
-            "for a cosy, festive home",
-        ],
+        phrases: &["to make the season sparkle", "that comes out of the box every December", "for a cosy, festive home"],
         art: TileArt {
             tile: "#f6dcdc",
             ink: "#2f7d4f",
@@ -442,11 +384,7 @@ const CATEGORIES: [CategorySpec; 10] = [
             kind("Loofah"),
         ],
         materials: &["Lavender", "Oat Milk", "Seaweed", "Waffle Cotton", "Rose"],
-        phrases: &[
-            "for a long, quiet soak",
-            "gentle on skin and lovely to give",
-            "that turns a bathroom into a little spa",
-        ],
+        phrases: &["for a long, quiet soak", "gentle on skin and lovely to give", "that turns a bathroom into a little spa"],
         art: TileArt {
             tile: "#e0f2fb",
             ink: "#4aa3c8",
@@ -477,11 +415,7 @@ const CATEGORIES: [CategorySpec; 10] = [
             kind("Wall Hook"),
         ],
         materials: &["Ceramic", "Velvet", "Wool", "Oak", "Rattan"],
-        phrases: &[
-            "that makes a room feel finished",
-            "for shelves, sideboards and mantelpieces",
-            "a small change with a big effect",
-        ],
+        phrases: &["that makes a room feel finished", "for shelves, sideboards and mantelpieces", "a small change with a big effect"],
         art: TileArt {
             tile: "#f5efe6",
             ink: "#7f8fa6",
@@ -503,40 +437,11 @@ struct StyleSpec {
 }
 
 const STYLES: [StyleSpec; 5] = [
-    StyleSpec {
-        name: "rustic",
-        words: &["Farmhouse", "Honey", "Moss", "Walnut", "Harvest", "Oat"],
-    },
-    StyleSpec {
-        name: "modern",
-        words: &[
-            "Matte Black",
-            "Graphite",
-            "Concrete",
-            "Monochrome",
-            "Slate",
-            "Chrome",
-        ],
-    },
-    StyleSpec {
-        name: "pastel",
-        words: &["Blush", "Mint", "Lilac", "Powder Blue", "Peach", "Lemon"],
-    },
-    StyleSpec {
-        name: "vintage",
-        words: &[
-            "Heritage",
-            "Antique",
-            "Mustard",
-            "Floral",
-            "Victorian",
-            "Paisley",
-        ],
-    },
-    StyleSpec {
-        name: "nordic",
-        words: &["Birch", "Snow", "Fjord", "Frost", "Juniper", "Ash"],
-    },
+    StyleSpec { name: "rustic", words: &["Farmhouse", "Honey", "Moss", "Walnut", "Harvest", "Oat"] },
+    StyleSpec { name: "modern", words: &["Matte Black", "Graphite", "Concrete", "Monochrome", "Slate", "Chrome"] },
+    StyleSpec { name: "pastel", words: &["Blush", "Mint", "Lilac", "Powder Blue", "Peach", "Lemon"] },
+    StyleSpec { name: "vintage", words: &["Heritage", "Antique", "Mustard", "Floral", "Victorian", "Paisley"] },
+    StyleSpec { name: "nordic", words: &["Birch", "Snow", "Fjord", "Frost", "Juniper", "Ash"] },
 ];
 
 /// A made-up brand: its price level (multiplies the category median) and its usual style.
@@ -547,64 +452,21 @@ struct BrandSpec {
 }
 
 const BRANDS: [BrandSpec; 8] = [
-    BrandSpec {
-        name: "Hearth & Hollow",
-        price_level: 0.85,
-        style: Some(0),
-    },
-    BrandSpec {
-        name: "Oak & Ember",
-        price_level: 1.2,
-        style: Some(0),
-    },
-    BrandSpec {
-        name: "Studio Kant",
-        price_level: 1.4,
-        style: Some(1),
-    },
-    BrandSpec {
-        name: "Pastelle",
-        price_level: 0.95,
-        style: Some(2),
-    },
-    BrandSpec {
-        name: "Little Wren",
-        price_level: 0.8,
-        style: Some(2),
-    },
-    BrandSpec {
-        name: "Marigold Lane",
-        price_level: 1.05,
-        style: Some(3),
-    },
-    BrandSpec {
-        name: "Nordlys",
-        price_level: 1.25,
-        style: Some(4),
-    },
-    BrandSpec {
-        name: "Brightmoor",
-        price_level: 0.7,
-        style: None,
-    },
+    BrandSpec { name: "Hearth & Hollow", price_level: 0.85, style: Some(0) },
+    BrandSpec { name: "Oak & Ember", price_level: 1.2, style: Some(0) },
+    BrandSpec { name: "Studio Kant", price_level: 1.4, style: Some(1) },
+    BrandSpec { name: "Pastelle", price_level: 0.95, style: Some(2) },
+    BrandSpec { name: "Little Wren", price_level: 0.8, style: Some(2) },
+    BrandSpec { name: "Marigold Lane", price_level: 1.05, style: Some(3) },
+    BrandSpec { name: "Nordlys", price_level: 1.25, style: Some(4) },
+    BrandSpec { name: "Brightmoor", price_level: 0.7, style: None },
 ];
 
 /// Title suffixes used when a drawn name is already taken.
-const VARIANTS: [&str; 8] = [
-    "Mini",
-    "Large",
-    "Set of 2",
-    "Set of 3",
-    "Gift Edition",
-    "Small",
-    "XL",
-    "Limited Edition",
-];
+const VARIANTS: [&str; 8] = ["Mini", "Large", "Set of 2", "Set of 3", "Gift Edition", "Small", "XL", "Limited Edition"];
 
 /// Relative chance that a session starts in each hour from 07:00 to 22:00 (evening peak).
-const START_HOUR_WEIGHTS: [f64; 16] = [
-    1.0, 2.0, 3.0, 3.0, 4.0, 5.0, 6.0, 5.0, 4.0, 4.0, 5.0, 6.0, 8.0, 9.0, 8.0, 6.0,
-];
+const START_HOUR_WEIGHTS: [f64; 16] = [1.0, 2.0, 3.0, 3.0, 4.0, 5.0, 6.0, 5.0, 4.0, 4.0, 5.0, 6.0, 8.0, 9.0, 8.0, 6.0];
 const FIRST_SHOPPING_HOUR: i64 = 7;
 
 // ---------------------------------------------------------------------------------------------
@@ -630,9 +492,7 @@ fn standard_normal(rng: &mut StdRng) -> f64 {
 
 /// Picks one of `words`, or "" when there are none.
 fn pick_word(rng: &mut StdRng, words: &[&'static str]) -> &'static str {
-    index_below(rng, words.len())
-        .and_then(|i| words.get(i).copied())
-        .unwrap_or("")
+    index_below(rng, words.len()).and_then(|i| words.get(i).copied()).unwrap_or("")
 }
 
 /// SplitMix64 finaliser: spreads a seed and a stream number into an independent seed.
@@ -670,9 +530,7 @@ impl WeightedPicker {
         let total = *self.running_total.last()?;
         let target = rng.random::<f64>() * total;
         let position = self.running_total.partition_point(|&sum| sum <= target);
-        self.entries
-            .get(position.min(self.entries.len().saturating_sub(1)))
-            .copied()
+        self.entries.get(position.min(self.entries.len().saturating_sub(1))).copied()
     }
 }
 
@@ -697,20 +555,14 @@ struct ItemFacts {
 /// Rounds a raw price to shop style: `x.49` / `x.99` below 20, whole `x.99` above.
 fn shop_price(raw: f64) -> f64 {
     let raw = if raw.is_finite() { raw } else { 1.0 };
-    let rounded = if raw < 20.0 {
-        (raw * 2.0).round() / 2.0
-    } else {
-        raw.round()
-    };
+    let rounded = if raw < 20.0 { (raw * 2.0).round() / 2.0 } else { raw.round() };
     let price = rounded.max(1.0) - 0.01;
     (price * 100.0).round() / 100.0
 }
 
 /// Picks a brand for an item: usually one that makes this style, sometimes any.
 fn pick_brand(rng: &mut StdRng, style: usize) -> usize {
-    let matching: Vec<usize> = (0..BRANDS.len())
-        .filter(|&b| BRANDS.get(b).and_then(|spec| spec.style) == Some(style))
-        .collect();
+    let matching: Vec<usize> = (0..BRANDS.len()).filter(|&b| BRANDS.get(b).and_then(|spec| spec.style) == Some(style)).collect();
     if !matching.is_empty() && chance(rng, 0.65) {
         if let Some(i) = index_below(rng, matching.len()) {
             return matching.get(i).copied().unwrap_or(0);
@@ -731,12 +583,7 @@ fn sentence_case(text: &str) -> String {
 /// Builds the catalog and the hidden facts behind it.
 fn build_catalog(cfg: &SynthConfig) -> (Vec<CatalogItem>, Vec<ItemFacts>) {
     let mut rng = StdRng::seed_from_u64(mix_seed(cfg.seed, 0));
-    let category_picker = WeightedPicker::new(
-        CATEGORIES
-            .iter()
-            .enumerate()
-            .map(|(c, spec)| (c, 0.6 + spec.appeal)),
-    );
+    let category_picker = WeightedPicker::new(CATEGORIES.iter().enumerate().map(|(c, spec)| (c, 0.6 + spec.appeal)));
     let mut popularity_ranks: Vec<usize> = (0..cfg.items).collect();
     popularity_ranks.shuffle(&mut rng);
 
@@ -745,11 +592,7 @@ fn build_catalog(cfg: &SynthConfig) -> (Vec<CatalogItem>, Vec<ItemFacts>) {
     let mut facts = Vec::with_capacity(cfg.items);
     for i in 0..cfg.items {
         // The first items cover every category once, so small shops still have them all.
-        let category = if i < CATEGORIES.len() {
-            i
-        } else {
-            category_picker.pick(&mut rng).unwrap_or(0)
-        };
+        let category = if i < CATEGORIES.len() { i } else { category_picker.pick(&mut rng).unwrap_or(0) };
         let Some(spec) = CATEGORIES.get(category) else {
             continue;
         };
@@ -766,11 +609,7 @@ fn build_catalog(cfg: &SynthConfig) -> (Vec<CatalogItem>, Vec<ItemFacts>) {
             let style_word = pick_word(&mut rng, style_words);
             let Some(product) = product else { break };
             // The material is named in the title (and then described) for about half the items.
-            let material = if chance(&mut rng, 0.5) {
-                Some(material)
-            } else {
-                None
-            };
+            let material = if chance(&mut rng, 0.5) { Some(material) } else { None };
             let title = match material {
                 Some(material) => format!("{style_word} {material} {}", product.name),
                 None => format!("{style_word} {}", product.name),
@@ -787,9 +626,7 @@ fn build_catalog(cfg: &SynthConfig) -> (Vec<CatalogItem>, Vec<ItemFacts>) {
         let mut title = base_title.clone();
         if titles_taken.contains(&title) {
             let mut variants = VARIANTS.iter().map(|v| format!("{base_title} ({v})"));
-            title = variants
-                .find(|t| !titles_taken.contains(t))
-                .unwrap_or_default();
+            title = variants.find(|t| !titles_taken.contains(t)).unwrap_or_default();
             let mut number = 2u64;
             while title.is_empty() || titles_taken.contains(&title) {
                 title = format!("{base_title} No. {number}");
@@ -801,20 +638,15 @@ fn build_catalog(cfg: &SynthConfig) -> (Vec<CatalogItem>, Vec<ItemFacts>) {
         let brand = pick_brand(&mut rng, style);
         let brand_spec = BRANDS.get(brand);
         let price_level = brand_spec.map_or(1.0, |b| b.price_level);
-        let price =
-            shop_price(spec.median_price * price_level * (0.38 * standard_normal(&mut rng)).exp());
+        let price = shop_price(spec.median_price * price_level * (0.38 * standard_normal(&mut rng)).exp());
         let in_stock = chance(&mut rng, 0.95);
         let rank = popularity_ranks.get(i).copied().unwrap_or(i);
         let popularity = (0.7 + 0.3 * spec.appeal) / ((rank + 1) as f64).powf(0.85);
         let phrase = pick_word(&mut rng, spec.phrases);
         let brand_name = brand_spec.map_or("", |b| b.name);
-        let made_of = material
-            .map(|m| format!(" in {}", m.to_lowercase()))
-            .unwrap_or_default();
-        let description = format!(
-            "{}{made_of} with a {style_name} look from {brand_name}, {phrase}.",
-            sentence_case(&product.name.to_lowercase()),
-        );
+        let made_of = material.map(|m| format!(" in {}", m.to_lowercase())).unwrap_or_default();
+        let description =
+            format!("{}{made_of} with a {style_name} look from {brand_name}, {phrase}.", sentence_case(&product.name.to_lowercase()),);
 
         let id = format!("SW-{:05}", i + 1);
         catalog.push(CatalogItem {
@@ -867,22 +699,9 @@ impl<'a> CatalogIndex<'a> {
         }
         let popular = WeightedPicker::new(facts.iter().enumerate().map(|(i, f)| (i, f.popularity)));
         let by_style = (0..STYLES.len())
-            .map(|style| {
-                WeightedPicker::new(
-                    facts
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, f)| f.style == style)
-                        .map(|(i, f)| (i, f.popularity)),
-                )
-            })
+            .map(|style| WeightedPicker::new(facts.iter().enumerate().filter(|(_, f)| f.style == style).map(|(i, f)| (i, f.popularity))))
             .collect();
-        CatalogIndex {
-            facts,
-            by_category,
-            popular,
-            by_style,
-        }
+        CatalogIndex { facts, by_category, popular, by_style }
     }
 }
 
@@ -918,12 +737,7 @@ impl Taste {
         let available: Vec<(usize, f64)> = CATEGORIES
             .iter()
             .enumerate()
-            .filter(|(c, _)| {
-                index
-                    .by_category
-                    .get(*c)
-                    .is_some_and(|items| !items.is_empty())
-            })
+            .filter(|(c, _)| index.by_category.get(*c).is_some_and(|items| !items.is_empty()))
             .map(|(c, spec)| (c, spec.appeal))
             .collect();
         let wanted = match rng.random::<f64>() {
@@ -941,53 +755,26 @@ impl Taste {
             remaining.retain(|&(c, _)| c != category);
         }
         const RANK_WEIGHTS: [f64; 3] = [1.0, 0.5, 0.28];
-        let favourite_category = WeightedPicker::new(
-            favourites
-                .iter()
-                .zip(RANK_WEIGHTS)
-                .map(|(&c, w)| (c, w * (0.8 + 0.4 * rng.random::<f64>()))),
-        );
+        let favourite_category =
+            WeightedPicker::new(favourites.iter().zip(RANK_WEIGHTS).map(|(&c, w)| (c, w * (0.8 + 0.4 * rng.random::<f64>()))));
 
         let style = index_below(rng, STYLES.len()).unwrap_or(0);
         let price_band = match rng.random::<f64>() {
-            r if r < 0.3 => PriceBand {
-                low: 0.0,
-                high: 0.95,
-            },
-            r if r < 0.8 => PriceBand {
-                low: 0.6,
-                high: 1.6,
-            },
-            _ => PriceBand {
-                low: 1.05,
-                high: f64::INFINITY,
-            },
+            r if r < 0.3 => PriceBand { low: 0.0, high: 0.95 },
+            r if r < 0.8 => PriceBand { low: 0.6, high: 1.6 },
+            _ => PriceBand { low: 1.05, high: f64::INFINITY },
         };
-        let loyal_brand = if chance(rng, 0.25) {
-            Some(pick_brand(rng, style))
-        } else {
-            None
-        };
+        let loyal_brand = if chance(rng, 0.25) { Some(pick_brand(rng, style)) } else { None };
         // Log-normal activity: a few very active shoppers, many occasional ones.
         let sessions_per_120_days = 5.6 * (0.85 * standard_normal(rng)).exp();
 
-        let mut taste = Taste {
-            favourite_category,
-            favourites,
-            items_in_favourite: Vec::new(),
-            style,
-            price_band,
-            loyal_brand,
-            sessions_per_120_days,
-        };
+        let mut taste =
+            Taste { favourite_category, favourites, items_in_favourite: Vec::new(), style, price_band, loyal_brand, sessions_per_120_days };
         taste.items_in_favourite = taste
             .favourites
             .iter()
             .map(|&category| {
-                let items = index
-                    .by_category
-                    .get(category)
-                    .map_or(&[][..], Vec::as_slice);
+                let items = index.by_category.get(category).map_or(&[][..], Vec::as_slice);
                 WeightedPicker::new(items.iter().filter_map(|&item| {
                     let fact = index.facts.get(item)?;
                     Some((item, fact.popularity.sqrt() * taste.fit(fact)))
@@ -1000,16 +787,8 @@ impl Taste {
     /// How much an item appeals beyond its category (style, price, brand), 0.2 … ~9.
     fn fit(&self, fact: &ItemFacts) -> f64 {
         let style = if fact.style == self.style { 3.0 } else { 1.0 };
-        let price = if self.price_band.contains(fact.relative_price) {
-            1.0
-        } else {
-            0.35
-        };
-        let brand = if self.loyal_brand == Some(fact.brand) {
-            3.0
-        } else {
-            1.0
-        };
+        let price = if self.price_band.contains(fact.relative_price) { 1.0 } else { 0.35 };
+        let brand = if self.loyal_brand == Some(fact.brand) { 3.0 } else { 1.0 };
         style * price * brand
     }
 
@@ -1026,16 +805,8 @@ impl Taste {
             0.6
         };
         let style = if fact.style == self.style { 1.5 } else { 1.0 };
-        let price = if self.price_band.contains(fact.relative_price) {
-            1.3
-        } else {
-            0.5
-        };
-        let brand = if self.loyal_brand == Some(fact.brand) {
-            1.6
-        } else {
-            1.0
-        };
+        let price = if self.price_band.contains(fact.relative_price) { 1.3 } else { 0.5 };
+        let brand = if self.loyal_brand == Some(fact.brand) { 1.6 } else { 1.0 };
         (0.075 * category * style * price * brand).min(0.6)
     }
 }
@@ -1070,32 +841,15 @@ struct Session {
 impl Session {
     /// Moves the clock on by a human pause (8 s … 2.5 min) and returns the new time.
     fn tick(&mut self, rng: &mut StdRng) -> i64 {
-        self.clock_ms = self
-            .clock_ms
-            .saturating_add(rng.random_range(8_000..=150_000));
+        self.clock_ms = self.clock_ms.saturating_add(rng.random_range(8_000..=150_000));
         self.clock_ms
     }
 }
 
 impl Simulation<'_> {
-    fn push(
-        &mut self,
-        session: &mut Session,
-        rng: &mut StdRng,
-        kind: EventKind,
-        item: Option<usize>,
-        qty: u32,
-    ) {
+    fn push(&mut self, session: &mut Session, rng: &mut StdRng, kind: EventKind, item: Option<usize>, qty: u32) {
         let ts_ms = session.tick(rng);
-        self.drafts.push(DraftEvent {
-            ts_ms,
-            shopper: session.shopper,
-            item,
-            kind,
-            qty,
-            checkout: None,
-            query: None,
-        });
+        self.drafts.push(DraftEvent { ts_ms, shopper: session.shopper, item, kind, qty, checkout: None, query: None });
     }
 
     /// Picks the next item a shopper looks at: mostly their tastes, sometimes bestsellers.
@@ -1109,10 +863,7 @@ impl Simulation<'_> {
                 .and_then(|slot| taste.items_in_favourite.get(slot))
                 .and_then(|picker| picker.pick(rng))
         } else if roll < 0.80 {
-            self.index
-                .by_style
-                .get(taste.style)
-                .and_then(|picker| picker.pick(rng))
+            self.index.by_style.get(taste.style).and_then(|picker| picker.pick(rng))
         } else {
             None
         };
@@ -1134,10 +885,7 @@ impl Simulation<'_> {
                 let day = i64::from(self.draw_day(&mut rng));
                 let hour = FIRST_SHOPPING_HOUR + hour_picker.pick(&mut rng).unwrap_or(0) as i64;
                 let within_hour = rng.random_range(0..MS_PER_HOUR);
-                self.cfg
-                    .start_ms
-                    .saturating_add(day.saturating_mul(MS_PER_DAY))
-                    .saturating_add(hour * MS_PER_HOUR + within_hour)
+                self.cfg.start_ms.saturating_add(day.saturating_mul(MS_PER_DAY)).saturating_add(hour * MS_PER_HOUR + within_hour)
             })
             .collect();
         starts.sort_unstable();
@@ -1145,11 +893,7 @@ impl Simulation<'_> {
         let mut bought_consumables: Vec<usize> = Vec::new();
         let mut free_from_ms = i64::MIN;
         for start in starts {
-            let mut session = Session {
-                shopper,
-                clock_ms: start.max(free_from_ms),
-                cart: Vec::new(),
-            };
+            let mut session = Session { shopper, clock_ms: start.max(free_from_ms), cart: Vec::new() };
             self.run_session(&mut rng, &taste, &mut session, &mut bought_consumables);
             free_from_ms = session.clock_ms.saturating_add(30 * MS_PER_MINUTE);
         }
@@ -1167,18 +911,10 @@ impl Simulation<'_> {
         day
     }
 
-    fn run_session(
-        &mut self,
-        rng: &mut StdRng,
-        taste: &Taste,
-        session: &mut Session,
-        bought_consumables: &mut Vec<usize>,
-    ) {
+    fn run_session(&mut self, rng: &mut StdRng, taste: &Taste, session: &mut Session, bought_consumables: &mut Vec<usize>) {
         // Coming back for a consumable they bought before.
         if !bought_consumables.is_empty() && chance(rng, 0.3) {
-            if let Some(&item) =
-                index_below(rng, bought_consumables.len()).and_then(|i| bought_consumables.get(i))
-            {
+            if let Some(&item) = index_below(rng, bought_consumables.len()).and_then(|i| bought_consumables.get(i)) {
                 let in_stock = self.index.facts.get(item).is_some_and(|f| f.in_stock);
                 self.push(session, rng, EventKind::View, Some(item), 1);
                 if in_stock && chance(rng, 0.8) {
@@ -1248,9 +984,7 @@ impl Simulation<'_> {
                 checkout: Some(checkout),
                 query: None,
             });
-            if self.index.facts.get(item).is_some_and(|f| f.consumable)
-                && !bought_consumables.contains(&item)
-            {
+            if self.index.facts.get(item).is_some_and(|f| f.consumable) && !bought_consumables.contains(&item) {
                 bought_consumables.push(item);
             }
         }
@@ -1273,34 +1007,20 @@ fn draw_qty(rng: &mut StdRng) -> u32 {
 pub fn generate(cfg: &SynthConfig) -> SynthShop {
     let (catalog, facts) = build_catalog(cfg);
     if catalog.is_empty() || cfg.shoppers == 0 || cfg.days == 0 {
-        return SynthShop {
-            catalog,
-            events: Vec::new(),
-        };
+        return SynthShop { catalog, events: Vec::new() };
     }
 
-    let mut simulation = Simulation {
-        cfg,
-        index: CatalogIndex::new(&facts),
-        drafts: Vec::new(),
-        checkouts: 0,
-    };
+    let mut simulation = Simulation { cfg, index: CatalogIndex::new(&facts), drafts: Vec::new(), checkouts: 0 };
     for shopper in 0..cfg.shoppers {
         simulation.simulate_shopper(shopper);
     }
-    let Simulation {
-        mut drafts,
-        checkouts,
-        ..
-    } = simulation;
+    let Simulation { mut drafts, checkouts, .. } = simulation;
     drafts.sort_by_key(|draft| draft.ts_ms); // stable: ties keep generation order
 
     // Basket numbers follow time: B000001 is the first checkout of the log.
     let mut basket_numbers: Vec<Option<usize>> = vec![None; checkouts + 1];
     let mut next_basket = 0usize;
-    let shopper_ids: Vec<String> = (0..cfg.shoppers)
-        .map(|s| format!("U{:05}", s + 1))
-        .collect();
+    let shopper_ids: Vec<String> = (0..cfg.shoppers).map(|s| format!("U{:05}", s + 1)).collect();
     let events = drafts
         .into_iter()
         .map(|draft| {
@@ -1380,43 +1100,21 @@ fn escape_xml(text: &str) -> String {
 }
 
 /// Tile and ink colours for categories the synthetic shop does not know.
-const FALLBACK_PALETTE: [(&str, &str); 5] = [
-    ("#e8eef2", "#56738a"),
-    ("#f4e9e1", "#b0775a"),
-    ("#e9f3e6", "#5e8c61"),
-    ("#f3e8f1", "#9a6a8f"),
-    ("#fdf3dc", "#c9962c"),
-];
+const FALLBACK_PALETTE: [(&str, &str); 5] =
+    [("#e8eef2", "#56738a"), ("#f4e9e1", "#b0775a"), ("#e9f3e6", "#5e8c61"), ("#f3e8f1", "#9a6a8f"), ("#fdf3dc", "#c9962c")];
 
 /// One SVG tile for a category.
 fn category_svg(category: &str) -> String {
     let known = CATEGORIES.iter().find(|spec| spec.name == category);
     let (tile, ink, picture) = match known {
-        Some(spec) => (
-            spec.art.tile,
-            spec.art.ink,
-            spec.art.picture.replace("INK", spec.art.ink),
-        ),
+        Some(spec) => (spec.art.tile, spec.art.ink, spec.art.picture.replace("INK", spec.art.ink)),
         None => {
-            let hash = category.bytes().fold(0x811C_9DC5u32, |h, b| {
-                (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-            });
-            let (tile, ink) = FALLBACK_PALETTE
-                .get(hash as usize % FALLBACK_PALETTE.len())
-                .copied()
-                .unwrap_or(("#e8eef2", "#56738a"));
-            (
-                tile,
-                ink,
-                format!(r#"<rect x="40" y="40" width="48" height="48" rx="12" fill="{ink}"/>"#),
-            )
+            let hash = category.bytes().fold(0x811C_9DC5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+            let (tile, ink) = FALLBACK_PALETTE.get(hash as usize % FALLBACK_PALETTE.len()).copied().unwrap_or(("#e8eef2", "#56738a"));
+            (tile, ink, format!(r#"<rect x="40" y="40" width="48" height="48" rx="12" fill="{ink}"/>"#))
         }
     };
-    let title = escape_xml(if category.is_empty() {
-        "Product"
-    } else {
-        category
-    });
+    let title = escape_xml(if category.is_empty() { "Product" } else { category });
     format!(
         concat!(
             r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 128 128" width="256" height="256" role="img">"#,
@@ -1459,20 +1157,13 @@ mod tests {
     use super::*;
 
     fn small_config(seed: u64) -> SynthConfig {
-        SynthConfig {
-            seed,
-            items: 200,
-            shoppers: 150,
-            days: 60,
-            ..SynthConfig::default()
-        }
+        SynthConfig { seed, items: 200, shoppers: 150, days: 60, ..SynthConfig::default() }
     }
 
     #[test]
     fn default_start_is_first_of_june_2026() {
-        let start = chrono::NaiveDate::from_ymd_opt(2026, 6, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|dt| dt.and_utc().timestamp_millis());
+        let start =
+            chrono::NaiveDate::from_ymd_opt(2026, 6, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|dt| dt.and_utc().timestamp_millis());
         assert_eq!(start, Some(DEFAULT_START_MS));
         assert_eq!(SynthConfig::default().start_ms, DEFAULT_START_MS);
     }
@@ -1490,67 +1181,41 @@ mod tests {
     #[test]
     fn catalog_does_not_depend_on_shoppers_or_days() {
         let a = generate(&small_config(5));
-        let b = generate(&SynthConfig {
-            shoppers: 3,
-            days: 2,
-            ..small_config(5)
-        });
+        let b = generate(&SynthConfig { shoppers: 3, days: 2, ..small_config(5) });
         assert_eq!(a.catalog, b.catalog);
     }
 
     #[test]
     fn ids_and_titles_are_unique_and_fields_are_filled() {
         // Many items per category force the variant / numbering fallbacks.
-        let shop = generate(&SynthConfig {
-            items: 5_000,
-            shoppers: 0,
-            ..SynthConfig::default()
-        });
+        let shop = generate(&SynthConfig { items: 5_000, shoppers: 0, ..SynthConfig::default() });
         assert_eq!(shop.catalog.len(), 5_000);
         let ids: HashSet<&str> = shop.catalog.iter().map(|i| i.id.as_str()).collect();
         let titles: HashSet<&str> = shop.catalog.iter().map(|i| i.title.as_str()).collect();
         assert_eq!(ids.len(), shop.catalog.len());
         assert_eq!(titles.len(), shop.catalog.len());
         for item in &shop.catalog {
-            assert!(
-                item.price.is_finite() && item.price > 0.0,
-                "{}: {}",
-                item.id,
-                item.price
-            );
+            assert!(item.price.is_finite() && item.price > 0.0, "{}: {}", item.id, item.price);
             let cents = (f64::from(item.price) * 100.0).round() as i64 % 100;
             assert!(cents == 49 || cents == 99, "{}: {}", item.id, item.price);
             assert_eq!(item.url, format!("#/item/{}", item.id));
             assert_eq!(item.image, format!("img/{}.svg", slug(&item.category)));
-            assert!(
-                !item.title.is_empty() && !item.brand.is_empty() && !item.description.is_empty()
-            );
+            assert!(!item.title.is_empty() && !item.brand.is_empty() && !item.description.is_empty());
             assert!(item.description.ends_with('.'));
         }
         let first = shop.catalog.first().map(|i| i.id.as_str());
         assert_eq!(first, Some("SW-00001"));
         let in_stock = shop.catalog.iter().filter(|i| i.in_stock).count() as f64 / 5_000.0;
-        assert!(
-            (0.92..=0.98).contains(&in_stock),
-            "in stock share {in_stock}"
-        );
+        assert!((0.92..=0.98).contains(&in_stock), "in stock share {in_stock}");
     }
 
     #[test]
     fn default_shop_has_the_expected_size_and_well_formed_events() {
         let shop = generate(&SynthConfig::default());
         assert_eq!(shop.catalog.len(), 600);
-        assert!(
-            (40_000..=80_000).contains(&shop.events.len()),
-            "{} events",
-            shop.events.len()
-        );
+        assert!((40_000..=80_000).contains(&shop.events.len()), "{} events", shop.events.len());
 
-        let prices: HashMap<&str, f32> = shop
-            .catalog
-            .iter()
-            .map(|i| (i.id.as_str(), i.price))
-            .collect();
+        let prices: HashMap<&str, f32> = shop.catalog.iter().map(|i| (i.id.as_str(), i.price)).collect();
         let cfg = SynthConfig::default();
         let end_ms = cfg.start_ms + i64::from(cfg.days) * MS_PER_DAY;
         let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
@@ -1569,30 +1234,19 @@ mod tests {
                 assert!(event.query.as_deref().is_some_and(|q| !q.is_empty()));
                 continue;
             }
-            assert!(
-                prices.contains_key(event.item.as_str()),
-                "unknown item {}",
-                event.item
-            );
+            assert!(prices.contains_key(event.item.as_str()), "unknown item {}", event.item);
             if event.kind == EventKind::Purchase {
                 assert_eq!(event.price, prices.get(event.item.as_str()).copied());
                 let basket = event.basket.as_deref().unwrap_or("");
                 assert!(basket.starts_with('B') && basket.len() == 7, "{basket}");
                 let owner = basket_owner.entry(basket).or_insert(event.shopper.as_str());
-                assert_eq!(
-                    *owner,
-                    event.shopper.as_str(),
-                    "a basket belongs to one shopper"
-                );
+                assert_eq!(*owner, event.shopper.as_str(), "a basket belongs to one shopper");
             } else {
                 assert_eq!(event.basket, None);
             }
         }
         for kind in EventKind::ALL {
-            assert!(
-                kinds.get(kind.as_str()).copied().unwrap_or(0) > 100,
-                "{kinds:?}"
-            );
+            assert!(kinds.get(kind.as_str()).copied().unwrap_or(0) > 100, "{kinds:?}");
         }
     }
 
@@ -1600,11 +1254,7 @@ mod tests {
     /// category at least twice that category's overall purchase share? Returns the fraction of
     /// such shoppers. `pair_with` lets a test pair one shopper's views with another's purchases.
     fn taste_hit_rate(shop: &SynthShop, pair_with: impl Fn(usize, usize) -> usize) -> f64 {
-        let category_of: HashMap<&str, &str> = shop
-            .catalog
-            .iter()
-            .map(|i| (i.id.as_str(), i.category.as_str()))
-            .collect();
+        let category_of: HashMap<&str, &str> = shop.catalog.iter().map(|i| (i.id.as_str(), i.category.as_str())).collect();
         let mut views: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
         let mut purchases: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         let mut overall: BTreeMap<&str, usize> = BTreeMap::new();
@@ -1613,13 +1263,7 @@ mod tests {
                 continue;
             };
             match event.kind {
-                EventKind::View => {
-                    *views
-                        .entry(&event.shopper)
-                        .or_default()
-                        .entry(category)
-                        .or_default() += 1
-                }
+                EventKind::View => *views.entry(&event.shopper).or_default().entry(category).or_default() += 1,
                 EventKind::Purchase => {
                     purchases.entry(&event.shopper).or_default().push(category);
                     *overall.entry(category).or_default() += 1;
@@ -1628,23 +1272,11 @@ mod tests {
             }
         }
         let total_purchases = overall.values().sum::<usize>().max(1) as f64;
-        let shoppers: Vec<&str> = purchases
-            .iter()
-            .filter(|(_, p)| p.len() >= 3)
-            .map(|(s, _)| *s)
-            .collect();
+        let shoppers: Vec<&str> = purchases.iter().filter(|(_, p)| p.len() >= 3).map(|(s, _)| *s).collect();
         let mut hits = 0usize;
         for (position, shopper) in shoppers.iter().enumerate() {
-            let buyer = shoppers
-                .get(pair_with(position, shoppers.len()))
-                .copied()
-                .unwrap_or(shopper);
-            let top = views.get(shopper).and_then(|per_category| {
-                per_category
-                    .iter()
-                    .max_by_key(|(_, n)| **n)
-                    .map(|(c, _)| *c)
-            });
+            let buyer = shoppers.get(pair_with(position, shoppers.len())).copied().unwrap_or(shopper);
+            let top = views.get(shopper).and_then(|per_category| per_category.iter().max_by_key(|(_, n)| **n).map(|(c, _)| *c));
             let (Some(top), Some(bought)) = (top, purchases.get(buyer)) else {
                 continue;
             };
@@ -1678,10 +1310,7 @@ mod tests {
         counts.sort_unstable_by(|a, b| b.cmp(a));
         let total: usize = counts.iter().sum();
         let top_tenth: usize = counts.iter().take(shop.catalog.len() / 10).sum();
-        assert!(
-            top_tenth as f64 > 0.3 * total as f64,
-            "top 10% of items get {top_tenth} of {total} views"
-        );
+        assert!(top_tenth as f64 > 0.3 * total as f64, "top 10% of items get {top_tenth} of {total} views");
     }
 
     #[test]
@@ -1689,9 +1318,7 @@ mod tests {
         let shop = generate(&SynthConfig::default());
         let mut bought: HashMap<(&str, &str), usize> = HashMap::new();
         for event in shop.events.iter().filter(|e| e.kind == EventKind::Purchase) {
-            *bought
-                .entry((event.shopper.as_str(), event.item.as_str()))
-                .or_default() += 1;
+            *bought.entry((event.shopper.as_str(), event.item.as_str())).or_default() += 1;
         }
         let repeats = bought.values().filter(|&&n| n > 1).count();
         assert!(repeats > 50, "{repeats} repeat purchases");
@@ -1699,45 +1326,22 @@ mod tests {
 
     #[test]
     fn empty_and_tiny_configurations_do_not_panic() {
-        let none = generate(&SynthConfig {
-            items: 0,
-            ..SynthConfig::default()
-        });
+        let none = generate(&SynthConfig { items: 0, ..SynthConfig::default() });
         assert!(none.catalog.is_empty() && none.events.is_empty());
         assert!(category_images(&none).is_empty());
 
-        let no_shoppers = generate(&SynthConfig {
-            shoppers: 0,
-            ..small_config(1)
-        });
+        let no_shoppers = generate(&SynthConfig { shoppers: 0, ..small_config(1) });
         assert_eq!(no_shoppers.catalog.len(), 200);
         assert!(no_shoppers.events.is_empty());
 
-        let no_days = generate(&SynthConfig {
-            days: 0,
-            ..small_config(1)
-        });
+        let no_days = generate(&SynthConfig { days: 0, ..small_config(1) });
         assert!(no_days.events.is_empty());
 
-        let tiny = generate(&SynthConfig {
-            items: 1,
-            shoppers: 3,
-            days: 1,
-            ..SynthConfig::default()
-        });
+        let tiny = generate(&SynthConfig { items: 1, shoppers: 3, days: 1, ..SynthConfig::default() });
         assert_eq!(tiny.catalog.len(), 1);
-        assert!(tiny
-            .events
-            .iter()
-            .all(|e| e.item.is_empty() || e.item == "SW-00001"));
+        assert!(tiny.events.iter().all(|e| e.item.is_empty() || e.item == "SW-00001"));
 
-        let extreme = generate(&SynthConfig {
-            start_ms: i64::MAX - 10,
-            items: 5,
-            shoppers: 2,
-            days: 3,
-            seed: 0,
-        });
+        let extreme = generate(&SynthConfig { start_ms: i64::MAX - 10, items: 5, shoppers: 2, days: 3, seed: 0 });
         assert!(extreme.events.iter().all(|e| e.ts_ms >= i64::MAX - 10));
     }
 
@@ -1747,37 +1351,17 @@ mod tests {
         let images = category_images(&shop);
         assert_eq!(images.len(), CATEGORIES.len());
         for item in &shop.catalog {
-            assert!(
-                images
-                    .iter()
-                    .any(|(name, _)| format!("img/{name}") == item.image),
-                "{}",
-                item.image
-            );
+            assert!(images.iter().any(|(name, _)| format!("img/{name}") == item.image), "{}", item.image);
         }
         for (name, svg) in &images {
             assert!(name.ends_with(".svg"));
-            assert!(
-                svg.starts_with("<svg ") && svg.trim_end().ends_with("</svg>"),
-                "{name}"
-            );
+            assert!(svg.starts_with("<svg ") && svg.trim_end().ends_with("</svg>"), "{name}");
             assert!(!svg.contains("INK") && !svg.contains(" & "), "{name}");
         }
-        let odd = SynthShop {
-            catalog: vec![CatalogItem {
-                category: "Pets <3".into(),
-                ..shop.catalog[0].clone()
-            }],
-            events: Vec::new(),
-        };
+        let odd = SynthShop { catalog: vec![CatalogItem { category: "Pets <3".into(), ..shop.catalog[0].clone() }], events: Vec::new() };
         let odd_images = category_images(&odd);
-        assert_eq!(
-            odd_images.first().map(|(n, _)| n.as_str()),
-            Some("pets-3.svg")
-        );
-        assert!(odd_images
-            .first()
-            .is_some_and(|(_, svg)| svg.contains("Pets &lt;3")));
+        assert_eq!(odd_images.first().map(|(n, _)| n.as_str()), Some("pets-3.svg"));
+        assert!(odd_images.first().is_some_and(|(_, svg)| svg.contains("Pets &lt;3")));
     }
 
     #[test]

@@ -138,7 +138,10 @@ pub fn read_vectors(path: &Path, ids_path: Option<&Path>, columns: &VectorColumn
         parquet_file::read_parquet(path, &names)?
     } else if name.ends_with(".npy") {
         let Some(ids_path) = ids_path else {
-            return Err(format_error(path, "an .npy file holds only numbers: pass the item ids with --vector-ids FILE (one id per line, in row order)"));
+            return Err(format_error(
+                path,
+                "an .npy file holds only numbers: pass the item ids with --vector-ids FILE (one id per line, in row order)",
+            ));
         };
         read_npy(path, ids_path)?
     } else if name.ends_with(".csv") || name.ends_with(".csv.gz") {
@@ -346,7 +349,11 @@ fn read_npy(path: &Path, ids_path: &Path) -> Result<(ItemVectors, ReadReport), V
     if expected != Some(data.len()) {
         return Err(format_error(
             path,
-            format!("shape ({rows}, {cols}) needs {} data bytes, the file has {}", expected.map_or("too many".to_owned(), |n| n.to_string()), data.len()),
+            format!(
+                "shape ({rows}, {cols}) needs {} data bytes, the file has {}",
+                expected.map_or("too many".to_owned(), |n| n.to_string()),
+                data.len()
+            ),
         ));
     }
     let id_text = fs::read_to_string(ids_path).map_err(|source| VectorsError::Io { path: ids_path.to_owned(), source })?;
@@ -451,11 +458,14 @@ mod tests {
         assert_eq!(v.rows, [1.0, 0.0, 0.5, 0.5, 0.0, 2.0]);
         assert_eq!((report.rows, report.used, report.skipped_total()), (6, 3, 3));
         let lines: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
-        assert_eq!(lines, [
-            "line 4: field \"vector\": 1 values; the first row had 2",
-            "line 5: field \"v2\": \"nan\" is not a finite number",
-            "line 6: field \"id\": id \"A\" already has a vector on line 2",
-        ]);
+        assert_eq!(
+            lines,
+            [
+                "line 4: field \"vector\": 1 values; the first row had 2",
+                "line 5: field \"v2\": \"nan\" is not a finite number",
+                "line 6: field \"id\": id \"A\" already has a vector on line 2",
+            ]
+        );
     }
 
     #[test]
@@ -471,7 +481,11 @@ mod tests {
             let path = dir.path().join(name);
             fs::write(&path, bytes).unwrap();
             let (v, _) = read_vectors(&path, Some(&ids), &VectorColumns::default()).unwrap();
-            assert_eq!((v.dim, v.ids.clone(), v.rows.clone()), (2, vec!["A".to_owned(), "B".into(), "C".into()], values.to_vec()), "{name}");
+            assert_eq!(
+                (v.dim, v.ids.clone(), v.rows.clone()),
+                (2, vec!["A".to_owned(), "B".into(), "C".into()], values.to_vec()),
+                "{name}"
+            );
         }
     }
 

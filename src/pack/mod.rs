@@ -8,8 +8,8 @@
 mod crc;
 mod error;
 mod quantize;
-mod rules;
 pub mod reader;
+mod rules;
 mod strings;
 mod writer;
 
@@ -19,8 +19,8 @@ pub use crc::crc32;
 pub use error::PackError;
 pub use quantize::{quantize_per_dimension, Quantized};
 pub use reader::Pack;
-pub use writer::{crate_version, PackContents, PackItem, UrlTemplates};
 pub use rules::{PackRule, RuleAction, RuleTarget};
+pub use writer::{crate_version, PackContents, PackItem, UrlTemplates};
 
 /// The eight bytes every pack starts with.
 pub const MAGIC: [u8; 8] = *b"SHLFPACK";
@@ -135,11 +135,7 @@ impl SectionKind {
     pub fn is_required(self) -> bool {
         matches!(
             self,
-            SectionKind::Meta
-                | SectionKind::ItemIds
-                | SectionKind::Prices
-                | SectionKind::EmbeddingScales
-                | SectionKind::Embeddings
+            SectionKind::Meta | SectionKind::ItemIds | SectionKind::Prices | SectionKind::EmbeddingScales | SectionKind::Embeddings
         )
     }
 

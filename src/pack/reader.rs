@@ -75,12 +75,12 @@ use std::cmp::Ordering;
 use std::ops::Range;
 
 use super::rules::{PackRule, RULE_LEN};
-use crate::kernel;
 use super::strings::{read_u32, StringColumn};
 use super::{
-    align_up, PackError, SectionKind, BLOCK_ITEMS, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, MAX_LIST_LEN,
-    MAX_NAMES, NO_ITEM, OLDEST_SUPPORTED_VERSION, SECTION_ENTRY_LEN,
+    align_up, PackError, SectionKind, BLOCK_ITEMS, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, MAX_LIST_LEN, MAX_NAMES, NO_ITEM,
+    OLDEST_SUPPORTED_VERSION, SECTION_ENTRY_LEN,
 };
+use crate::kernel;
 
 /// Size of the meta section in bytes.
 pub const META_LEN: usize = 40;
@@ -255,25 +255,18 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, PackError> {
     })
 }
 
-
 fn read_sections(bytes: &[u8], header: &Header) -> Result<Vec<SectionInfo>, PackError> {
     let count = header.section_count as usize;
     let table_end = HEADER_LEN + count * SECTION_ENTRY_LEN;
     if table_end > bytes.len() {
-        return Err(PackError::Truncated {
-            what: "section table",
-            needed: table_end as u64,
-            available: bytes.len() as u64,
-        });
+        return Err(PackError::Truncated { what: "section table", needed: table_end as u64, available: bytes.len() as u64 });
     }
     // First the kinds (unknown, order, required ones present), then where each section lies.
     let mut kinds: Vec<SectionKind> = Vec::with_capacity(count);
     for index in 0..count {
         let raw_kind = read_u32(bytes, HEADER_LEN + index * SECTION_ENTRY_LEN);
-        let kind = SectionKind::from_u32(raw_kind).ok_or_else(|| PackError::BadSectionTable {
-            index,
-            detail: format!("unknown section kind {raw_kind}"),
-        })?;
+        let kind = SectionKind::from_u32(raw_kind)
+            .ok_or_else(|| PackError::BadSectionTable { index, detail: format!("unknown section kind {raw_kind}") })?;
         if let Some(&prev) = kinds.last() {
             if kind <= prev {
                 return Err(PackError::BadSectionTable {
@@ -347,23 +340,14 @@ fn check_block_padding(codes: &[u8], items: usize, dim: usize) -> Result<(), Pac
         let code = codes[kernel::code_at(i, j, dim)];
         if code != 0 {
             let what = if i < items { "a padded dimension" } else { "a padding item of the last block" };
-            return Err(bad_value(
-                SectionKind::Embeddings,
-                i as u64,
-                format!("{what} (dimension {j}) holds code {}, not 0", code as i8),
-            ));
+            return Err(bad_value(SectionKind::Embeddings, i as u64, format!("{what} (dimension {j}) holds code {}, not 0", code as i8)));
         }
     }
     Ok(())
 }
 
 /// Checks that two sections are both present or both absent, and agree with `wanted`.
-fn expect_presence(
-    ranges: &[Option<Range<usize>>],
-    kinds: &[SectionKind],
-    wanted: bool,
-    why: &str,
-) -> Result<(), PackError> {
+fn expect_presence(ranges: &[Option<Range<usize>>], kinds: &[SectionKind], wanted: bool, why: &str) -> Result<(), PackError> {
     for &kind in kinds {
         let present = ranges[kind as usize].is_some();
         if present != wanted {
@@ -528,15 +512,11 @@ impl<B: AsRef<[u8]>> Pack<B> {
             let Some(r) = ranges[kind as usize].clone() else { return Ok(None) };
             let c = StringColumn::parse(bytes, r.start, r.len(), kind)?;
             if c.count != expected {
-                return Err(PackError::BadStringTable {
-                    kind,
-                    detail: format!("holds {} strings, {expected} are needed", c.count),
-                });
+                return Err(PackError::BadStringTable { kind, detail: format!("holds {} strings, {expected} are needed", c.count) });
             }
             Ok(Some(c))
         };
-        let item_ids = column(SectionKind::ItemIds, meta.item_count)?
-            .ok_or(PackError::MissingSection { kind: SectionKind::ItemIds })?;
+        let item_ids = column(SectionKind::ItemIds, meta.item_count)?.ok_or(PackError::MissingSection { kind: SectionKind::ItemIds })?;
         let titles = column(SectionKind::Titles, meta.item_count)?;
         let category_names = column(SectionKind::CategoryNames, meta.category_count)?;
         let brand_names = column(SectionKind::BrandNames, meta.brand_count)?;
@@ -594,11 +574,7 @@ impl<B: AsRef<[u8]>> Pack<B> {
         if let Some(flags) = ranges[SectionKind::Flags as usize].clone() {
             expect_len(SectionKind::Flags, &flags, n)?;
             if let Some(i) = bytes[flags.clone()].iter().position(|&f| f & !1 != 0) {
-                return Err(bad_value(
-                    SectionKind::Flags,
-                    i as u64,
-                    format!("flags {:#04x} use undefined bits", bytes[flags.start + i]),
-                ));
+                return Err(bad_value(SectionKind::Flags, i as u64, format!("flags {:#04x} use undefined bits", bytes[flags.start + i])));
             }
         }
         for (kind, width) in [(SectionKind::Popularity, 2), (SectionKind::Trend, 2), (SectionKind::Interactions, 4)] {
@@ -883,8 +859,7 @@ impl<B: AsRef<[u8]>> Pack<B> {
 
     /// Items bought together with item `i`, most shared baskets first: `(item, baskets)`.
     pub fn bought_together(&self, i: u32) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.list((SectionKind::Together, SectionKind::TogetherCounts), self.together_k(), i)
-            .map(|(item, c)| (item, u32::from(c)))
+        self.list((SectionKind::Together, SectionKind::TogetherCounts), self.together_k(), i).map(|(item, c)| (item, u32::from(c)))
     }
 
     /// The shop's build-time merchandising rules.

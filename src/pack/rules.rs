@@ -96,9 +96,7 @@ impl PackRule {
         let action = match entry[1] {
             1 => RuleAction::Boost(strength(value)?),
             2 => RuleAction::Bury(strength(value)?),
-            3 if value.fract() == 0.0 && (0.0..=f32::from(MAX_PIN_POSITION)).contains(&value) => {
-                RuleAction::Pin(value as u16)
-            }
+            3 if value.fract() == 0.0 && (0.0..=f32::from(MAX_PIN_POSITION)).contains(&value) => RuleAction::Pin(value as u16),
             3 => return Err(bad(format!("pin position {value} is not an integer in 0..={MAX_PIN_POSITION}"))),
             other => return Err(bad(format!("action {other} is not 1 (boost), 2 (bury) or 3 (pin)"))),
         };

@@ -146,11 +146,7 @@ impl StringColumn {
 
 /// Appends a string column for `strings` to `out`. Strings longer than [`MAX_STRING_LEN`]
 /// are refused.
-pub(crate) fn write_string_column<S: AsRef<str>>(
-    out: &mut Vec<u8>,
-    strings: &[S],
-    kind: SectionKind,
-) -> Result<(), PackError> {
+pub(crate) fn write_string_column<S: AsRef<str>>(out: &mut Vec<u8>, strings: &[S], kind: SectionKind) -> Result<(), PackError> {
     out.extend_from_slice(&(strings.len() as u32).to_le_bytes());
     let mut data = Vec::new();
     let mut offsets = Vec::with_capacity(strings.len() / STRINGS_PER_BLOCK + 2);

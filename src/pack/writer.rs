@@ -7,13 +7,12 @@
 //! titles other than the ids, every item in stock, no lists …). [`Pack::to_contents`] goes the
 //! other way, which is what the byte-identical round-trip tests use.
 
+use super::reader::{list_item_width, name_index_width, ID_PLACEHOLDER, META_LEN};
 use super::rules::PackRule;
 use super::strings::write_string_column;
 use super::{
-    align_up, Pack, PackError, SectionKind, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, MAX_LIST_LEN,
-    MAX_NAMES, NO_ITEM, SECTION_ENTRY_LEN,
+    align_up, Pack, PackError, SectionKind, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, MAX_LIST_LEN, MAX_NAMES, NO_ITEM, SECTION_ENTRY_LEN,
 };
-use super::reader::{list_item_width, name_index_width, ID_PLACEHOLDER, META_LEN};
 
 /// One item as stored in a pack.
 #[derive(Debug, Clone, PartialEq)]
@@ -134,11 +133,7 @@ pub struct PackContents {
 /// The builder version from this crate's own `Cargo.toml`.
 pub fn crate_version() -> (u16, u16, u16) {
     let part = |s: &str| s.parse().unwrap_or(0);
-    (
-        part(env!("CARGO_PKG_VERSION_MAJOR")),
-        part(env!("CARGO_PKG_VERSION_MINOR")),
-        part(env!("CARGO_PKG_VERSION_PATCH")),
-    )
+    (part(env!("CARGO_PKG_VERSION_MAJOR")), part(env!("CARGO_PKG_VERSION_MINOR")), part(env!("CARGO_PKG_VERSION_PATCH")))
 }
 
 fn unit_to_u16(v: f32) -> u16 {
@@ -177,10 +172,7 @@ impl PackContents {
             self.neighbours = lists_in_order(&self.neighbours);
         }
         if self.together.len() == n {
-            self.together = order
-                .iter()
-                .map(|&old| self.together[old as usize].iter().map(|&(i, c)| (remap(i), c)).collect())
-                .collect();
+            self.together = order.iter().map(|&old| self.together[old as usize].iter().map(|&(i, c)| (remap(i), c)).collect()).collect();
         }
         for rule in &mut self.rules {
             if let super::RuleTarget::Item(i) = &mut rule.target {
@@ -200,11 +192,7 @@ impl PackContents {
         }
         let d = self.dim as usize;
         if self.scales.len() != d || self.codes.len() != n * d {
-            return Err(invalid(format!(
-                "{} scales and {} codes do not fit {n} items × dim {d}",
-                self.scales.len(),
-                self.codes.len()
-            )));
+            return Err(invalid(format!("{} scales and {} codes do not fit {n} items × dim {d}", self.scales.len(), self.codes.len())));
         }
         for (what, names) in [("categories", &self.categories), ("brands", &self.brands)] {
             if names.len() > MAX_NAMES as usize {
@@ -247,10 +235,7 @@ impl PackContents {
             check_list("neighbour", i, &mut list.iter().map(|e| e.0))?;
             let sorted = list.windows(2).all(|w| w[0].1 >= w[1].1);
             if !sorted || list.iter().any(|e| !(0.0..=1.0).contains(&e.1)) {
-                return Err(invalid(format!(
-                    "the neighbours of item {:?} need similarities in [0, 1], best first",
-                    self.items[i].id
-                )));
+                return Err(invalid(format!("the neighbours of item {:?} need similarities in [0, 1], best first", self.items[i].id)));
             }
         }
         for (i, list) in self.together.iter().enumerate() {

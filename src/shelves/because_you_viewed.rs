@@ -6,11 +6,7 @@ use crate::explain::{Evidence, Explanation, ItemRef, Reason};
 
 /// The anchor: the latest viewed item that is not on the page and not a removed interest.
 pub fn anchor<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>) -> Option<u32> {
-    ctx.history
-        .views
-        .iter()
-        .map(|v| v.item)
-        .find(|&i| Some(i) != ctx.item && !ctx.suppressions.hides(ctx.pack, i))
+    ctx.history.views.iter().map(|v| v.item).find(|&i| Some(i) != ctx.item && !ctx.suppressions.hides(ctx.pack, i))
 }
 
 /// The shelf.

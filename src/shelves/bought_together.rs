@@ -15,10 +15,7 @@ pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Result
         None => ctx.cart.clone(),
     };
     let Some(&first) = anchors.first() else {
-        return Err(CoreError::MissingContext {
-            shelf: "bought-together",
-            needs: "the product on the page (item) or items in the cart",
-        });
+        return Err(CoreError::MissingContext { shelf: "bought-together", needs: "the product on the page (item) or items in the cart" });
     };
     // item → (baskets summed over anchors, the anchor it shares most baskets with, its count)
     let mut together: HashMap<u32, (u32, u32, u32)> = HashMap::new();

@@ -63,7 +63,9 @@ impl<'a, B: AsRef<[u8]>> Explainer<'a, B> {
                 e.evidence.share = e.evidence.share.or(share(parts.embedding));
                 e
             }
-            (Some(3), _) => Explanation::new(Reason::Trending, "Trending now", Evidence { share: share(parts.trend), ..Evidence::default() }),
+            (Some(3), _) => {
+                Explanation::new(Reason::Trending, "Trending now", Evidence { share: share(parts.trend), ..Evidence::default() })
+            }
             _ => Explanation::popular(),
         }
     }
@@ -87,7 +89,13 @@ impl<'a, B: AsRef<[u8]>> Explainer<'a, B> {
                 return Explanation::new(
                     Reason::TopCategory,
                     format!("You have been looking at {name}"),
-                    Evidence { category: Some(name.to_owned()), share: Some(share), item: evidence_item, similarity, ..Evidence::default() },
+                    Evidence {
+                        category: Some(name.to_owned()),
+                        share: Some(share),
+                        item: evidence_item,
+                        similarity,
+                        ..Evidence::default()
+                    },
                 );
             }
         }

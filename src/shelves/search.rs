@@ -47,7 +47,9 @@ pub fn matching_items<B: AsRef<[u8]>>(pack: &Pack<B>, query: &str, want: usize, 
             scored.push((i, score));
         }
     }
-    crate::order::sort_by(&mut scored, &|a, b| b.1.total_cmp(&a.1).then(pack.popularity(b.0).total_cmp(&pack.popularity(a.0))).then(a.0.cmp(&b.0)));
+    crate::order::sort_by(&mut scored, &|a, b| {
+        b.1.total_cmp(&a.1).then(pack.popularity(b.0).total_cmp(&pack.popularity(a.0))).then(a.0.cmp(&b.0))
+    });
     scored.truncate(want);
     scored
 }

@@ -55,8 +55,12 @@ pub fn in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, want: usiz
 /// attention), interleaved by score weighted with each category's share; without a profile,
 /// within the page's category; else shop-wide.
 pub fn in_top_categories<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Proposal {
-    let tops: Vec<(u32, f32)> =
-        ctx.profile.top_category_indices(3).into_iter().filter(|&(c, share)| share >= 0.1 && !ctx.suppressions.categories.contains(&c)).collect();
+    let tops: Vec<(u32, f32)> = ctx
+        .profile
+        .top_category_indices(3)
+        .into_iter()
+        .filter(|&(c, share)| share >= 0.1 && !ctx.suppressions.categories.contains(&c))
+        .collect();
     if tops.is_empty() {
         let page_category = ctx.category.or_else(|| ctx.item.and_then(|i| ctx.pack.category_index(i)));
         return match page_category {

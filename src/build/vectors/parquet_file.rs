@@ -214,33 +214,62 @@ pub(super) fn read_parquet(path: &Path, columns: &ColumnNames<'_>) -> Result<(It
     let leaves = schema.columns();
     let top_level: Vec<&str> = schema.root_schema().get_fields().iter().map(|f| f.name()).collect();
     let listed = || top_level.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
-    let under = |name: &str| -> Vec<usize> { (0..leaves.len()).filter(|&i| leaves[i].path().parts().first().is_some_and(|p| p == name)).collect() };
+    let under =
+        |name: &str| -> Vec<usize> { (0..leaves.len()).filter(|&i| leaves[i].path().parts().first().is_some_and(|p| p == name)).collect() };
 
     let id_name = columns.id;
     let id_leaf = match under(id_name)[..] {
-        [] => return Err(column_error(path, id_name, format!("no such column (the columns are {}); name the id column with --vector-id-column", listed()))),
+        [] => {
+            return Err(column_error(
+                path,
+                id_name,
+                format!("no such column (the columns are {}); name the id column with --vector-id-column", listed()),
+            ))
+        }
         [leaf] if leaves[leaf].max_rep_level() == 0 && leaves[leaf].path().parts().len() == 1 => leaf,
         _ => return Err(column_error(path, id_name, "the id column is a list or a group; expected an integer or a string")),
     };
     let id_descr = &leaves[id_leaf];
     if !matches!(id_descr.physical_type(), PhysicalType::INT32 | PhysicalType::INT64 | PhysicalType::BYTE_ARRAY) {
-        return Err(column_error(path, id_name, format!("the id column is {}; expected an integer (int32, int64) or a string", type_name(id_descr))));
+        return Err(column_error(
+            path,
+            id_name,
+            format!("the id column is {}; expected an integer (int32, int64) or a string", type_name(id_descr)),
+        ));
     }
 
     let vector_name = columns.vector;
-    let is_number = |i: usize| matches!(leaves[i].physical_type(), PhysicalType::FLOAT | PhysicalType::DOUBLE | PhysicalType::INT32 | PhysicalType::INT64);
+    let is_number = |i: usize| {
+        matches!(leaves[i].physical_type(), PhysicalType::FLOAT | PhysicalType::DOUBLE | PhysicalType::INT32 | PhysicalType::INT64)
+    };
     let layout = match under(vector_name)[..] {
-        [leaf] if leaves[leaf].max_rep_level() == 1 && matches!(leaves[leaf].physical_type(), PhysicalType::FLOAT | PhysicalType::DOUBLE) => Layout::List(leaf),
-        [leaf] => {
-            return Err(column_error(path, vector_name, format!("the vector column is {}; expected a list of float or double (array<float>)", type_name(&leaves[leaf]))));
+        [leaf]
+            if leaves[leaf].max_rep_level() == 1 && matches!(leaves[leaf].physical_type(), PhysicalType::FLOAT | PhysicalType::DOUBLE) =>
+        {
+            Layout::List(leaf)
         }
-        [_, _, ..] => return Err(column_error(path, vector_name, "the vector column is a group of several columns; expected a list of float or double (array<float>)")),
+        [leaf] => {
+            return Err(column_error(
+                path,
+                vector_name,
+                format!("the vector column is {}; expected a list of float or double (array<float>)", type_name(&leaves[leaf])),
+            ));
+        }
+        [_, _, ..] => {
+            return Err(column_error(
+                path,
+                vector_name,
+                "the vector column is a group of several columns; expected a list of float or double (array<float>)",
+            ))
+        }
         [] if vector_column_given => {
             return Err(column_error(path, vector_name, format!("no such column (the columns are {})", listed())));
         }
         [] => {
             let others: Vec<usize> = (0..leaves.len()).filter(|&i| i != id_leaf).collect();
-            if let Some(&bad) = others.iter().find(|&&i| !is_number(i) || leaves[i].max_rep_level() > 0 || leaves[i].path().parts().len() != 1) {
+            if let Some(&bad) =
+                others.iter().find(|&&i| !is_number(i) || leaves[i].max_rep_level() > 0 || leaves[i].path().parts().len() != 1)
+            {
                 return Err(column_error(
                     path,
                     &leaves[bad].path().string(),
