@@ -152,19 +152,22 @@ async function run({ name, reps, voy, voyMaxBytes, build, baselines }) {
   result.d = data.d;
   result.pack_bytes_per_item = packBuf.byteLength / data.n;
 
+  const FOR_YOU = { kind: 'for-you', k: K };
+  const FOR_YOU_K1 = { kind: 'for-you', k: 1 };
   // No events yet: the shelf falls back to popularity (no kernel), which shows what the shelf
   // costs around the kernel (exclusion set, popularity scan, cards to JS).
-  result.shelfwise_cold = timeCalls(() => rec.rankForYou(K, NOW, []), 5, Math.min(reps, 50));
+  result.shelfwise_cold = timeCalls(() => rec.shelf(FOR_YOU, NOW), 5, Math.min(reps, 50));
 
-  // Shelfwise: the wasm Recommender's for-you shelf (profile, filter, kernel, cards to JS).
+  // Shelfwise: the wasm Recommender's for-you shelf (profile, filter, kernel, rules, cards to
+  // JS), through `shelf()`, the method the shell's `shelfwise.shelf('for-you')` calls.
   const events = benchEvents(data.n);
   for (const e of events) rec.track({ type: 'view', item: id(e.index), ts: e.ts });
   t = performance.now();
-  const first = rec.rankForYou(K, NOW, []);
+  const first = rec.shelf(FOR_YOU, NOW);
   result.shelfwise_first_call_ms = performance.now() - t;
-  result.shelfwise = timeCalls(() => rec.rankForYou(K, NOW, []), 10, reps);
+  result.shelfwise = timeCalls(() => rec.shelf(FOR_YOU, NOW), 10, reps);
   // The same shelf with one item: the difference is mostly the 19 more cards crossing to JS.
-  result.shelfwise_k1 = timeCalls(() => rec.rankForYou(1, NOW, []), 5, reps);
+  result.shelfwise_k1 = timeCalls(() => rec.shelf(FOR_YOU_K1, NOW), 5, reps);
   result.shelfwise_first_item = first.items[0]?.id;
   result.shelfwise_personalized = first.personalized;
   result.wasm_memory_after_rank_bytes = exports.memory.buffer.byteLength;

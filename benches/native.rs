@@ -6,7 +6,7 @@
 //!   i8 codes[n·d]` (row-major, little-endian; the float vector is `code · scale`).
 //! * `run --pack FILE [--reps R]`: opens the pack with the same [`Engine`] the wasm build uses,
 //!   records the bench shopper's events (see `common::bench_events`) and prints one JSON line with
-//!   the for-you top-20 latency (median, p95 after warm-up), the kernel alone, the time to
+//!   the for-you top-20 latency through `Engine::shelf` (median, p95 after warm-up), the kernel alone, the time to
 //!   merely read the pack's codes once (what any scan of them pays for memory), open time and
 //!   profile costs.
 //!
@@ -22,6 +22,7 @@ use shelfwise::engine::Engine;
 use shelfwise::event::{Event, EventKind};
 use shelfwise::kernel;
 use shelfwise::pack::{quantize_per_dimension, Pack, PackContents, PackItem, UrlTemplates};
+use shelfwise::page::ShelfRequest;
 use shelfwise::rank::{top_k_by_query, Query};
 
 mod common;
@@ -145,14 +146,15 @@ fn run(pack_path: &Path, reps: usize) -> Result<(), Box<dyn Error>> {
     for e in &events {
         engine.push_event(*e);
     }
+    let request = ShelfRequest { k: Some(K), ..ShelfRequest::new("for-you") };
     for _ in 0..5 {
-        black_box(engine.rank_for_you(K, NOW_MS, &[])?);
+        black_box(engine.shelf(&request, NOW_MS)?);
     }
     let mut times = Vec::with_capacity(reps);
     let mut first = String::new();
     for r in 0..reps {
         let t = Instant::now();
-        let shelf = black_box(engine.rank_for_you(K, NOW_MS, &[])?);
+        let shelf = black_box(engine.shelf(&request, NOW_MS)?);
         times.push(ms_since(t));
         if r == 0 {
             first = shelf.items.first().map(|i| i.card.id.clone()).unwrap_or_default();

@@ -2,14 +2,13 @@
 //!
 //!   cargo run --release --example for_you_bench -- time PACK... [--reps R]
 //!   cargo run --release --example for_you_bench -- dump PACK...
-//!   cargo run --release --example for_you_bench -- phases PACK... [--reps R]
-//!   cargo run --release --example for_you_bench -- loop PACK [--k K] [--reps R] [--cold] [--shelf]   (for profilers)
+//!   cargo run --release --example for_you_bench -- loop PACK [--k K] [--reps R] [--cold]   (for profilers)
 //!
 //! `time` opens each pack with the bench shopper of `benches/native.rs` (20 views, one a
-//! minute) and times, interleaved in one loop, `rank_for_you` with k = 20, with k = 1, with no
-//! events (cold), the kernel alone (the same query and prior as the engine's embedding
-//! candidates) and the page API's for-you shelf (`Engine::shelf`, k = 20: what `shelf()` in the
-//! JS shell calls); it prints the median and the 10th–90th percentile of each (ms).
+//! minute) and times, interleaved in one loop, the for-you shelf (`Engine::shelf`: what
+//! `shelf()` in the JS shell calls) with k = 20, with k = 1, with no events (cold), and the
+//! kernel alone (the same query and prior as the blend's embedding candidates); it prints the
+//! median and the 10th–90th percentile of each (ms).
 //!
 //! `dump` prints (Debug) the for-you and discovery shelves and a page of blended shelves for a
 //! set of seeded synthetic shoppers (views, clicks, carts, removals, purchases, exclusions,
@@ -49,16 +48,16 @@ fn time(paths: &[String], reps: usize) {
         }
         let pack = warm.pack();
         let query = Query::new(&warm.profile(NOW_MS).interest, pack.embedding_scales());
-        let request = ShelfRequest { k: Some(20), ..ShelfRequest::new("for-you") };
-        let mut runs: [(&str, Vec<f64>); 5] = [("k20", vec![]), ("k1", vec![]), ("cold", vec![]), ("kernel", vec![]), ("shelf", vec![])];
+        let k20 = ShelfRequest { k: Some(20), ..ShelfRequest::new("for-you") };
+        let k1 = ShelfRequest { k: Some(1), ..ShelfRequest::new("for-you") };
+        let mut runs: [(&str, Vec<f64>); 4] = [("k20", vec![]), ("k1", vec![]), ("cold", vec![]), ("kernel", vec![])];
         for r in 0..reps + 5 {
             for (which, times) in runs.iter_mut() {
                 let t = Instant::now();
                 match *which {
-                    "k20" => drop(black_box(warm.rank_for_you(20, NOW_MS, &[]).unwrap())),
-                    "k1" => drop(black_box(warm.rank_for_you(1, NOW_MS, &[]).unwrap())),
-                    "cold" => drop(black_box(cold.rank_for_you(20, NOW_MS, &[]).unwrap())),
-                    "shelf" => drop(black_box(warm.shelf(&request, NOW_MS).unwrap())),
+                    "k20" => drop(black_box(warm.shelf(&k20, NOW_MS).unwrap())),
+                    "k1" => drop(black_box(warm.shelf(&k1, NOW_MS).unwrap())),
+                    "cold" => drop(black_box(cold.shelf(&k20, NOW_MS).unwrap())),
                     _ => drop(black_box(top_k_by_query(pack, &query, 0.0, 100, |i| pack.in_stock(i)))),
                 }
                 if r >= 5 {
@@ -74,52 +73,6 @@ fn time(paths: &[String], reps: usize) {
             })
             .collect();
         println!("{path}: n={n} d={} reps={reps}: {}", warm.pack().dim(), figures.join("  "));
-    }
-}
-
-/// The steps of `Engine::rank_blend` (k = 20) timed one by one through the public API.
-fn phases(paths: &[String], reps: usize) {
-    use shelfwise::for_you::{rank_candidates, BlendWeights};
-    use shelfwise::shelf::ShelfItem;
-    use shelfwise::shelves::{for_you::Explainer, History};
-    for path in paths {
-        let mut engine = Engine::open(std::fs::read(path).expect("read the pack")).expect("open");
-        for e in bench_events(engine.pack().item_count()) {
-            engine.push_event(e);
-        }
-        let pack = engine.pack();
-        let w = BlendWeights::FOR_YOU;
-        let mut runs: Vec<(&str, Vec<f64>)> =
-            ["profile", "candidates", "rank", "history", "explain", "items"].iter().map(|&n| (n, Vec::new())).collect();
-        for r in 0..reps + 5 {
-            let mut lap = Instant::now();
-            let mut times = Vec::new();
-            let mut mark = |times: &mut Vec<f64>| {
-                times.push(lap.elapsed().as_secs_f64() * 1e3);
-                lap = Instant::now();
-            };
-            let profile = black_box(engine.profile(NOW_MS));
-            mark(&mut times);
-            let candidates = black_box(engine.blend_candidates(&w, NOW_MS, &[], false));
-            mark(&mut times);
-            let ranked = black_box(rank_candidates(&candidates, &w, 20));
-            mark(&mut times);
-            let history = black_box(History::build(pack.item_count(), engine.events(), &[], NOW_MS));
-            mark(&mut times);
-            let explainer = Explainer::new(pack, &profile, &history, engine.suppressions());
-            let explanations: Vec<_> = ranked.iter().map(|r| explainer.explain(r)).collect();
-            mark(&mut times);
-            let items: Vec<ShelfItem> = ranked.iter().zip(explanations).map(|(r, e)| ShelfItem::new(pack, r.item, r.score, e)).collect();
-            black_box(items);
-            mark(&mut times);
-            if r >= 5 {
-                for ((_, all), t) in runs.iter_mut().zip(times) {
-                    all.push(t);
-                }
-            }
-        }
-        let figures: Vec<String> = runs.into_iter().map(|(name, t)| format!("{name} {:.4}", quantiles(t).0)).collect();
-        println!("{path}: median ms per step: {}", figures.join("  "));
     }
 }
 
@@ -158,11 +111,13 @@ fn dump(paths: &[String]) {
             }
             let exclude: Vec<u32> = if shopper % 3 == 1 { pool.iter().copied().take(3).collect() } else { Vec::new() };
             let now = NOW_MS + (shopper as i64 % 4) * 3_600_000;
-            for k in [1usize, 8, 20, 100] {
-                println!("-- shopper {shopper} for-you k={k}\n{:?}", engine.rank_for_you(k, now, &exclude));
-                println!("-- shopper {shopper} discovery k={k}\n{:?}", engine.rank_discovery(k, now, &exclude));
-            }
             let ids: Vec<String> = exclude.iter().map(|&i| engine.pack().item_id(i).to_owned()).collect();
+            for k in [1usize, 8, 20, 100] {
+                for kind in ["for-you", "discovery"] {
+                    let request = ShelfRequest { k: Some(k), exclude: ids.clone(), ..ShelfRequest::new(kind) };
+                    println!("-- shopper {shopper} {kind} k={k}\n{:?}", engine.shelf(&request, now));
+                }
+            }
             let page = [
                 ShelfRequest { k: Some(10), exclude: ids.clone(), ..ShelfRequest::new("for-you") },
                 ShelfRequest { k: Some(6), ..ShelfRequest::new("discovery") },
@@ -226,10 +181,9 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("time") => time(&paths, reps),
         Some("dump") => dump(&paths),
-        Some("phases") => phases(&paths, reps),
         Some("loop") => {
-            // For profilers: `loop PACK --k K --reps R [--cold] [--shelf]` runs only the shelf (no
-            // events with --cold; through the page API with --shelf).
+            // For profilers: `loop PACK --k K --reps R [--cold]` runs only the shelf (no events
+            // with --cold).
             let k = args.iter().position(|a| a == "--k").and_then(|i| args.get(i + 1)).map_or(20, |v| v.parse().expect("--k N"));
             let mut engine = Engine::open(std::fs::read(&paths[0]).expect("read the pack")).expect("open");
             if !args.iter().any(|a| a == "--cold") {
@@ -238,13 +192,8 @@ fn main() {
                 }
             }
             let request = ShelfRequest { k: Some(k), ..ShelfRequest::new("for-you") };
-            let page = args.iter().any(|a| a == "--shelf");
             for _ in 0..reps {
-                if page {
-                    black_box(engine.shelf(&request, NOW_MS).unwrap());
-                } else {
-                    black_box(engine.rank_for_you(k, NOW_MS, &[]).unwrap());
-                }
+                black_box(engine.shelf(&request, NOW_MS).unwrap());
             }
         }
         _ => eprintln!("usage: for_you_bench time PACK... [--reps R] | dump PACK..."),

@@ -1,10 +1,10 @@
-//! Timing of the shelves on a real pack, against `rank_for_you` in the same process.
+//! Timing of the shelves on a real pack, against a plain for-you shelf in the same process.
 //!
 //!   cargo run --release --example shelves_bench [PACK]   (default www/demo/data/shop.pack)
 //!
 //! Prints the median time per call of each shelf kind and of a five-shelf home page, each as a
-//! ratio to the median of a plain `rank_for_you(8)` measured in the same run. A benchmark, not
-//! a test: nothing here passes or fails.
+//! ratio to the median of a plain for-you shelf (k = 8, no context) measured in the same run.
+//! A benchmark, not a test: nothing here passes or fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
@@ -50,10 +50,11 @@ fn main() {
     let now = now as i64;
     let context = engine.pack().item_id(5).to_owned();
     println!("pack {path}: {n} items, dim {}", engine.pack().dim());
+    let plain = ShelfRequest { k: Some(8), ..ShelfRequest::new("for-you") };
     let base = median_ms(|| {
-        engine.rank_for_you(8, now, &[]).unwrap();
+        engine.shelf(&plain, now).unwrap();
     });
-    println!("{:<28} {:>9.3} ms  (baseline)", "rank_for_you(8)", base);
+    println!("{:<28} {:>9.3} ms  (baseline)", "for-you k = 8, no context", base);
     for kind in ShelfKind::ALL {
         let request = ShelfRequest { k: Some(8), item: Some(context.clone()), ..ShelfRequest::new(kind.as_str()) };
         let ms = median_ms(|| {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the pack decoder (Pack::open + every accessor + Engine::rank_for_you) with cargo-fuzz /
+# Fuzzes the pack decoder (Pack::open + every accessor + a for-you shelf through Engine::shelf) with cargo-fuzz /
 # libFuzzer under AddressSanitizer.
 #
 #   scripts/fuzz.sh [RUNS] [extra libFuzzer args…]      RUNS defaults to 10000000

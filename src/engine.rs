@@ -1,22 +1,22 @@
 //! [`Engine`]: one open pack plus the shopper's on-device events, and the shelves it ranks.
 //!
 //! This is the API the wasm bindings and the native batch commands share, so both rank
-//! identically. It holds no JS types.
+//! identically. It holds no JS types. Shelves are ranked by [`Engine::shelf`] and
+//! [`Engine::page`] (`src/page.rs`): the one ranking path, which the browser's `shelf()` /
+//! `page()`, `shelfwise recommend`, `shelfwise eval` and the benchmarks all call.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
+use crate::blend::{self, BlendSettings, Recommendation};
 use crate::error::CoreError;
 use crate::event::{Event, EventKind, Search, MAX_QUERY_CHARS};
-use crate::for_you::{self, BlendWeights, Recommendation, Signals};
 use crate::pack::Pack;
 use crate::profile::{BrandAffinity, CategoryAffinity, PriceBandAffinity, PriceBands, Profile, ProfileConfig, Suppressions};
 use crate::rules::{find_brand, find_category, Rule};
-use crate::shelf::{ItemCard, Shelf, ShelfItem, ShelfKind};
-use crate::shelves::for_you::Explainer;
+use crate::shelf::{ItemCard, ShelfKind};
 use crate::shelves::signals::UnderExposed;
-use crate::shelves::History;
 
 /// The most events kept in memory; older ones are dropped first.
 pub const MAX_EVENTS: usize = 10_000;
@@ -109,12 +109,35 @@ pub struct ProfileSummary {
     pub session_interest: Vec<f32>,
 }
 
+/// The pack's rules as [`Rule`]s. Stored pin positions count from 0; [`Rule`] positions from 1.
+fn resolve_pack_rules<B: AsRef<[u8]>>(pack: &Pack<B>) -> Vec<Rule> {
+    use crate::pack::{RuleAction as Stored, RuleTarget as StoredTarget};
+    use crate::rules::{RuleAction, RuleSource, RuleTarget};
+    let resolve = |r: &crate::pack::PackRule| Rule {
+        action: match r.action {
+            Stored::Boost(w) => RuleAction::Boost(w),
+            Stored::Bury(w) => RuleAction::Bury(w),
+            Stored::Pin(p) => RuleAction::Pin(u32::from(p) + 1),
+        },
+        target: match r.target {
+            StoredTarget::Item(i) => RuleTarget::Item(i),
+            StoredTarget::Category(c) => RuleTarget::Category(c),
+        },
+        source: RuleSource::Pack,
+    };
+    pack.rules().iter().map(resolve).collect()
+}
+
 /// An open pack and the shopper's events.
 #[derive(Debug, Clone)]
 pub struct Engine<B: AsRef<[u8]> = Vec<u8>> {
     pack: Pack<B>,
     /// The pack's most popular and trending items (computed at open).
-    orders: for_you::Orders,
+    orders: blend::Orders,
+    /// The pack's merchandising rules, resolved once at open.
+    pack_rules: Vec<Rule>,
+    /// The weights of the for-you and discovery blends.
+    blend: BlendSettings,
     events: VecDeque<Event>,
     searches: VecDeque<Search>,
     suppressions: Suppressions,
@@ -148,10 +171,13 @@ impl<B: AsRef<[u8]>> Engine<B> {
     pub fn open(bytes: B) -> Result<Engine<B>, CoreError> {
         let pack = Pack::open(bytes)?;
         let price_bands = PriceBands::of(&pack);
-        let orders = for_you::Orders::of(&pack);
+        let orders = blend::Orders::of(&pack);
+        let pack_rules = resolve_pack_rules(&pack);
         Ok(Engine {
             pack,
             orders,
+            pack_rules,
+            blend: BlendSettings::DEFAULT,
             events: VecDeque::new(),
             searches: VecDeque::new(),
             suppressions: Suppressions::default(),
@@ -171,27 +197,10 @@ impl<B: AsRef<[u8]>> Engine<B> {
         &self.suppressions
     }
 
-    /// The pack's merchandising rules (the shop's build-time rules file), in file order.
-    /// Stored pin positions count from 0; [`Rule`] positions from 1.
-    pub fn pack_rules(&self) -> Vec<Rule> {
-        use crate::pack::{RuleAction as Stored, RuleTarget as StoredTarget};
-        use crate::rules::{RuleAction, RuleSource, RuleTarget};
-        self.pack
-            .rules()
-            .iter()
-            .map(|r| Rule {
-                action: match r.action {
-                    Stored::Boost(w) => RuleAction::Boost(w),
-                    Stored::Bury(w) => RuleAction::Bury(w),
-                    Stored::Pin(p) => RuleAction::Pin(u32::from(p) + 1),
-                },
-                target: match r.target {
-                    StoredTarget::Item(i) => RuleTarget::Item(i),
-                    StoredTarget::Category(c) => RuleTarget::Category(c),
-                },
-                source: RuleSource::Pack,
-            })
-            .collect()
+    /// The pack's merchandising rules (the shop's build-time rules file), in file order,
+    /// resolved when the pack was opened.
+    pub fn pack_rules(&self) -> &[Rule] {
+        &self.pack_rules
     }
 
     /// Whether a moment `ts_ms` is in the current session as of `now_ms` (within the session
@@ -374,128 +383,44 @@ impl<B: AsRef<[u8]>> Engine<B> {
         }
     }
 
-    /// Items a personalized shelf leaves out: in the cart (added more often than removed, not
-    /// bought since), in `exclude` (e.g. the product on the page) and, when `bought_too`,
-    /// everything the shopper bought. Sorted and deduplicated; built from the events alone, so
-    /// its cost does not grow with the catalog.
-    fn excluded(&self, exclude: &[u32], bought_too: bool) -> Vec<u32> {
-        let n = self.pack.item_count();
-        // item → (units in the cart, bought)
-        let mut state: BTreeMap<u32, (i64, bool)> = BTreeMap::new();
-        for e in self.events.iter().filter(|e| e.item < n) {
-            let (cart, bought) = state.entry(e.item).or_insert((0, false));
-            match e.kind {
-                EventKind::AddToCart => *cart += i64::from(e.qty),
-                EventKind::RemoveFromCart => *cart = (*cart - i64::from(e.qty)).max(0),
-                EventKind::Purchase => {
-                    *cart = 0;
-                    *bought |= bought_too;
-                }
-                _ => {}
-            }
-        }
-        let mut blocked: Vec<u32> = state.into_iter().filter(|&(_, (cart, bought))| bought || cart > 0).map(|(item, _)| item).collect();
-        blocked.extend(exclude.iter().copied().filter(|&i| i < n));
-        blocked.sort_unstable();
-        blocked.dedup();
-        blocked
-    }
-
     /// Resolves ids to leave out of a shelf; ids the pack does not know are ignored (a page
     /// may name products newer than its pack).
     pub fn resolve_exclusions<S: AsRef<str>>(&self, ids: &[S]) -> Vec<u32> {
         ids.iter().filter_map(|id| self.pack.find_item(id.as_ref())).collect()
     }
 
-    /// "For you": the best `k` in-stock items by the blend of [`crate::for_you`] with
-    /// [`BlendWeights::FOR_YOU`]: the shopper's repeat purchases, neighbours of their items,
-    /// the embedding profile, popularity and trend. Leaves out what is in the cart and
-    /// `exclude`; with no usable events, popularity and trend alone.
-    pub fn rank_for_you(&self, k: usize, now_ms: i64, exclude: &[u32]) -> Result<Shelf, CoreError> {
-        self.rank_blend(ShelfKind::ForYou, &BlendWeights::FOR_YOU, k, now_ms, exclude)
+    /// The weights the for-you and discovery shelves blend with.
+    pub fn blend_settings(&self) -> &BlendSettings {
+        &self.blend
     }
 
-    /// "Discovery": the same blend with [`BlendWeights::DISCOVERY`], never returning an item
-    /// the shopper already bought (nor what is in the cart or `exclude`).
-    pub fn rank_discovery(&self, k: usize, now_ms: i64, exclude: &[u32]) -> Result<Shelf, CoreError> {
-        self.rank_blend(ShelfKind::Discovery, &BlendWeights::DISCOVERY, k, now_ms, exclude)
+    /// Replaces the blend's weights. For offline tuning only (`shelfwise eval --grid` ranks
+    /// through [`Engine::shelf`] with each grid point); a shop's browser always ranks with
+    /// [`BlendSettings::DEFAULT`].
+    pub fn set_blend_settings(&mut self, settings: BlendSettings) {
+        self.blend = settings;
     }
 
-    /// The blend's ranking with each item's score parts (for explanations).
-    pub fn blend(
+    /// The best `k` items of a blended shelf (for you or discovery) among the items `allow`
+    /// accepts, with their score parts (what explanations are made from), and whether the
+    /// shopper's own events placed any of them. The one place the blend runs: the for-you and
+    /// discovery shelves of [`Engine::page`] call it; `k` must be checked.
+    pub(crate) fn blend_ranked(
         &self,
-        weights: &BlendWeights,
+        kind: ShelfKind,
         k: usize,
-        now_ms: i64,
-        exclude: &[u32],
-        leave_out_bought: bool,
-    ) -> Result<Vec<Recommendation>, CoreError> {
-        let k = check_k(k)?;
-        Ok(for_you::rank_candidates(&self.blend_candidates(weights, now_ms, exclude, leave_out_bought), weights, k))
-    }
-
-    /// The blend's candidates and their unweighted signals (what [`Engine::blend`] ranks; the
-    /// evaluation's weight grid re-scores these).
-    pub fn blend_candidates(&self, weights: &BlendWeights, now_ms: i64, exclude: &[u32], leave_out_bought: bool) -> Vec<(u32, Signals)> {
-        self.candidates_for(&self.profile(now_ms), weights, now_ms, exclude, leave_out_bought, &|_| true)
-    }
-
-    /// [`Engine::blend_candidates`] for the shopper's `profile`, among the items `allow` accepts.
-    fn candidates_for(
-        &self,
         profile: &Profile,
-        weights: &BlendWeights,
         now_ms: i64,
-        exclude: &[u32],
-        leave_out_bought: bool,
         allow: &dyn Fn(u32) -> bool,
-    ) -> Vec<(u32, Signals)> {
-        let blocked = self.excluded(exclude, leave_out_bought);
+    ) -> (bool, Vec<Recommendation>) {
+        let weights = self.blend.weights(kind);
         let pack = &self.pack;
-        let mut allow = |i: u32| pack.in_stock(i) && blocked.binary_search(&i).is_err() && allow(i);
         // Removed interests leave every signal, not just the embedding profile.
         let events = self.events.iter().filter(|e| !self.suppressions.hides(pack, e.item));
-        let source = for_you::WithOrders { source: pack, orders: &self.orders };
-        for_you::candidates(&source, events, &profile.interest, now_ms, weights, &mut allow)
-    }
-
-    fn rank_blend(&self, kind: ShelfKind, weights: &BlendWeights, k: usize, now_ms: i64, exclude: &[u32]) -> Result<Shelf, CoreError> {
-        let k = check_k(k)?;
-        let profile = self.profile(now_ms);
-        let history = History::build(self.pack.item_count(), &self.events, &[], now_ms);
-        let blend = BlendRequest { kind, weights, k, now_ms, exclude, allow: &|_| true };
-        let (personalized, ranked) = self.blend_ranked(&blend, &profile);
-        let explainer = Explainer::new(&self.pack, &profile, &history, &self.suppressions);
-        let items = ranked.iter().map(|r| ShelfItem::new(&self.pack, r.item, r.score, explainer.explain(r))).collect();
-        Ok(Shelf { kind, title: kind.title().to_owned(), personalized, items })
-    }
-
-    /// The best `k` items of a blended shelf with their score parts (what explanations are
-    /// made from), for the shopper's `profile`, and whether the shopper's own events placed
-    /// any of them. What [`Engine::rank_for_you`], [`Engine::rank_discovery`] and the page's
-    /// blended shelves share; `k` must be checked.
-    pub(crate) fn blend_ranked(&self, blend: &BlendRequest<'_>, profile: &Profile) -> (bool, Vec<Recommendation>) {
-        let BlendRequest { kind, weights, k, now_ms, exclude, allow } = *blend;
-        let candidates = self.candidates_for(profile, weights, now_ms, exclude, kind == ShelfKind::Discovery, allow);
-        let ranked = for_you::rank_candidates(&candidates, weights, k);
+        let source = blend::WithOrders { source: pack, orders: &self.orders };
+        let candidates = blend::candidates(&source, events, &profile.interest, now_ms, weights, &mut |i| allow(i));
+        let ranked = blend::rank_candidates(&candidates, weights, k);
         let personalized = ranked.iter().any(|r| r.parts.repeat > 0.0 || r.parts.neighbours > 0.0 || r.parts.embedding != 0.0);
         (personalized, ranked)
     }
-}
-
-/// A blended shelf as [`Engine::blend_ranked`] ranks it.
-#[derive(Clone, Copy)]
-pub(crate) struct BlendRequest<'a> {
-    /// For you or discovery (discovery leaves out what the shopper bought).
-    pub kind: ShelfKind,
-    /// The blend's weights.
-    pub weights: &'a BlendWeights,
-    /// Items wanted (checked).
-    pub k: usize,
-    /// Now, ms since 1970.
-    pub now_ms: i64,
-    /// Items to leave out.
-    pub exclude: &'a [u32],
-    /// Only items this accepts (besides the stock and `exclude`).
-    pub allow: &'a dyn Fn(u32) -> bool,
 }

@@ -14,12 +14,12 @@
 //!
 //! See `ARCHITECTURE.md` for how the pieces fit and `docs/PACK_FORMAT.md` for the bytes.
 
+pub mod blend;
 pub mod engine;
 pub mod error;
 pub mod event;
 pub mod explain;
 pub mod explore;
-pub mod for_you;
 #[cfg(any(target_arch = "wasm32", test))]
 mod json;
 pub mod kernel;

@@ -20,11 +20,11 @@
 
 use serde::Deserialize;
 
-use crate::engine::{check_k, BlendRequest, Engine};
+use crate::blend::Recommendation;
+use crate::engine::{check_k, Engine};
 use crate::error::CoreError;
 use crate::explain::{cosine, Evidence, Explanation, Reason};
 use crate::explore::{self, Arm};
-use crate::for_you::{BlendWeights, Recommendation};
 use crate::rules::{self, FilterInput, Rule, RuleAction, RuleInput, RuleSource, RuleTarget};
 use crate::shelf::{Shelf, ShelfItem, ShelfKind};
 use crate::shelves::for_you::Explainer;
@@ -135,11 +135,11 @@ impl<B: AsRef<[u8]>> Engine<B> {
             .transpose()?;
         let query = req.query.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned);
         let cart = req.cart.as_ref().map(|ids| self.resolve_exclusions(ids));
-        let filters = req.filters.resolve(pack, kind != ShelfKind::BuyAgain)?;
+        let filters = req.filters.resolve(pack, kind)?;
         if req.rules.len() > rules::MAX_RULES {
             return Err(CoreError::OutOfRange { name: "rules", value: req.rules.len().to_string(), expected: "at most 1000 rules" });
         }
-        let mut resolved_rules = self.pack_rules();
+        let mut resolved_rules = self.pack_rules().to_vec();
         for input in &req.rules {
             resolved_rules.push(rules::resolve(pack, &input.to_spec()?, RuleSource::Page)?);
         }
@@ -212,9 +212,9 @@ impl<B: AsRef<[u8]>> Engine<B> {
                 under_exposed: self.under_exposed(),
             };
             let want = (req.k * 4).min(crate::engine::MAX_K * 4);
-            let (proposal, parts) = self.propose(&ctx, req.kind, want, now_ms)?;
-            let shelf = finish(&ctx, &req, proposal, parts);
-            shown.extend(shelf.items.iter().filter_map(|item| pack.find_item(&item.card.id)));
+            let (proposal, parts) = self.propose(&ctx, req.kind, want)?;
+            let (shelf, items) = finish(&ctx, &req, proposal, parts);
+            shown.extend(items);
             shown.sort_unstable();
             shown.dedup();
             out.push(shelf);
@@ -225,29 +225,9 @@ impl<B: AsRef<[u8]>> Engine<B> {
     /// The shelf's candidates. A blended shelf (for you, discovery) also returns the score parts
     /// of its candidates, in the same order: their explanations are left for [`finish`], which
     /// explains only the items it keeps.
-    fn propose(
-        &self,
-        ctx: &ShelfContext<'_, B>,
-        kind: ShelfKind,
-        want: usize,
-        now_ms: i64,
-    ) -> Result<(Proposal, Vec<Recommendation>), CoreError> {
+    fn propose(&self, ctx: &ShelfContext<'_, B>, kind: ShelfKind, want: usize) -> Result<(Proposal, Vec<Recommendation>), CoreError> {
         let proposal = match kind {
-            ShelfKind::ForYou | ShelfKind::Discovery => {
-                if ctx.profile.is_empty() {
-                    if let Some(candidates) = shelves::from_context(ctx, want, shelves::ContextUse::SearchOrCategory) {
-                        return Ok((Proposal { title: "You might like".to_owned(), personalized: false, candidates }, Vec::new()));
-                    }
-                }
-                let weights = if kind == ShelfKind::ForYou { &BlendWeights::FOR_YOU } else { &BlendWeights::DISCOVERY };
-                let k = check_k(want.min(crate::engine::MAX_K))?;
-                let blend = BlendRequest { kind, weights, k, now_ms, exclude: &[], allow: &|i| ctx.allows(i) };
-                let (personalized, ranked) = self.blend_ranked(&blend, ctx.profile);
-                // Explained in `finish`, once the shelf's items are chosen.
-                let pending = || Explanation::new(Reason::Popular, String::new(), Evidence::default());
-                let candidates = ranked.iter().map(|r| Candidate { item: r.item, score: r.score, explanation: pending() }).collect();
-                return Ok((Proposal { title: kind.title().to_owned(), personalized, candidates }, ranked));
-            }
+            ShelfKind::ForYou | ShelfKind::Discovery => return Ok(shelves::for_you::propose(self, ctx, kind, want)),
             ShelfKind::BuyAgain => shelves::buy_again::propose(ctx, want),
             ShelfKind::BecauseYouViewed => shelves::because_you_viewed::propose(ctx, want),
             ShelfKind::Similar => shelves::similar::propose(ctx, want)?,
@@ -265,108 +245,143 @@ impl<B: AsRef<[u8]>> Engine<B> {
 #[derive(Debug, Clone)]
 struct Ranked {
     candidate: Candidate,
+    /// Where the shelf proposed it (0 = its best): breaks ties of `score` and `nudge`.
+    position: u32,
     score: f32,
     /// +1 boosted, −1 buried, 0 neither: breaks score ties (a bury of 1 ends below every item
     /// that is not buried, even the one scaled to 0).
     nudge: i8,
-    pin: Option<(u32, Rule)>,
     /// The score parts of a blended shelf's candidate: its explanation is made from them once
     /// the shelf's items are chosen (its `explanation` holds only a rule, if any, until then).
     parts: Option<Recommendation>,
 }
 
-/// The shelf from `proposal` (see the module docs). `parts` are the score parts of a blended
-/// shelf's candidates, in the order of `proposal.candidates` (empty for other shelves).
-fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: Proposal, parts: Vec<Recommendation>) -> Shelf {
-    let pack = ctx.pack;
-    let k = req.k;
-    // 1. Candidates that may appear, once each.
-    let mut candidates: Vec<Candidate> = Vec::new();
-    let mut candidate_parts: Vec<Option<Recommendation>> = Vec::new();
+/// A pinned item and its 1-based position.
+type Pinned = (u32, Ranked);
+
+/// The shelf from `proposal` (see the module docs), and its items' indices. `parts` are the
+/// score parts of a blended shelf's candidates, in the order of `proposal.candidates` (empty
+/// for other shelves).
+fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: Proposal, parts: Vec<Recommendation>) -> (Shelf, Vec<u32>) {
+    let mut candidates = eligible(ctx, proposal.candidates, parts);
+    if req.kind.fills_up() {
+        fill_up(ctx, &mut candidates, req.k);
+    }
+    let ranked = apply_rules(ctx, &req.rules, candidates);
+    let (pinned, ranked) = take_pins(ctx, &req.rules, ranked);
+    let free = req.k.saturating_sub(pinned.len().min(req.k));
+    let mut picked = select(ctx, ranked, &pinned, free, req);
+    if let Some(explore) = req.explore {
+        add_exploration(ctx, &mut picked, &pinned, free, req.k, explore);
+    }
+    let items = place_pins(picked, pinned, req.k);
+    let indices = items.iter().map(|r| r.candidate.item).collect();
+    let explainer = Explainer::new(ctx.pack, ctx.profile, ctx.history, ctx.suppressions);
+    let shelf = Shelf {
+        kind: req.kind,
+        title: req.title.clone().unwrap_or(proposal.title),
+        personalized: proposal.personalized,
+        items: items.into_iter().map(|r| explained(ctx, &explainer, r)).collect(),
+    };
+    (shelf, indices)
+}
+
+/// Step 1: The candidates that may appear, once each (the first occurrence wins), with their
+/// score parts.
+fn eligible<B: AsRef<[u8]>>(
+    ctx: &ShelfContext<'_, B>,
+    candidates: Vec<Candidate>,
+    parts: Vec<Recommendation>,
+) -> Vec<(Candidate, Option<Recommendation>)> {
+    let mut out = Vec::with_capacity(candidates.len());
     let mut seen: Vec<u32> = Vec::new(); // sorted
-    for (c, p) in proposal.candidates.into_iter().zip(parts.into_iter().map(Some).chain(std::iter::repeat(None))) {
+    for (c, p) in candidates.into_iter().zip(parts.into_iter().map(Some).chain(std::iter::repeat(None))) {
         if ctx.allows(c.item) {
             if let Err(at) = seen.binary_search(&c.item) {
                 seen.insert(at, c.item);
-                candidates.push(c);
-                candidate_parts.push(p);
+                out.push((c, p));
             }
         }
     }
-    // 2. Fill up from trending.
-    if candidates.len() < k && req.kind.fills_up() {
-        let floor = candidates.iter().map(|c| c.score).fold(f32::INFINITY, f32::min);
-        let floor = if floor.is_finite() { floor } else { 0.0 };
-        let filler = shelves::trending::overall(ctx, k + candidates.len());
-        for mut c in filler.candidates {
-            if candidates.len() >= k {
-                break;
-            }
-            if !candidates.iter().any(|o| o.item == c.item) {
-                c.score = floor - 1.0 + 0.5 * c.score.clamp(0.0, 1.0);
-                candidates.push(c);
-            }
+    out
+}
+
+/// Step 2: Tops the shelf up to `k` from trending, below every candidate it had.
+fn fill_up<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, candidates: &mut Vec<(Candidate, Option<Recommendation>)>, k: usize) {
+    if candidates.len() >= k {
+        return;
+    }
+    let floor = candidates.iter().map(|c| c.0.score).fold(f32::INFINITY, f32::min);
+    let floor = if floor.is_finite() { floor } else { 0.0 };
+    for mut c in shelves::trending::overall(ctx, k + candidates.len()).candidates {
+        if candidates.len() >= k {
+            break;
+        }
+        if !candidates.iter().any(|o| o.0.item == c.item) {
+            c.score = floor - 1.0 + 0.5 * c.score.clamp(0.0, 1.0);
+            candidates.push((c, None));
         }
     }
-    // 3. Scale scores to [0, 1] and apply the rules.
-    let (lo, hi) = candidates.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), c| (lo.min(c.score), hi.max(c.score)));
+}
+
+/// Step 3: Scales the scores to [0, 1], applies each item's winning boost or bury, and sorts (ties
+/// keep the shelf's own order).
+fn apply_rules<B: AsRef<[u8]>>(
+    ctx: &ShelfContext<'_, B>,
+    rules: &[Rule],
+    candidates: Vec<(Candidate, Option<Recommendation>)>,
+) -> Vec<Ranked> {
+    let (lo, hi) = candidates.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), c| (lo.min(c.0.score), hi.max(c.0.score)));
     let scale = |s: f32| if hi > lo { (s - lo) / (hi - lo) } else { 1.0 };
     let mut ranked: Vec<Ranked> = candidates
         .into_iter()
-        .zip(candidate_parts.into_iter().chain(std::iter::repeat(None)))
-        .map(|(c, parts)| {
-            let mut r = Ranked { score: scale(c.score), candidate: c, nudge: 0, pin: None, parts };
-            if let Some(rule) = rules::winning_rule(pack, &req.rules, r.candidate.item) {
-                match rule.action {
-                    RuleAction::Boost(w) => {
-                        r.score += w;
-                        r.nudge = 1;
-                    }
-                    RuleAction::Bury(w) => {
-                        r.score -= w;
-                        r.nudge = -1;
-                    }
-                    RuleAction::Pin(_) => {}
-                }
-                if !matches!(rule.action, RuleAction::Pin(_)) {
-                    r.candidate.explanation.evidence.rule = Some(rule.label());
-                }
+        .enumerate()
+        .map(|(position, (candidate, parts))| {
+            let mut r = Ranked { score: scale(candidate.score), position: position as u32, candidate, nudge: 0, parts };
+            let Some(rule) = rules::winning_rule(ctx.pack, rules, r.candidate.item) else { return r };
+            match rule.action {
+                RuleAction::Boost(w) => (r.score, r.nudge) = (r.score + w, 1),
+                RuleAction::Bury(w) => (r.score, r.nudge) = (r.score - w, -1),
+                RuleAction::Pin(_) => return r,
             }
+            r.candidate.explanation.evidence.rule = Some(rule.label());
             r
         })
         .collect();
-    crate::order::sort_by(&mut ranked, &|a, b| {
-        b.score.total_cmp(&a.score).then(b.nudge.cmp(&a.nudge)).then(a.candidate.item.cmp(&b.candidate.item))
-    });
-    // Pins, strongest rule first: an item's own winning rule must be the pin.
+    crate::order::sort_by(&mut ranked, &|a, b| b.score.total_cmp(&a.score).then(b.nudge.cmp(&a.nudge)).then(a.position.cmp(&b.position)));
+    ranked
+}
+
+/// Step 4: Takes the pinned items out of `ranked` (or adds them when the shelf did not rank them),
+/// strongest rule first; an item's own winning rule must be the pin, and filters always win.
+fn take_pins<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, rules: &[Rule], mut ranked: Vec<Ranked>) -> (Vec<Pinned>, Vec<Ranked>) {
+    let pack = ctx.pack;
     let mut pin_rules: Vec<(usize, Rule)> =
-        req.rules.iter().copied().enumerate().filter(|(_, r)| matches!(r.action, RuleAction::Pin(_))).collect();
+        rules.iter().copied().enumerate().filter(|(_, r)| matches!(r.action, RuleAction::Pin(_))).collect();
     crate::order::sort_by(&mut pin_rules, &|(a, ra), (b, rb)| precedence(rb).cmp(&precedence(ra)).then(a.cmp(b)));
-    let mut pinned: Vec<(u32, Ranked)> = Vec::new();
+    let mut pinned: Vec<Pinned> = Vec::new();
     for (_, rule) in pin_rules {
         let RuleAction::Pin(position) = rule.action else { continue };
+        let is_pinned = |pinned: &[Pinned], i: u32| pinned.iter().any(|p| p.1.candidate.item == i);
         let target = match rule.target {
             RuleTarget::Item(i) => Some(i),
             RuleTarget::Category(c) => ranked
                 .iter()
-                .find(|r| {
-                    r.pin.is_none()
-                        && pack.category_index(r.candidate.item) == Some(c)
-                        && !pinned.iter().any(|p| p.1.candidate.item == r.candidate.item)
-                })
                 .map(|r| r.candidate.item)
+                .find(|&i| pack.category_index(i) == Some(c) && !is_pinned(&pinned, i))
                 .or_else(|| best_in_category(ctx, c, &pinned)),
         };
         let Some(item) = target else { continue };
-        if !ctx.allows(item) || pinned.iter().any(|p| p.1.candidate.item == item) {
+        if !ctx.allows(item) || is_pinned(&pinned, item) {
             continue; // filters always win; an item is pinned once
         }
-        if rules::winning_rule(pack, &req.rules, item) != Some(rule) && matches!(rule.target, RuleTarget::Item(_)) {
+        if rules::winning_rule(pack, rules, item) != Some(rule) && matches!(rule.target, RuleTarget::Item(_)) {
             continue; // a stronger rule (e.g. a call-time bury) decides this item
         }
         let mut entry = match ranked.iter().position(|r| r.candidate.item == item) {
             Some(at) => ranked.remove(at),
             None => Ranked {
+                position: u32::MAX,
                 score: 1.0,
                 nudge: 0,
                 candidate: Candidate {
@@ -374,41 +389,42 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
                     score: 1.0,
                     explanation: Explanation::new(Reason::Pinned, "Featured by the shop", Evidence::default()),
                 },
-                pin: None,
                 parts: None,
             },
         };
         entry.candidate.explanation.evidence.rule = Some(rule.label());
-        entry.pin = Some((position, rule));
         pinned.push((position, entry));
     }
-    // 4. Greedy MMR selection with the category cap.
-    let slots_for_explore = req.explore.map_or(0, |e| explore::slot_limit(k, e.slots.unwrap_or(1)));
+    (pinned, ranked)
+}
+
+/// Step 5: Picks `free` items greedily by maximal marginal relevance under the category cap (pins
+/// count towards the cap). Each candidate's redundancy (its highest cosine to an item already
+/// picked) is updated once per pick, so a shelf costs O(k · candidates · dim).
+fn select<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, pool: Vec<Ranked>, pinned: &[Pinned], free: usize, req: &Resolved) -> Vec<Ranked> {
+    let pack = ctx.pack;
+    let category = |r: &Ranked| pack.category_index(r.candidate.item).map(|c| c as usize);
     let mut per_category = vec![0usize; pack.category_count() as usize];
-    for (_, p) in &pinned {
-        if let Some(n) = pack.category_index(p.candidate.item).and_then(|x| per_category.get_mut(x as usize)) {
-            *n += 1;
-        }
+    for c in pinned.iter().filter_map(|p| category(&p.1)) {
+        per_category[c] += 1;
     }
     let cap = req.max_per_category.unwrap_or(usize::MAX);
-    let free = k.saturating_sub(pinned.len().min(k));
-    let mut picked: Vec<Ranked> = Vec::new();
-    let mut picked_vectors: Vec<Vec<f32>> = Vec::new();
-    let mut pool = ranked;
+    let diverse = req.diversity > 0.0;
     let vectors: Vec<Vec<f32>> =
-        if req.diversity > 0.0 { pool.iter().map(|r| signals::unit_vector(pack, r.candidate.item)).collect() } else { Vec::new() };
+        if diverse { pool.iter().map(|r| signals::unit_vector(pack, r.candidate.item)).collect() } else { Vec::new() };
+    // The highest cosine of each candidate to the items picked so far (none yet: no penalty).
+    let mut redundancy: Vec<Option<f32>> = vec![None; pool.len()];
     let mut used = vec![false; pool.len()];
+    let mut picked: Vec<Ranked> = Vec::new();
     while picked.len() < free {
         let mut best: Option<(usize, f32)> = None;
         for (idx, r) in pool.iter().enumerate() {
-            if used[idx] || pack.category_index(r.candidate.item).and_then(|x| per_category.get(x as usize)).is_some_and(|&n| n >= cap) {
+            if used[idx] || category(r).is_some_and(|c| per_category[c] >= cap) {
                 continue;
             }
-            let value = if req.diversity > 0.0 && !picked_vectors.is_empty() {
-                let redundancy = picked_vectors.iter().map(|v| cosine(v, &vectors[idx])).fold(0.0f32, f32::max);
-                (1.0 - req.diversity) * r.score - req.diversity * redundancy
-            } else {
-                r.score
+            let value = match redundancy[idx] {
+                Some(red) => (1.0 - req.diversity) * r.score - req.diversity * red,
+                None => r.score,
             };
             if best.is_none_or(|(_, b)| value > b) {
                 best = Some((idx, value));
@@ -416,76 +432,83 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
         }
         let Some((idx, _)) = best else { break };
         used[idx] = true;
-        if let Some(n) = pack.category_index(pool[idx].candidate.item).and_then(|x| per_category.get_mut(x as usize)) {
-            *n += 1;
+        if let Some(c) = category(&pool[idx]) {
+            per_category[c] += 1;
         }
-        if req.diversity > 0.0 {
-            picked_vectors.push(vectors[idx].clone());
+        if diverse {
+            for (j, red) in redundancy.iter_mut().enumerate().filter(|(j, _)| !used[*j]) {
+                let cos = cosine(&vectors[idx], &vectors[j]);
+                *red = Some(red.map_or(cos, |r| r.max(cos)).max(0.0));
+            }
         }
         picked.push(pool[idx].clone());
     }
-    pool.clear();
-    // 5. Exploration at the end of the unpinned part, then the pins at their positions.
-    if slots_for_explore > 0 {
-        if let Some(e) = req.explore {
-            let arms = exploration_arms(ctx, &picked, &pinned);
-            let chosen = explore::choose(&arms, slots_for_explore, e.seed);
-            let keep = free.saturating_sub(chosen.len()).min(picked.len());
-            picked.truncate(keep);
-            for (arm, draw) in chosen {
-                picked.push(Ranked {
-                    score: 0.0,
-                    nudge: 0,
-                    candidate: Candidate {
-                        item: arm.item,
-                        score: draw as f32,
-                        explanation: Explanation::new(
-                            Reason::Exploration,
-                            "Something new to try",
-                            Evidence { similarity: Some(arm.relevance), ..Evidence::default() },
-                        ),
-                    },
-                    pin: None,
-                    parts: None,
-                });
-            }
-        }
+    picked
+}
+
+/// Step 6: Replaces the last picked items by the exploration slots (at most a quarter of the shelf).
+fn add_exploration<B: AsRef<[u8]>>(
+    ctx: &ShelfContext<'_, B>,
+    picked: &mut Vec<Ranked>,
+    pinned: &[Pinned],
+    free: usize,
+    k: usize,
+    request: ExploreRequest,
+) {
+    let slots = explore::slot_limit(k, request.slots.unwrap_or(1));
+    if slots == 0 {
+        return;
     }
-    // By position; pins for the same position keep their rule order.
+    let arms = exploration_arms(ctx, picked, pinned);
+    let chosen = explore::choose(&arms, slots, request.seed);
+    picked.truncate(free.saturating_sub(chosen.len()).min(picked.len()));
+    for (arm, draw) in chosen {
+        let explanation = Explanation::new(
+            Reason::Exploration,
+            "Something new to try",
+            Evidence { similarity: Some(arm.relevance), ..Evidence::default() },
+        );
+        picked.push(Ranked {
+            position: u32::MAX,
+            score: 0.0,
+            nudge: 0,
+            candidate: Candidate { item: arm.item, score: draw as f32, explanation },
+            parts: None,
+        });
+    }
+}
+
+/// Step 7: Puts the pins at their positions (pins for the same position keep their rule order) and
+/// cuts the shelf to `k`.
+fn place_pins(mut items: Vec<Ranked>, pinned: Vec<Pinned>, k: usize) -> Vec<Ranked> {
     let mut pinned: Vec<(u32, usize, Ranked)> =
         pinned.into_iter().enumerate().map(|(order, (position, entry))| (position, order, entry)).collect();
     crate::order::sort_by(&mut pinned, &|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut items: Vec<Ranked> = picked;
     for (position, _, entry) in pinned {
         let at = (position as usize).saturating_sub(1).min(items.len());
         items.insert(at, entry);
     }
     items.truncate(k);
-    let explainer = Explainer::new(pack, ctx.profile, ctx.history, ctx.suppressions);
-    Shelf {
-        kind: req.kind,
-        title: req.title.clone().unwrap_or(proposal.title),
-        personalized: proposal.personalized,
-        items: items
-            .into_iter()
-            .map(|r| {
-                let mut explanation = r.candidate.explanation;
-                if let Some(parts) = &r.parts {
-                    let rule = explanation.evidence.rule.take();
-                    explanation = explainer.explain(parts);
-                    explanation.evidence.rule = rule;
-                }
-                ShelfItem::new(pack, r.candidate.item, r.score, explanation)
-            })
-            .collect(),
+    items
+}
+
+/// Step 8: The shelf item of `r`: a blended candidate is explained from its score parts now (its
+/// rule label kept).
+fn explained<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, explainer: &Explainer<'_, B>, r: Ranked) -> ShelfItem {
+    let mut explanation = r.candidate.explanation;
+    if let Some(parts) = &r.parts {
+        let rule = explanation.evidence.rule.take();
+        explanation = explainer.explain(parts);
+        explanation.evidence.rule = rule;
     }
+    ShelfItem::new(ctx.pack, r.candidate.item, r.score, explanation)
 }
 
 fn precedence(rule: &Rule) -> (u8, u8) {
     (u8::from(rule.source == RuleSource::Page), u8::from(matches!(rule.target, RuleTarget::Item(_))))
 }
 
-fn best_in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, pinned: &[(u32, Ranked)]) -> Option<u32> {
+fn best_in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, pinned: &[Pinned]) -> Option<u32> {
     (0..ctx.pack.item_count())
         .filter(|&i| ctx.pack.category_index(i) == Some(c) && ctx.allows(i) && !pinned.iter().any(|p| p.1.candidate.item == i))
         .max_by(|&a, &b| signals::trend(ctx.pack, a).total_cmp(&signals::trend(ctx.pack, b)).then(b.cmp(&a)))
@@ -493,7 +516,7 @@ fn best_in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, pinned: &
 
 /// Under-exposed eligible items not on the shelf, with their relevance to the shelf (cosine
 /// to the centroid of its items, clamped to [0, 1]) and exposure.
-fn exploration_arms<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, picked: &[Ranked], pinned: &[(u32, Ranked)]) -> Vec<Arm> {
+fn exploration_arms<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, picked: &[Ranked], pinned: &[Pinned]) -> Vec<Arm> {
     let pack = ctx.pack;
     let on_shelf: Vec<u32> = picked.iter().map(|r| r.candidate.item).chain(pinned.iter().map(|p| p.1.candidate.item)).collect();
     let centre = signals::centroid(pack, &on_shelf);

@@ -24,6 +24,7 @@ use serde::Deserialize;
 
 use crate::error::CoreError;
 use crate::pack::Pack;
+use crate::shelf::ShelfKind;
 
 /// Largest boost or bury weight.
 pub const MAX_WEIGHT: f32 = 10.0;
@@ -268,7 +269,8 @@ pub struct FilterInput {
     /// Leave out what is in the cart (default true).
     #[serde(default)]
     pub exclude_in_cart: Option<bool>,
-    /// Leave out what was bought (default true, false for buy-again).
+    /// Leave out what the shopper bought (default false: an opt-in filter; always true for
+    /// discovery, whose job is items the shopper has not bought).
     #[serde(default)]
     pub exclude_purchased: Option<bool>,
 }
@@ -301,7 +303,7 @@ impl Default for Filters {
             include_categories: None,
             exclude_categories: Vec::new(),
             exclude_in_cart: true,
-            exclude_purchased: true,
+            exclude_purchased: false,
         }
     }
 }
@@ -315,8 +317,16 @@ fn check_price(name: &'static str, value: f64) -> Result<f32, CoreError> {
 }
 
 impl FilterInput {
-    /// Resolves the filters; `exclude_purchased_default` is the shelf's default.
-    pub fn resolve<B: AsRef<[u8]>>(&self, pack: &Pack<B>, exclude_purchased_default: bool) -> Result<Filters, CoreError> {
+    /// Resolves the filters of a `kind` shelf. Discovery always leaves out what was bought:
+    /// asking it not to is an `invalid_argument` error.
+    pub fn resolve<B: AsRef<[u8]>>(&self, pack: &Pack<B>, kind: ShelfKind) -> Result<Filters, CoreError> {
+        let discovery = kind == ShelfKind::Discovery;
+        if discovery && self.exclude_purchased == Some(false) {
+            return Err(CoreError::InvalidArgument {
+                name: "filters.excludePurchased",
+                detail: "discovery always leaves out what the shopper bought; use for-you to include it".into(),
+            });
+        }
         let min_price = self.min_price.map_or(Ok(f32::NEG_INFINITY), |p| check_price("minPrice", p))?;
         let max_price = self.max_price.map_or(Ok(f32::INFINITY), |p| check_price("maxPrice", p))?;
         if min_price > max_price {
@@ -334,7 +344,7 @@ impl FilterInput {
             include_categories: self.categories.as_deref().map(names),
             exclude_categories: names(&self.exclude_categories),
             exclude_in_cart: self.exclude_in_cart.unwrap_or(true),
-            exclude_purchased: self.exclude_purchased.unwrap_or(exclude_purchased_default),
+            exclude_purchased: discovery || self.exclude_purchased.unwrap_or(false),
         })
     }
 }

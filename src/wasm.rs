@@ -70,15 +70,6 @@ impl WasmRecommender {
         Ok(self.engine.track(&input)?)
     }
 
-    /// The "for you" shelf with `k` items as of `nowMs`, leaving out the ids in `exclude`.
-    #[wasm_bindgen(js_name = rankForYou)]
-    pub fn rank_for_you(&self, k: f64, now_ms: f64, exclude: Vec<String>) -> Result<JsValue, JsValue> {
-        let k = usize_arg("k", k)?;
-        let now = check_ts("nowMs", now_ms)?;
-        let exclude = self.engine.resolve_exclusions(&exclude);
-        to_js(&self.engine.rank_for_you(k, now, &exclude)?)
-    }
-
     /// One shelf: `request` is `{ kind, k?, item?, category?, query?, cart?, exclude?, filters?,
     /// rules?, maxPerCategory?, diversity?, explore?, title? }` (see `ShelfRequest`).
     pub fn shelf(&self, request: JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
@@ -112,15 +103,6 @@ impl WasmRecommender {
             serde_wasm_bindgen::from_value(interest).map_err(|e| CoreError::InvalidArgument { name: "interest", detail: e.to_string() })?;
         self.engine.restore_interest(&interest);
         Ok(())
-    }
-
-    /// The "discovery" shelf: like "for you", but never an item the shopper already bought.
-    #[wasm_bindgen(js_name = rankDiscovery)]
-    pub fn rank_discovery(&self, k: f64, now_ms: f64, exclude: Vec<String>) -> Result<JsValue, JsValue> {
-        let k = usize_arg("k", k)?;
-        let now = check_ts("nowMs", now_ms)?;
-        let exclude = self.engine.resolve_exclusions(&exclude);
-        to_js(&self.engine.rank_discovery(k, now, &exclude)?)
     }
 
     /// One item's card by id.

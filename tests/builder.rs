@@ -148,7 +148,8 @@ fn demo_data_builds_into_a_pack_whose_shelves_follow_tastes() {
     assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
     let mut engine = shelfwise::Engine::open(std::fs::read(&out).unwrap()).unwrap();
     // View every in-stock item of the least popular category on the cold shelf.
-    let cold = engine.rank_for_you(10, 0, &[]).unwrap();
+    let for_you = shelfwise::page::ShelfRequest { k: Some(10), ..shelfwise::page::ShelfRequest::new("for-you") };
+    let cold = engine.shelf(&for_you, 0).unwrap();
     let pack = engine.pack();
     let target =
         (0..pack.category_count()).min_by_key(|&c| cold.items.iter().filter(|i| i.card.category == pack.category_name(c)).count()).unwrap();
@@ -163,7 +164,7 @@ fn demo_data_builds_into_a_pack_whose_shelves_follow_tastes() {
             qty: 1,
         });
     }
-    let warm = engine.rank_for_you(10, 0, &[]).unwrap();
+    let warm = engine.shelf(&for_you, 0).unwrap();
     let share = warm.items.iter().filter(|i| i.card.category == name).count();
     assert!(share >= 5, "after viewing {name}, only {share}/10 recommendations are in it");
 }

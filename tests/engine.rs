@@ -3,8 +3,10 @@
 
 mod common;
 
-use common::sample_pack_bytes;
+use common::{sample_contents, sample_pack_bytes};
 use shelfwise::engine::{Engine, EventInput};
+use shelfwise::page::ShelfRequest;
+use shelfwise::shelf::Shelf;
 use shelfwise::CoreError;
 
 const NOW: f64 = 1_700_000_000_000.0;
@@ -13,14 +15,26 @@ fn event(kind: &str, item: &str) -> EventInput {
     EventInput { item: Some(item.into()), kind: kind.into(), ts: NOW - 60_000.0, qty: None, query: None }
 }
 
+/// The sample pack without its merchandising rules (the ranking itself, unmoved by pins and
+/// boosts; `pack_rules_move_the_blended_shelves` covers them).
+fn unruled() -> Vec<u8> {
+    shelfwise::pack::PackContents { rules: Vec::new(), ..sample_contents() }.encode().unwrap()
+}
+
+/// The `kind` shelf of `k` items, as the page's `shelf(kind, { k, exclude })` gets it.
+fn shelf(engine: &Engine, kind: &str, k: usize, exclude: &[&str]) -> Result<Shelf, CoreError> {
+    let exclude = exclude.iter().map(|&id| id.to_owned()).collect();
+    engine.shelf(&ShelfRequest { k: Some(k), exclude, ..ShelfRequest::new(kind) }, NOW as i64)
+}
+
 fn ids(engine: &Engine, k: usize) -> Vec<String> {
-    engine.rank_for_you(k, NOW as i64, &[]).unwrap().items.into_iter().map(|i| i.card.id).collect()
+    shelf(engine, "for-you", k, &[]).unwrap().items.into_iter().map(|i| i.card.id).collect()
 }
 
 #[test]
 fn with_no_history_the_shelf_is_popular_in_stock_items() {
-    let engine = Engine::open(sample_pack_bytes()).unwrap();
-    let shelf = engine.rank_for_you(4, NOW as i64, &[]).unwrap();
+    let engine = Engine::open(unruled()).unwrap();
+    let shelf = shelf(&engine, "for-you", 4, &[]).unwrap();
     assert!(!shelf.personalized);
     let got: Vec<&str> = shelf.items.iter().map(|i| i.card.id.as_str()).collect();
     // Trend first (SKU-3 1.0, SKU-5 0.75, SKU-0 0.5), then popularity among the rest (SKU-4
@@ -32,10 +46,10 @@ fn with_no_history_the_shelf_is_popular_in_stock_items() {
 
 #[test]
 fn viewing_candles_brings_candles_to_the_top() {
-    let mut engine = Engine::open(sample_pack_bytes()).unwrap();
+    let mut engine = Engine::open(unruled()).unwrap();
     engine.track(&event("view", "SKU-0")).unwrap();
     engine.track(&event("click", "SKU-1")).unwrap();
-    let shelf = engine.rank_for_you(3, NOW as i64, &[]).unwrap();
+    let shelf = shelf(&engine, "for-you", 3, &[]).unwrap();
     assert!(shelf.personalized);
     let got: Vec<&str> = shelf.items.iter().map(|i| i.card.category.as_str()).collect();
     // SKU-2 is a candle but out of stock, so the third slot goes to a mug.
@@ -45,7 +59,7 @@ fn viewing_candles_brings_candles_to_the_top() {
 
 #[test]
 fn items_in_the_cart_are_left_out_until_removed() {
-    let mut engine = Engine::open(sample_pack_bytes()).unwrap();
+    let mut engine = Engine::open(unruled()).unwrap();
     engine.track(&event("add_to_cart", "SKU-0")).unwrap();
     assert!(!ids(&engine, 5).contains(&"SKU-0".to_owned()));
     engine.track(&event("remove_from_cart", "SKU-0")).unwrap();
@@ -65,8 +79,8 @@ fn bad_input_gets_typed_errors() {
     assert_eq!(engine.track(&nan).unwrap_err().kind(), "out_of_range");
     let bad_qty = EventInput { qty: Some(0.5), ..event("purchase", "SKU-0") };
     assert_eq!(engine.track(&bad_qty).unwrap_err().kind(), "out_of_range");
-    assert_eq!(engine.rank_for_you(0, NOW as i64, &[]).unwrap_err().kind(), "out_of_range");
-    assert_eq!(engine.rank_for_you(1001, NOW as i64, &[]).unwrap_err().kind(), "out_of_range");
+    assert_eq!(shelf(&engine, "for-you", 0, &[]).unwrap_err().kind(), "out_of_range");
+    assert_eq!(shelf(&engine, "for-you", 1001, &[]).unwrap_err().kind(), "out_of_range");
     assert!(engine.events().is_empty(), "rejected events are not recorded");
     let search = EventInput { item: None, query: Some("mug".into()), ..event("search", "") };
     assert!(engine.track(&search).is_ok());
@@ -91,25 +105,43 @@ fn item_listing_is_clipped_to_the_catalog() {
 
 #[test]
 fn for_you_brings_back_bought_items_and_discovery_never_does() {
-    let mut engine = Engine::open(sample_pack_bytes()).unwrap();
+    let mut engine = Engine::open(unruled()).unwrap();
     engine.track(&event("purchase", "SKU-0")).unwrap();
-    let shelf = engine.rank_for_you(5, NOW as i64, &[]).unwrap();
-    assert_eq!(shelf.items[0].card.id, "SKU-0");
-    assert_eq!(shelf.items[0].reason, "You have bought this once");
-    assert_eq!(shelf.items[0].explanation.evidence.count, Some(1), "the purchase count is the evidence");
-    let discovery = engine.rank_discovery(5, NOW as i64, &[]).unwrap();
+    let for_you = shelf(&engine, "for-you", 5, &[]).unwrap();
+    assert_eq!(for_you.items[0].card.id, "SKU-0");
+    assert_eq!(for_you.items[0].reason, "You have bought this once");
+    assert_eq!(for_you.items[0].explanation.evidence.count, Some(1), "the purchase count is the evidence");
+    let discovery = shelf(&engine, "discovery", 5, &[]).unwrap();
     assert!(discovery.items.iter().all(|i| i.card.id != "SKU-0"));
     assert_eq!(discovery.items.len(), 4, "every other in-stock item");
     assert_eq!(discovery.items[0].card.id, "SKU-1", "the bought candle's neighbour first");
 }
 
 #[test]
+fn pack_rules_move_the_blended_shelves() {
+    // The sample pack pins SKU-5 first, boosts Candles and buries SKU-1.
+    let mut ruled = Engine::open(sample_pack_bytes()).unwrap();
+    let mut plain = Engine::open(unruled()).unwrap();
+    for engine in [&mut ruled, &mut plain] {
+        engine.track(&event("purchase", "SKU-0")).unwrap();
+    }
+    let position = |shelf: &Shelf, id: &str| shelf.items.iter().position(|i| i.card.id == id);
+    for kind in ["for-you", "discovery"] {
+        let (with_rules, without) = (shelf(&ruled, kind, 5, &[]).unwrap(), shelf(&plain, kind, 5, &[]).unwrap());
+        assert_ne!(without.items[0].card.id, "SKU-5", "{kind}: not first on its own merit");
+        assert_eq!(with_rules.items[0].card.id, "SKU-5", "{kind}: pinned first");
+        assert_eq!(with_rules.items[0].explanation.evidence.rule.as_deref(), Some("pin (pack)"), "{kind}");
+        let buried = with_rules.items.iter().find(|i| i.card.id == "SKU-1").unwrap();
+        assert_eq!(buried.explanation.evidence.rule.as_deref(), Some("bury (pack)"), "{kind}");
+        assert!(position(&with_rules, "SKU-1") > position(&without, "SKU-1"), "{kind}: buried lower");
+    }
+}
+
+#[test]
 fn bought_items_and_excluded_ids_are_left_out_of_discovery() {
     let mut engine = Engine::open(sample_pack_bytes()).unwrap();
     engine.track(&event("purchase", "SKU-0")).unwrap();
-    let exclude = engine.resolve_exclusions(&["SKU-1", "not-in-this-pack"]);
-    assert_eq!(exclude, [1]);
-    let shelf = engine.rank_discovery(5, NOW as i64, &exclude).unwrap();
+    let shelf = shelf(&engine, "discovery", 5, &["SKU-1", "not-in-this-pack"]).unwrap();
     let mut got: Vec<&str> = shelf.items.iter().map(|i| i.card.id.as_str()).collect();
     got.sort_unstable();
     assert_eq!(got, ["SKU-3", "SKU-4", "SKU-5"], "only the in-stock mugs are left");

@@ -5,12 +5,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+use shelfwise::blend::BlendWeights;
 use shelfwise::build::assemble::BuildConfig;
 use shelfwise::build::eval::{evaluate, split_events, weight_grid, EvalConfig, EvalReport, GridSpec, RANKERS};
 use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::synth::{generate, SynthConfig};
 use shelfwise::event::EventKind;
-use shelfwise::for_you::BlendWeights;
 
 const K: usize = 10;
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use shelfwise::for_you::{ItemSource, Orders, WithOrders, ORDER_LEN};
+use shelfwise::blend::{ItemSource, Orders, WithOrders, ORDER_LEN};
 use shelfwise::pack::{Pack, PackContents, PackItem};
 
 fn pack(n: u32) -> Vec<u8> {

@@ -111,16 +111,62 @@ fn one_line_out_per_line_in_with_errors_in_place() {
 }
 
 #[test]
-fn other_shelves_are_refused_and_a_bad_pack_is_fatal() {
+fn every_shelf_kind_with_the_pages_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pack, ids) = small_pack(dir.path());
+    let (a, b) = (&ids[0], &ids[1]);
+    let line = format!(
+        r#"{{"shopper":"s","events":[{{"item":"{a}","type":"view","ts":1700000000000}},{{"item":"{b}","type":"purchase","ts":1700000060000}}]}}"#
+    );
+    let input = dir.path().join("h.jsonl");
+    std::fs::write(&input, line + "\n").unwrap();
+    let run = |shelf: &str, options: Option<&str>| -> Value {
+        let mut args = vec!["recommend", "--pack", &pack, "--histories", input.to_str().unwrap(), "--shelf", shelf, "--k", "8"];
+        if let Some(o) = options {
+            args.extend(["--options", o]);
+        }
+        serde_json::from_slice(&ok(shelfwise(&args)).stdout).unwrap()
+    };
+    let items = |v: &Value| v["items"].as_array().unwrap().iter().map(|i| i.as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    assert!(items(&run("for-you", None)).contains(b), "for-you includes the bought item by default");
+    let opted_out = items(&run("for-you", Some(r#"{"filters":{"excludePurchased":true}}"#)));
+    assert_eq!(opted_out.len(), 8);
+    assert!(!opted_out.contains(b), "excludePurchased: true leaves it out: {opted_out:?}");
+    let similar = items(&run("similar", Some(&format!(r#"{{"item":"{a}"}}"#))));
+    assert_eq!(similar.len(), 8);
+    assert!(!similar.contains(a), "never the product on the page");
+    assert_eq!(items(&run("buy-again", None)), std::slice::from_ref(b));
+}
+
+#[test]
+fn bad_shelves_and_options_are_refused_and_a_bad_pack_is_fatal() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("h.jsonl");
     std::fs::write(&input, "{\"shopper\":\"a\",\"events\":[]}\n").unwrap();
     let h = input.to_str().unwrap();
 
-    let out = shelfwise(&["recommend", "--pack", "x.pack", "--histories", h, "--shelf", "similar"]);
+    let out = shelfwise(&["recommend", "--pack", "x.pack", "--histories", h, "--shelf", "wishlist"]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("for-you"), "{stderr}");
+    assert!(stderr.contains("for-you") && stderr.contains("wishlist"), "{stderr}");
+    for (options, expected) in
+        [("{", "not valid JSON"), ("[1]", "expected a JSON object"), (r#"{"k":3}"#, "--k"), (r#"{"colour":1}"#, "colour")]
+    {
+        let out = shelfwise(&["recommend", "--pack", "x.pack", "--histories", h, "--options", options]);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{options}: {stderr}");
+    }
+    let (pack, _) = small_pack(dir.path());
+    for (shelf, options, expected) in [
+        ("discovery", r#"{"filters":{"excludePurchased":false}}"#, "discovery always leaves out"),
+        ("for-you", r#"{"category":"No Such Category"}"#, "No Such Category"),
+    ] {
+        let out = shelfwise(&["recommend", "--pack", &pack, "--histories", h, "--shelf", shelf, "--options", options]);
+        assert!(!out.status.success(), "{options}");
+        assert!(out.stdout.is_empty(), "{options}: stopped before any line");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(expected), "{}", String::from_utf8_lossy(&out.stderr));
+    }
 
     let missing = dir.path().join("missing.pack");
     let out = shelfwise(&["recommend", "--pack", missing.to_str().unwrap(), "--histories", h]);

@@ -26,13 +26,19 @@ fn rec(js: &str) -> JsValue {
 fn ranks_from_a_pack_and_personalizes_after_events() {
     let mut r = WasmRecommender::new(sample_pack_bytes()).unwrap();
     let now = 1_700_000_000_000.0;
-    let cold = r.rank_for_you(2.0, now, vec![]).unwrap();
-    let first = Reflect::get(&Reflect::get(&cold, &"items".into()).unwrap(), &0.into()).unwrap();
-    assert_eq!(Reflect::get(&first, &"id".into()).unwrap().as_string().unwrap(), "SKU-3");
+    let item = |shelf: &JsValue, at: u32, field: &str| {
+        let item = Reflect::get(&Reflect::get(shelf, &"items".into()).unwrap(), &at.into()).unwrap();
+        Reflect::get(&item, &field.into()).unwrap().as_string().unwrap()
+    };
+    let personalized = |shelf: &JsValue| Reflect::get(shelf, &"personalized".into()).unwrap().as_bool().unwrap();
+    // The sample pack pins SKU-5 first; with no events the rest is trend (SKU-3 next).
+    let cold = r.shelf(rec(r#"{"kind":"for-you","k":2}"#), now).unwrap();
+    assert_eq!((item(&cold, 0, "id"), item(&cold, 1, "id")), ("SKU-5".into(), "SKU-3".into()));
+    assert!(!personalized(&cold));
     r.track(rec(r#"{"type":"view","item":"SKU-0","ts":1699999990000}"#)).unwrap();
-    let warm = r.rank_for_you(2.0, now, vec![]).unwrap();
-    let first = Reflect::get(&Reflect::get(&warm, &"items".into()).unwrap(), &0.into()).unwrap();
-    assert_eq!(Reflect::get(&first, &"category".into()).unwrap().as_string().unwrap(), "Candles");
+    let warm = r.shelf(rec(r#"{"kind":"for-you","k":2}"#), now).unwrap();
+    assert_eq!(item(&warm, 1, "category"), "Candles");
+    assert!(personalized(&warm));
     assert_eq!(r.event_count(), 1);
 }
 
@@ -51,9 +57,9 @@ fn bad_input_becomes_named_errors_with_a_kind() {
     assert_eq!(kind_of(&err).1, "invalid_argument");
     let err = r.track(JsValue::from_str("not an object")).unwrap_err();
     assert_eq!(kind_of(&err).1, "invalid_argument");
-    let err = r.rank_for_you(f64::NAN, 0.0, vec![]).unwrap_err();
+    let err = r.shelf(rec(r#"{"kind":"for-you","k":1}"#), f64::NAN).unwrap_err();
     assert_eq!(kind_of(&err).1, "out_of_range");
-    let err = r.rank_for_you(0.0, 0.0, vec![]).unwrap_err();
+    let err = r.shelf(rec(r#"{"kind":"for-you","k":0}"#), 0.0).unwrap_err();
     assert_eq!(kind_of(&err).1, "out_of_range");
     let err = r.item("missing").unwrap_err();
     assert_eq!(kind_of(&err), ("ShelfwiseError".into(), "unknown_item".into()));

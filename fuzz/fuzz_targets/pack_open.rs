@@ -11,6 +11,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use shelfwise::pack::Pack;
+use shelfwise::page::ShelfRequest;
 use shelfwise::Engine;
 
 const HEADER_LEN: usize = 40;
@@ -63,7 +64,7 @@ fn exercise(data: &[u8]) {
         let _ = (pack.header(), pack.meta(), pack.sections(), pack.byte_len());
     }
     if let Ok(engine) = Engine::open(data.to_vec()) {
-        let _ = engine.rank_for_you(5, 0, &[]);
+        let _ = engine.shelf(&ShelfRequest { k: Some(5), ..ShelfRequest::new("for-you") }, 0);
     }
 }
 

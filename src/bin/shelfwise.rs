@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -20,13 +20,14 @@ use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::read::{
     detect_events_format, parse_timestamp_str, read_catalog, read_events_jsonl, read_online_retail, EventsFormat, ReadReport,
 };
-use shelfwise::build::recommend::{recommend_stream, BatchShelf, RecommendConfig};
+use shelfwise::build::recommend::{batch_request, check_request, recommend_stream, RecommendConfig};
 use shelfwise::build::report::html_report;
 use shelfwise::build::static_shelves::{static_shelves, Sources};
 use shelfwise::build::synth::{self, SynthConfig};
 use shelfwise::build::vectors::{apply_vectors, read_vectors, VectorColumns};
 use shelfwise::engine::Engine;
 use shelfwise::pack::{reader::read_header, Pack};
+use shelfwise::page::ShelfRequest;
 
 #[derive(Parser)]
 #[command(name = "shelfwise", version, about = "Build and inspect Shelfwise recommendation packs", after_help = TOP_EXAMPLES)]
@@ -93,15 +94,6 @@ fn spinner(message: impl Into<Cow<'static, str>>) -> ProgressBar {
     bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
-}
-
-/// The shelves `recommend` can rank.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum ShelfArg {
-    /// The personalized "for you" shelf.
-    ForYou,
-    /// "For you" without anything the shopper already bought.
-    Discovery,
 }
 
 /// The embedding model's settings, shared by `build` and `eval`.
@@ -271,9 +263,14 @@ enum Command {
         /// Shoppers' histories as JSONL (`-` for stdin).
         #[arg(long)]
         histories: PathBuf,
-        /// Which shelf to rank.
-        #[arg(long, value_enum, default_value_t = ShelfArg::ForYou)]
-        shelf: ShelfArg,
+        /// Which shelf to rank: for-you, discovery, buy-again, because-you-viewed, similar,
+        /// bought-together, trending, trending-in-categories, recently-viewed, new-for-you.
+        #[arg(long, default_value = "for-you")]
+        shelf: String,
+        /// The page's other `shelf()` options as a JSON object, e.g.
+        /// '{"filters":{"excludePurchased":true}}' (docs/API.md).
+        #[arg(long)]
+        options: Option<String>,
         /// Shelf length K.
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
         k: u32,
@@ -306,8 +303,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let outputs = EvalOutputs { json: json.as_deref(), report: report.as_deref(), grid: grid.as_deref() };
             eval(&events, catalog.as_deref(), &split_date, k as usize, model, &outputs)
         }
-        Command::Recommend { pack, histories, shelf, k, as_of, out } => {
-            recommend(&pack, &histories, shelf, k as usize, as_of.as_deref(), out.as_deref())
+        Command::Recommend { pack, histories, shelf, options, k, as_of, out } => {
+            let request = batch_request(&shelf, k as usize, options.as_deref()).map_err(|e| format!("recommend: {e}"))?;
+            recommend(&pack, &histories, request, as_of.as_deref(), out.as_deref())
         }
     }
 }
@@ -688,11 +686,7 @@ fn eval(
     Ok(())
 }
 
-fn recommend(pack_path: &Path, histories: &Path, shelf: ShelfArg, k: usize, as_of: Option<&str>, out: Option<&Path>) -> Result<(), String> {
-    let shelf = match shelf {
-        ShelfArg::ForYou => BatchShelf::ForYou,
-        ShelfArg::Discovery => BatchShelf::Discovery,
-    };
+fn recommend(pack_path: &Path, histories: &Path, request: ShelfRequest, as_of: Option<&str>, out: Option<&Path>) -> Result<(), String> {
     let as_of_ms = match as_of {
         None => None,
         Some(s) => Some(match s.trim().parse::<i64>() {
@@ -702,7 +696,8 @@ fn recommend(pack_path: &Path, histories: &Path, shelf: ShelfArg, k: usize, as_o
     };
     let bytes = fs::read(pack_path).map_err(|e| format!("{}: cannot read the pack: {e}", pack_path.display()))?;
     let mut engine = Engine::open(bytes).map_err(|e| format!("{}: not a usable pack: {e}", pack_path.display()))?;
-    let config = RecommendConfig { shelf, k, as_of_ms, now_ms: now_ms() };
+    let config = RecommendConfig { request, as_of_ms, now_ms: now_ms() };
+    check_request(&mut engine, &config).map_err(|e| format!("recommend: {e}"))?;
     let source = histories.display().to_string();
     let input: Box<dyn std::io::BufRead> = if histories.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())

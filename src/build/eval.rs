@@ -7,10 +7,10 @@
 //!   test purchases include an item they had not bought before the split.
 //! * **Rankers** (all over the full catalog, no sampled negatives; every baseline uses the
 //!   train part only):
-//!   * `shelfwise`: the engine's own shelves after pushing the shopper's train events into it:
-//!     [`Engine::rank_for_you`]`(k, split, &[])` for the for-you task and
-//!     [`Engine::rank_discovery`]`(k, split, &[])` (never a bought item) for the discovery
-//!     task; both leave out in-cart and out-of-stock items, like the shelves in the browser;
+//!   * `shelfwise`: the shelves a shop's page gets: the shopper's train events go through
+//!     [`Engine::track`] and the shelf comes from [`Engine::shelf`] with `{ kind, k }` as of
+//!     the split (`for-you` for the for-you task, `discovery` — never a bought item — for the
+//!     discovery task), exactly what the browser's `track()` and `shelf(kind, { k, now })` run;
 //!   * `popularity`: number of train purchase events per item (lines, not quantities);
 //!   * `recent-popularity`: the same, counting only the 30 days before the split;
 //!   * `item-knn`: cosine similarity on the binary shopper × item purchase matrix; an item's
@@ -36,12 +36,14 @@ use thiserror::Error;
 
 use super::assemble::{assemble, BuildConfig, BuildError};
 use super::input::{CatalogItem, RawEvent};
-use crate::engine::{Engine, MAX_K};
+use crate::blend::{BlendSettings, BlendWeights};
+use crate::engine::{Engine, EventInput, MAX_K};
 use crate::error::CoreError;
-use crate::event::{Event, EventKind};
-use crate::for_you::{self, BlendWeights};
+use crate::event::EventKind;
 use crate::pack::PackError;
+use crate::page::ShelfRequest;
 use crate::profile::decay;
+use crate::shelf::ShelfKind;
 
 const MS_PER_DAY: i64 = 86_400_000;
 /// Window of the recent-popularity baseline, in days before the split.
@@ -306,8 +308,8 @@ impl ItemKnn {
 /// The train history of one test shopper.
 struct Shopper<'a> {
     id: &'a str,
-    /// Train events, item = pack index, oldest first.
-    events: Vec<Event>,
+    /// Train events as the page would `track()` them, oldest first.
+    events: Vec<EventInput>,
     /// Train purchases: (catalog index, time).
     purchases: Vec<(u32, i64)>,
     /// Distinct train-bought items (catalog indices), sorted.
@@ -386,18 +388,19 @@ fn setup<'a>(
     let mut popularity = vec![0.0f64; n];
     let mut recent = vec![0.0f64; n];
     let recent_from = split - RECENT_DAYS * MS_PER_DAY;
-    let mut history: HashMap<&str, Vec<(u32, Event)>> = HashMap::new();
+    let mut history: HashMap<&str, Vec<(u32, &RawEvent)>> = HashMap::new();
     for e in &train {
         let Some(&item) = index.get(e.item.as_str()).filter(|_| e.kind.needs_item()) else { continue };
-        let Some(pack_item) = engine.pack().find_item(&e.item) else { continue };
         if e.kind == EventKind::Purchase {
             popularity[item as usize] += 1.0;
             if e.ts_ms >= recent_from {
                 recent[item as usize] += 1.0;
             }
         }
-        let event = Event { item: pack_item, kind: e.kind, ts_ms: e.ts_ms, qty: e.qty.max(1) };
-        history.entry(e.shopper.as_str()).or_default().push((item, event));
+        if engine.pack().find_item(&e.item).is_none() {
+            continue;
+        }
+        history.entry(e.shopper.as_str()).or_default().push((item, *e));
     }
     let mut baskets: Vec<Vec<u32>> = history
         .values()
@@ -430,12 +433,41 @@ fn setup<'a>(
             bought.sort_unstable();
             bought.dedup();
             let purchases = evs.iter().filter(|(_, e)| e.kind == EventKind::Purchase).map(|&(i, e)| (i, e.ts_ms)).collect();
-            let events = evs.into_iter().map(|(_, e)| e).collect();
+            let events = evs.into_iter().map(|(_, e)| tracked(e)).collect();
             Some(Shopper { id, events, purchases, bought, truth })
         })
         .collect();
     shoppers.sort_by(|a, b| a.id.cmp(b.id));
     Ok(Setup { engine, n, index, popularity, recent, knn, shoppers, train_events: train.len(), test_events: test.len() })
+}
+
+/// A train event as the page reports it to `track()`.
+fn tracked(e: &RawEvent) -> EventInput {
+    EventInput {
+        item: Some(e.item.clone()),
+        kind: e.kind.as_str().to_owned(),
+        ts: e.ts_ms as f64,
+        qty: Some(f64::from(e.qty.max(1))),
+        query: None,
+    }
+}
+
+/// Puts shopper `s`'s train events into `engine` (after clearing it) through
+/// [`Engine::track`], as the page's `track()` does.
+fn replay(engine: &mut Engine, s: &Shopper<'_>) -> Result<(), EvalError> {
+    engine.clear_events();
+    for e in &s.events {
+        engine.track(e)?;
+    }
+    Ok(())
+}
+
+/// The `kind` shelf of `k` items as of `now_ms` through [`Engine::shelf`] (what the page's
+/// `shelf(kind, { k, now })` returns), as catalog indices.
+fn shipped_shelf(engine: &Engine, kind: ShelfKind, k: usize, now_ms: i64, index: &HashMap<&str, u32>) -> Result<Vec<u32>, EvalError> {
+    let request = ShelfRequest { k: Some(k), ..ShelfRequest::new(kind.as_str()) };
+    let shelf = engine.shelf(&request, now_ms)?;
+    Ok(shelf.items.iter().filter_map(|it| index.get(it.card.id.as_str()).copied()).collect())
 }
 
 /// Runs the evaluation; `on_iteration` is told of each ALS iteration of the train build.
@@ -459,16 +491,10 @@ pub fn evaluate(
         let not_bought = |i: usize| s.bought.binary_search(&(i as u32)).is_err();
 
         // The engine's shelves, exactly as the browser ranks them.
-        engine.clear_events();
-        for &e in &s.events {
-            engine.push_event(e);
-        }
-        let to_catalog = |shelf: crate::shelf::Shelf| -> Vec<u32> {
-            shelf.items.iter().filter_map(|it| index.get(it.card.id.as_str()).copied()).collect()
-        };
-        acc[0][0].add(s.id, to_catalog(engine.rank_for_you(k, split, &[])?), &s.truth, k);
+        replay(&mut engine, s)?;
+        acc[0][0].add(s.id, shipped_shelf(&engine, ShelfKind::ForYou, k, split, &index)?, &s.truth, k);
         if discovery {
-            acc[0][1].add(s.id, to_catalog(engine.rank_discovery(k, split, &[])?), &new_truth, k);
+            acc[0][1].add(s.id, shipped_shelf(&engine, ShelfKind::Discovery, k, split, &index)?, &new_truth, k);
         }
 
         let mut run = |r: usize, scores: &[f64], tie: &[f64]| {
@@ -547,6 +573,37 @@ pub struct GridSpec {
     pub trend: Vec<f32>,
 }
 
+impl GridSpec {
+    /// Every combination, as blend weights (repeat fixed at 1: only ratios matter).
+    pub fn points(&self) -> Vec<BlendWeights> {
+        let mut out = Vec::new();
+        for &(repeat_half_life_days, source_half_life_days) in &self.half_lives {
+            for &max_sources in &self.max_sources {
+                for &neighbours in &self.neighbours {
+                    for &embedding in &self.embedding {
+                        for &popularity in &self.popularity {
+                            for &trend in &self.trend {
+                                out.push(BlendWeights {
+                                    repeat: 1.0,
+                                    neighbours,
+                                    embedding,
+                                    popularity,
+                                    trend,
+                                    repeat_half_life_days,
+                                    source_half_life_days,
+                                    max_sources,
+                                    ..BlendWeights::FOR_YOU
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 impl Default for GridSpec {
     /// The grid docs/QUALITY.md reports (repeat weight fixed at 1: only ratios matter).
     fn default() -> Self {
@@ -561,8 +618,9 @@ impl Default for GridSpec {
     }
 }
 
-/// Measures every weight combination of `spec` on the same split, through the same core blend
-/// the engine runs ([`for_you::candidates`] on the train pack, then [`for_you::rank_candidates`]).
+/// Measures every weight combination of `spec` on the same split, through the path a shop
+/// runs: the engine's [`Engine::shelf`] with each point's weights set
+/// ([`Engine::set_blend_settings`]; both shelves use the point's weights).
 pub fn weight_grid(
     catalog: &[CatalogItem],
     events: &[RawEvent],
@@ -570,65 +628,45 @@ pub fn weight_grid(
     spec: &GridSpec,
     on_iteration: &mut dyn FnMut(usize),
 ) -> Result<Vec<GridRow>, EvalError> {
-    let k = config.k;
-    let split = config.split_ms;
+    let (k, split) = (config.k, config.split_ms);
     let Setup { mut engine, index, shoppers, .. } = setup(catalog, events, config, on_iteration)?;
-    let pack_to_catalog: Vec<u32> =
-        (0..engine.pack().item_count()).map(|i| index.get(engine.pack().item_id(i)).copied().unwrap_or(u32::MAX)).collect();
-    let mut rows = Vec::new();
-    let settings = spec.half_lives.iter().flat_map(|&h| spec.max_sources.iter().map(move |&m| (h, m)));
-    for ((repeat_half_life_days, source_half_life_days), max_sources) in settings {
-        let base = BlendWeights { repeat_half_life_days, source_half_life_days, max_sources, ..BlendWeights::FOR_YOU };
-        // Per shopper: for-you and discovery candidates with their signals, and the truths.
-        let mut prepared = Vec::with_capacity(shoppers.len());
-        for s in &shoppers {
-            engine.clear_events();
-            s.events.iter().for_each(|&e| engine.push_event(e));
-            let fy = engine.blend_candidates(&base, split, &[], false);
-            let disc = engine.blend_candidates(&base, split, &[], true);
-            let new_truth: HashSet<u32> = s.truth.iter().copied().filter(|i| s.bought.binary_search(i).is_err()).collect();
-            prepared.push((fy, disc, new_truth));
-        }
-        for &neighbours in &spec.neighbours {
-            for &embedding in &spec.embedding {
-                for &popularity in &spec.popularity {
-                    for &trend in &spec.trend {
-                        let w = BlendWeights { repeat: 1.0, neighbours, embedding, popularity, trend, ..base };
-                        let (mut fy, mut disc, mut n_disc) = ((0.0, 0.0), (0.0, 0.0), 0usize);
-                        for (s, (fy_c, disc_c, new_truth)) in shoppers.iter().zip(&prepared) {
-                            let ranked = |c: &[(u32, for_you::Signals)]| -> Vec<u32> {
-                                for_you::rank_candidates(c, &w, k).iter().map(|r| pack_to_catalog[r.item as usize]).collect()
-                            };
-                            let r = ranked(fy_c);
-                            fy.0 += recall_at_k(&r, &s.truth, k);
-                            fy.1 += ndcg_at_k(&r, &s.truth, k);
-                            if !new_truth.is_empty() {
-                                let r = ranked(disc_c);
-                                disc.0 += recall_at_k(&r, new_truth, k);
-                                disc.1 += ndcg_at_k(&r, new_truth, k);
-                                n_disc += 1;
-                            }
-                        }
-                        let m = shoppers.len().max(1) as f64;
-                        let d = n_disc.max(1) as f64;
-                        rows.push(GridRow {
-                            repeat: 1.0,
-                            neighbours,
-                            embedding,
-                            popularity,
-                            trend,
-                            repeat_half_life_days,
-                            source_half_life_days,
-                            max_sources,
-                            for_you: (fy.0 / m, fy.1 / m),
-                            discovery: (disc.0 / d, disc.1 / d),
-                        });
-                    }
-                }
+    let points = spec.points();
+    // Per point: Σ Recall and NDCG for each task, and the discovery shoppers counted.
+    let mut sums = vec![[(0.0f64, 0.0f64); 2]; points.len()];
+    let mut n_disc = 0usize;
+    for s in &shoppers {
+        replay(&mut engine, s)?;
+        let new_truth: HashSet<u32> = s.truth.iter().copied().filter(|i| s.bought.binary_search(i).is_err()).collect();
+        n_disc += usize::from(!new_truth.is_empty());
+        for (w, sum) in points.iter().zip(sums.iter_mut()) {
+            engine.set_blend_settings(BlendSettings { for_you: *w, discovery: *w });
+            let r = shipped_shelf(&engine, ShelfKind::ForYou, k, split, &index)?;
+            sum[0].0 += recall_at_k(&r, &s.truth, k);
+            sum[0].1 += ndcg_at_k(&r, &s.truth, k);
+            if !new_truth.is_empty() {
+                let r = shipped_shelf(&engine, ShelfKind::Discovery, k, split, &index)?;
+                sum[1].0 += recall_at_k(&r, &new_truth, k);
+                sum[1].1 += ndcg_at_k(&r, &new_truth, k);
             }
         }
     }
-    Ok(rows)
+    let (m, d) = (shoppers.len().max(1) as f64, n_disc.max(1) as f64);
+    Ok(points
+        .iter()
+        .zip(sums)
+        .map(|(w, [fy, disc])| GridRow {
+            repeat: w.repeat,
+            neighbours: w.neighbours,
+            embedding: w.embedding,
+            popularity: w.popularity,
+            trend: w.trend,
+            repeat_half_life_days: w.repeat_half_life_days,
+            source_half_life_days: w.source_half_life_days,
+            max_sources: w.max_sources,
+            for_you: (fy.0 / m, fy.1 / m),
+            discovery: (disc.0 / d, disc.1 / d),
+        })
+        .collect())
 }
 
 /// The grid as TSV (one header line, one line per point).

@@ -40,9 +40,9 @@ impl Default for NeighbourConfig {
 }
 
 /// How much one event says that the shopper wanted the item, in [0, 1]: the same strengths
-/// the on-device blend gives its sources ([`crate::for_you::source_strength`]).
+/// the on-device blend gives its sources ([`crate::blend::source_strength`]).
 pub fn kind_strength(kind: EventKind) -> f32 {
-    crate::for_you::source_strength(kind)
+    crate::blend::source_strength(kind)
 }
 
 /// Per shopper, their items and strengths (at most `cap` items, the most recently touched).

@@ -1,8 +1,9 @@
 //! Batch recommendations: shoppers' histories (JSONL) in, one shelf per line out.
 //!
-//! Every event goes through [`Engine::track`] with an [`EventInput`], the exact path the wasm
-//! bindings take, and one [`Engine`] serves every line (its events are cleared in between), so
-//! the native output matches what the browser would show for the same history.
+//! Every event goes through [`Engine::track`] with an [`EventInput`] and every shelf through
+//! [`Engine::shelf`] with a [`ShelfRequest`]: the exact path the wasm bindings take for the
+//! page's `track()` and `shelf()`. One [`Engine`] serves every line (its events are cleared in
+//! between), so the native output is what the browser shows for the same history.
 //!
 //! Input, one shopper per line:
 //! `{"shopper":"17850","events":[{"item":"85123A","type":"purchase","ts":"2011-09-30T10:00:00Z","qty":1}]}`
@@ -19,28 +20,50 @@ use serde_json::Value;
 
 use crate::build::read::parse_timestamp;
 use crate::engine::{Engine, EventInput};
-
-/// Which shelf a batch run ranks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum BatchShelf {
-    /// [`Engine::rank_for_you`].
-    #[default]
-    ForYou,
-    /// [`Engine::rank_discovery`] (never an already bought item).
-    Discovery,
-}
+use crate::error::CoreError;
+use crate::page::ShelfRequest;
+use crate::shelf::ShelfKind;
 
 /// Options of a batch run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecommendConfig {
-    /// The shelf to rank.
-    pub shelf: BatchShelf,
-    /// Shelf length.
-    pub k: usize,
+    /// The shelf every line asks for, with its options (`kind`, `k`, filters …), as the page
+    /// would pass them to `shelf()`.
+    pub request: ShelfRequest,
     /// Rank every line as of this time; `None`: the newest event of the line.
     pub as_of_ms: Option<i64>,
     /// The time used for a line with no events and no `as_of_ms`.
     pub now_ms: i64,
+}
+
+/// The request every line of a batch run asks for: a `kind` shelf of `k` items with the
+/// page's `shelf()` options given as a JSON object in `options` (e.g.
+/// `{"filters":{"excludePurchased":true}}`). The kind and the options are checked here, so a
+/// mistake stops the run before any line is read.
+pub fn batch_request(kind: &str, k: usize, options: Option<&str>) -> Result<ShelfRequest, CoreError> {
+    let invalid = |detail: String| CoreError::InvalidArgument { name: "options", detail };
+    let mut fields = match options.map(serde_json::from_str::<Value>).transpose() {
+        Ok(None) => serde_json::Map::new(),
+        Ok(Some(Value::Object(map))) => map,
+        Ok(Some(other)) => return Err(invalid(format!("expected a JSON object of shelf options, found {other}"))),
+        Err(e) => return Err(invalid(format!("not valid JSON: {e}"))),
+    };
+    for reserved in ["kind", "k"] {
+        if fields.contains_key(reserved) {
+            return Err(invalid(format!("{reserved:?} is set by --shelf / --k, not in the options")));
+        }
+    }
+    fields.insert("kind".into(), Value::from(ShelfKind::parse(kind)?.as_str()));
+    fields.insert("k".into(), Value::from(k));
+    serde_json::from_value(Value::Object(fields)).map_err(|e| invalid(e.to_string()))
+}
+
+/// Checks `config`'s request against the pack once, with no events (a filter naming an
+/// unknown category, discovery asked to keep bought items …), so that a run with a bad request
+/// stops before any line is read instead of failing on every line.
+pub fn check_request<B: AsRef<[u8]>>(engine: &mut Engine<B>, config: &RecommendConfig) -> Result<(), CoreError> {
+    engine.clear_events();
+    engine.shelf(&config.request, config.as_of_ms.unwrap_or(config.now_ms)).map(drop)
 }
 
 /// Why a line produced no shelf.
@@ -160,11 +183,7 @@ pub fn recommend_line<B: AsRef<[u8]>>(
         newest = Some(newest.map_or(ts, |n| n.max(ts)));
     }
     let as_of = config.as_of_ms.or(newest).unwrap_or(config.now_ms);
-    let shelf = match config.shelf {
-        BatchShelf::ForYou => engine.rank_for_you(config.k, as_of, &[]),
-        BatchShelf::Discovery => engine.rank_discovery(config.k, as_of, &[]),
-    };
-    match shelf {
+    match engine.shelf(&config.request, as_of) {
         Ok(shelf) => LineResult { shopper, items: shelf.items.into_iter().map(|s| s.card.id).collect(), error: None },
         Err(err) => fail(shopper, err.kind(), err.to_string()),
     }

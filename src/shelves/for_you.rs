@@ -1,15 +1,37 @@
-//! "For you" and "discovery": the engine's blended ranking (`Engine::rank_for_you`,
-//! `Engine::rank_discovery`, scored in [`crate::for_you`]),
-//! with explanations in the common type; with no usable history, the page's search or
-//! category (the product on the page is only left out: the similar shelf covers it).
+//! "For you" and "discovery": the shelves of the blend ([`crate::blend`]), with their
+//! explanations. With no usable history they start from the page's search or category (the
+//! product on the page is only left out: the similar shelf covers it). Discovery never shows
+//! an item the shopper bought (its filters are fixed so, see [`crate::rules::FilterInput`]).
 
 use std::cell::OnceCell;
 
-use super::{recent_items, Anchors, History};
+use super::{from_context, recent_items, Anchors, Candidate, ContextUse, History, Proposal, ShelfContext};
+use crate::blend::Recommendation;
+use crate::engine::{Engine, MAX_K};
 use crate::explain::{times, Evidence, Explanation, ItemRef, Reason};
-use crate::for_you::Recommendation;
 use crate::pack::Pack;
 use crate::profile::{Profile, Suppressions};
+use crate::shelf::ShelfKind;
+
+/// The candidates of a for-you or discovery shelf, best first, with the score parts of each
+/// blended candidate in the same order (the page explains only the items it keeps, with
+/// [`Explainer`]; until then a candidate's explanation is empty). `want` is at least 1.
+pub(crate) fn propose<B: AsRef<[u8]>>(
+    engine: &Engine<B>,
+    ctx: &ShelfContext<'_, B>,
+    kind: ShelfKind,
+    want: usize,
+) -> (Proposal, Vec<Recommendation>) {
+    if ctx.profile.is_empty() {
+        if let Some(candidates) = from_context(ctx, want, ContextUse::SearchOrCategory) {
+            return (Proposal { title: "You might like".to_owned(), personalized: false, candidates }, Vec::new());
+        }
+    }
+    let (personalized, ranked) = engine.blend_ranked(kind, want.min(MAX_K), ctx.profile, ctx.now_ms, &|i| ctx.allows(i));
+    let pending = || Explanation::new(Reason::Popular, String::new(), Evidence::default());
+    let candidates = ranked.iter().map(|r| Candidate { item: r.item, score: r.score, explanation: pending() }).collect();
+    (Proposal { title: kind.title().to_owned(), personalized, candidates }, ranked)
+}
 
 /// Explains the items of one blended shelf. What the explanations share (the shopper's recent
 /// items and their embeddings, the top category) is looked up once per shelf, and only when

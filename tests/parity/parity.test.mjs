@@ -1,6 +1,6 @@
 // Native vs wasm parity: `shelfwise recommend` (release CLI) and the wasm `Recommender` (the
-// wasm-bindgen --target web glue, loaded in Node with initSync) must rank the same "for you"
-// and "discovery" shelves for the same history. Needs `scripts/build-wasm.sh` and `scripts/demo-pack.sh` first
+// wasm-bindgen --target web glue, loaded in Node with initSync) must rank the same shelves for
+// the same history, both through `shelf()` (Engine::shelf), the one ranking path. Needs `scripts/build-wasm.sh` and `scripts/demo-pack.sh` first
 // (scripts/test.sh runs both before this step).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +20,8 @@ const WASM_DIR = path.join(ROOT, 'www/shelfwise/wasm');
 const WASM_FILE = process.env.SHELFWISE_PARITY_WASM ?? 'shelfwise_bg.wasm';
 const WASM_KERNEL = WASM_FILE.includes('relaxed') ? 'relaxed-simd' : 'simd128';
 const K = 20;
+// The shelves compared: both blends and two shelves of the shopper's own items.
+const SHELVES = ['for-you', 'discovery', 'because-you-viewed', 'new-for-you'];
 const SHOPPERS = 200;
 const PER_SHOPPER = 30;
 
@@ -74,7 +76,7 @@ test('shelfwise recommend and the wasm Recommender rank the same shelves', async
     const { initSync, Recommender, kernelPath } = await import(pathToFileURL(path.join(WASM_DIR, 'shelfwise.js')).href);
     initSync({ module: fs.readFileSync(path.join(WASM_DIR, WASM_FILE)) });
     assert.equal(kernelPath(), WASM_KERNEL, `${WASM_FILE} runs the ${WASM_KERNEL} kernel`);
-    for (const [shelfName, method] of [['for-you', 'rankForYou'], ['discovery', 'rankDiscovery']]) {
+    for (const shelfName of SHELVES) {
       const output = path.join(dir, `recommend-${shelfName}.jsonl`);
       execFileSync(BIN, ['recommend', '--pack', PACK, '--histories', input, '--shelf', shelfName, '--k', String(K), '--out', output], {
         stdio: ['ignore', 'ignore', 'pipe'],
@@ -107,7 +109,7 @@ test('shelfwise recommend and the wasm Recommender rank the same shelves', async
           assert.equal(got.error, undefined, `line ${i + 1}: the CLI refused: ${JSON.stringify(got.error)}`);
           assert.ok(history.events.length > 0);
           const asOf = Math.max(...history.events.map((e) => e.ts));
-          const shelf = rec[method](K, asOf, []);
+          const shelf = rec.shelf({ kind: shelfName, k: K }, asOf);
           const ids = shelf.items.map((item) => item.id);
           assert.equal(ids.length, K, `line ${i + 1}: k items`);
           assert.deepEqual(got.items, ids, `${shelfName}, shopper ${history.shopper}: native and wasm shelves differ`);

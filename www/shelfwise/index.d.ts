@@ -104,7 +104,11 @@ export interface ShelfFilters {
   excludeCategories?: string[];
   /** Default true. */
   excludeInCart?: boolean;
-  /** Default true (false for buy-again). */
+  /**
+   * Leave out what the shopper bought. Default false: `for-you` shows repeat purchases when
+   * the blend ranks them. Always true for `discovery` (passing false there is an
+   * `invalid_argument` error).
+   */
   excludePurchased?: boolean;
 }
 

@@ -41,6 +41,7 @@
 use crate::event::{Event, EventKind};
 use crate::pack::Pack;
 use crate::rank::{top_k_by_query, Query, Scored};
+use crate::shelf::ShelfKind;
 
 /// What the blend reads from a pack (implemented by [`crate::pack::Pack`]; tests use small
 /// hand-made sources).
@@ -246,6 +247,29 @@ impl BlendWeights {
             + self.embedding * s.embedding
             + self.popularity * s.popularity
             + self.trend * s.trend
+    }
+}
+
+/// The weights of both blended shelves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BlendSettings {
+    /// The for-you shelf's weights.
+    pub for_you: BlendWeights,
+    /// The discovery shelf's weights.
+    pub discovery: BlendWeights,
+}
+
+impl BlendSettings {
+    /// What every shop ranks with.
+    pub const DEFAULT: BlendSettings = BlendSettings { for_you: BlendWeights::FOR_YOU, discovery: BlendWeights::DISCOVERY };
+
+    /// The weights of `kind` (discovery's for the discovery shelf, for-you's for any other).
+    pub fn weights(&self, kind: ShelfKind) -> &BlendWeights {
+        if kind == ShelfKind::Discovery {
+            &self.discovery
+        } else {
+            &self.for_you
+        }
     }
 }
 
