@@ -65,13 +65,16 @@ fn price_range_and_categories_filter() {
 }
 
 #[test]
-fn cart_and_purchases_are_left_out_unless_asked_otherwise() {
+fn the_cart_is_left_out_and_purchases_only_when_asked() {
     let mut e = engine();
     track(&mut e, "add_to_cart", "S-00");
     track(&mut e, "purchase", "S-06");
     let s = trending(&e, 24, FilterInput::default(), vec![]);
+    assert!(!ids(&s).contains(&"S-00") && ids(&s).contains(&"S-06"));
+    let strict = FilterInput { exclude_purchased: Some(true), ..FilterInput::default() };
+    let s = trending(&e, 24, strict, vec![]);
     assert!(!ids(&s).contains(&"S-00") && !ids(&s).contains(&"S-06"));
-    let keep = FilterInput { exclude_in_cart: Some(false), exclude_purchased: Some(false), ..FilterInput::default() };
+    let keep = FilterInput { exclude_in_cart: Some(false), ..FilterInput::default() };
     let s = trending(&e, 24, keep, vec![]);
     assert!(ids(&s).contains(&"S-00") && ids(&s).contains(&"S-06"));
 }
