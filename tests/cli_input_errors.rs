@@ -311,7 +311,7 @@ fn endless_inputs_fail_with_a_typed_error_after_the_line_bound() {
         &["recommend", "--pack", out, "--histories", "/dev/zero"],
         "error: /dev/zero: line 1: longer than 16777216 bytes without a line break",
     );
-    fails_quickly(&["recommend", "--pack", "/dev/zero", "--histories", e], "not a usable pack: /dev/zero: bad magic");
+    fails_quickly(&["recommend", "--pack", "/dev/zero", "--histories", e], "error: /dev/zero: not a usable pack: bad magic");
 }
 
 #[test]

@@ -17,7 +17,7 @@ use serde_json::json;
 use shelfwise::build::assemble::{assemble, BuildConfig};
 use shelfwise::build::eval::{evaluate, grid_best, grid_tsv, parse_split_date, weight_grid, EvalConfig, GridSpec};
 use shelfwise::build::input::{CatalogItem, RawEvent};
-use shelfwise::build::pack_file::read_pack_file;
+use shelfwise::build::pack_file::{read_pack_file, PackFileProblem};
 use shelfwise::build::read::{
     detect_events_format, parse_share, parse_time_arg, read_catalog, read_events_jsonl, read_online_retail, EventsFormat, ReadReport,
 };
@@ -727,7 +727,10 @@ fn recommend(pack_path: &Path, histories: &Path, shelf: ShelfArg, k: usize, as_o
         None => None,
         Some(s) => Some(parse_time_arg(s).map_err(|e| format!("--as-of: {e}"))?),
     };
-    let bytes = read_pack_file(pack_path).map_err(|e| format!("not a usable pack: {e}"))?;
+    let bytes = read_pack_file(pack_path).map_err(|e| match e.problem {
+        PackFileProblem::Io(source) => format!("{}: cannot read the pack: {source}", pack_path.display()),
+        problem => format!("{}: not a usable pack: {problem}", pack_path.display()),
+    })?;
     let mut engine = Engine::open(bytes).map_err(|e| format!("{}: not a usable pack: {e}", pack_path.display()))?;
     let config = RecommendConfig { shelf, k, as_of_ms, now_ms: now_ms() };
     let source = histories.display().to_string();
