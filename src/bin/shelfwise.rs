@@ -509,7 +509,7 @@ fn inspect(path: &Path, as_json: bool) -> Result<(), String> {
     };
     let bytes = match read_pack_file(path) {
         Ok(bytes) => bytes,
-        Err(e) if e.problem.kind() == "io" => return Err(e.to_string()),
+        Err(e) if matches!(e.problem, PackFileProblem::Io(_)) => return Err(e.to_string()),
         Err(e) => return fail(e.problem.to_string(), e.problem.kind(), e.problem.format_version()),
     };
     let pack = match Pack::open(bytes.as_slice()) {
