@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use shelfwise::build::read::{read_catalog, read_events_jsonl, read_online_retail, ReadError};
+use shelfwise::build::read::{read_catalog, read_events_jsonl, read_online_retail, LineTooLong, ReadError, MAX_LINE_BYTES};
 use shelfwise::pack::Pack;
 
 fn fixture(name: &str) -> PathBuf {
@@ -29,7 +29,7 @@ fn catalog_rows_with_problems_are_skipped_with_line_numbers() {
 
 #[test]
 fn event_lines_with_problems_are_skipped_with_line_numbers() {
-    let (events, report) = read_events_jsonl(&fixture("events.jsonl")).unwrap();
+    let (events, report) = read_events_jsonl(&fixture("events.jsonl"), i64::MAX).unwrap();
     assert_eq!(events.len(), 11, "10 good lines + the line with an unknown item (checked at build time)");
     assert_eq!(events[6].ts_ms, 1_709_370_120_000);
     assert_eq!(events[7].ts_ms, events[8].ts_ms - 5 * 60_000);
@@ -40,7 +40,7 @@ fn event_lines_with_problems_are_skipped_with_line_numbers() {
 
 #[test]
 fn online_retail_is_cleaned_as_its_readme_says() {
-    let (data, report) = read_online_retail(&fixture("retail_sample.csv")).unwrap();
+    let (data, report) = read_online_retail(&fixture("retail_sample.csv"), i64::MAX).unwrap();
     assert_eq!(report.rows, 13);
     assert_eq!(report.used, 7);
     assert_eq!(report.cleaned["cancellation"], 1);
@@ -57,11 +57,49 @@ fn online_retail_is_cleaned_as_its_readme_says() {
 }
 
 #[test]
+fn online_retail_rows_keep_the_file_line_numbers_in_crlf_and_name_bad_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("retail.csv");
+    let rows: &[&[u8]] = &[
+        b"InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID",
+        b"536365,85123A,WHITE HEART,6,2010-12-01 08:26:00,2.55,17850",
+        b"536365,71053,\"WHITE\r\nLANTERN\",six,2010-12-01 08:26:00,3.39,17850",
+        b"536366,22633,HAND WARMER CR\xc8ME,6,2010-12-01 08:28:00,1.85,17850",
+        b"536367,84879,BIRD,32,2099-01-01 08:34:00,1.69,13047",
+    ];
+    std::fs::write(&path, rows.join(&b"\r\n"[..])).unwrap();
+    let now = shelfwise::build::read::parse_timestamp_str("2012-01-01T00:00:00Z").unwrap();
+    let (data, report) = read_online_retail(&path, now).unwrap();
+    assert_eq!(data.events.len(), 1);
+    let found: Vec<(u64, &str, &str)> = report.problems.iter().map(|p| (p.line, p.field.as_str(), p.message.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (3, "Quantity", "\"six\" is not a whole number"),
+            (5, "Description", "not valid UTF-8 at byte 15 (as Windows-1252 it reads \"HAND WARMER CRÈME\": re-save the file as UTF-8)"),
+            (6, "InvoiceDate", "\"2099-01-01 08:34:00\" (2099-01-01T08:34:00Z) is after the build time 2012-01-01T00:00:00Z"),
+        ]
+    );
+    assert!(report.windows_1252);
+    std::fs::write(&path, "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,StockCode\n").unwrap();
+    let err = read_online_retail(&path, now).unwrap_err().to_string();
+    assert!(err.ends_with("line 1: column \"StockCode\" appears twice (columns 2 and 8); rename or remove one"), "{err}");
+}
+
+#[test]
+fn an_endless_events_file_is_refused_at_the_line_bound() {
+    let err = read_events_jsonl(Path::new("/dev/zero"), i64::MAX).unwrap_err();
+    assert!(matches!(err, ReadError::TooLong { too_long: LineTooLong { line: 1, limit: MAX_LINE_BYTES, csv_record: false }, .. }), "{err}");
+    let err = read_catalog(Path::new("/dev/zero")).unwrap_err();
+    assert!(matches!(err, ReadError::TooLong { too_long: LineTooLong { line: 1, .. }, .. }), "{err}");
+}
+
+#[test]
 fn unusable_inputs_are_fatal_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.jsonl");
     std::fs::write(&empty, "\n\n").unwrap();
-    assert!(matches!(read_events_jsonl(&empty), Err(ReadError::Empty { .. })));
+    assert!(matches!(read_events_jsonl(&empty, i64::MAX), Err(ReadError::Empty { .. })));
     let no_price = dir.path().join("catalog.csv");
     std::fs::write(&no_price, "id,title\nA,Thing\n").unwrap();
     let err = read_catalog(&no_price).unwrap_err().to_string();
@@ -84,6 +122,9 @@ fn cli_builds_and_inspects_a_pack_from_the_canonical_formats() {
         out.to_str().unwrap(),
         "--dim",
         "8",
+        // The fixtures hold a bad row of each kind: far more than the default 5%.
+        "--max-skipped",
+        "1",
     ]);
     let stderr = String::from_utf8_lossy(&build.stderr);
     assert!(build.status.success(), "{stderr}");
@@ -177,7 +218,7 @@ fn builds_the_shared_online_retail_data_when_present() {
         eprintln!("skipped: {} is not here", data.display());
         return;
     }
-    let (retail, report) = read_online_retail(&data).unwrap();
+    let (retail, report) = read_online_retail(&data, i64::MAX).unwrap();
     assert_eq!(report.rows, 370_931);
     assert_eq!(report.skipped_total(), 0, "{:?}", report.problems);
     assert!(retail.catalog.len() > 3_000);

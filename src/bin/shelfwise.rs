@@ -17,8 +17,9 @@ use serde_json::json;
 use shelfwise::build::assemble::{assemble, BuildConfig};
 use shelfwise::build::eval::{evaluate, grid_best, grid_tsv, parse_split_date, weight_grid, EvalConfig, GridSpec};
 use shelfwise::build::input::{CatalogItem, RawEvent};
+use shelfwise::build::pack_file::{read_pack_file, PackFileProblem};
 use shelfwise::build::read::{
-    detect_events_format, parse_timestamp_str, read_catalog, read_events_jsonl, read_online_retail, EventsFormat, ReadReport,
+    detect_events_format, parse_share, parse_time_arg, read_catalog, read_events_jsonl, read_online_retail, EventsFormat, ReadReport,
 };
 use shelfwise::build::recommend::{batch_request, check_request, recommend_stream, RecommendConfig};
 use shelfwise::build::report::html_report;
@@ -129,6 +130,25 @@ impl ModelArgs {
     }
 }
 
+/// How the inputs are read, shared by `build` and `eval`.
+#[derive(Args, Clone, Copy)]
+struct InputArgs {
+    /// The build time (RFC 3339 or ms since 1970): events dated after it are dropped and
+    /// reported; `build` stamps it into the pack [default: $SOURCE_DATE_EPOCH, else the clock].
+    #[arg(long, value_name = "TIME", value_parser = parse_time_arg)]
+    now: Option<i64>,
+    /// Fail when more than this share of the events' or the catalog's rows is skipped as bad
+    /// (0 to 1, or a percentage such as 5%).
+    #[arg(long, value_name = "SHARE", default_value = "0.05", value_parser = parse_share)]
+    max_skipped: f64,
+}
+
+impl InputArgs {
+    fn build_time_ms(self) -> i64 {
+        self.now.unwrap_or_else(now_ms)
+    }
+}
+
 /// `build`'s optional extras: imported vectors and static shelves.
 #[derive(Args, Clone)]
 struct BuildExtras {
@@ -188,6 +208,8 @@ enum Command {
         #[command(flatten)]
         model: ModelArgs,
         #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
         extras: BuildExtras,
     },
     /// Print what is inside a pack (counts, dimension, sections, versions, checksum status).
@@ -236,6 +258,8 @@ enum Command {
         k: u32,
         #[command(flatten)]
         model: ModelArgs,
+        #[command(flatten)]
+        input: InputArgs,
         /// Also write the results as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
@@ -296,12 +320,12 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Build { events, catalog, out, model, extras } => build(&events, catalog.as_deref(), &out, model, &extras),
+        Command::Build { events, catalog, out, model, input, extras } => build(&events, catalog.as_deref(), &out, model, input, &extras),
         Command::Inspect { pack, json } => inspect(&pack, json),
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
-        Command::Eval { events, catalog, split_date, k, model, json, report, grid } => {
+        Command::Eval { events, catalog, split_date, k, model, input, json, report, grid } => {
             let outputs = EvalOutputs { json: json.as_deref(), report: report.as_deref(), grid: grid.as_deref() };
-            eval(&events, catalog.as_deref(), &split_date, k as usize, model, &outputs)
+            eval(&events, catalog.as_deref(), &split_date, k as usize, model, input, &outputs)
         }
         Command::Recommend { pack, histories, shelf, options, k, as_of, out } => {
             let request = batch_request(&shelf, k as usize, options.as_deref()).map_err(|e| format!("recommend: {e}"))?;
@@ -311,26 +335,7 @@ fn run(cli: Cli) -> Result<(), String> {
 }
 
 fn print_report(what: &str, report: &ReadReport) {
-    eprintln!(
-        "{what} {}: {} rows, {} used, {} removed by cleaning rules, {} skipped as bad",
-        report.path.display(),
-        report.rows,
-        report.used,
-        report.cleaned_total(),
-        report.skipped_total()
-    );
-    for (reason, n) in &report.cleaned {
-        eprintln!("  cleaned: {reason}: {n}");
-    }
-    for (reason, n) in &report.skipped {
-        eprintln!("  skipped: {reason}: {n}");
-    }
-    for p in &report.problems {
-        eprintln!("  {}:{p}", report.path.display());
-    }
-    if report.skipped_total() as usize > report.problems.len() {
-        eprintln!("  … {} more bad rows not listed", report.skipped_total() as usize - report.problems.len());
-    }
+    eprint!("{}", report.render(what));
 }
 
 fn now_ms() -> i64 {
@@ -340,9 +345,17 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
-fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, model: ModelArgs, extras: &BuildExtras) -> Result<(), String> {
+fn build(
+    events_path: &Path,
+    catalog_path: Option<&Path>,
+    out: &Path,
+    model: ModelArgs,
+    input: InputArgs,
+    extras: &BuildExtras,
+) -> Result<(), String> {
     let started = Instant::now();
-    let (events, catalog, read) = load_inputs(events_path, catalog_path)?;
+    let built_at_ms = input.build_time_ms();
+    let (events, catalog, read) = load_inputs(events_path, catalog_path, input.max_skipped, built_at_ms)?;
     let imported = match &extras.vectors {
         Some(path) => {
             let step = spinner(format!("reading {}", path.display()));
@@ -358,7 +371,7 @@ fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, model: Mod
     let reading = started.elapsed();
 
     let training_started = Instant::now();
-    let mut config = model.build_config(now_ms());
+    let mut config = model.build_config(built_at_ms);
     if imported.is_some() {
         // The imported vectors replace the model: no ALS iterations, one placeholder factor.
         config.als.iterations = 0;
@@ -420,6 +433,9 @@ fn build(events_path: &Path, catalog_path: Option<&Path>, out: &Path, model: Mod
     for (reason, n) in &summary.events_skipped {
         eprintln!("               left out: {reason}: {n}");
     }
+    if !summary.unknown_items.is_empty() {
+        eprintln!("               {}", summary.unknown_items_text());
+    }
     if let Some((path, dim, applied)) = applied {
         eprintln!(
             "  vectors    dim {dim} from {}: {} items matched, {} without a vector (zero: popularity only), {} vectors for ids not in the catalog left out",
@@ -480,20 +496,23 @@ fn write_static_shelves(bytes: &[u8], path: &Path, k: usize) -> Result<StaticSum
 }
 
 fn inspect(path: &Path, as_json: bool) -> Result<(), String> {
-    let bytes = fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let fail = |message: String, kind: &str, format_version: Option<u16>| {
+        if as_json {
+            println!(
+                "{}",
+                json!({ "file": path.display().to_string(), "ok": false, "error": message, "kind": kind, "formatVersion": format_version })
+            );
+        }
+        Err(format!("{}: {message}", path.display()))
+    };
+    let bytes = match read_pack_file(path) {
+        Ok(bytes) => bytes,
+        Err(e) if matches!(e.problem, PackFileProblem::Io(_)) => return Err(e.to_string()),
+        Err(e) => return fail(e.problem.to_string(), e.problem.kind(), e.problem.format_version()),
+    };
     let pack = match Pack::open(bytes.as_slice()) {
         Ok(p) => p,
-        Err(e) => {
-            let header = read_header(&bytes).ok();
-            if as_json {
-                println!(
-                    "{}",
-                    json!({ "file": path.display().to_string(), "ok": false, "error": e.to_string(), "kind": e.kind(),
-                            "formatVersion": header.map(|h| h.format_version) })
-                );
-            }
-            return Err(format!("{}: {e}", path.display()));
-        }
+        Err(e) => return fail(e.to_string(), e.kind(), read_header(&bytes).ok().map(|h| h.format_version)),
     };
     let h = pack.header();
     let m = pack.meta();
@@ -591,13 +610,21 @@ impl EventsRead {
     }
 }
 
-/// Reads events and the catalog (given, or derived from the Online Retail CSV), with a spinner
-/// while each file is read.
-fn load_inputs(events_path: &Path, catalog_path: Option<&Path>) -> Result<(Vec<RawEvent>, Vec<CatalogItem>, EventsRead), String> {
+/// Reads events (dropping those after `build_time_ms`) and the catalog (given, or derived from
+/// the Online Retail CSV), with a spinner while each file is read; fails when either lost more
+/// than `max_skipped` of its rows.
+fn load_inputs(
+    events_path: &Path,
+    catalog_path: Option<&Path>,
+    max_skipped: f64,
+    build_time_ms: i64,
+) -> Result<(Vec<RawEvent>, Vec<CatalogItem>, EventsRead), String> {
     let step = spinner(format!("reading {}", events_path.display()));
     let read = match detect_events_format(events_path).map_err(|e| e.to_string()) {
-        Ok(EventsFormat::OnlineRetail) => read_online_retail(events_path).map(|(data, report)| (data.events, Some(data.catalog), report)),
-        Ok(EventsFormat::Jsonl) => read_events_jsonl(events_path).map(|(events, report)| (events, None, report)),
+        Ok(EventsFormat::OnlineRetail) => {
+            read_online_retail(events_path, build_time_ms).map(|(data, report)| (data.events, Some(data.catalog), report))
+        }
+        Ok(EventsFormat::Jsonl) => read_events_jsonl(events_path, build_time_ms).map(|(events, report)| (events, None, report)),
         Err(message) => {
             step.finish_and_clear();
             return Err(message);
@@ -614,6 +641,7 @@ fn load_inputs(events_path: &Path, catalog_path: Option<&Path>) -> Result<(Vec<R
             step.finish_and_clear();
             let (items, report) = read.map_err(|e| e.to_string())?;
             print_report("catalog", &report);
+            report.check_loss(max_skipped).map_err(|e| e.to_string())?;
             items
         }
         (None, Some(items)) => items,
@@ -624,6 +652,7 @@ fn load_inputs(events_path: &Path, catalog_path: Option<&Path>) -> Result<(Vec<R
             ))
         }
     };
+    report.check_loss(max_skipped).map_err(|e| e.to_string())?;
     Ok((events, catalog, events_read))
 }
 
@@ -640,11 +669,12 @@ fn eval(
     split_date: &str,
     k: usize,
     model: ModelArgs,
+    input: InputArgs,
     outputs: &EvalOutputs,
 ) -> Result<(), String> {
     let started = Instant::now();
     let split_ms = parse_split_date(split_date).map_err(|e| e.to_string())?;
-    let (events, catalog, _) = load_inputs(events_path, catalog_path)?;
+    let (events, catalog, _) = load_inputs(events_path, catalog_path, input.max_skipped, input.build_time_ms())?;
     let config = EvalConfig { k, split_ms, build: model.build_config(split_ms) };
     let bar = training_bar(model.iterations, "training embeddings on the train part (ALS)");
     if let Some(path) = outputs.grid {
@@ -689,21 +719,20 @@ fn eval(
 fn recommend(pack_path: &Path, histories: &Path, request: ShelfRequest, as_of: Option<&str>, out: Option<&Path>) -> Result<(), String> {
     let as_of_ms = match as_of {
         None => None,
-        Some(s) => Some(match s.trim().parse::<i64>() {
-            Ok(ms) => ms,
-            Err(_) => parse_timestamp_str(s.trim()).map_err(|e| format!("--as-of: {e}"))?,
-        }),
+        Some(s) => Some(parse_time_arg(s).map_err(|e| format!("--as-of: {e}"))?),
     };
-    let bytes = fs::read(pack_path).map_err(|e| format!("{}: cannot read the pack: {e}", pack_path.display()))?;
+    let bytes = read_pack_file(pack_path).map_err(|e| match e.problem {
+        PackFileProblem::Io(source) => format!("{}: cannot read the pack: {source}", pack_path.display()),
+        problem => format!("{}: not a usable pack: {problem}", pack_path.display()),
+    })?;
     let mut engine = Engine::open(bytes).map_err(|e| format!("{}: not a usable pack: {e}", pack_path.display()))?;
     let config = RecommendConfig { request, as_of_ms, now_ms: now_ms() };
     check_request(&mut engine, &config).map_err(|e| format!("recommend: {e}"))?;
     let source = histories.display().to_string();
-    let input: Box<dyn std::io::BufRead> = if histories.as_os_str() == "-" {
+    let input: Box<dyn std::io::Read> = if histories.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        let file = fs::File::open(histories).map_err(|e| format!("{source}: cannot read: {e}"))?;
-        Box::new(std::io::BufReader::new(file))
+        Box::new(fs::File::open(histories).map_err(|e| format!("{source}: cannot read: {e}"))?)
     };
     let writer: Box<dyn std::io::Write> = match out {
         Some(path) => {
@@ -718,7 +747,7 @@ fn recommend(pack_path: &Path, histories: &Path, request: ShelfRequest, as_of: O
     let step = spinner(format!("ranking shelves for {source}"));
     let streamed = recommend_stream(&mut engine, input, &source, writer, &config);
     step.finish_and_clear();
-    let summary = streamed.map_err(|e| format!("{source}: {e}"))?;
+    let summary = streamed.map_err(|e| e.to_string())?;
     eprintln!("recommend {source}: {} lines, {} shelves, {} lines with errors", summary.lines, summary.ok, summary.error_total());
     for (kind, n) in &summary.errors {
         eprintln!("  {kind}: {n}");

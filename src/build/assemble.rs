@@ -13,7 +13,7 @@
 //!   neighbours ([`super::content`]) for cold items. Bought together: [`super::together`].
 //!   Trend: [`super::trend`], as of the newest event. Interactions: distinct shoppers per item.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use thiserror::Error;
 
@@ -22,6 +22,7 @@ use super::content::{content_neighbours, fill_cold_vectors, tfidf_vectors, Conte
 use super::history::index_events;
 use super::input::{CatalogItem, RawEvent};
 use super::neighbours::{item_knn, NeighbourConfig};
+use super::read::echo;
 use super::together::{bought_together, TogetherConfig};
 use super::trend::{item_demand, TrendConfig};
 use crate::event::EventKind;
@@ -91,7 +92,26 @@ pub struct BuildSummary {
     pub events_used: u64,
     /// Events left out, by reason.
     pub events_skipped: BTreeMap<String, u64>,
+    /// The first [`MAX_LISTED_UNKNOWN_ITEMS`] distinct item ids of events that the catalog
+    /// lacks, in event order.
+    pub unknown_items: Vec<String>,
+    /// How many distinct item ids the catalog lacks.
+    pub unknown_item_count: usize,
 }
+
+impl BuildSummary {
+    /// The unknown item ids for the build summary: `ids not in the catalog: "X1", "X7" and 4
+    /// more` (each cut as [`echo`] does).
+    pub fn unknown_items_text(&self) -> String {
+        let ids: Vec<String> = self.unknown_items.iter().map(|id| echo(id)).collect();
+        let more = self.unknown_item_count.saturating_sub(ids.len());
+        let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+        format!("ids not in the catalog: {}{tail}", ids.join(", "))
+    }
+}
+
+/// How many ids of unknown items a [`BuildSummary`] lists.
+pub const MAX_LISTED_UNKNOWN_ITEMS: usize = 5;
 
 /// Interaction strength of one event for training.
 pub fn training_weight(kind: EventKind, qty: u32) -> f32 {
@@ -127,6 +147,7 @@ pub fn assemble(
     let half_life_ms = config.popularity_half_life_days * 86_400_000.0;
     let mut skip = |reason: &str| *summary.events_skipped.entry(reason.to_owned()).or_default() += 1;
     let mut used = 0u64;
+    let mut unknown: HashSet<&str> = HashSet::new();
     for e in events {
         if !e.kind.needs_item() {
             skip("search (no item)");
@@ -134,6 +155,10 @@ pub fn assemble(
         }
         let Some(&item) = item_index.get(e.item.as_str()) else {
             skip("item not in catalog");
+            unknown.insert(e.item.as_str());
+            if summary.unknown_items.len() < MAX_LISTED_UNKNOWN_ITEMS && !summary.unknown_items.contains(&e.item) {
+                summary.unknown_items.push(e.item.clone());
+            }
             continue;
         };
         let w = training_weight(e.kind, e.qty);
@@ -148,6 +173,7 @@ pub fn assemble(
         *pairs.entry((shopper, item)).or_default() += w;
     }
     summary.events_used = used;
+    summary.unknown_item_count = unknown.len();
     summary.shoppers = shopper_index.len();
     let mut entries: Vec<(u32, u32, f32)> = pairs.into_iter().map(|((u, i), w)| (u, i, w)).collect();
     entries.sort_by_key(|&(u, i, _)| (u, i));

@@ -3,6 +3,7 @@
 //! * [`input`]: the canonical catalog and event records every reader produces;
 //! * [`read`]: readers for the canonical JSONL/CSV formats and the Online Retail CSV, with
 //!   per-line error reporting;
+//! * [`pack_file`]: reading a pack file for the CLI, its header and size checked first;
 //! * [`synth`]: the synthetic demo shop;
 //! * [`als`]: implicit-feedback ALS for item embeddings;
 //! * [`history`]: events resolved to dense shopper / item / basket indices;
@@ -24,6 +25,7 @@ pub mod eval;
 pub mod history;
 pub mod input;
 pub mod neighbours;
+pub mod pack_file;
 pub mod read;
 pub mod recommend;
 pub mod report;

@@ -11,18 +11,40 @@
 //! are ignored). Output, one line per input line and in input order:
 //! `{"shopper":"17850","items":["…",…]}`, or with `"items":[]` and
 //! `"error":{"kind":…,"message":"file:line N: …"}` when the line cannot be used.
+//!
+//! Input lines are read one at a time and may be at most [`MAX_HISTORY_LINE_BYTES`] long (a
+//! longer one stops the run with [`RecommendError::Input`] naming it); messages quote input
+//! values cut to [`echo`]'s length.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, Write};
+use std::io::{self, Read, Write};
+use std::path::Path;
 
 use serde::Serialize;
 use serde_json::Value;
+use thiserror::Error;
 
-use crate::build::read::parse_timestamp;
+use crate::build::read::text::{echo_json, utf8};
+use crate::build::read::{echo, parse_timestamp, LineSource, ReadError};
 use crate::engine::{Engine, EventInput};
 use crate::error::CoreError;
 use crate::page::ShelfRequest;
 use crate::shelf::ShelfKind;
+
+/// The longest history line, in bytes (16 MiB: the engine keeps 10,000 events, about 1 MB of
+/// JSON, so this leaves room for long queries and extra fields).
+pub const MAX_HISTORY_LINE_BYTES: usize = 16 << 20;
+
+/// What stops a batch run (a bad line only gets an error line).
+#[derive(Debug, Error)]
+pub enum RecommendError {
+    /// The histories could not be read, or a line is too long.
+    #[error(transparent)]
+    Input(#[from] ReadError),
+    /// The shelves could not be written.
+    #[error("cannot write the shelves: {0}")]
+    Output(#[from] io::Error),
+}
 
 /// Options of a batch run.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +127,19 @@ impl RecommendSummary {
     }
 }
 
+/// A core error's message with long input values it quotes (`inputs`) cut as [`echo`] does.
+fn shorten_echoes(message: String, inputs: &[Option<&str>]) -> String {
+    inputs.iter().flatten().fold(message, |message, input| {
+        let quoted = format!("{input:?}");
+        let short = echo(input);
+        if short.len() < quoted.len() {
+            message.replace(&quoted, &short)
+        } else {
+            message
+        }
+    })
+}
+
 fn id_value(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
@@ -137,31 +172,31 @@ pub fn recommend_line<B: AsRef<[u8]>>(
     let shopper = match obj.get("shopper") {
         Some(v) => match id_value(v) {
             Some(s) => Some(s),
-            None => return fail(None, "invalid_line", format!("field \"shopper\": expected a string, found {v}")),
+            None => return fail(None, "invalid_line", format!("field \"shopper\": expected a string, found {}", echo_json(v))),
         },
         None => return fail(None, "invalid_line", "missing field \"shopper\"".to_owned()),
     };
     let events = match obj.get("events") {
         Some(Value::Array(a)) => a,
-        Some(v) => return fail(shopper, "invalid_line", format!("field \"events\": expected an array, found {v}")),
+        Some(v) => return fail(shopper, "invalid_line", format!("field \"events\": expected an array, found {}", echo_json(v))),
         None => return fail(shopper, "invalid_line", "missing field \"events\"".to_owned()),
     };
     let mut newest: Option<i64> = None;
     for (i, event) in events.iter().enumerate() {
         let at = format!("event {}", i + 1);
         let Some(e) = event.as_object() else {
-            return fail(shopper, "invalid_event", format!("{at}: expected an object, found {event}"));
+            return fail(shopper, "invalid_event", format!("{at}: expected an object, found {}", echo_json(event)));
         };
         let kind = match e.get("type") {
             Some(Value::String(s)) => s.clone(),
-            Some(v) => return fail(shopper, "invalid_event", format!("{at}: field \"type\": expected a string, found {v}")),
+            Some(v) => return fail(shopper, "invalid_event", format!("{at}: field \"type\": expected a string, found {}", echo_json(v))),
             None => return fail(shopper, "invalid_event", format!("{at}: missing field \"type\"")),
         };
         let item = match e.get("item") {
             None | Some(Value::Null) => None,
             Some(v) => match id_value(v) {
                 Some(s) => Some(s),
-                None => return fail(shopper, "invalid_event", format!("{at}: field \"item\": expected a string, found {v}")),
+                None => return fail(shopper, "invalid_event", format!("{at}: field \"item\": expected a string, found {}", echo_json(v))),
             },
         };
         let ts = match parse_timestamp(e.get("ts").unwrap_or(&Value::Null)) {
@@ -172,13 +207,14 @@ pub fn recommend_line<B: AsRef<[u8]>>(
             None | Some(Value::Null) => None,
             Some(v) => match v.as_f64() {
                 Some(q) => Some(q),
-                None => return fail(shopper, "invalid_event", format!("{at}: field \"qty\": expected a number, found {v}")),
+                None => return fail(shopper, "invalid_event", format!("{at}: field \"qty\": expected a number, found {}", echo_json(v))),
             },
         };
         let query = e.get("query").and_then(Value::as_str).map(str::to_owned);
         let input = EventInput { item, kind, ts: ts as f64, qty, query };
         if let Err(err) = engine.track(&input) {
-            return fail(shopper, err.kind(), format!("{at}: {err}"));
+            let message = shorten_echoes(err.to_string(), &[input.item.as_deref(), Some(&input.kind)]);
+            return fail(shopper, err.kind(), format!("{at}: {message}"));
         }
         newest = Some(newest.map_or(ts, |n| n.max(ts)));
     }
@@ -189,44 +225,33 @@ pub fn recommend_line<B: AsRef<[u8]>>(
     }
 }
 
-/// Reads every line of `input`, writes one JSON line per input line to `out` (in order) and
-/// returns the counts. Only I/O failures stop the run.
-pub fn recommend_stream<B: AsRef<[u8]>, R: BufRead, W: Write>(
+/// Reads every line of `input` (named `source` in messages), writes one JSON line per input
+/// line to `out` (in order) and returns the counts. Only a line longer than
+/// [`MAX_HISTORY_LINE_BYTES`] and I/O failures stop the run.
+pub fn recommend_stream<B: AsRef<[u8]>, R: Read, W: Write>(
     engine: &mut Engine<B>,
-    mut input: R,
+    input: R,
     source: &str,
     mut out: W,
     config: &RecommendConfig,
-) -> io::Result<RecommendSummary> {
+) -> Result<RecommendSummary, RecommendError> {
     let mut summary = RecommendSummary::default();
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
-            break;
-        }
+    let mut lines = LineSource::new(input, Path::new(source), MAX_HISTORY_LINE_BYTES);
+    while let Some((line_no, bytes)) = lines.next_line()? {
         summary.lines += 1;
-        let line_no = summary.lines;
-        let result = match std::str::from_utf8(&buf) {
-            Ok(text) => {
-                let text = text.trim_end_matches(['\n', '\r']);
-                let text = if line_no == 1 { text.trim_start_matches('\u{feff}') } else { text };
-                recommend_line(engine, text, source, line_no, config)
-            }
+        let result = match utf8(bytes) {
+            Ok(text) => recommend_line(engine, text, source, line_no, config),
             Err(e) => LineResult {
                 shopper: None,
                 items: Vec::new(),
-                error: Some(LineError {
-                    kind: "malformed_json".to_owned(),
-                    message: format!("{source}:line {line_no}: not valid UTF-8: {e}"),
-                }),
+                error: Some(LineError { kind: "malformed_json".to_owned(), message: format!("{source}:line {line_no}: {e}") }),
             },
         };
         match &result.error {
             None => summary.ok += 1,
             Some(e) => *summary.errors.entry(e.kind.clone()).or_default() += 1,
         }
-        serde_json::to_writer(&mut out, &result)?;
+        serde_json::to_writer(&mut out, &result).map_err(io::Error::from)?;
         out.write_all(b"\n")?;
     }
     engine.clear_events();

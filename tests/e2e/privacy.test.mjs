@@ -560,11 +560,40 @@ const PAYLOADS = [
   { id: 'X6', title: 'Plain & safe', image: 'https://cdn.example/x6.png', url: '#/item/X6', category: '<b>Cat</b>', brand: '<i onmouseover=alert(1)>B</i>' },
 ];
 
+/** CRC-32 (IEEE), as the pack header stores it for bytes 40.. (docs/PACK_FORMAT.md). */
+function crc32(bytes) {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k += 1) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** URLs the builder refuses (any scheme but http and https): docs/INPUT_FORMATS.md. */
+const builderRefuses = (url) => /^[\x00-\x20]*[a-z][a-z0-9+.-]*:/i.test(url.replace(/[\t\n\r]/g, '')) && !/^\s*https?:/i.test(url);
+
+/**
+ * Builds a pack holding the payloads. The builder refuses javascript:, data: and vbscript: URLs
+ * in a catalog, but a pack made by another tool may hold them: such URLs go through the builder
+ * as http placeholders of the same byte length and are then written over them in the pack's
+ * string tables, with the header checksum repaired.
+ */
 async function buildHostilePack(dir) {
   const bin = process.env.SHELFWISE_BIN || join(ROOT, 'target/release/shelfwise');
   assert.ok(existsSync(bin), `the shelfwise CLI is needed at ${bin} (bash scripts/demo-pack.sh builds it)`);
+  const planted = [];
+  const plant = (url) => {
+    if (!builderRefuses(url)) return url;
+    const payload = Buffer.from(url);
+    const head = `https://x${planted.length}/`;
+    const placeholder = Buffer.from(head.padEnd(payload.length, 'y'));
+    assert.equal(placeholder.length, payload.length, `a placeholder as long as ${url}`);
+    planted.push({ placeholder, payload });
+    return placeholder.toString();
+  };
   const catalog = PAYLOADS.map((p) => JSON.stringify({
-    id: p.id, title: p.title, price: 9.5, category: p.category ?? '<script>alert(1)</script>', brand: p.brand ?? 'javascript:alert(1)', image: p.image, url: p.url,
+    id: p.id, title: p.title, price: 9.5, category: p.category ?? '<script>alert(1)</script>', brand: p.brand ?? 'javascript:alert(1)', image: plant(p.image), url: plant(p.url),
   })).join('\n');
   const events = [];
   for (let s = 0; s < 12; s += 1) {
@@ -573,7 +602,14 @@ async function buildHostilePack(dir) {
   await writeFile(join(dir, 'catalog.jsonl'), `${catalog}\n`);
   await writeFile(join(dir, 'events.jsonl'), `${events.join('\n')}\n`);
   await promisify(execFile)(bin, ['build', '--events', join(dir, 'events.jsonl'), '--catalog', join(dir, 'catalog.jsonl'), '--out', join(dir, 'hostile.pack'), '--dim', '8']);
-  return readFile(join(dir, 'hostile.pack'));
+  const pack = await readFile(join(dir, 'hostile.pack'));
+  for (const { placeholder, payload } of planted) {
+    const at = pack.indexOf(placeholder);
+    assert.ok(at > 0 && pack.indexOf(placeholder, at + 1) === -1, `placeholder ${placeholder} once in the pack`);
+    payload.copy(pack, at);
+  }
+  pack.writeUInt32LE(crc32(pack.subarray(40)), 32);
+  return pack;
 }
 
 test('a pack with HTML and javascript: payloads in its fields renders inert (no CSP to help)', async (t) => {
