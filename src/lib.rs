@@ -3,7 +3,8 @@
 //! The crate has three layers:
 //!
 //! * the **core** ([`pack`], [`event`], [`profile`], [`kernel`], [`rank`], [`for_you`],
-//!   [`shelf`], [`shelves`], [`rules`], [`page`], [`explain`], [`explore`], [`engine`]): opens a
+//!   [`shelf`], [`shelves`], [`rules`], [`page`], [`explain`], [`explore`], [`engine`],
+//!   [`measurement`]): opens a
 //!   pack in place, keeps the shopper's events, builds a profile and ranks shelves with
 //!   explanations. It holds no
 //!   JS types and is the same code natively and in wasm;
@@ -23,6 +24,7 @@ pub mod for_you;
 #[cfg(any(target_arch = "wasm32", test))]
 mod json;
 pub mod kernel;
+pub mod measurement;
 pub mod order;
 pub mod pack;
 pub mod page;
