@@ -122,7 +122,13 @@ pub struct Engine<B: AsRef<[u8]> = Vec<u8>> {
     profile_config: ProfileConfig,
     /// The pack's under-exposed items (new for you, exploration), computed when first needed.
     under_exposed: UnderExposed,
+    /// Whether shelves use the shopper's events (false: the experiment's control arm, see
+    /// [`Engine::set_personalized`]).
+    personalized: bool,
 }
+
+/// What ranking reads instead of the shopper's events when personalization is off.
+static NO_EVENTS: VecDeque<Event> = VecDeque::new();
 
 /// Checks a shelf size.
 pub fn check_k(k: usize) -> Result<usize, CoreError> {
@@ -158,7 +164,44 @@ impl<B: AsRef<[u8]>> Engine<B> {
             price_bands,
             profile_config: ProfileConfig::default(),
             under_exposed: UnderExposed::default(),
+            personalized: true,
         })
+    }
+
+    /// Turns personalization off (the control arm of an experiment) or on again. Off, every
+    /// shelf ranks as for a shopper with no events and no searches (the page's own context, the
+    /// pack's rules and removed interests still apply); the events are still recorded and the
+    /// profile still describes them.
+    pub fn set_personalized(&mut self, personalized: bool) {
+        self.personalized = personalized;
+    }
+
+    /// Whether shelves use the shopper's events ([`Engine::set_personalized`]).
+    pub fn is_personalized(&self) -> bool {
+        self.personalized
+    }
+
+    /// The events shelves are ranked from: none when personalization is off.
+    pub(crate) fn ranked_events(&self) -> &VecDeque<Event> {
+        if self.personalized {
+            &self.events
+        } else {
+            &NO_EVENTS
+        }
+    }
+
+    /// The searches shelves are ranked from: none when personalization is off.
+    pub(crate) fn ranked_searches(&self) -> &[Search] {
+        if self.personalized {
+            self.searches()
+        } else {
+            &[]
+        }
+    }
+
+    /// The profile shelves are ranked from as of `now_ms`: empty when personalization is off.
+    pub(crate) fn ranked_profile(&self, now_ms: i64) -> Profile {
+        Profile::build_with(&self.pack, self.ranked_events(), now_ms, &self.profile_config, &self.suppressions, &self.price_bands)
     }
 
     /// The recorded searches, oldest first.
@@ -382,7 +425,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
         let n = self.pack.item_count();
         // item → (units in the cart, bought)
         let mut state: BTreeMap<u32, (i64, bool)> = BTreeMap::new();
-        for e in self.events.iter().filter(|e| e.item < n) {
+        for e in self.ranked_events().iter().filter(|e| e.item < n) {
             let (cart, bought) = state.entry(e.item).or_insert((0, false));
             match e.kind {
                 EventKind::AddToCart => *cart += i64::from(e.qty),
@@ -437,7 +480,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
     /// The blend's candidates and their unweighted signals (what [`Engine::blend`] ranks; the
     /// evaluation's weight grid re-scores these).
     pub fn blend_candidates(&self, weights: &BlendWeights, now_ms: i64, exclude: &[u32], leave_out_bought: bool) -> Vec<(u32, Signals)> {
-        self.candidates_for(&self.profile(now_ms), weights, now_ms, exclude, leave_out_bought, &|_| true)
+        self.candidates_for(&self.ranked_profile(now_ms), weights, now_ms, exclude, leave_out_bought, &|_| true)
     }
 
     /// [`Engine::blend_candidates`] for the shopper's `profile`, among the items `allow` accepts.
@@ -454,15 +497,15 @@ impl<B: AsRef<[u8]>> Engine<B> {
         let pack = &self.pack;
         let mut allow = |i: u32| pack.in_stock(i) && blocked.binary_search(&i).is_err() && allow(i);
         // Removed interests leave every signal, not just the embedding profile.
-        let events = self.events.iter().filter(|e| !self.suppressions.hides(pack, e.item));
+        let events = self.ranked_events().iter().filter(|e| !self.suppressions.hides(pack, e.item));
         let source = for_you::WithOrders { source: pack, orders: &self.orders };
         for_you::candidates(&source, events, &profile.interest, now_ms, weights, &mut allow)
     }
 
     fn rank_blend(&self, kind: ShelfKind, weights: &BlendWeights, k: usize, now_ms: i64, exclude: &[u32]) -> Result<Shelf, CoreError> {
         let k = check_k(k)?;
-        let profile = self.profile(now_ms);
-        let history = History::build(self.pack.item_count(), &self.events, &[], now_ms);
+        let profile = self.ranked_profile(now_ms);
+        let history = History::build(self.pack.item_count(), self.ranked_events(), &[], now_ms);
         let blend = BlendRequest { kind, weights, k, now_ms, exclude, allow: &|_| true };
         let (personalized, ranked) = self.blend_ranked(&blend, &profile);
         let explainer = Explainer::new(&self.pack, &profile, &history, &self.suppressions);

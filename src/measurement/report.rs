@@ -67,6 +67,34 @@ pub struct ReportSettings {
     pub buckets: ValueBuckets,
 }
 
+/// The report settings as the shell passes them (JS object, camelCase).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReportRequest {
+    /// The day's budget.
+    pub epsilon: f64,
+    /// The experiment's name, if any.
+    #[serde(default)]
+    pub experiment: Option<String>,
+    /// The device's arm.
+    pub arm: String,
+    /// The four order-value edges (default 10, 25, 50, 100).
+    #[serde(default)]
+    pub value_buckets: Option<Vec<f64>>,
+    /// The attribution window in days (default 7).
+    #[serde(default)]
+    pub window_days: Option<u32>,
+}
+
+impl ReportRequest {
+    /// The checked settings.
+    pub fn settings(&self) -> Result<ReportSettings, MeasurementError> {
+        check_epsilon(self.epsilon)?;
+        let buckets = self.value_buckets.as_deref().map(ValueBuckets::new).transpose()?.unwrap_or_default();
+        Ok(ReportSettings { epsilon: self.epsilon, experiment: self.experiment.clone(), arm: self.arm.clone(), buckets })
+    }
+}
+
 impl DailyReport {
     /// The report about the day starting at `day_start_ms` (UTC midnight) with the true
     /// `answers`: one question drawn uniformly, answered with its mechanism at the full ε.
