@@ -11,7 +11,9 @@
 //! * the **wasm bindings** (`wasm`, only on `wasm32`): thin newtypes over [`engine::Engine`]
 //!   with camelCase names, turning every [`CoreError`] into a named JS `Error`;
 //! * the **pack builder** ([`build`], feature `cli`): reads a shop's catalog and logs, trains
-//!   item embeddings and writes the pack. Its dependencies never reach the wasm build.
+//!   item embeddings and writes the pack. Its dependencies never reach the wasm build;
+//! * the **measurement reports** ([`reports`], feature `cli`): the shop's side of private
+//!   measurement (`shelfwise report`, `report simulate`, `collect`).
 //!
 //! See `ARCHITECTURE.md` for how the pieces fit and `docs/PACK_FORMAT.md` for the bytes.
 
@@ -36,6 +38,8 @@ pub mod shelves;
 
 #[cfg(feature = "cli")]
 pub mod build;
+#[cfg(feature = "cli")]
+pub mod reports;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
