@@ -78,10 +78,13 @@ pub fn new_device_secret() -> Result<String, JsValue> {
     Ok(DeviceSecret::generate().map_err(CoreError::from)?.to_hex())
 }
 
-/// The arm of the device with `secret` in `experiment` `{ name, arms: [[name, weight], …] }`.
+/// The arm of the device with `secret` in the experiment `name` with these arms and weights.
 #[wasm_bindgen(js_name = experimentArm)]
-pub fn experiment_arm(secret: &str, experiment: JsValue) -> Result<String, JsValue> {
-    let experiment: Experiment = from_js("experiment", experiment)?;
+pub fn experiment_arm(secret: &str, name: String, arms: Vec<String>, weights: Vec<f64>) -> Result<String, JsValue> {
+    if arms.len() != weights.len() {
+        return Err(CoreError::InvalidArgument { name: "experiment", detail: "one weight per arm".into() }.into());
+    }
+    let experiment = Experiment { name, arms: arms.into_iter().zip(weights).collect() };
     let secret = DeviceSecret::from_hex(secret).map_err(CoreError::from)?;
     Ok(experiment.arm_of(&secret).map_err(CoreError::from)?)
 }

@@ -9,8 +9,6 @@
 //! a new experiment draws afresh, independently of the last, and nothing random is ever taken
 //! from `Math.random`.
 
-use serde::Deserialize;
-
 use super::error::MeasurementError;
 use super::randomize::Coins;
 use super::report::check_name;
@@ -20,10 +18,8 @@ pub const CONTROL_ARM: &str = "control";
 /// Most arms in one experiment.
 pub const MAX_ARMS: usize = 16;
 
-/// An experiment as the shop declares it: `{ name, arms: { control: 0.1, personalized: 0.9 } }`
-/// (the arms as `[name, weight]` pairs).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// An experiment as the shop declares it: `{ name, arms: { control: 0.1, personalized: 0.9 } }`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Experiment {
     /// The experiment's name (a new name draws the arms afresh).
     pub name: String,
@@ -40,7 +36,7 @@ impl Experiment {
             return Err(bad("experiment.arms", format!("expected 1 to {MAX_ARMS} arms, got {}", self.arms.len())));
         }
         let mut arms = self.arms.clone();
-        arms.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::order::sort_by(&mut arms, &|a: &(String, f64), b: &(String, f64)| a.0.cmp(&b.0));
         for pair in arms.windows(2) {
             if pair[0].0 == pair[1].0 {
                 return Err(bad("experiment.arms", format!("the arm {:?} is named twice", pair[0].0)));
@@ -86,20 +82,25 @@ impl DeviceSecret {
 
     /// The secret as 32 lowercase hex digits (how the shell stores it).
     pub fn to_hex(self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        self.0.iter().flat_map(|b| [DIGITS[usize::from(b >> 4)] as char, DIGITS[usize::from(b & 15)] as char]).collect()
     }
 
     /// Reads 32 hex digits.
     pub fn from_hex(hex: &str) -> Result<DeviceSecret, MeasurementError> {
         let bad = || MeasurementError::InvalidSetting { name: "device secret", detail: "expected 32 hex digits".into() };
-        if hex.len() != 32 || !hex.is_ascii() {
-            return Err(bad());
+        let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+        let digits: Option<Vec<u8>> = hex.bytes().map(digit).collect();
+        match digits {
+            Some(d) if d.len() == 32 => {
+                let mut bytes = [0u8; 16];
+                for (b, pair) in bytes.iter_mut().zip(d.chunks_exact(2)) {
+                    *b = (pair[0] << 4) | pair[1];
+                }
+                Ok(DeviceSecret(bytes))
+            }
+            _ => Err(bad()),
         }
-        let mut bytes = [0u8; 16];
-        for (i, b) in bytes.iter_mut().enumerate() {
-            *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-        }
-        Ok(DeviceSecret(bytes))
     }
 
     /// `SipHash-2-4(key = secret, name) / 2^64`: uniform in [0, 1) and independent across names.

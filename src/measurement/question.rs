@@ -100,7 +100,7 @@ impl ValueBuckets {
         if !increasing || !edges.iter().all(|e| e.is_finite() && *e > 0.0) {
             return Err(MeasurementError::InvalidSetting {
                 name: "valueBuckets",
-                detail: format!("{edges:?}: the edges must be positive, finite and increasing"),
+                detail: "the edges must be positive, finite and increasing".into(),
             });
         }
         Ok(ValueBuckets { edges })

@@ -5,8 +5,6 @@
 //! click on item i within the window before it (`t − window ≤ click ≤ t`; 7 days by default),
 //! else to no shelf ("none").
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::error::MeasurementError;
@@ -60,6 +58,8 @@ pub struct MeasurementRecord {
 /// A record checked: times in ms, the shelf kind parsed.
 #[derive(Debug, Clone, Copy)]
 struct Checked<'a> {
+    /// Its position in the list given (breaks ties in time).
+    index: usize,
     kind: RecordKind,
     ts: i64,
     item: &'a str,
@@ -82,10 +82,11 @@ fn check(index: usize, r: &MeasurementRecord) -> Result<Checked<'_>, Measurement
     };
     let value = match (r.kind, r.value) {
         (RecordKind::Purchase, Some(v)) if v.is_finite() && v >= 0.0 => v,
-        (RecordKind::Purchase, v) => return Err(bad(format!("a purchase needs a value ≥ 0, got {v:?}"))),
+        (RecordKind::Purchase, Some(v)) => return Err(bad(format!("a purchase needs a value ≥ 0, got {v}"))),
+        (RecordKind::Purchase, None) => return Err(bad("a purchase needs its value".into())),
         _ => 0.0,
     };
-    Ok(Checked { kind: r.kind, ts: r.ts as i64, item: &r.item, shelf, value })
+    Ok(Checked { index, kind: r.kind, ts: r.ts as i64, item: &r.item, shelf, value })
 }
 
 /// A purchase and the shelf it is attributed to.
@@ -109,21 +110,22 @@ fn attribute_checked<'a>(
 ) -> Result<Vec<(Checked<'a>, Option<ShelfKind>)>, MeasurementError> {
     let mut checked = records.iter().enumerate().map(|(i, r)| check(i, r)).collect::<Result<Vec<_>, _>>()?;
     // Clicks first at equal times, so that a click and the purchase it led to in the same
-    // millisecond are attributed.
-    checked.sort_by_key(|c| (c.ts, c.kind != RecordKind::ShelfClick));
+    // millisecond are attributed; then the order given.
+    let key = |c: &Checked<'_>| (c.ts, c.kind != RecordKind::ShelfClick, c.index);
+    crate::order::sort_by(&mut checked, &|a: &Checked<'_>, b: &Checked<'_>| key(a).cmp(&key(b)));
     let window = i64::from(window_days.min(MAX_WINDOW_DAYS)) * DAY_MS;
-    let mut last_click: BTreeMap<&str, (i64, ShelfKind)> = BTreeMap::new();
-    let mut out = Vec::with_capacity(checked.len());
+    let mut out: Vec<(Checked<'a>, Option<ShelfKind>)> = Vec::with_capacity(checked.len());
     for c in checked {
         let shelf = match c.kind {
-            RecordKind::ShelfClick => {
-                if let Some(kind) = c.shelf {
-                    last_click.insert(c.item, (c.ts, kind));
-                }
-                c.shelf
-            }
-            RecordKind::Purchase => last_click.get(c.item).filter(|(ts, _)| c.ts - ts <= window).map(|&(_, kind)| kind),
-            RecordKind::Impression => c.shelf,
+            // The latest click on the item before it, within the window (purchases are few:
+            // a scan back is cheaper in code than an index, and fast enough).
+            RecordKind::Purchase => out
+                .iter()
+                .rev()
+                .take_while(|(earlier, _)| c.ts - earlier.ts <= window)
+                .find(|(earlier, _)| earlier.kind == RecordKind::ShelfClick && earlier.item == c.item)
+                .and_then(|(earlier, _)| earlier.shelf),
+            RecordKind::ShelfClick | RecordKind::Impression => c.shelf,
         };
         out.push((c, shelf));
     }
@@ -159,7 +161,8 @@ impl DayAnswers {
     pub fn of(records: &[MeasurementRecord], day_start_ms: i64, window_days: u32) -> Result<DayAnswers, MeasurementError> {
         let day = day_start_ms..day_start_ms + DAY_MS;
         let mut answers = DayAnswers { order_value: 0.0, purchased: false, order_shelf: None, clicked_shelf: false };
-        let mut by_shelf: BTreeMap<usize, f64> = BTreeMap::new(); // index in ShelfKind::ALL → value
+        let mut attributed_any = false;
+        let mut by_shelf = [0.0f64; ShelfKind::ALL.len()]; // value per kind, in ShelfKind::ALL order
         for (c, shelf) in attribute_checked(records, window_days)? {
             if !day.contains(&c.ts) {
                 continue;
@@ -169,20 +172,20 @@ impl DayAnswers {
                 RecordKind::Purchase => {
                     answers.purchased = true;
                     answers.order_value += c.value;
-                    if let Some(kind) = shelf {
-                        let at = ShelfKind::ALL.iter().position(|&k| k == kind).unwrap_or(0);
-                        *by_shelf.entry(at).or_insert(0.0) += c.value;
+                    if let Some(at) = shelf.and_then(|kind| ShelfKind::ALL.iter().position(|&k| k == kind)) {
+                        by_shelf[at] += c.value;
+                        attributed_any = true;
                     }
                 }
                 RecordKind::Impression => {}
             }
         }
-        // The most value; ties to the earlier kind in ShelfKind::ALL order.
-        let best = by_shelf.iter().fold(None, |best: Option<(usize, f64)>, (&at, &v)| match best {
-            Some((_, b)) if b >= v => best,
-            _ => Some((at, v)),
-        });
-        answers.order_shelf = best.and_then(|(at, _)| ShelfKind::ALL.get(at).copied());
+        // The most value; ties to the earlier kind in ShelfKind::ALL order (a purchase of value 0
+        // through a shelf still names it).
+        if attributed_any {
+            let best = (0..by_shelf.len()).fold(0, |best, at| if by_shelf[at] > by_shelf[best] { at } else { best });
+            answers.order_shelf = ShelfKind::ALL.get(best).copied();
+        }
         Ok(answers)
     }
 
