@@ -24,7 +24,7 @@ const PAGES = fileURLToPath(new URL('./pages/', import.meta.url));
 const PACK = '/demo/data/shop.pack';
 const DAY_MS = 86_400_000;
 const START = Date.parse('2027-03-01T09:00:00Z');
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml', '.css': 'text/css' };
 const REPORTING = { endpoint: '/shelfwise/report', epsilon: 1 };
 const EXPERIMENT = { name: 'shelves-e2e', arms: { control: 0.5, personalized: 0.5 } };
 const REPORT_FIELDS = ['schema', 'day', 'experiment', 'arm', 'epsilon', 'question', 'answer'];
@@ -64,8 +64,14 @@ async function openPage(time = START) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.route(`${server.origin}/__e2e__/**`, async (route) => {
     const path = new URL(route.request().url()).pathname.slice('/__e2e__/'.length).replace(/\.\./g, '');
-    const body = await readFile(join(PAGES, path));
-    return route.fulfill({ status: 200, headers: { 'content-security-policy': STRICT_CSP }, contentType: TYPES[extname(path)], body });
+    const headers = { 'content-security-policy': STRICT_CSP };
+    try {
+      // The pack's image URLs are relative: the demo's images.
+      const file = path.startsWith('img/') ? join(ROOT, 'www/demo', path) : join(PAGES, path);
+      return route.fulfill({ status: 200, headers, contentType: TYPES[extname(path)], body: await readFile(file) });
+    } catch {
+      return route.fulfill({ status: 404, headers, contentType: 'text/plain', body: 'not found' }); // the pack's images
+    }
   });
   const page = await context.newPage();
   await page.clock.install({ time });
@@ -81,7 +87,7 @@ async function openPage(time = START) {
 async function load(page, reload = false) {
   if (reload) await page.reload();
   else await page.goto(`${server.origin}/__e2e__/measurement.html`);
-  await page.waitForSelector('body[data-ready="true"]', WAIT);
+  await page.waitForSelector('body[data-ready="true"]', { ...WAIT, state: 'attached' });
 }
 
 /** Makes window.sw = init({ pack, ...options }) and renders `for-you` into #shelf. */
@@ -169,10 +175,23 @@ function assertCleanReport(post, day, forbidden) {
   for (const text of forbidden) assert.ok(!post.body.includes(text), `${text} is not in the report`);
 }
 
-/** Moves the fake clock to the next UTC day and past the report's random delay. */
+/** Waits (real time) until `condition()` holds, at most 10 s. */
+async function until(condition, what) {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Moves the fake clock to the next UTC day and past the report's random delay, then waits for
+ * the engine to have answered whatever the page asked (one more round trip to it).
+ */
 async function nextDay(page) {
   await page.clock.fastForward(DAY_MS);
   await page.clock.runFor(125_000);
+  await page.evaluate(() => window.sw.exportData());
 }
 
 test('with reporting on, a 3-day visit sends at most one clean, accepted report beacon per day', async () => {
@@ -184,10 +203,12 @@ test('with reporting on, a 3-day visit sends at most one clean, accepted report 
   const { secret } = (await page.evaluate(() => window.sw.exportData())).measurement;
   const forbidden = [clicked.id, other.id, secret];
   await page.clock.runFor(125_000);
+  await page.evaluate(() => window.sw.exportData()); // the attempt of day 1 has been answered
   assert.deepEqual(posts, [], 'day 1: nothing to report yet (a report is about a finished day)');
 
   await nextDay(page); // day 2, the page still open
   await page.waitForFunction(() => window.sw.measurement().then((m) => m.reporting.lastSentDay === '2027-03-02'), null, WAIT);
+  await until(() => posts.length >= 1, 'the beacon of day 2');
   assert.equal(posts.length, 1, 'day 2: one report');
   assertCleanReport(posts[0], '2027-03-01', forbidden);
   await load(page, true); // a second visit on day 2
@@ -198,12 +219,13 @@ test('with reporting on, a 3-day visit sends at most one clean, accepted report 
   await nextDay(page); // day 3
   await page.waitForFunction(() => window.sw.measurement().then((m) => m.reporting.lastSentDay === '2027-03-03'), null, WAIT);
   await page.clock.runFor(125_000);
+  await until(() => posts.length >= 2, 'the beacon of day 3');
   assert.equal(posts.length, 2, 'day 3: one more report');
   assertCleanReport(posts[1], '2027-03-02', forbidden);
   for (const post of posts) for (const id of ids) assert.ok(!post.body.includes(`"${id}"`), `no item id (${id})`);
 
   // Both went through the real collector, which checked them against schema 1.
-  await page.waitForFunction(() => true);
+  await until(() => reportLines().length - before >= 2, 'the collector');
   const accepted = reportLines().slice(before);
   assert.equal(accepted.length, 2, 'the collector accepted both');
   assert.deepEqual(accepted.map((line) => JSON.parse(line).day).sort(), ['2027-03-01', '2027-03-02']);

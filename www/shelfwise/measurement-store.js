@@ -53,12 +53,19 @@ function done(tx) {
   });
 }
 
-/** Opens (creating) MEASUREMENT_DB; null where IndexedDB cannot be used. */
-async function openDatabase() {
+/**
+ * Opens MEASUREMENT_DB, creating it only with `create` (reading never brings it back after
+ * forget()); null where it does not exist or IndexedDB cannot be used.
+ */
+async function openDatabase(create) {
   if (!globalThis.indexedDB) return null;
   try {
     const req = indexedDB.open(MEASUREMENT_DB, 1);
     req.onupgradeneeded = () => {
+      if (!create) {
+        req.transaction.abort(); // it did not exist: leave it so
+        return;
+      }
       const db = req.result;
       db.createObjectStore(RECORDS, { keyPath: 'id' }).createIndex('ts', 'ts');
       db.createObjectStore(DEVICE, { keyPath: 'key' });
@@ -120,7 +127,8 @@ export async function openMeasurement({ glue, recommender, consent, settings }) 
   const onDevice = () => consent() === 'on-device';
   const wantsSecret = settings.experiment !== null;
 
-  async function database() {
+  /** The open database under "on-device" (created for writes, `create`), else null. */
+  async function database(create = false) {
     if (!onDevice()) return null;
     if (db) {
       try {
@@ -130,7 +138,7 @@ export async function openMeasurement({ glue, recommender, consent, settings }) 
         db = null;
       }
     }
-    db = await openDatabase();
+    db = await openDatabase(create);
     return db;
   }
 
@@ -171,7 +179,9 @@ export async function openMeasurement({ glue, recommender, consent, settings }) 
 
   async function start() {
     secret = wantsSecret ? glue().newDeviceSecret() : null;
-    const store = await database();
+    // Created at open only when there is a secret to keep (an experiment) or a budget to
+    // enforce (reporting); else with the first record.
+    const store = await database(wantsSecret || settings.reporting !== null);
     if (store) {
       try {
         records = retained(await loadDevice(store), Date.now());
@@ -188,7 +198,7 @@ export async function openMeasurement({ glue, recommender, consent, settings }) 
    * that one is used). Storage failures only cost persistence.
    */
   async function persist(list, { withSecret = false } = {}) {
-    const store = await database();
+    const store = await database(true);
     if (!store) return;
     try {
       const tx = store.transaction([RECORDS, DEVICE], 'readwrite');

@@ -196,15 +196,17 @@ function scheduleReports(call, endpoint) {
   let stopped = false;
   let timer = null;
   const attempt = async () => {
+    const started = Date.now();
     try {
-      const body = await call('prepareReport', Date.now());
+      const body = await call('prepareReport', started);
       if (body && !stopped) navigator.sendBeacon(endpoint, new Blob([body], { type: 'application/json' }));
     } catch {
       // the instance was closed, or storage failed: no report this time
     }
     if (stopped) return;
-    const now = Date.now();
-    timer = setTimeout(attempt, (Math.floor(now / DAY_MS) + 1) * DAY_MS - now + randomDelay());
+    // The next UTC day of this attempt (at once if it has begun meanwhile), plus a random delay.
+    const next = (Math.floor(started / DAY_MS) + 1) * DAY_MS + randomDelay();
+    timer = setTimeout(attempt, Math.max(0, next - Date.now()));
   };
   timer = setTimeout(attempt, randomDelay());
   return () => {

@@ -1,5 +1,5 @@
 // Test fixture for tests/e2e/measurement.test.mjs: the Shelfwise shell on a page with a shelf
-// at the top (#shelf) and one far below the fold (#far-shelf).
+// at the top (#shelf) and one 3000 px below the fold (#far-shelf; measurement.css).
 //   window.fx.init, renderShelf …   the real module's exports
 //   window.fx.snapshot()            this origin's IndexedDB databases with every record
 import * as shelfwise from '/shelfwise/index.js';
