@@ -39,6 +39,9 @@ pub struct ArmEstimates {
     pub order_value: Vec<Share>,
     /// Share of orders via each shelf kind (and via none).
     pub order_shelf: Vec<Share>,
+    /// Share of device-days with an order via each shelf kind (and via none): no ratio, so a
+    /// much smaller error than `order_shelf` when few device-days buy.
+    pub order_shelf_per_day: Vec<Share>,
 }
 
 /// One arm against control.
@@ -79,6 +82,7 @@ struct ArmSums {
     clicks: MeanEstimator,
     value: Vec<RatioEstimator>,
     shelf: Vec<RatioEstimator>,
+    shelf_per_day: Vec<MeanEstimator>,
 }
 
 impl ArmSums {
@@ -98,6 +102,12 @@ impl ArmSums {
                 for (sum, &dc) in sums.iter_mut().zip(&d[1..]) {
                     sum.add(dc, 1.0 - d[0]);
                 }
+                if q == Question::OrderShelf {
+                    self.shelf_per_day.resize(k - 1, MeanEstimator::default());
+                    for (sum, &dc) in self.shelf_per_day.iter_mut().zip(&d[1..]) {
+                        sum.add(dc);
+                    }
+                }
             }
         }
     }
@@ -116,6 +126,12 @@ impl ArmSums {
             shelf_clicks: self.clicks.estimate(),
             order_value: shares(Question::OrderValue, &self.value),
             order_shelf: shares(Question::OrderShelf, &self.shelf),
+            order_shelf_per_day: (1..Question::OrderShelf.category_count())
+                .map(|c| Share {
+                    name: Question::OrderShelf.category_name(c, buckets),
+                    estimate: self.shelf_per_day.get(c - 1).and_then(MeanEstimator::estimate),
+                })
+                .collect(),
         }
     }
 }
@@ -211,9 +227,9 @@ fn arm_table(out: &mut String, a: &ArmEstimates) {
     for s in &a.order_value {
         let _ = writeln!(out, "      {:<22}{}", s.name, percent(s.estimate));
     }
-    let _ = writeln!(out, "    orders via (share of orders)");
-    for s in &a.order_shelf {
-        let _ = writeln!(out, "      {:<22}{}", s.name, percent(s.estimate));
+    let _ = writeln!(out, "    orders via (share of orders; share of device-days)");
+    for (s, d) in a.order_shelf.iter().zip(&a.order_shelf_per_day) {
+        let _ = writeln!(out, "      {:<22}{}   {}", s.name, percent(s.estimate), percent(d.estimate));
     }
 }
 

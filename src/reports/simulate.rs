@@ -153,6 +153,9 @@ pub fn with_truth(population: &[ArmTruth], estimates: &ExperimentEstimates) -> V
         for (s, t) in arm.order_shelf.iter().zip(truth.shelf_shares) {
             out.push((name(&format!("via {}", s.name)), s.estimate, t));
         }
+        for (s, t) in arm.order_shelf_per_day.iter().zip(truth.shelf_shares) {
+            out.push((name(&format!("day with an order via {}", s.name)), s.estimate, t * truth.purchase_rate));
+        }
     }
     let control = population.iter().find(|a| a.name == CONTROL_ARM);
     for lift in &estimates.lift {
@@ -177,14 +180,20 @@ pub struct ErrorRow {
     pub devices: usize,
     /// Per metric: mean 95% half-width and root mean squared error over the repeats.
     pub metrics: Vec<(&'static str, f64, f64)>,
-    /// Share of all intervals of all repeats that covered the truth.
+    /// Share of the table metrics' 95% intervals, over all repeats, that covered the truth.
     pub coverage: f64,
 }
 
-/// The metrics of the table: the personalized arm's conversion, shelf clicks and share of
-/// orders via "for you", and its conversion lift over control.
-const TABLE_METRICS: [&str; 4] =
-    ["personalized conversion", "personalized shelf clicks", "personalized via for-you", "personalized conversion lift"];
+/// The metrics of the table: the personalized arm's conversion, shelf clicks, share of orders
+/// via "for you" and share of device-days with an order via "for you", and its conversion lift
+/// over control.
+const TABLE_METRICS: [&str; 5] = [
+    "personalized conversion",
+    "personalized shelf clicks",
+    "personalized via for-you",
+    "personalized day with an order via for-you",
+    "personalized conversion lift",
+];
 
 /// Runs `repeats` simulations per (ε, devices) and measures the error.
 pub fn error_table(epsilons: &[f64], device_counts: &[usize], repeats: usize, seed: u64) -> Result<Vec<ErrorRow>, MeasurementError> {
@@ -192,16 +201,16 @@ pub fn error_table(epsilons: &[f64], device_counts: &[usize], repeats: usize, se
     let mut rows = Vec::new();
     for &epsilon in epsilons {
         for &devices in device_counts {
-            let mut sums = [(0.0, 0.0, 0u32); 4]; // half-width sum, squared error sum, n
+            let mut sums = [(0.0, 0.0, 0u32); TABLE_METRICS.len()]; // half-width sum, squared error sum, n
             let (mut covered, mut intervals) = (0u64, 0u64);
             for r in 0..repeats {
                 let reports = simulate(&population, devices, epsilon, seed.wrapping_add(r as u64 * 7919))?;
                 let Some(estimates) = estimate(&reports) else { continue };
                 for (name, e, truth) in with_truth(&population, &estimates) {
                     let Some(e) = e else { continue };
-                    intervals += 1;
-                    covered += u64::from(e.covers(truth));
                     if let Some(at) = TABLE_METRICS.iter().position(|m| *m == name) {
+                        intervals += 1;
+                        covered += u64::from(e.covers(truth));
                         sums[at].0 += e.high - e.value;
                         sums[at].1 += (e.value - truth).powi(2);
                         sums[at].2 += 1;
@@ -226,13 +235,14 @@ pub fn format_error_table(rows: &[ErrorRow], repeats: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| ε | devices | conversion (true {:.1}%) | clicked a shelf (true {:.1}%) | orders via for-you (true {:.0}%) | conversion lift (true {:+.1} points) | 95% intervals covering the truth |",
+        "| ε | devices | conversion (true {:.1}%) | clicked a shelf (true {:.1}%) | share of orders via for-you (true {:.0}%) | device-days with an order via for-you (true {:.2}%) | conversion lift (true {:+.1} points) | these 5 intervals covering the truth |",
         100.0 * arm.purchase_rate,
         100.0 * arm.shelf_click_rate(),
         100.0 * arm.shelf_shares[1],
+        100.0 * arm.shelf_shares[1] * arm.purchase_rate,
         100.0 * (arm.purchase_rate - control.purchase_rate)
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
     for row in rows {
         let cells: Vec<String> = row.metrics.iter().map(|(_, hw, rmse)| format!("±{:.2} (RMSE {:.2})", 100.0 * hw, 100.0 * rmse)).collect();
         let _ = writeln!(out, "| {} | {} | {} | {:.1}% |", row.epsilon, row.devices, cells.join(" | "), 100.0 * row.coverage);
