@@ -279,3 +279,27 @@ test('forget() erases the device secret, the arm and the attribution records', a
   assert.deepEqual(log.problems, [], dump(log));
   await context.close();
 });
+
+test('the demo\'s "What this shop knows about you" page shows what the shelves did', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const log = watchPage(page);
+  await page.goto(`${server.url}demo/`);
+  await page.waitForSelector('body[data-ready="true"]', WAIT);
+  const id = await page.getAttribute('#recs .shelfwise-card:first-child', 'data-item-id');
+  await page.click('#recs .shelfwise-card:first-child a');
+  await page.waitForSelector(`.product-detail[data-item-id="${id}"]`, WAIT);
+  await page.click('#add-to-cart');
+  await page.goto(`${server.url}demo/#/cart`);
+  await page.click('#checkout');
+  await page.waitForSelector('.notice', WAIT);
+  await page.goto(`${server.url}demo/#/you`);
+  const row = await page.waitForSelector('#measurement tr[data-shelf="for-you"]', WAIT);
+  const cells = await row.$$eval('td', (tds) => tds.map((td) => td.textContent));
+  assert.equal(cells[0], 'for-you');
+  assert.ok(Number(cells[2]) >= 1, `clicked: ${cells}`);
+  assert.equal(cells[3], '1', `bought via for-you: ${cells}`);
+  assert.match(await page.textContent('#measurement'), /Daily report: off/);
+  assert.deepEqual(log.problems, [], dump(log));
+  await context.close();
+});
