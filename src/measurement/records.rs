@@ -118,7 +118,9 @@ fn attribute_checked<'a>(
     for c in checked {
         let shelf = match c.kind {
             // The latest click on the item before it, within the window (purchases are few:
-            // a scan back is cheaper in code than an index, and fast enough).
+            // a scan back is fast enough, and with the type-erased sort it replaced a BTreeMap
+            // and slice::sort_by_key: with the changes listed in docs/MEASUREMENT.md §8, the
+            // wasm module went from 166,286 to 157,086 bytes gzip).
             RecordKind::Purchase => out
                 .iter()
                 .rev()
