@@ -1,9 +1,12 @@
 // A small static file server for the demo, the browser tests and the benchmark (no dependencies).
-//   node scripts/serve.mjs [--root www] [--port 8080] [--host 127.0.0.1] [--csp]
+//   node scripts/serve.mjs [--root www] [--port 8080] [--host 127.0.0.1] [--csp] [--collector URL]
 // Serves .wasm as application/wasm, never lists folders, refuses paths outside the root.
 // With --csp every response carries a strict Content-Security-Policy. Files are served from
 // memory, as a shop's static server or CDN would: each is read once and read again when its
-// size or modification time changes.
+// size or modification time changes. With --collector http://127.0.0.1:8787/shelfwise/report
+// (a running `shelfwise collect`), a POST to that URL's path is passed to it (body, content type
+// and status; never the sender's address), as a shop's server would pass the daily measurement
+// reports on (docs/MEASUREMENT.md). Any other request that is not a GET or HEAD gets 405.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -26,12 +29,21 @@ export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-ev
  * Starts a server; resolves to { server, url }. Port 0 picks a free port. `headers(path)` may
  * add or replace response headers (e.g. cache-control) by URL path.
  */
-export function serve({ root = 'www', port = 0, host = '127.0.0.1', csp = false, headers: extra = () => ({}) } = {}) {
+export function serve({ root = 'www', port = 0, host = '127.0.0.1', csp = false, headers: extra = () => ({}), collector = null } = {}) {
   const base = resolve(root);
   const files = new Map(); // path -> { size, mtimeMs, body }
+  const reportPath = collector ? new URL(collector).pathname : null;
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      if (req.method === 'POST' && path === reportPath) {
+        await passReport(req, res, collector);
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed');
+        return;
+      }
       let file = normalize(join(base, path));
       if (file !== base && !file.startsWith(base + sep)) {
         res.writeHead(403).end('forbidden');
@@ -57,6 +69,28 @@ export function serve({ root = 'www', port = 0, host = '127.0.0.1', csp = false,
   return new Promise((ok) => server.listen(port, host, () => ok({ server, url: `http://${host}:${server.address().port}/` })));
 }
 
+/** Passes one report POST to the collector (at most 64 KB of body; the collector checks it). */
+async function passReport(req, res, collector) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > 65_536) {
+      res.writeHead(413, { 'content-type': 'text/plain' }).end('too large');
+      return;
+    }
+    chunks.push(chunk);
+  }
+  try {
+    const answer = await fetch(collector, {
+      method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body: Buffer.concat(chunks),
+    });
+    res.writeHead(answer.status, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).end(await answer.text());
+  } catch {
+    res.writeHead(502, { 'content-type': 'text/plain' }).end('the report collector is not running');
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (name, fallback) => {
     const i = process.argv.indexOf(`--${name}`);
@@ -67,6 +101,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     port: Number(arg('port', 8080)),
     host: arg('host', '127.0.0.1'),
     csp: process.argv.includes('--csp'),
+    collector: arg('collector', null),
   });
   console.log(`Shelfwise demo: ${url}demo/`);
 }

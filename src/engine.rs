@@ -145,7 +145,13 @@ pub struct Engine<B: AsRef<[u8]> = Vec<u8>> {
     profile_config: ProfileConfig,
     /// The pack's under-exposed items (new for you, exploration), computed when first needed.
     under_exposed: UnderExposed,
+    /// Whether shelves use the shopper's events (false: the experiment's control arm, see
+    /// [`Engine::set_personalized`]).
+    personalized: bool,
 }
+
+/// What ranking reads instead of the shopper's events when personalization is off.
+static NO_EVENTS: VecDeque<Event> = VecDeque::new();
 
 /// Checks a shelf size.
 pub fn check_k(k: usize) -> Result<usize, CoreError> {
@@ -184,7 +190,44 @@ impl<B: AsRef<[u8]>> Engine<B> {
             price_bands,
             profile_config: ProfileConfig::default(),
             under_exposed: UnderExposed::default(),
+            personalized: true,
         })
+    }
+
+    /// Turns personalization off (the control arm of an experiment) or on again. Off, every
+    /// shelf ranks as for a shopper with no events and no searches (the page's own context, the
+    /// pack's rules and removed interests still apply); the events are still recorded and the
+    /// profile still describes them.
+    pub fn set_personalized(&mut self, personalized: bool) {
+        self.personalized = personalized;
+    }
+
+    /// Whether shelves use the shopper's events ([`Engine::set_personalized`]).
+    pub fn is_personalized(&self) -> bool {
+        self.personalized
+    }
+
+    /// The events shelves are ranked from: none when personalization is off.
+    pub(crate) fn ranked_events(&self) -> &VecDeque<Event> {
+        if self.personalized {
+            &self.events
+        } else {
+            &NO_EVENTS
+        }
+    }
+
+    /// The searches shelves are ranked from: none when personalization is off.
+    pub(crate) fn ranked_searches(&self) -> &[Search] {
+        if self.personalized {
+            self.searches()
+        } else {
+            &[]
+        }
+    }
+
+    /// The profile shelves are ranked from as of `now_ms`: empty when personalization is off.
+    pub(crate) fn ranked_profile(&self, now_ms: i64) -> Profile {
+        Profile::build_with(&self.pack, self.ranked_events(), now_ms, &self.profile_config, &self.suppressions, &self.price_bands)
     }
 
     /// The recorded searches, oldest first.
@@ -416,7 +459,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
         let weights = self.blend.weights(kind);
         let pack = &self.pack;
         // Removed interests leave every signal, not just the embedding profile.
-        let events = self.events.iter().filter(|e| !self.suppressions.hides(pack, e.item));
+        let events = self.ranked_events().iter().filter(|e| !self.suppressions.hides(pack, e.item));
         let source = blend::WithOrders { source: pack, orders: &self.orders };
         let candidates = blend::candidates(&source, events, &profile.interest, now_ms, weights, &mut |i| allow(i));
         let ranked = blend::rank_candidates(&candidates, weights, k);

@@ -6,6 +6,7 @@
 
 use thiserror::Error;
 
+use crate::measurement::MeasurementError;
 use crate::pack::PackError;
 
 /// Everything that can go wrong in the core, with enough detail to say what and where.
@@ -15,6 +16,9 @@ pub enum CoreError {
     /// The pack bytes could not be opened.
     #[error("invalid pack: {0}")]
     Pack(#[from] PackError),
+    /// A measurement record, setting or report could not be used.
+    #[error(transparent)]
+    Measurement(#[from] MeasurementError),
     /// An event or request named an item id that the pack does not contain.
     #[error("unknown item id {id:?}: it is not in this pack")]
     UnknownItem {
@@ -84,6 +88,7 @@ impl CoreError {
     pub fn kind(&self) -> &'static str {
         match self {
             CoreError::Pack(e) => e.kind(),
+            CoreError::Measurement(e) => e.kind(),
             CoreError::UnknownItem { .. } => "unknown_item",
             CoreError::UnknownEventKind { .. } => "unknown_event_kind",
             CoreError::OutOfRange { .. } => "out_of_range",

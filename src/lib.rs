@@ -3,14 +3,17 @@
 //! The crate has three layers:
 //!
 //! * the **core** ([`pack`], [`event`], [`profile`], [`kernel`], [`rank`], [`for_you`],
-//!   [`shelf`], [`shelves`], [`rules`], [`page`], [`explain`], [`explore`], [`engine`]): opens a
+//!   [`shelf`], [`shelves`], [`rules`], [`page`], [`explain`], [`explore`], [`engine`],
+//!   [`measurement`]): opens a
 //!   pack in place, keeps the shopper's events, builds a profile and ranks shelves with
 //!   explanations. It holds no
 //!   JS types and is the same code natively and in wasm;
 //! * the **wasm bindings** (`wasm`, only on `wasm32`): thin newtypes over [`engine::Engine`]
 //!   with camelCase names, turning every [`CoreError`] into a named JS `Error`;
 //! * the **pack builder** ([`build`], feature `cli`): reads a shop's catalog and logs, trains
-//!   item embeddings and writes the pack. Its dependencies never reach the wasm build.
+//!   item embeddings and writes the pack. Its dependencies never reach the wasm build;
+//! * the **measurement reports** ([`reports`], feature `cli`): the shop's side of private
+//!   measurement (`shelfwise report`, `report simulate`, `collect`).
 //!
 //! See `ARCHITECTURE.md` for how the pieces fit and `docs/PACK_FORMAT.md` for the bytes.
 
@@ -23,6 +26,7 @@ pub mod explore;
 #[cfg(any(target_arch = "wasm32", test))]
 mod json;
 pub mod kernel;
+pub mod measurement;
 pub mod order;
 pub mod pack;
 pub mod page;
@@ -34,6 +38,8 @@ pub mod shelves;
 
 #[cfg(feature = "cli")]
 pub mod build;
+#[cfg(feature = "cli")]
+pub mod reports;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -186,8 +186,8 @@ impl<B: AsRef<[u8]>> Engine<B> {
         }
         let resolved: Vec<Resolved> = requests.iter().map(|r| self.resolve_request(r)).collect::<Result<_, _>>()?;
         let pack = self.pack();
-        let history = History::build(pack.item_count(), self.events(), self.searches(), now_ms);
-        let profile = self.profile(now_ms);
+        let history = History::build(pack.item_count(), self.ranked_events(), self.ranked_searches(), now_ms);
+        let profile = self.ranked_profile(now_ms);
         let suppressions = self.suppressions();
         let session_query = history.searches.first().filter(|s| self.in_session(s.ts_ms, now_ms)).map(|s| s.query.clone());
         // Items of earlier shelves, sorted.

@@ -9,6 +9,9 @@ use wasm_bindgen::prelude::*;
 
 use crate::engine::{check_ts, Engine, EventInput, InterestInput};
 use crate::error::CoreError;
+use crate::measurement::records::{DayAnswers, MeasurementRecord, MeasurementSummary, DEFAULT_WINDOW_DAYS};
+use crate::measurement::report::{DailyReport, ReportRequest};
+use crate::measurement::{DeviceSecret, Experiment, SystemCoins};
 use crate::page::ShelfRequest;
 
 impl From<CoreError> for JsValue {
@@ -42,6 +45,48 @@ fn usize_arg(name: &'static str, value: f64) -> Result<usize, CoreError> {
 #[wasm_bindgen(js_name = kernelPath)]
 pub fn kernel_path() -> String {
     crate::kernel::path_name().to_owned()
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(name: &'static str, value: JsValue) -> Result<T, CoreError> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| CoreError::InvalidArgument { name, detail: e.to_string() })
+}
+
+/// Measurement totals and last-touch attribution of `records` (impressions, shelf clicks,
+/// purchases) over `windowDays` (see `src/measurement/records.rs`).
+#[wasm_bindgen(js_name = measurementSummary)]
+pub fn measurement_summary(records: JsValue, window_days: u32) -> Result<JsValue, JsValue> {
+    let records: Vec<MeasurementRecord> = from_js("records", records)?;
+    to_js(&MeasurementSummary::of(&records, window_days).map_err(CoreError::from)?)
+}
+
+/// The randomized daily report about the UTC day starting at `dayStartMs`, from the device's
+/// `records` and `settings` `{ epsilon, arm, experiment?, valueBuckets?, windowDays? }`; the
+/// coins come from `crypto.getRandomValues`.
+#[wasm_bindgen(js_name = dailyReport)]
+pub fn daily_report(records: JsValue, day_start_ms: f64, settings: JsValue) -> Result<JsValue, JsValue> {
+    let records: Vec<MeasurementRecord> = from_js("records", records)?;
+    let request: ReportRequest = from_js("settings", settings)?;
+    let day_start = check_ts("dayStartMs", day_start_ms)?;
+    let answers = DayAnswers::of(&records, day_start, request.window_days.unwrap_or(DEFAULT_WINDOW_DAYS)).map_err(CoreError::from)?;
+    let settings = request.settings().map_err(CoreError::from)?;
+    to_js(&DailyReport::randomized(&answers, day_start, &settings, &mut SystemCoins::default()).map_err(CoreError::from)?)
+}
+
+/// A fresh device secret (128 bits from `crypto.getRandomValues`, as 32 hex digits).
+#[wasm_bindgen(js_name = newDeviceSecret)]
+pub fn new_device_secret() -> Result<String, JsValue> {
+    Ok(DeviceSecret::generate().map_err(CoreError::from)?.to_hex())
+}
+
+/// The arm of the device with `secret` in the experiment `name` with these arms and weights.
+#[wasm_bindgen(js_name = experimentArm)]
+pub fn experiment_arm(secret: &str, name: String, arms: Vec<String>, weights: Vec<f64>) -> Result<String, JsValue> {
+    if arms.len() != weights.len() {
+        return Err(CoreError::InvalidArgument { name: "experiment", detail: "one weight per arm".into() }.into());
+    }
+    let experiment = Experiment { name, arms: arms.into_iter().zip(weights).collect() };
+    let secret = DeviceSecret::from_hex(secret).map_err(CoreError::from)?;
+    Ok(experiment.arm_of(&secret).map_err(CoreError::from)?)
 }
 
 /// An open pack and the shopper's events, living in this page (or worker) only.
@@ -120,6 +165,13 @@ impl WasmRecommender {
     /// A readable summary of the shopper's profile as of `nowMs`.
     pub fn profile(&self, now_ms: f64) -> Result<JsValue, JsValue> {
         to_js(&self.engine.profile_summary(check_ts("nowMs", now_ms)?))
+    }
+
+    /// Turns personalization off (`false`: the experiment's control arm; every shelf ranks as
+    /// for a shopper without events) or on again.
+    #[wasm_bindgen(js_name = setPersonalized)]
+    pub fn set_personalized(&mut self, personalized: bool) {
+        self.engine.set_personalized(personalized);
     }
 
     /// Number of events held.

@@ -159,3 +159,32 @@ fn only_the_newest_events_are_kept_once_the_cap_is_reached() {
     assert_eq!(engine.events().front().map(|e| e.ts_ms), Some(5));
     assert_eq!(engine.events().back().map(|e| e.ts_ms), Some(MAX_EVENTS as i64 + 4));
 }
+
+/// Every shelf of a page, as ids, for comparing engines.
+fn page_ids(engine: &Engine, requests: &[shelfwise::page::ShelfRequest]) -> Vec<Vec<String>> {
+    engine.page(requests, NOW as i64).unwrap().into_iter().map(|s| s.items.into_iter().map(|i| i.card.id).collect()).collect()
+}
+
+#[test]
+fn the_control_arm_ranks_as_for_a_shopper_without_events() {
+    use shelfwise::page::ShelfRequest;
+    let requests: Vec<ShelfRequest> =
+        ["for-you", "discovery", "trending-in-categories", "new-for-you", "because-you-viewed", "trending"].map(ShelfRequest::new).to_vec();
+    let fresh = Engine::open(sample_pack_bytes()).unwrap();
+    let mut engine = Engine::open(sample_pack_bytes()).unwrap();
+    for (kind, item) in [("view", "SKU-0"), ("click", "SKU-1"), ("add_to_cart", "SKU-4"), ("purchase", "SKU-5")] {
+        engine.track(&event(kind, item)).unwrap();
+    }
+    engine.track(&EventInput { item: None, kind: "search".into(), ts: NOW - 1000.0, qty: None, query: Some("mug".into()) }).unwrap();
+    let personalized = page_ids(&engine, &requests);
+    assert_ne!(personalized, page_ids(&fresh, &requests), "the events change the shelves");
+    engine.set_personalized(false);
+    assert!(!engine.is_personalized());
+    assert_eq!(page_ids(&engine, &requests), page_ids(&fresh, &requests));
+    assert_eq!(ids(&engine, 4), ids(&fresh, 4));
+    let history_shelves = [ShelfRequest::new("recently-viewed"), ShelfRequest::new("buy-again")];
+    assert_eq!(page_ids(&engine, &history_shelves), page_ids(&fresh, &history_shelves), "no history shelf (pins alone, if any)");
+    assert_eq!(engine.profile_summary(NOW as i64).event_count, 4, "the events are still recorded");
+    engine.set_personalized(true);
+    assert_eq!(page_ids(&engine, &requests), personalized);
+}

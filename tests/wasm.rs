@@ -160,3 +160,25 @@ fn the_simd_kernel_is_the_one_built_and_agrees_with_the_portable_path_and_a_naiv
         assert_eq!(sink.into_sorted(), naive, "case {case}");
     }
 }
+
+#[wasm_bindgen_test]
+fn measurement_bindings_use_web_crypto_and_name_their_errors() {
+    use shelfwise::wasm::{daily_report, experiment_arm, measurement_summary, new_device_secret};
+    let secret = new_device_secret().unwrap();
+    assert_eq!(secret.len(), 32);
+    assert_ne!(secret, new_device_secret().unwrap(), "crypto.getRandomValues, not a constant");
+    let arm = experiment_arm(&secret, "e".into(), vec!["control".into(), "personalized".into()], vec![0.5, 0.5]).unwrap();
+    assert!(arm == "control" || arm == "personalized");
+    let records = rec(r#"[{"type":"shelf_click","ts":1700000000000,"item":"SKU-1","shelf":"similar","position":2},
+                         {"type":"purchase","ts":1700000001000,"item":"SKU-1","qty":1,"value":4.5}]"#);
+    let summary = measurement_summary(records.clone(), 7).unwrap();
+    let attributed = Reflect::get(&js_sys::Array::from(&Reflect::get(&summary, &"attributed".into()).unwrap()).get(0), &"shelf".into());
+    assert_eq!(attributed.unwrap().as_string().unwrap(), "similar");
+    let day = (1_700_000_000_000.0f64 / 86_400_000.0).floor() * 86_400_000.0;
+    let report = daily_report(records.clone(), day, rec(r#"{"epsilon":1,"arm":"all"}"#)).unwrap();
+    assert_eq!(Reflect::get(&report, &"day".into()).unwrap().as_string().unwrap(), "2023-11-14");
+    let err = daily_report(records, day, rec(r#"{"epsilon":9,"arm":"all"}"#)).unwrap_err();
+    assert_eq!(kind_of(&err), ("ShelfwiseError".to_owned(), "invalid_argument".to_owned()));
+    let err = measurement_summary(rec(r#"[{"type":"impression","ts":1,"item":"a","shelf":"nope","position":1}]"#), 7).unwrap_err();
+    assert_eq!(kind_of(&err).1, "invalid_argument");
+}

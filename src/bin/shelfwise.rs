@@ -27,8 +27,14 @@ use shelfwise::build::static_shelves::{static_shelves, Sources};
 use shelfwise::build::synth::{self, SynthConfig};
 use shelfwise::build::vectors::{apply_vectors, read_vectors, VectorColumns};
 use shelfwise::engine::Engine;
+use shelfwise::measurement::ValueBuckets;
 use shelfwise::pack::{reader::read_header, Pack};
 use shelfwise::page::ShelfRequest;
+use shelfwise::reports::analysis::{analyse, table};
+use shelfwise::reports::collect::{CollectorConfig, DEFAULT_MAX_BODY};
+use shelfwise::reports::html::html_page;
+use shelfwise::reports::read::read_reports;
+use shelfwise::reports::simulate;
 
 #[derive(Parser)]
 #[command(name = "shelfwise", version, about = "Build and inspect Shelfwise recommendation packs", after_help = TOP_EXAMPLES)]
@@ -44,6 +50,8 @@ Examples:
   shelfwise inspect shop.pack
   shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01
   shelfwise recommend --pack shop.pack --histories histories.jsonl --k 20
+  shelfwise collect --port 8787 --out reports.jsonl
+  shelfwise report --in reports.jsonl --html report.html
 
 Run `shelfwise help <COMMAND>` for a command's options and examples.";
 
@@ -88,6 +96,22 @@ Examples:
   shelfwise recommend --pack shop.pack --histories histories.jsonl --shelf for-you --k 20
   shelfwise recommend --pack shop.pack --histories histories.jsonl --shelf discovery --k 20
   cat histories.jsonl | shelfwise recommend --pack shop.pack --histories - --as-of 2011-12-01T00:00:00Z --out shelves.jsonl";
+
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  shelfwise report --in reports.jsonl
+  shelfwise report --in reports.jsonl.1 --in reports.jsonl --html report.html --json report.json
+  # the shop configured other order-value edges (reporting.valueBuckets)
+  shelfwise report --in reports.jsonl --value-buckets 50,100,250,500
+  # devices with known true rates through the shipped report code (docs/MEASUREMENT.md)
+  shelfwise report simulate --devices 10000 --epsilon 1 --seed 7
+  shelfwise report simulate --table --repeats 20";
+
+const COLLECT_EXAMPLES: &str = "\
+Examples:
+  shelfwise collect --port 8787 --out reports.jsonl
+  shelfwise collect --host 0.0.0.0 --port 8787 --out /var/lib/shelfwise/reports.jsonl --rotate-bytes 50000000 --keep 30
+  # then let the shop's server pass POST /shelfwise/report to it";
 
 /// A spinner on stderr for a step of unknown length (drawn only when stderr is a terminal).
 fn spinner(message: impl Into<Cow<'static, str>>) -> ProgressBar {
@@ -306,6 +330,81 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Debias collected measurement reports: per experiment and arm, device-days, conversion
+    /// rate, shelf click rate, order-value distribution and share of orders via each shelf kind,
+    /// each with a 95% interval, and lift over the control arm.
+    #[command(args_conflicts_with_subcommands = true, after_help = REPORT_EXAMPLES)]
+    Report {
+        #[command(subcommand)]
+        action: Option<ReportAction>,
+        /// Report files (JSONL, as `shelfwise collect` writes them); repeat for rotated files.
+        #[arg(long = "in", value_name = "FILE")]
+        inputs: Vec<PathBuf>,
+        /// Also write a page with charts (self-contained HTML).
+        #[arg(long, value_name = "OUT.html")]
+        html: Option<PathBuf>,
+        /// Also write the estimates as JSON.
+        #[arg(long, value_name = "OUT.json")]
+        json: Option<PathBuf>,
+        /// The four order-value edges the shop's devices used (init option reporting.valueBuckets).
+        #[arg(long, value_delimiter = ',', default_values_t = [10.0, 25.0, 50.0, 100.0])]
+        value_buckets: Vec<f64>,
+    },
+    /// Collect daily measurement reports over HTTP into a JSONL file (the reference collector).
+    ///
+    /// Accepts POST PATH with a valid schema-1 report (204); refuses everything else with a
+    /// status that says why (404, 405, 413, 415, 400, 422). Never logs or stores the sender's
+    /// address or the time of arrival; rotates the file by size.
+    #[command(verbatim_doc_comment, after_help = COLLECT_EXAMPLES)]
+    Collect {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Port (0: any free port; the address is printed on stdout).
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+        /// The path devices post to (the init option reporting.endpoint).
+        #[arg(long, default_value = "/shelfwise/report")]
+        path: String,
+        /// The JSONL file reports are appended to.
+        #[arg(long)]
+        out: PathBuf,
+        /// Largest body accepted, in bytes.
+        #[arg(long, default_value_t = DEFAULT_MAX_BODY)]
+        max_body: usize,
+        /// Rotate the file before it grows past this many bytes.
+        #[arg(long, default_value_t = 10_000_000)]
+        rotate_bytes: u64,
+        /// Rotated files kept (FILE.1 … FILE.N).
+        #[arg(long, default_value_t = 10)]
+        keep: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportAction {
+    /// Simulate devices with known true rates through the shipped report code and print the
+    /// estimates beside the truth (or, with --table, the error table of docs/MEASUREMENT.md).
+    Simulate {
+        /// Devices (one report each).
+        #[arg(long, default_value_t = 10_000)]
+        devices: usize,
+        /// ε per device-day.
+        #[arg(long, default_value_t = 1.0)]
+        epsilon: f64,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Also write the simulated reports (JSONL).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print the error table for ε = 0.5, 1, 2 and 1k, 10k, 100k devices instead.
+        #[arg(long)]
+        table: bool,
+        /// Simulations per row of --table.
+        #[arg(long, default_value_t = 20)]
+        repeats: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -330,6 +429,22 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Recommend { pack, histories, shelf, options, k, as_of, out } => {
             let request = batch_request(&shelf, k as usize, options.as_deref()).map_err(|e| format!("recommend: {e}"))?;
             recommend(&pack, &histories, request, as_of.as_deref(), out.as_deref())
+        }
+        Command::Report { action: Some(ReportAction::Simulate { devices, epsilon, seed, out, table, repeats }), .. } => {
+            if table {
+                simulate_table(repeats, seed)
+            } else {
+                simulate_once(devices, epsilon, seed, out.as_deref())
+            }
+        }
+        Command::Report { action: None, inputs, html, json, value_buckets } => {
+            report(&inputs, html.as_deref(), json.as_deref(), &value_buckets)
+        }
+        Command::Collect { host, port, path, out, max_body, rotate_bytes, keep } => {
+            let config = CollectorConfig { host, port, path, out, max_body, rotate_bytes, keep };
+            shelfwise::reports::collect::run(&config, |url| {
+                println!("collecting reports at {url} into {}", config.out.display());
+            })
         }
     }
 }
@@ -752,5 +867,68 @@ fn recommend(pack_path: &Path, histories: &Path, request: ShelfRequest, as_of: O
     for (kind, n) in &summary.errors {
         eprintln!("  {kind}: {n}");
     }
+    Ok(())
+}
+
+fn report(inputs: &[PathBuf], html: Option<&Path>, json_out: Option<&Path>, value_buckets: &[f64]) -> Result<(), String> {
+    if inputs.is_empty() {
+        return Err("report: pass the report files with --in FILE (or run `shelfwise report simulate`)".into());
+    }
+    let buckets = ValueBuckets::new(value_buckets).map_err(|e| format!("--value-buckets: {e}"))?;
+    let read = read_reports(inputs)?;
+    eprintln!("read {} lines: {} reports, {} bad lines skipped", read.lines, read.reports.len(), read.bad);
+    for problem in &read.problems {
+        eprintln!("  {problem}");
+    }
+    if read.bad as usize > read.problems.len() {
+        eprintln!("  … {} more bad lines not listed", read.bad as usize - read.problems.len());
+    }
+    let estimates = analyse(&read.reports, &buckets);
+    print!("{}", table(&estimates));
+    if let Some(path) = html {
+        fs::write(path, html_page(&estimates, "Shelfwise measurement report"))
+            .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    }
+    if let Some(path) = json_out {
+        let text = serde_json::to_string_pretty(&estimates).map_err(|e| e.to_string())?;
+        fs::write(path, text + "\n").map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn simulate_once(devices: usize, epsilon: f64, seed: u64, out: Option<&Path>) -> Result<(), String> {
+    let population = simulate::default_population();
+    let reports = simulate::simulate(&population, devices, epsilon, seed).map_err(|e| e.to_string())?;
+    if let Some(path) = out {
+        let mut text = String::new();
+        for r in &reports {
+            text.push_str(&serde_json::to_string(r).map_err(|e| e.to_string())?);
+            text.push('\n');
+        }
+        fs::write(path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    }
+    let Some(estimates) = simulate::estimate(&reports) else { return Err("no reports were simulated".into()) };
+    print!("{}", table(std::slice::from_ref(&estimates)));
+    let pairs = simulate::with_truth(&population, &estimates);
+    let covered = pairs.iter().filter(|(_, e, t)| e.is_some_and(|e| e.covers(*t))).count();
+    let estimated = pairs.iter().filter(|(_, e, _)| e.is_some()).count();
+    println!("estimate against the truth ({devices} devices, ε {epsilon}, seed {seed}):");
+    for (name, e, truth) in &pairs {
+        let mark = match e {
+            None => "",
+            Some(e) if e.covers(*truth) => "covered",
+            Some(_) => "MISSED",
+        };
+        println!("  {name:<40} true {:6.2}%  estimate {}  {mark}", 100.0 * truth, shelfwise::reports::analysis::percent(*e));
+    }
+    println!("{covered} of {estimated} 95% intervals cover the truth ({} estimates not possible)", pairs.len() - estimated);
+    Ok(())
+}
+
+fn simulate_table(repeats: usize, seed: u64) -> Result<(), String> {
+    let started = Instant::now();
+    let rows = simulate::error_table(&[0.5, 1.0, 2.0], &[1_000, 10_000, 100_000], repeats, seed).map_err(|e| e.to_string())?;
+    print!("{}", simulate::format_error_table(&rows, repeats));
+    eprintln!("simulated in {:.1}s", started.elapsed().as_secs_f64());
     Ok(())
 }

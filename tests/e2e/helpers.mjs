@@ -29,10 +29,11 @@ export function launchBrowser() {
 
 /**
  * Serves www/ on 127.0.0.1 and a free port; with csp (the default) every response carries the
- * strict Content-Security-Policy. Resolves to { url, origin, close }.
+ * strict Content-Security-Policy; with collector (a `shelfwise collect` URL) report POSTs are
+ * passed to it. Resolves to { url, origin, close }.
  */
-export async function startServer({ csp = true, root = WWW } = {}) {
-  const { server, url } = await serve({ root, port: 0, host: '127.0.0.1', csp });
+export async function startServer({ csp = true, root = WWW, collector = null } = {}) {
+  const { server, url } = await serve({ root, port: 0, host: '127.0.0.1', csp, collector });
   return {
     url,
     origin: new URL(url).origin,

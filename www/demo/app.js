@@ -5,8 +5,8 @@
 //   #/item/<id>        product page (records a view), shelf below
 //   #/cart             cart with remove buttons and checkout, shelf below
 //   #/search/<text>    search results (records a search), shelves from the search
-//   #/you              "What this shop knows about you": the profile, remove an interest,
-//                      export, erase everything
+//   #/you              "What this shop knows about you": the profile, what the shelves did
+//                      (shelfwise.measurement()), remove an interest, export, erase everything
 //
 // Every page shows "Recommended for you" (#recs) and its own shelves (#more-shelves), asked
 // for in one page() call: home: because you viewed, recently viewed, buy again, trending,
@@ -16,7 +16,10 @@
 // Consent: the shop's default is "on-device" (events kept in this browser's IndexedDB); the
 // footer switch turns it to "context-only" and back. A shopper's "context-only" choice is the
 // shop's to remember (Shelfwise stores nothing in that mode), so the demo keeps that one choice
-// in localStorage under CONSENT_KEY, as a consent banner would.
+// in localStorage under CONSENT_KEY, as a consent banner would. The daily measurement report
+// (docs/MEASUREMENT.md) is off unless the shopper ticks the second footer box (kept under
+// REPORTS_KEY; it takes effect on the next page load); with `?experiment` in the URL the demo
+// runs an experiment with a 10% control arm (non-personalized shelves).
 //
 // Every tracked event re-renders the shelf; #recs carries data-shelf-version (one more per
 // render) and <body data-ready="true"> is set once the first shelf is on the page, so tests
@@ -27,6 +30,8 @@ import { init, renderShelf, safeUrl } from '../shelfwise/index.js';
 const SHELF_SIZE = 8;
 const SHOP_NAME = 'Shelfwise demo shop';
 const CONSENT_KEY = 'demo-consent';
+const REPORTS_KEY = 'demo-reports';
+const EXPERIMENT = { name: 'demo-shelves-1', arms: { control: 0.1, personalized: 0.9 } };
 const money = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP' });
 const formatPrice = (price) => money.format(price);
 
@@ -40,6 +45,8 @@ const dom = {
   searchInput: document.getElementById('search-input'),
   consentSwitch: document.getElementById('consent-switch'),
   consentOnDevice: document.getElementById('consent-on-device'),
+  reportsSwitch: document.getElementById('reports-switch'),
+  reportsOn: document.getElementById('reports-on'),
 };
 
 const state = {
@@ -149,7 +156,9 @@ function shelfRequests(route) {
 async function drawShelf(cause = 'event') {
   const route = parseRoute(location.hash);
   const requests = shelfRequests(route);
-  const [shelves, profile] = await Promise.all([state.shelfwise.page(requests), state.shelfwise.profile()]);
+  const [shelves, profile, measured] = await Promise.all([
+    state.shelfwise.page(requests), state.shelfwise.profile(), route.name === 'you' ? state.shelfwise.measurement() : null,
+  ]);
   const shelf = shelves.find((s) => s.kind === 'for-you');
   const others = shelves.filter((s) => s !== shelf);
   const renderOptions = { formatPrice, onItemClick: (item) => record({ type: 'click', item: item.id }) };
@@ -170,7 +179,7 @@ async function drawShelf(cause = 'event') {
     recs.dataset.shelfVersion = String(state.shelfVersion);
   }
   recs.dataset.personalized = String(shelf.personalized);
-  if (route.name === 'you') showPage(profilePage(profile));
+  if (route.name === 'you') showPage(profilePage(profile, measured));
 }
 
 function shelfNote(shelf, profile) {
@@ -388,8 +397,38 @@ function affinityList(className, rows, removable) {
   return list;
 }
 
+const SHELF_NAMES = { null: 'not via a shelf' };
+
+/** What the shelves did on this device: shelfwise.measurement() as a table. */
+function measurementBlock(measured) {
+  const box = el('div', 'measurement');
+  box.id = 'measurement';
+  const table = el('table', 'measurement-table');
+  const head = el('tr');
+  for (const title of ['Shelf', 'Seen', 'Clicked', 'Bought', 'Value']) head.append(el('th', '', title));
+  table.append(head);
+  for (const row of measured.byShelf) {
+    const tr = el('tr');
+    tr.dataset.shelf = row.shelf ?? 'none';
+    tr.append(
+      el('td', '', SHELF_NAMES[row.shelf] ?? row.shelf),
+      el('td', '', String(row.impressions)), el('td', '', String(row.clicks)), el('td', '', String(row.purchases)),
+      el('td', '', formatPrice(row.value)),
+    );
+    table.append(tr);
+  }
+  box.append(el('p', '', `Each purchase counts for the shelf whose item you clicked in the ${measured.windowDays} days before (the last click), else for "not via a shelf". Kept on this device only.`));
+  box.append(measured.byShelf.length ? table : el('p', 'empty', 'No shelf seen yet.'));
+  if (measured.experiment) box.append(el('p', 'measurement-arm', `Experiment ${measured.experiment.name}: this device is in the "${measured.experiment.arm}" group${measured.experiment.arm === 'control' ? ' (shelves not personalized)' : ''}.`));
+  const reporting = measured.reporting;
+  box.append(el('p', 'measurement-reporting', reporting
+    ? `Daily report: on (ε = ${reporting.epsilonPerDay} a day${reporting.active ? '' : ', paused: nothing is stored on this device'}); last sent ${reporting.lastSentDay ?? 'never'}. It answers one randomized question about one past day, and nothing else.`
+    : 'Daily report: off. Nothing about what you do here is sent anywhere.'));
+  return box;
+}
+
 /** "What this shop knows about you": the profile as plain data, with its controls. */
-function profilePage(profile) {
+function profilePage(profile, measured = null) {
   const section = el('section', 'profile-panel');
   section.id = 'profile-panel';
   section.append(pageHeading('What this shop knows about you'));
@@ -417,6 +456,7 @@ function profilePage(profile) {
     for (const q of profile.recentSearches) searches.append(el('li', '', q));
     block('Recent searches', searches);
   }
+  if (measured) block('What the shelves did', measurementBlock(measured));
   if (profile.removedInterests.length) {
     const removed = el('ul', 'removed-interests');
     for (const interest of profile.removedInterests) {
@@ -546,6 +586,15 @@ function savedConsent() {
   }
 }
 
+/** Whether the shopper agreed to the daily report (the demo's own key, as a consent banner's). */
+function savedReports() {
+  try {
+    return localStorage.getItem(REPORTS_KEY) === 'on';
+  } catch {
+    return false;
+  }
+}
+
 async function changeConsent() {
   const mode = dom.consentOnDevice.checked ? 'on-device' : 'context-only';
   try {
@@ -665,7 +714,12 @@ function showStartupFailure(error) {
 async function start() {
   try {
     state.consent = savedConsent();
-    state.shelfwise = await init({ pack: 'data/shop.pack', consent: state.consent });
+    state.shelfwise = await init({
+      pack: 'data/shop.pack',
+      consent: state.consent,
+      ...(new URLSearchParams(location.search).has('experiment') ? { experiment: EXPERIMENT } : {}),
+      ...(savedReports() ? { reporting: { endpoint: '/shelfwise/report', epsilon: 1 } } : {}),
+    });
     state.catalog = await state.shelfwise.items(0, 1000);
     state.byId = new Map(state.catalog.map((item) => [item.id, item]));
     await drawShelf();
@@ -686,6 +740,16 @@ async function start() {
   dom.consentOnDevice.checked = state.consent === 'on-device';
   dom.consentOnDevice.addEventListener('change', changeConsent);
   dom.consentSwitch.hidden = false;
+  dom.reportsOn.checked = savedReports();
+  dom.reportsOn.addEventListener('change', () => {
+    try {
+      if (dom.reportsOn.checked) localStorage.setItem(REPORTS_KEY, 'on');
+      else localStorage.removeItem(REPORTS_KEY);
+    } catch {
+      // no Web Storage here: the choice cannot be kept
+    }
+  });
+  dom.reportsSwitch.hidden = false;
   document.body.dataset.ready = 'true';
 }
 

@@ -310,6 +310,7 @@ function createElementClass() {
         this.#list.replaceChildren(...shelf.items.map((item) => this.#card(item)));
         if (typeof shelf.title === 'string') this.#list.setAttribute('aria-label', shelf.title);
         this.dataset.state = shelf.items.length > 0 ? 'ready' : 'empty';
+        this.dataset.shelfwiseShelf = shelf.kind; // the shelf kind, for measurement.js
         this.removeAttribute('aria-busy');
         this.dispatchEvent(new CustomEvent('shelfwise-render', { detail: { shelf } }));
       } else if (snapshot.status === 'error') {

@@ -27,6 +27,7 @@
 import { ShelfwiseError, isWasmTrap, toShelfwiseError } from './errors.js';
 import { ShopperMemory, eventOf, recordOf } from './memory.js';
 import { byTime, newEventId } from './storage.js';
+import { openMeasurement } from './measurement-store.js';
 import { compileWasm, mark } from './loader.js';
 // The glue's first copy is a static import, so that it loads with the engine's other modules
 // (in the worker: at start-up, in parallel with the pack's fetch on the page).
@@ -136,7 +137,7 @@ function abandon(recommender) {
  *   wasm.url here (the page's CSP did not allow it there); wasm: the core's build (loader.js:
  *   chooseWasm); privacy settings validated by index.js
  */
-export async function openEngine({ packUrl, pack, module: compiled, wasm, privacy }) {
+export async function openEngine({ packUrl, pack, module: compiled, wasm, privacy, measurement: measuring }) {
   const module = compiled ?? await compileWasm(wasm.url);
   let glue;
   try {
@@ -147,6 +148,8 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   const opened = await openPack(glue, packUrl, new Uint8Array(pack));
   const packBytes = opened.bytes;
   let recommender = opened.recommender;
+  let currentGlue = glue; // the glue of the instance `recommender` lives in
+  let measurement = null; // measurement-store.js, opened below
   const accepted = []; // records the core accepted, in arrival order, for replay after a trap
   const seen = new Set(); // ids of the records in `accepted`
   const removedInterests = []; // removeInterest calls the core accepted, replayed after a trap
@@ -174,6 +177,8 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
       }
       abandon(recommender);
       recommender = fresh;
+      currentGlue = freshGlue;
+      measurement?.applyTo();
     } catch (error) {
       broken = new ShelfwiseError('internal',
         `the Shelfwise core crashed and could not be restarted: ${toShelfwiseError(error).message}`);
@@ -252,6 +257,12 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     records: () => accepted.map((entry) => entry.record).sort(byTime),
   });
   replay(await memory.start());
+  measurement = await openMeasurement({
+    glue: () => currentGlue,
+    recommender: () => recommender,
+    consent: () => memory.mode,
+    settings: measuring ?? { record: false, windowDays: 7, experiment: null, reporting: null },
+  });
   mark('engine-ready');
 
   return {
@@ -265,7 +276,11 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
         return fresh;
       });
       await memory.persist(record);
+      await measurement.tracked(record).catch(() => {}); // a purchase's value: measurement only
     },
+    recordShelf: (record) => measurement.recordShelf(record),
+    measurement: (nowMs) => measurement.summary(nowMs),
+    prepareReport: (nowMs) => measurement.prepareReport(nowMs),
     shelf: (request, nowMs) => guard('shelf', () => recommender.shelf(request, nowMs)),
     page: (requests, nowMs) => guard('page', () => recommender.page(requests, nowMs)),
     removeInterest: (interest) => guard('removeInterest', () => {
@@ -284,19 +299,26 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     clearEvents: async () => {
       await guard('clearEvents', () => rebuild(false));
       await memory.clearEvents();
+      await measurement.clear();
     },
-    setConsent: async (mode) => memory.switchTo(mode),
+    setConsent: async (mode) => {
+      await memory.switchTo(mode);
+      await measurement.consentChanged();
+    },
     forget: async () => {
       await guard('forget', () => rebuild(false));
       await opened.remembered; // so that the pack copy cannot reappear after forget()
+      measurement.forget();
       await memory.forget();
     },
     exportData: async (nowMs) => {
       const data = await memory.exportData();
       data.profile = await guard('exportData', () => recommender.profile(nowMs));
+      data.measurement = await measurement.exportData(nowMs);
       return data;
     },
     close: async () => {
+      measurement.close();
       await opened.remembered;
       await memory.close();
     },

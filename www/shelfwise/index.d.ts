@@ -250,6 +250,71 @@ export interface ExportedData {
   events: StoredEvent[];
   /** The profile the engine derives from the events. */
   profile: ProfileSummary;
+  /** The measurement records, the device secret (with an experiment), the arm and the report ledger. */
+  measurement: {
+    records: MeasurementRecord[];
+    secret: string | null;
+    arm: string | null;
+    ledger: { lastSentDay: number | null; lastReportedDay: number | null; activeDays: number[] };
+  };
+}
+
+/** A shelf impression or click, or a purchase with its value, as the device keeps it. */
+export interface MeasurementRecord {
+  id: string;
+  type: 'impression' | 'shelf_click' | 'purchase';
+  ts: number;
+  item: string;
+  shelf?: ShelfKind;
+  /** On the shelf, from 1. */
+  position?: number;
+  qty?: number;
+  /** Price × quantity, in the pack's currency. */
+  value?: number;
+}
+
+/** An experiment: arm names and their weights (positive; normalized). */
+export interface ExperimentOptions {
+  /** 1 to 64 letters, digits, ".", "_" or "-"; a new name draws every device's arm afresh. */
+  name: string;
+  /** E.g. `{ control: 0.1, personalized: 0.9 }`; the `control` arm gets non-personalized shelves. */
+  arms: Record<string, number>;
+}
+
+/** The daily ε-LDP report (docs/MEASUREMENT.md); off without this option. */
+export interface ReportingOptions {
+  /** Where reports are posted with `navigator.sendBeacon`: a URL on the page's own origin. */
+  endpoint: string;
+  /** The privacy budget per device and UTC day, 0.1 to 4 (default 1). */
+  epsilon?: number;
+  /** The four edges of the order-value buckets, increasing (default [10, 25, 50, 100]). */
+  valueBuckets?: [number, number, number, number];
+}
+
+/** One shelf kind's totals in `measurement()` (`shelf: null`: purchases via no shelf). */
+export interface ShelfTotals {
+  shelf: ShelfKind | null;
+  impressions: number;
+  clicks: number;
+  purchases: number;
+  value: number;
+}
+
+/** What `measurement()` returns: what the device measured; nothing of it is sent. */
+export interface MeasurementSummary {
+  windowDays: number;
+  impressions: number;
+  clicks: number;
+  purchases: number;
+  value: number;
+  /** Per shelf kind with any record, then purchases via no shelf. */
+  byShelf: ShelfTotals[];
+  /** Every purchase with the shelf of the last click on its item within `windowDays`. */
+  attributed: { item: string; ts: number; value: number; shelf: ShelfKind | null }[];
+  /** Where the records are: `indexeddb` (consent on-device) or `memory`. */
+  storage: 'indexeddb' | 'memory';
+  experiment: { name: string; arm: string } | null;
+  reporting: { endpoint: string; epsilonPerDay: number; active: boolean; lastSentDay: string | null } | null;
 }
 
 export interface InitOptions {
@@ -272,6 +337,14 @@ export interface InitOptions {
   retentionDays?: number;
   /** At most this many stored events, the newest kept (default and most 10,000; else `out_of_range`). */
   maxEvents?: number;
+  /** Record shelf impressions, shelf clicks and purchases on the device (default true). */
+  measure?: boolean;
+  /** The last-touch attribution window in days (default 7, 1 to 30). */
+  attributionDays?: number;
+  /** An experiment: each device draws its arm once, from a device secret. */
+  experiment?: ExperimentOptions;
+  /** The daily report; needs consent `on-device` too. */
+  reporting?: ReportingOptions;
 }
 
 /**
@@ -350,6 +423,8 @@ export class Shelfwise {
   forget(): Promise<void>;
   /** Everything Shelfwise holds about the shopper, as JSON-serializable data. */
   exportData(): Promise<ExportedData>;
+  /** What the device measured: per shelf kind, attributed purchases, the arm, the report state. */
+  measurement(): Promise<MeasurementSummary>;
   /**
    * Closes the instance: every pending and later call rejects with kind `closed`; closing again
    * is a no-op. The worker stops once it has finished its background writes (the pack's Cache

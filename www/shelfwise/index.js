@@ -20,6 +20,8 @@ import { ShelfwiseError, errorFromData, toShelfwiseError } from './errors.js';
 import { chooseWasm, compileWasm, fetchPack } from './loader.js';
 import { CONSENT_MODES, DEFAULT_CONSENT } from './memory.js';
 import { DEFAULT_MAX_EVENTS, DEFAULT_RETENTION_DAYS } from './storage.js';
+import { SHELF_KINDS } from './shelf-kinds.js';
+import { measurementSettings, startMeasurement } from './measurement.js';
 
 export { ShelfwiseError } from './errors.js';
 export { renderShelf, safeUrl, describeEvidence } from './render.js';
@@ -165,11 +167,7 @@ function checkK(k) {
   return k;
 }
 
-/** The shelf kinds the core ranks. */
-export const SHELF_KINDS = Object.freeze([
-  'for-you', 'discovery', 'buy-again', 'because-you-viewed', 'similar', 'bought-together', 'trending',
-  'trending-in-categories', 'recently-viewed', 'new-for-you',
-]);
+export { SHELF_KINDS } from './shelf-kinds.js';
 
 const SHELF_OPTIONS = ['k', 'now', 'exclude', 'item', 'category', 'query', 'cart', 'filters', 'rules',
   'maxPerCategory', 'diversity', 'explore', 'title'];
@@ -389,6 +387,15 @@ export class Shelfwise {
     this.eventsChanged();
   }
 
+  /**
+   * What the device measured (docs/MEASUREMENT.md): impressions, shelf clicks and purchases per
+   * shelf kind, each purchase with the shelf it is attributed to (last click within
+   * `attributionDays`), the experiment's arm and the reporting state. Nothing of it is sent.
+   */
+  measurement() {
+    return this.transport.call('measurement', Date.now());
+  }
+
   /** Everything Shelfwise holds about the shopper, as JSON-serializable data. */
   exportData() {
     return this.transport.call('exportData', Date.now());
@@ -399,6 +406,7 @@ export class Shelfwise {
    * stops once it has finished writing what it was writing (the pack's cached copy).
    */
   close() {
+    this.measurementSession?.stop();
     this.transport.close();
   }
 }
@@ -414,6 +422,8 @@ export class Shelfwise {
  * with one console.warn naming the error kind.
  * Privacy options (docs/PRIVACY.md): `consent` ("context-only", the default, or "on-device"),
  * `retentionDays` (default 90) and `maxEvents` (default and most 10,000) for stored events.
+ * Measurement options (docs/MEASUREMENT.md, measurement.js): `measure` (default true),
+ * `attributionDays` (default 7), `experiment` and `reporting` (off without it).
  * @param {{ pack: string | URL, wasm?: string | URL, worker?: boolean, consent?: string, retentionDays?: number, maxEvents?: number }} options
  */
 export async function init(options = {}) {
@@ -423,6 +433,7 @@ export async function init(options = {}) {
   const packUrl = absolute(options.pack, 'pack');
   const wasm = chooseWasm(options.wasm === undefined || options.wasm === null ? undefined : absolute(options.wasm, 'wasm'));
   const privacy = privacySettings(options);
+  const measurement = measurementSettings(options);
   const useWorker = options.worker ?? typeof Worker !== 'undefined';
   const transport = useWorker ? new WorkerTransport() : new InlineTransport();
   try {
@@ -433,8 +444,10 @@ export async function init(options = {}) {
       return null;
     });
     const [module, pack] = await Promise.all([compiling, fetchPack(packUrl)]);
-    const info = await transport.callTransferring('open', [{ packUrl, pack, module, wasm, privacy }], [pack]);
-    return new Shelfwise(transport, info);
+    const info = await transport.callTransferring('open', [{ packUrl, pack, module, wasm, privacy, measurement }], [pack]);
+    const shelfwise = new Shelfwise(transport, info);
+    shelfwise.measurementSession = startMeasurement(transport, measurement);
+    return shelfwise;
   } catch (error) {
     transport.close();
     throw toShelfwiseError(error);
