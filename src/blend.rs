@@ -3,16 +3,24 @@
 //! # Signals
 //!
 //! For one shopper (their events, their profile's interest vector, a time `now`), every
-//! candidate item gets five signals, each on a comparable scale:
+//! candidate item gets six signals, each on a comparable scale:
 //!
 //! * **repeat**: `Σ 2^(−age / repeat_half_life)` over the shopper's purchases of the item,
 //!   divided by the largest such value of this shopper (so in [0, 1]). Repeat buying is a large
 //!   share of real purchases; this is what the buy-again baseline ranks by.
 //! * **neighbours**: the shopper's items are *sources*, each weighted by
 //!   `Σ kind strength · 2^(−age / source_half_life)` over its events (the
-//!   [`SOURCE_KINDS`] strengths); an item scores `Σ_source weight · similarity(source, item)`
+//!   [`SOURCE_KINDS`] strengths), optionally raised for the latest items
+//!   ([`BlendWeights::recent_boost`]; 0 by default: no gain measured on the purchase-only
+//!   shared data); an item scores `Σ_source weight · similarity(source, item)`
 //!   over the pack's item-to-item neighbour lists, divided by the shopper's largest value (so
 //!   in [0, 1]). The source that added most is kept as `via`.
+//! * **session**: the same neighbour score over the current session's sources only: items
+//!   viewed, clicked or carted in the last [`BlendWeights::session_minutes`] before `now`,
+//!   each weighted by its kind's strength and halved for every moment (distinct event time)
+//!   that came after it, so the last item looked at counts most. With its weight above the
+//!   repeat weight, what the shopper is looking at now leads over older history. (Purchases
+//!   end an intent and are not session sources.)
 //! * **embedding**: the cosine of the profile's interest vector with the item's embedding
 //!   (the pack scorer of [`crate::rank`]).
 //! * **popularity** and **trend**: the pack's values, in [0, 1].
@@ -24,7 +32,7 @@
 //! # Candidates
 //!
 //! Scoring every signal for every item is not needed: the candidates are the shopper's
-//! purchased items, the neighbours of their strongest sources, the top
+//! purchased items, the neighbours of their strongest sources and of their session's sources, the top
 //! [`BlendWeights::embedding_candidates`] items by the embedding scorer, and the top
 //! [`BlendWeights::popular_candidates`] items by popularity and by trend (so a shopper with
 //! little history still gets a full shelf). Items `allow` refuses are never candidates.
@@ -212,6 +220,17 @@ pub struct BlendWeights {
     pub source_half_life_days: f32,
     /// The strongest this many sources contribute neighbours.
     pub max_sources: usize,
+    /// Extra weight of the shopper's latest items: a source whose last event is `r` moments
+    /// old (`r` distinct event times came after it; 0 for the last item or basket) has its
+    /// weight multiplied by `1 + recent_boost · 2^(−r / recent_half_moments)`.
+    pub recent_boost: f32,
+    /// The number of moments after which [`BlendWeights::recent_boost`] halves.
+    pub recent_half_moments: f32,
+    /// The current session: events at most this many minutes before `now`.
+    pub session_minutes: f32,
+    /// Weight of the session signal: neighbours of the items of the current session, so that
+    /// what the shopper is looking at now leads over older history.
+    pub session: f32,
     /// Candidates taken from the embedding scorer.
     pub embedding_candidates: usize,
     /// Candidates taken by popularity, and again by trend.
@@ -232,6 +251,10 @@ impl BlendWeights {
         repeat_half_life_days: 240.0,
         source_half_life_days: 120.0,
         max_sources: 100,
+        recent_boost: 0.0,
+        recent_half_moments: 2.0,
+        session_minutes: 30.0,
+        session: 1.5,
         embedding_candidates: 100,
         popular_candidates: 50,
     };
@@ -244,6 +267,7 @@ impl BlendWeights {
     pub fn score(&self, s: &Signals) -> f32 {
         self.repeat * s.repeat
             + self.neighbours * s.neighbours
+            + self.session * s.session
             + self.embedding * s.embedding
             + self.popularity * s.popularity
             + self.trend * s.trend
@@ -288,6 +312,11 @@ pub struct Signals {
     pub neighbours: f32,
     /// The source item that added most to `neighbours`.
     pub neighbour_via: Option<u32>,
+    /// Session signal in [0, 1]: the neighbours signal over the items the shopper viewed,
+    /// clicked or carted in the current session only (the last one weighs most).
+    pub session: f32,
+    /// The session item that added most to `session`.
+    pub session_via: Option<u32>,
     /// Embedding cosine (0 without a profile).
     pub embedding: f32,
     /// Popularity in [0, 1].
@@ -313,6 +342,94 @@ fn decay_days(age_ms: i64, half_life_days: f32) -> f32 {
     crate::profile::decay(age_ms as f64, f64::from(half_life_days) * MS_PER_DAY)
 }
 
+/// What one shopper's events give the blend: the items bought (with their decayed repeat
+/// weight), the long-term sources and the current session's sources.
+struct Sources {
+    bought_items: Vec<u32>,
+    repeat: Vec<f32>,
+    /// The strongest long-term sources, strongest first (ties: lower index).
+    strongest: Vec<(u32, f32)>,
+    /// The current session's sources, strongest first (ties: lower index).
+    session: Vec<(u32, f32)>,
+}
+
+impl Sources {
+    /// Reads the events once, in their order (so float sums are those of a running total per
+    /// item, on every platform). Events of items at or above `n` are skipped.
+    fn of<'e>(events: impl IntoIterator<Item = &'e Event>, n: u32, now_ms: i64, weights: &BlendWeights) -> Sources {
+        let mut bought: Vec<(u32, f32)> = Vec::new();
+        let mut contributions: Vec<(u32, f32)> = Vec::new();
+        let mut latest: Vec<(u32, i64)> = Vec::new();
+        let mut session: Vec<(u32, f32)> = Vec::new();
+        let session_ms = (f64::from(weights.session_minutes) * 60_000.0) as i64;
+        for e in events.into_iter().filter(|e| e.item < n) {
+            let age = now_ms - e.ts_ms;
+            if e.kind == EventKind::Purchase {
+                bought.push((e.item, decay_days(age, weights.repeat_half_life_days)));
+            }
+            let s = source_strength(e.kind);
+            if s > 0.0 {
+                contributions.push((e.item, s * decay_days(age, weights.source_half_life_days)));
+                latest.push((e.item, e.ts_ms));
+                // What the shopper is looking at now; a purchase ends that intent (its item
+                // stays a long-term source).
+                if e.kind != EventKind::Purchase && (0..=session_ms).contains(&age) {
+                    session.push((e.item, s));
+                }
+            }
+        }
+        let (bought_items, repeat) = sum_by_item(&bought);
+        let (source_items, mut source_weights) = sum_by_item(&contributions);
+        boost_recent(&source_items, &mut source_weights, &latest, weights.recent_boost, weights.recent_half_moments);
+        let mut strongest = strongest_first(source_items, source_weights);
+        strongest.truncate(weights.max_sources);
+        let (session_items, mut session_weights) = sum_by_item(&session);
+        // Within the session, the last item counts most: weights halve every moment back.
+        boost_recent(&session_items, &mut session_weights, &latest, 1.0, 1.0);
+        Sources { bought_items, repeat, strongest, session: strongest_first(session_items, session_weights) }
+    }
+}
+
+/// `(item, weight)` pairs with a positive weight, strongest first (ties: lower index).
+fn strongest_first(items: Vec<u32>, weights: Vec<f32>) -> Vec<(u32, f32)> {
+    let mut out: Vec<(u32, f32)> = items.into_iter().zip(weights).filter(|&(_, w)| w > 0.0).collect();
+    crate::order::sort_by(&mut out, &|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// The neighbours of `sources`, in visiting order: (item, source weight · similarity, source).
+fn neighbour_visits<S: ItemSource + ?Sized>(source: &S, sources: &[(u32, f32)]) -> Vec<(u32, f32, u32)> {
+    let n = source.item_count();
+    let mut visits = Vec::new();
+    for &(src, w) in sources {
+        source.visit_neighbours(src, &mut |j, sim| {
+            if j < n {
+                visits.push((j, w * sim, src));
+            }
+        });
+    }
+    visits
+}
+
+/// Per pool item (sorted `pool`), the summed visit weight, the source that added most and
+/// that source's part, divided by the largest sum (so in [0, 1]). Visits come in a fixed
+/// order, so the float sums are the same on every platform.
+fn gather(pool: &[u32], visits: &[(u32, f32, u32)]) -> Vec<Option<(f32, u32)>> {
+    let mut near: Vec<Option<(f32, u32, f32)>> = vec![None; pool.len()];
+    for &(j, part, src) in visits {
+        if let Ok(at) = pool.binary_search(&j) {
+            let entry = near[at].get_or_insert((0.0, src, 0.0));
+            entry.0 += part;
+            if part > entry.2 {
+                entry.1 = src;
+                entry.2 = part;
+            }
+        }
+    }
+    let max = near.iter().flatten().map(|v| v.0).fold(0.0f32, f32::max);
+    near.into_iter().map(|v| v.map(|(sum, via, _)| (if max > 0.0 { sum / max } else { 0.0 }, via))).collect()
+}
+
 /// Every candidate and its signals, in item order (see the module docs). `interest` is the
 /// profile's interest vector (all zero or empty: no embedding signal).
 pub fn candidates<'e, S: ItemSource + ?Sized>(
@@ -323,44 +440,10 @@ pub fn candidates<'e, S: ItemSource + ?Sized>(
     weights: &BlendWeights,
     allow: &mut dyn FnMut(u32) -> bool,
 ) -> Vec<(u32, Signals)> {
-    let n = source.item_count();
-    // The events read once, in their order: purchases (item, decayed weight) for the repeat
-    // signal and (item, weight) contributions of the sources.
-    let mut bought: Vec<(u32, f32)> = Vec::new();
-    let mut contributions: Vec<(u32, f32)> = Vec::new();
-    for e in events {
-        if e.item >= n {
-            continue;
-        }
-        let age = now_ms - e.ts_ms;
-        if e.kind == EventKind::Purchase {
-            bought.push((e.item, decay_days(age, weights.repeat_half_life_days)));
-        }
-        let s = source_strength(e.kind);
-        if s > 0.0 {
-            contributions.push((e.item, s * decay_days(age, weights.source_half_life_days)));
-        }
-    }
-    // Per-item sums, added in event order (so the float sums are those of a running total per
-    // item, on every platform).
-    let (bought_items, repeat) = sum_by_item(&bought);
-    let (source_items, source_weights) = sum_by_item(&contributions);
-    // The strongest sources (ties: lower index).
-    let mut strongest: Vec<(u32, f32)> = source_items.into_iter().zip(source_weights).filter(|&(_, w)| w > 0.0).collect();
-    crate::order::sort_by(&mut strongest, &|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    strongest.truncate(weights.max_sources);
-
-    // Neighbours of the sources, in visiting order: (item, weight · similarity, source).
-    let mut visits: Vec<(u32, f32, u32)> = Vec::new();
-    for &(src, w) in &strongest {
-        source.visit_neighbours(src, &mut |j, sim| {
-            if j < n {
-                visits.push((j, w * sim, src));
-            }
-        });
-    }
-
-    let mut pool: Vec<u32> = bought_items.iter().copied().chain(visits.iter().map(|v| v.0)).collect();
+    let sources = Sources::of(events, source.item_count(), now_ms, weights);
+    let visits = neighbour_visits(source, &sources.strongest);
+    let session_visits = neighbour_visits(source, &sources.session);
+    let mut pool: Vec<u32> = sources.bought_items.iter().copied().chain(visits.iter().chain(&session_visits).map(|v| v.0)).collect();
     let query = Query::new(interest, source.embedding_scales());
     let personalized = !query.is_zero();
     let mut allowed = |i: u32| allow(i);
@@ -372,32 +455,21 @@ pub fn candidates<'e, S: ItemSource + ?Sized>(
     pool.sort_unstable();
     pool.dedup();
 
-    // Neighbour scores with the best source per item, by pool position. Sources are visited
-    // in a fixed order, so the float sums are the same on every platform.
-    let mut near: Vec<Option<(f32, u32, f32)>> = vec![None; pool.len()];
-    for &(j, part, src) in &visits {
-        if let Ok(at) = pool.binary_search(&j) {
-            let entry = near[at].get_or_insert((0.0, src, 0.0));
-            entry.0 += part;
-            if part > entry.2 {
-                entry.1 = src;
-                entry.2 = part;
-            }
-        }
-    }
-    let max_repeat = repeat.iter().copied().fold(0.0f32, f32::max);
-    let max_near = near.iter().flatten().map(|v| v.0).fold(0.0f32, f32::max);
+    let near = gather(&pool, &visits);
+    let in_session = gather(&pool, &session_visits);
+    let max_repeat = sources.repeat.iter().copied().fold(0.0f32, f32::max);
     let mut out = Vec::with_capacity(pool.len());
-    for (&i, near) in pool.iter().zip(&near) {
+    for ((&i, near), session) in pool.iter().zip(near).zip(in_session) {
         if !allowed(i) {
             continue;
         }
-        let (near_score, via) = near.map_or((0.0, None), |(s, via, _)| (s, Some(via)));
-        let repeat = bought_items.binary_search(&i).map_or(0.0, |at| repeat[at]);
+        let repeat = sources.bought_items.binary_search(&i).map_or(0.0, |at| sources.repeat[at]);
         let signals = Signals {
             repeat: if max_repeat > 0.0 { repeat / max_repeat } else { 0.0 },
-            neighbours: if max_near > 0.0 { near_score / max_near } else { 0.0 },
-            neighbour_via: via,
+            neighbours: near.map_or(0.0, |v| v.0),
+            neighbour_via: near.map(|v| v.1),
+            session: session.map_or(0.0, |v| v.0),
+            session_via: session.map(|v| v.1),
             embedding: if personalized { source.embedding_score(&query, i) } else { 0.0 },
             popularity: source.popularity(i),
             trend: source.trend(i),
@@ -422,6 +494,29 @@ fn sum_by_item(parts: &[(u32, f32)]) -> (Vec<u32>, Vec<f32>) {
     (items, sums)
 }
 
+/// Multiplies the weight of each source (`items`, sorted, with `source_weights`) by
+/// `1 + boost · 2^(−r / half_moments)`, where `r` is the source's moment rank: how many
+/// distinct event times of `events` ((item, time) pairs) come after its latest event (0 for
+/// the last item or basket).
+fn boost_recent(items: &[u32], source_weights: &mut [f32], events: &[(u32, i64)], boost: f32, half_moments: f32) {
+    if boost == 0.0 {
+        return;
+    }
+    let mut last = vec![i64::MIN; items.len()];
+    for &(item, ts) in events {
+        if let Ok(at) = items.binary_search(&item) {
+            last[at] = last[at].max(ts);
+        }
+    }
+    let mut moments: Vec<i64> = events.iter().map(|e| e.1).collect();
+    moments.sort_unstable_by(|a, b| b.cmp(a));
+    moments.dedup();
+    for (w, &ts) in source_weights.iter_mut().zip(&last) {
+        let rank = moments.partition_point(|&m| m > ts) as f32;
+        *w *= 1.0 + boost * (-rank / half_moments.max(f32::EPSILON)).exp2();
+    }
+}
+
 /// The best `k` items by `f` with a positive value among those `allow` accepts.
 fn top_by(n: u32, k: usize, f: impl Fn(u32) -> f32, allow: &mut dyn FnMut(u32) -> bool) -> Vec<u32> {
     let mut top = crate::rank::TopK::new(k);
@@ -444,6 +539,8 @@ pub fn rank_candidates(candidates: &[(u32, Signals)], weights: &BlendWeights, k:
                 repeat: weights.repeat * s.repeat,
                 neighbours: weights.neighbours * s.neighbours,
                 neighbour_via: if s.neighbours > 0.0 && weights.neighbours > 0.0 { s.neighbour_via } else { None },
+                session: weights.session * s.session,
+                session_via: if s.session > 0.0 && weights.session > 0.0 { s.session_via } else { None },
                 embedding: weights.embedding * s.embedding,
                 popularity: weights.popularity * s.popularity,
                 trend: weights.trend * s.trend,
@@ -537,7 +634,7 @@ mod tests {
         assert_eq!(shelf[0].item, 0, "bought twice, recently: {shelf:?}");
         for r in &shelf {
             let p = r.parts;
-            assert!((p.repeat + p.neighbours + p.embedding + p.popularity + p.trend - r.score).abs() < 1e-6);
+            assert!((p.repeat + p.neighbours + p.session + p.embedding + p.popularity + p.trend - r.score).abs() < 1e-6);
         }
         let one = shelf.iter().find(|r| r.item == 1).map(|r| r.parts);
         assert_eq!(one.and_then(|p| p.neighbour_via), Some(0), "item 1 is there because of item 0");

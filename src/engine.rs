@@ -463,7 +463,8 @@ impl<B: AsRef<[u8]>> Engine<B> {
         let source = blend::WithOrders { source: pack, orders: &self.orders };
         let candidates = blend::candidates(&source, events, &profile.interest, now_ms, weights, &mut |i| allow(i));
         let ranked = blend::rank_candidates(&candidates, weights, k);
-        let personalized = ranked.iter().any(|r| r.parts.repeat > 0.0 || r.parts.neighbours > 0.0 || r.parts.embedding != 0.0);
+        let personalized =
+            ranked.iter().any(|r| r.parts.repeat > 0.0 || r.parts.neighbours > 0.0 || r.parts.session > 0.0 || r.parts.embedding != 0.0);
         (personalized, ranked)
     }
 }

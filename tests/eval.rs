@@ -172,6 +172,7 @@ fn the_grid_at_the_default_weights_reproduces_the_engine() {
             embedding: vec![weights.embedding / scale],
             popularity: vec![weights.popularity / scale],
             trend: vec![weights.trend / scale],
+            recent: vec![(weights.recent_boost, weights.recent_half_moments)],
         };
         let rows = weight_grid(&catalog, &events, &config, &spec, &mut |_| {}).unwrap();
         assert_eq!(rows.len(), 1);

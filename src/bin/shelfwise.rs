@@ -294,6 +294,10 @@ enum Command {
         /// every point as TSV to this file; the best points per task go to stdout.
         #[arg(long)]
         grid: Option<PathBuf>,
+        /// The grid to measure with --grid, as JSON (the fields of `GridSpec`, each a list;
+        /// a missing field keeps the default grid's values).
+        #[arg(long, requires = "grid")]
+        grid_spec: Option<PathBuf>,
     },
     /// Rank a shelf for each shopper's history, through the same engine the browser runs.
     ///
@@ -422,8 +426,9 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Build { events, catalog, out, model, input, extras } => build(&events, catalog.as_deref(), &out, model, input, &extras),
         Command::Inspect { pack, json } => inspect(&pack, json),
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
-        Command::Eval { events, catalog, split_date, k, model, input, json, report, grid } => {
-            let outputs = EvalOutputs { json: json.as_deref(), report: report.as_deref(), grid: grid.as_deref() };
+        Command::Eval { events, catalog, split_date, k, model, input, json, report, grid, grid_spec } => {
+            let outputs =
+                EvalOutputs { json: json.as_deref(), report: report.as_deref(), grid: grid.as_deref(), grid_spec: grid_spec.as_deref() };
             eval(&events, catalog.as_deref(), &split_date, k as usize, model, input, &outputs)
         }
         Command::Recommend { pack, histories, shelf, options, k, as_of, out } => {
@@ -776,6 +781,7 @@ struct EvalOutputs<'a> {
     json: Option<&'a Path>,
     report: Option<&'a Path>,
     grid: Option<&'a Path>,
+    grid_spec: Option<&'a Path>,
 }
 
 fn eval(
@@ -793,7 +799,13 @@ fn eval(
     let config = EvalConfig { k, split_ms, build: model.build_config(split_ms) };
     let bar = training_bar(model.iterations, "training embeddings on the train part (ALS)");
     if let Some(path) = outputs.grid {
-        let spec = GridSpec::default();
+        let spec = match outputs.grid_spec {
+            Some(p) => {
+                let text = fs::read_to_string(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+                serde_json::from_str::<GridSpec>(&text).map_err(|e| format!("{}: not a grid spec: {e}", p.display()))?
+            }
+            None => GridSpec::default(),
+        };
         let rows = weight_grid(&catalog, &events, &config, &spec, &mut |i| bar.set_position(i as u64 + 1));
         bar.finish_and_clear();
         let rows = rows.map_err(|e| e.to_string())?;

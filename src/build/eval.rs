@@ -550,14 +550,20 @@ pub struct GridRow {
     pub source_half_life_days: f32,
     /// Sources giving neighbours.
     pub max_sources: usize,
+    /// Extra weight of the latest sources ([`BlendWeights::recent_boost`]).
+    pub recent_boost: f32,
+    /// Moments after which that extra weight halves.
+    pub recent_half_moments: f32,
     /// For-you task: mean Recall@K and NDCG@K.
     pub for_you: (f64, f64),
     /// Discovery task: mean Recall@K and NDCG@K.
     pub discovery: (f64, f64),
 }
 
-/// The grid [`weight_grid`] walks: every combination of these values.
-#[derive(Debug, Clone, PartialEq)]
+/// The grid [`weight_grid`] walks: every combination of these values. Read from JSON with
+/// `shelfwise eval --grid-spec FILE` (field names as here; a missing field keeps its default).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct GridSpec {
     /// `(repeat, source)` half-lives in days.
     pub half_lives: Vec<(f32, f32)>,
@@ -571,6 +577,8 @@ pub struct GridSpec {
     pub popularity: Vec<f32>,
     /// Trend weights.
     pub trend: Vec<f32>,
+    /// `(recent_boost, recent_half_moments)` pairs.
+    pub recent: Vec<(f32, f32)>,
 }
 
 impl GridSpec {
@@ -582,7 +590,9 @@ impl GridSpec {
                 for &neighbours in &self.neighbours {
                     for &embedding in &self.embedding {
                         for &popularity in &self.popularity {
-                            for &trend in &self.trend {
+                            for (&trend, &(recent_boost, recent_half_moments)) in
+                                self.trend.iter().flat_map(|t| self.recent.iter().map(move |r| (t, r)))
+                            {
                                 out.push(BlendWeights {
                                     repeat: 1.0,
                                     neighbours,
@@ -592,6 +602,8 @@ impl GridSpec {
                                     repeat_half_life_days,
                                     source_half_life_days,
                                     max_sources,
+                                    recent_boost,
+                                    recent_half_moments,
                                     ..BlendWeights::FOR_YOU
                                 });
                             }
@@ -614,6 +626,7 @@ impl Default for GridSpec {
             embedding: vec![0.0, 0.1, 0.3],
             popularity: vec![0.0, 0.1],
             trend: vec![0.0, 0.1, 0.3],
+            recent: vec![(BlendWeights::FOR_YOU.recent_boost, BlendWeights::FOR_YOU.recent_half_moments)],
         }
     }
 }
@@ -663,6 +676,8 @@ pub fn weight_grid(
             repeat_half_life_days: w.repeat_half_life_days,
             source_half_life_days: w.source_half_life_days,
             max_sources: w.max_sources,
+            recent_boost: w.recent_boost,
+            recent_half_moments: w.recent_half_moments,
             for_you: (fy.0 / m, fy.1 / m),
             discovery: (disc.0 / d, disc.1 / d),
         })
@@ -672,11 +687,11 @@ pub fn weight_grid(
 /// The grid as TSV (one header line, one line per point).
 pub fn grid_tsv(rows: &[GridRow]) -> String {
     let mut out = String::from(
-        "repeat\tneighbours\tembedding\tpopularity\ttrend\trepeat_half_life_days\tsource_half_life_days\tmax_sources\tforyou_recall\tforyou_ndcg\tdiscovery_recall\tdiscovery_ndcg\n",
+        "repeat\tneighbours\tembedding\tpopularity\ttrend\trepeat_half_life_days\tsource_half_life_days\tmax_sources\trecent_boost\trecent_half_moments\tforyou_recall\tforyou_ndcg\tdiscovery_recall\tdiscovery_ndcg\n",
     );
     for r in rows {
         out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.4}\t{:.4}\t{:.4}\t{:.4}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.4}\t{:.4}\t{:.4}\t{:.4}\n",
             r.repeat,
             r.neighbours,
             r.embedding,
@@ -685,6 +700,8 @@ pub fn grid_tsv(rows: &[GridRow]) -> String {
             r.repeat_half_life_days,
             r.source_half_life_days,
             r.max_sources,
+            r.recent_boost,
+            r.recent_half_moments,
             r.for_you.0,
             r.for_you.1,
             r.discovery.0,
@@ -714,8 +731,16 @@ pub fn grid_best(rows: &[GridRow], n: usize) -> String {
         for r in order.into_iter().take(n) {
             let (rc, nd) = metric(r);
             out.push_str(&format!(
-                "  {rc:.4} {nd:.4}  n={} e={} p={} t={}  hl={}/{} sources={}\n",
-                r.neighbours, r.embedding, r.popularity, r.trend, r.repeat_half_life_days, r.source_half_life_days, r.max_sources
+                "  {rc:.4} {nd:.4}  n={} e={} p={} t={}  hl={}/{} sources={} recent={}/{}\n",
+                r.neighbours,
+                r.embedding,
+                r.popularity,
+                r.trend,
+                r.repeat_half_life_days,
+                r.source_half_life_days,
+                r.max_sources,
+                r.recent_boost,
+                r.recent_half_moments
             ));
         }
     }

@@ -55,7 +55,8 @@ impl<'a, B: AsRef<[u8]>> Explainer<'a, B> {
     }
 
     /// Why a blended for-you (or discovery) item is there, from its score parts: the signal
-    /// that contributed most, with its share of the item's score as evidence. Repeat purchase:
+    /// that contributed most, with its share of the item's score as evidence. Session: "Because
+    /// you viewed X" (X the session item that added most); repeat purchase:
     /// "You have bought this before" (with the purchase count); neighbours: "Goes with X" (X
     /// the source item); embedding: in the shopper's top category ("You have been looking at
     /// X", with the category's share of attention) or "Close to X, which you looked at" (the
@@ -63,10 +64,11 @@ impl<'a, B: AsRef<[u8]>> Explainer<'a, B> {
     pub fn explain(&self, r: &Recommendation) -> Explanation {
         let pack = self.pack;
         let parts = &r.parts;
-        let signals = [(parts.repeat, 0), (parts.neighbours, 1), (parts.embedding, 2), (parts.trend, 3), (parts.popularity, 4)];
+        let signals =
+            [(parts.repeat, 0), (parts.neighbours, 1), (parts.embedding, 2), (parts.trend, 3), (parts.popularity, 4), (parts.session, 5)];
         let best = signals.iter().filter(|c| c.0 > 0.0).max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
         let share = |part: f32| if r.score > 0.0 { Some((part / r.score).clamp(0.0, 1.0)) } else { None };
-        match (best.map(|c| c.1), parts.neighbour_via) {
+        match (best.map(|c| c.1), if best.map(|c| c.1) == Some(5) { parts.session_via } else { parts.neighbour_via }) {
             (Some(0), _) => {
                 let orders = self.history.purchases.iter().find(|p| p.item == r.item).map(|p| p.orders);
                 let text = match orders {
@@ -75,6 +77,11 @@ impl<'a, B: AsRef<[u8]>> Explainer<'a, B> {
                 };
                 Explanation::new(Reason::BoughtBefore, text, Evidence { count: orders, share: share(parts.repeat), ..Evidence::default() })
             }
+            (Some(5), Some(via)) => Explanation::new(
+                Reason::Viewed,
+                format!("Because you viewed {}", pack.title(via)),
+                Evidence { item: Some(ItemRef::of(pack, via)), share: share(parts.session), ..Evidence::default() },
+            ),
             (Some(1), Some(via)) => Explanation::new(
                 Reason::Viewed,
                 format!("Goes with {}", pack.title(via)),
