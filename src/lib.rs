@@ -2,7 +2,7 @@
 //!
 //! The crate has three layers:
 //!
-//! * the **core** ([`pack`], [`event`], [`profile`], [`kernel`], [`rank`], [`for_you`],
+//! * the **core** ([`pack`], [`event`], [`profile`], [`kernel`], [`rank`], [`blend`],
 //!   [`shelf`], [`shelves`], [`rules`], [`page`], [`explain`], [`explore`], [`engine`],
 //!   [`measurement`]): opens a
 //!   pack in place, keeps the shopper's events, builds a profile and ranks shelves with
