@@ -190,3 +190,18 @@ fn the_control_arm_ranks_as_for_a_shopper_without_events() {
     engine.set_personalized(true);
     assert_eq!(page_ids(&engine, &requests), personalized);
 }
+
+#[test]
+fn a_page_gives_a_purchase_to_the_earlier_of_buy_again_and_for_you() {
+    let mut engine = Engine::open(unruled()).unwrap();
+    engine.track(&EventInput { ts: NOW - 30.0 * 86_400_000.0, ..event("purchase", "SKU-0") }).unwrap();
+    let (buy_again, for_you) =
+        (ShelfRequest { k: Some(4), ..ShelfRequest::new("buy-again") }, ShelfRequest { k: Some(4), ..ShelfRequest::new("for-you") });
+    let first_buy_again = page_ids(&engine, &[buy_again.clone(), for_you.clone()]);
+    assert_eq!(first_buy_again[0], ["SKU-0"]);
+    assert_eq!(first_buy_again[1].len(), 4, "for-you fills the place: {first_buy_again:?}");
+    assert!(!first_buy_again[1].contains(&"SKU-0".to_owned()));
+    let first_for_you = page_ids(&engine, &[for_you, buy_again]);
+    assert_eq!(first_for_you[0][0], "SKU-0", "for-you keeps the purchase it ranks first: {first_for_you:?}");
+    assert!(first_for_you[1].is_empty(), "no other purchase for buy-again: {first_for_you:?}");
+}
