@@ -9,8 +9,8 @@
 //!   divided by the largest such value of this shopper (so in [0, 1]). Repeat buying is a large
 //!   share of real purchases; this is what the buy-again baseline ranks by.
 //! * **neighbours**: the shopper's items are *sources*, each weighted by
-//!   `Σ kind strength · 2^(−age / source_half_life)` over its events (the
-//!   [`SOURCE_KINDS`] strengths), optionally raised for the latest items
+//!   `Σ kind strength · 2^(−age / source_half_life)` over its events (the kinds'
+//!   [`crate::event::KindWeights::source`]), optionally raised for the latest items
 //!   ([`BlendWeights::recent_boost`]; 0 by default: no gain measured on the purchase-only
 //!   shared data); an item scores `Σ_source weight · similarity(source, item)`
 //!   over the pack's item-to-item neighbour lists, divided by the shopper's largest value (so
@@ -187,20 +187,6 @@ impl<B: AsRef<[u8]>> ItemSource for Pack<B> {
     }
 }
 
-/// How strongly each event kind makes an item a source of neighbours.
-pub fn source_strength(kind: EventKind) -> f32 {
-    match kind {
-        EventKind::Purchase => 1.0,
-        EventKind::AddToCart => 0.6,
-        EventKind::Click => 0.3,
-        EventKind::View => 0.2,
-        EventKind::RemoveFromCart | EventKind::Search => 0.0,
-    }
-}
-
-/// The event kinds that make sources, in the order of [`source_strength`].
-pub const SOURCE_KINDS: [EventKind; 4] = [EventKind::Purchase, EventKind::AddToCart, EventKind::Click, EventKind::View];
-
 /// The weights and settings of the blend.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BlendWeights {
@@ -367,7 +353,7 @@ impl Sources {
             if e.kind == EventKind::Purchase {
                 bought.push((e.item, decay_days(age, weights.repeat_half_life_days)));
             }
-            let s = source_strength(e.kind);
+            let s = e.kind.weights().source;
             if s > 0.0 {
                 contributions.push((e.item, s * decay_days(age, weights.source_half_life_days)));
                 latest.push((e.item, e.ts_ms));

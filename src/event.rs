@@ -49,18 +49,18 @@ impl EventKind {
         EventKind::ALL.into_iter().find(|k| k.as_str() == name).ok_or_else(|| CoreError::UnknownEventKind { found: name.to_owned() })
     }
 
-    /// How strongly this kind signals interest when building a profile.
-    ///
-    /// Removing from the cart is a (mild) negative signal; a search carries no item.
-    pub fn interest_weight(self) -> f32 {
-        match self {
-            EventKind::View => 1.0,
-            EventKind::Click => 1.5,
-            EventKind::AddToCart => 4.0,
-            EventKind::RemoveFromCart => -2.0,
-            EventKind::Purchase => 6.0,
-            EventKind::Search => 0.0,
-        }
+    /// What one event of this kind weighs in each use ([`KindWeights`]): the one table of
+    /// per-kind weights.
+    pub const fn weights(self) -> KindWeights {
+        let (interest, source, training) = match self {
+            EventKind::View => (1.0, 0.2, 1.0),
+            EventKind::Click => (1.5, 0.3, 1.5),
+            EventKind::AddToCart => (4.0, 0.6, 3.0),
+            EventKind::RemoveFromCart => (-2.0, 0.0, 0.0),
+            EventKind::Purchase => (6.0, 1.0, 5.0),
+            EventKind::Search => (0.0, 0.0, 0.0),
+        };
+        KindWeights { interest, source, training }
     }
 
     /// Whether this kind must name an item.
@@ -80,6 +80,21 @@ pub struct Event {
     pub ts_ms: i64,
     /// Quantity for cart and purchase events (1 otherwise).
     pub qty: u32,
+}
+
+/// The weights of one event kind. Each use has its own scale; they live in one table
+/// ([`EventKind::weights`]) so that a kind is weighed consistently everywhere.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KindWeights {
+    /// How strongly the event signals interest in the shopper's profile (removing from the
+    /// cart is a mild negative signal; a search carries no item).
+    pub interest: f32,
+    /// How strongly the event makes its item a source of neighbours, in [0, 1]: in the
+    /// on-device blend ([`crate::blend`]) and in the builder's co-occurrence neighbours.
+    pub source: f32,
+    /// Interaction strength for training (ALS) and popularity; a purchase's is also scaled
+    /// by its quantity (`build::assemble::training_weight`).
+    pub training: f32,
 }
 
 /// A search the shopper ran (kept on the device like every event).

@@ -269,13 +269,13 @@ impl Profile {
         let mut events_used = 0;
         let used: Vec<&Event> = events
             .into_iter()
-            .filter(|e| e.kind.interest_weight() != 0.0 && e.item < pack.item_count() && !suppressions.hides(pack, e.item))
+            .filter(|e| e.kind.weights().interest != 0.0 && e.item < pack.item_count() && !suppressions.hides(pack, e.item))
             .collect();
         let mut times: Vec<i64> = used.iter().map(|e| e.ts_ms).collect();
         crate::order::sort_by(&mut times, &i64::cmp);
         let session_from = times.get(session_start(&times, now_ms, config.session_gap_ms)).copied();
         for e in used {
-            let kind_weight = e.kind.interest_weight();
+            let kind_weight = e.kind.weights().interest;
             events_used += 1;
             let w = kind_weight * decay((now_ms - e.ts_ms) as f64, config.half_life_ms);
             let in_session = session_from.is_some_and(|from| e.ts_ms >= from);

@@ -113,14 +113,14 @@ impl BuildSummary {
 /// How many ids of unknown items a [`BuildSummary`] lists.
 pub const MAX_LISTED_UNKNOWN_ITEMS: usize = 5;
 
-/// Interaction strength of one event for training.
+/// Interaction strength of one event for training: the kind's
+/// [`crate::event::KindWeights::training`], for a purchase scaled by `1 + ln(qty)`.
 pub fn training_weight(kind: EventKind, qty: u32) -> f32 {
-    match kind {
-        EventKind::View => 1.0,
-        EventKind::Click => 1.5,
-        EventKind::AddToCart => 3.0,
-        EventKind::Purchase => 5.0 * (1.0 + (qty.max(1) as f32).ln()),
-        EventKind::RemoveFromCart | EventKind::Search => 0.0,
+    let base = kind.weights().training;
+    if kind == EventKind::Purchase {
+        base * (1.0 + (qty.max(1) as f32).ln())
+    } else {
+        base
     }
 }
 

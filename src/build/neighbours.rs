@@ -40,9 +40,9 @@ impl Default for NeighbourConfig {
 }
 
 /// How much one event says that the shopper wanted the item, in [0, 1]: the same strengths
-/// the on-device blend gives its sources ([`crate::blend::source_strength`]).
+/// the on-device blend gives its sources ([`crate::event::KindWeights::source`]).
 pub fn kind_strength(kind: EventKind) -> f32 {
-    crate::blend::source_strength(kind)
+    kind.weights().source
 }
 
 /// Per shopper, their items and strengths (at most `cap` items, the most recently touched).
