@@ -122,27 +122,6 @@ pub fn times(n: u32) -> String {
     }
 }
 
-/// The cosine similarity of two equally long vectors (0 when either is zero).
-pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    let (mut dot, mut na, mut nb) = (0.0f32, 0.0f32, 0.0f32);
-    for (x, y) in a.iter().zip(b) {
-        dot += x * y;
-        na += x * x;
-        nb += y * y;
-    }
-    cosine_of(dot, na, nb)
-}
-
-/// The cosine from a dot product and the two squared lengths, each summed in index order as
-/// [`cosine`] sums them (so the result is the same to the bit); 0 when either length is 0.
-pub fn cosine_of(dot: f32, na: f32, nb: f32) -> f32 {
-    if na <= 0.0 || nb <= 0.0 {
-        0.0
-    } else {
-        dot / (na.sqrt() * nb.sqrt())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,11 +131,5 @@ mod tests {
         assert_eq!(times(1), "once");
         assert_eq!(times(2), "twice");
         assert_eq!(times(5), "5 times");
-    }
-
-    #[test]
-    fn cosine_of_zero_vector_is_zero() {
-        assert_eq!(cosine(&[0.0, 0.0], &[1.0, 0.0]), 0.0);
-        assert!((cosine(&[1.0, 1.0], &[2.0, 2.0]) - 1.0).abs() < 1e-6);
     }
 }

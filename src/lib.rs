@@ -3,7 +3,7 @@
 //! The crate has three layers:
 //!
 //! * the **core** ([`pack`], [`event`], [`profile`], [`kernel`], [`rank`], [`blend`],
-//!   [`shelf`], [`shelves`], [`rules`], [`page`], [`explain`], [`explore`], [`engine`],
+//!   [`shelf`], [`shelves`], [`rules`], [`page`], [`explain`], [`vector`], [`explore`], [`engine`],
 //!   [`measurement`]): opens a
 //!   pack in place, keeps the shopper's events, builds a profile and ranks shelves with
 //!   explanations. It holds no
@@ -35,6 +35,7 @@ pub mod rank;
 pub mod rules;
 pub mod shelf;
 pub mod shelves;
+pub mod vector;
 
 #[cfg(feature = "cli")]
 pub mod build;

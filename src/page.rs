@@ -23,12 +23,13 @@ use serde::Deserialize;
 use crate::blend::Recommendation;
 use crate::engine::{check_k, Engine};
 use crate::error::CoreError;
-use crate::explain::{cosine, Evidence, Explanation, Reason};
+use crate::explain::{Evidence, Explanation, Reason};
 use crate::explore::{self, Arm};
 use crate::rules::{self, FilterInput, Rule, RuleAction, RuleInput, RuleSource, RuleTarget};
 use crate::shelf::{Shelf, ShelfItem, ShelfKind};
 use crate::shelves::for_you::Explainer;
 use crate::shelves::{self, signals, Candidate, History, Proposal, ShelfContext};
+use crate::vector::{self, cosine};
 
 /// Default number of items per shelf.
 pub const DEFAULT_K: usize = 8;
@@ -411,7 +412,7 @@ fn select<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, pool: Vec<Ranked>, pinned: 
     let cap = req.max_per_category.unwrap_or(usize::MAX);
     let diverse = req.diversity > 0.0;
     let vectors: Vec<Vec<f32>> =
-        if diverse { pool.iter().map(|r| signals::unit_vector(pack, r.candidate.item)).collect() } else { Vec::new() };
+        if diverse { pool.iter().map(|r| vector::unit_vector(pack, r.candidate.item)).collect() } else { Vec::new() };
     // The highest cosine of each candidate to the items picked so far (none yet: no penalty).
     let mut redundancy: Vec<Option<f32>> = vec![None; pool.len()];
     let mut used = vec![false; pool.len()];
@@ -519,13 +520,13 @@ fn best_in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, pinned: &
 fn exploration_arms<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, picked: &[Ranked], pinned: &[Pinned]) -> Vec<Arm> {
     let pack = ctx.pack;
     let on_shelf: Vec<u32> = picked.iter().map(|r| r.candidate.item).chain(pinned.iter().map(|p| p.1.candidate.item)).collect();
-    let centre = signals::centroid(pack, &on_shelf);
+    let centre = vector::centroid(pack, &on_shelf);
     let cold = ctx.under_exposed.of(pack);
     (0..pack.item_count())
         .filter(|&i| cold.get(i as usize).copied().unwrap_or(false) && ctx.allows(i) && !on_shelf.contains(&i))
         .map(|i| Arm {
             item: i,
-            relevance: cosine(&centre, &signals::unit_vector(pack, i)).clamp(0.0, 1.0),
+            relevance: cosine(&centre, &vector::unit_vector(pack, i)).clamp(0.0, 1.0),
             exposure: signals::exposure(pack, i),
         })
         .collect()

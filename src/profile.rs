@@ -191,25 +191,6 @@ pub fn decay(age_ms: f64, half_life_ms: f64) -> f32 {
     (-(age_ms.max(0.0) / half_life_ms) * std::f64::consts::LN_2).exp() as f32
 }
 
-/// Dequantizes item `i` into `out` and returns its length.
-pub fn item_vector<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, out: &mut [f32]) -> f32 {
-    let mut norm = 0.0f32;
-    for ((o, c), &s) in out.iter_mut().zip(pack.embedding_iter(i)).zip(pack.embedding_scales()) {
-        *o = f32::from(c) * s;
-        norm += *o * *o;
-    }
-    norm.sqrt()
-}
-
-fn normalize(v: &mut [f32]) {
-    let len = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if len > 1e-12 {
-        v.iter_mut().for_each(|x| *x /= len);
-    } else {
-        v.iter_mut().for_each(|x| *x = 0.0);
-    }
-}
-
 /// The index where the current session starts in `events` (ordered by time): after the last
 /// gap longer than `gap_ms`, or `events.len()` when the last event is older than `gap_ms`.
 fn session_start(times: &[i64], now_ms: i64, gap_ms: f64) -> usize {
@@ -279,7 +260,7 @@ impl Profile {
             events_used += 1;
             let w = kind_weight * decay((now_ms - e.ts_ms) as f64, config.half_life_ms);
             let in_session = session_from.is_some_and(|from| e.ts_ms >= from);
-            let norm = item_vector(pack, e.item, &mut row);
+            let norm = crate::vector::item_vector(pack, e.item, &mut row);
             if norm > 0.0 {
                 for (acc, x) in interest.iter_mut().zip(&row) {
                     *acc += w * x / norm;
@@ -304,8 +285,8 @@ impl Profile {
                 price_band_weight[bands.band(e.item).index()] += w;
             }
         }
-        normalize(&mut interest);
-        normalize(&mut session_interest);
+        crate::vector::normalize_or_zero(&mut interest);
+        crate::vector::normalize_or_zero(&mut session_interest);
         Profile { interest, session_interest, evidence, session_evidence, category_weight, brand_weight, price_band_weight, events_used }
     }
 

@@ -386,8 +386,9 @@ fn bought_together_counts_shared_baskets_over_the_product_or_the_cart() {
 
 #[test]
 fn anchors_find_the_closest_item_exactly_as_pairwise_cosines() {
-    use shelfwise::explain::cosine;
-    use shelfwise::shelves::{signals::unit_vector, Anchors};
+    use shelfwise::shelves::Anchors;
+    use shelfwise::vector::cosine;
+    use shelfwise::vector::unit_vector;
     let engine = engine();
     let pack = engine.pack();
     let n = pack.item_count();

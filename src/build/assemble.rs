@@ -262,10 +262,7 @@ pub fn normalize_rows(rows: &mut [f32], dim: usize) {
         return;
     }
     for row in rows.chunks_exact_mut(dim) {
-        let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
-        if norm > 0.0 && norm.is_finite() {
-            row.iter_mut().for_each(|x| *x /= norm);
-        }
+        crate::vector::normalize(row);
     }
 }
 

@@ -127,11 +127,7 @@ fn unit_vectors(pack: &Pack<impl AsRef<[u8]>>) -> Vec<f32> {
         pack.embedding_row(i, &mut codes);
         let start = rows.len();
         rows.extend(codes.iter().zip(scales).map(|(&c, &s)| f32::from(c) * s));
-        let row = &mut rows[start..];
-        let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
-        if norm > 0.0 && norm.is_finite() {
-            row.iter_mut().for_each(|x| *x /= norm);
-        }
+        crate::vector::normalize(&mut rows[start..]);
     }
     rows
 }

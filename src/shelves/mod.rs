@@ -85,7 +85,8 @@ impl<B: AsRef<[u8]>> ShelfContext<'_, B> {
     }
 }
 
-use crate::explain::{cosine_of, Evidence, ItemRef, Reason};
+use crate::explain::{Evidence, ItemRef, Reason};
+use crate::vector::cosine_of;
 
 /// Items the shopper interacted with recently (the cart, then views, clicks and purchases,
 /// latest first), distinct, leaving out removed interests: at most `n`.
@@ -129,7 +130,7 @@ impl Anchors {
         let mut squares = vec![0.0f32; count];
         let mut v = vec![0.0f32; dim];
         for (a, &i) in items.iter().enumerate() {
-            signals::unit_vector_into(pack, i, &mut v);
+            crate::vector::unit_vector_into(pack, i, &mut v);
             for (j, &x) in v.iter().enumerate() {
                 vectors[j * count + a] = x;
                 squares[a] += x * x;
@@ -139,14 +140,14 @@ impl Anchors {
     }
 
     /// The anchor (other than `i` itself) whose embedding is closest to item `i`, with the
-    /// cosine ([`cosine`](crate::explain::cosine), to the bit); ties go to the earlier anchor.
+    /// cosine ([`cosine`](crate::vector::cosine), to the bit); ties go to the earlier anchor.
     pub fn closest<B: AsRef<[u8]>>(&self, pack: &Pack<B>, i: u32) -> Option<(u32, f32)> {
         let count = self.items.len();
         if count == 0 {
             return None;
         }
         let mut v = vec![0.0f32; self.dim];
-        signals::unit_vector_into(pack, i, &mut v);
+        crate::vector::unit_vector_into(pack, i, &mut v);
         // Every anchor's dot product is summed in index order, as `cosine` sums it; the anchors
         // are independent sums, side by side.
         let mut dots = vec![0.0f32; count];
@@ -204,7 +205,8 @@ pub fn from_context<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize, usin
                 .collect();
             if out.len() < want {
                 let have: Vec<u32> = out.iter().map(|c| c.item).collect();
-                let near = signals::nearest(pack, &signals::centroid(pack, &seeds), want - have.len(), |i| !have.contains(&i) && fits(i));
+                let near =
+                    signals::nearest(pack, &crate::vector::centroid(pack, &seeds), want - have.len(), |i| !have.contains(&i) && fits(i));
                 let anchors = Anchors::of(pack, &seeds);
                 out.extend(near.into_iter().map(|(i, sim)| {
                     let (seed, _) = anchors.closest(pack, i).unwrap_or((seeds[0], sim));

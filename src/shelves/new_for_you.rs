@@ -17,7 +17,7 @@ pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Propos
     } else if !zero(&profile.interest) {
         (profile.interest.clone(), true, recent_items(pack, ctx.history, ctx.suppressions, 20))
     } else if let Some(i) = ctx.item {
-        (signals::unit_vector(pack, i), false, vec![i])
+        (crate::vector::unit_vector(pack, i), false, vec![i])
     } else {
         (Vec::new(), false, Vec::new())
     };

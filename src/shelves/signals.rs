@@ -8,7 +8,6 @@
 use std::sync::OnceLock;
 
 use crate::pack::{Pack, SectionKind};
-use crate::profile::item_vector;
 use crate::rank::{top_k_by_query, Query};
 
 /// Weight of popularity in the trending score: it only breaks ties between equal trends
@@ -46,36 +45,6 @@ pub fn stored_bought_together<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Vec<(u3
     pack.bought_together(i).collect()
 }
 
-/// The unit embedding of item `i` (all zero for a zero vector).
-pub fn unit_vector<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Vec<f32> {
-    let mut v = vec![0.0f32; pack.dim()];
-    unit_vector_into(pack, i, &mut v);
-    v
-}
-
-/// Writes the unit embedding of item `i` into `out` (`pack.dim()` long), without allocating.
-pub fn unit_vector_into<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, out: &mut [f32]) {
-    let norm = item_vector(pack, i, out);
-    if norm > 0.0 {
-        out.iter_mut().for_each(|x| *x /= norm);
-    }
-}
-
-/// The normalized sum of the unit embeddings of `items`.
-pub fn centroid<B: AsRef<[u8]>>(pack: &Pack<B>, items: &[u32]) -> Vec<f32> {
-    let mut sum = vec![0.0f32; pack.dim()];
-    for &i in items {
-        for (s, x) in sum.iter_mut().zip(unit_vector(pack, i)) {
-            *s += x;
-        }
-    }
-    let len = sum.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if len > 0.0 {
-        sum.iter_mut().for_each(|x| *x /= len);
-    }
-    sum
-}
-
 /// The `want` items closest to `vector` (dot product with the stored codes, no popularity)
 /// that `allow` accepts, with the similarity clamped to [0, 1].
 pub fn nearest<B: AsRef<[u8]>>(pack: &Pack<B>, vector: &[f32], want: usize, allow: impl FnMut(u32) -> bool) -> Vec<(u32, f32)> {
@@ -104,7 +73,7 @@ pub fn neighbours<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, want: usize, mut allow
     out.truncate(want);
     if out.len() < want {
         let have: Vec<u32> = out.iter().map(|x| x.0).collect();
-        let extra = nearest(pack, &unit_vector(pack, i), want + have.len(), |j| j != i && !have.contains(&j) && allow(j));
+        let extra = nearest(pack, &crate::vector::unit_vector(pack, i), want + have.len(), |j| j != i && !have.contains(&j) && allow(j));
         out.extend(extra.into_iter().map(|(j, s)| (j, s, false)).take(want - have.len()));
     }
     out
