@@ -10,6 +10,7 @@
 //! * [`neighbours`]: item-to-item neighbours (item-kNN, per-shopper capped);
 //! * [`together`]: frequently bought together from baskets;
 //! * [`trend`]: popularity and a short-horizon demand forecast;
+//! * [`forecast`]: weekly unit sales forecasts per product, with intervals, and their evaluation;
 //! * [`content`]: hashed TF-IDF of product text, content neighbours and vectors for cold items;
 //! * [`assemble`]: from catalog + events to [`PackContents`](crate::pack::PackContents);
 //! * [`rules`]: the shop's merchandising rules file (`--rules`);
@@ -22,6 +23,7 @@ pub mod als;
 pub mod assemble;
 pub mod content;
 pub mod eval;
+pub mod forecast;
 pub mod history;
 pub mod input;
 pub mod neighbours;

@@ -23,6 +23,11 @@ const NON_PRODUCT_CODES: [&str; 12] = ["POST", "D", "M", "DOT", "BANK CHARGES", 
 pub struct RetailData {
     /// One purchase event per kept invoice line.
     pub events: Vec<RawEvent>,
+    /// Cancelled invoice lines of products (invoice numbers starting with `C`, with a customer
+    /// and a valid date), quantity made positive: left out of `events`, kept for the sales
+    /// forecast, which takes them off the shopper's earlier purchases
+    /// ([`crate::build::forecast::net_cancellations`]).
+    pub cancellations: Vec<RawEvent>,
     /// Products derived from the lines: most common description, median price, a category
     /// inferred from the description's keywords.
     pub catalog: Vec<CatalogItem>,
@@ -42,6 +47,7 @@ pub fn read_online_retail(path: &Path, build_time_ms: i64) -> Result<(RetailData
         *slot = headers.iter().position(|h| h == name).ok_or_else(|| missing_column(path, name, &headers))?;
     }
     let mut events = Vec::new();
+    let mut cancellations = Vec::new();
     // stock code -> (description counts, prices)
     let mut products: BTreeMap<String, (HashMap<String, u32>, Vec<f32>)> = BTreeMap::new();
     while let Some((line, record)) = rows.next_row()? {
@@ -64,6 +70,10 @@ pub fn read_online_retail(path: &Path, build_time_ms: i64) -> Result<(RetailData
         }
         match retail_line(&fields, build_time_ms) {
             Ok(RetailLine::Cleaned(reason)) => report.clean(reason),
+            Ok(RetailLine::Cancellation(event)) => {
+                report.clean("cancellation");
+                cancellations.push(event);
+            }
             Err((field, reason, message)) => report.skip(line, &field, reason, message),
             Ok(RetailLine::Purchase(event, description)) => {
                 let entry = products.entry(event.item.clone()).or_default();
@@ -80,7 +90,7 @@ pub fn read_online_retail(path: &Path, build_time_ms: i64) -> Result<(RetailData
         return Err(report.empty_error("events"));
     }
     let catalog = products.into_iter().map(|(code, (descriptions, prices))| derived_item(code, descriptions, prices)).collect();
-    Ok((RetailData { events, catalog }, report))
+    Ok((RetailData { events, cancellations, catalog }, report))
 }
 
 /// What one kept-or-not line of the Online Retail CSV is.
@@ -89,15 +99,18 @@ enum RetailLine<'a> {
     Cleaned(&'static str),
     /// A purchase, with the line's description.
     Purchase(RawEvent, &'a str),
+    /// A cancelled line (a product's, with a customer), quantity made positive.
+    Cancellation(RawEvent),
 }
 
 /// Cleans and parses one line's fields (in the order of `COLUMNS`).
 fn retail_line<'a>(fields: &[&'a str; 7], build_time_ms: i64) -> Result<RetailLine<'a>, RowError> {
     let [invoice, code, description, quantity, date, unit_price, customer] = *fields;
+    let non_product = NON_PRODUCT_CODES.contains(&code) || code.starts_with("gift_") || code.is_empty();
     if invoice.starts_with('C') {
-        return Ok(RetailLine::Cleaned("cancellation"));
+        return Ok(cancellation(fields, build_time_ms, non_product).unwrap_or(RetailLine::Cleaned("cancellation")));
     }
-    if NON_PRODUCT_CODES.contains(&code) || code.starts_with("gift_") || code.is_empty() {
+    if non_product {
         return Ok(RetailLine::Cleaned("non-product stock code"));
     }
     let qty =
@@ -123,6 +136,27 @@ fn retail_line<'a>(fields: &[&'a str; 7], build_time_ms: i64) -> Result<RetailLi
         query: None,
     };
     Ok(RetailLine::Purchase(event, description))
+}
+
+/// A cancelled line as an event (quantity made positive), when it names a product and a
+/// customer and its quantity and date parse; `None` otherwise (it is still only cleaned).
+fn cancellation(fields: &[&str; 7], build_time_ms: i64, non_product: bool) -> Option<RetailLine<'static>> {
+    let [invoice, code, _, quantity, date, _, customer] = *fields;
+    let qty = quantity.parse::<i64>().ok()?.unsigned_abs();
+    let ts_ms = parse_timestamp_str(date).ok()?;
+    if non_product || customer.is_empty() || qty == 0 || ts_ms > build_time_ms {
+        return None;
+    }
+    Some(RetailLine::Cancellation(RawEvent {
+        shopper: customer.trim_end_matches(".0").to_owned(),
+        item: code.to_owned(),
+        kind: EventKind::Purchase,
+        ts_ms,
+        qty: qty.min(1_000_000) as u32,
+        price: None,
+        basket: Some(invoice.to_owned()),
+        query: None,
+    }))
 }
 
 /// A product derived from its lines: the most common description, the median price, a

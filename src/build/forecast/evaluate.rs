@@ -1,0 +1,150 @@
+//! Every method side by side on a date split: forecast from the weeks before the split, score
+//! against the weeks after, for each horizon.
+//!
+//! The products scored are those sold in the history (a product first sold after the split has
+//! nothing to forecast from). Intervals are calibrated on the history alone.
+
+use std::time::Instant;
+
+use super::metrics::{score, Scores};
+use super::{Forecast, ItemFacts, Method, WeeklySales, BACKTEST_ORIGINS, MS_PER_WEEK};
+use crate::build::history::History;
+use crate::event::EventKind;
+
+/// Why an evaluation cannot run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EvaluateError {
+    /// No purchase before the split.
+    #[error("no purchases before the split date")]
+    NoHistory,
+    /// Too few weeks before the split.
+    #[error("only {weeks} whole weeks of purchases before the split date; the evaluation needs at least {needed}")]
+    ShortHistory {
+        /// Weeks available.
+        weeks: usize,
+        /// Weeks needed.
+        needed: usize,
+    },
+    /// The events end before the longest horizon does.
+    #[error("the purchases end {last_day} days after the split date; a {horizon}-week horizon needs {needed}")]
+    ShortFuture {
+        /// Days of purchases after the split.
+        last_day: i64,
+        /// The longest horizon, weeks.
+        horizon: usize,
+        /// Days needed.
+        needed: i64,
+    },
+}
+
+/// One method at one horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluationRow {
+    /// The method.
+    pub method: Method,
+    /// Weeks ahead.
+    pub horizon: usize,
+    /// Its scores.
+    pub scores: Scores,
+    /// Wall time of the forecast and its back-test, seconds.
+    pub seconds: f64,
+}
+
+/// An evaluation on one split.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// The split, ms since the Unix epoch.
+    pub split_ms: i64,
+    /// Whole weeks of history before the split.
+    pub history_weeks: usize,
+    /// Products scored.
+    pub products: usize,
+    /// One row per method and horizon, in the order asked.
+    pub rows: Vec<EvaluationRow>,
+}
+
+/// The weekly sales around `split_ms`: the whole weeks of purchases before it, then
+/// `max_horizon` weeks after it. Returns the sales and the number of history weeks.
+pub fn split_sales(history: &History, split_ms: i64, max_horizon: usize) -> Result<(WeeklySales, usize), EvaluateError> {
+    let purchases = || history.events.iter().filter(|e| e.kind == EventKind::Purchase).map(|e| e.ts_ms);
+    let first = purchases().filter(|&t| t < split_ms).min().ok_or(EvaluateError::NoHistory)?;
+    let last = purchases().max().unwrap_or(first);
+    let history_weeks = ((split_ms - first) / MS_PER_WEEK) as usize;
+    let needed = super::global::MIN_HISTORY_WEEKS + BACKTEST_ORIGINS + max_horizon;
+    if history_weeks < needed {
+        return Err(EvaluateError::ShortHistory { weeks: history_weeks, needed });
+    }
+    let end_ms = split_ms + max_horizon as i64 * MS_PER_WEEK;
+    // The last week may end a day after the newest purchase (a file ending on a Friday).
+    if last < end_ms - 2 * 86_400_000 {
+        let day = 86_400_000;
+        return Err(EvaluateError::ShortFuture { last_day: (last - split_ms) / day, horizon: max_horizon, needed: (end_ms - split_ms) / day });
+    }
+    Ok((WeeklySales::from_history(history, end_ms, history_weeks + max_horizon), history_weeks))
+}
+
+/// Scores every method at every horizon on the split at `split_ms`.
+pub fn evaluate(
+    history: &History,
+    facts: &ItemFacts,
+    split_ms: i64,
+    horizons: &[usize],
+    methods: &[Method],
+) -> Result<Evaluation, EvaluateError> {
+    let max_horizon = horizons.iter().copied().max().unwrap_or(4);
+    let (sales, history_weeks) = split_sales(history, split_ms, max_horizon)?;
+    let past = sales.window(0, history_weeks);
+    let products = past.sold_items();
+    let mut rows = Vec::new();
+    for &horizon in horizons {
+        let actual: Vec<f64> = products.iter().map(|&i| sales.total(i, history_weeks, history_weeks + horizon)).collect();
+        for &method in methods {
+            let started = Instant::now();
+            let forecast = Forecast::new(method, &past, facts, horizon);
+            let totals: Vec<f64> = products.iter().map(|&i| forecast.total(i)).collect();
+            let intervals: Vec<(f64, f64)> = totals.iter().map(|&f| forecast.total_intervals.interval(f)).collect();
+            let scores = score(&totals, &intervals, &actual);
+            rows.push(EvaluationRow { method, horizon, scores, seconds: started.elapsed().as_secs_f64() });
+        }
+    }
+    Ok(Evaluation { split_ms, history_weeks, products: products.len(), rows })
+}
+
+impl Evaluation {
+    /// The best baseline's WAPE and top precision at `horizon` (each the best of its own).
+    pub fn best_baseline(&self, horizon: usize) -> (f64, f64) {
+        let base = self.rows.iter().filter(|r| r.horizon == horizon && r.method.is_baseline());
+        base.fold((f64::INFINITY, 0.0f64), |(w, p), r| (w.min(r.scores.wape), p.max(r.scores.top_precision)))
+    }
+
+    /// Whether `row` meets the bar: WAPE ≥ 10% below the best baseline's, top
+    /// precision ≥ 0.1 above it, coverage within 75–85%.
+    pub fn meets_bar(&self, row: &EvaluationRow) -> bool {
+        let (wape, precision) = self.best_baseline(row.horizon);
+        row.scores.wape <= 0.9 * wape && row.scores.top_precision >= precision + 0.1 && (0.75..=0.85).contains(&row.scores.coverage)
+    }
+
+    /// The table as text.
+    pub fn render(&self) -> String {
+        let mut out = format!(
+            "{:<16} {:>7} {:>7} {:>7} {:>8} {:>10} {:>10} {:>7}  bar\n",
+            "method", "horizon", "WAPE", "top-50", "cover80", "forecast", "actual", "secs"
+        );
+        for r in &self.rows {
+            let s = &r.scores;
+            let bar = if r.method.is_baseline() { "baseline" } else if self.meets_bar(r) { "met" } else { "not met" };
+            out += &format!(
+                "{:<16} {:>6}w {:>7.3} {:>7.2} {:>8.3} {:>10.0} {:>10.0} {:>7.1}  {bar}\n",
+                r.method.name(),
+                r.horizon,
+                s.wape,
+                s.top_precision,
+                s.coverage,
+                s.forecast_units,
+                s.actual_units,
+                r.seconds
+            );
+        }
+        out
+    }
+}

@@ -1,0 +1,195 @@
+//! Sales forecasts (feature `cli`): weekly units per product for the next weeks, with 80%
+//! intervals, and their evaluation against baselines on a date split (`docs/FORECAST.md`).
+//!
+//! * [`series`]: weekly units per product from the events, cancellations netted;
+//! * [`methods`]: the baselines, augurs' ETS, Croston and TSB, per product;
+//! * [`global`]: one model across all products;
+//! * [`interval`]: 80% intervals from the quantiles of back-tested errors;
+//! * [`metrics`]: WAPE, top-50 precision, coverage;
+//! * [`evaluate`]: every method side by side on a split.
+
+pub mod evaluate;
+pub mod global;
+pub mod interval;
+pub mod methods;
+pub mod metrics;
+pub mod series;
+
+pub use global::ItemFacts;
+pub use interval::IntervalCalibration;
+pub use series::{net_cancellations, Netting, WeeklySales, MS_PER_WEEK};
+
+/// A forecasting method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// Baseline: the mean of the last 4 weeks.
+    Last4,
+    /// Baseline: the mean of the last 12 weeks.
+    Mean12,
+    /// Baseline: a linear trend over the last 12 weeks.
+    Linear12,
+    /// Baseline: damped Holt per product (augurs ETS A,Ad,N).
+    DampedHolt,
+    /// augurs' automatic ETS per product.
+    Ets,
+    /// Croston (SBA) for intermittent demand.
+    Croston,
+    /// Teunter–Syntetos–Babai for intermittent demand.
+    Tsb,
+    /// One ridge model across all products.
+    Global,
+}
+
+impl Method {
+    /// Every method, baselines first.
+    pub const ALL: [Method; 8] =
+        [Method::Last4, Method::Mean12, Method::Linear12, Method::DampedHolt, Method::Ets, Method::Croston, Method::Tsb, Method::Global];
+
+    /// The name on the command line and in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Last4 => "last-4-weeks",
+            Method::Mean12 => "mean-12-weeks",
+            Method::Linear12 => "linear-12-weeks",
+            Method::DampedHolt => "damped-holt",
+            Method::Ets => "augurs-ets",
+            Method::Croston => "croston",
+            Method::Tsb => "tsb",
+            Method::Global => "global",
+        }
+    }
+
+    /// The method named `name`.
+    pub fn from_name(name: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// Whether the issue lists it as a baseline to beat.
+    pub fn is_baseline(self) -> bool {
+        matches!(self, Method::Last4 | Method::Mean12 | Method::Linear12 | Method::DampedHolt)
+    }
+
+    /// Forecast units of every item for each of the next `horizon` weeks after `sales`
+    /// (items that never sold: 0).
+    pub fn forecast(self, sales: &WeeklySales, facts: &ItemFacts, horizon: usize) -> Vec<Vec<f64>> {
+        if self == Method::Global {
+            if let Some(points) = global::forecast_all(sales, facts, horizon) {
+                return points;
+            }
+            return Method::Mean12.forecast(sales, facts, horizon);
+        }
+        (0..sales.items)
+            .map(|i| {
+                let series = sales.units(i);
+                if series.iter().all(|&u| u <= 0.0) {
+                    return vec![0.0; horizon];
+                }
+                match self {
+                    Method::Last4 => methods::last_weeks_mean(series, 4, horizon),
+                    Method::Mean12 => methods::last_weeks_mean(series, 12, horizon),
+                    Method::Linear12 => methods::linear_trend(series, 12, horizon),
+                    Method::DampedHolt => methods::damped_holt(series, horizon),
+                    Method::Ets => methods::auto_ets(series, horizon),
+                    Method::Croston => methods::croston(series, horizon),
+                    Method::Tsb => methods::tsb(series, horizon),
+                    Method::Global => unreachable!("handled above"),
+                }
+            })
+            .collect()
+    }
+}
+
+/// How many back-test origins calibrate the intervals (the last weeks whose horizon is known).
+pub const BACKTEST_ORIGINS: usize = 4;
+
+/// (forecast, actual) pairs of a method re-run at earlier origins.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Backtest {
+    /// Per product sold before the origin: the horizon's total.
+    pub totals: Vec<(f64, f64)>,
+    /// Per product sold before the origin and week of the horizon.
+    pub weeks: Vec<(f64, f64)>,
+    /// Per week of the horizon: the shop's total.
+    pub shop_weeks: Vec<(f64, f64)>,
+}
+
+/// Re-runs `method` at the last [`BACKTEST_ORIGINS`] origins of `sales` whose next `horizon`
+/// weeks are known.
+pub fn backtest(method: Method, sales: &WeeklySales, facts: &ItemFacts, horizon: usize) -> Backtest {
+    let mut out = Backtest::default();
+    let last = sales.weeks.saturating_sub(horizon);
+    for t in (last.saturating_sub(BACKTEST_ORIGINS - 1).max(global::MIN_HISTORY_WEEKS)..=last).rev() {
+        let past = sales.window(0, t);
+        let points = method.forecast(&past, facts, horizon);
+        let mut shop = vec![(0.0, 0.0); horizon];
+        for i in past.sold_items() {
+            let actual = &sales.units(i)[t..t + horizon];
+            out.totals.push((points[i].iter().sum(), actual.iter().sum()));
+            for (h, (&f, &a)) in points[i].iter().zip(actual).enumerate() {
+                out.weeks.push((f, a));
+                shop[h] = (shop[h].0 + f, shop[h].1 + a);
+            }
+        }
+        out.shop_weeks.extend(shop);
+    }
+    out
+}
+
+/// A method's forecast for the weeks after a series, with intervals.
+#[derive(Debug, Clone)]
+pub struct Forecast {
+    /// The method.
+    pub method: Method,
+    /// Units per item and week.
+    pub points: Vec<Vec<f64>>,
+    /// Intervals of the horizon's total per item.
+    pub total_intervals: IntervalCalibration,
+    /// Intervals of one week per item.
+    pub week_intervals: IntervalCalibration,
+    /// The 10% and 90% quantiles of actual / forecast shop-wide weekly units in the back-test:
+    /// the shop total's interval is the forecast times these.
+    pub shop_ratios: (f64, f64),
+}
+
+impl Forecast {
+    /// Forecasts the `horizon` weeks after `sales` with `method`, and calibrates its intervals.
+    pub fn new(method: Method, sales: &WeeklySales, facts: &ItemFacts, horizon: usize) -> Forecast {
+        let points = method.forecast(sales, facts, horizon);
+        let past = backtest(method, sales, facts, horizon);
+        Forecast {
+            method,
+            points,
+            total_intervals: IntervalCalibration::fit(&past.totals),
+            week_intervals: IntervalCalibration::fit(&past.weeks),
+            shop_ratios: ratio_band(&past.shop_weeks),
+        }
+    }
+
+    /// The horizon's total of item `i`.
+    pub fn total(&self, i: usize) -> f64 {
+        self.points[i].iter().sum()
+    }
+
+    /// The shop's forecast units in each week, with 80% intervals.
+    pub fn shop_weeks(&self) -> Vec<(f64, f64, f64)> {
+        let horizon = self.points.first().map_or(0, Vec::len);
+        (0..horizon)
+            .map(|h| {
+                let f: f64 = self.points.iter().map(|p| p[h]).sum();
+                (f, f * self.shop_ratios.0, f * self.shop_ratios.1)
+            })
+            .collect()
+    }
+}
+
+/// The 10% and 90% quantiles of `actual / forecast` over pairs with a positive forecast
+/// ((1, 1) when there are none).
+fn ratio_band(pairs: &[(f64, f64)]) -> (f64, f64) {
+    let mut ratios: Vec<f64> = pairs.iter().filter(|p| p.0 > 0.0).map(|p| p.1 / p.0).collect();
+    if ratios.is_empty() {
+        return (1.0, 1.0);
+    }
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: f64| ratios[((q * (ratios.len() - 1) as f64).round() as usize).min(ratios.len() - 1)];
+    (at(0.1), at(0.9))
+}
