@@ -16,6 +16,8 @@ use serde_json::json;
 
 use shelfwise::build::assemble::{assemble, BuildConfig};
 use shelfwise::build::eval::{evaluate, grid_best, grid_tsv, parse_split_date, weight_grid, EvalConfig, GridSpec};
+use shelfwise::build::forecast::{self as forecasting, net_cancellations, ItemFacts, Method};
+use shelfwise::build::history::{index_events, History};
 use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::pack_file::{read_pack_file, PackFileProblem};
 use shelfwise::build::read::{
@@ -90,6 +92,12 @@ Examples:
   # an HTML report with charts, and the weight grid of docs/QUALITY.md
   shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --report eval.html
   shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --grid grid.tsv";
+
+const FORECAST_EXAMPLES: &str = "\
+Examples:
+  shelfwise forecast --events online_retail.csv.gz --horizon-weeks 4 --out forecast.csv --html forecast.html
+  # every method against the baselines, 4- and 8-week horizons, on two splits
+  shelfwise forecast --events online_retail.csv.gz --evaluate --split-date 2011-05-01 --split-date 2011-07-01";
 
 const RECOMMEND_EXAMPLES: &str = "\
 Examples:
@@ -299,6 +307,45 @@ enum Command {
         #[arg(long, requires = "grid")]
         grid_spec: Option<PathBuf>,
     },
+    /// Forecast weekly unit sales per product (with 80% intervals) and the shop's total.
+    ///
+    /// Without --evaluate: forecasts the weeks after the newest purchase and writes them as
+    /// CSV (item,title,week_start,forecast,low80,high80; the shop total as item "*").
+    /// With --evaluate: scores every method against the baselines on each --split-date for
+    /// 4- and 8-week horizons (docs/FORECAST.md).
+    #[command(verbatim_doc_comment, after_help = FORECAST_EXAMPLES)]
+    Forecast {
+        /// Events: canonical JSONL, or the Online Retail CSV (detected by its header; .gz ok).
+        #[arg(long)]
+        events: PathBuf,
+        /// Catalog as CSV or JSONL (required for JSONL events).
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        /// Weeks to forecast.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=52))]
+        horizon_weeks: u32,
+        /// The method (last-4-weeks, mean-12-weeks, linear-12-weeks, damped-holt, augurs-ets,
+        /// croston, tsb, global).
+        #[arg(long, default_value = "global")]
+        method: String,
+        /// Write the forecast as CSV here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write a self-contained HTML report here.
+        #[arg(long)]
+        html: Option<PathBuf>,
+        /// Evaluate every method on --split-date instead of forecasting.
+        #[arg(long, requires = "split_date")]
+        evaluate: bool,
+        /// Split dates (UTC midnight) for --evaluate; repeat for several.
+        #[arg(long)]
+        split_date: Vec<String>,
+        /// With --evaluate: only these methods (comma-separated) [default: all].
+        #[arg(long, value_delimiter = ',', requires = "evaluate")]
+        methods: Vec<String>,
+        #[command(flatten)]
+        input: InputArgs,
+    },
     /// Rank a shelf for each shopper's history, through the same engine the browser runs.
     ///
     /// Input: JSONL, one shopper per line:
@@ -430,6 +477,18 @@ fn run(cli: Cli) -> Result<(), String> {
             let outputs =
                 EvalOutputs { json: json.as_deref(), report: report.as_deref(), grid: grid.as_deref(), grid_spec: grid_spec.as_deref() };
             eval(&events, catalog.as_deref(), &split_date, k as usize, model, input, &outputs)
+        }
+        Command::Forecast { events, catalog, horizon_weeks, method, out, html, evaluate, split_date, methods, input } => {
+            let named = |name: &str| Method::from_name(name).ok_or_else(|| format!("no forecasting method named {name:?}"));
+            let method = named(&method)?;
+            let methods =
+                if methods.is_empty() { Method::ALL.to_vec() } else { methods.iter().map(|m| named(m)).collect::<Result<_, _>>()? };
+            let (history, facts) = load_sales(&events, catalog.as_deref(), input)?;
+            if evaluate {
+                forecast_evaluate(&history, &facts, &split_date, &methods, html.as_deref())
+            } else {
+                forecast_write(&history, &facts, method, horizon_weeks as usize, out.as_deref(), html.as_deref())
+            }
         }
         Command::Recommend { pack, histories, shelf, options, k, as_of, out } => {
             let request = batch_request(&shelf, k as usize, options.as_deref()).map_err(|e| format!("recommend: {e}"))?;
@@ -739,11 +798,32 @@ fn load_inputs(
     max_skipped: f64,
     build_time_ms: i64,
 ) -> Result<(Vec<RawEvent>, Vec<CatalogItem>, EventsRead), String> {
+    load_inputs_and_cancellations(events_path, catalog_path, max_skipped, build_time_ms).map(|l| (l.events, l.catalog, l.read))
+}
+
+/// What [`load_inputs_and_cancellations`] read.
+struct LoadedInputs {
+    events: Vec<RawEvent>,
+    catalog: Vec<CatalogItem>,
+    read: EventsRead,
+    /// The Online Retail file's cancelled lines (none for JSONL events).
+    cancellations: Vec<RawEvent>,
+}
+
+/// [`load_inputs`], plus the Online Retail file's cancelled lines.
+fn load_inputs_and_cancellations(
+    events_path: &Path,
+    catalog_path: Option<&Path>,
+    max_skipped: f64,
+    build_time_ms: i64,
+) -> Result<LoadedInputs, String> {
     let step = spinner(format!("reading {}", events_path.display()));
+    let mut cancellations = Vec::new();
     let read = match detect_events_format(events_path).map_err(|e| e.to_string()) {
-        Ok(EventsFormat::OnlineRetail) => {
-            read_online_retail(events_path, build_time_ms).map(|(data, report)| (data.events, Some(data.catalog), report))
-        }
+        Ok(EventsFormat::OnlineRetail) => read_online_retail(events_path, build_time_ms).map(|(data, report)| {
+            cancellations = data.cancellations;
+            (data.events, Some(data.catalog), report)
+        }),
         Ok(EventsFormat::Jsonl) => read_events_jsonl(events_path, build_time_ms).map(|(events, report)| (events, None, report)),
         Err(message) => {
             step.finish_and_clear();
@@ -773,7 +853,73 @@ fn load_inputs(
         }
     };
     report.check_loss(max_skipped).map_err(|e| e.to_string())?;
-    Ok((events, catalog, events_read))
+    Ok(LoadedInputs { events, catalog, read: events_read, cancellations })
+}
+
+/// The events as weekly-sales input: cancellations netted (and said), events indexed, and the
+/// global model's per-item facts from the catalog.
+fn load_sales(events: &Path, catalog: Option<&Path>, input: InputArgs) -> Result<(History, ItemFacts), String> {
+    let LoadedInputs { mut events, catalog, cancellations, .. } =
+        load_inputs_and_cancellations(events, catalog, input.max_skipped, input.build_time_ms())?;
+    if !cancellations.is_empty() {
+        let n = net_cancellations(&mut events, &cancellations);
+        eprintln!(
+            "cancellations: {} units taken off the same customers' earlier purchases, {} units with no earlier purchase in the file ignored",
+            n.matched_units, n.unmatched_units
+        );
+    }
+    Ok((index_events(&catalog, &events), ItemFacts::from_catalog(&catalog)))
+}
+
+/// `forecast --evaluate`: every method on every split, 4 and 8 weeks ahead.
+fn forecast_evaluate(
+    history: &History,
+    facts: &ItemFacts,
+    split_dates: &[String],
+    methods: &[Method],
+    html: Option<&Path>,
+) -> Result<(), String> {
+    let mut evaluations = Vec::new();
+    for date in split_dates {
+        let split_ms = parse_split_date(date).map_err(|e| e.to_string())?;
+        let step = spinner(format!("forecasting from {date} with every method"));
+        let evaluated = forecasting::evaluate::evaluate(history, facts, split_ms, &[4, 8], methods);
+        step.finish_and_clear();
+        let evaluation = evaluated.map_err(|e| format!("split {date}: {e}"))?;
+        println!("split {date}: {} weeks of history, {} products sold in them", evaluation.history_weeks, evaluation.products);
+        print!("{}", evaluation.render());
+        evaluations.push(evaluation);
+    }
+    if let Some(path) = html {
+        fs::write(path, forecasting::report::evaluation_html(&evaluations, facts))
+            .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// `forecast`: the weeks after the newest purchase, as CSV and HTML.
+fn forecast_write(
+    history: &History,
+    facts: &ItemFacts,
+    method: Method,
+    horizon: usize,
+    out: Option<&Path>,
+    html: Option<&Path>,
+) -> Result<(), String> {
+    let step = spinner(format!("forecasting {horizon} weeks with {}", method.name()));
+    let made = forecasting::ShopForecast::new(history, facts, method, horizon);
+    step.finish_and_clear();
+    let made = made.map_err(|e| e.to_string())?;
+    let write = |path: &Path, text: String| fs::write(path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()));
+    match out {
+        Some(path) => write(path, made.csv(facts))?,
+        None => print!("{}", made.csv(facts)),
+    }
+    if let Some(path) = html {
+        write(path, forecasting::report::forecast_html(&made, facts))?;
+    }
+    eprintln!("{}", made.summary());
+    Ok(())
 }
 
 /// Where `eval` writes besides stdout.

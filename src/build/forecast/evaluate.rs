@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use super::metrics::{score, Scores};
+use super::metrics::{score, top_indices, Scores, TOP};
 use super::{Forecast, ItemFacts, Method, WeeklySales, BACKTEST_ORIGINS, MS_PER_WEEK};
 use crate::build::history::History;
 use crate::event::EventKind;
@@ -61,7 +61,27 @@ pub struct Evaluation {
     pub products: usize,
     /// One row per method and horizon, in the order asked.
     pub rows: Vec<EvaluationRow>,
+    /// The shop's units per week before the split.
+    pub shop_history: Vec<f64>,
+    /// The shop's units per week after it (the longest horizon).
+    pub shop_actual: Vec<f64>,
+    /// The shown method's forecast at the longest horizon, when it was evaluated.
+    pub shown: Option<Shown>,
 }
+
+/// The method a report shows in detail ([`SHOWN_METHOD`]), at the longest horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    /// Weeks ahead.
+    pub horizon: usize,
+    /// The shop's forecast per week with its 80% interval.
+    pub shop_weeks: Vec<(f64, f64, f64)>,
+    /// The products forecast to sell most: (item, forecast, low, high, actual) over the horizon.
+    pub top: Vec<(usize, f64, f64, f64, f64)>,
+}
+
+/// The method reports show in detail.
+pub const SHOWN_METHOD: Method = Method::Global;
 
 /// The weekly sales around `split_ms`: the whole weeks of purchases before it, then
 /// `max_horizon` weeks after it. Returns the sales and the number of history weeks.
@@ -78,7 +98,11 @@ pub fn split_sales(history: &History, split_ms: i64, max_horizon: usize) -> Resu
     // The last week may end a day after the newest purchase (a file ending on a Friday).
     if last < end_ms - 2 * 86_400_000 {
         let day = 86_400_000;
-        return Err(EvaluateError::ShortFuture { last_day: (last - split_ms) / day, horizon: max_horizon, needed: (end_ms - split_ms) / day });
+        return Err(EvaluateError::ShortFuture {
+            last_day: (last - split_ms) / day,
+            horizon: max_horizon,
+            needed: (end_ms - split_ms) / day,
+        });
     }
     Ok((WeeklySales::from_history(history, end_ms, history_weeks + max_horizon), history_weeks))
 }
@@ -96,6 +120,7 @@ pub fn evaluate(
     let past = sales.window(0, history_weeks);
     let products = past.sold_items();
     let mut rows = Vec::new();
+    let mut shown = None;
     for &horizon in horizons {
         let actual: Vec<f64> = products.iter().map(|&i| sales.total(i, history_weeks, history_weeks + horizon)).collect();
         for &method in methods {
@@ -104,10 +129,19 @@ pub fn evaluate(
             let totals: Vec<f64> = products.iter().map(|&i| forecast.total(i)).collect();
             let intervals: Vec<(f64, f64)> = totals.iter().map(|&f| forecast.total_intervals.interval(f)).collect();
             let scores = score(&totals, &intervals, &actual);
+            if method == SHOWN_METHOD && horizon == max_horizon {
+                let top = top_indices(&totals, TOP)
+                    .into_iter()
+                    .map(|k| (products[k], totals[k], intervals[k].0, intervals[k].1, actual[k]))
+                    .collect();
+                shown = Some(Shown { horizon, shop_weeks: forecast.shop_weeks(), top });
+            }
             rows.push(EvaluationRow { method, horizon, scores, seconds: started.elapsed().as_secs_f64() });
         }
     }
-    Ok(Evaluation { split_ms, history_weeks, products: products.len(), rows })
+    let shop = sales.shop_units();
+    let (shop_history, shop_actual) = (shop[..history_weeks].to_vec(), shop[history_weeks..].to_vec());
+    Ok(Evaluation { split_ms, history_weeks, products: products.len(), rows, shop_history, shop_actual, shown })
 }
 
 impl Evaluation {
@@ -132,7 +166,13 @@ impl Evaluation {
         );
         for r in &self.rows {
             let s = &r.scores;
-            let bar = if r.method.is_baseline() { "baseline" } else if self.meets_bar(r) { "met" } else { "not met" };
+            let bar = if r.method.is_baseline() {
+                "baseline"
+            } else if self.meets_bar(r) {
+                "met"
+            } else {
+                "not met"
+            };
             out += &format!(
                 "{:<16} {:>6}w {:>7.3} {:>7.2} {:>8.3} {:>10.0} {:>10.0} {:>7.1}  {bar}\n",
                 r.method.name(),

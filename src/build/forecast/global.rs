@@ -17,21 +17,42 @@
 use nalgebra::{DMatrix, DVector};
 
 use super::series::WeeklySales;
+use crate::build::input::CatalogItem;
 
 /// Fewest weeks of history an origin needs to become a training row.
 pub const MIN_HISTORY_WEEKS: usize = 4;
 /// Ridge penalty on the standardised coefficients.
 const RIDGE: f64 = 1.0;
 
-/// Per-item facts the global model uses besides sales.
+/// Per-item facts besides sales: what the global model uses, and what reports show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemFacts {
+    /// The shop's id of each item.
+    pub id: Vec<String>,
+    /// Title of each item.
+    pub title: Vec<String>,
     /// Category index of each item (`< categories`).
     pub category: Vec<usize>,
     /// Number of categories.
     pub categories: usize,
     /// Price of each item (≥ 0).
     pub price: Vec<f64>,
+}
+
+impl ItemFacts {
+    /// The facts of a catalog (item `i` is `catalog[i]`, as in [`crate::build::history::index_events`]).
+    pub fn from_catalog<C: AsRef<CatalogItem>>(catalog: &[C]) -> ItemFacts {
+        let mut names: Vec<&str> = catalog.iter().map(|c| c.as_ref().category.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        ItemFacts {
+            id: catalog.iter().map(|c| c.as_ref().id.clone()).collect(),
+            title: catalog.iter().map(|c| c.as_ref().title.clone()).collect(),
+            category: catalog.iter().map(|c| names.binary_search(&c.as_ref().category.as_str()).unwrap_or(0)).collect(),
+            categories: names.len(),
+            price: catalog.iter().map(|c| f64::from(c.as_ref().price)).collect(),
+        }
+    }
 }
 
 /// A fitted global model.
@@ -174,7 +195,7 @@ mod tests {
                 sales.set(i, w, i as f64, if i > 0 { 1.0 } else { 0.0 });
             }
         }
-        let facts = ItemFacts { category: vec![0; 30], categories: 1, price: vec![1.0; 30] };
+        let facts = ItemFacts::from_catalog(&crate::build::history::tests::catalog(30));
         let f = forecast_all(&sales, &facts, 4).unwrap();
         assert_eq!(f[0], [0.0; 4], "never sold, forecast 0");
         for i in [3, 10, 25] {

@@ -6,16 +6,21 @@
 //! * [`global`]: one model across all products;
 //! * [`interval`]: 80% intervals from the quantiles of back-tested errors;
 //! * [`metrics`]: WAPE, top-50 precision, coverage;
-//! * [`evaluate`]: every method side by side on a split.
+//! * [`evaluate`]: every method side by side on a split;
+//! * [`report`]: the forecast and the evaluation as self-contained HTML.
 
 pub mod evaluate;
 pub mod global;
 pub mod interval;
 pub mod methods;
 pub mod metrics;
+pub mod report;
 pub mod series;
 
 pub use global::ItemFacts;
+
+use crate::build::history::History;
+use crate::event::EventKind;
 pub use interval::IntervalCalibration;
 pub use series::{net_cancellations, Netting, WeeklySales, MS_PER_WEEK};
 
@@ -192,4 +197,102 @@ fn ratio_band(pairs: &[(f64, f64)]) -> (f64, f64) {
     ratios.sort_by(f64::total_cmp);
     let at = |q: f64| ratios[((q * (ratios.len() - 1) as f64).round() as usize).min(ratios.len() - 1)];
     (at(0.1), at(0.9))
+}
+
+/// Why a shop forecast cannot be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ForecastError {
+    /// No purchases at all.
+    #[error("no purchases in the events: nothing to forecast from")]
+    NoPurchases,
+    /// Too few whole weeks of purchases.
+    #[error("only {weeks} whole weeks of purchases; a forecast needs at least {needed}")]
+    ShortHistory {
+        /// Weeks available.
+        weeks: usize,
+        /// Weeks needed.
+        needed: usize,
+    },
+}
+
+/// The shop's forecast for the weeks after its newest purchase.
+#[derive(Debug, Clone)]
+pub struct ShopForecast {
+    /// Weekly sales up to the cut-off (midnight UTC after the newest purchase).
+    pub sales: WeeklySales,
+    /// The forecast of the weeks after it.
+    pub forecast: Forecast,
+}
+
+/// Whole days in ms.
+const MS_PER_DAY: i64 = 86_400_000;
+
+impl ShopForecast {
+    /// Forecasts `horizon` weeks after the newest purchase in `history` with `method`.
+    pub fn new(history: &History, facts: &ItemFacts, method: Method, horizon: usize) -> Result<ShopForecast, ForecastError> {
+        let purchases = || history.events.iter().filter(|e| e.kind == EventKind::Purchase).map(|e| e.ts_ms);
+        let (first, last) = (purchases().min().ok_or(ForecastError::NoPurchases)?, purchases().max().unwrap_or(0));
+        let end_ms = (last.div_euclid(MS_PER_DAY) + 1) * MS_PER_DAY;
+        let weeks = ((end_ms - first) / MS_PER_WEEK) as usize;
+        let needed = global::MIN_HISTORY_WEEKS + BACKTEST_ORIGINS + horizon;
+        if weeks < needed {
+            return Err(ForecastError::ShortHistory { weeks, needed });
+        }
+        let sales = WeeklySales::from_history(history, end_ms, weeks);
+        let forecast = Forecast::new(method, &sales, facts, horizon);
+        Ok(ShopForecast { sales, forecast })
+    }
+
+    /// Weeks forecast.
+    pub fn horizon(&self) -> usize {
+        self.forecast.points.first().map_or(0, Vec::len)
+    }
+
+    /// `YYYY-MM-DD` of the start of forecast week `h`.
+    pub fn week_start(&self, h: usize) -> String {
+        day_string(self.sales.end_ms + h as i64 * MS_PER_WEEK)
+    }
+
+    /// The forecast as CSV: `item,title,week_start,forecast,low80,high80`, one row per product
+    /// sold in the history and week, then the shop total per week as item `*`.
+    pub fn csv(&self, facts: &ItemFacts) -> String {
+        let mut out = String::from("item,title,week_start,forecast,low80,high80\n");
+        let weeks: Vec<String> = (0..self.horizon()).map(|h| self.week_start(h)).collect();
+        for i in self.sales.sold_items() {
+            for (h, &f) in self.forecast.points[i].iter().enumerate() {
+                let (lo, hi) = self.forecast.week_intervals.interval(f);
+                out += &format!("{},{},{},{f:.2},{lo:.2},{hi:.2}\n", csv_field(&facts.id[i]), csv_field(&facts.title[i]), weeks[h]);
+            }
+        }
+        for (h, (f, lo, hi)) in self.forecast.shop_weeks().into_iter().enumerate() {
+            out += &format!("*,shop total,{},{f:.2},{lo:.2},{hi:.2}\n", weeks[h]);
+        }
+        out
+    }
+
+    /// One line for the terminal.
+    pub fn summary(&self) -> String {
+        let total: f64 = self.forecast.shop_weeks().iter().map(|w| w.0).sum();
+        format!(
+            "{}: {} products, {} weeks from {}: {total:.0} units in all",
+            self.forecast.method.name(),
+            self.sales.sold_items().len(),
+            self.horizon(),
+            self.week_start(0)
+        )
+    }
+}
+
+/// `YYYY-MM-DD` (UTC) of `ms`.
+pub fn day_string(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map_or_else(|| ms.to_string(), |d| d.format("%Y-%m-%d").to_string())
+}
+
+/// A CSV field, quoted when it needs to be.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
 }
