@@ -87,6 +87,12 @@ pub struct Evidence {
     /// A merchandising rule that moved the item (e.g. "pin (page)", "boost (pack)").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
+    /// Forecast units sold per week (trending shelves, from the pack's sales rates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast_per_week: Option<f32>,
+    /// Units sold per week recently (with `forecast_per_week`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recent_per_week: Option<f32>,
 }
 
 /// Why an item is on a shelf.

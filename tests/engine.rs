@@ -45,6 +45,19 @@ fn with_no_history_the_shelf_is_popular_in_stock_items() {
 }
 
 #[test]
+fn trending_says_how_much_faster_an_item_is_forecast_to_sell() {
+    let mut contents = shelfwise::pack::PackContents { rules: Vec::new(), ..sample_contents() };
+    contents.items[3].sales_rate = Some(shelfwise::pack::SalesRate { forecast: 40.2, recent: 24.6 });
+    contents.items[5].sales_rate = Some(shelfwise::pack::SalesRate { forecast: 3.2, recent: 3.4 });
+    let engine = Engine::open(contents.encode().unwrap()).unwrap();
+    let shelf = shelf(&engine, "trending", 3, &[]).unwrap();
+    let got: Vec<(&str, &str)> = shelf.items.iter().map(|i| (i.card.id.as_str(), i.reason.as_str())).collect();
+    assert_eq!(got, [("SKU-3", "Selling faster: about 40 a week, up from 25"), ("SKU-5", "Trending now"), ("SKU-0", "Trending now")]);
+    let evidence = &shelf.items[0].explanation.evidence;
+    assert_eq!((evidence.forecast_per_week, evidence.recent_per_week), (Some(40.2), Some(24.6)));
+}
+
+#[test]
 fn viewing_candles_brings_candles_to_the_top() {
     let mut engine = Engine::open(unruled()).unwrap();
     engine.track(&event("view", "SKU-0")).unwrap();

@@ -5,7 +5,8 @@ mod common;
 
 use common::{fix_checksum, sample_contents, sample_pack_bytes, unit};
 use shelfwise::pack::{
-    Pack, PackContents, PackError, PackItem, RuleAction, RuleTarget, SectionKind, FORMAT_VERSION, MAGIC, OLDEST_SUPPORTED_VERSION,
+    Pack, PackContents, PackError, PackItem, RuleAction, RuleTarget, SalesRate, SectionKind, FORMAT_VERSION, MAGIC,
+    OLDEST_SUPPORTED_VERSION,
 };
 
 const GOLDEN_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/v1.pack");
@@ -48,7 +49,27 @@ fn encode_open_round_trips_every_field() {
     assert_eq!(pack.rules()[1].target, RuleTarget::Category(0));
     assert_eq!(pack.title(99), "", "out-of-range accessors return empty values, not panics");
     assert_eq!(pack.neighbours(99).count(), 0);
-    assert_eq!(pack.sections().len(), SectionKind::ALL.len(), "the sample uses every section");
+    // Every section but sales_rates, which the golden v3 sample predates (tested below).
+    assert_eq!(pack.sections().len(), SectionKind::ALL.len() - 1, "the sample uses every other section");
+}
+
+#[test]
+fn sales_rates_round_trip_and_bad_rates_are_refused_naming_the_item() {
+    let mut contents = sample_contents();
+    contents.items[3].sales_rate = Some(SalesRate { forecast: 40.0, recent: 25.0 });
+    let bytes = contents.encode().unwrap();
+    let pack = Pack::open(bytes.as_slice()).unwrap();
+    assert_eq!(pack.sales_rate(3), Some(SalesRate { forecast: 40.0, recent: 25.0 }));
+    assert_eq!(pack.sales_rate(0), Some(SalesRate::default()), "items without a rate store 0 and 0");
+    assert_eq!(pack.sales_rate(99), None);
+    assert!(pack.sections().iter().any(|s| s.kind == SectionKind::SalesRates));
+    let mut back = pack.to_contents();
+    back.items.iter_mut().filter(|it| it.sales_rate == Some(SalesRate::default())).for_each(|it| it.sales_rate = None);
+    assert_eq!(back, contents);
+    assert_eq!(Pack::open(sample_pack_bytes().as_slice()).unwrap().sales_rate(3), None, "absent section: unknown");
+    contents.items[4].sales_rate = Some(SalesRate { forecast: f32::NAN, recent: 1.0 });
+    let err = contents.encode().unwrap_err();
+    assert!(matches!(err, PackError::BadValue { kind: SectionKind::SalesRates, index: 4, .. }), "{err}");
 }
 
 #[test]

@@ -11,7 +11,9 @@
 //!   ([`super::content::fill_cold_vectors`]).
 //! * Neighbours: item-kNN ([`super::neighbours`]) for items with interactions, content
 //!   neighbours ([`super::content`]) for cold items. Bought together: [`super::together`].
-//!   Trend: [`super::trend`], as of the newest event. Interactions: distinct shoppers per item.
+//!   Trend: forecast growth and sales rates ([`super::forecast::growth`]) when the events have
+//!   8 weeks of purchases, else [`super::trend`] as of the newest event. Interactions: distinct
+//!   shoppers per item.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -19,6 +21,8 @@ use thiserror::Error;
 
 use super::als::{self, AlsConfig, AlsError, Interactions};
 use super::content::{content_neighbours, fill_cold_vectors, tfidf_vectors, ContentConfig};
+use super::forecast::growth::forecast_growth;
+use super::forecast::ItemFacts;
 use super::history::index_events;
 use super::input::{CatalogItem, RawEvent};
 use super::neighbours::{item_knn, NeighbourConfig};
@@ -206,6 +210,11 @@ pub fn assemble(
         .map(|list| list.into_iter().map(|(j, c)| (j, c.min(u32::from(u16::MAX)))).collect())
         .collect();
     let demand = item_demand(&history, newest, &config.trend);
+    let growth = forecast_growth(&history, &ItemFacts::from_catalog(&catalog));
+    let (trend, rates) = match growth {
+        Some(g) => (g.trend, g.rates.into_iter().map(Some).collect()),
+        None => (demand.trend, vec![None; catalog.len()]),
+    };
     let quantized = quantize_per_dimension(&flat, dim);
 
     let max_pop = popularity.iter().copied().fold(0.0f64, f64::max);
@@ -220,8 +229,8 @@ pub fn assemble(
         .iter()
         .zip(&popularity)
         .zip(&shoppers_per_item)
-        .zip(&demand.trend)
-        .map(|(((c, &p), &shoppers), &trend)| PackItem {
+        .zip(trend.iter().zip(rates))
+        .map(|(((c, &p), &shoppers), (&trend, sales_rate))| PackItem {
             id: c.id.clone(),
             title: c.title.clone(),
             category: position(&categories, category_name(&c.category)),
@@ -233,6 +242,7 @@ pub fn assemble(
             popularity: if max_pop > 0.0 { (p / max_pop) as f32 } else { 0.0 },
             trend,
             interactions: shoppers,
+            sales_rate,
         })
         .collect();
     let url_templates = UrlTemplates::factor_out(&mut items);

@@ -20,7 +20,7 @@ pub use error::PackError;
 pub use quantize::{quantize_per_dimension, Quantized};
 pub use reader::Pack;
 pub use rules::{PackRule, RuleAction, RuleTarget};
-pub use writer::{crate_version, PackContents, PackItem, UrlTemplates};
+pub use writer::{crate_version, PackContents, PackItem, SalesRate, UrlTemplates};
 
 /// The eight bytes every pack starts with.
 pub const MAGIC: [u8; 8] = *b"SHLFPACK";
@@ -97,11 +97,13 @@ pub enum SectionKind {
     TogetherCounts = 21,
     /// The shop's merchandising rules (boost, bury, pin).
     Rules = 22,
+    /// Forecast and recent units sold per week per item (`f32` × 2 per item).
+    SalesRates = 23,
 }
 
 impl SectionKind {
     /// All kinds in table order.
-    pub const ALL: [SectionKind; 22] = [
+    pub const ALL: [SectionKind; 23] = [
         SectionKind::Meta,
         SectionKind::ItemIds,
         SectionKind::Titles,
@@ -124,6 +126,7 @@ impl SectionKind {
         SectionKind::Together,
         SectionKind::TogetherCounts,
         SectionKind::Rules,
+        SectionKind::SalesRates,
     ];
 
     /// The kind with this table value, if any.
@@ -164,6 +167,7 @@ impl SectionKind {
             SectionKind::Together => "together",
             SectionKind::TogetherCounts => "together_counts",
             SectionKind::Rules => "rules",
+            SectionKind::SalesRates => "sales_rates",
         }
     }
 }

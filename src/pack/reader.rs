@@ -60,6 +60,8 @@
 //! 21 together_counts ?       u16 × n × together_k: shared baskets, ≥ 1 and non-increasing
 //!                            over the used slots, 0 in unused ones
 //! 22 rules ?                 see [`super::rules`]: count u32, then count × 12-byte rules
+//! 23 sales_rates ?           (f32, f32) × n: forecast and recent units sold per week, each
+//!                            finite and ≥ 0 (absent: unknown; written by format 4 builders)
 //!
 //! string column: see [`super::strings`]: count u32, a u32 offset per block of 16 strings
 //!                (+ one), then each string as a LEB128 length and its UTF-8 bytes.
@@ -77,7 +79,7 @@ use std::ops::Range;
 use super::rules::{PackRule, RULE_LEN};
 use super::strings::{read_u32, StringColumn};
 use super::{
-    align_up, PackError, SectionKind, BLOCK_ITEMS, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, MAX_LIST_LEN, MAX_NAMES, NO_ITEM,
+    align_up, PackError, SalesRate, SectionKind, BLOCK_ITEMS, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, MAX_LIST_LEN, MAX_NAMES, NO_ITEM,
     OLDEST_SUPPORTED_VERSION, SECTION_ENTRY_LEN,
 };
 use crate::kernel;
@@ -582,6 +584,15 @@ impl<B: AsRef<[u8]>> Pack<B> {
                 expect_len(kind, &r, n * width)?;
             }
         }
+        if let Some(r) = ranges[SectionKind::SalesRates as usize].clone() {
+            expect_len(SectionKind::SalesRates, &r, n * 8)?;
+            for i in 0..2 * n as usize {
+                let v = read_f32(bytes, r.start + i * 4);
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(bad_value(SectionKind::SalesRates, i as u64 / 2, format!("{v} is not a finite rate ≥ 0")));
+                }
+            }
+        }
 
         let embeddings = required(SectionKind::Embeddings);
         let dim = meta.dim as usize;
@@ -821,6 +832,12 @@ impl<B: AsRef<[u8]>> Pack<B> {
     /// Popularity of item `i` in [0, 1].
     pub fn popularity(&self, i: u32) -> f32 {
         self.u16_at(SectionKind::Popularity, i as usize).map_or(0.0, |v| f32::from(v) / 65535.0)
+    }
+
+    /// Forecast and recent units sold per week of item `i`, when the pack has them.
+    pub fn sales_rate(&self, i: u32) -> Option<SalesRate> {
+        let at = |slot: usize| self.u32_at(SectionKind::SalesRates, slot).map(f32::from_bits);
+        Some(SalesRate { forecast: at(2 * i as usize)?, recent: at(2 * i as usize + 1)? })
     }
 
     /// Short-horizon demand trend of item `i` in [0, 1] (0 when unknown).

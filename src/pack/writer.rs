@@ -39,6 +39,18 @@ pub struct PackItem {
     pub trend: f32,
     /// Distinct shoppers who interacted with it at build time.
     pub interactions: u32,
+    /// Units sold per week: forecast and recent (the section is written when any item has one;
+    /// an item without one then stores 0 and 0).
+    pub sales_rate: Option<SalesRate>,
+}
+
+/// An item's sales per week, from the builder's sales forecast (`docs/FORECAST.md`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SalesRate {
+    /// Forecast units per week over the next weeks (finite, ≥ 0).
+    pub forecast: f32,
+    /// Units per week over the last weeks (finite, ≥ 0).
+    pub recent: f32,
 }
 
 impl PackItem {
@@ -56,6 +68,7 @@ impl PackItem {
             popularity: 0.0,
             trend: 0.0,
             interactions: 0,
+            sales_rate: None,
         }
     }
 }
@@ -273,6 +286,7 @@ impl PackContents {
         let has_popularity = self.items.iter().any(|it| unit_to_u16(it.popularity) != 0);
         let has_trend = self.items.iter().any(|it| unit_to_u16(it.trend) != 0);
         let has_interactions = self.items.iter().any(|it| it.interactions != 0);
+        let has_sales_rates = self.items.iter().any(|it| it.sales_rate.is_some());
 
         let mut sections: Vec<(SectionKind, Vec<u8>)> = Vec::with_capacity(SectionKind::ALL.len());
         for kind in SectionKind::ALL {
@@ -349,6 +363,13 @@ impl PackContents {
                 }
                 SectionKind::Trend if has_trend => {
                     self.items.iter().for_each(|it| s.extend_from_slice(&unit_to_u16(it.trend).to_le_bytes()));
+                    true
+                }
+                SectionKind::SalesRates if has_sales_rates => {
+                    for rate in self.items.iter().map(|it| it.sales_rate.unwrap_or_default()) {
+                        s.extend_from_slice(&rate.forecast.to_le_bytes());
+                        s.extend_from_slice(&rate.recent.to_le_bytes());
+                    }
                     true
                 }
                 SectionKind::Interactions if has_interactions => {
@@ -475,6 +496,7 @@ impl<B: AsRef<[u8]>> Pack<B> {
                 popularity: self.popularity(i),
                 trend: self.trend(i),
                 interactions: self.interactions(i),
+                sales_rate: self.sales_rate(i),
             })
             .collect();
         let d = self.dim();

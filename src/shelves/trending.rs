@@ -15,18 +15,29 @@ fn top_by_trend<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize, mut keep
     top.into_sorted().into_iter().map(|s| (s.item, s.score)).collect()
 }
 
+/// "Selling faster: about 40 a week, up from 25" when the pack's sales rates say item `i` is
+/// forecast to sell faster than it recently did (whole units apart), else `fallback`; with the
+/// rates and the stored trend as evidence.
+fn selling_faster<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, i: u32, fallback: String, evidence: Evidence) -> (String, Evidence) {
+    match ctx.pack.sales_rate(i) {
+        Some(rate) => {
+            let evidence = Evidence { forecast_per_week: Some(rate.forecast), recent_per_week: Some(rate.recent), ..evidence };
+            let (forecast, recent) = (rate.forecast.round(), rate.recent.round());
+            let text = if forecast > recent { format!("Selling faster: about {forecast} a week, up from {recent}") } else { fallback };
+            (text, evidence)
+        }
+        None => (fallback, evidence),
+    }
+}
+
 /// The shop-wide trending shelf.
 pub fn overall<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Proposal {
     let candidates = top_by_trend(ctx, want, |_| true)
         .into_iter()
-        .map(|(i, t)| Candidate {
-            item: i,
-            score: t,
-            explanation: Explanation::new(
-                Reason::Trending,
-                "Trending now",
-                Evidence { share: signals::stored_trend(ctx.pack, i), ..Evidence::default() },
-            ),
+        .map(|(i, t)| {
+            let evidence = Evidence { share: signals::stored_trend(ctx.pack, i), ..Evidence::default() };
+            let (text, evidence) = selling_faster(ctx, i, "Trending now".to_owned(), evidence);
+            Candidate { item: i, score: t, explanation: Explanation::new(Reason::Trending, text, evidence) }
         })
         .collect();
     Proposal { title: "Trending now".to_owned(), personalized: false, candidates }
@@ -39,14 +50,12 @@ pub fn in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, want: usiz
     let name = pack.category_name(c).to_owned();
     top_by_trend(ctx, want, |i| pack.category_index(i) == Some(c))
         .into_iter()
-        .map(|(i, t)| Candidate {
-            item: i,
-            score: t,
-            explanation: Explanation::new(
-                if attention.is_some() { Reason::TrendingInCategory } else { Reason::Category },
-                format!("Trending in {name}"),
-                Evidence { category: Some(name.clone()), share: attention.or(signals::stored_trend(pack, i)), ..Evidence::default() },
-            ),
+        .map(|(i, t)| {
+            let evidence =
+                Evidence { category: Some(name.clone()), share: attention.or(signals::stored_trend(pack, i)), ..Evidence::default() };
+            let (text, evidence) = selling_faster(ctx, i, format!("Trending in {name}"), evidence);
+            let reason = if attention.is_some() { Reason::TrendingInCategory } else { Reason::Category };
+            Candidate { item: i, score: t, explanation: Explanation::new(reason, text, evidence) }
         })
         .collect()
 }

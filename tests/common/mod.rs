@@ -25,6 +25,7 @@ pub fn sample_contents() -> PackContents {
             popularity: unit([0.2, 0.3, 0.1, 1.0, 0.9, 0.8][i]),
             trend: unit([0.5, 0.0, 0.25, 1.0, 0.0, 0.75][i]),
             interactions: [3, 4, 0, 9, 7, 5][i],
+            sales_rate: None,
         })
         .collect();
     let codes: Vec<i8> = vec![
@@ -110,6 +111,7 @@ pub fn shop_contents() -> PackContents {
                 popularity: unit([1.0, 0.8, 0.6, 0.4, 0.2, 0.1][j] * [1.0, 0.9, 0.7, 0.5][c]),
                 trend: unit([0.1, 0.2, 0.3, 0.4, 0.9, 0.5][j] * [1.0, 0.9, 0.8, 0.7][c]),
                 interactions: ([100.0, 80.0, 60.0, 40.0, 20.0, 10.0][j] * [1.0, 0.9, 0.7, 0.5][c]) as u32,
+                sales_rate: None,
             });
             let mut row_codes = [0i8; 4];
             row_codes[c] = 100 - 8 * j as i8;

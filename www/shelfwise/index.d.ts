@@ -68,6 +68,10 @@ export interface Evidence {
   query?: string;
   /** The merchandising rule that moved the item, e.g. "pin (pack)", "boost (page)". */
   rule?: string;
+  /** Forecast units sold per week (trending shelves, when the pack has sales rates). */
+  forecastPerWeek?: number;
+  /** Units sold per week recently (with forecastPerWeek). */
+  recentPerWeek?: number;
 }
 
 export interface Explanation {
