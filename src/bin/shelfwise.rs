@@ -871,6 +871,23 @@ fn load_sales(events: &Path, catalog: Option<&Path>, input: InputArgs) -> Result
     Ok((index_events(&catalog, &events), ItemFacts::from_catalog(&catalog)))
 }
 
+/// The eval report with the sales forecast's page appended (the baselines and the global model,
+/// 4 and 8 weeks from the split); unchanged when there are too few weeks around the split.
+fn with_forecast_page(html: String, events: &Path, catalog: Option<&Path>, input: InputArgs, split_ms: i64) -> Result<String, String> {
+    let (history, facts) = load_sales(events, catalog, input)?;
+    let methods = [Method::Last4, Method::Mean12, Method::Linear12, Method::DampedHolt, Method::Global];
+    match forecasting::evaluate::evaluate(&history, &facts, split_ms, &[4, 8], &methods) {
+        Ok(evaluation) => {
+            let section = forecasting::report::evaluation_section(&evaluation, &facts);
+            Ok(html.replacen("</body>", &format!("{section}</body>"), 1))
+        }
+        Err(e) => {
+            eprintln!("no sales forecast page: {e}");
+            Ok(html)
+        }
+    }
+}
+
 /// `forecast --evaluate`: every method on every split, 4 and 8 weeks ahead.
 fn forecast_evaluate(
     history: &History,
@@ -983,7 +1000,8 @@ fn eval(
     }
     if let Some(path) = outputs.report {
         let title = format!("Shelfwise evaluation, split {split_date}");
-        fs::write(path, html_report(&report, &title)).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        let html = with_forecast_page(html_report(&report, &title), events_path, catalog_path, input, split_ms)?;
+        fs::write(path, html).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
     }
     eprintln!("evaluated in {:.1}s", started.elapsed().as_secs_f64());
     Ok(())

@@ -76,17 +76,28 @@ fn products_table(rows: &[(usize, f64, f64, f64, Option<f64>)], facts: &ItemFact
 /// actuals and the top products of the shown method.
 pub fn evaluation_html(evaluations: &[Evaluation], facts: &ItemFacts) -> String {
     let mut out = String::from(PAGE_HEAD);
-    out += "<h1>Sales forecast evaluation</h1>\n<p>Weekly units per product; scores over the horizon's total per product sold before the split. Data: Online Retail (Chen, Sain and Guo 2012, UCI, CC BY 4.0) when run on it.</p>\n";
+    out += "<h1>Sales forecast evaluation</h1>\n";
     for e in evaluations {
-        out += &format!("<h2>Split {}</h2>\n<pre>{}</pre>\n", day_string(e.split_ms), esc(&e.render()));
-        if let Some(shown) = &e.shown {
-            let title = format!("Shop total per week, {} forecast from {}", super::evaluate::SHOWN_METHOD.name(), day_string(e.split_ms));
-            out += &shop_chart(&title, &e.shop_history, &e.shop_actual[..shown.horizon], &shown.shop_weeks);
-            let rows: Vec<_> = shown.top.iter().map(|&(i, f, lo, hi, a)| (i, f, lo, hi, Some(a))).collect();
-            out += &format!("<h3>Top products, {} weeks</h3>\n{}", shown.horizon, products_table(&rows, facts));
-        }
+        out += &evaluation_section(e, facts);
     }
     out + "</body></html>\n"
+}
+
+/// One split's part of a page: the table, the shop total against the actuals and the top
+/// products of the shown method.
+pub fn evaluation_section(e: &Evaluation, facts: &ItemFacts) -> String {
+    let mut out = format!(
+        "<h2>Sales forecast from {}</h2>\n<p>Weekly units per product (docs/FORECAST.md); scores over each horizon's total per product sold before the split.</p>\n<pre>{}</pre>\n",
+        day_string(e.split_ms),
+        esc(&e.render())
+    );
+    if let Some(shown) = &e.shown {
+        let title = format!("Shop total per week, {} forecast from {}", super::evaluate::SHOWN_METHOD.name(), day_string(e.split_ms));
+        out += &shop_chart(&title, &e.shop_history, &e.shop_actual[..shown.horizon], &shown.shop_weeks);
+        let rows: Vec<_> = shown.top.iter().map(|&(i, f, lo, hi, a)| (i, f, lo, hi, Some(a))).collect();
+        out += &format!("<h3>Top products, {} weeks</h3>\n{}", shown.horizon, products_table(&rows, facts));
+    }
+    out
 }
 
 /// The forecast page: the shop's total and the products forecast to sell most.
