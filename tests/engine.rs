@@ -52,7 +52,8 @@ fn trending_says_how_much_faster_an_item_is_forecast_to_sell() {
     let engine = Engine::open(contents.encode().unwrap()).unwrap();
     let shelf = shelf(&engine, "trending", 3, &[]).unwrap();
     let got: Vec<(&str, &str)> = shelf.items.iter().map(|i| (i.card.id.as_str(), i.reason.as_str())).collect();
-    assert_eq!(got, [("SKU-3", "Selling faster: about 40 a week, up from 25"), ("SKU-5", "Trending now"), ("SKU-0", "Trending now")]);
+    // SKU-3 is the only one forecast to grow; the others (no growth) follow by popularity.
+    assert_eq!(got, [("SKU-3", "Selling faster: about 40 a week, up from 25"), ("SKU-4", "Trending now"), ("SKU-5", "Trending now")]);
     let evidence = &shelf.items[0].explanation.evidence;
     assert_eq!((evidence.forecast_per_week, evidence.recent_per_week), (Some(40.2), Some(24.6)));
 }

@@ -11,9 +11,9 @@
 //!   ([`super::content::fill_cold_vectors`]).
 //! * Neighbours: item-kNN ([`super::neighbours`]) for items with interactions, content
 //!   neighbours ([`super::content`]) for cold items. Bought together: [`super::together`].
-//!   Trend: forecast growth and sales rates ([`super::forecast::growth`]) when the events have
-//!   8 weeks of purchases, else [`super::trend`] as of the newest event. Interactions: distinct
-//!   shoppers per item.
+//!   Trend: [`super::trend`], as of the newest event. Sales rates (what trending shelves rank
+//!   by): [`super::forecast::rates`], when the events have 8 weeks of purchases. Interactions:
+//!   distinct shoppers per item.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -21,7 +21,7 @@ use thiserror::Error;
 
 use super::als::{self, AlsConfig, AlsError, Interactions};
 use super::content::{content_neighbours, fill_cold_vectors, tfidf_vectors, ContentConfig};
-use super::forecast::growth::forecast_growth;
+use super::forecast::rates::sales_rates;
 use super::forecast::ItemFacts;
 use super::history::index_events;
 use super::input::{CatalogItem, RawEvent};
@@ -30,7 +30,7 @@ use super::read::echo;
 use super::together::{bought_together, TogetherConfig};
 use super::trend::{item_demand, TrendConfig};
 use crate::event::EventKind;
-use crate::pack::{crate_version, quantize_per_dimension, PackContents, PackError, PackItem, UrlTemplates};
+use crate::pack::{crate_version, quantize_per_dimension, PackContents, PackError, PackItem, SalesRate, UrlTemplates};
 use crate::profile::decay;
 
 /// Settings for one build.
@@ -210,10 +210,9 @@ pub fn assemble(
         .map(|list| list.into_iter().map(|(j, c)| (j, c.min(u32::from(u16::MAX)))).collect())
         .collect();
     let demand = item_demand(&history, newest, &config.trend);
-    let growth = forecast_growth(&history, &ItemFacts::from_catalog(&catalog));
-    let (trend, rates) = match growth {
-        Some(g) => (g.trend, g.rates.into_iter().map(Some).collect()),
-        None => (demand.trend, vec![None; catalog.len()]),
+    let rates: Vec<Option<SalesRate>> = match sales_rates(&history, &ItemFacts::from_catalog(&catalog)) {
+        Some(rates) => rates.into_iter().map(Some).collect(),
+        None => vec![None; catalog.len()],
     };
     let quantized = quantize_per_dimension(&flat, dim);
 
@@ -229,7 +228,7 @@ pub fn assemble(
         .iter()
         .zip(&popularity)
         .zip(&shoppers_per_item)
-        .zip(trend.iter().zip(rates))
+        .zip(demand.trend.iter().zip(rates))
         .map(|(((c, &p), &shoppers), (&trend, sales_rate))| PackItem {
             id: c.id.clone(),
             title: c.title.clone(),

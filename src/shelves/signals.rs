@@ -7,27 +7,44 @@
 
 use std::sync::OnceLock;
 
-use crate::pack::{Pack, SectionKind};
+use crate::pack::{Pack, SalesRate, SectionKind};
 use crate::rank::{top_k_by_query, Query};
 
 /// Weight of popularity in the trending score: it only breaks ties between equal trends
 /// (including items whose trend is unknown, stored as 0).
 const TREND_TIE_BREAK: f32 = 1e-3;
 
-/// The trending score of item `i`: its short-horizon demand trend in [0, 1] plus a tie-break
-/// by popularity. A pack without a trend section ranks by popularity alone.
+/// Pseudo-units per week added to both sales rates in [`sales_growth`].
+pub const GROWTH_SMOOTHING: f32 = 5.0;
+/// Growth at which [`sales_growth`] is 1.
+pub const MAX_GROWTH: f32 = 4.0;
+
+/// Forecast sales growth in [0, 1] from a pack's sales rates (`docs/FORECAST.md`): with `f`
+/// the forecast and `r` the recent units per week, `g = (f + 5) / (r + 5)` (so a couple of extra
+/// sales of a slow product do not look like a boom), mapped as `(g − 1) / 3` and clamped:
+/// products forecast to sell no faster than now have 0.
+pub fn sales_growth(rate: SalesRate) -> f32 {
+    let g = (rate.forecast + GROWTH_SMOOTHING) / (rate.recent + GROWTH_SMOOTHING);
+    ((g - 1.0) / (MAX_GROWTH - 1.0)).clamp(0.0, 1.0)
+}
+
+/// The trending score of item `i` plus a tie-break by popularity: its forecast sales growth
+/// when the pack has sales rates, else its stored demand trend; a pack with neither ranks by
+/// popularity alone.
 pub fn trend<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
-    if pack.has_section(SectionKind::Trend) {
-        pack.trend(i) + TREND_TIE_BREAK * pack.popularity(i)
-    } else {
-        pack.popularity(i)
+    match stored_trend(pack, i) {
+        Some(t) => t + TREND_TIE_BREAK * pack.popularity(i),
+        None => pack.popularity(i),
     }
 }
 
-/// The stored demand trend of item `i` in [0, 1], when the pack has a trend section (the
-/// evidence a trending explanation shows).
+/// The trend value of item `i` in [0, 1] (sales growth, else the stored demand trend), when
+/// the pack has one (the evidence a trending explanation shows).
 pub fn stored_trend<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Option<f32> {
-    pack.has_section(SectionKind::Trend).then(|| pack.trend(i))
+    match pack.sales_rate(i) {
+        Some(rate) => Some(sales_growth(rate)),
+        None => pack.has_section(SectionKind::Trend).then(|| pack.trend(i)),
+    }
 }
 
 /// How many shoppers interacted with item `i` at build time, when the pack says.

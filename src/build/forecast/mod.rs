@@ -4,7 +4,7 @@
 //! * [`series`]: weekly units per product from the events, cancellations netted;
 //! * [`methods`]: the baselines, augurs' ETS, Croston and TSB, per product;
 //! * [`global`]: one model across all products;
-//! * [`growth`]: forecast growth, what the pack's trend section ranks by;
+//! * [`rates`]: the pack's forecast and recent sales rates, what trending ranks by;
 //! * [`interval`]: 80% intervals from the quantiles of back-tested errors;
 //! * [`metrics`]: WAPE, top-50 precision, coverage;
 //! * [`evaluate`]: every method side by side on a split;
@@ -12,10 +12,10 @@
 
 pub mod evaluate;
 pub mod global;
-pub mod growth;
 pub mod interval;
 pub mod methods;
 pub mod metrics;
+pub mod rates;
 pub mod report;
 pub mod series;
 
