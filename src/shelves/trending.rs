@@ -15,15 +15,19 @@ fn top_by_trend<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize, mut keep
     top.into_sorted().into_iter().map(|s| (s.item, s.score)).collect()
 }
 
-/// "Selling faster: about 40 a week, up from 25" when the pack's sales rates say item `i` is
-/// forecast to sell faster than it recently did (whole units apart), else `fallback`; with the
-/// rates and the stored trend as evidence.
+/// "Selling faster: about 40 a week, up from 25" when the pack's sales rates say item `i` sold
+/// about one a week or more recently and is forecast to sell faster (rounded to whole units),
+/// else `fallback`; with the rates and the stored trend as evidence.
 fn selling_faster<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, i: u32, fallback: String, evidence: Evidence) -> (String, Evidence) {
     match ctx.pack.sales_rate(i) {
         Some(rate) => {
             let evidence = Evidence { forecast_per_week: Some(rate.forecast), recent_per_week: Some(rate.recent), ..evidence };
             let (forecast, recent) = (rate.forecast.round(), rate.recent.round());
-            let text = if forecast > recent { format!("Selling faster: about {forecast} a week, up from {recent}") } else { fallback };
+            let text = if recent >= 1.0 && forecast > recent {
+                format!("Selling faster: about {forecast} a week, up from {recent}")
+            } else {
+                fallback
+            };
             (text, evidence)
         }
         None => (fallback, evidence),
