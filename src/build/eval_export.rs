@@ -85,7 +85,7 @@ struct HistoryEvent<'a> {
     item: Option<&'a str>,
     ts: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    qty: Option<f64>,
+    qty: Option<u32>,
 }
 
 /// One `shoppers.jsonl` line.
@@ -144,9 +144,10 @@ pub fn export_split(
     Ok(summary)
 }
 
-/// The shopper's `shoppers.jsonl` line: the events eval tracks (their times are whole ms).
+/// The shopper's `shoppers.jsonl` line: the events eval tracks (their times and quantities are
+/// whole numbers).
 fn history_line<'a>(s: &'a Shopper<'a>, now: i64) -> HistoryLine<'a> {
-    let event = |e: &'a EventInput| HistoryEvent { kind: &e.kind, item: e.item.as_deref(), ts: e.ts as i64, qty: e.qty };
+    let event = |e: &'a EventInput| HistoryEvent { kind: &e.kind, item: e.item.as_deref(), ts: e.ts as i64, qty: e.qty.map(|q| q as u32) };
     HistoryLine { shopper: s.id, now, events: s.events.iter().map(event).collect() }
 }
 
