@@ -81,6 +81,8 @@ export function recommend({ dir, historiesFile, kind, k, asOf }) {
  * shop's origin whose `pack` is served at /__replay__/train.pack. Returns { page, close }.
  */
 export async function openReplayPage(pack) {
+  const wasm = path.join(ROOT, 'www/shelfwise/wasm/shelfwise_bg.wasm');
+  if (!fs.existsSync(wasm)) throw new Error(`${path.relative(ROOT, wasm)} is missing: run scripts/build-wasm.sh first`);
   const { server, url } = await serve({ root: path.join(ROOT, 'www'), port: 0, host: '127.0.0.1', csp: true });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -113,13 +115,15 @@ export async function openReplayPage(pack) {
 }
 
 /**
- * Replays `histories` (shoppers.jsonl lines) on `page` through the public API and returns, per
- * shopper in order, { shopper, shelves: { [kind]: [item ids] } } for each of `kinds`, ranked
- * with { k, now: the line's now }. Works in chunks of `chunk` shoppers (onChunk(done) after
- * each); the first call runs init({ pack }).
+ * Replays `histories` (shoppers.jsonl lines) on `page` through the public API and returns
+ * { wasm: init()'s info.wasm (which core ran), results: per shopper in order, { shopper,
+ * shelves: { [kind]: [item ids] } } for each of `kinds`, ranked with { k, now: the line's now } }.
+ * Works in chunks of `chunk` shoppers (onChunk(done) after each); the first call runs
+ * init({ pack }).
  */
 export async function replay(page, histories, { kinds, k, chunk = 100, onChunk = () => {} }) {
   const out = [];
+  let wasm = null;
   for (let start = 0; start < histories.length; start += chunk) {
     const lines = histories.slice(start, start + chunk);
     const got = await page.evaluate(async ({ lines, kinds, k, pack }) => {
@@ -135,12 +139,13 @@ export async function replay(page, histories, { kinds, k, chunk = 100, onChunk =
         for (const kind of kinds) shelves[kind] = (await sw.shelf(kind, { k, now })).items.map((i) => i.id);
         results.push({ shopper, shelves });
       }
-      return results;
+      return { wasm: sw.info.wasm, results };
     }, { lines, kinds, k, pack: `${PREFIX}train.pack` });
-    out.push(...got);
+    wasm = got.wasm;
+    out.push(...got.results);
     onChunk(out.length);
   }
-  return out;
+  return { wasm, results: out };
 }
 
 /** Recall@K = hits / |truth|; NDCG@K binary, ideal over min(|truth|, K) (as `shelfwise eval`). */

@@ -36,7 +36,7 @@ test(`${SHOPPERS} shoppers of split ${SPLIT} get in Chromium exactly the shelves
     const { page, close } = await openReplayPage(fs.readFileSync(path.join(dir, 'train.pack')));
     let browser;
     try {
-      browser = await replay(page, sample, { kinds: KINDS, k: K });
+      ({ results: browser } = await replay(page, sample, { kinds: KINDS, k: K }));
     } finally {
       await close();
     }
