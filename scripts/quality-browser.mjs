@@ -13,7 +13,6 @@
 // (scripts/build-wasm.sh). Splits default to 2011-05-01 and 2011-07-01.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { BIN, DATA, ROOT, ensureExport, haveSharedData, openReplayPage, readExport, recallAndNdcg, replay } from './replay.mjs';
 
@@ -72,7 +71,8 @@ async function measure(split, k, checkEval) {
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write('\n');
   const measured = { 'for-you': score(results, truths, 'for-you', 'forYou', k), discovery: score(results, truths, 'discovery', 'discovery', k) };
-  console.log(`split ${split}: ${summary.shoppers} shoppers replayed (${summary.historyEvents} events tracked), K = ${k}, in ${seconds.toFixed(1)} s, wasm core ${wasm?.variant}`);
+  console.error(`${split}: replayed in ${seconds.toFixed(1)} s (a progress note, not a benchmark)`);
+  console.log(`split ${split}: ${summary.shoppers} shoppers replayed (${summary.historyEvents} events tracked), K = ${k}, wasm core ${wasm?.variant}`);
   console.log(`  shelf        shoppers  Recall@${k}  NDCG@${k}`);
   for (const kind of KINDS) {
     const m = measured[kind];
@@ -102,7 +102,6 @@ if (!haveSharedData()) {
   console.error(`quality: ${DATA} is missing; the browser measurement needs the shared Online Retail file`);
   process.exit(2);
 }
-console.log(`CPU: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} logical cores (timings are of this shared machine)`);
 let same = true;
 for (const split of splits) same = (await measure(split, k, checkEval)) && same;
 process.exit(same ? 0 : 1);
