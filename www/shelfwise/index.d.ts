@@ -330,7 +330,9 @@ export interface InitOptions {
   /**
    * The consent mode to start in (default `context-only`: nothing stored). Pass the shopper's
    * choice on every page; Shelfwise does not remember a `context-only` choice (that would mean
-   * storing something). Anything else: `invalid_argument`.
+   * storing something). Anything else: `invalid_argument`. Under `context-only` the events
+   * are lost on every navigation (shelves do not personalize across pages); `init` says so
+   * once per page with `console.info`.
    */
   consent?: ConsentMode;
   /** Stored events older than this many days are deleted (default 90; a number above 0, else `out_of_range`). */
@@ -383,8 +385,9 @@ export class Shelfwise {
   track(event: TrackEvent): Promise<void>;
   /**
    * Ranks a shelf (`k` an integer number from 1 to 1000, default 8). By default leaves out
-   * items in the cart, items bought (except on buy-again), out-of-stock items and the ids in
-   * `exclude` (ids unknown to the pack are ignored). Rejects with `out_of_range` (bad `k`,
+   * items in the cart, out-of-stock items and the ids in `exclude` (ids unknown to the pack are
+   * ignored). Bought items stay (`for-you` shows repeat purchases the blend ranks high) unless
+   * `filters.excludePurchased`; `discovery` always leaves them out. Rejects with `out_of_range` (bad `k`,
    * `now`, price, weight …), `unknown_shelf`, `missing_context` (similar without `item`,
    * bought-together without `item` or cart), `unknown_item`, `unknown_category`,
    * `invalid_argument`.

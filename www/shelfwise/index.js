@@ -42,6 +42,23 @@ function absolute(url, name) {
   }
 }
 
+/** Whether this page already logged the context-only note (noteContextOnly). */
+let contextOnlyNoted = false;
+
+/**
+ * Under consent "context-only" the shopper's events are lost on every navigation, so a
+ * multi-page shop's shelves never personalize across pages: say so once per page (console.info,
+ * not a warning: it is the privacy-safe default, not a fault), so that a shop finds out in
+ * development.
+ */
+function noteContextOnly(consent) {
+  if (consent !== 'context-only' || contextOnlyNoted) return;
+  contextOnlyNoted = true;
+  console.info('Shelfwise: consent is "context-only" (the default): the shopper\'s events stay in this page\'s memory '
+    + 'and are lost on navigation, so shelves do not personalize across pages. Once the shopper agrees, pass '
+    + 'init({ consent: "on-device" }) or call setConsent("on-device") (docs/API.md, "Consent").');
+}
+
 /** How long a closed instance's worker may take to finish its background writes. */
 const CLOSE_GRACE_MS = 10_000;
 
@@ -447,6 +464,7 @@ export async function init(options = {}) {
     const info = await transport.callTransferring('open', [{ packUrl, pack, module, wasm, privacy, measurement }], [pack]);
     const shelfwise = new Shelfwise(transport, info);
     shelfwise.measurementSession = startMeasurement(transport, measurement);
+    noteContextOnly(privacy.consent);
     return shelfwise;
   } catch (error) {
     transport.close();

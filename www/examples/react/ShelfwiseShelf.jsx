@@ -2,7 +2,8 @@
 // Not built by the tests; copy it into an app that has `react` and `shelfwise` installed.
 //
 //   import { init } from 'shelfwise';
-//   const shelfwise = init({ pack: '/shop.pack' });        // one instance (a promise is fine)
+//   const shelfwise = init({ pack: '/shop.pack', consent });  // one instance (a promise is fine);
+//   // consent: 'on-device' once the shopper agreed (events kept across pages), else 'context-only'
 //   <ShelfwiseShelf shelfwise={shelfwise} kind="for-you" count={8} item={productId} />
 import { useMemo, useSyncExternalStore } from 'react';
 import { safeUrl, shelfStore } from 'shelfwise';
