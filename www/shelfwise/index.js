@@ -20,7 +20,9 @@ import { ShelfwiseError, errorFromData, toShelfwiseError } from './errors.js';
 import { chooseWasm, compileWasm, fetchPack } from './loader.js';
 import { CONSENT_MODES, DEFAULT_CONSENT } from './memory.js';
 import { DEFAULT_MAX_EVENTS, DEFAULT_RETENTION_DAYS } from './storage.js';
-import { SHELF_KINDS } from './shelf-kinds.js';
+import {
+  DEFAULT_K, EVENT_FIELDS, EXPLORE_FIELDS, FILTER_FIELDS, MAX_K, RULE_FIELDS, SHELF_KINDS, SHELF_OPTIONS,
+} from './contract.js';
 import { measurementSettings, startMeasurement } from './measurement.js';
 
 export { ShelfwiseError } from './errors.js';
@@ -174,23 +176,16 @@ class InlineTransport {
   }
 }
 
-const EVENT_FIELDS = ['type', 'item', 'ts', 'qty', 'query'];
-
 function checkK(k) {
-  if (!Number.isInteger(k) || k < 1 || k > 1000) {
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
     const shown = typeof k === 'string' ? JSON.stringify(k) : String(k);
-    throw new ShelfwiseError('out_of_range', `k = ${shown} is out of range: an integer (number) from 1 to 1000`);
+    throw new ShelfwiseError('out_of_range', `k = ${shown} is out of range: an integer (number) from 1 to ${MAX_K}`);
   }
   return k;
 }
 
-export { SHELF_KINDS } from './shelf-kinds.js';
+export { SHELF_KINDS, DEFAULT_K } from './contract.js';
 
-const SHELF_OPTIONS = ['k', 'now', 'exclude', 'item', 'category', 'query', 'cart', 'filters', 'rules',
-  'maxPerCategory', 'diversity', 'explore', 'title'];
-const FILTER_FIELDS = ['inStock', 'minPrice', 'maxPrice', 'categories', 'excludeCategories', 'excludeInCart', 'excludePurchased'];
-const RULE_FIELDS = ['action', 'item', 'category', 'weight', 'position'];
-const EXPLORE_FIELDS = ['seed', 'slots'];
 
 /** Refuses fields an object should not have (the core would silently ignore them in wasm). */
 function onlyFields(where, what, value, allowed) {
@@ -221,7 +216,7 @@ function shelfRequest(where, kind, options) {
     options.rules.forEach((rule, i) => onlyFields(where, `rules[${i}]`, rule, RULE_FIELDS));
   }
   const { now, ...rest } = options;
-  const k = checkK(rest.k ?? 8);
+  const k = checkK(rest.k ?? DEFAULT_K);
   const exclude = rest.exclude ?? [];
   if (!Array.isArray(exclude) || !exclude.every((id) => typeof id === 'string')) {
     throw new ShelfwiseError('invalid_argument', `${where}: exclude must be an array of item id strings`);
