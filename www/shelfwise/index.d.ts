@@ -93,6 +93,9 @@ export type ShelfKind =
 /** The shelf kinds, as a list. */
 export const SHELF_KINDS: readonly ShelfKind[];
 
+/** Items per shelf when a request gives no `k` (and `<shelfwise-shelf>`'s default `count`): 8. */
+export const DEFAULT_K: number;
+
 /** Filters (docs/RULES.md); unset fields take the shelf's defaults. */
 export interface ShelfFilters {
   /** Default true. */
@@ -360,7 +363,8 @@ export type ErrorKind =
   | 'truncated' | 'bad_magic' | 'unsupported_version' | 'bad_header' | 'trailing_bytes' | 'bad_checksum'
   | 'bad_section_table' | 'section_out_of_range' | 'missing_section' | 'count_mismatch' | 'bad_string_table'
   | 'bad_value' | 'duplicate_item_id' | 'unknown_item' | 'unknown_event_kind' | 'out_of_range' | 'missing_item'
-  | 'invalid_argument' | 'unknown_shelf' | 'missing_context' | 'unknown_category' | 'unknown_brand' | 'fetch_failed' | 'worker_failed' | 'not_ready' | 'closed' | 'internal';
+  | 'invalid_argument' | 'unknown_shelf' | 'missing_context' | 'unknown_category' | 'unknown_brand' | 'random_unavailable'
+  | 'fetch_failed' | 'worker_failed' | 'not_ready' | 'closed' | 'internal';
 
 /** Every error the shell throws or rejects with. */
 export class ShelfwiseError extends Error {
@@ -451,9 +455,24 @@ export class Shelfwise {
  */
 export function init(options: InitOptions): Promise<Shelfwise>;
 
-export interface RenderOptions {
+export interface PriceFormatOptions {
+  /** ISO 4217 code ("EUR", "USD" …): prices show as money in it. Default: a plain number. */
+  currency?: string;
+  /** BCP 47 locale ("de-DE" …). Default: the page's `<html lang>`, else the browser's language. */
+  locale?: string;
+}
+
+/**
+ * A price formatter over `Intl.NumberFormat`: money in `currency` when given, else a number
+ * with two decimals, in `locale`. Non-numbers format as ''. Throws a `ShelfwiseError` of kind
+ * `invalid_argument` for a currency or locale `Intl` refuses.
+ */
+export function priceFormatter(options?: PriceFormatOptions): (price: number) => string;
+
+export interface RenderOptions extends PriceFormatOptions {
   /** Overrides the shelf's own title. */
   title?: string;
+  /** Formats prices; default `priceFormatter({ currency, locale })`. */
   formatPrice?: (price: number) => string;
   onItemClick?: (item: ShelfItem, event: MouseEvent) => void;
 }
@@ -507,7 +526,9 @@ export interface ShelfStore {
 
 /** Anything with Shelfwise's `shelf` (and optionally `subscribe`), e.g. a Shelfwise instance. */
 export interface ShelfSource {
-  shelf(kind: string, options: { k: number; exclude: string[]; item?: string }): Promise<Shelf>;
+  shelf(kind: string, options: { k: number; exclude: string[] } & Omit<ShelfOptions, 'k' | 'exclude'>): Promise<Shelf>;
+  /** Used by `<shelfwise-shelf>` to rank the shelves of a page together when present. */
+  page?(requests: ShelfRequest[]): Promise<Shelf[]>;
   subscribe?(listener: () => void): () => void;
 }
 
@@ -541,21 +562,33 @@ export function autotrack(shelfwise: Pick<Shelfwise, 'track'>, options?: Autotra
 // ---- <shelfwise-shelf> (element.js) ---------------------------------------------------------
 
 /**
- * The `<shelfwise-shelf kind count item>` element. Placeholders first; ranked when it comes
- * near the viewport; re-ranked on attribute changes and on the shopper's events. Cards from a
- * `<template>` child (`data-shelfwise-text`, `data-shelfwise-href`, `data-shelfwise-src`) or a
- * default card. A failed ranking shows an empty shelf (`data-state="error"`) and one
- * `console.warn`. Cards already in a child `<ol data-shelfwise-list>` (server-rendered static
- * shelves) stay (`data-state="static"`) until the ranked shelf replaces them, and stay if
- * ranking fails. Events: `shelfwise-render` (`detail.shelf`), `shelfwise-error` (`detail.error`).
+ * The `<shelfwise-shelf>` element. Attributes: `kind`, `count` (default 8; an unusable value
+ * falls back to it with one `console.warn`), `item`, `category`, `query`, `cart` and `exclude`
+ * (ids, space- or comma-separated; without `cart` the core reads the tracked cart), `filters`
+ * (JSON), `heading` (replaces the title), `currency`, `locale`. The visible elements sharing
+ * an instance are ranked by one `page()` call in document order (no item on two of them).
+ * Placeholders first; ranked when it comes near the viewport; re-ranked on changes and on the
+ * shopper's events. The title goes into a `slot="title"` child, else an added
+ * `h2.shelfwise-shelf-title`. Cards from a `<template>` child (`data-shelfwise-text`,
+ * `data-shelfwise-href`, `data-shelfwise-src`) or the default card (renderShelf's). A failed
+ * ranking shows an empty shelf (`data-state="error"`) and one `console.warn`. Cards already in
+ * a child `<ol data-shelfwise-list>` (server-rendered static shelves) stay
+ * (`data-state="static"`) until the ranked shelf replaces them, and stay if ranking fails.
+ * Events (bubbling, composed): `shelfwise-render` (`detail.shelf`), `shelfwise-error` (`detail.error`).
  */
 export interface ShelfwiseShelfElement extends HTMLElement {
   /** This element's instance (or promise); falls back to the one given to `registerShelfwise`. */
   shelfwise: ShelfSource | Promise<ShelfSource> | null;
   /** The `kind` attribute, `for-you` when absent. */
   readonly kind: string;
-  /** Formats `data-shelfwise-text="price"`; default two decimals. */
-  formatPrice: (price: number) => string;
+  /** Formats prices; default `priceFormatter` with the `currency` and `locale` attributes (set `null` to go back to it). */
+  formatPrice: ((price: number) => string) | null;
+  /** The cart's ids; wins over the `cart` attribute (`null`: the attribute, else the tracked cart). */
+  cart: string[] | null;
+  /** Ids to leave out; wins over the `exclude` attribute. */
+  exclude: string[] | null;
+  /** Filters as `shelf()` takes them; win over the `filters` attribute. */
+  filters: ShelfFilters | null;
   /** Ranks again from placeholders. */
   restart(): void;
 }

@@ -26,7 +26,7 @@ import {
 import { measurementSettings, startMeasurement } from './measurement.js';
 
 export { ShelfwiseError } from './errors.js';
-export { renderShelf, safeUrl, describeEvidence } from './render.js';
+export { renderShelf, safeUrl, describeEvidence, priceFormatter } from './render.js';
 export { shelfStore } from './store.js';
 export { autotrack, VIEW_THRESHOLD } from './autotrack.js';
 export { defineShelfwiseShelf, registerShelfwise } from './element.js';
