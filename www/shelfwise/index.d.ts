@@ -364,7 +364,7 @@ export type ErrorKind =
   | 'bad_section_table' | 'section_out_of_range' | 'missing_section' | 'count_mismatch' | 'bad_string_table'
   | 'bad_value' | 'duplicate_item_id' | 'unknown_item' | 'unknown_event_kind' | 'out_of_range' | 'missing_item'
   | 'invalid_argument' | 'unknown_shelf' | 'missing_context' | 'unknown_category' | 'unknown_brand' | 'random_unavailable'
-  | 'fetch_failed' | 'worker_failed' | 'not_ready' | 'closed' | 'internal';
+  | 'fetch_failed' | 'worker_failed' | 'not_ready' | 'closed' | 'internal' | 'unsupported_environment';
 
 /** Every error the shell throws or rejects with. */
 export class ShelfwiseError extends Error {
@@ -607,6 +607,15 @@ declare global {
     'shelfwise-shelf': ShelfwiseShelfElement;
   }
   interface HTMLElementEventMap {
+    'shelfwise-render': CustomEvent<{ shelf: Shelf }>;
+    'shelfwise-error': CustomEvent<{ error: ShelfwiseError }>;
+  }
+  /** The element's events bubble (and are composed), so they reach `document` and `window`. */
+  interface DocumentEventMap {
+    'shelfwise-render': CustomEvent<{ shelf: Shelf }>;
+    'shelfwise-error': CustomEvent<{ error: ShelfwiseError }>;
+  }
+  interface WindowEventMap {
     'shelfwise-render': CustomEvent<{ shelf: Shelf }>;
     'shelfwise-error': CustomEvent<{ error: ShelfwiseError }>;
   }

@@ -442,6 +442,10 @@ export async function init(options = {}) {
   if (!options || typeof options !== 'object') {
     throw new ShelfwiseError('invalid_argument', 'init: the options must be an object like { pack: "/shop.pack" }');
   }
+  if (typeof document === 'undefined' && typeof self === 'undefined') {
+    throw new ShelfwiseError('unsupported_environment', 'init: Shelfwise needs a browser (a page or a worker); '
+      + 'on a server, render static shelves instead (shelfwise build --static-shelves, docs/BUILD_EXTRAS.md)');
+  }
   const packUrl = absolute(options.pack, 'pack');
   const wasm = chooseWasm(options.wasm === undefined || options.wasm === null ? undefined : absolute(options.wasm, 'wasm'));
   const privacy = privacySettings(options);
