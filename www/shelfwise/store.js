@@ -11,6 +11,7 @@
 // (React's useSyncExternalStore, Vue's shallowRef).
 
 import { ShelfwiseError, toShelfwiseError } from './errors.js';
+import { DEFAULT_K } from './contract.js';
 
 const IDLE = Object.freeze({ status: 'idle', shelf: null, error: null, version: 0 });
 
@@ -38,7 +39,7 @@ export function shelfStore(shelfwise, kind, options = {}) {
 
   function shelfOptions() {
     const exclude = [...(options.exclude ?? [])];
-    const request = { k: options.k ?? 8, exclude };
+    const request = { k: options.k ?? DEFAULT_K, exclude };
     if (options.item !== undefined && options.item !== null && options.item !== '') {
       exclude.push(String(options.item));
       request.item = String(options.item);
