@@ -18,11 +18,11 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STRICT_CSP } from '../../scripts/serve.mjs';
-import { dump, foreignRequests, launchBrowser, startServer, watchPage } from './helpers.mjs';
+import { WWW, dump, foreignRequests, launchBrowser, startServer, watchPage } from './helpers.mjs';
 
 const WAIT = { timeout: 20_000 };
 const SHOP = fileURLToPath(new URL('./pages/shop/', import.meta.url));
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
 const SCREENSHOTS = process.env.SHELFWISE_SCREENSHOTS;
 
 let server;
@@ -45,7 +45,8 @@ async function shopper() {
     const path = new URL(route.request().url()).pathname.slice('/__e2e__/shop/'.length).replace(/\.\./g, '');
     const headers = { 'content-security-policy': STRICT_CSP, 'cache-control': 'no-cache' };
     try {
-      return route.fulfill({ status: 200, headers, contentType: TYPES[extname(path)], body: await readFile(join(SHOP, path)) });
+      const file = path.startsWith('img/') ? join(WWW, 'demo', path) : join(SHOP, path); // the demo's item images
+      return route.fulfill({ status: 200, headers, contentType: TYPES[extname(path)], body: await readFile(file) });
     } catch {
       return route.fulfill({ status: 404, headers, contentType: 'text/plain', body: 'not found' });
     }
