@@ -173,6 +173,19 @@ test('element attributes: count fallback, filters, heading, title slot, bad filt
   const contextOnly = notes.filter((text) => /context-only/.test(text));
   assert.equal(contextOnly.length, 1, `one context-only note for two init() calls: ${JSON.stringify(notes)}`);
   assert.match(contextOnly[0], /lost on navigation/);
+  // The cart as a property: the failed bought-together shelf ranks around it; exclude as an attribute.
+  const [first, second] = await read('bad-count');
+  await page.evaluate(([a, b]) => {
+    const shelf = document.querySelector('#lonely-cart');
+    shelf.setAttribute('exclude', b);
+    shelf.cart = [a];
+  }, [first, second]);
+  await page.waitForSelector('#lonely-cart[data-state="ready"]', { state: 'attached', ...WAIT });
+  const together = await read('lonely-cart');
+  assert.equal(together.length, 3);
+  assert.ok(!together.includes(first) && !together.includes(second), `neither the cart item nor the excluded one: ${together}`);
+  const earlier = [...await read('bad-count'), ...await read('filtered'), ...await read('slotted')];
+  assert.ok(together.every((id) => !earlier.includes(id)), 'the last element in the page still shows nothing the earlier ones show');
   // Hidden by style.css: a failed shelf takes no room.
   assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('#bad-filters')).display), 'none');
   assert.deepEqual(log.pageErrors, []);
