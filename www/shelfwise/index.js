@@ -1,8 +1,8 @@
 // Shelfwise: on-device product recommendations.
 //
 //   import { init, renderShelf } from 'shelfwise';
-//   const shelfwise = await init({ pack: '/shop.pack' });
-//   shelfwise.track({ type: 'view', item: 'SW-00042' });
+//   const shelfwise = await init({ pack: '/shop.pack', consent: 'on-device' });  // the shopper agreed
+//   await shelfwise.track({ type: 'view', item: 'SW-00042' });
 //   renderShelf(document.querySelector('#recs'), await shelfwise.shelf('for-you', { k: 8 }));
 //
 // Importing this module fetches nothing; init() starts the worker and, on the page at the same
