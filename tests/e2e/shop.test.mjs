@@ -156,6 +156,9 @@ test('element attributes: count fallback, filters, heading, title slot, bad filt
     assert.ok(item.price <= 5, `${id} costs ${item.price}: filters maxPrice 5`);
   }
   assert.equal(await page.textContent('#filtered .shelfwise-shelf-title'), 'Under 5', 'heading replaces the title');
+  const storePrices = await page.evaluate(() => window.shop.storePrices);
+  assert.equal(storePrices.length, 3);
+  assert.ok(storePrices.every((price) => price <= 5), `shelfStore passes filters on: ${storePrices}`);
   const slotted = await page.evaluate(() => ({
     text: document.querySelector('#slotted .my-title').textContent,
     added: document.querySelectorAll('#slotted h2').length,

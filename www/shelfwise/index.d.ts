@@ -500,7 +500,8 @@ export interface ShelfSnapshot {
   readonly version: number;
 }
 
-export interface ShelfStoreOptions {
+/** shelfStore's options: `k`, `item`, `exclude`, and the rest of `shelf()`'s options as they are. */
+export interface ShelfStoreOptions extends Omit<ShelfOptions, 'k' | 'item' | 'exclude' | 'now'> {
   /** Shelf size, default 8 (`out_of_range` outside 1…1000). */
   k?: number;
   /** The context item (the product on the page): left out, and passed to `shelf()` as `item`. */

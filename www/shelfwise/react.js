@@ -5,8 +5,9 @@
 //
 // `shelfwise` is an instance or a promise of one (init(…)); the snapshot is shelfStore's
 // ({ status: 'idle' | 'loading' | 'ready' | 'error', shelf, error, version }) and the component
-// re-renders on every change (useSyncExternalStore). A new store is made only when `shelfwise`,
-// `kind`, `k`, `item` or the ids of `exclude` change. No cleanup is needed: a store without
+// re-renders on every change (useSyncExternalStore). `options` are shelfStore's (`k`, `item`,
+// `exclude` and shelf()'s context: `category`, `query`, `cart`, `filters` …); a new store is made
+// only when `shelfwise`, `kind` or the options' values change (compared as JSON). No cleanup is needed: a store without
 // subscribers stops following the shopper's events (React's StrictMode unsubscribes and
 // subscribes again). Needs React 18 or later (an optional peer dependency).
 
@@ -17,14 +18,10 @@ import { shelfStore } from './store.js';
  * The shelf of `kind` as React state.
  * @param {object | Promise<object>} shelfwise
  * @param {string} kind
- * @param {{ k?: number, item?: string | null, exclude?: string[] }} [options]
+ * @param {{ k?: number, item?: string | null, exclude?: string[] }} [options] and shelf()'s context options
  */
 export function useShelf(shelfwise, kind, options = {}) {
-  const { k, item = null, exclude } = options;
-  const excludeKey = exclude ? exclude.join('\n') : '';
-  const store = useMemo(
-    () => shelfStore(shelfwise, kind, { k, item, exclude: excludeKey ? excludeKey.split('\n') : [] }),
-    [shelfwise, kind, k, item, excludeKey],
-  );
+  const key = JSON.stringify(options ?? {}); // a new ranking only when the options' values change
+  const store = useMemo(() => shelfStore(shelfwise, kind, JSON.parse(key)), [shelfwise, kind, key]);
   return useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
 }

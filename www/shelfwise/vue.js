@@ -17,15 +17,15 @@ import { shelfStore } from './store.js';
  * The shelf of `kind` as a shallowRef of shelfStore's snapshot.
  * @param {object | Promise<object>} shelfwise
  * @param {string | (() => string) | { value: string }} kind
- * @param {object | (() => object) | { value: object }} [options] `{ k, item, exclude }`
+ * @param {object | (() => object) | { value: object }} [options] shelfStore's: `{ k, item, exclude }`
+ *   and shelf()'s context (`category`, `query`, `cart`, `filters` …)
  */
 export function useShelf(shelfwise, kind, options = {}) {
   const snapshot = shallowRef(Object.freeze({ status: 'idle', shelf: null, error: null, version: 0 }));
   let stop = () => {};
   watchEffect(() => {
     stop();
-    const { k, item = null, exclude = [] } = toValue(options) ?? {};
-    const store = shelfStore(toValue(shelfwise), toValue(kind), { k, item, exclude: [...exclude] });
+    const store = shelfStore(toValue(shelfwise), toValue(kind), { ...(toValue(options) ?? {}) });
     const unsubscribe = store.subscribe(() => { snapshot.value = store.getSnapshot(); });
     stop = () => {
       unsubscribe();
