@@ -189,6 +189,22 @@ test('element attributes: count fallback, filters, heading, title slot, bad filt
   assert.ok(!together.includes(first) && !together.includes(second), `neither the cart item nor the excluded one: ${together}`);
   const earlier = [...await read('bad-count'), ...await read('filtered'), ...await read('slotted')];
   assert.ok(together.every((id) => !earlier.includes(id)), 'the last element in the page still shows nothing the earlier ones show');
+  // Placeholders (an element far below the screen): grey boxes, never an <img> without a source.
+  const placeholders = await page.evaluate(() => {
+    const shelf = document.createElement('shelfwise-shelf');
+    shelf.style.marginTop = '5000px';
+    shelf.setAttribute('count', '2');
+    document.body.append(shelf);
+    return {
+      state: shelf.dataset.state,
+      cards: shelf.querySelectorAll('.shelfwise-card.shelfwise-placeholder').length,
+      boxes: shelf.querySelectorAll('.shelfwise-card-no-image').length,
+      images: shelf.querySelectorAll('img').length,
+      boxHeight: shelf.querySelector('.shelfwise-card-no-image').getBoundingClientRect().height,
+    };
+  });
+  assert.deepEqual({ ...placeholders, boxHeight: placeholders.boxHeight > 100 },
+    { state: 'placeholder', cards: 2, boxes: 2, images: 0, boxHeight: true }, JSON.stringify(placeholders));
   // Hidden by style.css: a failed shelf takes no room.
   assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('#bad-filters')).display), 'none');
   assert.deepEqual(log.pageErrors, []);
