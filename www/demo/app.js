@@ -106,16 +106,15 @@ function refreshShelf(cause = 'event') {
 
 /**
  * The shelves a page asks for, in priority order (earlier requests win duplicates): the
- * shopper's own history (buy again, recently viewed: those items belong there), then "for
+ * shopper's own history (recently viewed, buy again: those items belong there), then "for
  * you" (drawn into #recs), then the page's own shelves. Everything but "for you" is drawn
  * into #more-shelves, in this order.
  */
 function shelfRequests(route) {
   const requests = [];
   const onPage = route.name === 'item' ? { item: route.id } : {};
-  // Buy again first: a bought item was viewed too, and the earlier shelf keeps a shared item.
-  if (state.purchased > 0) requests.push({ kind: 'buy-again', k: 6 });
   if (state.viewed > 0) requests.push({ kind: 'recently-viewed', k: 6, ...onPage });
+  if (state.purchased > 0) requests.push({ kind: 'buy-again', k: 6 });
   const forYou = { kind: 'for-you', k: SHELF_SIZE };
   if (route.name === 'item') forYou.exclude = [route.id];
   if (route.name === 'search') forYou.query = route.query;
