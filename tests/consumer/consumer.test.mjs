@@ -15,7 +15,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +39,8 @@ const EXPECTED_FILES = [
   'www/shelfwise/engine.js', 'www/shelfwise/errors.js',
   'www/shelfwise/index.d.ts', 'www/shelfwise/index.js', 'www/shelfwise/loader.js',
   'www/shelfwise/measurement-store.js', 'www/shelfwise/measurement.js', 'www/shelfwise/memory.js',
-  'www/shelfwise/render.js', 'www/shelfwise/shelf-kinds.js', 'www/shelfwise/storage.js', 'www/shelfwise/store.js', 'www/shelfwise/worker.js',
+  'www/shelfwise/contract.js', 'www/shelfwise/render.js', 'www/shelfwise/storage.js', 'www/shelfwise/store.js', 'www/shelfwise/style.css',
+  'www/shelfwise/worker.js', 'www/shelfwise/react.js', 'www/shelfwise/react.d.ts', 'www/shelfwise/vue.js', 'www/shelfwise/vue.d.ts',
   'www/shelfwise/wasm/shelfwise.js', 'www/shelfwise/wasm/shelfwise_bg.wasm', 'www/shelfwise/wasm/shelfwise_relaxed_bg.wasm',
 ];
 
@@ -74,7 +75,10 @@ test('a fresh Vite app installs the packed tarball, builds, and shows a personal
     return JSON.parse(stdout.slice(stdout.indexOf('[')));
   });
   const files = packed.files.map((file) => file.path).sort();
-  assert.deepEqual(files, [...EXPECTED_FILES].sort(), 'tarball contents');
+  // The docs ship too, so that the README's links work on the registry.
+  const docs = (await readdir(join(ROOT, 'docs'))).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+  assert.ok(docs.includes('docs/API.md'));
+  assert.deepEqual(files, [...EXPECTED_FILES, ...docs].sort(), 'tarball contents');
   const tarball = join(work, packed.filename);
   t.diagnostic(`tarball ${packed.filename}: ${packed.size} bytes, ${packed.unpackedSize} unpacked, ${packed.entryCount} files`);
 
@@ -89,8 +93,12 @@ test('a fresh Vite app installs the packed tarball, builds, and shows a personal
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'shelfwise-consumer', private: true, type: 'module' }, null, 2));
   await timed('npm install', () => run('npm', ['install', ...NPM_FLAGS, tarball, VITE, ...FRAMEWORKS], { cwd: app }));
   const installed = JSON.parse(await readFile(join(app, 'node_modules/shelfwise/package.json'), 'utf8'));
-  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+  for (const field of ['dependencies', 'optionalDependencies']) {
     assert.equal(installed[field], undefined, `the package has no ${field}`);
+  }
+  // React and Vue are peers only for shelfwise/react and shelfwise/vue, and optional.
+  for (const peer of Object.keys(installed.peerDependencies ?? {})) {
+    assert.equal(installed.peerDependenciesMeta?.[peer]?.optional, true, `the peer ${peer} is optional`);
   }
   // The wasm override (second load below) points at a copy outside the bundle.
   await cp(join(app, 'node_modules/shelfwise/www/shelfwise/wasm/shelfwise_bg.wasm'), join(app, 'public/custom/core.wasm'));
@@ -123,6 +131,9 @@ test('a fresh Vite app installs the packed tarball, builds, and shows a personal
       })));
       const initial = await read();
       assert.equal(initial.length, 8);
+      // shelfwise/style.css, imported by main.js, survived the bundler (package.json sideEffects).
+      assert.equal(await page.$eval('#recs .shelfwise-shelf-items', (list) => getComputedStyle(list).scrollSnapType), 'x mandatory',
+        'the default stylesheet is applied');
       await page.waitForFunction(() => document.querySelectorAll('#headless li').length === 3, null, WAIT);
       assert.deepEqual(await page.$$eval('#headless li', (li) => li.map((x) => x.dataset.itemId)),
         initial.slice(0, 3).map((item) => item.id), 'the headless top three match the element');
