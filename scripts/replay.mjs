@@ -119,16 +119,16 @@ export async function openReplayPage(pack) {
  * { wasm: init()'s info.wasm (which core ran), results: per shopper in order, { shopper,
  * shelves: { [kind]: [item ids] } } for each of `kinds`, ranked with { k, now: the line's now } }.
  * Works in chunks of `chunk` shoppers (onChunk(done) after each); the first call runs
- * init({ pack }).
+ * init({ pack, ...init }) (e.g. init = { wasm: url } picks the core).
  */
-export async function replay(page, histories, { kinds, k, chunk = 100, onChunk = () => {} }) {
+export async function replay(page, histories, { kinds, k, init: initOptions = {}, chunk = 100, onChunk = () => {} }) {
   const out = [];
   let wasm = null;
   for (let start = 0; start < histories.length; start += chunk) {
     const lines = histories.slice(start, start + chunk);
-    const got = await page.evaluate(async ({ lines, kinds, k, pack }) => {
+    const got = await page.evaluate(async ({ lines, kinds, k, pack, initOptions }) => {
       const { init } = await import('/shelfwise/index.js');
-      window.replayShelfwise ??= await init({ pack });
+      window.replayShelfwise ??= await init({ pack, ...initOptions });
       const sw = window.replayShelfwise;
       const results = [];
       for (const { shopper, now, events } of lines) {
@@ -140,7 +140,7 @@ export async function replay(page, histories, { kinds, k, chunk = 100, onChunk =
         results.push({ shopper, shelves });
       }
       return { wasm: sw.info.wasm, results };
-    }, { lines, kinds, k, pack: `${PREFIX}train.pack` });
+    }, { lines, kinds, k, pack: `${PREFIX}train.pack`, initOptions });
     wasm = got.wasm;
     out.push(...got.results);
     onChunk(out.length);
