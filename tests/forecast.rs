@@ -73,21 +73,12 @@ fn the_forecast_csv_follows_the_planted_patterns_with_intervals() {
 fn evaluate_scores_every_method_asked_on_the_split() {
     let dir = tempfile::tempdir().unwrap();
     let (catalog, events) = write_shop(dir.path());
-    let (ok, out, err) = run(&[
-        "forecast",
-        "--events",
-        &events,
-        "--catalog",
-        &catalog,
-        "--now",
-        NOW,
-        "--evaluate",
-        "--split-date",
-        "2024-07-01",
-        "--methods",
-        "mean-12-weeks,tsb,global",
-    ]);
+    let html = dir.path().join("evaluation.html");
+    let args = ["forecast", "--events", &events, "--catalog", &catalog, "--now", NOW, "--evaluate", "--split-date", "2024-07-01"];
+    let (ok, out, err) = run(&[&args[..], &["--methods", "mean-12-weeks,tsb,global", "--html", html.to_str().unwrap()]].concat());
     assert!(ok, "{err}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("Sales forecast from 2024-07-01") && page.contains("<svg") && page.contains("Product 19"), "{page}");
     assert!(out.contains("split 2024-07-01: 25 weeks of history, 30 products sold in them"), "{out}");
     let rows: Vec<&str> = out.lines().filter(|l| l.contains("w ")).collect();
     assert_eq!(rows.len(), 6, "3 methods × 2 horizons: {out}");
