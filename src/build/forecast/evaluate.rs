@@ -185,6 +185,18 @@ impl Evaluation {
                 r.seconds
             );
         }
+        if let Some(shown) = &self.shown {
+            let sum = |pick: fn(&(f64, f64, f64)) -> f64| shown.shop_weeks.iter().map(pick).sum::<f64>();
+            let actual: f64 = self.shop_actual[..shown.horizon].iter().sum();
+            out += &format!(
+                "shop total, {} weeks, {}: forecast {:.0} (80%: {:.0}–{:.0} if every week were at its end), actual {actual:.0}\n",
+                shown.horizon,
+                SHOWN_METHOD.name(),
+                sum(|w| w.0),
+                sum(|w| w.1),
+                sum(|w| w.2)
+            );
+        }
         out
     }
 }

@@ -153,9 +153,11 @@ pub struct Forecast {
     pub total_intervals: IntervalCalibration,
     /// Intervals of one week per item.
     pub week_intervals: IntervalCalibration,
-    /// The 10% and 90% quantiles of actual / forecast shop-wide weekly units in the back-test:
-    /// the shop total's interval is the forecast times these.
-    pub shop_ratios: (f64, f64),
+    /// The 10%, 50% and 90% quantiles of actual / forecast shop-wide weekly units in the
+    /// back-test: the shop's total is the summed product forecasts times the median (products'
+    /// forecasts aim at the median of skewed sales, so their sum runs below the shop's total),
+    /// its interval the sum times the other two.
+    pub shop_ratios: (f64, f64, f64),
 }
 
 impl Forecast {
@@ -168,7 +170,7 @@ impl Forecast {
             points,
             total_intervals: IntervalCalibration::fit(&past.totals),
             week_intervals: IntervalCalibration::fit(&past.weeks),
-            shop_ratios: ratio_band(&past.shop_weeks),
+            shop_ratios: ratio_quantiles(&past.shop_weeks),
         }
     }
 
@@ -180,25 +182,26 @@ impl Forecast {
     /// The shop's forecast units in each week, with 80% intervals.
     pub fn shop_weeks(&self) -> Vec<(f64, f64, f64)> {
         let horizon = self.points.first().map_or(0, Vec::len);
+        let (lo, mid, hi) = self.shop_ratios;
         (0..horizon)
             .map(|h| {
                 let f: f64 = self.points.iter().map(|p| p[h]).sum();
-                (f, f * self.shop_ratios.0, f * self.shop_ratios.1)
+                (f * mid, f * lo, f * hi)
             })
             .collect()
     }
 }
 
-/// The 10% and 90% quantiles of `actual / forecast` over pairs with a positive forecast
-/// ((1, 1) when there are none).
-fn ratio_band(pairs: &[(f64, f64)]) -> (f64, f64) {
+/// The 10%, 50% and 90% quantiles of `actual / forecast` over pairs with a positive forecast
+/// ((1, 1, 1) when there are none).
+fn ratio_quantiles(pairs: &[(f64, f64)]) -> (f64, f64, f64) {
     let mut ratios: Vec<f64> = pairs.iter().filter(|p| p.0 > 0.0).map(|p| p.1 / p.0).collect();
     if ratios.is_empty() {
-        return (1.0, 1.0);
+        return (1.0, 1.0, 1.0);
     }
     ratios.sort_by(f64::total_cmp);
     let at = |q: f64| ratios[((q * (ratios.len() - 1) as f64).round() as usize).min(ratios.len() - 1)];
-    (at(0.1), at(0.9))
+    (at(0.1), at(0.5), at(0.9))
 }
 
 /// Why a shop forecast cannot be made.
