@@ -61,7 +61,7 @@ pub struct PackInfo {
     pub category_count: u32,
     /// Pack size in bytes.
     pub bytes: u64,
-    /// CRC-32 of the body (verified at open).
+    /// The header's checksum: CRC-32 of the whole pack but the checksum field (verified at open).
     pub checksum: String,
     /// When the pack was built (ms since the Unix epoch).
     pub built_at_ms: f64,
@@ -279,7 +279,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
             dim: self.pack.dim() as u32,
             category_count: self.pack.category_count(),
             bytes: self.pack.byte_len() as u64,
-            checksum: format!("{:08x}", self.pack.header().body_crc32),
+            checksum: format!("{:08x}", self.pack.header().checksum),
             built_at_ms: self.pack.meta().built_at_ms as f64,
         }
     }

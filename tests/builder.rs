@@ -149,6 +149,15 @@ fn cli_builds_and_inspects_a_pack_from_the_canonical_formats() {
         assert!(n.iter().all(|&(j, s)| j != i && j < 6 && s > 0.0 && s <= 1.0), "{n:?}");
     }
 
+    // Output into a pipe already closed (`shelfwise inspect pack | head`): quiet, and success.
+    for args in [vec!["inspect", out.to_str().unwrap()], vec!["inspect", out.to_str().unwrap(), "--json"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let closed = Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(&args).stdout(writer).output().unwrap();
+        assert!(closed.status.success(), "{args:?}: {}", String::from_utf8_lossy(&closed.stderr));
+        assert_eq!(String::from_utf8_lossy(&closed.stderr), "", "{args:?}");
+    }
+
     let mut bytes = std::fs::read(&out).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 1;

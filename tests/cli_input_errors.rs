@@ -340,7 +340,7 @@ fn a_pack_declaring_another_size_is_refused_before_its_body_is_read() {
     assert!(!ok);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(v["kind"], "truncated");
-    assert_eq!(v["formatVersion"], 3);
+    assert_eq!(v["formatVersion"], shelfwise::pack::FORMAT_VERSION);
     assert_eq!(v["error"], format!("truncated body: needs {declared} bytes, only {} present", bytes.len()));
 }
 

@@ -16,7 +16,7 @@
 //!
 //! ```json
 //! { "format": "shelfwise-static-shelves", "version": 1,
-//!   "pack": { "formatVersion": 2, "checksum": "1a2b3c4d", "builtAtMs": 1700000000000, "items": 600 },
+//!   "pack": { "formatVersion": 4, "checksum": "1a2b3c4d", "builtAtMs": 1700000000000, "items": 600 },
 //!   "k": 8,
 //!   "sources": { "similar": "neighbours", "boughtTogether": "baskets", "trending": "trend" },
 //!   "items": { "SW-00001": { "similar": [{ "id": "SW-00412", "score": 0.83 }],
@@ -64,7 +64,7 @@ pub struct StaticShelves {
 pub struct PackRef {
     /// Format version.
     pub format_version: u16,
-    /// CRC-32 of the pack body, hex (as `shelfwise inspect` and `PackInfo.checksum` show it).
+    /// The pack header's checksum, hex (as `shelfwise inspect` and `PackInfo.checksum` show it).
     pub checksum: String,
     /// Build time.
     pub built_at_ms: i64,
@@ -212,7 +212,7 @@ pub fn static_shelves(pack: &Pack<impl AsRef<[u8]>>, k: usize) -> StaticShelves 
         version: STATIC_SHELVES_VERSION,
         pack: PackRef {
             format_version: header.format_version,
-            checksum: format!("{:08x}", header.body_crc32),
+            checksum: format!("{:08x}", header.checksum),
             built_at_ms: pack.meta().built_at_ms,
             items: n,
         },

@@ -72,10 +72,10 @@ pub fn sample_pack_bytes() -> Vec<u8> {
     sample_contents().encode().expect("the sample pack encodes")
 }
 
-/// Recomputes the body checksum after a test edited the bytes.
+/// Recomputes the header's checksum (over everything but itself) after a test edited the bytes.
 pub fn fix_checksum(bytes: &mut [u8]) {
-    let crc = shelfwise::pack::crc32(&bytes[40..]);
-    bytes[32..36].copy_from_slice(&crc.to_le_bytes());
+    let checksum = shelfwise::pack::pack_checksum(bytes);
+    bytes[32..36].copy_from_slice(&checksum.to_le_bytes());
 }
 
 /// A 24-item shop in 4 categories ("Candles", "Mugs", "Lamps", "Throws", 6 items each) and 3
