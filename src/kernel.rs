@@ -55,8 +55,8 @@ pub const GROUP_BYTES: usize = CHUNK * GROUP_DIMS;
 /// unsigned 7-bit operand).
 pub const QUERY_MAX: i8 = 63;
 /// The largest dimension the kernel takes: `128 · 127 · d` (the widest intermediate, `q + 64`
-/// times a code) must fit an `i32`.
-pub const MAX_DIM: usize = 65_536;
+/// times a code) must fit an `i32`. Packs cap the dimension lower ([`crate::pack::MAX_DIM`]).
+pub const MAX_KERNEL_DIM: usize = 65_536;
 
 /// Why a block view was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +84,7 @@ pub enum KernelError {
         /// Dimension of the items.
         dim: usize,
     },
-    /// The dimension exceeds [`MAX_DIM`], so a score could overflow.
+    /// The dimension exceeds [`MAX_KERNEL_DIM`], so a score could overflow.
     DimTooLarge {
         /// The refused dimension.
         dim: usize,
@@ -104,7 +104,7 @@ impl fmt::Display for KernelError {
                 write!(f, "the query has {query} codes but the items have dimension {dim}")
             }
             KernelError::DimTooLarge { dim } => {
-                write!(f, "dimension {dim} is over {MAX_DIM}: scores could overflow i32")
+                write!(f, "dimension {dim} is over {MAX_KERNEL_DIM}: scores could overflow i32")
             }
         }
     }
@@ -179,7 +179,7 @@ impl<'a> Blocks<'a> {
     /// Views `codes` as `items` items of dimension `dim`, with `sums` from [`item_sums`] of the
     /// same codes.
     pub fn new(codes: &'a [u8], sums: &'a [i32], items: usize, dim: usize) -> Result<Blocks<'a>, KernelError> {
-        if dim > MAX_DIM {
+        if dim > MAX_KERNEL_DIM {
             return Err(KernelError::DimTooLarge { dim });
         }
         if codes.len() != blocked_len(items, dim) {
@@ -921,7 +921,7 @@ mod tests {
     fn wrong_lengths_and_dimensions_are_refused() {
         assert_eq!(Blocks::new(&[0; 63], &[0; 16], 2, 2).unwrap_err(), KernelError::BlockedLength { items: 2, dim: 2, len: 63 });
         assert_eq!(Blocks::new(&[0; 64], &[], 2, 2).unwrap_err(), KernelError::SumsLength { slots: 16, len: 0 });
-        assert_eq!(Blocks::new(&[], &[], 0, MAX_DIM + 1).unwrap_err(), KernelError::DimTooLarge { dim: MAX_DIM + 1 });
+        assert_eq!(Blocks::new(&[], &[], 0, MAX_KERNEL_DIM + 1).unwrap_err(), KernelError::DimTooLarge { dim: MAX_KERNEL_DIM + 1 });
         let owned = OwnedBlocks::from_rows(&[0i8; 48], 3);
         let q = KernelQuery::new(&[1, 2]);
         assert_eq!(top_k_dots(&owned.view().unwrap(), &q, 1, |_| true).unwrap_err(), KernelError::QueryDim { query: 2, dim: 3 });

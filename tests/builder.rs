@@ -144,7 +144,7 @@ fn cli_builds_and_inspects_a_pack_from_the_canonical_formats() {
     assert!(pack.neighbour_k() > 0);
     assert!((0..6).any(|i| pack.interactions(i) > 0));
     for i in 0..6 {
-        assert!((0.0..=1.0).contains(&pack.trend(i)));
+        assert!((0.0..=1.0).contains(&pack.demand_trend(i)));
         let n: Vec<(u32, f32)> = pack.neighbours(i).collect();
         assert!(n.iter().all(|&(j, s)| j != i && j < 6 && s > 0.0 && s <= 1.0), "{n:?}");
     }

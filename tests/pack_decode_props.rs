@@ -13,7 +13,7 @@ fn read_everything(pack: &Pack<&[u8]>) {
     for i in 0..pack.item_count() {
         let _ = (pack.item_id(i), pack.title(i), pack.category(i), pack.brand(i), pack.price(i));
         let _ = (pack.in_stock(i), pack.image_url(i), pack.page_url(i), pack.popularity(i), pack.embedding_iter(i).count());
-        let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.trend(i), pack.interactions(i));
+        let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.demand_trend(i), pack.interactions(i));
         assert_eq!(pack.find_item(pack.item_id(i)), Some(i));
     }
 }

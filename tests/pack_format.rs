@@ -44,8 +44,8 @@ fn encode_open_round_trips_every_field() {
     assert_eq!(pack.neighbours(0).collect::<Vec<_>>(), [(1, unit(0.75)), (2, unit(0.5))]);
     assert_eq!(pack.neighbours(5).count(), 0);
     assert_eq!(pack.bought_together(0).collect::<Vec<_>>(), [(3, 4), (1, 2)]);
-    assert_eq!((pack.trend(3), pack.interactions(3)), (1.0, 9));
-    assert_eq!(pack.rules()[0].action, RuleAction::Pin(0));
+    assert_eq!((pack.demand_trend(3), pack.interactions(3)), (1.0, 9));
+    assert_eq!(pack.rules()[0].action, RuleAction::Pin(1), "stored as 0, read as the first position");
     assert_eq!(pack.rules()[1].target, RuleTarget::Category(0));
     assert_eq!(pack.title(99), "", "out-of-range accessors return empty values, not panics");
     assert_eq!(pack.neighbours(99).count(), 0);
@@ -167,7 +167,7 @@ fn a_minimal_pack_holds_only_the_required_sections() {
     );
     assert_eq!((pack.title(2), pack.category(2), pack.category_index(2)), ("SKU-2", "", None));
     assert!(pack.in_stock(2));
-    assert_eq!((pack.popularity(2), pack.trend(2), pack.page_url(2).as_ref()), (0.0, 0.0, ""));
+    assert_eq!((pack.popularity(2), pack.demand_trend(2), pack.page_url(2).as_ref()), (0.0, 0.0, ""));
     assert_eq!(pack.to_contents(), contents);
 }
 

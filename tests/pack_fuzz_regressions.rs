@@ -144,7 +144,7 @@ fn the_seed_itself_opens_and_reads_everywhere() {
     for i in 0..pack.item_count() {
         assert_eq!(pack.find_item(pack.item_id(i)), Some(i));
         assert_eq!(pack.embedding_iter(i).count(), pack.dim());
-        let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.trend(i));
+        let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.demand_trend(i));
     }
 }
 
@@ -295,7 +295,7 @@ fn every_bit_flip_of_the_seed_is_handled() {
                     let _ = (pack.title(i), pack.category(i), pack.brand(i), pack.price(i), pack.in_stock(i));
                     let _ = (pack.image_url(i), pack.page_url(i), pack.popularity(i));
                     assert_eq!(pack.embedding_iter(i).count(), pack.dim());
-                    let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.trend(i));
+                    let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.demand_trend(i));
                     assert_eq!(pack.find_item(pack.item_id(i)), Some(i));
                 }
             }

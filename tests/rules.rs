@@ -179,11 +179,11 @@ fn bad_rules_are_typed_errors() {
 
 #[test]
 fn pack_rules_apply_and_page_rules_override_them() {
-    use shelfwise::pack::{PackRule, RuleAction as Stored, RuleTarget as StoredTarget};
+    use shelfwise::pack::PackRule;
     let mut contents = common::shop_contents();
     contents.rules = vec![
-        PackRule { target: StoredTarget::Item(18), action: Stored::Pin(0) },
-        PackRule { target: StoredTarget::Category(0), action: Stored::Bury(1.0) },
+        PackRule { target: RuleTarget::Item(18), action: RuleAction::Pin(1) },
+        PackRule { target: RuleTarget::Category(0), action: RuleAction::Bury(1.0) },
     ];
     let e = Engine::open(contents.encode().unwrap()).unwrap();
     let s = trending(&e, 20, FilterInput::default(), vec![]);

@@ -11,7 +11,7 @@ use common::{sample_contents, unit};
 use shelfwise::build::static_shelves::{static_shelves, StaticShelves};
 use shelfwise::pack::Pack;
 
-fn ids_scores(list: &[shelfwise::build::static_shelves::Scored]) -> Vec<(&str, f32)> {
+fn ids_scores(list: &[shelfwise::build::static_shelves::ScoredId]) -> Vec<(&str, f32)> {
     list.iter().map(|s| (s.id.as_str(), s.score)).collect()
 }
 

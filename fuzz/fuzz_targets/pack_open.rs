@@ -33,7 +33,7 @@ fn exercise(data: &[u8]) {
             let _ = pack.page_url(i);
             let _ = pack.popularity(i);
             let row = pack.embedding_iter(i).count();
-            let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.trend(i), pack.interactions(i));
+            let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.demand_trend(i), pack.interactions(i));
             if i < n {
                 assert_eq!(row, pack.dim(), "embedding row {i} has the wrong length");
                 assert_eq!(pack.find_item(id), Some(i), "find_item(item_id({i})) is not {i}");

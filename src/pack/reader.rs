@@ -220,7 +220,7 @@ impl<B: AsRef<[u8]>> Pack<B> {
     }
 
     /// Short-horizon demand trend of item `i` in [0, 1] (0 when unknown).
-    pub fn trend(&self, i: u32) -> f32 {
+    pub fn demand_trend(&self, i: u32) -> f32 {
         self.u16_at(SectionKind::Trend, i as usize).map_or(0.0, |v| f32::from(v) / 65535.0)
     }
 

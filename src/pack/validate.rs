@@ -68,7 +68,8 @@ use crate::kernel;
 pub const META_LEN: usize = 40;
 /// The placeholder URL templates use for the item id.
 pub const ID_PLACEHOLDER: &str = "{id}";
-/// Largest embedding dimension a pack may declare.
+/// Largest embedding dimension a pack may declare (well under the kernel's own limit,
+/// [`crate::kernel::MAX_KERNEL_DIM`]).
 pub const MAX_DIM: u32 = 1024;
 /// Items per block of the blocked embedding codes.
 pub const BLOCK_ITEMS: usize = crate::kernel::LANES;

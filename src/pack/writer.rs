@@ -448,7 +448,7 @@ impl<B: AsRef<[u8]>> Pack<B> {
                 image_url: self.image_url_override(i).to_owned(),
                 page_url: self.page_url_override(i).to_owned(),
                 popularity: self.popularity(i),
-                trend: self.trend(i),
+                trend: self.demand_trend(i),
                 interactions: self.interactions(i),
             })
             .collect();

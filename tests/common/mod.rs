@@ -56,7 +56,7 @@ pub fn sample_contents() -> PackContents {
         ],
         together: vec![vec![(3, 4), (1, 2)], vec![(0, 2)], vec![], vec![(0, 4)], vec![], vec![]],
         rules: vec![
-            PackRule { target: RuleTarget::Item(5), action: RuleAction::Pin(0) },
+            PackRule { target: RuleTarget::Item(5), action: RuleAction::Pin(1) },
             PackRule { target: RuleTarget::Category(0), action: RuleAction::Boost(0.25) },
             PackRule { target: RuleTarget::Item(1), action: RuleAction::Bury(0.5) },
         ],
