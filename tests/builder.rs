@@ -2,6 +2,9 @@
 #![cfg(feature = "cli")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::shelfwise;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -10,10 +13,6 @@ use shelfwise::pack::Pack;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-fn shelfwise(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("the binary runs")
 }
 
 #[test]

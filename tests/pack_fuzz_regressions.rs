@@ -9,6 +9,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
+mod common;
+
+use common::{fix_checksum, read_everything};
 use shelfwise::pack::Pack;
 
 /// The committed v4 fixture (also the fuzzer's seed, `fuzz/corpus/pack_open/sample.pack`); it
@@ -86,16 +89,6 @@ fn open_err_kind(bytes: &[u8]) -> &'static str {
     }
 }
 
-/// Repairs the checksum (CRC-32 of everything but bytes 32..36), computed here with
-/// `crc32fast` rather than the crate's own CRC.
-fn fix_checksum(bytes: &mut [u8]) {
-    let mut hasher = crc32fast::Hasher::new();
-    hasher.update(&bytes[..32]);
-    hasher.update(&bytes[36..]);
-    let crc = hasher.finalize();
-    bytes[32..36].copy_from_slice(&crc.to_le_bytes());
-}
-
 fn put_u32(bytes: &mut [u8], at: usize, v: u32) {
     bytes[at..at + 4].copy_from_slice(&v.to_le_bytes());
 }
@@ -141,11 +134,8 @@ fn the_seed_itself_opens_and_reads_everywhere() {
     let base = LIVE.with(Cell::get);
     let pack = Pack::open(GOLDEN).expect("golden pack opens");
     assert!(PEAK.with(Cell::get) > base, "the allocation counter saw nothing");
-    for i in 0..pack.item_count() {
-        assert_eq!(pack.find_item(pack.item_id(i)), Some(i));
-        assert_eq!(pack.embedding_iter(i).count(), pack.dim());
-        let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.demand_trend(i));
-    }
+    assert_eq!(pack.item_count(), 6);
+    read_everything(&pack);
 }
 
 #[test]
@@ -291,13 +281,7 @@ fn every_bit_flip_of_the_seed_is_handled() {
             let peak = PEAK.with(Cell::get) - base;
             assert!(peak <= 64 * 1024 + b.len(), "flip {at}:{bit} allocated {peak} bytes");
             if let Ok(pack) = result {
-                for i in 0..pack.item_count() {
-                    let _ = (pack.title(i), pack.category(i), pack.brand(i), pack.price(i), pack.in_stock(i));
-                    let _ = (pack.image_url(i), pack.page_url(i), pack.popularity(i));
-                    assert_eq!(pack.embedding_iter(i).count(), pack.dim());
-                    let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.demand_trend(i));
-                    assert_eq!(pack.find_item(pack.item_id(i)), Some(i));
-                }
+                read_everything(&pack);
             }
         }
     }
