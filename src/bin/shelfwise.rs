@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::fs;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -29,7 +30,7 @@ use shelfwise::build::synth::{self, SynthConfig};
 use shelfwise::build::vectors::{apply_vectors, read_vectors, VectorColumns};
 use shelfwise::engine::Engine;
 use shelfwise::measurement::ValueBuckets;
-use shelfwise::pack::{reader::read_header, Pack};
+use shelfwise::pack::{read_header, Pack};
 use shelfwise::page::ShelfRequest;
 use shelfwise::reports::analysis::{analyse, table};
 use shelfwise::reports::collect::{CollectorConfig, DEFAULT_MAX_BODY};
@@ -629,13 +630,23 @@ fn write_static_shelves(bytes: &[u8], path: &Path, k: usize) -> Result<StaticSum
     Ok(StaticSummary { items: shelves.items.len(), categories: shelves.trending.len(), sources: shelves.sources, bytes: text.len() })
 }
 
+/// Runs `print` on a locked stdout. A closed stdout (`shelfwise inspect pack | head`) ends the
+/// output quietly, as Unix tools do; any other write error is reported.
+fn to_stdout(print: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), String> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match print(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| format!("cannot write to stdout: {e}")),
+    }
+}
+
 fn inspect(path: &Path, as_json: bool) -> Result<(), String> {
     let fail = |message: String, kind: &str, format_version: Option<u16>| {
         if as_json {
-            println!(
-                "{}",
-                json!({ "file": path.display().to_string(), "ok": false, "error": message, "kind": kind, "formatVersion": format_version })
-            );
+            let v =
+                json!({ "file": path.display().to_string(), "ok": false, "error": message, "kind": kind, "formatVersion": format_version });
+            to_stdout(|out| writeln!(out, "{v}"))?;
         }
         Err(format!("{}: {message}", path.display()))
     };
@@ -648,34 +659,42 @@ fn inspect(path: &Path, as_json: bool) -> Result<(), String> {
         Ok(p) => p,
         Err(e) => return fail(e.to_string(), e.kind(), read_header(&bytes).ok().map(|h| h.format_version)),
     };
-    let h = pack.header();
-    let m = pack.meta();
+    if as_json {
+        to_stdout(|out| writeln!(out, "{}", inspect_json(path, &pack)))
+    } else {
+        to_stdout(|out| inspect_text(out, path, &pack))
+    }
+}
+
+fn inspect_json(path: &Path, pack: &Pack<&[u8]>) -> serde_json::Value {
+    let (h, m) = (pack.header(), pack.meta());
     let sections: Vec<_> =
         pack.sections().iter().map(|s| json!({ "name": s.kind.name(), "offset": s.range.start, "bytes": s.range.len() })).collect();
     let (major, minor, patch) = h.builder_version;
-    if as_json {
-        let v = json!({
-            "file": path.display().to_string(), "ok": true, "bytes": pack.byte_len(),
-            "formatVersion": h.format_version, "builderVersion": format!("{major}.{minor}.{patch}"),
-            "checksum": format!("{:08x}", h.body_crc32), "checksumOk": true,
-            "items": m.item_count, "dim": m.dim, "categories": m.category_count, "brands": m.brand_count,
-            "builtAtMs": m.built_at_ms, "trainingEvents": m.training_events,
-            "bytesPerItem": pack.byte_len() as f64 / f64::from(m.item_count.max(1)),
-            "sections": sections,
-        });
-        println!("{v}");
-        return Ok(());
-    }
-    println!("{}: Shelfwise pack, format v{}, built by shelfwise {major}.{minor}.{patch}", path.display(), h.format_version);
-    println!("  checksum  crc32 {:08x} (ok)", h.body_crc32);
-    println!("  items     {}", m.item_count);
-    println!("  dim       {}", m.dim);
-    println!("  categories {}  brands {}", m.category_count, m.brand_count);
-    println!("  trained on {} events", m.training_events);
-    println!("  size      {} bytes ({:.1} bytes/item)", pack.byte_len(), pack.byte_len() as f64 / f64::from(m.item_count.max(1)));
-    println!("  sections:");
+    json!({
+        "file": path.display().to_string(), "ok": true, "bytes": pack.byte_len(),
+        "formatVersion": h.format_version, "builderVersion": format!("{major}.{minor}.{patch}"),
+        "checksum": format!("{:08x}", h.checksum), "checksumOk": true,
+        "items": m.item_count, "dim": m.dim, "categories": m.category_count, "brands": m.brand_count,
+        "builtAtMs": m.built_at_ms, "trainingEvents": m.training_events,
+        "bytesPerItem": pack.byte_len() as f64 / f64::from(m.item_count.max(1)),
+        "sections": sections,
+    })
+}
+
+fn inspect_text(out: &mut dyn Write, path: &Path, pack: &Pack<&[u8]>) -> io::Result<()> {
+    let (h, m) = (pack.header(), pack.meta());
+    let (major, minor, patch) = h.builder_version;
+    writeln!(out, "{}: Shelfwise pack, format v{}, built by shelfwise {major}.{minor}.{patch}", path.display(), h.format_version)?;
+    writeln!(out, "  checksum  crc32 {:08x} (ok)", h.checksum)?;
+    writeln!(out, "  items     {}", m.item_count)?;
+    writeln!(out, "  dim       {}", m.dim)?;
+    writeln!(out, "  categories {}  brands {}", m.category_count, m.brand_count)?;
+    writeln!(out, "  trained on {} events", m.training_events)?;
+    writeln!(out, "  size      {} bytes ({:.1} bytes/item)", pack.byte_len(), pack.byte_len() as f64 / f64::from(m.item_count.max(1)))?;
+    writeln!(out, "  sections:")?;
     for s in pack.sections() {
-        println!("    {:<18} offset {:>10}  {:>10} bytes", s.kind.name(), s.range.start, s.range.len());
+        writeln!(out, "    {:<18} offset {:>10}  {:>10} bytes", s.kind.name(), s.range.start, s.range.len())?;
     }
     Ok(())
 }

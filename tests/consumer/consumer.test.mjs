@@ -36,9 +36,9 @@ const EXAMPLES = fileURLToPath(new URL('../../www/examples/', import.meta.url));
 const WAIT = { timeout: 15_000 };
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
 
-/** Files a consumer needs; the tarball must hold exactly these (plus package.json and README). */
+/** Files a consumer needs; the tarball must hold exactly these (plus package.json, README and the licences). */
 const EXPECTED_FILES = [
-  'README.md', 'package.json',
+  'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'package.json',
   'www/shelfwise/autotrack.d.ts', 'www/shelfwise/autotrack.js',
   'www/shelfwise/element.d.ts', 'www/shelfwise/element.js',
   'www/shelfwise/engine.js', 'www/shelfwise/errors.js',

@@ -41,7 +41,7 @@ export const MAX_REPLAY_EVENTS = MAX_EVENTS;
 
 /**
  * Response header of the cached pack copy naming the pack: format version, builder version,
- * body CRC-32 and byte length (the header's other fields follow from these).
+ * checksum (CRC-32 of the whole pack but the checksum field) and byte length.
  */
 const CACHED_PACK_HEADER = 'x-shelfwise-pack';
 

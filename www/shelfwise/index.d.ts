@@ -176,7 +176,7 @@ export interface PackInfo {
   dim: number;
   categoryCount: number;
   bytes: number;
-  /** CRC-32 of the pack body, hex; verified when the pack was opened. */
+  /** The header's CRC-32 of the whole pack except the checksum field, hex; verified when the pack was opened. */
   checksum: string;
   builtAtMs: number;
   /** The build of the wasm core that runs (see `init`), and where it came from (absolute URL). */
