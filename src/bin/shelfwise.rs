@@ -142,7 +142,9 @@ struct ModelArgs {
     #[arg(long, default_value_t = 1.0)]
     neighbour_shrink: f32,
     /// What writes the neighbour lists: cosine (item-kNN), ease (dense EASE up to 12,000
-    /// items, candidate-restricted above), ease-dense or ease-local.
+    /// items, candidate-restricted above), ease-dense or ease-local. EASE measured better on
+    /// the purchase-only shared data (docs/QUALITY.md); cosine stays the default because EASE
+    /// lists let popular items of other categories into the demo shop's session shelves.
     #[arg(long, default_value = "cosine", value_parser = parse_neighbour_model)]
     neighbour_model: NeighbourModel,
     /// EASE's ridge strength λ (neighbour model ease*; the eval baselines too).
