@@ -65,6 +65,8 @@ Examples:
   shelfwise build --events online_retail.csv.gz --out retail.pack
   # a smaller, faster model
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --dim 32 --iterations 8
+  # EASE item-item weights as the neighbour lists (docs/QUALITY.md)
+  shelfwise build --events online_retail.csv.gz --out retail.pack --neighbour-model ease --neighbours 50
   # vectors trained elsewhere: Spark ALS itemFactors as Parquet (id, features) or CSV,
   # or an .npy matrix with its ids
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --vectors item_factors.parquet
@@ -91,7 +93,10 @@ Examples:
   shelfwise eval --events events.jsonl --catalog catalog.csv --split-date 2024-03-01 --json eval.json
   # an HTML report with charts, and the weight grid of docs/QUALITY.md
   shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --report eval.html
-  shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --grid grid.tsv";
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --grid grid.tsv
+  # EASE's λ sweep (baselines ease and buy-again+ease), and a pack with EASE neighbour lists
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-05-01 --ease-lambdas 200,400,800,1600
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-05-01 --neighbour-model ease";
 
 const RECOMMEND_EXAMPLES: &str = "\
 Examples:
