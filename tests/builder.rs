@@ -218,6 +218,39 @@ fn demo_data_builds_into_a_pack_whose_shelves_follow_tastes() {
     assert!(share >= 5, "after viewing {name}, only {share}/10 recommendations are in it");
 }
 
+/// `--neighbour-model ease` writes EASE's lists into the pack (same format): non-empty,
+/// scaled into (0, 1], and not the cosine lists; a model name it does not know is refused.
+#[test]
+fn the_neighbour_model_flag_writes_ease_lists_into_the_demo_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = shelfwise(&["demo-data", "--out", d.to_str().unwrap(), "--items", "200", "--shoppers", "300"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let (events, catalog) = (d.join("events.jsonl"), d.join("catalog.csv"));
+    let lists = |model: &str| {
+        let out = d.join(format!("{model}.pack"));
+        let args = ["build", "--events", events.to_str().unwrap(), "--catalog", catalog.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        let build =
+            shelfwise(&[&args[..], &["--dim", "16", "--iterations", "3", "--neighbours", "20", "--neighbour-model", model]].concat());
+        assert!(build.status.success(), "{model}: {}", String::from_utf8_lossy(&build.stderr));
+        let pack = shelfwise::Pack::open(std::fs::read(&out).unwrap()).unwrap();
+        (0..pack.item_count()).map(|i| pack.neighbours(i).collect::<Vec<(u32, f32)>>()).collect::<Vec<_>>()
+    };
+    let (cosine, ease) = (lists("cosine"), lists("ease"));
+    let filled = ease.iter().filter(|l| !l.is_empty()).count();
+    assert!(filled >= 150, "only {filled} of 200 items have EASE neighbours");
+    assert!(ease.iter().flatten().all(|&(_, w)| w > 0.0 && w <= 1.0));
+    assert!(ease.iter().flatten().any(|&(_, w)| w == 1.0), "the largest weight scales to 1");
+    let same = cosine.iter().zip(&ease).filter(|(c, e)| c == e && !e.is_empty()).count();
+    assert!(same * 10 < filled, "{same} of {filled} EASE lists equal the cosine ones");
+    let local = lists("ease-local");
+    assert!(local.iter().filter(|l| !l.is_empty()).count() >= 150);
+
+    let bad = shelfwise(&["build", "--events", events.to_str().unwrap(), "--out", "x.pack", "--neighbour-model", "svd"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("\"svd\" is not a neighbour model"), "{}", String::from_utf8_lossy(&bad.stderr));
+}
+
 /// The real Online Retail data from ../shared (present in CI): a full build must succeed.
 #[test]
 fn builds_the_shared_online_retail_data_when_present() {

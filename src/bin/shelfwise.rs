@@ -16,9 +16,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use shelfwise::build::assemble::{assemble, BuildConfig};
-use shelfwise::build::eval::{evaluate, grid_best, grid_tsv, parse_split_date, weight_grid, EvalConfig, GridSpec};
+use shelfwise::build::ease::DEFAULT_LAMBDA;
+use shelfwise::build::eval::{ease_sweep, evaluate, grid_best, grid_tsv, parse_split_date, weight_grid, EvalConfig, GridSpec};
 use shelfwise::build::eval_export::export_split;
 use shelfwise::build::input::{CatalogItem, RawEvent};
+use shelfwise::build::neighbours::NeighbourModel;
 use shelfwise::build::pack_file::{read_pack_file, PackFileProblem};
 use shelfwise::build::read::{
     detect_events_format, parse_share, parse_time_arg, read_catalog, read_events_jsonl, read_online_retail, EventsFormat, ReadReport,
@@ -65,6 +67,8 @@ Examples:
   shelfwise build --events online_retail.csv.gz --out retail.pack
   # a smaller, faster model
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --dim 32 --iterations 8
+  # EASE item-item weights as the neighbour lists (docs/QUALITY.md)
+  shelfwise build --events online_retail.csv.gz --out retail.pack --neighbour-model ease --neighbours 50
   # vectors trained elsewhere: Spark ALS itemFactors as Parquet (id, features) or CSV,
   # or an .npy matrix with its ids
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --vectors item_factors.parquet
@@ -94,7 +98,10 @@ Examples:
   shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --grid grid.tsv
   # the split itself (train pack, shoppers' histories, truths) for a replay elsewhere
   shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --export split-2011-07-01
-  shelfwise recommend --pack split-2011-07-01/train.pack --histories split-2011-07-01/shoppers.jsonl --as-of 2011-07-01T00:00:00Z";
+  shelfwise recommend --pack split-2011-07-01/train.pack --histories split-2011-07-01/shoppers.jsonl --as-of 2011-07-01T00:00:00Z
+  # EASE's λ sweep (baselines ease and buy-again+ease), and a pack with EASE neighbour lists
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-05-01 --ease-lambdas 200,400,800,1600
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-05-01 --neighbour-model ease";
 
 const RECOMMEND_EXAMPLES: &str = "\
 Examples:
@@ -144,6 +151,26 @@ struct ModelArgs {
     /// Shrinkage of the neighbour cosine (damps pairs seen by few shoppers).
     #[arg(long, default_value_t = 1.0)]
     neighbour_shrink: f32,
+    /// What writes the neighbour lists: cosine (item-kNN), ease (dense EASE up to 12,000
+    /// items, candidate-restricted above), ease-dense or ease-local. EASE measured better on
+    /// the purchase-only shared data (docs/QUALITY.md); cosine stays the default because EASE
+    /// lists let popular items of other categories into the demo shop's session shelves.
+    #[arg(long, default_value = "cosine", value_parser = parse_neighbour_model)]
+    neighbour_model: NeighbourModel,
+    /// EASE's ridge strength λ (neighbour model ease*; the eval baselines too).
+    #[arg(long, default_value_t = DEFAULT_LAMBDA, value_parser = parse_lambda)]
+    ease_lambda: f64,
+}
+
+fn parse_neighbour_model(s: &str) -> Result<NeighbourModel, String> {
+    NeighbourModel::parse(s).ok_or_else(|| format!("{s:?} is not a neighbour model: use cosine, ease, ease-dense or ease-local"))
+}
+
+fn parse_lambda(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("{s:?} is not a positive number")),
+    }
 }
 
 impl ModelArgs {
@@ -155,6 +182,8 @@ impl ModelArgs {
         config.als.seed = self.seed;
         config.neighbours.k = usize::from(self.neighbours);
         config.neighbours.shrink = self.neighbour_shrink;
+        config.neighbours.model = self.neighbour_model;
+        config.neighbours.ease_lambda = self.ease_lambda;
         config
     }
 }
@@ -308,6 +337,10 @@ enum Command {
         /// at (shoppers.jsonl), their later purchases (truth.jsonl) and the counts (split.json).
         #[arg(long, conflicts_with_all = ["grid", "json", "report"])]
         export: Option<PathBuf>,
+        /// Instead of the table, sweep EASE's λ over these values (comma-separated): the `ease`
+        /// baseline on both tasks and `buy-again+ease` at several mixes (docs/QUALITY.md).
+        #[arg(long, value_delimiter = ',', value_parser = parse_lambda, conflicts_with = "grid")]
+        ease_lambdas: Vec<f64>,
     },
     /// Rank a shelf for each shopper's history, through the same engine the browser runs.
     ///
@@ -436,13 +469,14 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Build { events, catalog, out, model, input, extras } => build(&events, catalog.as_deref(), &out, model, input, &extras),
         Command::Inspect { pack, json } => inspect(&pack, json),
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
-        Command::Eval { events, catalog, split_date, k, model, input, json, report, grid, grid_spec, export } => {
+        Command::Eval { events, catalog, split_date, k, model, input, json, report, grid, grid_spec, export, ease_lambdas } => {
             let outputs = EvalOutputs {
                 json: json.as_deref(),
                 report: report.as_deref(),
                 grid: grid.as_deref(),
                 grid_spec: grid_spec.as_deref(),
                 export: export.as_deref(),
+                ease_lambdas: &ease_lambdas,
             };
             eval(&events, catalog.as_deref(), &split_date, k as usize, model, input, &outputs)
         }
@@ -816,6 +850,7 @@ struct EvalOutputs<'a> {
     grid: Option<&'a Path>,
     grid_spec: Option<&'a Path>,
     export: Option<&'a Path>,
+    ease_lambdas: &'a [f64],
 }
 
 fn eval(
@@ -861,6 +896,14 @@ fn eval(
         println!("split {split_date}: {} grid points written to {}", rows.len(), path.display());
         print!("{}", grid_best(&rows, 5));
         eprintln!("grid measured in {:.1}s", started.elapsed().as_secs_f64());
+        return Ok(());
+    }
+    if !outputs.ease_lambdas.is_empty() {
+        let table = ease_sweep(&catalog, &events, &config, outputs.ease_lambdas, &mut |i| bar.set_position(i as u64 + 1));
+        bar.finish_and_clear();
+        println!("split {split_date}");
+        print!("{}", table.map_err(|e| e.to_string())?);
+        eprintln!("swept in {:.1}s", started.elapsed().as_secs_f64());
         return Ok(());
     }
     let mut ranking: Option<ProgressBar> = None;

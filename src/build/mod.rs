@@ -7,7 +7,8 @@
 //! * [`synth`]: the synthetic demo shop;
 //! * [`als`]: implicit-feedback ALS for item embeddings;
 //! * [`history`]: events resolved to dense shopper / item / basket indices;
-//! * [`neighbours`]: item-to-item neighbours (item-kNN, per-shopper capped);
+//! * [`neighbours`]: item-to-item neighbours (item-kNN cosine or EASE, per-shopper capped);
+//! * [`ease`]: EASE item-item weights (dense with `faer`, or restricted to candidates);
 //! * [`together`]: frequently bought together from baskets;
 //! * [`trend`]: popularity and a short-horizon demand forecast;
 //! * [`content`]: hashed TF-IDF of product text, content neighbours and vectors for cold items;
@@ -21,6 +22,7 @@
 pub mod als;
 pub mod assemble;
 pub mod content;
+pub mod ease;
 pub mod eval;
 pub mod eval_export;
 pub mod history;
