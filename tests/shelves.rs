@@ -47,6 +47,20 @@ fn recently_viewed_lists_views_latest_first_with_counts_and_not_the_page_product
 }
 
 #[test]
+fn recently_viewed_leaves_items_bought_since_their_view_to_buy_again() {
+    let mut e = shop_engine();
+    track(&mut e, "view", "S-00", 40.0);
+    track(&mut e, "view", "S-07", 30.0);
+    track(&mut e, "purchase", "S-07", 20.0);
+    track(&mut e, "purchase", "S-13", 15.0);
+    track(&mut e, "view", "S-13", 10.0);
+    let viewed = shelf(&e, req("recently-viewed"));
+    assert_eq!(shelf_ids(&viewed), ["S-13", "S-00"], "S-07 was bought after its view; S-13 was viewed again after buying");
+    let page = e.page(&[req("recently-viewed"), req("buy-again")], NOW).unwrap();
+    assert_eq!(shelf_ids(&page[1]), ["S-07"], "buy-again gets S-07 though recently-viewed came first (S-13 is shown there)");
+}
+
+#[test]
 fn history_shelves_are_empty_without_history_and_never_padded() {
     for kind in ["recently-viewed", "buy-again"] {
         let s = shelf(&shop_engine(), ShelfRequest { k: Some(4), ..req(kind) });

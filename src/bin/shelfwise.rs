@@ -17,6 +17,7 @@ use serde_json::json;
 
 use shelfwise::build::assemble::{assemble, BuildConfig};
 use shelfwise::build::eval::{evaluate, grid_best, grid_tsv, parse_split_date, weight_grid, EvalConfig, GridSpec};
+use shelfwise::build::eval_export::export_split;
 use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::pack_file::{read_pack_file, PackFileProblem};
 use shelfwise::build::read::{
@@ -90,7 +91,10 @@ Examples:
   shelfwise eval --events events.jsonl --catalog catalog.csv --split-date 2024-03-01 --json eval.json
   # an HTML report with charts, and the weight grid of docs/QUALITY.md
   shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --report eval.html
-  shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --grid grid.tsv";
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --grid grid.tsv
+  # the split itself (train pack, shoppers' histories, truths) for a replay elsewhere
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --export split-2011-07-01
+  shelfwise recommend --pack split-2011-07-01/train.pack --histories split-2011-07-01/shoppers.jsonl --as-of 2011-07-01T00:00:00Z";
 
 const RECOMMEND_EXAMPLES: &str = "\
 Examples:
@@ -299,6 +303,11 @@ enum Command {
         /// a missing field keeps the default grid's values).
         #[arg(long, requires = "grid")]
         grid_spec: Option<PathBuf>,
+        /// Instead of the table, write the split to this folder: the train pack (train.pack),
+        /// the shoppers' histories as `recommend --histories` reads them plus the time to rank
+        /// at (shoppers.jsonl), their later purchases (truth.jsonl) and the counts (split.json).
+        #[arg(long, conflicts_with_all = ["grid", "json", "report"])]
+        export: Option<PathBuf>,
     },
     /// Rank a shelf for each shopper's history, through the same engine the browser runs.
     ///
@@ -427,9 +436,14 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Build { events, catalog, out, model, input, extras } => build(&events, catalog.as_deref(), &out, model, input, &extras),
         Command::Inspect { pack, json } => inspect(&pack, json),
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
-        Command::Eval { events, catalog, split_date, k, model, input, json, report, grid, grid_spec } => {
-            let outputs =
-                EvalOutputs { json: json.as_deref(), report: report.as_deref(), grid: grid.as_deref(), grid_spec: grid_spec.as_deref() };
+        Command::Eval { events, catalog, split_date, k, model, input, json, report, grid, grid_spec, export } => {
+            let outputs = EvalOutputs {
+                json: json.as_deref(),
+                report: report.as_deref(),
+                grid: grid.as_deref(),
+                grid_spec: grid_spec.as_deref(),
+                export: export.as_deref(),
+            };
             eval(&events, catalog.as_deref(), &split_date, k as usize, model, input, &outputs)
         }
         Command::Recommend { pack, histories, shelf, options, k, as_of, out } => {
@@ -801,6 +815,7 @@ struct EvalOutputs<'a> {
     report: Option<&'a Path>,
     grid: Option<&'a Path>,
     grid_spec: Option<&'a Path>,
+    export: Option<&'a Path>,
 }
 
 fn eval(
@@ -817,6 +832,20 @@ fn eval(
     let (events, catalog, _) = load_inputs(events_path, catalog_path, input.max_skipped, input.build_time_ms())?;
     let config = EvalConfig { k, split_ms, build: model.build_config(split_ms) };
     let bar = training_bar(model.iterations, "training embeddings on the train part (ALS)");
+    if let Some(dir) = outputs.export {
+        let exported = export_split(&catalog, &events, &config, dir, &mut |i| bar.set_position(i as u64 + 1));
+        bar.finish_and_clear();
+        let summary = exported.map_err(|e| e.to_string())?;
+        println!(
+            "split {split_date}: {} shoppers ({} in discovery), {} history events, written to {}",
+            summary.shoppers,
+            summary.discovery_shoppers,
+            summary.history_events,
+            dir.display()
+        );
+        eprintln!("exported in {:.1}s", started.elapsed().as_secs_f64());
+        return Ok(());
+    }
     if let Some(path) = outputs.grid {
         let spec = match outputs.grid_spec {
             Some(p) => {
