@@ -1,7 +1,7 @@
-//! The blocked layout of the codes ([`Blocks`], see the kernel's module docs), its limits and
-//! errors, the prepared query ([`KernelQuery`]), and owned blocks for tests and tools.
+//! The blocked layout of the codes ([`Blocks`], see the kernel's module docs), its limits, the
+//! prepared query ([`KernelQuery`]), and owned blocks for tests and tools.
 
-use std::fmt;
+use super::error::KernelError;
 
 /// Items per block.
 pub const LANES: usize = 16;
@@ -19,60 +19,6 @@ pub const QUERY_MAX: i8 = 63;
 /// The largest dimension the kernel takes: `128 · 127 · d` (the widest intermediate, `q + 64`
 /// times a code) must fit an `i32`. Packs cap the dimension lower ([`crate::pack::MAX_DIM`]).
 pub const MAX_KERNEL_DIM: usize = 65_536;
-
-/// Why a block view was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KernelError {
-    /// The section does not hold `ceil(items / 16) · 16 · ceil(dim / 4) · 4` bytes.
-    BlockedLength {
-        /// Items declared.
-        items: usize,
-        /// Dimension declared.
-        dim: usize,
-        /// Bytes present.
-        len: usize,
-    },
-    /// The item sums are not one per item slot (padding included).
-    SumsLength {
-        /// Item slots of the blocks.
-        slots: usize,
-        /// Sums given.
-        len: usize,
-    },
-    /// The query has a different number of codes than the items have dimensions.
-    QueryDim {
-        /// Codes in the query.
-        query: usize,
-        /// Dimension of the items.
-        dim: usize,
-    },
-    /// The dimension exceeds [`MAX_KERNEL_DIM`], so a score could overflow.
-    DimTooLarge {
-        /// The refused dimension.
-        dim: usize,
-    },
-}
-
-impl fmt::Display for KernelError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            KernelError::BlockedLength { items, dim, len } => {
-                write!(f, "blocked codes for {items} items of dimension {dim} need {} bytes, found {len}", blocked_len(*items, *dim))
-            }
-            KernelError::SumsLength { slots, len } => {
-                write!(f, "{slots} item slots need {slots} code sums, found {len}")
-            }
-            KernelError::QueryDim { query, dim } => {
-                write!(f, "the query has {query} codes but the items have dimension {dim}")
-            }
-            KernelError::DimTooLarge { dim } => {
-                write!(f, "dimension {dim} is over {MAX_KERNEL_DIM}: scores could overflow i32")
-            }
-        }
-    }
-}
-
-impl std::error::Error for KernelError {}
 
 /// Groups of [`GROUP_DIMS`] dimensions for dimension `dim`.
 pub fn groups(dim: usize) -> usize {

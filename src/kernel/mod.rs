@@ -37,6 +37,7 @@
 //! [`TopDots`] is the plain integer top-K sink, `rank` has one that adds a float popularity
 //! prior. A filter (`accept`) is only consulted for candidates that would enter the top K.
 
+mod error;
 mod layout;
 mod scan;
 mod sinks;
@@ -53,6 +54,7 @@ mod tests;
 ))]
 pub mod simd;
 
+pub use error::KernelError;
 pub use layout::*;
 pub use scan::*;
 pub use sinks::*;
