@@ -25,6 +25,7 @@ use crate::engine::{check_k, Engine};
 use crate::error::CoreError;
 use crate::explain::{Evidence, Explanation, Reason};
 use crate::explore::{self, Arm};
+use crate::limits::{self, MAX_DIVERSE_K, MAX_PAGE_ITEMS, MAX_QUERY_CHARS, MAX_TITLE_CHARS};
 use crate::rules::{self, FilterInput, Rule, RuleAction, RuleInput, RuleSource, RuleTarget};
 use crate::shelf::{Shelf, ShelfItem, ShelfKind};
 use crate::shelves::for_you::Explainer;
@@ -33,8 +34,7 @@ use crate::vector::{self, cosine};
 
 /// Default number of items per shelf.
 pub const DEFAULT_K: usize = 8;
-/// Most shelves one page call may ask for.
-pub const MAX_SHELVES: usize = 20;
+pub use crate::limits::MAX_SHELVES;
 
 /// The optional exploration slot(s) of a shelf.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -115,6 +115,12 @@ struct Resolved {
     title: Option<String>,
 }
 
+/// The index of the category `name` (at most [`limits::MAX_NAME_BYTES`]), or a typed error.
+fn resolve_category<B: AsRef<[u8]>>(engine: &Engine<B>, field: &'static str, name: &str) -> Result<u32, CoreError> {
+    let name = limits::check_name(field, name)?;
+    rules::find_category(engine.pack(), name).ok_or_else(|| CoreError::UnknownCategory { name: name.to_owned() })
+}
+
 impl ShelfKind {
     /// Whether the page tops this shelf up from trending when it has fewer than `k` items
     /// (not the shelves of the shopper's own history).
@@ -126,29 +132,23 @@ impl ShelfKind {
 impl<B: AsRef<[u8]>> Engine<B> {
     fn resolve_request(&self, req: &ShelfRequest) -> Result<Resolved, CoreError> {
         let pack = self.pack();
-        let kind = ShelfKind::parse(&req.kind)?;
+        let kind = ShelfKind::parse(limits::cut(&req.kind, 64))?;
         let k = check_k(req.k.unwrap_or(DEFAULT_K))?;
         let item = req.item.as_deref().map(|id| self.item_index(id)).transpose()?;
-        let category = req
-            .category
-            .as_deref()
-            .map(|name| rules::find_category(pack, name).ok_or_else(|| CoreError::UnknownCategory { name: name.to_owned() }))
-            .transpose()?;
-        let query = req.query.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned);
-        let cart = req.cart.as_ref().map(|ids| self.resolve_exclusions(ids));
+        let category = req.category.as_deref().map(|name| resolve_category(self, "category", name)).transpose()?;
+        let query = req.query.as_deref().map(|q| limits::cut(q.trim(), MAX_QUERY_CHARS).trim_end()).filter(|q| !q.is_empty());
+        let cart = req.cart.as_deref().map(|ids| self.resolve_id_list("cart", ids)).transpose()?;
+        let exclude = self.resolve_id_list("exclude", &req.exclude)?;
         let filters = req.filters.resolve(pack, kind)?;
-        if req.rules.len() > rules::MAX_RULES {
-            return Err(CoreError::OutOfRange { name: "rules", value: req.rules.len().to_string(), expected: "at most 1000 rules" });
-        }
-        let mut resolved_rules = self.pack_rules().to_vec();
-        for input in &req.rules {
-            resolved_rules.push(rules::resolve(pack, &input.to_spec()?, RuleSource::Page)?);
-        }
+        let rules = self.resolve_page_rules(&req.rules)?;
         let diversity = match req.diversity {
             None => 0.0,
             Some(d) if d.is_finite() && (0.0..=1.0).contains(&d) => d,
             Some(d) => return Err(CoreError::OutOfRange { name: "diversity", value: d.to_string(), expected: "a number from 0 to 1" }),
         };
+        if diversity > 0.0 && k > MAX_DIVERSE_K {
+            return Err(CoreError::OutOfRange { name: "k", value: k.to_string(), expected: "at most 100 items on a shelf with diversity" });
+        }
         if req.max_per_category == Some(0) {
             return Err(CoreError::OutOfRange { name: "maxPerCategory", value: "0".into(), expected: "a whole number ≥ 1" });
         }
@@ -157,16 +157,38 @@ impl<B: AsRef<[u8]>> Engine<B> {
             k,
             item,
             category,
-            query,
+            query: query.map(str::to_owned),
             cart,
-            exclude: self.resolve_exclusions(&req.exclude),
+            exclude,
             filters,
-            rules: resolved_rules,
+            rules,
             max_per_category: req.max_per_category,
             diversity,
             explore: req.explore,
-            title: req.title.clone(),
+            title: req.title.as_deref().map(|t| limits::cut(t, MAX_TITLE_CHARS).to_owned()),
         })
+    }
+
+    /// Resolves a list of ids (at most [`limits::MAX_LIST_LEN`], each at most
+    /// [`limits::MAX_ID_BYTES`]); ids the pack does not know are ignored.
+    fn resolve_id_list(&self, name: &'static str, ids: &[String]) -> Result<Vec<u32>, CoreError> {
+        limits::check_list(name, ids)?;
+        for id in ids {
+            limits::check_id(name, id)?;
+        }
+        Ok(self.resolve_exclusions(ids))
+    }
+
+    /// The pack's rules followed by the request's (at most [`limits::MAX_RULES`]).
+    fn resolve_page_rules(&self, inputs: &[RuleInput]) -> Result<Vec<Rule>, CoreError> {
+        if inputs.len() > limits::MAX_RULES {
+            return Err(CoreError::OutOfRange { name: "rules", value: inputs.len().to_string(), expected: "at most 1000 rules" });
+        }
+        let mut resolved = self.pack_rules().to_vec();
+        for input in inputs {
+            resolved.push(rules::resolve(self.pack(), &input.to_spec()?, RuleSource::Page)?);
+        }
+        Ok(resolved)
     }
 
     /// One shelf (a page of one).
@@ -186,6 +208,14 @@ impl<B: AsRef<[u8]>> Engine<B> {
             });
         }
         let resolved: Vec<Resolved> = requests.iter().map(|r| self.resolve_request(r)).collect::<Result<_, _>>()?;
+        let items: usize = resolved.iter().map(|r| r.k).sum();
+        if items > MAX_PAGE_ITEMS {
+            return Err(CoreError::OutOfRange {
+                name: "k",
+                value: items.to_string(),
+                expected: "at most 2000 items per page, summed over its shelves",
+            });
+        }
         let pack = self.pack();
         let history = History::build(pack.item_count(), self.ranked_events(), self.ranked_searches(), now_ms);
         let profile = self.ranked_profile(now_ms);

@@ -108,11 +108,13 @@ impl WasmRecommender {
         to_js(&self.engine.info())
     }
 
-    /// Records one event `{ item, type, ts, qty?, query? }`.
+    /// Records one event `{ item, type, ts, qty?, query? }`; `ts` at most a day after this
+    /// realm's clock (`Date.now()`).
     pub fn track(&mut self, event: JsValue) -> Result<(), JsValue> {
         let input: EventInput =
             serde_wasm_bindgen::from_value(event).map_err(|e| CoreError::InvalidArgument { name: "event", detail: e.to_string() })?;
-        Ok(self.engine.track(&input)?)
+        let now = check_ts("now", js_sys::Date::now())?;
+        Ok(self.engine.track(&input, now)?)
     }
 
     /// One shelf: `request` is `{ kind, k?, item?, category?, query?, cart?, exclude?, filters?,
@@ -159,7 +161,7 @@ impl WasmRecommender {
     pub fn items(&self, start: f64, count: f64) -> Result<JsValue, JsValue> {
         let start = usize_arg("start", start)?.min(u32::MAX as usize) as u32;
         let count = usize_arg("count", count)?.min(u32::MAX as usize) as u32;
-        to_js(&self.engine.items(start, count))
+        to_js(&self.engine.items(start, count)?)
     }
 
     /// A readable summary of the shopper's profile as of `nowMs`.

@@ -31,7 +31,7 @@ fn rule(action: &str, item: Option<&str>, category: Option<&str>) -> RuleInput {
 }
 
 fn track(e: &mut Engine, kind: &str, item: &str) {
-    e.track(&EventInput { item: Some(item.into()), kind: kind.into(), ts: NOW as f64 - 60_000.0, qty: None, query: None }).unwrap();
+    e.track(&EventInput { item: Some(item.into()), kind: kind.into(), ts: NOW as f64 - 60_000.0, qty: None, query: None }, NOW).unwrap();
 }
 
 #[test]

@@ -20,13 +20,13 @@ fn engine() -> Engine {
 
 fn track(engine: &mut Engine, kind: &str, item: &str, minutes_ago: f64) {
     let input = EventInput { item: Some(item.into()), kind: kind.into(), ts: NOW as f64 - minutes_ago * MINUTE, qty: None, query: None };
-    engine.track(&input).unwrap();
+    engine.track(&input, NOW).unwrap();
 }
 
 fn search(engine: &mut Engine, query: &str, minutes_ago: f64) {
     let input =
         EventInput { item: None, kind: "search".into(), ts: NOW as f64 - minutes_ago * MINUTE, qty: None, query: Some(query.into()) };
-    engine.track(&input).unwrap();
+    engine.track(&input, NOW).unwrap();
 }
 
 fn shelf(engine: &Engine, request: ShelfRequest) -> Shelf {

@@ -453,11 +453,11 @@ fn tracked(e: &RawEvent) -> EventInput {
 }
 
 /// Puts shopper `s`'s train events into `engine` (after clearing it) through
-/// [`Engine::track`], as the page's `track()` does.
-fn replay(engine: &mut Engine, s: &Shopper<'_>) -> Result<(), EvalError> {
+/// [`Engine::track`] as of the split time, as the page's `track()` does.
+fn replay(engine: &mut Engine, s: &Shopper<'_>, split_ms: i64) -> Result<(), EvalError> {
     engine.clear_events();
     for e in &s.events {
-        engine.track(e)?;
+        engine.track(e, split_ms)?;
     }
     Ok(())
 }
@@ -491,7 +491,7 @@ pub fn evaluate(
         let not_bought = |i: usize| s.bought.binary_search(&(i as u32)).is_err();
 
         // The engine's shelves, exactly as the browser ranks them.
-        replay(&mut engine, s)?;
+        replay(&mut engine, s, split)?;
         acc[0][0].add(s.id, shipped_shelf(&engine, ShelfKind::ForYou, k, split, &index)?, &s.truth, k);
         if discovery {
             acc[0][1].add(s.id, shipped_shelf(&engine, ShelfKind::Discovery, k, split, &index)?, &new_truth, k);
@@ -648,7 +648,7 @@ pub fn weight_grid(
     let mut sums = vec![[(0.0f64, 0.0f64); 2]; points.len()];
     let mut n_disc = 0usize;
     for s in &shoppers {
-        replay(&mut engine, s)?;
+        replay(&mut engine, s, split)?;
         let new_truth: HashSet<u32> = s.truth.iter().copied().filter(|i| s.bought.binary_search(i).is_err()).collect();
         n_disc += usize::from(!new_truth.is_empty());
         for (w, sum) in points.iter().zip(sums.iter_mut()) {
