@@ -1,7 +1,7 @@
 //! Times the worst calls a page can make (issue #20: "any call on a 100k-item pack finishes
 //! in ≤ 50 ms, or is refused"), natively, on a realistic pack built in-process.
 //!
-//!   cargo run --release --features cli --example worst_calls -- [--items N] [--reps R]
+//!   cargo run --release --features cli --example worst_calls -- [--items N] [--reps R] [--only NAME]
 //!
 //! Builds the pack of `tests/common/large_pack.rs` (default 100,000 items, 64-d), gives it a
 //! shopper with 10,000 events and 100 searches, and times through [`Engine::page`] (the one
@@ -52,7 +52,7 @@ fn main() {
     let reps = arg(&args, "--reps", 7).max(1);
     println!("CPU: {}", cpu_name());
     let t = Instant::now();
-    let engine = heavy_shopper(large_pack(items, 5));
+    let engine = heavy_shopper(large_pack(items, 5), 10_000);
     println!(
         "pack: {items} items, dim {}, {} events; built in {:.1} s",
         engine.pack().dim(),
@@ -63,7 +63,8 @@ fn main() {
     let (base, base_max) = time(reps, || drop(black_box(engine.page(&plain, NOW_MS).unwrap())));
     println!("{:<45} {:>9} {:>9} {:>7}", "call", "median ms", "max ms", "× base");
     println!("{:<45} {base:>9.2} {base_max:>9.2} {:>7.1}", "baseline: for-you k=8", 1.0);
-    for call in worst_calls(&engine) {
+    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1));
+    for call in worst_calls(&engine).into_iter().filter(|c| only.is_none_or(|o| c.name.contains(o.as_str()))) {
         let (median, max) = time(reps, || drop(black_box(engine.page(&call.requests, NOW_MS).unwrap())));
         println!("{:<45} {median:>9.2} {max:>9.2} {:>7.1}", call.name, median / base);
     }

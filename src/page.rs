@@ -391,7 +391,10 @@ fn take_pins<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, rules: &[Rule], mut rank
         rules.iter().copied().enumerate().filter(|(_, r)| matches!(r.action, RuleAction::Pin(_))).collect();
     crate::order::sort_by(&mut pin_rules, &|(a, ra), (b, rb)| precedence(rb).cmp(&precedence(ra)).then(a.cmp(b)));
     let mut pinned: Vec<Pinned> = Vec::new();
-    for (_, rule) in pin_rules {
+    // The catalog is scanned at most once for the category pins, whatever their number.
+    let mut best_by_category: Option<CategoryBest> = None;
+    for (_, rule) in &pin_rules {
+        let rule = *rule;
         let RuleAction::Pin(position) = rule.action else { continue };
         let is_pinned = |pinned: &[Pinned], i: u32| pinned.iter().any(|p| p.1.candidate.item == i);
         let target = match rule.target {
@@ -400,7 +403,7 @@ fn take_pins<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, rules: &[Rule], mut rank
                 .iter()
                 .map(|r| r.candidate.item)
                 .find(|&i| pack.category_index(i) == Some(c) && !is_pinned(&pinned, i))
-                .or_else(|| best_in_category(ctx, c, &pinned)),
+                .or_else(|| best_by_category.get_or_insert_with(|| CategoryBest::of(ctx, &pin_rules)).best(c, &pinned)),
         };
         let Some(item) = target else { continue };
         if !ctx.allows(item) || is_pinned(&pinned, item) {
@@ -539,10 +542,41 @@ fn precedence(rule: &Rule) -> (u8, u8) {
     (u8::from(rule.source == RuleSource::Page), u8::from(matches!(rule.target, RuleTarget::Item(_))))
 }
 
-fn best_in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, pinned: &[Pinned]) -> Option<u32> {
-    (0..ctx.pack.item_count())
-        .filter(|&i| ctx.pack.category_index(i) == Some(c) && ctx.allows(i) && !pinned.iter().any(|p| p.1.candidate.item == i))
-        .max_by(|&a, &b| signals::trend(ctx.pack, a).total_cmp(&signals::trend(ctx.pack, b)).then(b.cmp(&a)))
+/// For each category named by a pin rule, its eligible items by trend (best first; ties: the
+/// lower index): where a category pin finds its item when the shelf did not rank one. Built in
+/// one pass over the catalog however many pins there are.
+struct CategoryBest {
+    /// Per category index: the items, best first (empty for categories no pin names).
+    items: Vec<Vec<u32>>,
+}
+
+impl CategoryBest {
+    fn of<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, pin_rules: &[(usize, Rule)]) -> CategoryBest {
+        let pack = ctx.pack;
+        let mut wanted = vec![false; pack.category_count() as usize];
+        for (_, rule) in pin_rules {
+            if let RuleTarget::Category(c) = rule.target {
+                wanted[c as usize] = true;
+            }
+        }
+        let mut items: Vec<Vec<u32>> = vec![Vec::new(); wanted.len()];
+        for i in 0..pack.item_count() {
+            let Some(c) = pack.category_index(i) else { continue };
+            if wanted.get(c as usize).copied().unwrap_or(false) && ctx.allows(i) {
+                items[c as usize].push(i);
+            }
+        }
+        for list in &mut items {
+            crate::order::sort_by(list, &|&a, &b| signals::trend(pack, b).total_cmp(&signals::trend(pack, a)).then(a.cmp(&b)));
+        }
+        CategoryBest { items }
+    }
+
+    /// The best item of category `c` not pinned yet.
+    fn best(&self, c: u32, pinned: &[Pinned]) -> Option<u32> {
+        let list = self.items.get(c as usize)?;
+        list.iter().copied().find(|&i| !pinned.iter().any(|p| p.1.candidate.item == i))
+    }
 }
 
 /// Under-exposed eligible items not on the shelf, with their relevance to the shelf (cosine
@@ -552,8 +586,10 @@ fn exploration_arms<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, picked: &[Ranked]
     let on_shelf: Vec<u32> = picked.iter().map(|r| r.candidate.item).chain(pinned.iter().map(|p| p.1.candidate.item)).collect();
     let centre = vector::centroid(pack, &on_shelf);
     let cold = ctx.under_exposed.of(pack);
+    let mut shown = on_shelf;
+    shown.sort_unstable();
     (0..pack.item_count())
-        .filter(|&i| cold.get(i as usize).copied().unwrap_or(false) && ctx.allows(i) && !on_shelf.contains(&i))
+        .filter(|&i| cold.get(i as usize).copied().unwrap_or(false) && ctx.allows(i) && shown.binary_search(&i).is_err())
         .map(|i| Arm {
             item: i,
             relevance: cosine(&centre, &vector::unit_vector(pack, i)).clamp(0.0, 1.0),

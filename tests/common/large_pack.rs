@@ -137,16 +137,16 @@ pub fn large_pack(n: usize, seed: u64) -> Vec<u8> {
     contents.encode().expect("the large pack encodes")
 }
 
-/// The engine of `bytes` with a heavy shopper: 10,000 events (views, carts, purchases over
-/// 60 days) and 100 searches, the most the engine keeps.
-pub fn heavy_shopper(bytes: Vec<u8>) -> Engine {
+/// The engine of `bytes` with a heavy shopper: `events` events (views, carts, purchases, one
+/// every 8.64 minutes; 10,000 is the most the engine keeps) and 100 searches (the most kept).
+pub fn heavy_shopper(bytes: Vec<u8>, events: i64) -> Engine {
     let mut engine = Engine::open(bytes).expect("the large pack opens");
     let n = engine.pack().item_count() as u64;
     let mut rng = SplitMix64::new(11);
-    for j in 0..10_000i64 {
+    for j in 0..events {
         let item = engine.pack().item_id((rng.next_u64() % n) as u32).to_owned();
         let kind = ["view", "view", "view", "click", "add_to_cart", "purchase"][(rng.next_u64() % 6) as usize];
-        let ts = (NOW_MS - (10_000 - j) * 518_400) as f64;
+        let ts = (NOW_MS - (events - j) * 518_400) as f64;
         engine.track(&EventInput { item: Some(item), kind: kind.into(), ts, qty: None, query: None }, NOW_MS).unwrap();
     }
     for j in 0..100i64 {
