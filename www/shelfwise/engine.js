@@ -25,7 +25,7 @@
 // once each (by id).
 
 import { ShelfwiseError, isWasmTrap, toShelfwiseError } from './errors.js';
-import { ShopperMemory, eventOf, recordOf } from './memory.js';
+import { ShopperMemory, eventOf, keptQuery, recordOf } from './memory.js';
 import { byTime, newEventId } from './storage.js';
 import { openMeasurement } from './measurement-store.js';
 import { compileWasm, mark } from './loader.js';
@@ -91,10 +91,15 @@ async function lastGoodPack(packUrl) {
   }
 }
 
-/** Opens `bytes` (fetched from packUrl), falling back to the last good copy if it is refused. */
-async function openPack(glue, packUrl, bytes) {
+/**
+ * Opens `pack` (fetched from packUrl: its bytes, or `{ refusal }` when loader.js refused them by
+ * their header), falling back to the last good copy if it is refused.
+ */
+async function openPack(glue, packUrl, pack) {
   let failure;
   try {
+    if (pack.refusal) throw new ShelfwiseError(pack.refusal.kind, pack.refusal.message);
+    const bytes = new Uint8Array(pack);
     const recommender = new glue.Recommender(bytes);
     mark('pack-opened');
     // Written in the background: the first shelf does not wait for the Cache API (about 100 ms
@@ -145,7 +150,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   } catch (error) {
     throw toShelfwiseError(error);
   }
-  const opened = await openPack(glue, packUrl, new Uint8Array(pack));
+  const opened = await openPack(glue, packUrl, pack);
   const packBytes = opened.bytes;
   let recommender = opened.recommender;
   let currentGlue = glue; // the glue of the instance `recommender` lives in
@@ -265,17 +270,25 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   });
   mark('engine-ready');
 
-  return {
+  const engine = {
     info: () => guard('info', () => ({ ...recommender.info(), wasm: { variant: wasm.variant, url: wasm.url } })),
     /** Resolves once the event is in the engine and, under consent "on-device", stored durably. */
-    track: async (event) => {
+    /** `calledAt`: when the page called track() (an erase in any tab since then drops it). */
+    track: async (event, calledAt = Date.now()) => {
       const record = await guard('track', () => {
+        if (calledAt <= memory.erasedAt) return null; // forgotten while it was on its way
         const fresh = recordOf(newEventId(), event);
+        // Kept and stored as the core uses it: the search text cut (before it is copied into
+        // the core), the time no later than now (the core refuses more than a day ahead).
+        if (typeof fresh.query === 'string') fresh.query = keptQuery(fresh.query);
         recommender.track(eventOf(fresh));
+        fresh.ts = Math.min(fresh.ts, Date.now());
+        if (fresh.type === 'search' && !fresh.query) return null; // the core keeps nothing of it
         keep(fresh, true);
         return fresh;
       });
-      await memory.persist(record);
+      if (!record) return;
+      await memory.persist(record, calledAt);
       await measurement.tracked(record).catch(() => {}); // a purchase's value: measurement only
     },
     recordShelf: (record) => measurement.recordShelf(record),
@@ -318,6 +331,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
       return data;
     },
     close: async () => {
+      await Promise.allSettled([...inflight]); // accepted calls finish with their real outcome
       measurement.close();
       await opened.remembered;
       await memory.close();
@@ -331,4 +345,16 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
       throw new WebAssembly.RuntimeError('unreachable');
     }),
   };
+  // Every call but close() is counted in flight until it settles, so that close() waits for it.
+  const inflight = new Set();
+  for (const [name, method] of Object.entries(engine)) {
+    if (name === 'close') continue;
+    engine[name] = (...args) => {
+      const call = (async () => method(...args))();
+      inflight.add(call);
+      call.then(() => inflight.delete(call), () => inflight.delete(call));
+      return call;
+    };
+  }
+  return engine;
 }

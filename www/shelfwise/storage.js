@@ -84,6 +84,19 @@ export function withLock(body) {
   return locks.request(LOCK_NAME, body);
 }
 
+/** Web Lock over the shopper's events: shared while a tab stores one, exclusive to erase them. */
+export const EVENTS_LOCK_NAME = 'shelfwise-events';
+
+/**
+ * Runs `body` under the Web Lock EVENTS_LOCK_NAME, `shared` (storing an event) or exclusive
+ * (forget, clearEvents: they wait for every tab's writes in flight), when Web Locks exist.
+ */
+export function withEventsLock(shared, body) {
+  const locks = globalThis.navigator?.locks;
+  if (!locks?.request) return body();
+  return locks.request(EVENTS_LOCK_NAME, { mode: shared ? 'shared' : 'exclusive' }, body);
+}
+
 /** A fresh event id: 128 random bits as 32 hex digits. */
 export function newEventId() {
   const bytes = new Uint8Array(16);
@@ -111,10 +124,12 @@ export function byTime(a, b) {
 
 /**
  * Splits valid records into those the policy keeps (oldest first) and the keys to delete:
- * invalid records, records older than the retention window, and all but the newest maxEvents.
+ * invalid records, records older than the retention window or dated more than a day ahead, and
+ * all but the newest maxEvents. A kept record dated after now counts as now.
  */
 function applyPolicy(records, keys, policy, nowMs) {
   const cutoff = nowMs - policy.retentionDays * DAY_MS;
+  const latest = nowMs + DAY_MS; // the core refuses later times (stored by older versions)
   const valid = [];
   const doomed = [];
   let invalid = 0;
@@ -122,10 +137,10 @@ function applyPolicy(records, keys, policy, nowMs) {
     if (!isEventRecord(record) || record.id !== keys[i]) {
       invalid += 1;
       doomed.push(keys[i]);
-    } else if (record.ts < cutoff) {
+    } else if (record.ts < cutoff || record.ts > latest) {
       doomed.push(keys[i]);
     } else {
-      valid.push(record);
+      valid.push(record.ts > nowMs ? { ...record, ts: nowMs } : record);
     }
   });
   valid.sort(byTime);
@@ -343,6 +358,19 @@ export class EventStore {
       }
     }
     throw lastError;
+  }
+
+  /** Deletes the records with these ids (those that exist). */
+  async remove(ids) {
+    try {
+      const db = await this.database();
+      const tx = db.transaction([EVENTS_STORE], 'readwrite', { durability: 'strict' });
+      const store = tx.objectStore(EVENTS_STORE);
+      for (const id of ids) store.delete(id);
+      await transactionDone(tx);
+    } catch (error) {
+      throw asProblem(error);
+    }
   }
 
   /** Deletes every event record (the database stays). */
