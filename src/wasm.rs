@@ -108,12 +108,12 @@ impl WasmRecommender {
         to_js(&self.engine.info())
     }
 
-    /// Records one event `{ item, type, ts, qty?, query? }`; `ts` at most a day after this
-    /// realm's clock (`Date.now()`).
-    pub fn track(&mut self, event: JsValue) -> Result<(), JsValue> {
+    /// Records one event `{ item, type, ts, qty?, query? }` as of `nowMs` (the page's clock
+    /// when it called track()); `ts` at most a day after it.
+    pub fn track(&mut self, event: JsValue, now_ms: f64) -> Result<(), JsValue> {
         let input: EventInput =
             serde_wasm_bindgen::from_value(event).map_err(|e| CoreError::InvalidArgument { name: "event", detail: e.to_string() })?;
-        let now = check_ts("now", js_sys::Date::now())?;
+        let now = check_ts("nowMs", now_ms)?;
         Ok(self.engine.track(&input, now)?)
     }
 

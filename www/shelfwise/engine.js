@@ -123,6 +123,11 @@ async function openPack(glue, packUrl, pack) {
   return { recommender, bytes: cached, remembered: Promise.resolve() };
 }
 
+/** "Now" for replaying an accepted record: never before its own time (clocks of tabs differ). */
+function replayNow(record) {
+  return Math.max(Date.now(), record.ts);
+}
+
 /** Drops a Recommender of a trapped instance without calling into that instance again. */
 function abandon(recommender) {
   try {
@@ -168,7 +173,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
       const fresh = new freshGlue.Recommender(packBytes);
       for (const { record } of accepted.slice(-MAX_REPLAY_EVENTS)) {
         try {
-          fresh.track(eventOf(record));
+          fresh.track(eventOf(record), replayNow(record));
         } catch {
           // it was accepted before; a refusal now would only drop that one event
         }
@@ -225,7 +230,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     for (const record of [...records].sort(byTime)) {
       if (seen.has(record.id) || recovering || broken) continue;
       try {
-        recommender.track(eventOf(record));
+        recommender.track(eventOf(record), replayNow(record));
         keep(record, false);
       } catch {
         // e.g. an item no longer in this pack: that event does not count here
@@ -245,7 +250,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     try {
       recommender.clearEvents();
       for (const { record } of locals) {
-        recommender.track(eventOf(record));
+        recommender.track(eventOf(record), replayNow(record));
         keep(record, true);
       }
       for (const interest of removedInterests) recommender.removeInterest(interest);
@@ -279,10 +284,11 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
         if (calledAt <= memory.erasedAt) return null; // forgotten while it was on its way
         const fresh = recordOf(newEventId(), event);
         // Kept and stored as the core uses it: the search text cut (before it is copied into
-        // the core), the time no later than now (the core refuses more than a day ahead).
+        // the core), the time no later than the call's (the page's clock, which the core
+        // refuses to be more than a day behind the event).
         if (typeof fresh.query === 'string') fresh.query = keptQuery(fresh.query);
-        recommender.track(eventOf(fresh));
-        fresh.ts = Math.min(fresh.ts, Date.now());
+        recommender.track(eventOf(fresh), calledAt);
+        fresh.ts = Math.min(fresh.ts, calledAt);
         if (fresh.type === 'search' && !fresh.query) return null; // the core keeps nothing of it
         keep(fresh, true);
         return fresh;

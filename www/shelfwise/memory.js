@@ -195,8 +195,6 @@ export class ShopperMemory {
 
   /** persist() under the events lock. */
   async storeRecord(record, trackedAt) {
-    // Messages already sent (another tab's erase) are read first.
-    await new Promise((resolve) => { setTimeout(resolve, 0); });
     if (trackedAt <= this.erasedAt) return; // this tab erased everything since it was tracked
     if (this.mode !== 'on-device' || this.unusable) return;
     if (!this.store) {

@@ -124,12 +124,10 @@ export function byTime(a, b) {
 
 /**
  * Splits valid records into those the policy keeps (oldest first) and the keys to delete:
- * invalid records, records older than the retention window or dated more than a day ahead, and
- * all but the newest maxEvents. A kept record dated after now counts as now.
+ * invalid records, records older than the retention window, and all but the newest maxEvents.
  */
 function applyPolicy(records, keys, policy, nowMs) {
   const cutoff = nowMs - policy.retentionDays * DAY_MS;
-  const latest = nowMs + DAY_MS; // the core refuses later times (stored by older versions)
   const valid = [];
   const doomed = [];
   let invalid = 0;
@@ -137,10 +135,10 @@ function applyPolicy(records, keys, policy, nowMs) {
     if (!isEventRecord(record) || record.id !== keys[i]) {
       invalid += 1;
       doomed.push(keys[i]);
-    } else if (record.ts < cutoff || record.ts > latest) {
+    } else if (record.ts < cutoff) {
       doomed.push(keys[i]);
     } else {
-      valid.push(record.ts > nowMs ? { ...record, ts: nowMs } : record);
+      valid.push(record);
     }
   });
   valid.sort(byTime);
