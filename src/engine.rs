@@ -307,7 +307,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
     /// is at most [`MAX_ITEMS_PER_CALL`], else `out_of_range`.
     pub fn items(&self, start: u32, count: u32) -> Result<Vec<ItemCard>, CoreError> {
         if count as usize > MAX_ITEMS_PER_CALL {
-            return Err(CoreError::OutOfRange { name: "count", value: count.to_string(), expected: "at most 1000 items per call" });
+            return Err(CoreError::OutOfRange { name: "count", value: count.to_string(), expected: "at most 10000 items per call" });
         }
         let end = start.saturating_add(count).min(self.pack.item_count());
         Ok((start.min(end)..end).map(|i| ItemCard::of(&self.pack, i)).collect())

@@ -34,7 +34,7 @@ pub const MAX_PAGE_ITEMS: usize = 2_000;
 /// Most rules of one request, and of a pack (the builder refuses more).
 pub const MAX_RULES: usize = 1_000;
 /// Most item cards one `items()` call returns.
-pub const MAX_ITEMS_PER_CALL: usize = 1_000;
+pub const MAX_ITEMS_PER_CALL: usize = 10_000;
 /// Most events kept in memory; older ones are dropped first.
 pub const MAX_EVENTS: usize = 10_000;
 /// Most searches kept in memory; older ones are dropped first.
