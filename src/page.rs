@@ -566,16 +566,8 @@ impl CategoryBest {
                 items[c as usize].push(i);
             }
         }
-        // A category pin can pass over at most one item per other pin (pinned already): the
-        // best `pins` items of each category are all it may need, chosen in linear time.
-        let pins = pin_rules.len();
-        let better = |a: &u32, b: &u32| signals::trend(pack, *b).total_cmp(&signals::trend(pack, *a)).then(a.cmp(b));
         for list in &mut items {
-            if list.len() > pins && pins > 0 {
-                list.select_nth_unstable_by(pins - 1, better);
-                list.truncate(pins);
-            }
-            crate::order::sort_by(list, &|a, b| better(a, b));
+            crate::order::sort_by(list, &|&a, &b| signals::trend(pack, b).total_cmp(&signals::trend(pack, a)).then(a.cmp(&b)));
         }
         CategoryBest { items }
     }
