@@ -363,10 +363,10 @@ export class Shelfwise {
 
   /** One item's card by id. */
   async item(id) {
-    if (typeof id !== 'string') {
+    if (typeof id !== 'string' && typeof id !== 'number') {
       throw new ShelfwiseError('invalid_argument', `item: the id must be a string, not ${typeof id}`);
     }
-    return this.transport.call('item', id);
+    return this.transport.call('item', String(id));
   }
 
   /** Item cards in pack order (for listing the catalog). */
