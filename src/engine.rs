@@ -318,7 +318,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
     /// [`MAX_QUERY_CHARS`], if any; it feeds the shelves' cold start (title word match), not
     /// the interest vectors.
     pub fn track(&mut self, input: &EventInput, now_ms: i64) -> Result<(), CoreError> {
-        let kind = EventKind::parse(limits::cut(&input.kind, 32))?;
+        let kind = EventKind::parse(&input.kind)?;
         let ts_ms = check_event_ts(input.ts, now_ms)?;
         let qty = match input.qty {
             None => 1,

@@ -132,7 +132,7 @@ impl ShelfKind {
 impl<B: AsRef<[u8]>> Engine<B> {
     fn resolve_request(&self, req: &ShelfRequest) -> Result<Resolved, CoreError> {
         let pack = self.pack();
-        let kind = ShelfKind::parse(limits::cut(&req.kind, 64))?;
+        let kind = ShelfKind::parse(&req.kind)?;
         let k = check_k(req.k.unwrap_or(DEFAULT_K))?;
         let item = req.item.as_deref().map(|id| self.item_index(id)).transpose()?;
         let category = req.category.as_deref().map(|name| resolve_category(self, "category", name)).transpose()?;

@@ -372,7 +372,7 @@ fn recommend_cuts_long_input_it_quotes() {
     assert!(ok, "{stderr}");
     let short = format!("\"{}…\" (1000000 bytes)", "Z".repeat(64));
     let expected = [
-        format!("h.jsonl:line 1: event 1: unknown item id {short}: it is not in this pack"),
+        format!("h.jsonl:line 1: event 1: item = {short} is out of range: an item id of at most 1024 bytes"),
         format!("h.jsonl:line 2: event 1: unknown event type {short}"),
         format!("h.jsonl:line 3: event 1: field \"ts\": {short} is not a date-time"),
         format!("h.jsonl:line 4: field \"shopper\": expected a string, found [\"{}… (1000004 bytes)", "Z".repeat(62)),
