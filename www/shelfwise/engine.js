@@ -281,7 +281,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     /** `calledAt`: when the page called track() (an erase in any tab since then drops it). */
     track: async (event, calledAt = Date.now()) => {
       const record = await guard('track', () => {
-        if (calledAt <= memory.erasedAt) return null; // forgotten while it was on its way
+        if (calledAt < memory.erasedAt) return null; // forgotten while it was on its way
         const fresh = recordOf(newEventId(), event);
         // Kept and stored as the core uses it: the search text cut (before it is copied into
         // the core), the time no later than the call's (the page's clock, which the core
@@ -315,20 +315,21 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     items: (start, count) => guard('items', () => recommender.items(start, count)),
     profile: (nowMs) => guard('profile', () => recommender.profile(nowMs)),
     eventCount: () => guard('eventCount', () => recommender.eventCount()),
-    clearEvents: async () => {
+    /** `calledAt`: the page's clock at the call (erase times compare with track()'s). */
+    clearEvents: async (calledAt = Date.now()) => {
       await guard('clearEvents', () => rebuild(false));
-      await memory.clearEvents();
+      await memory.clearEvents(calledAt);
       await measurement.clear();
     },
     setConsent: async (mode) => {
       await memory.switchTo(mode);
       await measurement.consentChanged();
     },
-    forget: async () => {
+    forget: async (calledAt = Date.now()) => {
       await guard('forget', () => rebuild(false));
       await opened.remembered; // so that the pack copy cannot reappear after forget()
       measurement.forget();
-      await memory.forget();
+      await memory.forget(calledAt);
     },
     exportData: async (nowMs) => {
       const data = await memory.exportData();

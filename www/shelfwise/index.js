@@ -381,7 +381,7 @@ export class Shelfwise {
 
   /** Forgets every recorded event, search and removed interest, in memory (every tab) and in storage. */
   clearEvents() {
-    return this.transport.call('clearEvents').then((result) => { this.eventsChanged(); return result; });
+    return this.transport.call('clearEvents', Date.now()).then((result) => { this.eventsChanged(); return result; });
   }
 
   /**
@@ -426,7 +426,7 @@ export class Shelfwise {
    * and every event in memory, in every open tab. The consent mode stays.
    */
   async forget() {
-    await this.transport.call('forget');
+    await this.transport.call('forget', Date.now()); // the page's clock, as track() sends it
     this.eventsChanged();
   }
 

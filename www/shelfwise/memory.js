@@ -37,6 +37,16 @@ export const MAX_QUERY_CHARS = 200;
 /** How far ahead of now an event may be dated (the core refuses later ones). */
 export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The page's clock, read from this realm's: `calledAt` is the page's Date.now() when it made
+ * the call (a worker's clock may differ from a page's whose clock a test fakes); erase times
+ * are compared with track() call times, which are the page's.
+ */
+function pageClock(calledAt) {
+  const offset = calledAt - Date.now();
+  return () => Date.now() + offset;
+}
+
 /** How many of its latest stored records a tab remembers, to erase late writes (receive()). */
 const MAX_WRITTEN = 1000;
 
@@ -195,7 +205,7 @@ export class ShopperMemory {
 
   /** persist() under the events lock. */
   async storeRecord(record, trackedAt) {
-    if (trackedAt <= this.erasedAt) return; // this tab erased everything since it was tracked
+    if (trackedAt < this.erasedAt) return; // this tab erased everything since it was tracked
     if (this.mode !== 'on-device' || this.unusable) return;
     if (!this.store) {
       this.engine.apply(await this.openStore()); // reopened after forget()
@@ -221,7 +231,7 @@ export class ShopperMemory {
     try {
       if (message?.type === 'event' && this.mode === 'on-device') {
         // An event tracked before an erase this tab saw stays erased.
-        if (!(message.trackedAt > this.erasedAt)) return;
+        if (!(message.trackedAt >= this.erasedAt)) return;
         this.engine.apply([message.record]);
       } else if (message?.type === 'clear') {
         const at = Number(message.at) || Date.now();
@@ -229,8 +239,8 @@ export class ShopperMemory {
         this.engine.clear();
         // Records this tab stored after that erase although they were tracked before it (the
         // erase's message came late) are deleted too.
-        const late = this.written.filter((w) => w.trackedAt <= at).map((w) => w.id);
-        this.written = this.written.filter((w) => w.trackedAt > at);
+        const late = this.written.filter((w) => w.trackedAt < at).map((w) => w.id);
+        this.written = this.written.filter((w) => w.trackedAt >= at);
         if (late.length > 0) await this.store?.remove(late);
       } else if (message?.type === 'consent' && CONSENT_MODES.includes(message.mode)) {
         await this.switchTo(message.mode, false);
@@ -273,23 +283,24 @@ export class ShopperMemory {
    * Drops this tab's events and tells every other tab to (`at`: events tracked until now are
    * erased). Called under the exclusive events lock, so no tab is storing one meanwhile.
    */
-  eraseEverywhere() {
-    const at = Date.now();
+  eraseEverywhere(clock) {
+    const at = clock();
     this.erasedAt = Math.max(this.erasedAt, at);
     this.engine.clear();
     this.broadcast({ type: 'clear', at });
   }
 
   /** Every engine of the origin drops its events; the stored events are deleted. */
-  async clearEvents() {
+  async clearEvents(calledAt = Date.now()) {
+    const clock = pageClock(calledAt);
     await withEventsLock(false, async () => {
-      this.eraseEverywhere();
+      this.eraseEverywhere(clock);
       try {
         await this.store?.clear();
       } catch (problem) {
         this.degrade(problem);
       }
-      this.eraseEverywhere(); // again: what the tabs accepted meanwhile was tracked before now
+      this.eraseEverywhere(clock); // again: what the tabs accepted meanwhile was tracked before now
     });
   }
 
@@ -297,16 +308,17 @@ export class ShopperMemory {
    * clearEvents(), then delete the databases and the pack cache; the mode stays. Every tab's
    * writes in flight finish first (events lock), and are erased with the rest.
    */
-  async forget() {
-    await withEventsLock(false, () => this.forgetLocked());
+  async forget(calledAt = Date.now()) {
+    const clock = pageClock(calledAt);
+    await withEventsLock(false, () => this.forgetLocked(clock));
   }
 
-  async forgetLocked() {
-    this.eraseEverywhere();
+  async forgetLocked(clock) {
+    this.eraseEverywhere(clock);
     this.store?.close();
     this.store = null;
     await this.erase();
-    this.eraseEverywhere(); // again: what the tabs accepted meanwhile was tracked before now
+    this.eraseEverywhere(clock); // again: what the tabs accepted meanwhile was tracked before now
     try {
       if (typeof caches !== 'undefined') await caches.delete(this.packCache);
     } catch {
