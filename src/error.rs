@@ -2,10 +2,12 @@
 //!
 //! The wasm bindings turn every `CoreError` into a JS `Error` named `ShelfwiseError` whose
 //! `kind` property is [`CoreError::kind`]; the CLI prints the `Display` text. Nothing in the
-//! core panics on bad input: it returns one of these.
+//! core panics on bad input: it returns one of these. Messages quote input with
+//! [`echo`](crate::limits::echo): at most 64 characters of it, then its length.
 
 use thiserror::Error;
 
+use crate::limits::echo;
 use crate::measurement::MeasurementError;
 use crate::pack::PackError;
 
@@ -20,13 +22,13 @@ pub enum CoreError {
     #[error(transparent)]
     Measurement(#[from] MeasurementError),
     /// An event or request named an item id that the pack does not contain.
-    #[error("unknown item id {id:?}: it is not in this pack")]
+    #[error("unknown item id {}: it is not in this pack", echo(.id))]
     UnknownItem {
         /// The id as given.
         id: String,
     },
     /// An event type name that is not one of the documented kinds.
-    #[error("unknown event type {found:?}; expected one of view, click, add_to_cart, remove_from_cart, purchase, search")]
+    #[error("unknown event type {}; expected one of view, click, add_to_cart, remove_from_cart, purchase, search", echo(.found))]
     UnknownEventKind {
         /// The name as given.
         found: String,
@@ -48,19 +50,19 @@ pub enum CoreError {
         kind: &'static str,
     },
     /// A shelf kind that is not one of the documented kinds.
-    #[error("unknown shelf kind {found:?}; expected one of for-you, discovery, buy-again, because-you-viewed, similar, bought-together, trending, trending-in-categories, recently-viewed, new-for-you")]
+    #[error("unknown shelf kind {}; expected one of for-you, discovery, buy-again, because-you-viewed, similar, bought-together, trending, trending-in-categories, recently-viewed, new-for-you", echo(.found))]
     UnknownShelf {
         /// The name as given.
         found: String,
     },
     /// A request named a category that the pack does not contain.
-    #[error("unknown category {name:?}: it is not in this pack")]
+    #[error("unknown category {}: it is not in this pack", echo(.name))]
     UnknownCategory {
         /// The name as given.
         name: String,
     },
     /// A request named a brand that the pack does not contain.
-    #[error("unknown brand {name:?}: it is not in this pack")]
+    #[error("unknown brand {}: it is not in this pack", echo(.name))]
     UnknownBrand {
         /// The name as given.
         name: String,

@@ -109,11 +109,13 @@ impl WasmRecommender {
         to_js(&self.engine.info())
     }
 
-    /// Records one event `{ item, type, ts, qty?, query? }`.
-    pub fn track(&mut self, event: JsValue) -> Result<(), JsValue> {
+    /// Records one event `{ item, type, ts, qty?, query? }` as of `nowMs` (the page's clock
+    /// when it called track()); `ts` at most a day after it.
+    pub fn track(&mut self, event: JsValue, now_ms: f64) -> Result<(), JsValue> {
         let input: EventInput =
             serde_wasm_bindgen::from_value(event).map_err(|e| CoreError::InvalidArgument { name: "event", detail: e.to_string() })?;
-        Ok(self.engine.track(&input)?)
+        let now = check_ts("nowMs", now_ms)?;
+        Ok(self.engine.track(&input, now)?)
     }
 
     /// One shelf: `request` is `{ kind, k?, item?, category?, query?, cart?, exclude?, filters?,
@@ -160,7 +162,7 @@ impl WasmRecommender {
     pub fn items(&self, start: f64, count: f64) -> Result<JsValue, JsValue> {
         let start = usize_arg("start", start)?.min(u32::MAX as usize) as u32;
         let count = usize_arg("count", count)?.min(u32::MAX as usize) as u32;
-        to_js(&self.engine.items(start, count))
+        to_js(&self.engine.items(start, count)?)
     }
 
     /// A readable summary of the shopper's profile as of `nowMs`.

@@ -133,6 +133,16 @@ fn each_input_problem_is_reported_with_file_line_and_field() {
 }
 
 #[test]
+fn an_id_longer_than_the_engine_accepts_is_skipped_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = format!("id,title,price\nA,Alpha,1\n{},Long,2\n", "L".repeat(shelfwise::limits::MAX_ID_BYTES + 1));
+    let (ok, stderr, _) = build_in(dir.path(), "c.csv", catalog.as_bytes(), GOOD_EVENTS, &["--max-skipped", "1"]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("c.csv:line 3: field \"id\": \"LLLL"), "{stderr}");
+    assert!(stderr.contains("(1025 bytes) is longer than 1024 bytes"), "{stderr}");
+}
+
+#[test]
 fn an_invalid_in_stock_value_keeps_its_product_in_stock() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = b"id,title,price,in_stock\nA,Alpha,1,maybe\nB,Beta,2,out_of_stock\nC,Gamma,3,In Stock\n";
@@ -356,7 +366,7 @@ fn recommend_cuts_long_input_it_quotes() {
     assert!(ok, "{stderr}");
     let short = format!("\"{}…\" (1000000 bytes)", "Z".repeat(64));
     let expected = [
-        format!("h.jsonl:line 1: event 1: unknown item id {short}: it is not in this pack"),
+        format!("h.jsonl:line 1: event 1: item = {short} is out of range: an item id of at most 1024 bytes"),
         format!("h.jsonl:line 2: event 1: unknown event type {short}"),
         format!("h.jsonl:line 3: event 1: field \"ts\": {short} is not a date-time"),
         format!("h.jsonl:line 4: field \"shopper\": expected a string, found [\"{}… (1000004 bytes)", "Z".repeat(62)),

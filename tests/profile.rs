@@ -89,7 +89,8 @@ fn removing_an_interest_changes_the_for_you_shelf_and_is_remembered() {
 #[test]
 fn a_removed_interest_stays_out_of_the_search_cold_start() {
     let mut e = shop_engine();
-    e.track(&EventInput { item: None, kind: "search".into(), ts: NOW as f64 - MINUTE, qty: None, query: Some("heart".into()) }).unwrap();
+    e.track(&EventInput { item: None, kind: "search".into(), ts: NOW as f64 - MINUTE, qty: None, query: Some("heart".into()) }, NOW)
+        .unwrap();
     let hearts = for_you(&e);
     assert!(hearts.contains(&"S-00".to_owned()), "Heart Candle matches: {hearts:?}");
     e.remove_interest(&category("Candles")).unwrap();
@@ -108,7 +109,7 @@ fn removing_a_brand_and_bad_interests() {
     assert_eq!(e.remove_interest(&InterestInput { category: None, brand: Some("Nope".into()) }).unwrap_err().kind(), "unknown_brand");
     assert_eq!(e.remove_interest(&InterestInput { category: None, brand: None }).unwrap_err().kind(), "invalid_argument");
     // Erasing everything also forgets removed interests and searches.
-    e.track(&EventInput { item: None, kind: "search".into(), ts: NOW as f64, qty: None, query: Some("mug".into()) }).unwrap();
+    e.track(&EventInput { item: None, kind: "search".into(), ts: NOW as f64, qty: None, query: Some("mug".into()) }, NOW).unwrap();
     e.clear_events();
     let p = e.profile_summary(NOW);
     assert!(p.removed_interests.is_empty() && p.search_count == 0 && p.event_count == 0);
@@ -117,10 +118,11 @@ fn removing_a_brand_and_bad_interests() {
 #[test]
 fn searches_are_kept_with_their_text_and_empty_ones_are_not() {
     let mut e = shop_engine();
-    e.track(&EventInput { item: None, kind: "search".into(), ts: NOW as f64, qty: None, query: Some("  heart lamp ".into()) }).unwrap();
+    e.track(&EventInput { item: None, kind: "search".into(), ts: NOW as f64, qty: None, query: Some("  heart lamp ".into()) }, NOW)
+        .unwrap();
     assert_eq!(e.profile_summary(NOW).recent_searches, ["heart lamp"]);
     let empty = EventInput { item: None, kind: "search".into(), ts: NOW as f64, qty: None, query: Some(" ".into()) };
-    e.track(&empty).unwrap();
-    e.track(&EventInput { query: None, ..empty }).unwrap();
+    e.track(&empty, NOW).unwrap();
+    e.track(&EventInput { query: None, ..empty }, NOW).unwrap();
     assert_eq!(e.profile_summary(NOW).search_count, 1, "accepted, but nothing to keep");
 }

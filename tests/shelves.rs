@@ -15,7 +15,7 @@ const DAY: f64 = 24.0 * 60.0 * MINUTE;
 fn search(engine: &mut Engine, query: &str, minutes_ago: f64) {
     let input =
         EventInput { item: None, kind: "search".into(), ts: NOW as f64 - minutes_ago * MINUTE, qty: None, query: Some(query.into()) };
-    engine.track(&input).unwrap();
+    engine.track(&input, NOW).unwrap();
 }
 
 fn shelf(engine: &Engine, request: ShelfRequest) -> Shelf {

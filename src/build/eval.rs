@@ -558,7 +558,20 @@ pub(super) fn setup<'a>(
         })
         .collect();
     shoppers.sort_by(|a, b| a.id.cmp(b.id));
-    Ok(Setup { pack, engine, n, index, popularity, recent, knn, binary, ease, shoppers, train_events: train.len(), test_events: test.len() })
+    Ok(Setup {
+        pack,
+        engine,
+        n,
+        index,
+        popularity,
+        recent,
+        knn,
+        binary,
+        ease,
+        shoppers,
+        train_events: train.len(),
+        test_events: test.len(),
+    })
 }
 
 /// Buy-again: the shopper's train purchases, each `2^(−age / 30 days)` at the split.
@@ -607,11 +620,11 @@ fn tracked(e: &RawEvent) -> EventInput {
 }
 
 /// Puts shopper `s`'s train events into `engine` (after clearing it) through
-/// [`Engine::track`], as the page's `track()` does.
-fn replay(engine: &mut Engine, s: &Shopper<'_>) -> Result<(), EvalError> {
+/// [`Engine::track`] as of the split time, as the page's `track()` does.
+fn replay(engine: &mut Engine, s: &Shopper<'_>, split_ms: i64) -> Result<(), EvalError> {
     engine.clear_events();
     for e in &s.events {
-        engine.track(e)?;
+        engine.track(e, split_ms)?;
     }
     Ok(())
 }
@@ -645,7 +658,7 @@ pub fn evaluate(
         let not_bought = |i: usize| s.bought.binary_search(&(i as u32)).is_err();
 
         // The engine's shelves, exactly as the browser ranks them.
-        replay(&mut engine, s)?;
+        replay(&mut engine, s, split)?;
         acc[0][0].add(s.id, shipped_shelf(&engine, ShelfKind::ForYou, k, split, &index)?, &s.truth, k);
         if discovery {
             acc[0][1].add(s.id, shipped_shelf(&engine, ShelfKind::Discovery, k, split, &index)?, &new_truth, k);
@@ -860,7 +873,7 @@ pub fn weight_grid(
     let mut sums = vec![[(0.0f64, 0.0f64); 2]; points.len()];
     let mut n_disc = 0usize;
     for s in &shoppers {
-        replay(&mut engine, s)?;
+        replay(&mut engine, s, split)?;
         let new_truth = s.discovery_truth();
         n_disc += usize::from(!new_truth.is_empty());
         for (w, sum) in points.iter().zip(sums.iter_mut()) {

@@ -165,7 +165,7 @@ pub fn shop_engine() -> Engine {
 /// Tracks a `kind` event of `item`, `minutes_ago` minutes before [`NOW`].
 pub fn track(engine: &mut Engine, kind: &str, item: &str, minutes_ago: f64) {
     let input = EventInput { item: Some(item.into()), kind: kind.into(), ts: NOW as f64 - minutes_ago * MINUTE, qty: None, query: None };
-    engine.track(&input).expect("the event is valid");
+    engine.track(&input, NOW).expect("the event is valid");
 }
 
 /// The ids on a shelf, in order.

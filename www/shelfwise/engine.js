@@ -25,7 +25,7 @@
 // once each (by id).
 
 import { ShelfwiseError, isWasmTrap, toShelfwiseError } from './errors.js';
-import { ShopperMemory, eventOf, recordOf } from './memory.js';
+import { ShopperMemory, eventOf, keptQuery, recordOf } from './memory.js';
 import { byTime, newEventId } from './storage.js';
 import { openMeasurement } from './measurement-store.js';
 import { compileWasm, mark } from './loader.js';
@@ -92,10 +92,15 @@ async function lastGoodPack(packUrl) {
   }
 }
 
-/** Opens `bytes` (fetched from packUrl), falling back to the last good copy if it is refused. */
-async function openPack(glue, packUrl, bytes) {
+/**
+ * Opens `pack` (fetched from packUrl: its bytes, or `{ refusal }` when loader.js refused them by
+ * their header), falling back to the last good copy if it is refused.
+ */
+async function openPack(glue, packUrl, pack) {
   let failure;
   try {
+    if (pack.refusal) throw new ShelfwiseError(pack.refusal.kind, pack.refusal.message);
+    const bytes = new Uint8Array(pack);
     const recommender = new glue.Recommender(bytes);
     mark('pack-opened');
     // Written in the background: the first shelf does not wait for the Cache API (about 100 ms
@@ -117,6 +122,11 @@ async function openPack(glue, packUrl, bytes) {
   console.warn(`Shelfwise: the pack ${packUrl} was refused (${failure.kind}: ${failure.message}); `
     + 'using the last good copy of it cached in this browser instead');
   return { recommender, bytes: cached, remembered: Promise.resolve() };
+}
+
+/** "Now" for replaying an accepted record: never before its own time (clocks of tabs differ). */
+function replayNow(record) {
+  return Math.max(Date.now(), record.ts);
 }
 
 /** Drops a Recommender of a trapped instance without calling into that instance again. */
@@ -146,7 +156,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   } catch (error) {
     throw toShelfwiseError(error);
   }
-  const opened = await openPack(glue, packUrl, new Uint8Array(pack));
+  const opened = await openPack(glue, packUrl, pack);
   const packBytes = opened.bytes;
   let recommender = opened.recommender;
   let currentGlue = glue; // the glue of the instance `recommender` lives in
@@ -164,7 +174,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
       const fresh = new freshGlue.Recommender(packBytes);
       for (const { record } of accepted.slice(-MAX_REPLAY_EVENTS)) {
         try {
-          fresh.track(eventOf(record));
+          fresh.track(eventOf(record), replayNow(record));
         } catch {
           // it was accepted before; a refusal now would only drop that one event
         }
@@ -221,7 +231,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     for (const record of [...records].sort(byTime)) {
       if (seen.has(record.id) || recovering || broken) continue;
       try {
-        recommender.track(eventOf(record));
+        recommender.track(eventOf(record), replayNow(record));
         keep(record, false);
       } catch {
         // e.g. an item no longer in this pack: that event does not count here
@@ -241,7 +251,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     try {
       recommender.clearEvents();
       for (const { record } of locals) {
-        recommender.track(eventOf(record));
+        recommender.track(eventOf(record), replayNow(record));
         keep(record, true);
       }
       for (const interest of removedInterests) recommender.removeInterest(interest);
@@ -266,17 +276,26 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   });
   mark('engine-ready');
 
-  return {
+  const engine = {
     info: () => guard('info', () => ({ ...recommender.info(), wasm: { variant: wasm.variant, url: wasm.url } })),
     /** Resolves once the event is in the engine and, under consent "on-device", stored durably. */
-    track: async (event) => {
+    /** `calledAt`: when the page called track() (an erase in any tab since then drops it). */
+    track: async (event, calledAt = Date.now()) => {
       const record = await guard('track', () => {
+        if (calledAt < memory.erasedAt) return null; // forgotten while it was on its way
         const fresh = recordOf(newEventId(), event);
-        recommender.track(eventOf(fresh));
+        // Kept and stored as the core uses it: the search text cut (before it is copied into
+        // the core), the time no later than the call's (the page's clock, which the core
+        // refuses to be more than a day behind the event).
+        if (typeof fresh.query === 'string') fresh.query = keptQuery(fresh.query);
+        recommender.track(eventOf(fresh), calledAt);
+        fresh.ts = Math.min(fresh.ts, calledAt);
+        if (fresh.type === 'search' && !fresh.query) return null; // the core keeps nothing of it
         keep(fresh, true);
         return fresh;
       });
-      await memory.persist(record);
+      if (!record) return;
+      await memory.persist(record, calledAt);
       await measurement.tracked(record).catch(() => {}); // a purchase's value: measurement only
     },
     recordShelf: (record) => measurement.recordShelf(record),
@@ -297,20 +316,21 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     items: (start, count) => guard('items', () => recommender.items(start, count)),
     profile: (nowMs) => guard('profile', () => recommender.profile(nowMs)),
     eventCount: () => guard('eventCount', () => recommender.eventCount()),
-    clearEvents: async () => {
+    /** `calledAt`: the page's clock at the call (erase times compare with track()'s). */
+    clearEvents: async (calledAt = Date.now()) => {
       await guard('clearEvents', () => rebuild(false));
-      await memory.clearEvents();
+      await memory.clearEvents(calledAt);
       await measurement.clear();
     },
     setConsent: async (mode) => {
       await memory.switchTo(mode);
       await measurement.consentChanged();
     },
-    forget: async () => {
+    forget: async (calledAt = Date.now()) => {
       await guard('forget', () => rebuild(false));
       await opened.remembered; // so that the pack copy cannot reappear after forget()
       measurement.forget();
-      await memory.forget();
+      await memory.forget(calledAt);
     },
     exportData: async (nowMs) => {
       const data = await memory.exportData();
@@ -319,9 +339,22 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
       return data;
     },
     close: async () => {
+      await Promise.allSettled([...inflight]); // accepted calls finish with their real outcome
       measurement.close();
       await opened.remembered;
       await memory.close();
     },
   };
+  // Every call but close() is counted in flight until it settles, so that close() waits for it.
+  const inflight = new Set();
+  for (const [name, method] of Object.entries(engine)) {
+    if (name === 'close') continue;
+    engine[name] = (...args) => {
+      const call = (async () => method(...args))();
+      inflight.add(call);
+      call.then(() => inflight.delete(call), () => inflight.delete(call));
+      return call;
+    };
+  }
+  return engine;
 }
