@@ -10,6 +10,7 @@ mod error;
 mod quantize;
 pub mod reader;
 mod rules;
+pub mod shard;
 mod strings;
 mod writer;
 
