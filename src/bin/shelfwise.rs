@@ -50,6 +50,7 @@ Examples:
   shelfwise demo-data --out build/demo
   shelfwise build --events build/demo/events.jsonl --catalog build/demo/catalog.csv --out shop.pack
   shelfwise inspect shop.pack
+  shelfwise shard shop.pack --out shop/
   shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01
   shelfwise recommend --pack shop.pack --histories histories.jsonl --k 20
   shelfwise collect --port 8787 --out reports.jsonl
@@ -78,6 +79,11 @@ const INSPECT_EXAMPLES: &str = "\
 Examples:
   shelfwise inspect shop.pack
   shelfwise inspect shop.pack --json    # exits non-zero with {\"ok\":false,\"kind\":…} for a bad pack";
+
+const SHARD_EXAMPLES: &str = "\
+Examples:
+  shelfwise shard shop.pack --out shop/                            # bootstrap.shard + *.chunk
+  shelfwise shard shop.pack --out shop/ --items-per-partition 500  # smaller partitions";
 
 const DEMO_DATA_EXAMPLES: &str = "\
 Examples:
@@ -268,6 +274,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Split a pack file into the sharded layout: a folder with bootstrap.shard and the
+    /// content-hashed chunks the browser fetches on demand (what `build --layout sharded` writes).
+    #[command(after_help = SHARD_EXAMPLES)]
+    Shard {
+        /// The pack file.
+        pack: PathBuf,
+        /// The folder to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Target items per IVF partition chunk.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+        items_per_partition: u32,
+    },
     /// Write the synthetic demo shop (catalog.csv, events.jsonl, img/*.svg) into a folder.
     #[command(after_help = DEMO_DATA_EXAMPLES)]
     DemoData {
@@ -450,6 +469,7 @@ fn run(cli: Cli) -> Result<(), String> {
             build(&events, catalog.as_deref(), &out, model, input, &extras, layout)
         }
         Command::Inspect { pack, json } => inspect(&pack, json),
+        Command::Shard { pack, out, items_per_partition } => shard(&pack, &out, items_per_partition as usize),
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
         Command::Eval { events, catalog, split_date, k, model, input, json, report, grid, grid_spec } => {
             let outputs =
@@ -670,6 +690,25 @@ fn write_static_shelves(bytes: &[u8], path: &Path, k: usize) -> Result<StaticSum
     fs::write(path, &text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
     step.finish_and_clear();
     Ok(StaticSummary { items: shelves.items.len(), categories: shelves.trending.len(), sources: shelves.sources, bytes: text.len() })
+}
+
+fn shard(path: &Path, out: &Path, items_per_partition: usize) -> Result<(), String> {
+    let bytes = read_pack_file(path).map_err(|e| e.to_string())?;
+    let contents = Pack::open(bytes.as_slice()).map_err(|e| e.to_string())?.to_contents();
+    let pack = split(&contents, &ShardConfig { items_per_partition, ..ShardConfig::default() }).map_err(|e| e.to_string())?;
+    if out.is_file() {
+        return Err(format!("{}: is a file; a sharded pack is written as a folder", out.display()));
+    }
+    pack.write_folder(out)?;
+    eprintln!(
+        "sharded {} into {}/: {} B bootstrap, {} chunks, {} B in all",
+        path.display(),
+        out.display(),
+        pack.bootstrap.len(),
+        pack.chunks.len(),
+        pack.total_bytes()
+    );
+    Ok(())
 }
 
 fn inspect(path: &Path, as_json: bool) -> Result<(), String> {

@@ -31,7 +31,8 @@ pub struct ShardConfig {
     pub items_per_partition: usize,
     /// Items per directory chunk.
     pub items_per_directory: usize,
-    /// The bootstrap keeps this many most popular and this many most trending items.
+    /// The bootstrap keeps this many most popular and this many most trending items (at most
+    /// one in 20 of the catalog each).
     pub bootstrap_items: usize,
     /// Lloyd iterations.
     pub kmeans_iterations: usize,
@@ -255,7 +256,7 @@ pub fn split(contents: &PackContents, config: &ShardConfig) -> Result<ShardedPac
         rules: contents.rules.clone(),
         manifest,
         directory_first,
-        records: records_of(contents, bootstrap_items(contents, config.bootstrap_items)),
+        records: records_of(contents, bootstrap_items(contents, config.bootstrap_items.min(n.div_ceil(20)))),
     };
     Ok(ShardedPack { bootstrap: bootstrap.encode()?, chunks, partition_of })
 }

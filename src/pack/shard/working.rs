@@ -17,6 +17,7 @@ use super::directory::Directory;
 use super::records::ItemRecords;
 use super::{content_hash, file_name, unseal, ChunkError, ChunkKind, Cursor};
 use crate::pack::{PackContents, PackError, PackRule, RuleTarget};
+use crate::profile::Profile;
 
 /// The bootstrap and the chunks loaded into it.
 #[derive(Debug, Clone)]
@@ -102,6 +103,18 @@ impl WorkingSet {
     /// The `nprobe` partitions nearest `vector` (see [`Bootstrap::nearest_partitions`]).
     pub fn nearest_partitions(&self, vector: &[f32], nprobe: usize) -> Vec<u32> {
         self.bootstrap.nearest_partitions(vector, nprobe)
+    }
+
+    /// The partitions a profile's shelves need: the `nprobe` nearest its long-term interest,
+    /// then the `nprobe / 4` (at least 1) nearest its session's interest, without repeats.
+    pub fn partitions_for(&self, profile: &Profile, nprobe: usize) -> Vec<u32> {
+        let mut wanted = self.nearest_partitions(&profile.interest, nprobe);
+        for p in self.nearest_partitions(&profile.session_interest, nprobe.div_ceil(4)) {
+            if !wanted.contains(&p) {
+                wanted.push(p);
+            }
+        }
+        wanted
     }
 
     /// The bootstrap's and loaded partitions' records by catalog index (the bootstrap's copy
