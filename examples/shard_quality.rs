@@ -10,7 +10,8 @@
 //! popularity, titles and prices (random unit vectors would have no structure to find).
 //! Each shopper views 20 items (one a minute) from one to three clusters. For each shopper the
 //! example replays what the JS shell does (shards.js): load the partition of each viewed item
-//! through its directory chunk, then the `nprobe` partitions nearest the profile, assemble the
+//! through its directory chunk, the partitions holding most neighbours of the 10 latest items
+//! (at most `nprobe`), then the `nprobe` partitions nearest the profile, assemble the
 //! working pack and call `Engine::shelf` for for-you; the single pack answers the same calls.
 //! Printed per nprobe: mean overlap of the top 20 and the top 100 with the single pack, chunk
 //! bytes fetched per visit (raw and gzip), working-set items, and the time to assemble and
@@ -165,6 +166,18 @@ fn sharded_visit(
             add(&mut set, d, &mut visit);
         }
         let p = set.locate(id).unwrap().unwrap();
+        add(&mut set, p, &mut visit);
+    }
+    let mut recent: Vec<&str> = Vec::new();
+    for id in views.iter().rev() {
+        if recent.len() < 10 && !recent.contains(&id.as_str()) {
+            recent.push(id);
+        }
+    }
+    for d in set.neighbour_chunks(&recent, nprobe).directories {
+        add(&mut set, d, &mut visit);
+    }
+    for p in set.neighbour_chunks(&recent, nprobe).partitions {
         add(&mut set, p, &mut visit);
     }
     let mut engine = Engine::open(set.pack_bytes().unwrap()).unwrap();

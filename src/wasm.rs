@@ -253,6 +253,14 @@ impl WasmWorkingSet {
         Ok(self.set.partitions_for(&profile, nprobe as usize))
     }
 
+    /// The chunks holding the neighbours of the shopper's items `ids` (most important first):
+    /// `{ partitions, directories }` (see `WorkingSet::neighbour_chunks`).
+    #[wasm_bindgen(js_name = neighbourChunks)]
+    pub fn neighbour_chunks(&self, ids: Vec<String>, max: u32) -> Result<JsValue, JsValue> {
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        to_js(&self.set.neighbour_chunks(&ids, max as usize))
+    }
+
     /// Chunks loaded so far.
     #[wasm_bindgen(js_name = loadedChunks)]
     pub fn loaded_chunks(&self) -> u32 {

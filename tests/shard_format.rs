@@ -93,6 +93,29 @@ fn an_items_partition_is_found_through_its_directory_chunk() {
 }
 
 #[test]
+fn the_neighbours_of_the_shoppers_items_name_their_chunks() {
+    let pack = sharded();
+    let mut set = working(&pack);
+    let p = pack.partition_of[13];
+    assert_eq!(set.neighbour_chunks(&["S-13"], 8), Default::default(), "S-13 is not held yet: nothing to ask");
+    set.add_chunk(p, &pack.chunks[p as usize].1).unwrap();
+    // S-13's lists: S-14, S-15 (same category), S-20, and bought together S-02 (13 is odd: none).
+    let first = set.neighbour_chunks(&["S-13"], 8);
+    assert!(first.partitions.is_empty() && !first.directories.is_empty(), "{first:?}");
+    for d in first.directories {
+        set.add_chunk(d, &pack.chunks[d as usize].1).unwrap();
+    }
+    let wants = set.neighbour_chunks(&["S-13"], 8);
+    let mut expected: Vec<u32> = [14, 15, 20].iter().map(|&i| pack.partition_of[i]).filter(|&q| q != p).collect();
+    expected.sort_unstable();
+    expected.dedup();
+    let mut got = wants.partitions.clone();
+    got.sort_unstable();
+    assert_eq!(got, expected, "{wants:?}");
+    assert!(wants.directories.is_empty());
+}
+
+#[test]
 fn for_you_over_the_probed_partitions_is_the_single_ranking_of_the_held_items() {
     let pack = sharded();
     let single = Engine::open(shop().encode().unwrap()).unwrap();
@@ -237,5 +260,55 @@ fn truncating_or_extending_a_body_never_panics() {
             bytes[24..28].copy_from_slice(&crc.to_le_bytes());
         }
         assert!(WorkingSet::open(&bytes).is_err(), "cut at {cut} must be refused");
+    }
+}
+
+/// `bytes` with body_len and the CRC-32 rewritten to match (so edits reach the field checks).
+fn repaired(mut bytes: Vec<u8>) -> Vec<u8> {
+    if bytes.len() >= SHARD_HEADER_LEN {
+        let body_len = (bytes.len() - SHARD_HEADER_LEN) as u64;
+        bytes[16..24].copy_from_slice(&body_len.to_le_bytes());
+        let crc = crc32(&[&bytes[..24], &bytes[SHARD_HEADER_LEN..]].concat());
+        bytes[24..28].copy_from_slice(&crc.to_le_bytes());
+    }
+    bytes
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 1000, ..proptest::prelude::ProptestConfig::default() })]
+
+    /// Byte edits of any chunk (header and checksum repaired, the manifest naming the result)
+    /// are a typed error or a chunk whose working pack assembles, opens and ranks; never a panic.
+    #[test]
+    fn edited_chunks_never_panic(chunk in 0usize..7, edits in proptest::collection::vec((0usize..4096, proptest::prelude::any::<u8>()), 1..6)) {
+        let pack = sharded();
+        let mut bytes = pack.chunks[chunk].1.clone();
+        for (at, value) in edits {
+            let at = SHARD_HEADER_LEN + at % (bytes.len() - SHARD_HEADER_LEN);
+            bytes[at] = value;
+        }
+        let bytes = repaired(bytes);
+        let mut boot = Bootstrap::decode(&pack.bootstrap).unwrap();
+        boot.manifest[chunk].byte_len = bytes.len() as u32;
+        boot.manifest[chunk].content_hash = content_hash(&bytes);
+        let mut set = WorkingSet::open(&boot.encode().unwrap()).unwrap();
+        if set.add_chunk(chunk as u32, &bytes).is_ok() {
+            let engine = Engine::open(set.pack_bytes().expect("an accepted chunk assembles")).unwrap();
+            let request = ShelfRequest { kind: "for-you".into(), k: Some(5), ..ShelfRequest::default() };
+            engine.shelf(&request, 0).unwrap();
+        }
+    }
+
+    /// The same for the bootstrap.
+    #[test]
+    fn edited_bootstraps_never_panic(edits in proptest::collection::vec((0usize..4096, proptest::prelude::any::<u8>()), 1..6)) {
+        let mut bytes = sharded().bootstrap;
+        for (at, value) in edits {
+            let at = SHARD_HEADER_LEN + at % (bytes.len() - SHARD_HEADER_LEN);
+            bytes[at] = value;
+        }
+        if let Ok(set) = WorkingSet::open(&repaired(bytes)) {
+            Engine::open(set.pack_bytes().expect("an accepted bootstrap assembles")).unwrap();
+        }
     }
 }

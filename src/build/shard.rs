@@ -256,6 +256,7 @@ pub fn split(contents: &PackContents, config: &ShardConfig) -> Result<ShardedPac
         rules: contents.rules.clone(),
         manifest,
         directory_first,
+        directory_items: config.items_per_directory.max(1) as u32,
         records: records_of(contents, bootstrap_items(contents, config.bootstrap_items.min(n.div_ceil(20)))),
     };
     Ok(ShardedPack { bootstrap: bootstrap.encode()?, chunks, partition_of })

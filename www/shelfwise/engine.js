@@ -211,12 +211,22 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     old.free();
   }
 
+  /** The distinct items of the newest accepted events, newest first (at most `count`). */
+  function recentItems(count) {
+    const items = [];
+    for (let i = accepted.length - 1; i >= 0 && items.length < count; i -= 1) {
+      const { item } = accepted[i].record;
+      if (item && !items.includes(item)) items.push(item);
+    }
+    return items;
+  }
+
   /** Sharded pack: loads what calls for `requests` need (shards.js), then syncs. */
   async function prepareShelves(requests, nowMs) {
     if (!shards) return;
     await guard('sync', syncWorkingPack);
     try {
-      await shards.prepare(recommender, requests, nowMs);
+      await shards.prepare(recommender, requests, nowMs, recentItems(10));
     } catch (error) {
       if (isWasmTrap(error)) await guard('prepare', () => { throw error; }).catch(() => {});
     }

@@ -3,6 +3,8 @@
 // chunks each call needs next to it, by their content-hashed names:
 //   - the partition of every item the shopper tracks (found through its directory chunk);
 //   - the `nprobe` partitions nearest the shopper's profile (and the session's), before a shelf;
+//   - the partitions holding the most neighbours and bought-together items of the shopper's
+//     latest items (at most `nprobe`), which the for-you blend takes candidates from;
 //   - the partition of the shelf's context item (similar, bought together …).
 // Chunks are kept in the Cache API (CHUNK_CACHE; their names never change meaning, so a cached
 // copy is good for ever) and checked by the core (manifest length and hash, header, CRC-32)
@@ -152,13 +154,24 @@ export class ShardedPack {
     await this.within(this.itemLoads(ids));
   }
 
+  /** The partitions of the neighbours of `recent` (item ids), through their directory chunks. */
+  async neighbourLoads(recent) {
+    let wants = this.set.neighbourChunks(recent, this.nprobe);
+    if (wants.directories.length > 0) {
+      await this.within(wants.directories.map((d) => this.load(d)));
+      wants = this.set.neighbourChunks(recent, this.nprobe);
+    }
+    return wants.partitions.map((p) => this.load(p));
+  }
+
   /**
-   * Loads what shelves for `requests` need: the context items' partitions and the partitions
-   * nearest the profile of `recommender` as of nowMs. Then prefetches the next ones when idle.
+   * Loads what shelves for `requests` need: the context items' partitions, the partitions of
+   * the neighbours of `recent` (the shopper's latest items) and those nearest the profile of
+   * `recommender` as of nowMs. Then prefetches the next nearest ones when idle.
    */
-  async prepare(recommender, requests, nowMs) {
+  async prepare(recommender, requests, nowMs, recent = []) {
     const ids = requests.flatMap((r) => [r?.item, ...(Array.isArray(r?.cart) ? r.cart : [])]);
-    await this.within(this.itemLoads(ids));
+    await this.within([...this.itemLoads(ids), ...(await this.neighbourLoads(recent.filter((id) => typeof id === 'string')))]);
     let near = [];
     try {
       near = this.set.partitionsFor(recommender, nowMs, this.nprobe * 2);

@@ -8,7 +8,8 @@
 //!   item_count u32 (≥ 1), dim u32 (1..=1024), category_count u32, brand_count u32
 //!   (each ≤ 65535), built_at_ms i64, training_events u64, neighbour_k u16, together_k u16
 //!   (each ≤ 256), partition_count u32 (≥ 1), directory_count u32 (≥ 1), builder_version
-//!   u16 × 3, reserved u16 = 0, reserved u32 = 0
+//!   u16 × 3, reserved u16 = 0, directory_items u32 (≥ 1: items per directory chunk, the last
+//!   may hold fewer; directory_count = ⌈item_count / directory_items⌉)
 //! category_names   string column of category_count
 //! brand_names      string column of brand_count
 //! url_templates    string column of 2 (page, image; `{id}` placeholder)
@@ -82,6 +83,8 @@ pub struct Bootstrap {
     pub manifest: Vec<ManifestEntry>,
     /// First id of each directory chunk.
     pub directory_first: Vec<String>,
+    /// Items per directory chunk (the last may hold fewer).
+    pub directory_items: u32,
     /// Full records of the bootstrap's own items.
     pub records: ItemRecords,
 }
@@ -97,7 +100,7 @@ fn put_meta(b: &Bootstrap, out: &mut Vec<u8>) {
     out.extend_from_slice(&(b.directory_first.len() as u32).to_le_bytes());
     let (major, minor, patch) = b.builder_version;
     [major, minor, patch, 0].iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&b.directory_items.to_le_bytes());
 }
 
 impl Bootstrap {
@@ -132,7 +135,7 @@ impl Bootstrap {
     pub fn decode(bytes: &[u8]) -> Result<Bootstrap, ChunkError> {
         let body = unseal(bytes, ChunkKind::Bootstrap, 0)?;
         let mut r = Cursor::new(body, "bootstrap".to_owned());
-        let (shape, partitions, directories, built_at_ms, training_events, builder_version) = decode_meta(&mut r)?;
+        let (shape, partitions, (directories, directory_items), built_at_ms, training_events, builder_version) = decode_meta(&mut r)?;
         let d = shape.dim as usize;
         let categories = r.strings("category_names", SectionKind::CategoryNames)?;
         let brands = r.strings("brand_names", SectionKind::BrandNames)?;
@@ -186,6 +189,7 @@ impl Bootstrap {
             rules,
             manifest,
             directory_first,
+            directory_items,
             records,
         })
     }
@@ -208,6 +212,11 @@ impl Bootstrap {
         scored.into_iter().take(nprobe).map(|(_, p)| p).collect()
     }
 
+    /// The directory chunk (its manifest index) that covers catalog index `global`.
+    pub fn directory_chunk_of_global(&self, global: u32) -> u32 {
+        self.partition_count() + global / self.directory_items.max(1)
+    }
+
     /// The directory chunk (its manifest index) whose id range holds `id`.
     pub fn directory_chunk_of(&self, id: &str) -> u32 {
         let at = self.directory_first.partition_point(|first| first.as_bytes() <= id.as_bytes());
@@ -215,7 +224,7 @@ impl Bootstrap {
     }
 }
 
-type Meta = (RecordShape, u32, u32, i64, u64, (u16, u16, u16));
+type Meta = (RecordShape, u32, (u32, u32), i64, u64, (u16, u16, u16));
 
 fn decode_meta(r: &mut Cursor<'_>) -> Result<Meta, ChunkError> {
     let item_count = r.u32("item_count")?;
@@ -229,7 +238,8 @@ fn decode_meta(r: &mut Cursor<'_>) -> Result<Meta, ChunkError> {
     let partitions = r.u32("partition_count")?;
     let directories = r.u32("directory_count")?;
     let version = (r.u16("builder_version")?, r.u16("builder_version")?, r.u16("builder_version")?);
-    let reserved = (r.u16("reserved")?, r.u32("reserved")?);
+    let reserved = r.u16("reserved")?;
+    let directory_items = r.u32("directory_items")?;
     let checks: [(&'static str, bool, String); 7] = [
         ("item_count", item_count >= 1, format!("{item_count} items")),
         ("dim", (1..=MAX_DIM).contains(&dim), format!("dim {dim}, must be 1..={MAX_DIM}")),
@@ -242,16 +252,16 @@ fn decode_meta(r: &mut Cursor<'_>) -> Result<Meta, ChunkError> {
         ("partition_count", partitions >= 1 && partitions <= item_count, format!("{partitions} partitions for {item_count} items")),
         (
             "directory_count",
-            directories >= 1 && directories <= item_count,
-            format!("{directories} directory chunks for {item_count} items"),
+            directory_items >= 1 && u64::from(directories) == u64::from(item_count).div_ceil(u64::from(directory_items.max(1))),
+            format!("{directories} directory chunks of {directory_items} items for {item_count} items"),
         ),
-        ("reserved", reserved == (0, 0), format!("{reserved:?}")),
+        ("reserved", reserved == 0, format!("{reserved}")),
     ];
     if let Some((field, _, detail)) = checks.into_iter().find(|c| !c.1) {
         return Err(r.bad(field, detail));
     }
     let shape = RecordShape { item_count, dim, category_count, brand_count, neighbour_k, together_k };
-    Ok((shape, partitions, directories, built_at_ms, training_events, version))
+    Ok((shape, partitions, (directories, directory_items), built_at_ms, training_events, version))
 }
 
 fn decode_rules(r: &mut Cursor<'_>, shape: &RecordShape) -> Result<Vec<PackRule>, ChunkError> {

@@ -65,6 +65,11 @@ impl Directory {
         Ok(Directory { first_global, ids, partition })
     }
 
+    /// The partition holding catalog index `global`, if this range has it.
+    pub fn partition_of_global(&self, global: u32) -> Option<u32> {
+        self.partition.get(global.checked_sub(self.first_global)? as usize).copied()
+    }
+
     /// The partition holding `id`, if this range has it.
     pub fn partition_of(&self, id: &str) -> Option<u32> {
         let at = self.ids.binary_search_by(|probe| probe.as_bytes().cmp(id.as_bytes())).ok()?;

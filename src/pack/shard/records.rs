@@ -29,8 +29,10 @@
 //! counts       u16 × c × tk  shared baskets (≥ 1 in used slots)
 //! ```
 //!
-//! [`ItemRecords::decode`] checks every count, reference and value above; what it returns can
-//! be handed to [`crate::pack::PackContents::encode`], which checks the rest again.
+//! [`ItemRecords::decode`] checks every count, reference and value above (ids strictly
+//! increasing, list values non-increasing over the used slots); the working set checks that a
+//! chunk's ids sort with the items already held, so an accepted chunk always assembles into a
+//! pack that [`crate::pack::PackContents::encode`] accepts.
 
 use super::{words, ChunkError, Cursor};
 use crate::pack::strings::write_string_column;
@@ -164,6 +166,9 @@ impl ItemRecords {
         if let Some(i) = columns[0].iter().position(String::is_empty) {
             return Err(r.bad("ids", format!("item {i} has an empty id")));
         }
+        if let Some(w) = columns[0].windows(2).position(|w| w[0].as_bytes() >= w[1].as_bytes()) {
+            return Err(r.bad("ids", format!("id {} does not sort after the one before it (catalog order is id order)", w + 1)));
+        }
         let names = |r: &mut Cursor<'_>, what, limit: u32| -> Result<Vec<u32>, ChunkError> {
             let v: Vec<u32> = words::<2>(r.array(c, 2, what)?).map(|w| u32::from(u16::from_le_bytes(w))).collect();
             match v.iter().position(|&x| x >= limit.max(1)) {
@@ -228,6 +233,9 @@ fn decode_lists<T>(
         }
         if let Some(&s) = row[..used].iter().find(|&&s| s >= item_count || s == item) {
             return Err(r.bad(what, format!("item {item}: slot item {s} is itself or past the catalog")));
+        }
+        if values[i * k..i * k + used].windows(2).any(|w| w[0] < w[1]) {
+            return Err(r.bad(what, format!("item {item}: values must not increase over the used slots")));
         }
         lists.push(row[..used].iter().zip(&values[i * k..]).map(|(&s, &v)| (s, value(v))).collect());
     }

@@ -19,6 +19,15 @@ use super::{content_hash, file_name, unseal, ChunkError, ChunkKind, Cursor};
 use crate::pack::{PackContents, PackError, PackRule, RuleTarget};
 use crate::profile::Profile;
 
+/// What [`WorkingSet::neighbour_chunks`] asks to load.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct NeighbourChunks {
+    /// Partition chunks holding neighbours, most hits first.
+    pub partitions: Vec<u32>,
+    /// Directory chunks to load before the partitions of the other neighbours are known.
+    pub directories: Vec<u32>,
+}
+
 /// The bootstrap and the chunks loaded into it.
 #[derive(Debug, Clone)]
 pub struct WorkingSet {
@@ -64,6 +73,7 @@ impl WorkingSet {
             return Ok(false);
         }
         let file = file_name(entry.kind, index);
+        let file = file.as_str();
         if bytes.len() != entry.byte_len as usize || content_hash(bytes) != entry.content_hash {
             let detail = format!(
                 "{} bytes hashing to {:016x}, expected {} bytes named {}",
@@ -72,19 +82,28 @@ impl WorkingSet {
                 entry.byte_len,
                 entry.file_name()
             );
-            return Err(ChunkError::ManifestMismatch { file, detail });
+            return Err(ChunkError::ManifestMismatch { file: file.to_owned(), detail });
         }
         let body = unseal(bytes, entry.kind, index)?;
         let shape = &self.bootstrap.shape;
         if entry.kind == ChunkKind::Partition {
-            let mut r = Cursor::new(body, file);
+            let mut r = Cursor::new(body, file.to_owned());
             let records = ItemRecords::decode(&mut r, shape)?;
             r.finish()?;
+            self.check_order(&records, &file)?;
             self.partitions.insert(index, records);
         } else {
             let d = (index - self.bootstrap.partition_count()) as usize;
             let first = self.bootstrap.directory_first.get(d).map_or("", String::as_str);
             let directory = Directory::decode(body, index, first, shape.item_count, self.bootstrap.partition_count())?;
+            let per = self.bootstrap.directory_items;
+            let start = d as u64 * u64::from(per);
+            let expected = (start, (u64::from(shape.item_count) - start.min(u64::from(shape.item_count))).min(u64::from(per)));
+            if (u64::from(directory.first_global), directory.ids.len() as u64) != expected {
+                let detail =
+                    format!("items {}..+{}, expected {}..+{}", directory.first_global, directory.ids.len(), expected.0, expected.1);
+                return Err(ChunkError::BadValue { file: file.to_owned(), field: "first_global", detail });
+            }
             self.directories.insert(index, directory);
         }
         Ok(true)
@@ -115,6 +134,57 @@ impl WorkingSet {
             }
         }
         wanted
+    }
+
+    /// Checks that `records` agree with the items held: the same id for the same catalog index,
+    /// and ids sorting as their catalog indices do (so the assembled pack is in id order).
+    fn check_order(&self, records: &ItemRecords, file: &str) -> Result<(), ChunkError> {
+        let held = self.held();
+        for (row, &g) in records.global.iter().enumerate() {
+            let id = records.items[row].id.as_bytes();
+            let id_of = |(r, at): &(&ItemRecords, usize)| r.items[*at].id.as_bytes().to_vec();
+            let before = held.range(..g).next_back().map(|(_, v)| id_of(v));
+            let same = held.get(&g).map(id_of);
+            let after = held.range(g + 1..).next().map(|(_, v)| id_of(v));
+            let fits = before.is_none_or(|b| b.as_slice() < id) && same.is_none_or(|s| s == id) && after.is_none_or(|a| id < a.as_slice());
+            if !fits {
+                let detail = format!("item {g} ({:?}) does not sort with the items already held", records.items[row].id);
+                return Err(ChunkError::BadValue { file: file.to_owned(), field: "ids", detail });
+            }
+        }
+        Ok(())
+    }
+
+    /// The held record of `id` (the bootstrap's or a loaded partition's).
+    fn record_of(&self, id: &str) -> Option<(&ItemRecords, usize)> {
+        std::iter::once(&self.bootstrap.records).chain(self.partitions.values()).find_map(|records| {
+            let row = records.items.binary_search_by(|it| it.id.as_bytes().cmp(id.as_bytes())).ok()?;
+            Some((records, row))
+        })
+    }
+
+    /// The chunks that hold the neighbour and bought-together items of `ids` (the shopper's
+    /// items, most important first), which the blend takes candidates from: partitions not yet
+    /// loaded, most hits first (at most `max`), and the directory chunks still needed to find
+    /// the partitions of the others (load them, then ask again).
+    pub fn neighbour_chunks(&self, ids: &[&str], max: usize) -> NeighbourChunks {
+        let mut hits: BTreeMap<u32, usize> = BTreeMap::new();
+        let mut directories = Vec::new();
+        for (records, row) in ids.iter().filter_map(|id| self.record_of(id)) {
+            let lists = records.neighbours.get(row).into_iter().flatten().map(|e| e.0);
+            for g in lists.chain(records.together.get(row).into_iter().flatten().map(|e| e.0)) {
+                let d = self.bootstrap.directory_chunk_of_global(g);
+                match self.directories.get(&d).and_then(|dir| dir.partition_of_global(g)) {
+                    Some(p) if !self.partitions.contains_key(&p) => *hits.entry(p).or_default() += 1,
+                    Some(_) => {}
+                    None if !directories.contains(&d) => directories.push(d),
+                    None => {}
+                }
+            }
+        }
+        let mut partitions: Vec<(usize, u32)> = hits.into_iter().map(|(p, n)| (n, p)).collect();
+        partitions.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        NeighbourChunks { partitions: partitions.into_iter().take(max).map(|(_, p)| p).collect(), directories }
     }
 
     /// The bootstrap's and loaded partitions' records by catalog index (the bootstrap's copy
