@@ -90,7 +90,7 @@ impl WorkingSet {
             let mut r = Cursor::new(body, file.to_owned());
             let records = ItemRecords::decode(&mut r, shape)?;
             r.finish()?;
-            self.check_order(&records, &file)?;
+            self.check_order(&records, file)?;
             self.partitions.insert(index, records);
         } else {
             let d = (index - self.bootstrap.partition_count()) as usize;
