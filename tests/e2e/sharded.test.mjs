@@ -1,5 +1,5 @@
 // A sharded pack in headless Chromium (engine in its worker, strict CSP): the demo shop split by
-// scripts/demo-pack.sh into www/demo/data/shop-sharded/ (bootstrap.shard + 50-item partitions).
+// scripts/demo-pack.sh into www/demo/data/shop-sharded/ (bootstrap.shard + 20-item partitions).
 //   1. init() takes the bootstrap URL like a pack URL; cold shelves need no chunk;
 //   2. after views, track() and shelf() fetch the chunks they need, and for-you ranks like the
 //      single pack over the items it holds (most of its top 8);
