@@ -227,6 +227,7 @@ fn main() {
     let mut members = vec![Vec::new(); (n / 100).max(2)];
     cluster_of.iter().enumerate().for_each(|(i, &c)| members[c].push(i as u32));
     let visits: Vec<Vec<String>> = (0..shoppers).map(|_| shopper(&mut rng, &members)).collect();
+    println!("first shopper's views (for bench/sharded.mjs --views): {}", visits[0].join(","));
     let mut engine = Engine::open(single).unwrap();
     let mut single_ms = Vec::new();
     let reference: Vec<(Vec<String>, Vec<String>)> = visits

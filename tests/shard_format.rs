@@ -7,7 +7,7 @@ mod common;
 use shelfwise::build::shard::{split, ShardConfig, ShardedPack, BOOTSTRAP_FILE};
 use shelfwise::engine::EventInput;
 use shelfwise::pack::shard::bootstrap::Bootstrap;
-use shelfwise::pack::shard::working::WorkingSet;
+use shelfwise::pack::shard::working::{WorkingSet, MIN_NEIGHBOUR_HITS};
 use shelfwise::pack::shard::{content_hash, ChunkError, SHARD_FORMAT_VERSION, SHARD_HEADER_LEN};
 use shelfwise::pack::{crc32, Pack, PackContents, PackRule, RuleAction, RuleTarget};
 use shelfwise::page::ShelfRequest;
@@ -96,22 +96,32 @@ fn an_items_partition_is_found_through_its_directory_chunk() {
 fn the_neighbours_of_the_shoppers_items_name_their_chunks() {
     let pack = sharded();
     let mut set = working(&pack);
-    let p = pack.partition_of[13];
-    assert_eq!(set.neighbour_chunks(&["S-13"], 8), Default::default(), "S-13 is not held yet: nothing to ask");
-    set.add_chunk(p, &pack.chunks[p as usize].1).unwrap();
-    // S-13's lists: S-14, S-15 (same category), S-20, and bought together S-02 (13 is odd: none).
-    let first = set.neighbour_chunks(&["S-13"], 8);
+    let ids = ["S-13", "S-14", "S-20"];
+    assert_eq!(set.neighbour_chunks(&ids, 8), Default::default(), "none of them is held yet: nothing to ask");
+    let own: Vec<u32> = [13, 14, 20].iter().map(|&i| pack.partition_of[i]).collect();
+    for &p in &own {
+        set.add_chunk(p, &pack.chunks[p as usize].1).unwrap();
+    }
+    let first = set.neighbour_chunks(&ids, 8);
     assert!(first.partitions.is_empty() && !first.directories.is_empty(), "{first:?}");
     for d in first.directories {
         set.add_chunk(d, &pack.chunks[d as usize].1).unwrap();
     }
-    let wants = set.neighbour_chunks(&["S-13"], 8);
-    let mut expected: Vec<u32> = [14, 15, 20].iter().map(|&i| pack.partition_of[i]).filter(|&q| q != p).collect();
-    expected.sort_unstable();
-    expected.dedup();
+    // Expected: partitions not held with ≥ 2 entries of the three items' lists.
+    let contents = shop();
+    let mut hits = std::collections::BTreeMap::<u32, usize>::new();
+    for i in [13usize, 14, 20] {
+        let entries = contents.neighbours[i].iter().map(|e| e.0).chain(contents.together[i].iter().map(|e| e.0));
+        for j in entries.map(|j| pack.partition_of[j as usize]).filter(|p| !own.contains(p)) {
+            *hits.entry(j).or_default() += 1;
+        }
+    }
+    let expected: Vec<u32> = hits.iter().filter(|(_, &n)| n >= MIN_NEIGHBOUR_HITS).map(|(&p, _)| p).collect();
+    let wants = set.neighbour_chunks(&ids, 8);
     let mut got = wants.partitions.clone();
     got.sort_unstable();
-    assert_eq!(got, expected, "{wants:?}");
+    assert_eq!(got, expected, "{wants:?} from hits {hits:?}");
+    assert!(!expected.is_empty() && hits.values().any(|&n| n < MIN_NEIGHBOUR_HITS), "the case tests both sides: {hits:?}");
     assert!(wants.directories.is_empty());
 }
 

@@ -4,7 +4,8 @@
 //   - the partition of every item the shopper tracks (found through its directory chunk);
 //   - the `nprobe` partitions nearest the shopper's profile (and the session's), before a shelf;
 //   - the partitions holding the most neighbours and bought-together items of the shopper's
-//     latest items (at most `nprobe`), which the for-you blend takes candidates from;
+//     latest items (at least 2 of them each, at most `nprobe` partitions), which the for-you
+//     blend takes candidates from; asked once per list of latest items;
 //   - the partition of the shelf's context item (similar, bought together …).
 // Chunks are kept in the Cache API (CHUNK_CACHE; their names never change meaning, so a cached
 // copy is good for ever) and checked by the core (manifest length and hash, header, CRC-32)
@@ -57,6 +58,7 @@ export class ShardedPack {
     this.loading = new Map(); // chunk index -> Promise<boolean>
     this.failedAt = new Map(); // chunk index -> time of the last failure
     this.warned = false;
+    this.neighboursOf = null; // the recent items whose neighbour chunks were last asked for
     this.dirty = false; // chunks were added since the last packBytes()
     this.stats = { fetchedBytes: 0, cachedBytes: 0, chunksFetched: 0, chunksFromCache: 0, failures: 0 };
     this.rebind(glue);
@@ -154,8 +156,14 @@ export class ShardedPack {
     await this.within(this.itemLoads(ids));
   }
 
-  /** The partitions of the neighbours of `recent` (item ids), through their directory chunks. */
+  /**
+   * The partitions of the neighbours of `recent` (item ids), through their directory chunks;
+   * asked once per list of recent items (nothing new to find until the shopper moves on).
+   */
   async neighbourLoads(recent) {
+    const key = recent.join('\n');
+    if (key === this.neighboursOf) return [];
+    this.neighboursOf = key;
     let wants = this.set.neighbourChunks(recent, this.nprobe);
     if (wants.directories.length > 0) {
       await this.within(wants.directories.map((d) => this.load(d)));

@@ -19,6 +19,10 @@ use super::{content_hash, file_name, unseal, ChunkError, ChunkKind, Cursor};
 use crate::pack::{PackContents, PackError, PackRule, RuleTarget};
 use crate::profile::Profile;
 
+/// A partition is loaded for the shopper's neighbour lists only when it holds at least this
+/// many of their entries.
+pub const MIN_NEIGHBOUR_HITS: usize = 2;
+
 /// What [`WorkingSet::neighbour_chunks`] asks to load.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct NeighbourChunks {
@@ -165,8 +169,9 @@ impl WorkingSet {
 
     /// The chunks that hold the neighbour and bought-together items of `ids` (the shopper's
     /// items, most important first), which the blend takes candidates from: partitions not yet
-    /// loaded, most hits first (at most `max`), and the directory chunks still needed to find
-    /// the partitions of the others (load them, then ask again).
+    /// loaded that hold at least [`MIN_NEIGHBOUR_HITS`] of those items, most first (at most
+    /// `max`; a partition for a single neighbour costs a whole chunk), and the directory chunks
+    /// still needed to find the partitions of the others (load them, then ask again).
     pub fn neighbour_chunks(&self, ids: &[&str], max: usize) -> NeighbourChunks {
         let mut hits: BTreeMap<u32, usize> = BTreeMap::new();
         let mut directories = Vec::new();
@@ -182,7 +187,7 @@ impl WorkingSet {
                 }
             }
         }
-        let mut partitions: Vec<(usize, u32)> = hits.into_iter().map(|(p, n)| (n, p)).collect();
+        let mut partitions: Vec<(usize, u32)> = hits.into_iter().filter(|&(_, n)| n >= MIN_NEIGHBOUR_HITS).map(|(p, n)| (n, p)).collect();
         partitions.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         NeighbourChunks { partitions: partitions.into_iter().take(max).map(|(_, p)| p).collect(), directories }
     }
