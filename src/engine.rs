@@ -61,7 +61,7 @@ pub struct PackInfo {
     pub category_count: u32,
     /// Pack size in bytes.
     pub bytes: u64,
-    /// CRC-32 of the body (verified at open).
+    /// The header's checksum: CRC-32 of the whole pack but the checksum field (verified at open).
     pub checksum: String,
     /// When the pack was built (ms since the Unix epoch).
     pub built_at_ms: f64,
@@ -109,23 +109,9 @@ pub struct ProfileSummary {
     pub session_interest: Vec<f32>,
 }
 
-/// The pack's rules as [`Rule`]s. Stored pin positions count from 0; [`Rule`] positions from 1.
+/// The pack's rules as [`Rule`]s (the same action and target, with their source).
 fn resolve_pack_rules<B: AsRef<[u8]>>(pack: &Pack<B>) -> Vec<Rule> {
-    use crate::pack::{RuleAction as Stored, RuleTarget as StoredTarget};
-    use crate::rules::{RuleAction, RuleSource, RuleTarget};
-    let resolve = |r: &crate::pack::PackRule| Rule {
-        action: match r.action {
-            Stored::Boost(w) => RuleAction::Boost(w),
-            Stored::Bury(w) => RuleAction::Bury(w),
-            Stored::Pin(p) => RuleAction::Pin(u32::from(p) + 1),
-        },
-        target: match r.target {
-            StoredTarget::Item(i) => RuleTarget::Item(i),
-            StoredTarget::Category(c) => RuleTarget::Category(c),
-        },
-        source: RuleSource::Pack,
-    };
-    pack.rules().iter().map(resolve).collect()
+    pack.rules().iter().map(|r| Rule { action: r.action, target: r.target, source: crate::rules::RuleSource::Pack }).collect()
 }
 
 /// An open pack and the shopper's events.
@@ -279,7 +265,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
             dim: self.pack.dim() as u32,
             category_count: self.pack.category_count(),
             bytes: self.pack.byte_len() as u64,
-            checksum: format!("{:08x}", self.pack.header().body_crc32),
+            checksum: format!("{:08x}", self.pack.header().checksum),
             built_at_ms: self.pack.meta().built_at_ms as f64,
         }
     }

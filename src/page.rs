@@ -512,7 +512,7 @@ fn precedence(rule: &Rule) -> (u8, u8) {
 fn best_in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, pinned: &[Pinned]) -> Option<u32> {
     (0..ctx.pack.item_count())
         .filter(|&i| ctx.pack.category_index(i) == Some(c) && ctx.allows(i) && !pinned.iter().any(|p| p.1.candidate.item == i))
-        .max_by(|&a, &b| signals::trend(ctx.pack, a).total_cmp(&signals::trend(ctx.pack, b)).then(b.cmp(&a)))
+        .max_by(|&a, &b| signals::trending_score(ctx.pack, a).total_cmp(&signals::trending_score(ctx.pack, b)).then(b.cmp(&a)))
 }
 
 /// Under-exposed eligible items not on the shelf, with their relevance to the shelf (cosine

@@ -35,16 +35,7 @@ pub const DEFAULT_BURY: f32 = 1.0;
 /// Most rules one request (or pack) may carry.
 pub const MAX_RULES: usize = 1_000;
 
-/// What a rule does.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum RuleAction {
-    /// Raise the score by this weight (in units of the shelf's score range).
-    Boost(f32),
-    /// Lower the score by this weight.
-    Bury(f32),
-    /// Put the item at this 1-based position.
-    Pin(u32),
-}
+pub use crate::pack::{RuleAction, RuleTarget};
 
 impl RuleAction {
     /// Rank for conflict resolution (higher wins): pin > bury > boost.
@@ -53,15 +44,6 @@ impl RuleAction {
             RuleAction::Pin(_) => 2,
             RuleAction::Bury(_) => 1,
             RuleAction::Boost(_) => 0,
-        }
-    }
-
-    /// "pin", "bury", "boost".
-    pub fn name(self) -> &'static str {
-        match self {
-            RuleAction::Pin(_) => "pin",
-            RuleAction::Bury(_) => "bury",
-            RuleAction::Boost(_) => "boost",
         }
     }
 }
@@ -101,15 +83,6 @@ impl RuleSource {
             RuleSource::Page => "page",
         }
     }
-}
-
-/// A resolved target (pack indices).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleTarget {
-    /// Item index.
-    Item(u32),
-    /// Category index.
-    Category(u32),
 }
 
 /// A rule resolved against a pack.

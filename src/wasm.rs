@@ -1,6 +1,7 @@
 //! The wasm bindings: a thin `Recommender` class over [`Engine`], nothing more.
 //!
-//! Arguments and results cross as plain JS values (via `serde-wasm-bindgen`); every failure
+//! Arguments come in as plain JS values (read with `serde-wasm-bindgen`); results go out as
+//! JSON text written by [`crate::json`] (which the JS shell parses); every failure
 //! becomes a JS `Error` named `ShelfwiseError` with a machine-readable `kind` (see
 //! [`CoreError::kind`]). Nothing here unwraps.
 

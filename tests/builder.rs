@@ -2,6 +2,9 @@
 #![cfg(feature = "cli")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::shelfwise;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -10,10 +13,6 @@ use shelfwise::pack::Pack;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-fn shelfwise(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("the binary runs")
 }
 
 #[test]
@@ -144,9 +143,18 @@ fn cli_builds_and_inspects_a_pack_from_the_canonical_formats() {
     assert!(pack.neighbour_k() > 0);
     assert!((0..6).any(|i| pack.interactions(i) > 0));
     for i in 0..6 {
-        assert!((0.0..=1.0).contains(&pack.trend(i)));
+        assert!((0.0..=1.0).contains(&pack.demand_trend(i)));
         let n: Vec<(u32, f32)> = pack.neighbours(i).collect();
         assert!(n.iter().all(|&(j, s)| j != i && j < 6 && s > 0.0 && s <= 1.0), "{n:?}");
+    }
+
+    // Output into a pipe already closed (`shelfwise inspect pack | head`): quiet, and success.
+    for args in [vec!["inspect", out.to_str().unwrap()], vec!["inspect", out.to_str().unwrap(), "--json"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let closed = Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(&args).stdout(writer).output().unwrap();
+        assert!(closed.status.success(), "{args:?}: {}", String::from_utf8_lossy(&closed.stderr));
+        assert_eq!(String::from_utf8_lossy(&closed.stderr), "", "{args:?}");
     }
 
     let mut bytes = std::fs::read(&out).unwrap();

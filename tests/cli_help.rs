@@ -3,12 +3,10 @@
 #![cfg(feature = "cli")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn shelfwise(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("the binary runs")
-}
+use common::shelfwise;
+use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)

@@ -139,10 +139,10 @@ fn the_simd_kernel_is_the_one_built_and_agrees_with_the_portable_path_and_a_naiv
             let sums: [i32; CHUNK] = owned.sums[c * CHUNK..(c + 1) * CHUNK].try_into().unwrap();
             let simd = kernel::simd::chunk_dots_of::<kernel::simd::wasm::Wasm>(chunk, &sums, &kq);
             assert_eq!(simd, chunk_dots_portable(chunk, &kq), "case {case}, chunk {c}");
-            for m in 0..CHUNK {
+            for (m, &dot) in simd.iter().enumerate() {
                 let i = c * CHUNK + m;
                 let exact: i32 = blocks.row(i).map_or(0, |r| r.iter().zip(&q).map(|(&c, &x)| i32::from(c) * i32::from(x)).sum());
-                assert_eq!(simd[m], exact, "case {case}, item {i}");
+                assert_eq!(dot, exact, "case {case}, item {i}");
             }
         }
         // Fused top-K: SIMD scan == portable scan == full sort, ties to the lower index.

@@ -4,13 +4,14 @@
 //!
 //! Each input is tried as a bootstrap and as each chunk of the golden sharded fixture
 //! (`tests/golden/sharded-v1/`), "repaired" the way `pack_open` repairs packs: body_len and the
-//! CRC-32 (over header bytes 0..24 and the body) rewritten, and for chunks the manifest entry
+//! CRC-32 (over the whole file but its own field) rewritten, and for chunks the manifest entry
 //! edited to the input's length and content hash, so that mutations reach the field checks.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use shelfwise::pack::shard::bootstrap::Bootstrap;
 use shelfwise::pack::shard::working::WorkingSet;
+use shelfwise::pack::checksum_skipping;
 use shelfwise::pack::shard::{content_hash, SHARD_HEADER_LEN};
 use shelfwise::page::ShelfRequest;
 use shelfwise::Engine;
@@ -22,9 +23,7 @@ fn repaired(data: &[u8]) -> Vec<u8> {
     if fixed.len() >= SHARD_HEADER_LEN {
         let body_len = (fixed.len() - SHARD_HEADER_LEN) as u64;
         fixed[16..24].copy_from_slice(&body_len.to_le_bytes());
-        let mut covered = fixed[..24].to_vec();
-        covered.extend_from_slice(&fixed[SHARD_HEADER_LEN..]);
-        let crc = crc32fast::hash(&covered);
+        let crc = checksum_skipping(&fixed, 24);
         fixed[24..28].copy_from_slice(&crc.to_le_bytes());
     }
     fixed

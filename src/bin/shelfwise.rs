@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::fs;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -16,6 +17,7 @@ use serde_json::json;
 
 use shelfwise::build::assemble::{assemble, BuildConfig};
 use shelfwise::build::eval::{evaluate, grid_best, grid_tsv, parse_split_date, weight_grid, EvalConfig, GridSpec};
+use shelfwise::build::eval_export::export_split;
 use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::pack_file::{read_pack_file, PackFileProblem};
 use shelfwise::build::read::{
@@ -30,7 +32,7 @@ use shelfwise::build::vectors::{apply_vectors, read_vectors, VectorColumns};
 use shelfwise::engine::Engine;
 use shelfwise::measurement::ValueBuckets;
 use shelfwise::pack::shard::bootstrap::Bootstrap;
-use shelfwise::pack::{reader::read_header, Pack};
+use shelfwise::pack::{read_header, Pack};
 use shelfwise::page::ShelfRequest;
 use shelfwise::reports::analysis::{analyse, table};
 use shelfwise::reports::collect::{CollectorConfig, DEFAULT_MAX_BODY};
@@ -97,7 +99,10 @@ Examples:
   shelfwise eval --events events.jsonl --catalog catalog.csv --split-date 2024-03-01 --json eval.json
   # an HTML report with charts, and the weight grid of docs/QUALITY.md
   shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --report eval.html
-  shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --grid grid.tsv";
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --grid grid.tsv
+  # the split itself (train pack, shoppers' histories, truths) for a replay elsewhere
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --export split-2011-07-01
+  shelfwise recommend --pack split-2011-07-01/train.pack --histories split-2011-07-01/shoppers.jsonl --as-of 2011-07-01T00:00:00Z";
 
 const RECOMMEND_EXAMPLES: &str = "\
 Examples:
@@ -340,6 +345,11 @@ enum Command {
         /// a missing field keeps the default grid's values).
         #[arg(long, requires = "grid")]
         grid_spec: Option<PathBuf>,
+        /// Instead of the table, write the split to this folder: the train pack (train.pack),
+        /// the shoppers' histories as `recommend --histories` reads them plus the time to rank
+        /// at (shoppers.jsonl), their later purchases (truth.jsonl) and the counts (split.json).
+        #[arg(long, conflicts_with_all = ["grid", "json", "report"])]
+        export: Option<PathBuf>,
     },
     /// Rank a shelf for each shopper's history, through the same engine the browser runs.
     ///
@@ -471,9 +481,14 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Inspect { pack, json } => inspect(&pack, json),
         Command::Shard { pack, out, items_per_partition } => shard(&pack, &out, items_per_partition as usize),
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
-        Command::Eval { events, catalog, split_date, k, model, input, json, report, grid, grid_spec } => {
-            let outputs =
-                EvalOutputs { json: json.as_deref(), report: report.as_deref(), grid: grid.as_deref(), grid_spec: grid_spec.as_deref() };
+        Command::Eval { events, catalog, split_date, k, model, input, json, report, grid, grid_spec, export } => {
+            let outputs = EvalOutputs {
+                json: json.as_deref(),
+                report: report.as_deref(),
+                grid: grid.as_deref(),
+                grid_spec: grid_spec.as_deref(),
+                export: export.as_deref(),
+            };
             eval(&events, catalog.as_deref(), &split_date, k as usize, model, input, &outputs)
         }
         Command::Recommend { pack, histories, shelf, options, k, as_of, out } => {
@@ -711,13 +726,23 @@ fn shard(path: &Path, out: &Path, items_per_partition: usize) -> Result<(), Stri
     Ok(())
 }
 
+/// Runs `print` on a locked stdout. A closed stdout (`shelfwise inspect pack | head`) ends the
+/// output quietly, as Unix tools do; any other write error is reported.
+fn to_stdout(print: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), String> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match print(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| format!("cannot write to stdout: {e}")),
+    }
+}
+
 fn inspect(path: &Path, as_json: bool) -> Result<(), String> {
     let fail = |message: String, kind: &str, format_version: Option<u16>| {
         if as_json {
-            println!(
-                "{}",
-                json!({ "file": path.display().to_string(), "ok": false, "error": message, "kind": kind, "formatVersion": format_version })
-            );
+            let v =
+                json!({ "file": path.display().to_string(), "ok": false, "error": message, "kind": kind, "formatVersion": format_version });
+            to_stdout(|out| writeln!(out, "{v}"))?;
         }
         Err(format!("{}: {message}", path.display()))
     };
@@ -730,34 +755,42 @@ fn inspect(path: &Path, as_json: bool) -> Result<(), String> {
         Ok(p) => p,
         Err(e) => return fail(e.to_string(), e.kind(), read_header(&bytes).ok().map(|h| h.format_version)),
     };
-    let h = pack.header();
-    let m = pack.meta();
+    if as_json {
+        to_stdout(|out| writeln!(out, "{}", inspect_json(path, &pack)))
+    } else {
+        to_stdout(|out| inspect_text(out, path, &pack))
+    }
+}
+
+fn inspect_json(path: &Path, pack: &Pack<&[u8]>) -> serde_json::Value {
+    let (h, m) = (pack.header(), pack.meta());
     let sections: Vec<_> =
         pack.sections().iter().map(|s| json!({ "name": s.kind.name(), "offset": s.range.start, "bytes": s.range.len() })).collect();
     let (major, minor, patch) = h.builder_version;
-    if as_json {
-        let v = json!({
-            "file": path.display().to_string(), "ok": true, "bytes": pack.byte_len(),
-            "formatVersion": h.format_version, "builderVersion": format!("{major}.{minor}.{patch}"),
-            "checksum": format!("{:08x}", h.body_crc32), "checksumOk": true,
-            "items": m.item_count, "dim": m.dim, "categories": m.category_count, "brands": m.brand_count,
-            "builtAtMs": m.built_at_ms, "trainingEvents": m.training_events,
-            "bytesPerItem": pack.byte_len() as f64 / f64::from(m.item_count.max(1)),
-            "sections": sections,
-        });
-        println!("{v}");
-        return Ok(());
-    }
-    println!("{}: Shelfwise pack, format v{}, built by shelfwise {major}.{minor}.{patch}", path.display(), h.format_version);
-    println!("  checksum  crc32 {:08x} (ok)", h.body_crc32);
-    println!("  items     {}", m.item_count);
-    println!("  dim       {}", m.dim);
-    println!("  categories {}  brands {}", m.category_count, m.brand_count);
-    println!("  trained on {} events", m.training_events);
-    println!("  size      {} bytes ({:.1} bytes/item)", pack.byte_len(), pack.byte_len() as f64 / f64::from(m.item_count.max(1)));
-    println!("  sections:");
+    json!({
+        "file": path.display().to_string(), "ok": true, "bytes": pack.byte_len(),
+        "formatVersion": h.format_version, "builderVersion": format!("{major}.{minor}.{patch}"),
+        "checksum": format!("{:08x}", h.checksum), "checksumOk": true,
+        "items": m.item_count, "dim": m.dim, "categories": m.category_count, "brands": m.brand_count,
+        "builtAtMs": m.built_at_ms, "trainingEvents": m.training_events,
+        "bytesPerItem": pack.byte_len() as f64 / f64::from(m.item_count.max(1)),
+        "sections": sections,
+    })
+}
+
+fn inspect_text(out: &mut dyn Write, path: &Path, pack: &Pack<&[u8]>) -> io::Result<()> {
+    let (h, m) = (pack.header(), pack.meta());
+    let (major, minor, patch) = h.builder_version;
+    writeln!(out, "{}: Shelfwise pack, format v{}, built by shelfwise {major}.{minor}.{patch}", path.display(), h.format_version)?;
+    writeln!(out, "  checksum  crc32 {:08x} (ok)", h.checksum)?;
+    writeln!(out, "  items     {}", m.item_count)?;
+    writeln!(out, "  dim       {}", m.dim)?;
+    writeln!(out, "  categories {}  brands {}", m.category_count, m.brand_count)?;
+    writeln!(out, "  trained on {} events", m.training_events)?;
+    writeln!(out, "  size      {} bytes ({:.1} bytes/item)", pack.byte_len(), pack.byte_len() as f64 / f64::from(m.item_count.max(1)))?;
+    writeln!(out, "  sections:")?;
     for s in pack.sections() {
-        println!("    {:<18} offset {:>10}  {:>10} bytes", s.kind.name(), s.range.start, s.range.len());
+        writeln!(out, "    {:<18} offset {:>10}  {:>10} bytes", s.kind.name(), s.range.start, s.range.len())?;
     }
     Ok(())
 }
@@ -878,6 +911,7 @@ struct EvalOutputs<'a> {
     report: Option<&'a Path>,
     grid: Option<&'a Path>,
     grid_spec: Option<&'a Path>,
+    export: Option<&'a Path>,
 }
 
 fn eval(
@@ -894,6 +928,20 @@ fn eval(
     let (events, catalog, _) = load_inputs(events_path, catalog_path, input.max_skipped, input.build_time_ms())?;
     let config = EvalConfig { k, split_ms, build: model.build_config(split_ms) };
     let bar = training_bar(model.iterations, "training embeddings on the train part (ALS)");
+    if let Some(dir) = outputs.export {
+        let exported = export_split(&catalog, &events, &config, dir, &mut |i| bar.set_position(i as u64 + 1));
+        bar.finish_and_clear();
+        let summary = exported.map_err(|e| e.to_string())?;
+        println!(
+            "split {split_date}: {} shoppers ({} in discovery), {} history events, written to {}",
+            summary.shoppers,
+            summary.discovery_shoppers,
+            summary.history_events,
+            dir.display()
+        );
+        eprintln!("exported in {:.1}s", started.elapsed().as_secs_f64());
+        return Ok(());
+    }
     if let Some(path) = outputs.grid {
         let spec = match outputs.grid_spec {
             Some(p) => {

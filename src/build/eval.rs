@@ -306,16 +306,24 @@ impl ItemKnn {
 }
 
 /// The train history of one test shopper.
-struct Shopper<'a> {
-    id: &'a str,
+pub(super) struct Shopper<'a> {
+    pub(super) id: &'a str,
     /// Train events as the page would `track()` them, oldest first.
-    events: Vec<EventInput>,
+    pub(super) events: Vec<EventInput>,
     /// Train purchases: (catalog index, time).
     purchases: Vec<(u32, i64)>,
     /// Distinct train-bought items (catalog indices), sorted.
     bought: Vec<u32>,
-    /// Distinct test-bought items.
-    truth: HashSet<u32>,
+    /// Distinct test-bought items: the for-you task's truth.
+    pub(super) truth: HashSet<u32>,
+}
+
+impl Shopper<'_> {
+    /// The discovery task's truth: test-bought items the shopper had not bought before the
+    /// split (empty: the shopper is not in the discovery task).
+    pub(super) fn discovery_truth(&self) -> HashSet<u32> {
+        self.truth.iter().copied().filter(|i| self.bought.binary_search(i).is_err()).collect()
+    }
 }
 
 #[derive(Default)]
@@ -348,21 +356,24 @@ impl Acc {
     }
 }
 
-/// Everything both [`evaluate`] and [`weight_grid`] need: the engine on the train pack, the
-/// baselines' train counts and the test shoppers.
-struct Setup<'a> {
-    engine: Engine,
+/// Everything [`evaluate`], [`weight_grid`] and the split export
+/// ([`export_split`](super::eval_export::export_split)) need: the train pack and the engine on
+/// it, the baselines' train counts and the test shoppers (sorted by id).
+pub(super) struct Setup<'a> {
+    /// The train pack's bytes (what the engine opened).
+    pub(super) pack: Vec<u8>,
+    pub(super) engine: Engine,
     n: usize,
     index: HashMap<&'a str, u32>,
     popularity: Vec<f64>,
     recent: Vec<f64>,
     knn: ItemKnn,
-    shoppers: Vec<Shopper<'a>>,
-    train_events: usize,
-    test_events: usize,
+    pub(super) shoppers: Vec<Shopper<'a>>,
+    pub(super) train_events: usize,
+    pub(super) test_events: usize,
 }
 
-fn setup<'a>(
+pub(super) fn setup<'a>(
     catalog: &'a [CatalogItem],
     events: &'a [RawEvent],
     config: &EvalConfig,
@@ -380,7 +391,8 @@ fn setup<'a>(
     let train_owned: Vec<RawEvent> = train.iter().map(|&e| e.clone()).collect();
     let (contents, _) = assemble(catalog, &train_owned, &config.build, on_iteration)?;
     drop(train_owned);
-    let engine = Engine::open(contents.encode()?)?;
+    let pack = contents.encode()?;
+    let engine = Engine::open(pack.clone())?;
     let n = catalog.len();
     let index: HashMap<&str, u32> = catalog.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
 
@@ -438,7 +450,7 @@ fn setup<'a>(
         })
         .collect();
     shoppers.sort_by(|a, b| a.id.cmp(b.id));
-    Ok(Setup { engine, n, index, popularity, recent, knn, shoppers, train_events: train.len(), test_events: test.len() })
+    Ok(Setup { pack, engine, n, index, popularity, recent, knn, shoppers, train_events: train.len(), test_events: test.len() })
 }
 
 /// A train event as the page reports it to `track()`.
@@ -479,14 +491,14 @@ pub fn evaluate(
 ) -> Result<EvalReport, EvalError> {
     let k = config.k;
     let split = config.split_ms;
-    let Setup { mut engine, n, index, popularity, recent, knn, shoppers, train_events, test_events } =
+    let Setup { mut engine, n, index, popularity, recent, knn, shoppers, train_events, test_events, .. } =
         setup(catalog, events, config, on_iteration)?;
 
     let mut acc: Vec<[Acc; 2]> = RANKERS.iter().map(|_| [Acc::default(), Acc::default()]).collect();
     let mut scores = vec![0.0f64; n];
     let half_life = BUY_AGAIN_HALF_LIFE_DAYS * MS_PER_DAY as f64;
     for s in &shoppers {
-        let new_truth: HashSet<u32> = s.truth.iter().copied().filter(|i| s.bought.binary_search(i).is_err()).collect();
+        let new_truth = s.discovery_truth();
         let discovery = !new_truth.is_empty();
         let not_bought = |i: usize| s.bought.binary_search(&(i as u32)).is_err();
 
@@ -649,7 +661,7 @@ pub fn weight_grid(
     let mut n_disc = 0usize;
     for s in &shoppers {
         replay(&mut engine, s)?;
-        let new_truth: HashSet<u32> = s.truth.iter().copied().filter(|i| s.bought.binary_search(i).is_err()).collect();
+        let new_truth = s.discovery_truth();
         n_disc += usize::from(!new_truth.is_empty());
         for (w, sum) in points.iter().zip(sums.iter_mut()) {
             engine.set_blend_settings(BlendSettings { for_you: *w, discovery: *w });

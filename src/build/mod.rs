@@ -17,12 +17,13 @@
 //! * [`vectors`]: externally trained item vectors (CSV, NPY, Parquet) as the embeddings;
 //! * [`static_shelves`]: non-personalized shelves from a pack, as JSON for server-side rendering;
 //! * [`eval`], [`report`] and [`recommend`]: offline evaluation (with an HTML report) and
-//!   batch shelves through the engine.
+//!   batch shelves through the engine; [`eval_export`]: eval's split written out for replay.
 
 pub mod als;
 pub mod assemble;
 pub mod content;
 pub mod eval;
+pub mod eval_export;
 pub mod history;
 pub mod input;
 pub mod neighbours;

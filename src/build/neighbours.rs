@@ -19,7 +19,7 @@
 //! [`NeighbourConfig::max_items_per_shopper`] most recently touched items take part (which also
 //! bounds the cost, `Σ_u min(n_u, cap)²`).
 
-use super::history::History;
+use super::history::IndexedEvents;
 use crate::event::EventKind;
 
 /// Settings of [`item_knn`].
@@ -46,7 +46,7 @@ pub fn kind_strength(kind: EventKind) -> f32 {
 }
 
 /// Per shopper, their items and strengths (at most `cap` items, the most recently touched).
-pub fn shopper_items(history: &History, cap: usize) -> Vec<Vec<(u32, f32)>> {
+pub fn shopper_items(history: &IndexedEvents, cap: usize) -> Vec<Vec<(u32, f32)>> {
     // (item, strength, last touch) per shopper.
     let mut rows: Vec<Vec<(u32, f32, i64)>> = vec![Vec::new(); history.shoppers];
     for e in &history.events {
@@ -92,7 +92,7 @@ pub fn top_k_pairs(mut pairs: Vec<(u32, f32)>, k: usize) -> Vec<(u32, f32)> {
 
 /// Item-kNN neighbours of every item: `result[i]` is at most `k` `(item, similarity)` pairs,
 /// best first, similarity in (0, 1].
-pub fn item_knn(history: &History, config: &NeighbourConfig) -> Vec<Vec<(u32, f32)>> {
+pub fn item_knn(history: &IndexedEvents, config: &NeighbourConfig) -> Vec<Vec<(u32, f32)>> {
     let rows = shopper_items(history, config.max_items_per_shopper);
     cosine_neighbours(&rows, history.items, config.k, config.shrink)
 }

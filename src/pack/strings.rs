@@ -16,6 +16,7 @@
 //! skips at most 15 strings; opening decodes every string once (lengths, block boundaries,
 //! UTF-8) so that later reads need no checks.
 
+use super::le::read_u32;
 use super::{PackError, SectionKind};
 
 /// Strings per block (one stored offset per block).
@@ -34,14 +35,6 @@ pub(crate) struct StringColumn {
     data_at: usize,
     /// Where the string data ends.
     data_end: usize,
-}
-
-pub(crate) fn read_u32(bytes: &[u8], at: usize) -> u32 {
-    let mut b = [0u8; 4];
-    if let Some(s) = bytes.get(at..at + 4) {
-        b.copy_from_slice(s);
-    }
-    u32::from_le_bytes(b)
 }
 
 /// Decodes one length prefix at `data[at..]`: `(length, prefix bytes)`, or why it is invalid.

@@ -29,6 +29,8 @@ pub struct Views {
     pub count: u32,
     /// The latest one, ms since 1970.
     pub last_ts_ms: i64,
+    /// Bought at or after the latest view ("Recently viewed" leaves it to "Buy again").
+    pub bought_since: bool,
 }
 
 /// The per-item reading of the events.
@@ -88,7 +90,7 @@ impl History {
                     p.last_ts_ms = p.last_ts_ms.max(e.ts_ms);
                 }
                 EventKind::View | EventKind::Click => {
-                    let v = views.entry(e.item).or_insert(Views { item: e.item, count: 0, last_ts_ms: e.ts_ms });
+                    let v = views.entry(e.item).or_insert(Views { item: e.item, count: 0, last_ts_ms: e.ts_ms, bought_since: false });
                     v.count += 1;
                     v.last_ts_ms = v.last_ts_ms.max(e.ts_ms);
                 }
@@ -97,10 +99,13 @@ impl History {
         }
         let mut cart: Vec<(u32, i64)> = cart_qty.into_iter().filter(|(_, (q, _))| *q > 0).map(|(i, (_, ts))| (i, ts)).collect();
         crate::order::sort_by(&mut cart, &|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut views: Vec<Views> = views.into_values().collect();
+        for v in &mut views {
+            v.bought_since = purchases.get(&v.item).is_some_and(|p| p.last_ts_ms >= v.last_ts_ms);
+        }
+        crate::order::sort_by(&mut views, &|a, b| b.last_ts_ms.cmp(&a.last_ts_ms).then(a.item.cmp(&b.item)));
         let mut purchases: Vec<Purchases> = purchases.into_values().collect();
         crate::order::sort_by(&mut purchases, &|a, b| b.last_ts_ms.cmp(&a.last_ts_ms).then(a.item.cmp(&b.item)));
-        let mut views: Vec<Views> = views.into_values().collect();
-        crate::order::sort_by(&mut views, &|a, b| b.last_ts_ms.cmp(&a.last_ts_ms).then(a.item.cmp(&b.item)));
         let mut searches = searches.to_vec();
         searches.sort_by_key(|s| std::cmp::Reverse(s.ts_ms));
         let cart: Vec<u32> = cart.into_iter().map(|(i, _)| i).collect();

@@ -1,5 +1,6 @@
 //! "Recently viewed": what the shopper viewed or clicked, latest first (not the product on
-//! the page, not removed interests).
+//! the page, not removed interests, not items bought since their latest view: those belong to
+//! "Buy again").
 
 use super::{Candidate, Proposal, ShelfContext};
 use crate::explain::{times, Evidence, Explanation, Reason};
@@ -10,7 +11,7 @@ pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Propos
         .history
         .views
         .iter()
-        .filter(|v| Some(v.item) != ctx.item && !ctx.suppressions.hides(ctx.pack, v.item) && ctx.allows(v.item))
+        .filter(|v| Some(v.item) != ctx.item && !v.bought_since && !ctx.suppressions.hides(ctx.pack, v.item) && ctx.allows(v.item))
         .take(want)
         .enumerate()
         .map(|(rank, v)| Candidate {

@@ -16,9 +16,9 @@ const TREND_TIE_BREAK: f32 = 1e-3;
 
 /// The trending score of item `i`: its short-horizon demand trend in [0, 1] plus a tie-break
 /// by popularity. A pack without a trend section ranks by popularity alone.
-pub fn trend<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
+pub fn trending_score<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
     if pack.has_section(SectionKind::Trend) {
-        pack.trend(i) + TREND_TIE_BREAK * pack.popularity(i)
+        pack.demand_trend(i) + TREND_TIE_BREAK * pack.popularity(i)
     } else {
         pack.popularity(i)
     }
@@ -27,7 +27,7 @@ pub fn trend<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
 /// The stored demand trend of item `i` in [0, 1], when the pack has a trend section (the
 /// evidence a trending explanation shows).
 pub fn stored_trend<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Option<f32> {
-    pack.has_section(SectionKind::Trend).then(|| pack.trend(i))
+    pack.has_section(SectionKind::Trend).then(|| pack.demand_trend(i))
 }
 
 /// How many shoppers interacted with item `i` at build time, when the pack says.

@@ -8,6 +8,11 @@
 // request leaving the server. A second load overrides the wasm URL with init({ wasm }). A third
 // page mounts the React and Vue examples of www/examples/ (built by Vite with
 // @vitejs/plugin-vue) and checks that both show what the engine ranks, before and after an event.
+// Last, the first hour of issue 19: the three-page shop of tests/e2e/pages/shop/ (home, product,
+// cart; only <shelfwise-shelf>, autotrack and shelfwise/style.css; consent on-device), built in
+// the same app: the home page's for-you changes after browsing product pages, the cart page's
+// bought-together shows items, no item repeats on a page, the stylesheet applies, the console
+// stays clean.
 //
 // Needs the built wasm (scripts/build-wasm.sh), the demo pack (scripts/demo-pack.sh) and the npm
 // registry (or npm's cache: installs use --prefer-offline). Vite's major version is pinned.
@@ -15,7 +20,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,20 +36,99 @@ const EXAMPLES = fileURLToPath(new URL('../../www/examples/', import.meta.url));
 const WAIT = { timeout: 15_000 };
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
 
-/** Files a consumer needs; the tarball must hold exactly these (plus package.json and README). */
+/** Files a consumer needs; the tarball must hold exactly these (plus package.json, README and the licences). */
 const EXPECTED_FILES = [
-  'README.md', 'package.json',
+  'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'package.json',
   'www/shelfwise/autotrack.d.ts', 'www/shelfwise/autotrack.js',
   'www/shelfwise/element.d.ts', 'www/shelfwise/element.js',
   'www/shelfwise/engine.js', 'www/shelfwise/errors.js',
   'www/shelfwise/index.d.ts', 'www/shelfwise/index.js', 'www/shelfwise/loader.js',
   'www/shelfwise/measurement-store.js', 'www/shelfwise/measurement.js', 'www/shelfwise/memory.js',
-  'www/shelfwise/render.js', 'www/shelfwise/shards.js', 'www/shelfwise/shelf-kinds.js', 'www/shelfwise/storage.js', 'www/shelfwise/store.js', 'www/shelfwise/worker.js',
+  'www/shelfwise/contract.js', 'www/shelfwise/render.js', 'www/shelfwise/shards.js', 'www/shelfwise/storage.js', 'www/shelfwise/store.js', 'www/shelfwise/style.css',
+  'www/shelfwise/worker.js', 'www/shelfwise/react.js', 'www/shelfwise/react.d.ts', 'www/shelfwise/vue.js', 'www/shelfwise/vue.d.ts',
   'www/shelfwise/wasm/shelfwise.js', 'www/shelfwise/wasm/shelfwise_bg.wasm', 'www/shelfwise/wasm/shelfwise_relaxed_bg.wasm',
 ];
 
+const SHOP = fileURLToPath(new URL('../e2e/pages/shop/', import.meta.url));
+const SHOP_PAGES = ['home.html', 'product.html', 'cart.html'];
+
 let work;
 let browser;
+
+/**
+ * The three-page shop of tests/e2e/shop.test.mjs (home, product, cart: only <shelfwise-shelf>,
+ * autotrack and the stylesheet, consent on-device), as a shop's Vite app has it: imports from
+ * the installed package instead of the repository's files, in app/shop/ (vite.config.js builds
+ * the three pages), with the item images next to them.
+ */
+async function copyShop(app) {
+  const dir = join(app, 'shop');
+  await mkdir(dir, { recursive: true });
+  for (const name of [...SHOP_PAGES, 'shop.css']) {
+    const text = await readFile(join(SHOP, name), 'utf8');
+    await writeFile(join(dir, name), text
+      .replace('  <link rel="stylesheet" href="/shelfwise/style.css">\n', '')
+      .replace('<meta charset="utf-8">', '<meta charset="utf-8">\n  <link rel="icon" href="/favicon.svg" type="image/svg+xml">'));
+  }
+  const script = (await readFile(join(SHOP, 'shop.js'), 'utf8'))
+    .replace("from '/shelfwise/index.js';", "from 'shelfwise';\nimport 'shelfwise/style.css';")
+    .replace("from '/shelfwise/element.js';", "from 'shelfwise/element';")
+    .replace("'/demo/data/shop.pack'", "'/shop.pack'");
+  assert.match(script, /from 'shelfwise';\nimport 'shelfwise\/style.css';/);
+  assert.doesNotMatch(script, /\/shelfwise\/|\/demo\//, 'shop.js imports only from the package');
+  await writeFile(join(dir, 'shop.js'), script);
+  await cp(join(WWW, 'demo/img'), join(app, 'public/shop/img'), { recursive: true });
+}
+
+/** Opens one page of the built shop, waits for its shelves; returns { id: item ids }, no repeats. */
+async function visitShop(page, url, ids) {
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]', WAIT);
+  const shelves = {};
+  for (const id of ids) {
+    await page.waitForSelector(`#${id}[data-state="ready"]`, { state: 'attached', ...WAIT });
+    shelves[id] = await page.$$eval(`#${id} .shelfwise-card`, (cards) => cards.map((card) => card.dataset.itemId));
+    assert.ok(shelves[id].length > 0, `${url} #${id} shows items`);
+  }
+  const all = Object.values(shelves).flat();
+  assert.equal(new Set(all).size, all.length, `${url}: no item on two shelves ${JSON.stringify(shelves)}`);
+  return shelves;
+}
+
+/** The first hour's proof (issue 19): home → three product pages → cart → home, in the built app. */
+async function firstHour(t, origin) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1400 } });
+  const page = await context.newPage();
+  const log = watchPage(page);
+  const home = await visitShop(page, `${origin}/shop/home.html`, ['for-you', 'trending']);
+  assert.equal(await page.$eval('#for-you .shelfwise-shelf-items', (list) => getComputedStyle(list).scrollSnapType), 'x mandatory',
+    'shelfwise/style.css applied');
+  assert.ok((await page.textContent('#for-you .shelfwise-shelf-title')).length > 0, 'a shelf title');
+  const catalog = await page.evaluate(() => window.shop.shelfwise.items(0, 1000));
+  const category = (id) => catalog.find((item) => item.id === id).category;
+  const shown = (cat) => home['for-you'].filter((id) => category(id) === cat).length;
+  const counts = new Map();
+  for (const item of catalog) if (item.inStock) counts.set(item.category, (counts.get(item.category) ?? 0) + 1);
+  const target = [...counts].filter(([, n]) => n >= 8).map(([c]) => c).sort().sort((a, b) => shown(a) - shown(b))[0];
+  const picks = catalog.filter((i) => i.inStock && i.category === target && !home['for-you'].includes(i.id)).slice(0, 3).map((i) => i.id);
+  for (const id of picks) {
+    await visitShop(page, `${origin}/shop/product.html?id=${encodeURIComponent(id)}`, ['similar', 'because']);
+    await page.waitForFunction((i) => window.shop.tracked.some((e) => e.type === 'view' && e.item === i), id, WAIT);
+    if (id === picks.at(-1)) await page.click('#add');
+    await page.evaluate(() => window.shop.settle());
+  }
+  const cart = await visitShop(page, `${origin}/shop/cart.html`, ['together', 'more']);
+  assert.ok(!cart.together.includes(picks.at(-1)), 'the cart item is not recommended with itself');
+  const again = await visitShop(page, `${origin}/shop/home.html`, ['for-you', 'trending']);
+  t.diagnostic(`first hour: for-you ${shown(target)} → ${again['for-you'].filter((id) => category(id) === target).length} of 8 ${target}; `
+    + `cart page bought-together ${cart.together.join(' ')}`);
+  assert.notDeepEqual(again['for-you'], home['for-you'], 'the home page\'s for-you changed after browsing other pages');
+  assert.deepEqual(log.problems, [], `a clean console\n${dump(log)}`);
+  assert.deepEqual(log.pageErrors, []);
+  assert.deepEqual(log.cspViolations, []);
+  assert.deepEqual(foreignRequests(log, origin), []);
+  await context.close();
+}
 const timings = [];
 
 async function timed(name, body) {
@@ -74,7 +158,10 @@ test('a fresh Vite app installs the packed tarball, builds, and shows a personal
     return JSON.parse(stdout.slice(stdout.indexOf('[')));
   });
   const files = packed.files.map((file) => file.path).sort();
-  assert.deepEqual(files, [...EXPECTED_FILES].sort(), 'tarball contents');
+  // The docs ship too, so that the README's links work on the registry.
+  const docs = (await readdir(join(ROOT, 'docs'))).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+  assert.ok(docs.includes('docs/API.md'));
+  assert.deepEqual(files, [...EXPECTED_FILES, ...docs].sort(), 'tarball contents');
   const tarball = join(work, packed.filename);
   t.diagnostic(`tarball ${packed.filename}: ${packed.size} bytes, ${packed.unpackedSize} unpacked, ${packed.entryCount} files`);
 
@@ -86,11 +173,16 @@ test('a fresh Vite app installs the packed tarball, builds, and shows a personal
   await cp(join(WWW, 'demo/img'), join(app, 'public/img'), { recursive: true });
   await cp(join(EXAMPLES, 'react/ShelfwiseShelf.jsx'), join(app, 'frameworks/ShelfwiseShelf.jsx'));
   await cp(join(EXAMPLES, 'vue/ShelfwiseShelf.vue'), join(app, 'frameworks/ShelfwiseShelf.vue'));
+  await copyShop(app);
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'shelfwise-consumer', private: true, type: 'module' }, null, 2));
   await timed('npm install', () => run('npm', ['install', ...NPM_FLAGS, tarball, VITE, ...FRAMEWORKS], { cwd: app }));
   const installed = JSON.parse(await readFile(join(app, 'node_modules/shelfwise/package.json'), 'utf8'));
-  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+  for (const field of ['dependencies', 'optionalDependencies']) {
     assert.equal(installed[field], undefined, `the package has no ${field}`);
+  }
+  // React and Vue are peers only for shelfwise/react and shelfwise/vue, and optional.
+  for (const peer of Object.keys(installed.peerDependencies ?? {})) {
+    assert.equal(installed.peerDependenciesMeta?.[peer]?.optional, true, `the peer ${peer} is optional`);
   }
   // The wasm override (second load below) points at a copy outside the bundle.
   await cp(join(app, 'node_modules/shelfwise/www/shelfwise/wasm/shelfwise_bg.wasm'), join(app, 'public/custom/core.wasm'));
@@ -123,6 +215,9 @@ test('a fresh Vite app installs the packed tarball, builds, and shows a personal
       })));
       const initial = await read();
       assert.equal(initial.length, 8);
+      // shelfwise/style.css, imported by main.js, survived the bundler (package.json sideEffects).
+      assert.equal(await page.$eval('#recs .shelfwise-shelf-items', (list) => getComputedStyle(list).scrollSnapType), 'x mandatory',
+        'the default stylesheet is applied');
       await page.waitForFunction(() => document.querySelectorAll('#headless li').length === 3, null, WAIT);
       assert.deepEqual(await page.$$eval('#headless li', (li) => li.map((x) => x.dataset.itemId)),
         initial.slice(0, 3).map((item) => item.id), 'the headless top three match the element');
@@ -211,6 +306,8 @@ test('a fresh Vite app installs the packed tarball, builds, and shows a personal
       assert.deepEqual(thirdLog.problems, [], 'no console errors or warnings in the framework page');
       assert.deepEqual(thirdLog.pageErrors, []);
       assert.deepEqual(thirdLog.cspViolations, [], 'React and Vue builds run under the strict CSP');
+
+      await firstHour(t, origin);
     });
   } finally {
     server.closeAllConnections?.();

@@ -3,7 +3,8 @@
 //   1. every misuse rejects with a ShelfwiseError (instanceof, name, stable `kind`), never a
 //      wasm panic, and the instance keeps working afterwards;
 //   2. a wasm trap becomes kind "internal", is logged once, and the engine restarts from the
-//      same pack with the shopper's events (the test-only hook __shelfwiseTestTrap simulates it);
+//      same pack with the shopper's events (the test serves a wasm glue whose Recommender#shelf
+//      traps for the title "__trap__": nothing test-only ships in the package);
 //   3. a pack the core refuses falls back to the last good copy in the Cache API, with one warning;
 //      that copy is written once per pack, not again on every load of the same pack, and close()
 //      lets the worker finish writing it;
@@ -53,16 +54,18 @@ const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 
-function crc32(bytes) {
+const VERSION_AT = 8; // u16 LE
+const CHECKSUM_AT = 32; // u32 LE, CRC-32 of the whole pack except these 4 bytes
+const BUILDER_PATCH_AT = 16; // u16 LE, the builder version's patch number
+
+/** The checksum a pack header stores: CRC-32 (IEEE) of every byte but the checksum field's. */
+function packChecksum(bytes) {
   let crc = 0xffffffff;
-  for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  bytes.forEach((byte, at) => {
+    if (at < CHECKSUM_AT || at >= CHECKSUM_AT + 4) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  });
   return (crc ^ 0xffffffff) >>> 0;
 }
-
-const VERSION_AT = 8; // u16 LE
-const CHECKSUM_AT = 32; // u32 LE, CRC-32 of bytes 40..
-const BODY_AT = 40;
-const BUILDER_PATCH_AT = 16; // u16 LE, the builder version's patch number
 
 /** A copy of the demo pack with a body byte flipped: the checksum no longer matches. */
 function corruptPack() {
@@ -71,10 +74,11 @@ function corruptPack() {
   return bytes;
 }
 
-/** A copy of the demo pack from another builder version: the same body, another pack. */
+/** A copy of the demo pack from another builder version (checksum recomputed): the same body, another pack. */
 function otherBuildPack() {
   const bytes = Buffer.from(goodPack);
   bytes.writeUInt16LE(bytes.readUInt16LE(BUILDER_PATCH_AT) + 1, BUILDER_PATCH_AT);
+  bytes.writeUInt32LE(packChecksum(bytes), CHECKSUM_AT);
   return bytes;
 }
 
@@ -94,11 +98,36 @@ function currentVersion() {
 function newerPack(version) {
   const bytes = Buffer.from(goodPack);
   bytes.writeUInt16LE(version, VERSION_AT);
-  bytes.writeUInt32LE(crc32(bytes.subarray(BODY_AT)), CHECKSUM_AT);
+  bytes.writeUInt32LE(packChecksum(bytes), CHECKSUM_AT);
   return bytes;
 }
 
 // ---- fixture page ---------------------------------------------------------------------------
+
+/** Title that makes the trap glue's Recommender#shelf throw a wasm trap. */
+const TRAP_TITLE = '__trap__';
+
+/**
+ * Serves the wasm-bindgen glue (every copy the engine imports, `?instance=N` included, on the
+ * page and in the worker) with Recommender#shelf wrapped: a request titled TRAP_TITLE throws a
+ * WebAssembly.RuntimeError, what a Rust panic becomes in the shipped panic=abort build.
+ */
+async function routeTrapGlue(context) {
+  const glue = await readFile(join(WWW, 'shelfwise/wasm/shelfwise.js'), 'utf8');
+  const patched = `${glue}
+const realShelf = Recommender.prototype.shelf;
+Recommender.prototype.shelf = function shelf(request, nowMs) {
+  if (request && request.title === ${JSON.stringify(TRAP_TITLE)}) throw new WebAssembly.RuntimeError('unreachable');
+  return realShelf.call(this, request, nowMs);
+};
+`;
+  await context.route((url) => url.pathname === '/shelfwise/wasm/shelfwise.js', (route) => route.fulfill({
+    status: 200,
+    headers: { 'content-security-policy': STRICT_CSP, 'cache-control': 'no-cache' },
+    contentType: 'text/javascript; charset=utf-8',
+    body: patched,
+  }));
+}
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
 
@@ -108,9 +137,10 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
  * them); other names there are 404s. `initScript` runs in the page before its scripts; `csp`
  * is the fixture's Content-Security-Policy (the shell's own files keep the strict one).
  */
-async function openFixture(packs = {}, { initScript = null, csp = STRICT_CSP } = {}) {
+async function openFixture(packs = {}, { initScript = null, csp = STRICT_CSP, trapGlue = false } = {}) {
   const context = await browser.newContext();
   if (initScript) await context.addInitScript(initScript);
+  if (trapGlue) await routeTrapGlue(context);
   const page = await context.newPage();
   const log = watchPage(page);
   await context.route(`${server.origin}/__e2e__/**`, async (route) => {
@@ -342,8 +372,8 @@ for (const mode of MODES) {
     });
 
     test('a wasm trap becomes kind "internal", is logged once, and the engine restarts with the events', async () => {
-      const { page, log, close } = await openFixture();
-      const results = await page.evaluate(async ({ pack, options }) => {
+      const { page, log, close } = await openFixture({}, { trapGlue: true });
+      const results = await page.evaluate(async ({ pack, options, trapTitle }) => {
         const { init, outcome } = window.fx;
         const sw = await init({ pack, ...options });
         const catalog = await sw.items(0, 1000);
@@ -358,16 +388,16 @@ for (const mode of MODES) {
         for (const item of picks) await sw.track({ type: 'view', item: item.id, ts: Date.now() });
         const now = Date.now();
         const before = await sw.shelf('for-you', { k: 8, now });
-        // The hidden test-only hook throws a WebAssembly.RuntimeError inside the engine's guard.
-        const trap1 = await outcome(() => sw.transport.call('__shelfwiseTestTrap'));
+        // The served glue throws a WebAssembly.RuntimeError for this title, inside the engine's guard.
+        const trap1 = await outcome(() => sw.shelf('for-you', { k: 8, now, title: trapTitle }));
         const afterTrap = await outcome(() => sw.shelf('for-you', { k: 8, now }));
         const profile = await outcome(() => sw.profile());
-        const trap2 = await outcome(() => sw.transport.call('__shelfwiseTestTrap'));
+        const trap2 = await outcome(() => sw.shelf('trending', { k: 4, title: trapTitle }));
         const tracked = await outcome(() => sw.track({ type: 'view', item: picks[0].id }));
         const events = await outcome(() => sw.transport.call('eventCount'));
         sw.close();
         return { category, before, trap1, afterTrap, profile, trap2, tracked, events };
-      }, { pack: DEMO_PACK, options: mode.options });
+      }, { pack: DEMO_PACK, options: mode.options, trapTitle: TRAP_TITLE });
 
       assertRejected('first trap', results.trap1, 'internal');
       assertRejected('second trap', results.trap2, 'internal');

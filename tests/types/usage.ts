@@ -1,11 +1,14 @@
 // Compiled with `tsc --noEmit` by scripts/test.sh: the README snippet must type-check.
-import { describeEvidence, init, renderShelf, SHELF_KINDS, ShelfwiseError, type ConsentMode, type ExportedData, type Shelf } from '../../www/shelfwise/index.js';
+import { DEFAULT_K, describeEvidence, init, priceFormatter, renderShelf, SHELF_KINDS, ShelfwiseError, type ConsentMode, type ExportedData, type Shelf } from '../../www/shelfwise/index.js';
 
 export async function readmeSnippet(container: Element): Promise<void> {
-  const shelfwise = await init({ pack: '/shop.pack' });
+  const shelfwise = await init({ pack: '/shop.pack', consent: 'on-device' });
   await shelfwise.track({ type: 'view', item: 'SW-00042' });
   const shelf: Shelf = await shelfwise.shelf('for-you', { k: 8 });
   renderShelf(container, shelf, { onItemClick: (item) => shelfwise.track({ type: 'click', item: item.id }) });
+  renderShelf(container, shelf, { currency: 'EUR', locale: 'de-DE' });
+  const euros: (price: number) => string = priceFormatter({ currency: 'EUR' });
+  console.info(euros(DEFAULT_K));
   try {
     await shelfwise.item('nope');
   } catch (error) {
@@ -57,6 +60,10 @@ export async function componentsSnippet(): Promise<void> {
     element.formatPrice = (price) => `€${price.toFixed(2)}`;
     element.addEventListener('shelfwise-render', (event) => console.info(event.detail.shelf.items.length, threshold));
     element.shelfwise = shelfwise;
+    element.cart = ['SW-00042'];
+    element.exclude = null;
+    element.filters = { maxPrice: 40, excludePurchased: true };
+    document.addEventListener('shelfwise-error', (event) => console.info(event.detail.error.kind));
   }
   const ShelfElement = defineShelfwiseShelf(SHELF_TAG);
   const made = new ShelfElement();

@@ -3,7 +3,9 @@
 import { autotrack, init, registerShelfwise, safeUrl } from '../shelfwise/index.js';
 
 // Every <shelfwise-shelf> uses this instance; they show placeholders while it loads.
-const ready = init({ pack: 'data/shop.pack' }); // relative to the page's <base href="../demo/">
+// Consent "context-only" (the default, said here to be explicit): one page, nothing stored; the
+// events live as long as this page. A multi-page shop passes "on-device" once the shopper agrees.
+const ready = init({ pack: 'data/shop.pack', consent: 'context-only' }); // relative to the page's <base href="../demo/">
 registerShelfwise(ready);
 const shelfwise = await ready;
 

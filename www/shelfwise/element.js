@@ -1,6 +1,7 @@
 // <shelfwise-shelf>: a shelf as a custom element.
 //
-//   <shelfwise-shelf kind="for-you" count="8" item="SW-00042">
+//   <shelfwise-shelf kind="bought-together" count="8" currency="EUR">
+//     <h2 slot="title"></h2>                        <!-- optional: where the shelf's title goes -->
 //     <template>                                   <!-- optional: the card, as the shop wants it -->
 //       <a data-shelfwise-href="url" data-shelfwise-event="click">
 //         <img data-shelfwise-src="image" alt="">
@@ -10,49 +11,66 @@
 //   </shelfwise-shelf>
 //
 //   import { init, registerShelfwise } from 'shelfwise';
-//   registerShelfwise(init({ pack: '/shop.pack' }));   // defines the element; instance or promise
+//   registerShelfwise(init({ pack: '/shop.pack', consent }));   // defines the element; instance or promise
 //   // or, per element: defineShelfwiseShelf(); element.shelfwise = instance;
 //
 // Behaviour
 // - Attributes: `kind` (any string, passed to `shelfwise.shelf(kind, …)`), `count` (shelf size,
-//   default 8), `item` (the context item: left out of the shelf, passed on as `item`). Changing
-//   any of them, or the `shelfwise` property, ranks the shelf again.
+//   default DEFAULT_K; a value that is not a whole number from 1 to MAX_K falls back to the
+//   default with one console.warn), the page's context `item`, `category`, `query`, `cart`
+//   (ids, space- or comma-separated; without it the core reads the cart from the tracked
+//   events), `exclude` (ids), `filters` (JSON, as `shelf()`'s filters), `heading` (replaces the
+//   shelf's title), `currency` and `locale` (the price format, render.js priceFormatter). The
+//   properties `cart`, `exclude` (arrays) and `filters` (an object) win over the attributes.
+//   Changing any of them, or the `shelfwise` property, ranks the shelf again.
+// - One page() call per page: the visible elements that share an instance are ranked together,
+//   in document order, by one `shelfwise.page([...])` call (ShelfGroup), so no item shows on two
+//   of them (earlier elements win). If that call fails, they are ranked one by one, each
+//   leaving out what the earlier ones show, so that one bad element fails alone.
 // - The element first shows `count` placeholders (`li.shelfwise-card.shelfwise-placeholder`,
 //   inert) and ranks the shelf only once it comes within PRELOAD_MARGIN of the viewport
-//   (IntersectionObserver). After that it re-ranks after every change to the shopper's events.
-// - Cards come from the `<template>` child (cloned for each item) or a default card. Item data
-//   only ever goes in as text (`data-shelfwise-text="title|price|category|brand|reason|id"` sets
-//   textContent) or as a URL that passed `safeUrl` (`data-shelfwise-href`, `data-shelfwise-src`;
-//   an unsafe URL removes the attribute, and hides an image). Elements of the card carrying
-//   `data-shelfwise-event` get `data-shelfwise-item="<id>"`, for autotrack().
+//   (IntersectionObserver). After that its group ranks again after every change to the
+//   shopper's events (coalesced); an element redraws only when its shelf changed.
+// - Title: the shelf's title goes into a child marked `slot="title"`, else into an
+//   `h2.shelfwise-shelf-title` the element adds before its list.
+// - Cards come from the `<template>` child (cloned for each item) or render.js's productCard
+//   (the same card renderShelf() draws). Item data only ever goes in as text
+//   (`data-shelfwise-text="title|price|category|brand|reason|id"` sets textContent) or as a URL
+//   that passed `safeUrl` (`data-shelfwise-href`, `data-shelfwise-src`; an unsafe URL removes
+//   the attribute, and hides an image). Elements of the card carrying `data-shelfwise-event`
+//   get `data-shelfwise-item="<id>"`, for autotrack(); the default card's link is marked
+//   `data-shelfwise-event="click"`.
 // - A failure to rank (a ShelfwiseError, e.g. `unknown_shelf` for a kind this version does not
-//   have, `out_of_range` for a bad count) leaves the shelf empty (`data-state="error"`) and
-//   logs one console.warn for that configuration; it never throws into the page.
+//   have, `missing_context` for bought-together with neither item nor cart) leaves the shelf
+//   empty (`data-state="error"`) and logs one console.warn for that configuration; it never
+//   throws into the page.
 // - Server-rendered cards (static shelves from `shelfwise build --static-shelves`) inside a child
 //   `<ol data-shelfwise-list>` are kept, with `data-state="static"`, until the personalized shelf
 //   replaces them (if ranking fails they stay, with the one warning); without such a list the
 //   element starts with placeholders.
 // - State for styling and tests: `data-state` = static | placeholder | ready | empty | error; events
-//   `shelfwise-render` (detail: { shelf }) and `shelfwise-error` (detail: { error }).
+//   `shelfwise-render` (detail: { shelf }) and `shelfwise-error` (detail: { error }) bubble and
+//   are composed, so a listener on `document` hears every shelf.
 //
 // The class is created by defineShelfwiseShelf(), not at import, so importing this module has no
 // side effects and works where there is no DOM (server-side rendering).
 
-import { ShelfwiseError } from './errors.js';
-import { safeUrl } from './render.js';
-import { shelfStore } from './store.js';
+import { ShelfwiseError, toShelfwiseError } from './errors.js';
+import { DEFAULT_K, MAX_K } from './contract.js';
+import { cardItem, priceFormatter, productCard, safeUrl } from './render.js';
 
 /** The tag name defineShelfwiseShelf() uses by default. */
 export const SHELF_TAG = 'shelfwise-shelf';
 /** How close to the viewport a shelf must come before it is ranked (IntersectionObserver rootMargin). */
 export const PRELOAD_MARGIN = '200px';
-const DEFAULT_COUNT = 8;
 const MAX_PLACEHOLDERS = 50;
 const TEXT_FIELDS = new Set(['id', 'title', 'category', 'brand', 'price', 'reason']);
 const URL_FIELDS = new Set(['url', 'image']);
+const OBSERVED = ['kind', 'count', 'item', 'category', 'query', 'cart', 'exclude', 'filters', 'heading', 'currency', 'locale'];
 
 let defaultShelfwise = null;
 const waiting = new Set(); // connected, visible elements with no instance yet
+const groups = new WeakMap(); // instance or promise → its ShelfGroup
 
 /**
  * Sets the Shelfwise instance (or a promise of one) that every <shelfwise-shelf> without its
@@ -84,46 +102,28 @@ export function defineShelfwiseShelf(tagName = SHELF_TAG) {
   return element;
 }
 
+/** The `count` attribute as a shelf size, or null if it is not a whole number from 1 to MAX_K. */
 function parseCount(value) {
-  if (value === null) return DEFAULT_COUNT;
-  const trimmed = value.trim();
-  return trimmed === '' ? Number.NaN : Number(trimmed);
+  if (value === null) return DEFAULT_K;
+  const count = value.trim() === '' ? Number.NaN : Number(value);
+  return Number.isInteger(count) && count >= 1 && count <= MAX_K ? count : null;
 }
 
+/** Ids from an attribute: space- or comma-separated. */
+function parseIds(value) {
+  return value === null ? [] : value.split(/[\s,]+/).filter(Boolean);
+}
+
+function byDocumentOrder(a, b) {
+  return a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+}
+
+/** What a card shows for a text field; `reason` is the explanation's text. */
 function formatField(item, field, formatPrice) {
   if (!TEXT_FIELDS.has(field)) return '';
-  const value = item[field];
-  if (field === 'price') return typeof value === 'number' ? formatPrice(value) : '';
+  if (field === 'price') return typeof item.price === 'number' ? formatPrice(item.price) : '';
+  const value = field === 'reason' ? (item.explanation?.text ?? item.reason) : item[field];
   return value === undefined || value === null ? '' : String(value);
-}
-
-function node(tag, className, text) {
-  const created = document.createElement(tag);
-  created.className = className;
-  if (text !== undefined) created.textContent = text;
-  return created;
-}
-
-/** The default card: the same structure and classes as renderShelf() uses. */
-function defaultCard(item, formatPrice) {
-  const href = item ? safeUrl(item.url) : null;
-  const link = href ? node('a', 'shelfwise-card-link') : node('div', 'shelfwise-card-link');
-  if (href) {
-    link.href = href;
-    link.dataset.shelfwiseEvent = 'click';
-  }
-  const src = item ? safeUrl(item.image) : null;
-  if (src) {
-    const image = node('img', 'shelfwise-card-image');
-    image.src = src;
-    image.alt = '';
-    image.loading = 'lazy';
-    link.append(image);
-  }
-  link.append(node('span', 'shelfwise-card-title', item ? item.title : ''));
-  link.append(node('span', 'shelfwise-card-price', item ? formatPrice(item.price) : ''));
-  if (item?.reason) link.append(node('span', 'shelfwise-card-reason', item.reason));
-  return link;
 }
 
 /** Fills a clone of the template with `item`, as text and safe URLs only. */
@@ -148,25 +148,132 @@ function fillTemplate(fragment, item, formatPrice) {
   }
 }
 
+/**
+ * The visible elements that share one instance (or promise): ranked together by one page()
+ * call, in document order, at most one call at a time (changes meanwhile cause one more).
+ */
+class ShelfGroup {
+  constructor(source) {
+    this.source = source;
+    this.members = new Set();
+    this.stopListening = null;
+    this.timer = null;
+    this.running = false;
+    this.again = false;
+  }
+
+  join(element) {
+    this.members.add(element);
+    this.schedule();
+  }
+
+  leave(element) {
+    if (this.members.delete(element) && this.members.size === 0) {
+      this.stopListening?.();
+      this.stopListening = null;
+    }
+  }
+
+  /** Ranks soon: elements that become visible together (one layout pass) share the call. */
+  schedule() {
+    if (this.running) {
+      this.again = true;
+    } else if (this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.run();
+      }, 0);
+    }
+  }
+
+  async run() {
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        await this.rankOnce();
+      } while (this.again && this.members.size > 0);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  async rankOnce() {
+    let instance;
+    try {
+      instance = await this.source;
+    } catch (error) {
+      for (const member of this.members) member.showError(toShelfwiseError(error));
+      return;
+    }
+    if (!this.stopListening && this.members.size > 0 && typeof instance?.subscribe === 'function') {
+      this.stopListening = instance.subscribe(() => this.schedule());
+    }
+    const asked = [];
+    for (const member of [...this.members].filter((m) => m.isConnected).sort(byDocumentOrder)) {
+      const { request, error } = member.shelfRequest();
+      if (error) member.showError(error);
+      else asked.push({ member, request });
+    }
+    if (asked.length === 0) return;
+    if (typeof instance.page === 'function') {
+      try {
+        const shelves = await instance.page(asked.map(({ request }) => request));
+        asked.forEach(({ member }, i) => this.show(member, shelves[i]));
+        return;
+      } catch {
+        // One request was refused: rank them one by one below, so that it fails alone.
+      }
+    }
+    const shown = [];
+    for (const { member, request: { kind, ...options } } of asked) {
+      try {
+        const exclude = shown.length > 0 ? [...options.exclude, ...shown] : options.exclude;
+        const shelf = await instance.shelf(kind, { ...options, exclude });
+        shown.push(...shelf.items.map((item) => item.id));
+        this.show(member, shelf);
+      } catch (error) {
+        if (this.members.has(member)) member.showError(toShelfwiseError(error));
+      }
+    }
+  }
+
+  show(member, shelf) {
+    if (this.members.has(member)) member.showShelf(shelf);
+  }
+}
+
+function groupOf(source) {
+  let group = groups.get(source);
+  if (!group) {
+    group = new ShelfGroup(source);
+    groups.set(source, group);
+  }
+  return group;
+}
+
 function createElementClass() {
   return class ShelfwiseShelfElement extends HTMLElement {
-    static observedAttributes = ['kind', 'count', 'item'];
+    static observedAttributes = OBSERVED;
 
     #shelfwise = null;
     #list = null;
     #observer = null;
     #visible = false;
-    #store = null;
-    #unsubscribe = null;
-    #warned = false;
+    #group = null;
+    #warned = new Set(); // warnings given since the last restart
+    #drawn = null; // what the list shows now (a signature), to skip identical redraws
     #keepStatic = false; // server-rendered cards stay until the first ranked shelf
-    #formatPrice = (price) => price.toFixed(2);
+    #formatPrice = null;
+    #cart = null;
+    #exclude = null;
+    #filters = null;
 
     constructor() {
       super();
       // Properties the page set before the element was defined are own properties of the
       // element that hide the accessors: move them onto the accessors.
-      for (const name of ['shelfwise', 'formatPrice']) {
+      for (const name of ['shelfwise', 'formatPrice', 'cart', 'exclude', 'filters']) {
         if (Object.hasOwn(this, name)) {
           const value = this[name];
           delete this[name];
@@ -175,16 +282,34 @@ function createElementClass() {
       }
     }
 
-    /** Formats prices for `data-shelfwise-text="price"` and the default card. */
+    /** Formats prices (default: priceFormatter with the `currency` and `locale` attributes). */
     get formatPrice() {
-      return this.#formatPrice;
+      return this.#formatPrice ?? priceFormatter({ currency: this.#attribute('currency'), locale: this.#attribute('locale') });
     }
 
     set formatPrice(format) {
-      if (typeof format !== 'function') {
+      if (format !== null && typeof format !== 'function') {
         throw new ShelfwiseError('invalid_argument', '<shelfwise-shelf>.formatPrice must be a function (price: number) => string');
       }
       this.#formatPrice = format;
+    }
+
+    /** The cart's ids (else the `cart` attribute, else the cart the tracked events describe). */
+    get cart() { return this.#cart; }
+    set cart(ids) { this.#cart = this.#idList('cart', ids); this.#changed(); }
+
+    /** Ids to leave out (else the `exclude` attribute). */
+    get exclude() { return this.#exclude; }
+    set exclude(ids) { this.#exclude = this.#idList('exclude', ids); this.#changed(); }
+
+    /** Filters, as shelf()'s `filters` (else the `filters` attribute, JSON). */
+    get filters() { return this.#filters; }
+    set filters(value) {
+      if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
+        throw new ShelfwiseError('invalid_argument', '<shelfwise-shelf>.filters must be an object like { maxPrice: 40 }');
+      }
+      this.#filters = value ?? null;
+      this.#changed();
     }
 
     /** The Shelfwise instance (or promise) of this element; falls back to registerShelfwise(). */
@@ -194,7 +319,7 @@ function createElementClass() {
 
     set shelfwise(value) {
       this.#shelfwise = value ?? null;
-      if (this.#list) this.restart(); // before the first connection there is nothing to redo
+      this.#changed();
     }
 
     /** The shelf kind (the `kind` attribute), "for-you" when absent. */
@@ -226,21 +351,20 @@ function createElementClass() {
     disconnectedCallback() {
       this.#observer?.disconnect();
       this.#observer = null;
-      this.#stop();
+      this.#leave();
       waiting.delete(this);
     }
 
     attributeChangedCallback(name, previous, value) {
-      // Before the first connectedCallback (e.g. while upgrading) there is nothing to redo.
-      if (previous === value || !this.isConnected || !this.#list) return;
-      this.#keepStatic = false; // the server's cards were for the old attributes
-      this.restart();
+      if (previous === value) return;
+      this.#changed();
     }
 
     /** Ranks the shelf again from scratch (placeholders first). Called on every change. */
     restart() {
-      this.#stop();
-      this.#warned = false;
+      this.#leave();
+      this.#warned.clear();
+      this.#drawn = null;
       if (!this.isConnected) return;
       this.#list ??= this.#ownList();
       if (!this.#keepStatic) this.#placeholders();
@@ -251,42 +375,166 @@ function createElementClass() {
         return;
       }
       waiting.delete(this);
-      const item = this.getAttribute('item');
-      const store = shelfStore(shelfwise, this.kind, { k: parseCount(this.getAttribute('count')), item });
-      this.#store = store;
-      this.#unsubscribe = store.subscribe(() => {
-        if (this.#store === store) this.#draw(store.getSnapshot());
-      });
+      this.#group = groupOf(shelfwise);
+      this.#group.join(this);
     }
 
-    #stop() {
-      this.#unsubscribe?.();
-      this.#store?.close();
-      this.#unsubscribe = null;
-      this.#store = null;
+    /**
+     * @internal This element's request for its group's page() call: `{ request }`, or
+     * `{ error }` when an attribute cannot be used (e.g. `filters` that are not JSON).
+     */
+    shelfRequest() {
+      try {
+        const request = { kind: this.kind, k: this.#count(), exclude: this.#exclude ?? parseIds(this.getAttribute('exclude')) };
+        for (const name of ['item', 'category', 'query']) {
+          const value = this.#attribute(name);
+          if (value) request[name] = value;
+        }
+        const cart = this.#cart ?? (this.hasAttribute('cart') ? parseIds(this.getAttribute('cart')) : null);
+        if (cart) request.cart = cart;
+        const filters = this.#filters ?? this.#filtersAttribute();
+        if (filters) request.filters = filters;
+        const heading = this.#attribute('heading');
+        if (heading) request.title = heading;
+        return { request };
+      } catch (error) {
+        return { error: toShelfwiseError(error) };
+      }
+    }
+
+    /** @internal Draws a ranked shelf (unless the list already shows exactly it). */
+    showShelf(shelf) {
+      let formatPrice;
+      try {
+        formatPrice = this.formatPrice;
+      } catch (error) {
+        this.showError(toShelfwiseError(error));
+        return;
+      }
+      const signature = JSON.stringify([shelf.kind, shelf.title, shelf.items.map((item) => [item.id, item.reason, item.price])]);
+      if (signature === this.#drawn && !this.#keepStatic) return;
+      this.#drawn = signature;
+      this.#keepStatic = false;
+      this.#list.replaceChildren(...shelf.items.map((item) => this.#card(item, formatPrice)));
+      if (typeof shelf.title === 'string') {
+        this.#list.setAttribute('aria-label', shelf.title);
+        const title = this.#titleNode();
+        title.textContent = shelf.title;
+        title.hidden = false;
+      }
+      this.dataset.state = shelf.items.length > 0 ? 'ready' : 'empty';
+      this.dataset.shelfwiseShelf = shelf.kind; // the shelf kind, for measurement.js
+      this.removeAttribute('aria-busy');
+      this.#emit('shelfwise-render', { shelf });
+    }
+
+    /** @internal Shows a failed ranking: an empty shelf (or the server's cards) and one warning. */
+    showError(error) {
+      this.#drawn = null;
+      if (!this.#keepStatic) {
+        this.#list.replaceChildren();
+        this.#list.removeAttribute('aria-label');
+        this.dataset.state = 'error';
+        this.removeAttribute('aria-busy');
+      }
+      const outcome = this.#keepStatic ? 'keeps its server-rendered cards' : 'shows nothing';
+      this.#warnOnce(`${outcome}: ${error.kind}: ${error.message}`);
+      this.#emit('shelfwise-error', { error });
+    }
+
+    #emit(type, detail) {
+      this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+    }
+
+    #changed() {
+      // Before the first connection (e.g. while upgrading) there is nothing to redo.
+      if (!this.isConnected || !this.#list) return;
+      this.#keepStatic = false; // the server's cards were for the old settings
+      this.restart();
+    }
+
+    #leave() {
+      this.#group?.leave(this);
+      this.#group = null;
+    }
+
+    #attribute(name) {
+      const value = this.getAttribute(name)?.trim();
+      return value ? value : undefined;
+    }
+
+    #warnOnce(message) {
+      if (this.#warned.has(message)) return;
+      this.#warned.add(message);
+      console.warn(`Shelfwise: <${this.localName} kind="${this.kind}"> ${message}`);
+    }
+
+    /** The shelf size: the `count` attribute, or DEFAULT_K with one warning if it is unusable. */
+    #count() {
+      const value = this.getAttribute('count');
+      const count = parseCount(value);
+      if (count !== null) return count;
+      this.#warnOnce(`count="${value}" is not a whole number from 1 to ${MAX_K}; showing the default, ${DEFAULT_K}`);
+      return DEFAULT_K;
+    }
+
+    #filtersAttribute() {
+      const text = this.getAttribute('filters');
+      if (text === null || text.trim() === '') return null;
+      let filters;
+      try {
+        filters = JSON.parse(text);
+      } catch (error) {
+        throw new ShelfwiseError('invalid_argument', `filters="${text}" is not JSON (${error.message}); expected e.g. filters='{"maxPrice": 40}'`);
+      }
+      if (!filters || typeof filters !== 'object' || Array.isArray(filters)) {
+        throw new ShelfwiseError('invalid_argument', `filters="${text}" is not a JSON object; expected e.g. filters='{"maxPrice": 40}'`);
+      }
+      return filters;
+    }
+
+    #idList(name, ids) {
+      if (ids === null || ids === undefined) return null;
+      if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
+        throw new ShelfwiseError('invalid_argument', `<shelfwise-shelf>.${name} must be an array of item id strings`);
+      }
+      return [...ids];
     }
 
     #ownList() {
-      const list = node('ol', 'shelfwise-shelf-items');
+      const list = document.createElement('ol');
+      list.className = 'shelfwise-shelf-items';
       list.dataset.shelfwiseList = '';
       this.append(list);
       return list;
     }
 
-    #card(item) {
-      const card = node('li', 'shelfwise-card');
+    /** The title's node: the child marked slot="title", else an h2 added before the list. */
+    #titleNode() {
+      const given = this.querySelector(':scope > [slot="title"]');
+      if (given) return given;
+      const title = document.createElement('h2');
+      title.className = 'shelfwise-shelf-title';
+      title.slot = 'title';
+      this.#list.before(title);
+      return title;
+    }
+
+    #card(item, formatPrice) {
       const template = this.querySelector(':scope > template');
+      let content;
       if (template) {
-        const fragment = document.importNode(template.content, true);
-        if (item) fillTemplate(fragment, item, this.formatPrice);
-        card.append(fragment);
+        content = document.importNode(template.content, true);
+        if (item) fillTemplate(content, item, formatPrice);
       } else {
-        card.append(defaultCard(item, this.formatPrice));
+        content = productCard(item, formatPrice);
+        if (item && content.localName === 'a') {
+          content.dataset.shelfwiseEvent = 'click';
+          content.dataset.shelfwiseItem = item.id;
+        }
       }
-      if (item) {
-        card.dataset.itemId = item.id;
-        card.dataset.category = item.category;
-      } else {
+      const card = cardItem(item, content);
+      if (!item) {
         card.classList.add('shelfwise-placeholder');
         card.setAttribute('aria-hidden', 'true');
         card.inert = true;
@@ -295,39 +543,12 @@ function createElementClass() {
     }
 
     #placeholders() {
-      const count = parseCount(this.getAttribute('count'));
-      const shown = Number.isInteger(count) && count > 0 ? Math.min(count, MAX_PLACEHOLDERS) : 0;
-      this.#list.replaceChildren(...Array.from({ length: shown }, () => this.#card(null)));
+      const count = parseCount(this.getAttribute('count')) ?? DEFAULT_K;
+      this.#drawn = null;
+      this.#list.replaceChildren(...Array.from({ length: Math.min(count, MAX_PLACEHOLDERS) }, () => this.#card(null, () => '')));
       this.#list.removeAttribute('aria-label');
       this.dataset.state = 'placeholder';
       this.setAttribute('aria-busy', 'true');
-    }
-
-    #draw(snapshot) {
-      if (snapshot.status === 'ready') {
-        this.#keepStatic = false;
-        const { shelf } = snapshot;
-        this.#list.replaceChildren(...shelf.items.map((item) => this.#card(item)));
-        if (typeof shelf.title === 'string') this.#list.setAttribute('aria-label', shelf.title);
-        this.dataset.state = shelf.items.length > 0 ? 'ready' : 'empty';
-        this.dataset.shelfwiseShelf = shelf.kind; // the shelf kind, for measurement.js
-        this.removeAttribute('aria-busy');
-        this.dispatchEvent(new CustomEvent('shelfwise-render', { detail: { shelf } }));
-      } else if (snapshot.status === 'error') {
-        if (!this.#keepStatic) {
-          this.#list.replaceChildren();
-          this.#list.removeAttribute('aria-label');
-          this.dataset.state = 'error';
-          this.removeAttribute('aria-busy');
-        }
-        const { error } = snapshot;
-        if (!this.#warned) {
-          this.#warned = true;
-          const outcome = this.#keepStatic ? 'keeps its server-rendered cards' : 'shows nothing';
-          console.warn(`Shelfwise: <${this.localName} kind="${this.kind}"> ${outcome}: ${error.kind}: ${error.message}`);
-        }
-        this.dispatchEvent(new CustomEvent('shelfwise-error', { detail: { error } }));
-      }
     }
   };
 }

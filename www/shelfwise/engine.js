@@ -38,6 +38,7 @@ import { byTime, newEventId } from './storage.js';
 import { openMeasurement } from './measurement-store.js';
 import { compileWasm, mark } from './loader.js';
 import { CHUNK_CACHE, ShardedPack, isBootstrap } from './shards.js';
+import { MAX_EVENTS } from './contract.js';
 // The glue's first copy is a static import, so that it loads with the engine's other modules
 // (in the worker: at start-up, in parallel with the pack's fetch on the page).
 import * as firstGlue from './wasm/shelfwise.js';
@@ -45,11 +46,11 @@ import * as firstGlue from './wasm/shelfwise.js';
 /** Name of the Cache API cache holding the last good copy of each pack, by pack URL. */
 export const PACK_CACHE = 'shelfwise-packs-v1';
 /** How many accepted events the JS side keeps to replay after a crash (as the core keeps). */
-export const MAX_REPLAY_EVENTS = 10_000;
+export const MAX_REPLAY_EVENTS = MAX_EVENTS;
 
 /**
  * Response header of the cached pack copy naming the pack: format version, builder version,
- * body CRC-32 and byte length (the header's other fields follow from these).
+ * checksum (CRC-32 of the whole pack but the checksum field) and byte length.
  */
 const CACHED_PACK_HEADER = 'x-shelfwise-pack';
 
@@ -425,13 +426,5 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
       await opened.remembered;
       await memory.close();
     },
-    /**
-     * TEST-ONLY hook, not part of the API: simulates a wasm trap (what a Rust panic becomes in a
-     * panic=abort build) inside the guard, so that tests can check the recovery path. It is
-     * reachable only through the internal transport (`shelfwise.transport.call(...)`).
-     */
-    __shelfwiseTestTrap: () => guard('__shelfwiseTestTrap', () => {
-      throw new WebAssembly.RuntimeError('unreachable');
-    }),
   };
 }

@@ -93,6 +93,9 @@ export type ShelfKind =
 /** The shelf kinds, as a list. */
 export const SHELF_KINDS: readonly ShelfKind[];
 
+/** Items per shelf when a request gives no `k` (and `<shelfwise-shelf>`'s default `count`): 8. */
+export const DEFAULT_K: number;
+
 /** Filters (docs/RULES.md); unset fields take the shelf's defaults. */
 export interface ShelfFilters {
   /** Default true. */
@@ -173,7 +176,7 @@ export interface PackInfo {
   dim: number;
   categoryCount: number;
   bytes: number;
-  /** CRC-32 of the pack body, hex; verified when the pack was opened. */
+  /** The header's CRC-32 of the whole pack except the checksum field, hex; verified when the pack was opened. */
   checksum: string;
   builtAtMs: number;
   /** The build of the wasm core that runs (see `init`), and where it came from (absolute URL). */
@@ -345,7 +348,9 @@ export interface InitOptions {
   /**
    * The consent mode to start in (default `context-only`: nothing stored). Pass the shopper's
    * choice on every page; Shelfwise does not remember a `context-only` choice (that would mean
-   * storing something). Anything else: `invalid_argument`.
+   * storing something). Anything else: `invalid_argument`. Under `context-only` the events
+   * are lost on every navigation (shelves do not personalize across pages); `init` says so
+   * once per page with `console.info`.
    */
   consent?: ConsentMode;
   /** Stored events older than this many days are deleted (default 90; a number above 0, else `out_of_range`). */
@@ -373,7 +378,8 @@ export type ErrorKind =
   | 'truncated' | 'bad_magic' | 'unsupported_version' | 'bad_header' | 'trailing_bytes' | 'bad_checksum'
   | 'bad_section_table' | 'section_out_of_range' | 'missing_section' | 'count_mismatch' | 'bad_string_table'
   | 'bad_value' | 'duplicate_item_id' | 'unknown_item' | 'unknown_event_kind' | 'out_of_range' | 'missing_item'
-  | 'invalid_argument' | 'unknown_shelf' | 'missing_context' | 'unknown_category' | 'unknown_brand' | 'fetch_failed' | 'worker_failed' | 'not_ready' | 'closed' | 'internal';
+  | 'invalid_argument' | 'unknown_shelf' | 'missing_context' | 'unknown_category' | 'unknown_brand' | 'random_unavailable'
+  | 'fetch_failed' | 'worker_failed' | 'not_ready' | 'closed' | 'internal' | 'unsupported_environment';
 
 /** Every error the shell throws or rejects with. */
 export class ShelfwiseError extends Error {
@@ -398,8 +404,9 @@ export class Shelfwise {
   track(event: TrackEvent): Promise<void>;
   /**
    * Ranks a shelf (`k` an integer number from 1 to 1000, default 8). By default leaves out
-   * items in the cart, items bought (except on buy-again), out-of-stock items and the ids in
-   * `exclude` (ids unknown to the pack are ignored). Rejects with `out_of_range` (bad `k`,
+   * items in the cart, out-of-stock items and the ids in `exclude` (ids unknown to the pack are
+   * ignored). Bought items stay (`for-you` shows repeat purchases the blend ranks high) unless
+   * `filters.excludePurchased`; `discovery` always leaves them out. Rejects with `out_of_range` (bad `k`,
    * `now`, price, weight …), `unknown_shelf`, `missing_context` (similar without `item`,
    * bought-together without `item` or cart), `unknown_item`, `unknown_category`,
    * `invalid_argument`.
@@ -463,9 +470,24 @@ export class Shelfwise {
  */
 export function init(options: InitOptions): Promise<Shelfwise>;
 
-export interface RenderOptions {
+export interface PriceFormatOptions {
+  /** ISO 4217 code ("EUR", "USD" …): prices show as money in it. Default: a plain number. */
+  currency?: string;
+  /** BCP 47 locale ("de-DE" …). Default: the page's `<html lang>`, else the browser's language. */
+  locale?: string;
+}
+
+/**
+ * A price formatter over `Intl.NumberFormat`: money in `currency` when given, else a number
+ * with two decimals, in `locale`. Non-numbers format as ''. Throws a `ShelfwiseError` of kind
+ * `invalid_argument` for a currency or locale `Intl` refuses.
+ */
+export function priceFormatter(options?: PriceFormatOptions): (price: number) => string;
+
+export interface RenderOptions extends PriceFormatOptions {
   /** Overrides the shelf's own title. */
   title?: string;
+  /** Formats prices; default `priceFormatter({ currency, locale })`. */
   formatPrice?: (price: number) => string;
   onItemClick?: (item: ShelfItem, event: MouseEvent) => void;
 }
@@ -493,7 +515,8 @@ export interface ShelfSnapshot {
   readonly version: number;
 }
 
-export interface ShelfStoreOptions {
+/** shelfStore's options: `k`, `item`, `exclude`, and the rest of `shelf()`'s options as they are. */
+export interface ShelfStoreOptions extends Omit<ShelfOptions, 'k' | 'item' | 'exclude' | 'now'> {
   /** Shelf size, default 8 (`out_of_range` outside 1…1000). */
   k?: number;
   /** The context item (the product on the page): left out, and passed to `shelf()` as `item`. */
@@ -519,7 +542,9 @@ export interface ShelfStore {
 
 /** Anything with Shelfwise's `shelf` (and optionally `subscribe`), e.g. a Shelfwise instance. */
 export interface ShelfSource {
-  shelf(kind: string, options: { k: number; exclude: string[]; item?: string }): Promise<Shelf>;
+  shelf(kind: string, options: { k: number; exclude: string[] } & Omit<ShelfOptions, 'k' | 'exclude'>): Promise<Shelf>;
+  /** Used by `<shelfwise-shelf>` to rank the shelves of a page together when present. */
+  page?(requests: ShelfRequest[]): Promise<Shelf[]>;
   subscribe?(listener: () => void): () => void;
 }
 
@@ -553,21 +578,33 @@ export function autotrack(shelfwise: Pick<Shelfwise, 'track'>, options?: Autotra
 // ---- <shelfwise-shelf> (element.js) ---------------------------------------------------------
 
 /**
- * The `<shelfwise-shelf kind count item>` element. Placeholders first; ranked when it comes
- * near the viewport; re-ranked on attribute changes and on the shopper's events. Cards from a
- * `<template>` child (`data-shelfwise-text`, `data-shelfwise-href`, `data-shelfwise-src`) or a
- * default card. A failed ranking shows an empty shelf (`data-state="error"`) and one
- * `console.warn`. Cards already in a child `<ol data-shelfwise-list>` (server-rendered static
- * shelves) stay (`data-state="static"`) until the ranked shelf replaces them, and stay if
- * ranking fails. Events: `shelfwise-render` (`detail.shelf`), `shelfwise-error` (`detail.error`).
+ * The `<shelfwise-shelf>` element. Attributes: `kind`, `count` (default 8; an unusable value
+ * falls back to it with one `console.warn`), `item`, `category`, `query`, `cart` and `exclude`
+ * (ids, space- or comma-separated; without `cart` the core reads the tracked cart), `filters`
+ * (JSON), `heading` (replaces the title), `currency`, `locale`. The visible elements sharing
+ * an instance are ranked by one `page()` call in document order (no item on two of them).
+ * Placeholders first; ranked when it comes near the viewport; re-ranked on changes and on the
+ * shopper's events. The title goes into a `slot="title"` child, else an added
+ * `h2.shelfwise-shelf-title`. Cards from a `<template>` child (`data-shelfwise-text`,
+ * `data-shelfwise-href`, `data-shelfwise-src`) or the default card (renderShelf's). A failed
+ * ranking shows an empty shelf (`data-state="error"`) and one `console.warn`. Cards already in
+ * a child `<ol data-shelfwise-list>` (server-rendered static shelves) stay
+ * (`data-state="static"`) until the ranked shelf replaces them, and stay if ranking fails.
+ * Events (bubbling, composed): `shelfwise-render` (`detail.shelf`), `shelfwise-error` (`detail.error`).
  */
 export interface ShelfwiseShelfElement extends HTMLElement {
   /** This element's instance (or promise); falls back to the one given to `registerShelfwise`. */
   shelfwise: ShelfSource | Promise<ShelfSource> | null;
   /** The `kind` attribute, `for-you` when absent. */
   readonly kind: string;
-  /** Formats `data-shelfwise-text="price"`; default two decimals. */
-  formatPrice: (price: number) => string;
+  /** Formats prices; default `priceFormatter` with the `currency` and `locale` attributes (set `null` to go back to it). */
+  formatPrice: ((price: number) => string) | null;
+  /** The cart's ids; wins over the `cart` attribute (`null`: the attribute, else the tracked cart). */
+  cart: string[] | null;
+  /** Ids to leave out; wins over the `exclude` attribute. */
+  exclude: string[] | null;
+  /** Filters as `shelf()` takes them; win over the `filters` attribute. */
+  filters: ShelfFilters | null;
   /** Ranks again from placeholders. */
   restart(): void;
 }
@@ -586,6 +623,15 @@ declare global {
     'shelfwise-shelf': ShelfwiseShelfElement;
   }
   interface HTMLElementEventMap {
+    'shelfwise-render': CustomEvent<{ shelf: Shelf }>;
+    'shelfwise-error': CustomEvent<{ error: ShelfwiseError }>;
+  }
+  /** The element's events bubble (and are composed), so they reach `document` and `window`. */
+  interface DocumentEventMap {
+    'shelfwise-render': CustomEvent<{ shelf: Shelf }>;
+    'shelfwise-error': CustomEvent<{ error: ShelfwiseError }>;
+  }
+  interface WindowEventMap {
     'shelfwise-render': CustomEvent<{ shelf: Shelf }>;
     'shelfwise-error': CustomEvent<{ error: ShelfwiseError }>;
   }

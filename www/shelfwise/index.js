@@ -1,8 +1,8 @@
 // Shelfwise: on-device product recommendations.
 //
 //   import { init, renderShelf } from 'shelfwise';
-//   const shelfwise = await init({ pack: '/shop.pack' });
-//   shelfwise.track({ type: 'view', item: 'SW-00042' });
+//   const shelfwise = await init({ pack: '/shop.pack', consent: 'on-device' });  // the shopper agreed
+//   await shelfwise.track({ type: 'view', item: 'SW-00042' });
 //   renderShelf(document.querySelector('#recs'), await shelfwise.shelf('for-you', { k: 8 }));
 //
 // Importing this module fetches nothing; init() starts the worker and, on the page at the same
@@ -20,11 +20,13 @@ import { ShelfwiseError, errorFromData, toShelfwiseError } from './errors.js';
 import { chooseWasm, compileWasm, fetchPack } from './loader.js';
 import { CONSENT_MODES, DEFAULT_CONSENT } from './memory.js';
 import { DEFAULT_MAX_EVENTS, DEFAULT_RETENTION_DAYS } from './storage.js';
-import { SHELF_KINDS } from './shelf-kinds.js';
+import {
+  DEFAULT_K, EVENT_FIELDS, EXPLORE_FIELDS, FILTER_FIELDS, MAX_K, RULE_FIELDS, SHELF_KINDS, SHELF_OPTIONS,
+} from './contract.js';
 import { measurementSettings, startMeasurement } from './measurement.js';
 
 export { ShelfwiseError } from './errors.js';
-export { renderShelf, safeUrl, describeEvidence } from './render.js';
+export { renderShelf, safeUrl, describeEvidence, priceFormatter } from './render.js';
 export { shelfStore } from './store.js';
 export { autotrack, VIEW_THRESHOLD } from './autotrack.js';
 export { defineShelfwiseShelf, registerShelfwise } from './element.js';
@@ -40,6 +42,23 @@ function absolute(url, name) {
   } catch {
     throw new ShelfwiseError('invalid_argument', `init: the ${name} option is not a valid URL: ${String(url)}`);
   }
+}
+
+/** Whether this page already logged the context-only note (noteContextOnly). */
+let contextOnlyNoted = false;
+
+/**
+ * Under consent "context-only" the shopper's events are lost on every navigation, so a
+ * multi-page shop's shelves never personalize across pages: say so once per page (console.info,
+ * not a warning: it is the privacy-safe default, not a fault), so that a shop finds out in
+ * development.
+ */
+function noteContextOnly(consent) {
+  if (consent !== 'context-only' || contextOnlyNoted) return;
+  contextOnlyNoted = true;
+  console.info('Shelfwise: consent is "context-only" (the default): the shopper\'s events stay in this page\'s memory '
+    + 'and are lost on navigation, so shelves do not personalize across pages. Once the shopper agrees, pass '
+    + 'init({ consent: "on-device" }) or call setConsent("on-device") (docs/API.md, "Consent").');
 }
 
 /** How long a closed instance's worker may take to finish its background writes. */
@@ -157,23 +176,16 @@ class InlineTransport {
   }
 }
 
-const EVENT_FIELDS = ['type', 'item', 'ts', 'qty', 'query'];
-
 function checkK(k) {
-  if (!Number.isInteger(k) || k < 1 || k > 1000) {
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
     const shown = typeof k === 'string' ? JSON.stringify(k) : String(k);
-    throw new ShelfwiseError('out_of_range', `k = ${shown} is out of range: an integer (number) from 1 to 1000`);
+    throw new ShelfwiseError('out_of_range', `k = ${shown} is out of range: an integer (number) from 1 to ${MAX_K}`);
   }
   return k;
 }
 
-export { SHELF_KINDS } from './shelf-kinds.js';
+export { SHELF_KINDS, DEFAULT_K } from './contract.js';
 
-const SHELF_OPTIONS = ['k', 'now', 'exclude', 'item', 'category', 'query', 'cart', 'filters', 'rules',
-  'maxPerCategory', 'diversity', 'explore', 'title'];
-const FILTER_FIELDS = ['inStock', 'minPrice', 'maxPrice', 'categories', 'excludeCategories', 'excludeInCart', 'excludePurchased'];
-const RULE_FIELDS = ['action', 'item', 'category', 'weight', 'position'];
-const EXPLORE_FIELDS = ['seed', 'slots'];
 
 /** Refuses fields an object should not have (the core would silently ignore them in wasm). */
 function onlyFields(where, what, value, allowed) {
@@ -204,7 +216,7 @@ function shelfRequest(where, kind, options) {
     options.rules.forEach((rule, i) => onlyFields(where, `rules[${i}]`, rule, RULE_FIELDS));
   }
   const { now, ...rest } = options;
-  const k = checkK(rest.k ?? 8);
+  const k = checkK(rest.k ?? DEFAULT_K);
   const exclude = rest.exclude ?? [];
   if (!Array.isArray(exclude) || !exclude.every((id) => typeof id === 'string')) {
     throw new ShelfwiseError('invalid_argument', `${where}: exclude must be an array of item id strings`);
@@ -430,6 +442,10 @@ export async function init(options = {}) {
   if (!options || typeof options !== 'object') {
     throw new ShelfwiseError('invalid_argument', 'init: the options must be an object like { pack: "/shop.pack" }');
   }
+  if (typeof document === 'undefined' && typeof self === 'undefined') {
+    throw new ShelfwiseError('unsupported_environment', 'init: Shelfwise needs a browser (a page or a worker); '
+      + 'on a server, render static shelves instead (shelfwise build --static-shelves, docs/BUILD_EXTRAS.md)');
+  }
   const packUrl = absolute(options.pack, 'pack');
   const wasm = chooseWasm(options.wasm === undefined || options.wasm === null ? undefined : absolute(options.wasm, 'wasm'));
   const privacy = privacySettings(options);
@@ -447,6 +463,7 @@ export async function init(options = {}) {
     const info = await transport.callTransferring('open', [{ packUrl, pack, module, wasm, privacy, measurement }], [pack]);
     const shelfwise = new Shelfwise(transport, info);
     shelfwise.measurementSession = startMeasurement(transport, measurement);
+    noteContextOnly(privacy.consent);
     return shelfwise;
   } catch (error) {
     transport.close();

@@ -21,7 +21,7 @@
 // a report that is lost is not sent again, a second one that day is never made.
 
 import { ShelfwiseError } from './errors.js';
-import { SHELF_KINDS } from './shelf-kinds.js';
+import { SHELF_KINDS } from './contract.js';
 import { newEventId } from './storage.js';
 
 /** The IndexedDB database of the measurement records and the device secret. */

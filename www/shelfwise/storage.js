@@ -25,6 +25,8 @@
 // refuses to open, e.g. in some private modes), "corrupt" (the database exists with another
 // schema, a newer version or another format), "quota" (QuotaExceededError) or "failed".
 
+import { MAX_EVENTS } from './contract.js';
+
 /** Name of the IndexedDB database (one per origin). */
 export const DB_NAME = 'shelfwise';
 /** Names of the object stores in DB_NAME. */
@@ -36,7 +38,7 @@ export const STORE_FORMAT = 1;
 export const LOCK_NAME = 'shelfwise-store';
 /** Retention defaults (init options `retentionDays`, `maxEvents`). */
 export const DEFAULT_RETENTION_DAYS = 90;
-export const DEFAULT_MAX_EVENTS = 10_000;
+export const DEFAULT_MAX_EVENTS = MAX_EVENTS;
 
 const DB_VERSION = 1;
 const DAY_MS = 86_400_000;

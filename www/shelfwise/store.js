@@ -11,6 +11,7 @@
 // (React's useSyncExternalStore, Vue's shallowRef).
 
 import { ShelfwiseError, toShelfwiseError } from './errors.js';
+import { DEFAULT_K } from './contract.js';
 
 const IDLE = Object.freeze({ status: 'idle', shelf: null, error: null, version: 0 });
 
@@ -20,7 +21,8 @@ const IDLE = Object.freeze({ status: 'idle', shelf: null, error: null, version: 
  * given, passed on to `shelf()` as `item` for kinds that rank around an item.
  * @param {import('./index.js').Shelfwise | Promise<import('./index.js').Shelfwise>} shelfwise
  * @param {string} kind
- * @param {{ k?: number, item?: string | null, exclude?: string[] }} [options]
+ * @param {{ k?: number, item?: string | null, exclude?: string[] }} [options] and any other
+ *   option of shelf() (category, query, cart, filters, rules …), passed on as given
  */
 export function shelfStore(shelfwise, kind, options = {}) {
   const listeners = new Set();
@@ -37,11 +39,12 @@ export function shelfStore(shelfwise, kind, options = {}) {
   }
 
   function shelfOptions() {
-    const exclude = [...(options.exclude ?? [])];
-    const request = { k: options.k ?? 8, exclude };
-    if (options.item !== undefined && options.item !== null && options.item !== '') {
-      exclude.push(String(options.item));
-      request.item = String(options.item);
+    const { k, item, exclude: excluded, ...context } = options; // context: category, query, cart, filters …
+    const exclude = [...(excluded ?? [])];
+    const request = { ...context, k: k ?? DEFAULT_K, exclude };
+    if (item !== undefined && item !== null && item !== '') {
+      exclude.push(String(item));
+      request.item = String(item);
     }
     return request;
   }

@@ -16,12 +16,13 @@
 //! 10  2  kind           u16: 0 bootstrap, 1 partition, 2 directory
 //! 12  4  chunk_index    u32: the chunk's place in the manifest (0 for the bootstrap)
 //! 16  8  body_len       u64: file length − 32
-//! 24  4  crc32          u32: CRC-32 (IEEE) of header bytes 0..24 followed by the body
+//! 24  4  crc32          u32: CRC-32 (IEEE) of the whole file except these 4 bytes
 //! 28  4  reserved       0
 //! ```
 //!
-//! The checksum covers the header too, so a flipped kind, index or length is caught as well as
-//! a damaged body. A chunk must also match its manifest entry: same kind, index, length and
+//! The checksum is the pack's own (`checksum_skipping`, as the v4 pack header stores it): it
+//! covers the header too, so a flipped kind, index, length or reserved byte is caught as well
+//! as a damaged body. A chunk must also match its manifest entry: same kind, index, length and
 //! 64-bit content hash ([`content_hash`], FNV-1a over the whole file), so a chunk of another
 //! build is refused even when its own checksum is fine.
 
@@ -32,7 +33,10 @@ pub mod working;
 
 use thiserror::Error;
 
-use super::{crc32, PackError};
+use super::{checksum_skipping, PackError};
+
+/// Where the checksum field sits in the common header.
+pub const SHARD_CHECKSUM_AT: usize = 24;
 
 /// First eight bytes of a bootstrap file.
 pub const BOOTSTRAP_MAGIC: [u8; 8] = *b"SHLFBOOT";
@@ -202,18 +206,11 @@ pub(crate) fn seal(kind: ChunkKind, index: u32, body: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&(kind as u16).to_le_bytes());
     out.extend_from_slice(&index.to_le_bytes());
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    let crc = crc_of(&out[..24], body);
-    out.extend_from_slice(&crc.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&[0; 8]); // the checksum, then reserved
     out.extend_from_slice(body);
+    let crc = checksum_skipping(&out, SHARD_CHECKSUM_AT);
+    out[SHARD_CHECKSUM_AT..SHARD_CHECKSUM_AT + 4].copy_from_slice(&crc.to_le_bytes());
     out
-}
-
-fn crc_of(head: &[u8], body: &[u8]) -> u32 {
-    let mut joined = Vec::with_capacity(head.len() + body.len());
-    joined.extend_from_slice(head);
-    joined.extend_from_slice(body);
-    crc32(&joined)
 }
 
 /// Checks the common header of a file that should be `kind` number `index` and returns its
@@ -256,7 +253,7 @@ pub(crate) fn unseal(bytes: &[u8], kind: ChunkKind, index: u32) -> Result<&[u8],
         return Err(bad("reserved", reserved.into(), 0));
     }
     let body = &bytes[SHARD_HEADER_LEN..];
-    let computed = crc_of(&bytes[..24], body);
+    let computed = checksum_skipping(bytes, SHARD_CHECKSUM_AT);
     if computed != stored {
         return Err(ChunkError::ChecksumMismatch { file, stored, computed });
     }

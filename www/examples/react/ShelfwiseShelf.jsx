@@ -1,24 +1,15 @@
-// Example (React 18+): a personalized shelf rendered by React from the headless shelfStore.
-// Not built by the tests; copy it into an app that has `react` and `shelfwise` installed.
+// Example (React 18+): a personalized shelf rendered by React with `useShelf` from
+// `shelfwise/react`. Built and run by tests/consumer/ (Vite, React 19).
 //
 //   import { init } from 'shelfwise';
-//   const shelfwise = init({ pack: '/shop.pack' });        // one instance (a promise is fine)
+//   const shelfwise = init({ pack: '/shop.pack', consent });  // one instance (a promise is fine);
+//   // consent: 'on-device' once the shopper agreed (events kept across pages), else 'context-only'
 //   <ShelfwiseShelf shelfwise={shelfwise} kind="for-you" count={8} item={productId} />
-import { useMemo, useSyncExternalStore } from 'react';
-import { safeUrl, shelfStore } from 'shelfwise';
-
-/**
- * The shelf as plain data: { status, shelf, error, version }; re-renders on every change.
- * No close() needed: a store without subscribers stops following the events by itself (and
- * React's StrictMode unsubscribes and subscribes again).
- */
-export function useShelf(shelfwise, kind, { count = 8, item = null } = {}) {
-  const store = useMemo(() => shelfStore(shelfwise, kind, { k: count, item }), [shelfwise, kind, count, item]);
-  return useSyncExternalStore(store.subscribe, store.getSnapshot);
-}
+import { safeUrl } from 'shelfwise';
+import { useShelf } from 'shelfwise/react';   // the hook: useSyncExternalStore over shelfStore
 
 export function ShelfwiseShelf({ shelfwise, kind = 'for-you', count = 8, item = null, onTrack }) {
-  const { status, shelf, error } = useShelf(shelfwise, kind, { count, item });
+  const { status, shelf } = useShelf(shelfwise, kind, { k: count, item });
   if (status === 'error') {
     // e.g. error.kind === 'unknown_shelf': render nothing rather than break the page.
     return null;

@@ -2,9 +2,11 @@
 // store, all imported from the installed package. `?wasm=URL` overrides the wasm location.
 import { autotrack, init, shelfStore } from 'shelfwise';
 import { registerShelfwise } from 'shelfwise/element';
+import 'shelfwise/style.css';
 
+// One page, so the default consent ("context-only": nothing stored) is enough here.
 const wasm = new URLSearchParams(location.search).get('wasm');
-const ready = init({ pack: '/shop.pack', ...(wasm ? { wasm } : {}) });
+const ready = init({ pack: '/shop.pack', consent: 'context-only', ...(wasm ? { wasm } : {}) });
 registerShelfwise(ready);
 const shelfwise = await ready;
 autotrack(shelfwise);
