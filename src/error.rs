@@ -9,6 +9,7 @@ use thiserror::Error;
 
 use crate::limits::echo;
 use crate::measurement::MeasurementError;
+use crate::pack::shard::ChunkError;
 use crate::pack::PackError;
 
 /// Everything that can go wrong in the core, with enough detail to say what and where.
@@ -18,6 +19,9 @@ pub enum CoreError {
     /// The pack bytes could not be opened.
     #[error("invalid pack: {0}")]
     Pack(#[from] PackError),
+    /// A sharded pack's bootstrap or chunk could not be used.
+    #[error("invalid sharded pack: {0}")]
+    Chunk(#[from] ChunkError),
     /// A measurement record, setting or report could not be used.
     #[error(transparent)]
     Measurement(#[from] MeasurementError),
@@ -90,6 +94,7 @@ impl CoreError {
     pub fn kind(&self) -> &'static str {
         match self {
             CoreError::Pack(e) => e.kind(),
+            CoreError::Chunk(e) => e.kind(),
             CoreError::Measurement(e) => e.kind(),
             CoreError::UnknownItem { .. } => "unknown_item",
             CoreError::UnknownEventKind { .. } => "unknown_event_kind",

@@ -251,6 +251,40 @@ fn the_neighbour_model_flag_writes_ease_lists_into_the_demo_pack() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("\"svd\" is not a neighbour model"), "{}", String::from_utf8_lossy(&bad.stderr));
 }
 
+/// `--layout sharded` writes a folder whose bootstrap and chunks reassemble the single pack
+/// byte for byte; `auto` keeps a small shop in one file.
+#[test]
+fn cli_writes_the_sharded_layout_as_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = shelfwise(&["demo-data", "--out", d.to_str().unwrap(), "--items", "200", "--shoppers", "300"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let build = |out: &Path, layout: &str| {
+        let (events, catalog) = (d.join("events.jsonl"), d.join("catalog.csv"));
+        let args = ["build", "--events", events.to_str().unwrap(), "--catalog", catalog.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        let run = shelfwise(&[&args[..], &["--dim", "16", "--now", "1900000000000", "--layout", layout]].concat());
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        String::from_utf8_lossy(&run.stderr).into_owned()
+    };
+    build(&d.join("single.pack"), "single");
+    build(&d.join("auto.pack"), "auto");
+    assert_eq!(
+        std::fs::read(d.join("auto.pack")).unwrap(),
+        std::fs::read(d.join("single.pack")).unwrap(),
+        "auto: a small shop stays one file"
+    );
+    let summary = build(&d.join("shop"), "sharded");
+    assert!(summary.contains("sharded") && summary.contains("chunks"), "{summary}");
+    let folder = d.join("shop");
+    let mut set = shelfwise::pack::shard::working::WorkingSet::open(&std::fs::read(folder.join("bootstrap.shard")).unwrap()).unwrap();
+    let manifest = set.bootstrap().manifest.clone();
+    assert!(manifest.len() >= 2, "at least one partition and one directory chunk");
+    for (i, entry) in manifest.iter().enumerate() {
+        set.add_chunk(i as u32, &std::fs::read(folder.join(entry.file_name())).unwrap()).unwrap();
+    }
+    assert_eq!(set.pack_bytes().unwrap(), std::fs::read(d.join("single.pack")).unwrap());
+}
+
 /// The real Online Retail data from ../shared (present in CI): a full build must succeed.
 #[test]
 fn builds_the_shared_online_retail_data_when_present() {

@@ -18,7 +18,7 @@ fn every_command_help_ends_with_examples_of_that_command() {
     assert!(top.status.success());
     let top = String::from_utf8(top.stdout).unwrap();
     let examples = top.split("Examples:").nth(1).expect("top-level examples");
-    for command in ["build", "inspect", "demo-data", "eval", "recommend", "report", "collect"] {
+    for command in ["build", "inspect", "shard", "demo-data", "eval", "recommend", "report", "collect"] {
         assert!(examples.contains(&format!("shelfwise {command} ")), "top-level help shows {command}:\n{top}");
         for flag in ["--help", "-h"] {
             let out = shelfwise(&[command, flag]);

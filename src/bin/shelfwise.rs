@@ -27,11 +27,13 @@ use shelfwise::build::read::{
 };
 use shelfwise::build::recommend::{batch_request, check_request, recommend_stream, RecommendConfig};
 use shelfwise::build::report::html_report;
+use shelfwise::build::shard::{split, ShardConfig, ShardedPack};
 use shelfwise::build::static_shelves::{static_shelves, Sources};
 use shelfwise::build::synth::{self, SynthConfig};
 use shelfwise::build::vectors::{apply_vectors, read_vectors, VectorColumns};
 use shelfwise::engine::Engine;
 use shelfwise::measurement::ValueBuckets;
+use shelfwise::pack::shard::bootstrap::Bootstrap;
 use shelfwise::pack::{read_header, Pack};
 use shelfwise::page::ShelfRequest;
 use shelfwise::reports::analysis::{analyse, table};
@@ -52,6 +54,7 @@ Examples:
   shelfwise demo-data --out build/demo
   shelfwise build --events build/demo/events.jsonl --catalog build/demo/catalog.csv --out shop.pack
   shelfwise inspect shop.pack
+  shelfwise shard shop.pack --out shop/
   shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01
   shelfwise recommend --pack shop.pack --histories histories.jsonl --k 20
   shelfwise collect --port 8787 --out reports.jsonl
@@ -82,6 +85,11 @@ const INSPECT_EXAMPLES: &str = "\
 Examples:
   shelfwise inspect shop.pack
   shelfwise inspect shop.pack --json    # exits non-zero with {\"ok\":false,\"kind\":…} for a bad pack";
+
+const SHARD_EXAMPLES: &str = "\
+Examples:
+  shelfwise shard shop.pack --out shop/                            # bootstrap.shard + *.chunk
+  shelfwise shard shop.pack --out shop/ --items-per-partition 500  # smaller partitions";
 
 const DEMO_DATA_EXAMPLES: &str = "\
 Examples:
@@ -239,6 +247,22 @@ struct BuildExtras {
     static_k: u32,
 }
 
+/// How `build` writes the pack.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Layout {
+    /// One pack file.
+    Single,
+    /// A folder: bootstrap + chunks.
+    Sharded,
+    /// Sharded above [`AUTO_SHARDED_ABOVE`] bytes, else single.
+    Auto,
+}
+
+/// `--layout auto` shards a pack larger than this. At 10 Mbit/s (1.25 MB/s) a single file
+/// this size alone takes about 1.7 s to arrive, past the 1.5 s first-shelf target on a slow
+/// phone link (issue #15); below it one file is simpler and needs no further request.
+const AUTO_SHARDED_ABOVE: usize = 2 << 20;
+
 /// A progress bar over the ALS iterations.
 fn training_bar(iterations: usize, message: &'static str) -> ProgressBar {
     let bar = ProgressBar::new(iterations as u64).with_message(message);
@@ -269,6 +293,11 @@ enum Command {
         input: InputArgs,
         #[command(flatten)]
         extras: BuildExtras,
+        /// `single`: one pack file at --out; `sharded`: a folder at --out with bootstrap.shard
+        /// and content-hashed chunks the browser fetches on demand (docs/PACK_FORMAT.md);
+        /// `auto`: sharded when the single pack would exceed 2 MiB.
+        #[arg(long, value_enum, default_value_t = Layout::Auto)]
+        layout: Layout,
     },
     /// Print what is inside a pack (counts, dimension, sections, versions, checksum status).
     #[command(after_help = INSPECT_EXAMPLES)]
@@ -278,6 +307,19 @@ enum Command {
         /// Print JSON for machines.
         #[arg(long)]
         json: bool,
+    },
+    /// Split a pack file into the sharded layout: a folder with bootstrap.shard and the
+    /// content-hashed chunks the browser fetches on demand (what `build --layout sharded` writes).
+    #[command(after_help = SHARD_EXAMPLES)]
+    Shard {
+        /// The pack file.
+        pack: PathBuf,
+        /// The folder to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Target items per IVF partition chunk.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+        items_per_partition: u32,
     },
     /// Write the synthetic demo shop (catalog.csv, events.jsonl, img/*.svg) into a folder.
     #[command(after_help = DEMO_DATA_EXAMPLES)]
@@ -466,8 +508,11 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Build { events, catalog, out, model, input, extras } => build(&events, catalog.as_deref(), &out, model, input, &extras),
+        Command::Build { events, catalog, out, model, input, extras, layout } => {
+            build(&events, catalog.as_deref(), &out, model, input, &extras, layout)
+        }
         Command::Inspect { pack, json } => inspect(&pack, json),
+        Command::Shard { pack, out, items_per_partition } => shard(&pack, &out, items_per_partition as usize),
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
         Command::Eval { events, catalog, split_date, k, model, input, json, report, grid, grid_spec, export, ease_lambdas } => {
             let outputs = EvalOutputs {
@@ -521,6 +566,7 @@ fn build(
     model: ModelArgs,
     input: InputArgs,
     extras: &BuildExtras,
+    layout: Layout,
 ) -> Result<(), String> {
     let started = Instant::now();
     let built_at_ms = input.build_time_ms();
@@ -569,10 +615,7 @@ fn build(
     let writing_started = Instant::now();
     let step = spinner(format!("encoding and writing {}", out.display()));
     let bytes = contents.encode().map_err(|e| e.to_string())?;
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
-    }
-    fs::write(out, &bytes).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+    let sharded = write_pack(&bytes, out, layout)?;
     step.finish_and_clear();
     let shelves = match &extras.static_shelves {
         Some(path) => Some((path, write_static_shelves(&bytes, path, extras.static_k as usize)?)),
@@ -632,6 +675,16 @@ fn build(
         bytes.len() as f64 / summary.items.max(1) as f64,
         read_header(&bytes).map_or_else(|_| "?".to_owned(), |h| h.format_version.to_string())
     );
+    if let Some(sharded) = &sharded {
+        eprintln!(
+            "  sharded    {}/: {} B bootstrap ({} items), {} chunks, {} B in all",
+            out.display(),
+            sharded.bootstrap.len(),
+            Bootstrap::decode(&sharded.bootstrap).map_or(0, |b| b.records.items.len()),
+            sharded.chunks.len(),
+            sharded.total_bytes()
+        );
+    }
     eprintln!(
         "  time       {:.2}s (reading {:.2}s, training {:.2}s, encoding and writing {:.2}s)",
         started.elapsed().as_secs_f64(),
@@ -640,6 +693,30 @@ fn build(
         writing.as_secs_f64()
     );
     Ok(())
+}
+
+/// Writes the encoded single pack `bytes` as `layout` says: a file at `out`, or a sharded
+/// folder at `out` (returned, for the summary).
+fn write_pack(bytes: &[u8], out: &Path, layout: Layout) -> Result<Option<ShardedPack>, String> {
+    let sharded = match layout {
+        Layout::Single => false,
+        Layout::Sharded => true,
+        Layout::Auto => bytes.len() > AUTO_SHARDED_ABOVE,
+    };
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
+    }
+    if !sharded {
+        fs::write(out, bytes).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+        return Ok(None);
+    }
+    let contents = Pack::open(bytes).map_err(|e| e.to_string())?.to_contents();
+    let pack = split(&contents, &ShardConfig::default()).map_err(|e| e.to_string())?;
+    if out.is_file() {
+        return Err(format!("{}: is a file; a sharded pack is written as a folder (use another --out or --layout single)", out.display()));
+    }
+    pack.write_folder(out)?;
+    Ok(Some(pack))
 }
 
 /// What [`write_static_shelves`] wrote, for the summary.
@@ -662,6 +739,25 @@ fn write_static_shelves(bytes: &[u8], path: &Path, k: usize) -> Result<StaticSum
     fs::write(path, &text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
     step.finish_and_clear();
     Ok(StaticSummary { items: shelves.items.len(), categories: shelves.trending.len(), sources: shelves.sources, bytes: text.len() })
+}
+
+fn shard(path: &Path, out: &Path, items_per_partition: usize) -> Result<(), String> {
+    let bytes = read_pack_file(path).map_err(|e| e.to_string())?;
+    let contents = Pack::open(bytes.as_slice()).map_err(|e| e.to_string())?.to_contents();
+    let pack = split(&contents, &ShardConfig { items_per_partition, ..ShardConfig::default() }).map_err(|e| e.to_string())?;
+    if out.is_file() {
+        return Err(format!("{}: is a file; a sharded pack is written as a folder", out.display()));
+    }
+    pack.write_folder(out)?;
+    eprintln!(
+        "sharded {} into {}/: {} B bootstrap, {} chunks, {} B in all",
+        path.display(),
+        out.display(),
+        pack.bootstrap.len(),
+        pack.chunks.len(),
+        pack.total_bytes()
+    );
+    Ok(())
 }
 
 /// Runs `print` on a locked stdout. A closed stdout (`shelfwise inspect pack | head`) ends the

@@ -14,6 +14,7 @@
 //! * [`content`]: hashed TF-IDF of product text, content neighbours and vectors for cold items;
 //! * [`assemble`]: from catalog + events to [`PackContents`](crate::pack::PackContents);
 //! * [`rules`]: the shop's merchandising rules file (`--rules`);
+//! * [`shard`]: the sharded layout (IVF partitions by k-means, directory chunks, bootstrap);
 //! * [`vectors`]: externally trained item vectors (CSV, NPY, Parquet) as the embeddings;
 //! * [`static_shelves`]: non-personalized shelves from a pack, as JSON for server-side rendering;
 //! * [`eval`], [`report`] and [`recommend`]: offline evaluation (with an HTML report) and
@@ -33,6 +34,7 @@ pub mod read;
 pub mod recommend;
 pub mod report;
 pub mod rules;
+pub mod shard;
 pub mod static_shelves;
 pub mod synth;
 pub mod together;

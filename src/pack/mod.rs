@@ -15,6 +15,7 @@ mod quantize;
 pub mod reader;
 mod rules;
 pub mod sections;
+pub mod shard;
 mod strings;
 pub mod validate;
 mod writer;

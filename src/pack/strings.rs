@@ -137,6 +137,23 @@ impl StringColumn {
     }
 }
 
+/// The byte length of the string column that starts at `bytes[0]`, from its count and last
+/// block offset (for columns packed one after another, as in the sharded layout's bodies).
+/// The column itself is checked by [`StringColumn::parse`].
+pub(crate) fn column_len(bytes: &[u8]) -> Result<usize, PackError> {
+    let truncated = |needed: usize| PackError::Truncated { what: "string column", needed: needed as u64, available: bytes.len() as u64 };
+    if bytes.len() < 4 {
+        return Err(truncated(4));
+    }
+    let count = read_u32(bytes, 0) as usize;
+    let offsets_len = (count.div_ceil(STRINGS_PER_BLOCK) + 1) * 4;
+    let last_at = 4 + offsets_len - 4;
+    if bytes.len() < last_at + 4 {
+        return Err(truncated(last_at + 4));
+    }
+    Ok(4 + offsets_len + read_u32(bytes, last_at) as usize)
+}
+
 /// Appends a string column for `strings` to `out`. Strings longer than [`MAX_STRING_LEN`]
 /// are refused.
 pub(crate) fn write_string_column<S: AsRef<str>>(out: &mut Vec<u8>, strings: &[S], kind: SectionKind) -> Result<(), PackError> {

@@ -44,7 +44,7 @@ const EXPECTED_FILES = [
   'www/shelfwise/engine.js', 'www/shelfwise/errors.js',
   'www/shelfwise/index.d.ts', 'www/shelfwise/index.js', 'www/shelfwise/loader.js',
   'www/shelfwise/measurement-store.js', 'www/shelfwise/measurement.js', 'www/shelfwise/memory.js',
-  'www/shelfwise/contract.js', 'www/shelfwise/render.js', 'www/shelfwise/storage.js', 'www/shelfwise/store.js', 'www/shelfwise/style.css',
+  'www/shelfwise/contract.js', 'www/shelfwise/render.js', 'www/shelfwise/shards.js', 'www/shelfwise/storage.js', 'www/shelfwise/store.js', 'www/shelfwise/style.css',
   'www/shelfwise/worker.js', 'www/shelfwise/react.js', 'www/shelfwise/react.d.ts', 'www/shelfwise/vue.js', 'www/shelfwise/vue.d.ts',
   'www/shelfwise/wasm/shelfwise.js', 'www/shelfwise/wasm/shelfwise_bg.wasm', 'www/shelfwise/wasm/shelfwise_relaxed_bg.wasm',
 ];

@@ -181,6 +181,21 @@ export interface PackInfo {
   builtAtMs: number;
   /** The build of the wasm core that runs (see `init`), and where it came from (absolute URL). */
   wasm: { variant: WasmVariant | 'custom'; url: string };
+  /**
+   * Only for a sharded pack (`init({ pack: '…/bootstrap.shard' })`): its chunks and what was
+   * loaded when `info` was read (`itemCount` then counts the items held, not the catalog).
+   */
+  sharded?: {
+    layout: 'sharded';
+    chunkCount: number;
+    chunksLoaded: number;
+    nprobe: number;
+    fetchedBytes: number;
+    cachedBytes: number;
+    chunksFetched: number;
+    chunksFromCache: number;
+    failures: number;
+  };
 }
 
 /**

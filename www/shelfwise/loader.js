@@ -103,6 +103,36 @@ function headerRefusal(url, header, contentType) {
   return null;
 }
 
+/** A sharded pack's bootstrap starts with SHLFBOOT (docs/PACK_FORMAT.md; shards.js reads it). */
+const BOOTSTRAP_MAGIC = [0x53, 0x48, 0x4c, 0x46, 0x42, 0x4f, 0x4f, 0x54];
+const isBootstrapHeader = (header) => BOOTSTRAP_MAGIC.every((b, i) => header[i] === b);
+
+/**
+ * The rest of a sharded pack's bootstrap after its first bytes `head`, at most MAX_PACK_BYTES
+ * (the core checks the bootstrap's own header, manifest and checksum when shards.js opens it).
+ */
+async function readBootstrap(reader, head) {
+  const parts = [head];
+  let total = head.length;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > MAX_PACK_BYTES) {
+      reader.cancel().catch(() => {});
+      return { refusal: { kind: 'out_of_range', message: `invalid pack: a bootstrap of more than ${MAX_PACK_BYTES} bytes` } };
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out.buffer;
+}
+
 /** The declared length of the pack whose header is `header` (40 + body_len). */
 function declaredLength(header) {
   const view = new DataView(header.buffer, header.byteOffset, PACK_HEADER_BYTES);
@@ -132,6 +162,7 @@ async function readPack(url, response) {
       joined.set(value, head.length);
       head = joined;
       if (head.length < PACK_HEADER_BYTES) continue;
+      if (isBootstrapHeader(head)) return readBootstrap(reader, head);
       const refusal = headerRefusal(url, head, contentType);
       if (refusal) return refuse(refusal);
       const declared = declaredLength(head);
