@@ -161,7 +161,7 @@ async function run({ name, reps, voy, voyMaxBytes, build, baselines }) {
   // Shelfwise: the wasm Recommender's for-you shelf (profile, filter, kernel, rules, cards to
   // JS), through `shelf()`, the method the shell's `shelfwise.shelf('for-you')` calls.
   const events = benchEvents(data.n);
-  for (const e of events) rec.track({ type: 'view', item: id(e.index), ts: e.ts });
+  for (const e of events) rec.track({ type: 'view', item: id(e.index), ts: e.ts }, NOW);
   t = performance.now();
   const first = rec.shelf(FOR_YOU, NOW);
   result.shelfwise_first_call_ms = performance.now() - t;
@@ -196,7 +196,7 @@ async function run({ name, reps, voy, voyMaxBytes, build, baselines }) {
   const many = [];
   for (let j = 0; j < 1000; j++) many.push({ type: 'view', item: id((j * 104_729) % data.n), ts: NOW - j * 1000 });
   t = performance.now();
-  for (const e of many) rec.track(e);
+  for (const e of many) rec.track(e, NOW);
   result.track_us_per_event = ((performance.now() - t) * 1000) / many.length;
   const profile = timeCalls(() => rec.profile(NOW), 3, 20);
   result.profile_us_per_event = (profile.median * 1000) / many.length;

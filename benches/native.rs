@@ -199,7 +199,7 @@ fn run(pack_path: &Path, reps: usize) -> Result<(), Box<dyn Error>> {
     for e in &track_events {
         let id = engine.pack().item_id(e.item).to_owned();
         let input = shelfwise::engine::EventInput { item: Some(id), kind: "view".into(), ts: e.ts_ms as f64, qty: None, query: None };
-        engine.track(&input)?;
+        engine.track(&input, NOW_MS)?;
     }
     let track_us = ms_since(t) * 1e3 / track_events.len() as f64;
     let t = Instant::now();

@@ -43,10 +43,13 @@ fn main() {
             _ => "view",
         };
         engine
-            .track(&EventInput { item: Some(id), kind: kind.into(), ts: now - f64::from(30 - j) * 60_000.0, qty: None, query: None })
+            .track(
+                &EventInput { item: Some(id), kind: kind.into(), ts: now - f64::from(30 - j) * 60_000.0, qty: None, query: None },
+                now as i64,
+            )
             .unwrap();
     }
-    engine.track(&EventInput { item: None, kind: "search".into(), ts: now, qty: None, query: Some("candle".into()) }).unwrap();
+    engine.track(&EventInput { item: None, kind: "search".into(), ts: now, qty: None, query: Some("candle".into()) }, now as i64).unwrap();
     let now = now as i64;
     let context = engine.pack().item_id(5).to_owned();
     println!("pack {path}: {n} items, dim {}", engine.pack().dim());

@@ -5,7 +5,8 @@
 #   scripts/fuzz.sh [RUNS] [extra libFuzzer args…]      RUNS defaults to 10000000
 #
 # The fuzz crate is fuzz/ (its own workspace, not a member of the main crate). Seeds are in
-# fuzz/corpus/pack_open (sample.pack = tests/golden/v3.pack); new corpus entries are written to
+# fuzz/corpus/pack_open (sample.pack = tests/golden/v4.pack and hostile edits of it, all rewritten by
+# scripts/pack-fixtures.sh); new corpus entries are written to
 # fuzz/corpus/pack_open too (git-ignored), crashes to fuzz/artifacts/pack_open/.
 #
 # Toolchain: sanitizers need -Zsanitizer, i.e. nightly. Order tried:

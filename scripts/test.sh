@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The README's second command: every test. Installs what is missing first (scripts/setup.sh).
+#   0. cargo fmt --check, and clippy with warnings as errors (native with every target, and wasm)
 #   1. native unit + integration tests (core, pack format, builder, CLI; real data if ../shared exists),
 #      and the kernel's x86 SIMD paths built for this CPU
 #   2. the wasm build (both variants), then wasm-bindgen-test in headless Chromium, once per
@@ -15,6 +16,11 @@ bash scripts/setup.sh
 load_toolchain
 start=$(date +%s)
 step() { log "== $* ($(( $(date +%s) - start ))s)"; }
+
+step "format and lints (cargo fmt --check; clippy -D warnings, native and wasm)"
+cargo fmt --check
+cargo clippy --features cli --all-targets --quiet -- -D warnings
+wasm_cargo simd128 clippy --lib --test wasm --quiet -- -D warnings
 
 step "native tests"
 cargo test --features cli --quiet

@@ -59,7 +59,7 @@ pub trait ItemSource {
     /// Popularity in [0, 1].
     fn popularity(&self, item: u32) -> f32;
     /// Trend (short-horizon demand forecast) in [0, 1].
-    fn trend(&self, item: u32) -> f32;
+    fn demand_trend(&self, item: u32) -> f32;
     /// Calls `visit(neighbour, similarity)` for the item's neighbours, best first.
     fn visit_neighbours(&self, item: u32, visit: &mut dyn FnMut(u32, f32));
     /// Per-dimension embedding scales (to prepare a [`Query`]).
@@ -74,7 +74,7 @@ pub trait ItemSource {
     }
     /// The `n` items with the highest positive trend `allow` accepts (ties: lower index).
     fn top_trending(&self, n: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<u32> {
-        top_by(self.item_count(), n, |i| self.trend(i), allow)
+        top_by(self.item_count(), n, |i| self.demand_trend(i), allow)
     }
 }
 
@@ -97,7 +97,7 @@ impl Orders {
     pub fn of<S: ItemSource + ?Sized>(source: &S) -> Orders {
         let n = source.item_count();
         let popular = source.embedding_top(&Query::new(&[], &[]), 1.0, ORDER_LEN, &mut |_| true);
-        let trending = top_by(n, ORDER_LEN, |i| source.trend(i), &mut |_| true);
+        let trending = top_by(n, ORDER_LEN, |i| source.demand_trend(i), &mut |_| true);
         Orders {
             popular_complete: popular.len() < ORDER_LEN,
             popular: popular.iter().map(|s| s.item).collect(),
@@ -138,8 +138,8 @@ impl<S: ItemSource + ?Sized> ItemSource for WithOrders<'_, S> {
     fn popularity(&self, item: u32) -> f32 {
         self.source.popularity(item)
     }
-    fn trend(&self, item: u32) -> f32 {
-        self.source.trend(item)
+    fn demand_trend(&self, item: u32) -> f32 {
+        self.source.demand_trend(item)
     }
     fn visit_neighbours(&self, item: u32, visit: &mut dyn FnMut(u32, f32)) {
         self.source.visit_neighbours(item, visit);
@@ -170,8 +170,8 @@ impl<B: AsRef<[u8]>> ItemSource for Pack<B> {
     fn popularity(&self, item: u32) -> f32 {
         Pack::popularity(self, item)
     }
-    fn trend(&self, item: u32) -> f32 {
-        Pack::trend(self, item)
+    fn demand_trend(&self, item: u32) -> f32 {
+        Pack::demand_trend(self, item)
     }
     fn visit_neighbours(&self, item: u32, visit: &mut dyn FnMut(u32, f32)) {
         self.neighbours(item).for_each(|(j, s)| visit(j, s));
@@ -458,7 +458,7 @@ pub fn candidates<'e, S: ItemSource + ?Sized>(
             session_via: session.map(|v| v.1),
             embedding: if personalized { source.embedding_score(&query, i) } else { 0.0 },
             popularity: source.popularity(i),
-            trend: source.trend(i),
+            trend: source.demand_trend(i),
         };
         out.push((i, signals));
     }
@@ -577,7 +577,7 @@ mod tests {
         fn popularity(&self, item: u32) -> f32 {
             self.popularity[item as usize]
         }
-        fn trend(&self, item: u32) -> f32 {
+        fn demand_trend(&self, item: u32) -> f32 {
             self.trend[item as usize]
         }
         fn visit_neighbours(&self, item: u32, visit: &mut dyn FnMut(u32, f32)) {

@@ -11,19 +11,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::blend::{self, BlendSettings, Recommendation};
 use crate::error::CoreError;
-use crate::event::{Event, EventKind, Search, MAX_QUERY_CHARS};
+use crate::event::{Event, EventKind, Search};
+use crate::limits::{self, MAX_FUTURE_MS, MAX_ITEMS_PER_CALL, MAX_QUERY_CHARS};
 use crate::pack::Pack;
 use crate::profile::{BrandAffinity, CategoryAffinity, PriceBandAffinity, PriceBands, Profile, ProfileConfig, Suppressions};
 use crate::rules::{find_brand, find_category, Rule};
 use crate::shelf::{ItemCard, ShelfKind};
 use crate::shelves::signals::UnderExposed;
 
-/// The most events kept in memory; older ones are dropped first.
-pub const MAX_EVENTS: usize = 10_000;
-/// The most searches kept in memory; older ones are dropped first.
-pub const MAX_SEARCHES: usize = 100;
-/// The most items one shelf may ask for.
-pub const MAX_K: usize = 1_000;
+pub use crate::limits::{MAX_EVENTS, MAX_K, MAX_SEARCHES};
 
 /// An event as the page reports it (JSON / JS object).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -61,7 +57,7 @@ pub struct PackInfo {
     pub category_count: u32,
     /// Pack size in bytes.
     pub bytes: u64,
-    /// CRC-32 of the body (verified at open).
+    /// The header's checksum: CRC-32 of the whole pack but the checksum field (verified at open).
     pub checksum: String,
     /// When the pack was built (ms since the Unix epoch).
     pub built_at_ms: f64,
@@ -109,23 +105,9 @@ pub struct ProfileSummary {
     pub session_interest: Vec<f32>,
 }
 
-/// The pack's rules as [`Rule`]s. Stored pin positions count from 0; [`Rule`] positions from 1.
+/// The pack's rules as [`Rule`]s (the same action and target, with their source).
 fn resolve_pack_rules<B: AsRef<[u8]>>(pack: &Pack<B>) -> Vec<Rule> {
-    use crate::pack::{RuleAction as Stored, RuleTarget as StoredTarget};
-    use crate::rules::{RuleAction, RuleSource, RuleTarget};
-    let resolve = |r: &crate::pack::PackRule| Rule {
-        action: match r.action {
-            Stored::Boost(w) => RuleAction::Boost(w),
-            Stored::Bury(w) => RuleAction::Bury(w),
-            Stored::Pin(p) => RuleAction::Pin(u32::from(p) + 1),
-        },
-        target: match r.target {
-            StoredTarget::Item(i) => RuleTarget::Item(i),
-            StoredTarget::Category(c) => RuleTarget::Category(c),
-        },
-        source: RuleSource::Pack,
-    };
-    pack.rules().iter().map(resolve).collect()
+    pack.rules().iter().map(|r| Rule { action: r.action, target: r.target, source: crate::rules::RuleSource::Pack }).collect()
 }
 
 /// An open pack and the shopper's events.
@@ -159,6 +141,18 @@ pub fn check_k(k: usize) -> Result<usize, CoreError> {
         Ok(k)
     } else {
         Err(CoreError::OutOfRange { name: "k", value: k.to_string(), expected: "an integer from 1 to 1000" })
+    }
+}
+
+/// Checks an event's time: a JS-style millisecond timestamp at most [`MAX_FUTURE_MS`] (a day)
+/// after `now_ms`, so that a timestamp in microseconds or a wrong clock cannot outlive the
+/// retention or push every real event out.
+pub fn check_event_ts(ts: f64, now_ms: i64) -> Result<i64, CoreError> {
+    let ts_ms = check_ts("ts", ts)?;
+    if ts_ms <= now_ms.saturating_add(MAX_FUTURE_MS) {
+        Ok(ts_ms)
+    } else {
+        Err(CoreError::OutOfRange { name: "ts", value: ts.to_string(), expected: "a time in ms since 1970, at most a day after now" })
     }
 }
 
@@ -279,13 +273,14 @@ impl<B: AsRef<[u8]>> Engine<B> {
             dim: self.pack.dim() as u32,
             category_count: self.pack.category_count(),
             bytes: self.pack.byte_len() as u64,
-            checksum: format!("{:08x}", self.pack.header().body_crc32),
+            checksum: format!("{:08x}", self.pack.header().checksum),
             built_at_ms: self.pack.meta().built_at_ms as f64,
         }
     }
 
-    /// Resolves an item id.
+    /// Resolves an item id (at most [`limits::MAX_ID_BYTES`] long, else `out_of_range`).
     pub fn item_index(&self, id: &str) -> Result<u32, CoreError> {
+        let id = limits::check_id("item", id)?;
         self.pack.find_item(id).ok_or_else(|| CoreError::UnknownItem { id: id.to_owned() })
     }
 
@@ -294,17 +289,23 @@ impl<B: AsRef<[u8]>> Engine<B> {
         Ok(ItemCard::of(&self.pack, self.item_index(id)?))
     }
 
-    /// Cards of items `start..start + count` in pack order (clipped to the catalog).
-    pub fn items(&self, start: u32, count: u32) -> Vec<ItemCard> {
+    /// Cards of items `start..start + count` in pack order (clipped to the catalog); `count`
+    /// is at most [`MAX_ITEMS_PER_CALL`], else `out_of_range`.
+    pub fn items(&self, start: u32, count: u32) -> Result<Vec<ItemCard>, CoreError> {
+        if count as usize > MAX_ITEMS_PER_CALL {
+            return Err(CoreError::OutOfRange { name: "count", value: count.to_string(), expected: "at most 10000 items per call" });
+        }
         let end = start.saturating_add(count).min(self.pack.item_count());
-        (start.min(end)..end).map(|i| ItemCard::of(&self.pack, i)).collect()
+        Ok((start.min(end)..end).map(|i| ItemCard::of(&self.pack, i)).collect())
     }
 
-    /// Validates and records one event. A search keeps its (trimmed) text, if any; it feeds the
-    /// shelves' cold start (title word match), not the interest vectors.
-    pub fn track(&mut self, input: &EventInput) -> Result<(), CoreError> {
+    /// Validates and records one event as of `now_ms` (an event dated more than a day later
+    /// is `out_of_range`, see [`check_event_ts`]). A search keeps its (trimmed) text, cut to
+    /// [`MAX_QUERY_CHARS`], if any; it feeds the shelves' cold start (title word match), not
+    /// the interest vectors.
+    pub fn track(&mut self, input: &EventInput, now_ms: i64) -> Result<(), CoreError> {
         let kind = EventKind::parse(&input.kind)?;
-        let ts_ms = check_ts("ts", input.ts)?;
+        let ts_ms = check_event_ts(input.ts, now_ms)?;
         let qty = match input.qty {
             None => 1,
             Some(q) if (1.0..=1e6).contains(&q) && q.fract() == 0.0 => q as u32,
@@ -317,7 +318,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
             // there is nothing to keep.
             let query = input.query.as_deref().map(str::trim).unwrap_or_default();
             if !query.is_empty() {
-                let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
+                let query = limits::cut(query, MAX_QUERY_CHARS).trim_end().to_owned();
                 self.push_search(Search { query, ts_ms });
             }
             return Ok(());
@@ -359,13 +360,15 @@ impl<B: AsRef<[u8]>> Engine<B> {
     pub fn remove_interest(&mut self, interest: &InterestInput) -> Result<(), CoreError> {
         match (&interest.category, &interest.brand) {
             (Some(name), None) => {
-                let c = find_category(&self.pack, name).ok_or_else(|| CoreError::UnknownCategory { name: name.clone() })?;
+                let name = limits::check_name("category", name)?;
+                let c = find_category(&self.pack, name).ok_or_else(|| CoreError::UnknownCategory { name: name.to_owned() })?;
                 if !self.suppressions.categories.contains(&c) {
                     self.suppressions.categories.push(c);
                 }
             }
             (None, Some(name)) => {
-                let b = find_brand(&self.pack, name).ok_or_else(|| CoreError::UnknownBrand { name: name.clone() })?;
+                let name = limits::check_name("brand", name)?;
+                let b = find_brand(&self.pack, name).ok_or_else(|| CoreError::UnknownBrand { name: name.to_owned() })?;
                 if !self.suppressions.brands.contains(&b) {
                     self.suppressions.brands.push(b);
                 }

@@ -2,11 +2,14 @@
 //!
 //! The wasm bindings turn every `CoreError` into a JS `Error` named `ShelfwiseError` whose
 //! `kind` property is [`CoreError::kind`]; the CLI prints the `Display` text. Nothing in the
-//! core panics on bad input: it returns one of these.
+//! core panics on bad input: it returns one of these. Messages quote input with
+//! [`echo`](crate::limits::echo): at most 64 characters of it, then its length.
 
 use thiserror::Error;
 
+use crate::limits::echo;
 use crate::measurement::MeasurementError;
+use crate::pack::shard::ChunkError;
 use crate::pack::PackError;
 
 /// Everything that can go wrong in the core, with enough detail to say what and where.
@@ -16,17 +19,20 @@ pub enum CoreError {
     /// The pack bytes could not be opened.
     #[error("invalid pack: {0}")]
     Pack(#[from] PackError),
+    /// A sharded pack's bootstrap or chunk could not be used.
+    #[error("invalid sharded pack: {0}")]
+    Chunk(#[from] ChunkError),
     /// A measurement record, setting or report could not be used.
     #[error(transparent)]
     Measurement(#[from] MeasurementError),
     /// An event or request named an item id that the pack does not contain.
-    #[error("unknown item id {id:?}: it is not in this pack")]
+    #[error("unknown item id {}: it is not in this pack", echo(.id))]
     UnknownItem {
         /// The id as given.
         id: String,
     },
     /// An event type name that is not one of the documented kinds.
-    #[error("unknown event type {found:?}; expected one of view, click, add_to_cart, remove_from_cart, purchase, search")]
+    #[error("unknown event type {}; expected one of view, click, add_to_cart, remove_from_cart, purchase, search", echo(.found))]
     UnknownEventKind {
         /// The name as given.
         found: String,
@@ -48,19 +54,19 @@ pub enum CoreError {
         kind: &'static str,
     },
     /// A shelf kind that is not one of the documented kinds.
-    #[error("unknown shelf kind {found:?}; expected one of for-you, discovery, buy-again, because-you-viewed, similar, bought-together, trending, trending-in-categories, recently-viewed, new-for-you")]
+    #[error("unknown shelf kind {}; expected one of for-you, discovery, buy-again, because-you-viewed, similar, bought-together, trending, trending-in-categories, recently-viewed, new-for-you", echo(.found))]
     UnknownShelf {
         /// The name as given.
         found: String,
     },
     /// A request named a category that the pack does not contain.
-    #[error("unknown category {name:?}: it is not in this pack")]
+    #[error("unknown category {}: it is not in this pack", echo(.name))]
     UnknownCategory {
         /// The name as given.
         name: String,
     },
     /// A request named a brand that the pack does not contain.
-    #[error("unknown brand {name:?}: it is not in this pack")]
+    #[error("unknown brand {}: it is not in this pack", echo(.name))]
     UnknownBrand {
         /// The name as given.
         name: String,
@@ -88,6 +94,7 @@ impl CoreError {
     pub fn kind(&self) -> &'static str {
         match self {
             CoreError::Pack(e) => e.kind(),
+            CoreError::Chunk(e) => e.kind(),
             CoreError::Measurement(e) => e.kind(),
             CoreError::UnknownItem { .. } => "unknown_item",
             CoreError::UnknownEventKind { .. } => "unknown_event_kind",

@@ -106,8 +106,7 @@ pub struct Search {
     pub ts_ms: i64,
 }
 
-/// Longest search text kept, in characters.
-pub const MAX_QUERY_CHARS: usize = 200;
+pub use crate::limits::MAX_QUERY_CHARS;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 //! The crate has three layers:
 //!
 //! * the **core** ([`pack`], [`event`], [`profile`], [`kernel`], [`rank`], [`blend`],
-//!   [`shelf`], [`shelves`], [`rules`], [`page`], [`explain`], [`vector`], [`explore`], [`engine`],
+//!   [`shelf`], [`shelves`], [`rules`], [`page`], [`explain`], [`vector`], [`explore`], [`engine`], [`limits`],
 //!   [`measurement`]): opens a
 //!   pack in place, keeps the shopper's events, builds a profile and ranks shelves with
 //!   explanations. It holds no
@@ -26,6 +26,7 @@ pub mod explore;
 #[cfg(any(target_arch = "wasm32", test))]
 mod json;
 pub mod kernel;
+pub mod limits;
 pub mod measurement;
 pub mod order;
 pub mod pack;

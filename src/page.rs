@@ -25,6 +25,7 @@ use crate::engine::{check_k, Engine};
 use crate::error::CoreError;
 use crate::explain::{Evidence, Explanation, Reason};
 use crate::explore::{self, Arm};
+use crate::limits::{self, MAX_DIVERSE_K, MAX_PAGE_ITEMS, MAX_QUERY_CHARS, MAX_TITLE_CHARS};
 use crate::rules::{self, FilterInput, Rule, RuleAction, RuleInput, RuleSource, RuleTarget};
 use crate::shelf::{Shelf, ShelfItem, ShelfKind};
 use crate::shelves::for_you::Explainer;
@@ -33,8 +34,7 @@ use crate::vector::{self, cosine};
 
 /// Default number of items per shelf.
 pub const DEFAULT_K: usize = 8;
-/// Most shelves one page call may ask for.
-pub const MAX_SHELVES: usize = 20;
+pub use crate::limits::MAX_SHELVES;
 
 /// The optional exploration slot(s) of a shelf.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -115,6 +115,12 @@ struct Resolved {
     title: Option<String>,
 }
 
+/// The index of the category `name` (at most [`limits::MAX_NAME_BYTES`]), or a typed error.
+fn resolve_category<B: AsRef<[u8]>>(engine: &Engine<B>, field: &'static str, name: &str) -> Result<u32, CoreError> {
+    let name = limits::check_name(field, name)?;
+    rules::find_category(engine.pack(), name).ok_or_else(|| CoreError::UnknownCategory { name: name.to_owned() })
+}
+
 impl ShelfKind {
     /// Whether the page tops this shelf up from trending when it has fewer than `k` items
     /// (not the shelves of the shopper's own history).
@@ -129,26 +135,20 @@ impl<B: AsRef<[u8]>> Engine<B> {
         let kind = ShelfKind::parse(&req.kind)?;
         let k = check_k(req.k.unwrap_or(DEFAULT_K))?;
         let item = req.item.as_deref().map(|id| self.item_index(id)).transpose()?;
-        let category = req
-            .category
-            .as_deref()
-            .map(|name| rules::find_category(pack, name).ok_or_else(|| CoreError::UnknownCategory { name: name.to_owned() }))
-            .transpose()?;
-        let query = req.query.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned);
-        let cart = req.cart.as_ref().map(|ids| self.resolve_exclusions(ids));
+        let category = req.category.as_deref().map(|name| resolve_category(self, "category", name)).transpose()?;
+        let query = req.query.as_deref().map(|q| limits::cut(q.trim(), MAX_QUERY_CHARS).trim_end()).filter(|q| !q.is_empty());
+        let cart = req.cart.as_deref().map(|ids| self.resolve_id_list("cart", ids)).transpose()?;
+        let exclude = self.resolve_id_list("exclude", &req.exclude)?;
         let filters = req.filters.resolve(pack, kind)?;
-        if req.rules.len() > rules::MAX_RULES {
-            return Err(CoreError::OutOfRange { name: "rules", value: req.rules.len().to_string(), expected: "at most 1000 rules" });
-        }
-        let mut resolved_rules = self.pack_rules().to_vec();
-        for input in &req.rules {
-            resolved_rules.push(rules::resolve(pack, &input.to_spec()?, RuleSource::Page)?);
-        }
+        let rules = self.resolve_page_rules(&req.rules)?;
         let diversity = match req.diversity {
             None => 0.0,
             Some(d) if d.is_finite() && (0.0..=1.0).contains(&d) => d,
             Some(d) => return Err(CoreError::OutOfRange { name: "diversity", value: d.to_string(), expected: "a number from 0 to 1" }),
         };
+        if diversity > 0.0 && k > MAX_DIVERSE_K {
+            return Err(CoreError::OutOfRange { name: "k", value: k.to_string(), expected: "at most 100 items on a shelf with diversity" });
+        }
         if req.max_per_category == Some(0) {
             return Err(CoreError::OutOfRange { name: "maxPerCategory", value: "0".into(), expected: "a whole number ≥ 1" });
         }
@@ -157,16 +157,38 @@ impl<B: AsRef<[u8]>> Engine<B> {
             k,
             item,
             category,
-            query,
+            query: query.map(str::to_owned),
             cart,
-            exclude: self.resolve_exclusions(&req.exclude),
+            exclude,
             filters,
-            rules: resolved_rules,
+            rules,
             max_per_category: req.max_per_category,
             diversity,
             explore: req.explore,
-            title: req.title.clone(),
+            title: req.title.as_deref().map(|t| limits::cut(t, MAX_TITLE_CHARS).to_owned()),
         })
+    }
+
+    /// Resolves a list of ids (at most [`limits::MAX_LIST_LEN`], each at most
+    /// [`limits::MAX_ID_BYTES`]); ids the pack does not know are ignored.
+    fn resolve_id_list(&self, name: &'static str, ids: &[String]) -> Result<Vec<u32>, CoreError> {
+        limits::check_list(name, ids)?;
+        for id in ids {
+            limits::check_id(name, id)?;
+        }
+        Ok(self.resolve_exclusions(ids))
+    }
+
+    /// The pack's rules followed by the request's (at most [`limits::MAX_RULES`]).
+    fn resolve_page_rules(&self, inputs: &[RuleInput]) -> Result<Vec<Rule>, CoreError> {
+        if inputs.len() > limits::MAX_RULES {
+            return Err(CoreError::OutOfRange { name: "rules", value: inputs.len().to_string(), expected: "at most 1000 rules" });
+        }
+        let mut resolved = self.pack_rules().to_vec();
+        for input in inputs {
+            resolved.push(rules::resolve(self.pack(), &input.to_spec()?, RuleSource::Page)?);
+        }
+        Ok(resolved)
     }
 
     /// One shelf (a page of one).
@@ -186,6 +208,14 @@ impl<B: AsRef<[u8]>> Engine<B> {
             });
         }
         let resolved: Vec<Resolved> = requests.iter().map(|r| self.resolve_request(r)).collect::<Result<_, _>>()?;
+        let items: usize = resolved.iter().map(|r| r.k).sum();
+        if items > MAX_PAGE_ITEMS {
+            return Err(CoreError::OutOfRange {
+                name: "k",
+                value: items.to_string(),
+                expected: "at most 2000 items per page, summed over its shelves",
+            });
+        }
         let pack = self.pack();
         let history = History::build(pack.item_count(), self.ranked_events(), self.ranked_searches(), now_ms);
         let profile = self.ranked_profile(now_ms);
@@ -361,7 +391,10 @@ fn take_pins<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, rules: &[Rule], mut rank
         rules.iter().copied().enumerate().filter(|(_, r)| matches!(r.action, RuleAction::Pin(_))).collect();
     crate::order::sort_by(&mut pin_rules, &|(a, ra), (b, rb)| precedence(rb).cmp(&precedence(ra)).then(a.cmp(b)));
     let mut pinned: Vec<Pinned> = Vec::new();
-    for (_, rule) in pin_rules {
+    // The catalog is scanned at most once for the category pins, whatever their number.
+    let mut best_by_category: Option<CategoryBest> = None;
+    for (_, rule) in &pin_rules {
+        let rule = *rule;
         let RuleAction::Pin(position) = rule.action else { continue };
         let is_pinned = |pinned: &[Pinned], i: u32| pinned.iter().any(|p| p.1.candidate.item == i);
         let target = match rule.target {
@@ -370,7 +403,7 @@ fn take_pins<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, rules: &[Rule], mut rank
                 .iter()
                 .map(|r| r.candidate.item)
                 .find(|&i| pack.category_index(i) == Some(c) && !is_pinned(&pinned, i))
-                .or_else(|| best_in_category(ctx, c, &pinned)),
+                .or_else(|| best_by_category.get_or_insert_with(|| CategoryBest::of(ctx, &pin_rules)).best(c, &pinned)),
         };
         let Some(item) = target else { continue };
         if !ctx.allows(item) || is_pinned(&pinned, item) {
@@ -509,10 +542,43 @@ fn precedence(rule: &Rule) -> (u8, u8) {
     (u8::from(rule.source == RuleSource::Page), u8::from(matches!(rule.target, RuleTarget::Item(_))))
 }
 
-fn best_in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, pinned: &[Pinned]) -> Option<u32> {
-    (0..ctx.pack.item_count())
-        .filter(|&i| ctx.pack.category_index(i) == Some(c) && ctx.allows(i) && !pinned.iter().any(|p| p.1.candidate.item == i))
-        .max_by(|&a, &b| signals::trend(ctx.pack, a).total_cmp(&signals::trend(ctx.pack, b)).then(b.cmp(&a)))
+/// For each category named by a pin rule, its eligible items by trend (best first; ties: the
+/// lower index): where a category pin finds its item when the shelf did not rank one. Built in
+/// one pass over the catalog however many pins there are.
+struct CategoryBest {
+    /// Per category index: the items, best first (empty for categories no pin names).
+    items: Vec<Vec<u32>>,
+}
+
+impl CategoryBest {
+    fn of<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, pin_rules: &[(usize, Rule)]) -> CategoryBest {
+        let pack = ctx.pack;
+        let mut wanted = vec![false; pack.category_count() as usize];
+        for (_, rule) in pin_rules {
+            if let RuleTarget::Category(c) = rule.target {
+                wanted[c as usize] = true;
+            }
+        }
+        let mut items: Vec<Vec<u32>> = vec![Vec::new(); wanted.len()];
+        for i in 0..pack.item_count() {
+            let Some(c) = pack.category_index(i) else { continue };
+            if wanted.get(c as usize).copied().unwrap_or(false) && ctx.allows(i) {
+                items[c as usize].push(i);
+            }
+        }
+        for list in &mut items {
+            crate::order::sort_by(list, &|&a, &b| {
+                signals::trending_score(pack, b).total_cmp(&signals::trending_score(pack, a)).then(a.cmp(&b))
+            });
+        }
+        CategoryBest { items }
+    }
+
+    /// The best item of category `c` not pinned yet.
+    fn best(&self, c: u32, pinned: &[Pinned]) -> Option<u32> {
+        let list = self.items.get(c as usize)?;
+        list.iter().copied().find(|&i| !pinned.iter().any(|p| p.1.candidate.item == i))
+    }
 }
 
 /// Under-exposed eligible items not on the shelf, with their relevance to the shelf (cosine
@@ -522,8 +588,10 @@ fn exploration_arms<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, picked: &[Ranked]
     let on_shelf: Vec<u32> = picked.iter().map(|r| r.candidate.item).chain(pinned.iter().map(|p| p.1.candidate.item)).collect();
     let centre = vector::centroid(pack, &on_shelf);
     let cold = ctx.under_exposed.of(pack);
+    let mut shown = on_shelf;
+    shown.sort_unstable();
     (0..pack.item_count())
-        .filter(|&i| cold.get(i as usize).copied().unwrap_or(false) && ctx.allows(i) && !on_shelf.contains(&i))
+        .filter(|&i| cold.get(i as usize).copied().unwrap_or(false) && ctx.allows(i) && shown.binary_search(&i).is_err())
         .map(|i| Arm {
             item: i,
             relevance: cosine(&centre, &vector::unit_vector(pack, i)).clamp(0.0, 1.0),

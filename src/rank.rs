@@ -13,9 +13,6 @@ use std::collections::BinaryHeap;
 use crate::kernel::{self, Blocks, KernelError, KernelQuery, Sink};
 use crate::pack::Pack;
 
-// The kernel's blocks are the pack's blocks.
-const _: () = assert!(kernel::LANES == crate::pack::BLOCK_ITEMS);
-
 /// A scored item.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scored {
@@ -285,18 +282,6 @@ mod tests {
         assert!(worst < 0.05 * exact);
     }
 
-    /// The row-major reference: score every item in float, offer in order to a [`TopK`].
-    fn reference(rows: &[i8], dim: usize, q: &Query, prior: f32, pop: &[f32], k: usize, allow: impl Fn(u32) -> bool) -> Vec<Scored> {
-        let mut top = TopK::new(k);
-        for (i, row) in rows.chunks_exact(dim).enumerate() {
-            let score = q.score(row) + prior * pop[i];
-            if score > top.threshold() && allow(i as u32) {
-                top.push(i as u32, score);
-            }
-        }
-        top.into_sorted()
-    }
-
     #[test]
     fn codes_span_seven_bits_and_exact_scores_use_the_float_query() {
         let q = Query::new(&[1.0, 0.5, -0.25, f32::NAN], &[1.0, 1.0 / 1.5, 1.0 / 1.75, 1.0]);
@@ -306,37 +291,5 @@ mod tests {
         assert!(Query::new(&[0.0, 0.0], &[1.0, 1.0]).is_zero());
         assert!(Query::new(&[f32::INFINITY], &[1.0]).is_zero());
     }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    mod props {
-        use proptest::prelude::*;
-
-        use super::super::*;
-        use super::reference;
-        use crate::kernel::OwnedBlocks;
-
-        proptest! {
-            #![proptest_config(ProptestConfig::with_cases(200))]
-            #[test]
-            fn kernel_ranking_matches_the_row_major_scorer(
-                (dim, rows, vector, pop) in (1usize..24, 0usize..90).prop_flat_map(|(dim, n)| (
-                    Just(dim),
-                    proptest::collection::vec(prop_oneof![Just(0i8), Just(3i8), -127i8..=127], n * dim),
-                    proptest::collection::vec(prop_oneof![Just(0.0f32), -1.0f32..1.0], dim),
-                    proptest::collection::vec(prop_oneof![Just(0.0f32), Just(1.0f32), Just(0.5f32), 0.0f32..=1.0], n),
-                )),
-                prior in prop_oneof![Just(0.0f32), Just(0.05f32), Just(1.0f32)],
-                k in 0usize..25,
-                drop in 0u32..5,
-            ) {
-                let scales: Vec<f32> = (0..dim).map(|j| 0.01 + j as f32 * 0.003).collect();
-                let q = Query::new(&vector, &scales);
-                let allow = |i: u32| drop == 0 || !i.is_multiple_of(drop + 1);
-                let want = reference(&rows, dim, &q, prior, &pop, k, allow);
-                let owned = OwnedBlocks::from_rows(&rows, dim);
-                let got = top_k_blocks(&owned.view().unwrap(), &q, prior, |i| pop[i as usize], k, allow).unwrap();
-                prop_assert_eq!(got, want);
-            }
-        }
-    }
+    // The kernel's ranking against a row-by-row scorer is `tests/rank_kernel.rs` (on encoded packs).
 }

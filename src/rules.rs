@@ -23,6 +23,7 @@
 use serde::Deserialize;
 
 use crate::error::CoreError;
+use crate::limits;
 use crate::pack::Pack;
 use crate::shelf::ShelfKind;
 
@@ -32,19 +33,9 @@ pub const MAX_WEIGHT: f32 = 10.0;
 pub const DEFAULT_BOOST: f32 = 0.5;
 /// Default bury weight.
 pub const DEFAULT_BURY: f32 = 1.0;
-/// Most rules one request (or pack) may carry.
-pub const MAX_RULES: usize = 1_000;
+pub use crate::limits::MAX_RULES;
 
-/// What a rule does.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum RuleAction {
-    /// Raise the score by this weight (in units of the shelf's score range).
-    Boost(f32),
-    /// Lower the score by this weight.
-    Bury(f32),
-    /// Put the item at this 1-based position.
-    Pin(u32),
-}
+pub use crate::pack::{RuleAction, RuleTarget};
 
 impl RuleAction {
     /// Rank for conflict resolution (higher wins): pin > bury > boost.
@@ -53,15 +44,6 @@ impl RuleAction {
             RuleAction::Pin(_) => 2,
             RuleAction::Bury(_) => 1,
             RuleAction::Boost(_) => 0,
-        }
-    }
-
-    /// "pin", "bury", "boost".
-    pub fn name(self) -> &'static str {
-        match self {
-            RuleAction::Pin(_) => "pin",
-            RuleAction::Bury(_) => "bury",
-            RuleAction::Boost(_) => "boost",
         }
     }
 }
@@ -101,15 +83,6 @@ impl RuleSource {
             RuleSource::Page => "page",
         }
     }
-}
-
-/// A resolved target (pack indices).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleTarget {
-    /// Item index.
-    Item(u32),
-    /// Category index.
-    Category(u32),
 }
 
 /// A rule resolved against a pack.
@@ -221,12 +194,12 @@ impl RuleInput {
     /// The rule spec, or a typed error naming what is wrong.
     pub fn to_spec(&self) -> Result<RuleSpec, CoreError> {
         let target = match (&self.item, &self.category) {
-            (Some(id), None) => TargetName::Item(id.clone()),
-            (None, Some(name)) => TargetName::Category(name.clone()),
+            (Some(id), None) => TargetName::Item(limits::check_id("rules.item", id)?.to_owned()),
+            (None, Some(name)) => TargetName::Category(limits::check_name("rules.category", name)?.to_owned()),
             _ => {
                 return Err(CoreError::InvalidArgument {
                     name: "rules",
-                    detail: format!("a {} rule needs exactly one of item or category", self.action),
+                    detail: format!("a {} rule needs exactly one of item or category", limits::echo(&self.action)),
                 })
             }
         };
@@ -241,9 +214,10 @@ pub fn parse_action(name: &str, weight: Option<f64>, position: Option<f64>) -> R
         "boost" => Ok(RuleAction::Boost(weight.map_or(Ok(DEFAULT_BOOST), check_weight)?)),
         "bury" => Ok(RuleAction::Bury(weight.map_or(Ok(DEFAULT_BURY), check_weight)?)),
         "pin" => Ok(RuleAction::Pin(position.map_or(Ok(1), check_position)?)),
-        other => {
-            Err(CoreError::InvalidArgument { name: "rules", detail: format!("unknown rule action {other:?}; expected boost, bury or pin") })
-        }
+        other => Err(CoreError::InvalidArgument {
+            name: "rules",
+            detail: format!("unknown rule action {}; expected boost, bury or pin", limits::echo(other)),
+        }),
     }
 }
 
@@ -284,9 +258,9 @@ pub struct Filters {
     pub min_price: f32,
     /// Price range, inclusive.
     pub max_price: f32,
-    /// Only these category indices, when set.
+    /// Only these category indices, when set (sorted, distinct).
     pub include_categories: Option<Vec<u32>>,
-    /// Never these category indices.
+    /// Never these category indices (sorted, distinct).
     pub exclude_categories: Vec<u32>,
     /// Leave out what is in the cart.
     pub exclude_in_cart: bool,
@@ -316,6 +290,19 @@ fn check_price(name: &'static str, value: f64) -> Result<f32, CoreError> {
     }
 }
 
+/// The indices of the categories named in `names` (unknown names are left out): at most
+/// [`limits::MAX_LIST_LEN`] names of at most [`limits::MAX_NAME_BYTES`], else `out_of_range`.
+fn category_list<B: AsRef<[u8]>>(pack: &Pack<B>, field: &'static str, names: &[String]) -> Result<Vec<u32>, CoreError> {
+    limits::check_list(field, names)?;
+    let mut out = Vec::new();
+    for name in names {
+        out.extend(find_category(pack, limits::check_name(field, name)?));
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
 impl FilterInput {
     /// Resolves the filters of a `kind` shelf. Discovery always leaves out what was bought:
     /// asking it not to is an `invalid_argument` error.
@@ -336,13 +323,13 @@ impl FilterInput {
                 expected: "minPrice ≤ maxPrice",
             });
         }
-        let names = |v: &[String]| v.iter().filter_map(|n| find_category(pack, n)).collect::<Vec<u32>>();
+        let include_categories = self.categories.as_deref().map(|v| category_list(pack, "filters.categories", v)).transpose()?;
         Ok(Filters {
             in_stock: self.in_stock.unwrap_or(true),
             min_price,
             max_price,
-            include_categories: self.categories.as_deref().map(names),
-            exclude_categories: names(&self.exclude_categories),
+            include_categories,
+            exclude_categories: category_list(pack, "filters.excludeCategories", &self.exclude_categories)?,
             exclude_in_cart: self.exclude_in_cart.unwrap_or(true),
             exclude_purchased: discovery || self.exclude_purchased.unwrap_or(false),
         })
@@ -361,7 +348,7 @@ impl Filters {
             return false;
         }
         let c = pack.category_index(i);
-        let listed = |list: &[u32]| c.is_some_and(|c| list.contains(&c));
+        let listed = |list: &[u32]| c.is_some_and(|c| list.binary_search(&c).is_ok());
         if self.include_categories.as_deref().is_some_and(|inc| !listed(inc)) || listed(&self.exclude_categories) {
             return false;
         }

@@ -1,6 +1,7 @@
 //! The wasm bindings: a thin `Recommender` class over [`Engine`], nothing more.
 //!
-//! Arguments and results cross as plain JS values (via `serde-wasm-bindgen`); every failure
+//! Arguments come in as plain JS values (read with `serde-wasm-bindgen`); results go out as
+//! JSON text written by [`crate::json`] (which the JS shell parses); every failure
 //! becomes a JS `Error` named `ShelfwiseError` with a machine-readable `kind` (see
 //! [`CoreError::kind`]). Nothing here unwraps.
 
@@ -12,6 +13,7 @@ use crate::error::CoreError;
 use crate::measurement::records::{DayAnswers, MeasurementRecord, MeasurementSummary, DEFAULT_WINDOW_DAYS};
 use crate::measurement::report::{DailyReport, ReportRequest};
 use crate::measurement::{DeviceSecret, Experiment, SystemCoins};
+use crate::pack::shard::working::WorkingSet;
 use crate::page::ShelfRequest;
 
 impl From<CoreError> for JsValue {
@@ -108,11 +110,13 @@ impl WasmRecommender {
         to_js(&self.engine.info())
     }
 
-    /// Records one event `{ item, type, ts, qty?, query? }`.
-    pub fn track(&mut self, event: JsValue) -> Result<(), JsValue> {
+    /// Records one event `{ item, type, ts, qty?, query? }` as of `nowMs` (the page's clock
+    /// when it called track()); `ts` at most a day after it.
+    pub fn track(&mut self, event: JsValue, now_ms: f64) -> Result<(), JsValue> {
         let input: EventInput =
             serde_wasm_bindgen::from_value(event).map_err(|e| CoreError::InvalidArgument { name: "event", detail: e.to_string() })?;
-        Ok(self.engine.track(&input)?)
+        let now = check_ts("nowMs", now_ms)?;
+        Ok(self.engine.track(&input, now)?)
     }
 
     /// One shelf: `request` is `{ kind, k?, item?, category?, query?, cart?, exclude?, filters?,
@@ -159,7 +163,7 @@ impl WasmRecommender {
     pub fn items(&self, start: f64, count: f64) -> Result<JsValue, JsValue> {
         let start = usize_arg("start", start)?.min(u32::MAX as usize) as u32;
         let count = usize_arg("count", count)?.min(u32::MAX as usize) as u32;
-        to_js(&self.engine.items(start, count))
+        to_js(&self.engine.items(start, count)?)
     }
 
     /// A readable summary of the shopper's profile as of `nowMs`.
@@ -184,5 +188,91 @@ impl WasmRecommender {
     #[wasm_bindgen(js_name = clearEvents)]
     pub fn clear_events(&mut self) {
         self.engine.clear_events();
+    }
+}
+
+/// A sharded pack's working set in this page (or worker): the bootstrap and the chunks loaded
+/// so far, assembled into an ordinary pack for a `Recommender` (see `src/pack/shard/`).
+#[wasm_bindgen(js_name = WorkingSet)]
+pub struct WasmWorkingSet {
+    set: WorkingSet,
+}
+
+#[wasm_bindgen(js_class = WorkingSet)]
+impl WasmWorkingSet {
+    /// Opens a bootstrap file (checked like a pack: magic, version, checksum, every field).
+    #[wasm_bindgen(constructor)]
+    pub fn new(bootstrap: &[u8]) -> Result<WasmWorkingSet, JsValue> {
+        Ok(WasmWorkingSet { set: WorkingSet::open(bootstrap).map_err(CoreError::from)? })
+    }
+
+    /// Chunks in the manifest.
+    #[wasm_bindgen(js_name = chunkCount)]
+    pub fn chunk_count(&self) -> u32 {
+        self.set.bootstrap().manifest.len() as u32
+    }
+
+    /// Chunk `index`'s file name (next to the bootstrap), or undefined past the manifest.
+    #[wasm_bindgen(js_name = chunkFile)]
+    pub fn chunk_file(&self, index: u32) -> Option<String> {
+        self.set.chunk(index).map(|entry| entry.file_name())
+    }
+
+    /// Whether chunk `index` is loaded.
+    #[wasm_bindgen(js_name = hasChunk)]
+    pub fn has_chunk(&self, index: u32) -> bool {
+        self.set.has_chunk(index)
+    }
+
+    /// Checks and loads chunk `index` (its manifest length and hash, header, checksum and
+    /// fields); returns whether it was new. A bad chunk is a `ShelfwiseError` naming it.
+    #[wasm_bindgen(js_name = addChunk)]
+    pub fn add_chunk(&mut self, index: u32, bytes: &[u8]) -> Result<bool, JsValue> {
+        Ok(self.set.add_chunk(index, bytes).map_err(CoreError::from)?)
+    }
+
+    /// Where item `id` lives: `{ partition }` (its chunk), `{ directory }` (load this chunk to
+    /// find out) or `{}` (no such item).
+    pub fn locate(&self, id: &str) -> Result<JsValue, JsValue> {
+        #[derive(Serialize)]
+        struct Located {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            partition: Option<u32>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            directory: Option<u32>,
+        }
+        let located = match self.set.locate(id) {
+            Ok(partition) => Located { partition, directory: None },
+            Err(directory) => Located { partition: None, directory: Some(directory) },
+        };
+        to_js(&located)
+    }
+
+    /// The partition chunks the shopper's shelves need as of `nowMs` (see
+    /// `WorkingSet::partitions_for`), nearest first.
+    #[wasm_bindgen(js_name = partitionsFor)]
+    pub fn partitions_for(&self, recommender: &WasmRecommender, now_ms: f64, nprobe: u32) -> Result<Vec<u32>, JsValue> {
+        let profile = recommender.engine.ranked_profile(check_ts("nowMs", now_ms)?);
+        Ok(self.set.partitions_for(&profile, nprobe as usize))
+    }
+
+    /// The chunks holding the neighbours of the shopper's items `ids` (most important first):
+    /// `{ partitions, directories }` (see `WorkingSet::neighbour_chunks`).
+    #[wasm_bindgen(js_name = neighbourChunks)]
+    pub fn neighbour_chunks(&self, ids: Vec<String>, max: u32) -> Result<JsValue, JsValue> {
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        to_js(&self.set.neighbour_chunks(&ids, max as usize))
+    }
+
+    /// Chunks loaded so far.
+    #[wasm_bindgen(js_name = loadedChunks)]
+    pub fn loaded_chunks(&self) -> u32 {
+        self.set.loaded_chunks() as u32
+    }
+
+    /// The assembled pack, for `new Recommender(bytes)`.
+    #[wasm_bindgen(js_name = packBytes)]
+    pub fn pack_bytes(&self) -> Result<Vec<u8>, JsValue> {
+        Ok(self.set.pack_bytes().map_err(CoreError::from)?)
     }
 }

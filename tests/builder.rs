@@ -2,6 +2,9 @@
 #![cfg(feature = "cli")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::shelfwise;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -10,10 +13,6 @@ use shelfwise::pack::Pack;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-fn shelfwise(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("the binary runs")
 }
 
 #[test]
@@ -144,9 +143,18 @@ fn cli_builds_and_inspects_a_pack_from_the_canonical_formats() {
     assert!(pack.neighbour_k() > 0);
     assert!((0..6).any(|i| pack.interactions(i) > 0));
     for i in 0..6 {
-        assert!((0.0..=1.0).contains(&pack.trend(i)));
+        assert!((0.0..=1.0).contains(&pack.demand_trend(i)));
         let n: Vec<(u32, f32)> = pack.neighbours(i).collect();
         assert!(n.iter().all(|&(j, s)| j != i && j < 6 && s > 0.0 && s <= 1.0), "{n:?}");
+    }
+
+    // Output into a pipe already closed (`shelfwise inspect pack | head`): quiet, and success.
+    for args in [vec!["inspect", out.to_str().unwrap()], vec!["inspect", out.to_str().unwrap(), "--json"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let closed = Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(&args).stdout(writer).output().unwrap();
+        assert!(closed.status.success(), "{args:?}: {}", String::from_utf8_lossy(&closed.stderr));
+        assert_eq!(String::from_utf8_lossy(&closed.stderr), "", "{args:?}");
     }
 
     let mut bytes = std::fs::read(&out).unwrap();
@@ -208,6 +216,73 @@ fn demo_data_builds_into_a_pack_whose_shelves_follow_tastes() {
     let warm = engine.shelf(&for_you, 0).unwrap();
     let share = warm.items.iter().filter(|i| i.card.category == name).count();
     assert!(share >= 5, "after viewing {name}, only {share}/10 recommendations are in it");
+}
+
+/// `--neighbour-model ease` writes EASE's lists into the pack (same format): non-empty,
+/// scaled into (0, 1], and not the cosine lists; a model name it does not know is refused.
+#[test]
+fn the_neighbour_model_flag_writes_ease_lists_into_the_demo_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = shelfwise(&["demo-data", "--out", d.to_str().unwrap(), "--items", "200", "--shoppers", "300"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let (events, catalog) = (d.join("events.jsonl"), d.join("catalog.csv"));
+    let lists = |model: &str| {
+        let out = d.join(format!("{model}.pack"));
+        let args = ["build", "--events", events.to_str().unwrap(), "--catalog", catalog.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        let build =
+            shelfwise(&[&args[..], &["--dim", "16", "--iterations", "3", "--neighbours", "20", "--neighbour-model", model]].concat());
+        assert!(build.status.success(), "{model}: {}", String::from_utf8_lossy(&build.stderr));
+        let pack = shelfwise::Pack::open(std::fs::read(&out).unwrap()).unwrap();
+        (0..pack.item_count()).map(|i| pack.neighbours(i).collect::<Vec<(u32, f32)>>()).collect::<Vec<_>>()
+    };
+    let (cosine, ease) = (lists("cosine"), lists("ease"));
+    let filled = ease.iter().filter(|l| !l.is_empty()).count();
+    assert!(filled >= 150, "only {filled} of 200 items have EASE neighbours");
+    assert!(ease.iter().flatten().all(|&(_, w)| w > 0.0 && w <= 1.0));
+    assert!(ease.iter().flatten().any(|&(_, w)| w == 1.0), "the largest weight scales to 1");
+    let same = cosine.iter().zip(&ease).filter(|(c, e)| c == e && !e.is_empty()).count();
+    assert!(same * 10 < filled, "{same} of {filled} EASE lists equal the cosine ones");
+    let local = lists("ease-local");
+    assert!(local.iter().filter(|l| !l.is_empty()).count() >= 150);
+
+    let bad = shelfwise(&["build", "--events", events.to_str().unwrap(), "--out", "x.pack", "--neighbour-model", "svd"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("\"svd\" is not a neighbour model"), "{}", String::from_utf8_lossy(&bad.stderr));
+}
+
+/// `--layout sharded` writes a folder whose bootstrap and chunks reassemble the single pack
+/// byte for byte; `auto` keeps a small shop in one file.
+#[test]
+fn cli_writes_the_sharded_layout_as_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = shelfwise(&["demo-data", "--out", d.to_str().unwrap(), "--items", "200", "--shoppers", "300"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let build = |out: &Path, layout: &str| {
+        let (events, catalog) = (d.join("events.jsonl"), d.join("catalog.csv"));
+        let args = ["build", "--events", events.to_str().unwrap(), "--catalog", catalog.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        let run = shelfwise(&[&args[..], &["--dim", "16", "--now", "1900000000000", "--layout", layout]].concat());
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        String::from_utf8_lossy(&run.stderr).into_owned()
+    };
+    build(&d.join("single.pack"), "single");
+    build(&d.join("auto.pack"), "auto");
+    assert_eq!(
+        std::fs::read(d.join("auto.pack")).unwrap(),
+        std::fs::read(d.join("single.pack")).unwrap(),
+        "auto: a small shop stays one file"
+    );
+    let summary = build(&d.join("shop"), "sharded");
+    assert!(summary.contains("sharded") && summary.contains("chunks"), "{summary}");
+    let folder = d.join("shop");
+    let mut set = shelfwise::pack::shard::working::WorkingSet::open(&std::fs::read(folder.join("bootstrap.shard")).unwrap()).unwrap();
+    let manifest = set.bootstrap().manifest.clone();
+    assert!(manifest.len() >= 2, "at least one partition and one directory chunk");
+    for (i, entry) in manifest.iter().enumerate() {
+        set.add_chunk(i as u32, &std::fs::read(folder.join(entry.file_name())).unwrap()).unwrap();
+    }
+    assert_eq!(set.pack_bytes().unwrap(), std::fs::read(d.join("single.pack")).unwrap());
 }
 
 /// The real Online Retail data from ../shared (present in CI): a full build must succeed.

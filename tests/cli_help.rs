@@ -3,12 +3,10 @@
 #![cfg(feature = "cli")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn shelfwise(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("the binary runs")
-}
+use common::shelfwise;
+use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
@@ -20,7 +18,7 @@ fn every_command_help_ends_with_examples_of_that_command() {
     assert!(top.status.success());
     let top = String::from_utf8(top.stdout).unwrap();
     let examples = top.split("Examples:").nth(1).expect("top-level examples");
-    for command in ["build", "inspect", "demo-data", "eval", "recommend", "report", "collect"] {
+    for command in ["build", "inspect", "shard", "demo-data", "eval", "recommend", "report", "collect"] {
         assert!(examples.contains(&format!("shelfwise {command} ")), "top-level help shows {command}:\n{top}");
         for flag in ["--help", "-h"] {
             let out = shelfwise(&[command, flag]);

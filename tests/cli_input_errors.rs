@@ -5,21 +5,14 @@
 #![cfg(feature = "cli")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{run_shelfwise, run_shelfwise_out};
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use shelfwise::pack::Pack;
-
-fn run(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("the binary runs");
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
-
-fn run_out(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("the binary runs");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
 
 const GOOD_CATALOG: &[u8] = b"id,title,price\nA,Alpha,1.50\nB,Beta,2.00\n";
 const GOOD_EVENTS: &[u8] = br#"{"shopper":"s","item":"A","type":"view","ts":"2024-01-01T00:00:00Z"}
@@ -52,7 +45,7 @@ fn build_in(dir: &Path, catalog_name: &str, catalog: &[u8], events: &[u8], extra
         NOW,
     ];
     args.extend_from_slice(extra);
-    let (ok, stderr) = run(&args);
+    let (ok, stderr) = run_shelfwise(&args);
     (ok, stderr, out)
 }
 
@@ -140,6 +133,16 @@ fn each_input_problem_is_reported_with_file_line_and_field() {
 }
 
 #[test]
+fn an_id_longer_than_the_engine_accepts_is_skipped_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = format!("id,title,price\nA,Alpha,1\n{},Long,2\n", "L".repeat(shelfwise::limits::MAX_ID_BYTES + 1));
+    let (ok, stderr, _) = build_in(dir.path(), "c.csv", catalog.as_bytes(), GOOD_EVENTS, &["--max-skipped", "1"]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("c.csv:line 3: field \"id\": \"LLLL"), "{stderr}");
+    assert!(stderr.contains("(1025 bytes) is longer than 1024 bytes"), "{stderr}");
+}
+
+#[test]
 fn an_invalid_in_stock_value_keeps_its_product_in_stock() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = b"id,title,price,in_stock\nA,Alpha,1,maybe\nB,Beta,2,out_of_stock\nC,Gamma,3,In Stock\n";
@@ -222,12 +225,12 @@ fn the_share_of_bad_event_rows_is_checked_at_its_bound() {
 fn events_after_the_build_time_are_dropped_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (ok, stderr) = run(&["demo-data", "--out", d.to_str().unwrap(), "--items", "120", "--shoppers", "150"]);
+    let (ok, stderr) = run_shelfwise(&["demo-data", "--out", d.to_str().unwrap(), "--items", "120", "--shoppers", "150"]);
     assert!(ok, "{stderr}");
     let events = std::fs::read_to_string(d.join("events.jsonl")).unwrap();
     let lines = events.lines().count();
     let build = |events_file: &Path, out: &Path| {
-        let (ok, stderr) = run(&[
+        let (ok, stderr) = run_shelfwise(&[
             "build",
             "--events",
             events_file.to_str().unwrap(),
@@ -274,7 +277,7 @@ fn events_after_the_build_time_are_dropped_and_change_nothing() {
 /// Runs the binary and asserts that it fails within `limit` with `expected` on stderr.
 fn fails_quickly(args: &[&str], expected: &str) {
     let started = Instant::now();
-    let (ok, stdout, stderr) = run_out(args);
+    let (ok, stdout, stderr) = run_shelfwise_out(args);
     let took = started.elapsed();
     assert!(!ok, "{args:?} succeeded:\n{stdout}\n{stderr}");
     assert!(stderr.contains(expected), "{args:?}: expected {expected:?} in\n{stderr}");
@@ -300,12 +303,12 @@ fn endless_inputs_fail_with_a_typed_error_after_the_line_bound() {
         "error: /dev/zero: line 1: longer than 1048576 bytes without a line break",
     );
     fails_quickly(&["inspect", "/dev/zero"], "error: /dev/zero: bad magic [00, 00, 00, 00, 00, 00, 00, 00]: not a Shelfwise pack");
-    let (ok, stdout, _) = run_out(&["inspect", "/dev/zero", "--json"]);
+    let (ok, stdout, _) = run_shelfwise_out(&["inspect", "/dev/zero", "--json"]);
     assert!(!ok);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!((v["ok"].as_bool(), v["kind"].as_str()), (Some(false), Some("bad_magic")));
 
-    let (ok, stderr) = run(&["build", "--events", e, "--catalog", c, "--out", out, "--dim", "4", "--iterations", "2"]);
+    let (ok, stderr) = run_shelfwise(&["build", "--events", e, "--catalog", c, "--out", out, "--dim", "4", "--iterations", "2"]);
     assert!(ok, "{stderr}");
     fails_quickly(
         &["recommend", "--pack", out, "--histories", "/dev/zero"],
@@ -336,11 +339,11 @@ fn a_pack_declaring_another_size_is_refused_before_its_body_is_read() {
     let declared = bytes.len() as u64 + 1_000_000_000;
     bytes[24..32].copy_from_slice(&(declared - 40).to_le_bytes());
     std::fs::write(&pack, &bytes).unwrap();
-    let (ok, stdout, _) = run_out(&["inspect", pack.to_str().unwrap(), "--json"]);
+    let (ok, stdout, _) = run_shelfwise_out(&["inspect", pack.to_str().unwrap(), "--json"]);
     assert!(!ok);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(v["kind"], "truncated");
-    assert_eq!(v["formatVersion"], 3);
+    assert_eq!(v["formatVersion"], shelfwise::pack::FORMAT_VERSION);
     assert_eq!(v["error"], format!("truncated body: needs {declared} bytes, only {} present", bytes.len()));
 }
 
@@ -358,11 +361,12 @@ fn recommend_cuts_long_input_it_quotes() {
         format!(r#"{{"shopper":["{long_id}"],"events":[]}}"#),
     ];
     std::fs::write(&histories, lines.join("\n")).unwrap();
-    let (ok, stdout, stderr) = run_out(&["recommend", "--pack", pack.to_str().unwrap(), "--histories", histories.to_str().unwrap()]);
+    let (ok, stdout, stderr) =
+        run_shelfwise_out(&["recommend", "--pack", pack.to_str().unwrap(), "--histories", histories.to_str().unwrap()]);
     assert!(ok, "{stderr}");
     let short = format!("\"{}…\" (1000000 bytes)", "Z".repeat(64));
     let expected = [
-        format!("h.jsonl:line 1: event 1: unknown item id {short}: it is not in this pack"),
+        format!("h.jsonl:line 1: event 1: item = {short} is out of range: an item id of at most 1024 bytes"),
         format!("h.jsonl:line 2: event 1: unknown event type {short}"),
         format!("h.jsonl:line 3: event 1: field \"ts\": {short} is not a date-time"),
         format!("h.jsonl:line 4: field \"shopper\": expected a string, found [\"{}… (1000004 bytes)", "Z".repeat(62)),
@@ -378,7 +382,7 @@ fn recommend_cuts_long_input_it_quotes() {
 
 #[test]
 fn a_missing_events_file_is_named() {
-    let (ok, stderr) = run(&["build", "--events", "/nonexistent/e.jsonl", "--out", "/tmp/x.pack"]);
+    let (ok, stderr) = run_shelfwise(&["build", "--events", "/nonexistent/e.jsonl", "--out", "/tmp/x.pack"]);
     assert!(!ok);
     assert!(stderr.contains("/nonexistent/e.jsonl: cannot read"), "{stderr}");
 }

@@ -61,8 +61,8 @@ fn trending_says_how_much_faster_an_item_is_forecast_to_sell() {
 #[test]
 fn viewing_candles_brings_candles_to_the_top() {
     let mut engine = Engine::open(unruled()).unwrap();
-    engine.track(&event("view", "SKU-0")).unwrap();
-    engine.track(&event("click", "SKU-1")).unwrap();
+    engine.track(&event("view", "SKU-0"), NOW as i64).unwrap();
+    engine.track(&event("click", "SKU-1"), NOW as i64).unwrap();
     let shelf = shelf(&engine, "for-you", 3, &[]).unwrap();
     assert!(shelf.personalized);
     let got: Vec<&str> = shelf.items.iter().map(|i| i.card.category.as_str()).collect();
@@ -75,30 +75,30 @@ fn viewing_candles_brings_candles_to_the_top() {
 #[test]
 fn items_in_the_cart_are_left_out_until_removed() {
     let mut engine = Engine::open(unruled()).unwrap();
-    engine.track(&event("add_to_cart", "SKU-0")).unwrap();
+    engine.track(&event("add_to_cart", "SKU-0"), NOW as i64).unwrap();
     assert!(!ids(&engine, 5).contains(&"SKU-0".to_owned()));
-    engine.track(&event("remove_from_cart", "SKU-0")).unwrap();
+    engine.track(&event("remove_from_cart", "SKU-0"), NOW as i64).unwrap();
     assert!(ids(&engine, 5).contains(&"SKU-0".to_owned()));
 }
 
 #[test]
 fn bad_input_gets_typed_errors() {
     let mut engine = Engine::open(sample_pack_bytes()).unwrap();
-    let err = engine.track(&event("view", "NOPE")).unwrap_err();
+    let err = engine.track(&event("view", "NOPE"), NOW as i64).unwrap_err();
     assert!(matches!(&err, CoreError::UnknownItem { id } if id == "NOPE"));
     assert_eq!(err.kind(), "unknown_item");
-    assert_eq!(engine.track(&event("wishlist", "SKU-0")).unwrap_err().kind(), "unknown_event_kind");
+    assert_eq!(engine.track(&event("wishlist", "SKU-0"), NOW as i64).unwrap_err().kind(), "unknown_event_kind");
     let no_item = EventInput { item: None, ..event("view", "") };
-    assert_eq!(engine.track(&no_item).unwrap_err().kind(), "missing_item");
+    assert_eq!(engine.track(&no_item, NOW as i64).unwrap_err().kind(), "missing_item");
     let nan = EventInput { ts: f64::NAN, ..event("view", "SKU-0") };
-    assert_eq!(engine.track(&nan).unwrap_err().kind(), "out_of_range");
+    assert_eq!(engine.track(&nan, NOW as i64).unwrap_err().kind(), "out_of_range");
     let bad_qty = EventInput { qty: Some(0.5), ..event("purchase", "SKU-0") };
-    assert_eq!(engine.track(&bad_qty).unwrap_err().kind(), "out_of_range");
+    assert_eq!(engine.track(&bad_qty, NOW as i64).unwrap_err().kind(), "out_of_range");
     assert_eq!(shelf(&engine, "for-you", 0, &[]).unwrap_err().kind(), "out_of_range");
     assert_eq!(shelf(&engine, "for-you", 1001, &[]).unwrap_err().kind(), "out_of_range");
     assert!(engine.events().is_empty(), "rejected events are not recorded");
     let search = EventInput { item: None, query: Some("mug".into()), ..event("search", "") };
-    assert!(engine.track(&search).is_ok());
+    assert!(engine.track(&search, NOW as i64).is_ok());
 }
 
 #[test]
@@ -113,8 +113,9 @@ fn a_corrupt_pack_is_a_pack_error() {
 #[test]
 fn item_listing_is_clipped_to_the_catalog() {
     let engine = Engine::open(sample_pack_bytes()).unwrap();
-    assert_eq!(engine.items(4, 10).len(), 2);
-    assert!(engine.items(99, 10).is_empty());
+    assert_eq!(engine.items(4, 10).unwrap().len(), 2);
+    assert!(engine.items(99, 10).unwrap().is_empty());
+    assert_eq!(engine.items(0, 10_001).unwrap_err().kind(), "out_of_range");
     assert_eq!(engine.item("SKU-2").unwrap().title, "Tealight Set");
 }
 
@@ -122,7 +123,7 @@ fn item_listing_is_clipped_to_the_catalog() {
 fn for_you_brings_back_bought_items_and_discovery_never_does() {
     let mut engine = Engine::open(unruled()).unwrap();
     // Bought a month ago (a purchase of the current session would let its neighbours lead).
-    engine.track(&EventInput { ts: NOW - 30.0 * 86_400_000.0, ..event("purchase", "SKU-0") }).unwrap();
+    engine.track(&EventInput { ts: NOW - 30.0 * 86_400_000.0, ..event("purchase", "SKU-0") }, NOW as i64).unwrap();
     let for_you = shelf(&engine, "for-you", 5, &[]).unwrap();
     assert_eq!(for_you.items[0].card.id, "SKU-0");
     assert_eq!(for_you.items[0].reason, "You have bought this once");
@@ -139,7 +140,7 @@ fn pack_rules_move_the_blended_shelves() {
     let mut ruled = Engine::open(sample_pack_bytes()).unwrap();
     let mut plain = Engine::open(unruled()).unwrap();
     for engine in [&mut ruled, &mut plain] {
-        engine.track(&event("purchase", "SKU-0")).unwrap();
+        engine.track(&event("purchase", "SKU-0"), NOW as i64).unwrap();
     }
     let position = |shelf: &Shelf, id: &str| shelf.items.iter().position(|i| i.card.id == id);
     for kind in ["for-you", "discovery"] {
@@ -156,7 +157,7 @@ fn pack_rules_move_the_blended_shelves() {
 #[test]
 fn bought_items_and_excluded_ids_are_left_out_of_discovery() {
     let mut engine = Engine::open(sample_pack_bytes()).unwrap();
-    engine.track(&event("purchase", "SKU-0")).unwrap();
+    engine.track(&event("purchase", "SKU-0"), NOW as i64).unwrap();
     let shelf = shelf(&engine, "discovery", 5, &["SKU-1", "not-in-this-pack"]).unwrap();
     let mut got: Vec<&str> = shelf.items.iter().map(|i| i.card.id.as_str()).collect();
     got.sort_unstable();
@@ -189,9 +190,11 @@ fn the_control_arm_ranks_as_for_a_shopper_without_events() {
     let fresh = Engine::open(sample_pack_bytes()).unwrap();
     let mut engine = Engine::open(sample_pack_bytes()).unwrap();
     for (kind, item) in [("view", "SKU-0"), ("click", "SKU-1"), ("add_to_cart", "SKU-4"), ("purchase", "SKU-5")] {
-        engine.track(&event(kind, item)).unwrap();
+        engine.track(&event(kind, item), NOW as i64).unwrap();
     }
-    engine.track(&EventInput { item: None, kind: "search".into(), ts: NOW - 1000.0, qty: None, query: Some("mug".into()) }).unwrap();
+    engine
+        .track(&EventInput { item: None, kind: "search".into(), ts: NOW - 1000.0, qty: None, query: Some("mug".into()) }, NOW as i64)
+        .unwrap();
     let personalized = page_ids(&engine, &requests);
     assert_ne!(personalized, page_ids(&fresh, &requests), "the events change the shelves");
     engine.set_personalized(false);
@@ -208,7 +211,7 @@ fn the_control_arm_ranks_as_for_a_shopper_without_events() {
 #[test]
 fn a_page_gives_a_purchase_to_the_earlier_of_buy_again_and_for_you() {
     let mut engine = Engine::open(unruled()).unwrap();
-    engine.track(&EventInput { ts: NOW - 30.0 * 86_400_000.0, ..event("purchase", "SKU-0") }).unwrap();
+    engine.track(&EventInput { ts: NOW - 30.0 * 86_400_000.0, ..event("purchase", "SKU-0") }, NOW as i64).unwrap();
     let (buy_again, for_you) =
         (ShelfRequest { k: Some(4), ..ShelfRequest::new("buy-again") }, ShelfRequest { k: Some(4), ..ShelfRequest::new("for-you") });
     let first_buy_again = page_ids(&engine, &[buy_again.clone(), for_you.clone()]);

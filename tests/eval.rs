@@ -56,6 +56,9 @@ fn eval_on_a_synthetic_shop() {
             }
             let mean = t.per_shopper.iter().map(|s| s.recall).sum::<f64>() / t.shoppers as f64;
             assert!((mean - t.recall).abs() < 1e-9);
+            // The 95% bootstrap intervals bracket the means.
+            assert!(t.recall_ci[0] <= t.recall && t.recall <= t.recall_ci[1], "{}: {:?} {}", r.ranker, t.recall_ci, t.recall);
+            assert!(t.ndcg_ci[0] <= t.ndcg && t.ndcg <= t.ndcg_ci[1], "{}: {:?} {}", r.ranker, t.ndcg_ci, t.ndcg);
         }
     }
 
@@ -140,6 +143,18 @@ fn eval_on_a_synthetic_shop() {
     assert_eq!(got.ranked, top);
     assert!((got.recall - recall).abs() < 1e-12);
     assert!((got.ndcg - ndcg).abs() < 1e-12);
+
+    // EASE (with bought items left out in discovery): full shelves, found something, and
+    // not item-kNN's lists.
+    let ease = report.rankers.iter().find(|r| r.ranker == "ease").unwrap();
+    let knn = report.rankers.iter().find(|r| r.ranker == "item-knn").unwrap();
+    assert!(ease.for_you.recall > 0.0 && ease.discovery.recall > 0.0);
+    for s in &ease.discovery.per_shopper {
+        let bought = bought_before(&s.shopper);
+        assert!(s.ranked.len() == K && s.ranked.iter().all(|i| !bought.contains(i)));
+    }
+    let differ = ease.for_you.per_shopper.iter().zip(&knn.for_you.per_shopper).filter(|(a, b)| a.ranked != b.ranked).count();
+    assert!(differ * 2 > ease.for_you.shoppers, "EASE equals item-kNN for {differ} shoppers only");
 
     // Every ranked list of popularity is the same top K in the for-you task.
     assert!(popularity.for_you.per_shopper.iter().all(|s| s.ranked == order[..K]));

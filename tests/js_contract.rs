@@ -150,9 +150,9 @@ fn request_fields_are_the_cores() {
 fn result_fields_are_the_cores() {
     let types = read("www/shelfwise/index.d.ts");
     let mut engine = Engine::open(common::shop_pack_bytes()).unwrap();
-    let first = engine.items(0, 1)[0].id.clone();
+    let first = engine.items(0, 1).unwrap()[0].id.clone();
     let event = EventInput { item: Some(first.clone()), kind: "view".into(), ts: (NOW - 60_000) as f64, qty: None, query: None };
-    engine.track(&event).unwrap();
+    engine.track(&event, NOW).unwrap();
 
     let shelf = serde_json::to_value(engine.shelf(&ShelfRequest::new("for-you"), NOW).unwrap()).unwrap();
     assert_eq!(keys(&shelf), ts_interface(&types, "Shelf"), "index.d.ts Shelf");

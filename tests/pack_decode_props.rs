@@ -4,19 +4,9 @@
 
 mod common;
 
-use common::{fix_checksum, sample_pack_bytes};
+use common::{fix_checksum, read_everything, sample_pack_bytes};
 use proptest::prelude::*;
 use shelfwise::pack::Pack;
-
-/// Reads every accessor of every item (what the engine may touch).
-fn read_everything(pack: &Pack<&[u8]>) {
-    for i in 0..pack.item_count() {
-        let _ = (pack.item_id(i), pack.title(i), pack.category(i), pack.brand(i), pack.price(i));
-        let _ = (pack.in_stock(i), pack.image_url(i), pack.page_url(i), pack.popularity(i), pack.embedding_iter(i).count());
-        let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.trend(i), pack.interactions(i));
-        assert_eq!(pack.find_item(pack.item_id(i)), Some(i));
-    }
-}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]

@@ -1,17 +1,17 @@
-//! Pack format v3: round trips, the golden fixtures, and one typed error per kind of damage.
+//! Pack format v4: round trips, the golden fixture (and the fuzz seeds made from it), hex
+//! literals for each bad header, and one typed error per kind of damage.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::{fix_checksum, sample_contents, sample_pack_bytes, unit};
 use shelfwise::pack::{
-    Pack, PackContents, PackError, PackItem, RuleAction, RuleTarget, SalesRate, SectionKind, FORMAT_VERSION, MAGIC,
+    read_header, Header, Pack, PackContents, PackError, PackItem, RuleAction, RuleTarget, SalesRate, SectionKind, FORMAT_VERSION, MAGIC,
     OLDEST_SUPPORTED_VERSION,
 };
 
-const GOLDEN_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/v1.pack");
-const GOLDEN_V2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/v2.pack");
-const GOLDEN_V3: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/v3.pack");
+const GOLDEN_V4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/v4.pack");
+const FUZZ_SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/pack_open");
 
 fn open_err(bytes: &[u8]) -> PackError {
     match Pack::open(bytes) {
@@ -44,12 +44,12 @@ fn encode_open_round_trips_every_field() {
     assert_eq!(pack.neighbours(0).collect::<Vec<_>>(), [(1, unit(0.75)), (2, unit(0.5))]);
     assert_eq!(pack.neighbours(5).count(), 0);
     assert_eq!(pack.bought_together(0).collect::<Vec<_>>(), [(3, 4), (1, 2)]);
-    assert_eq!((pack.trend(3), pack.interactions(3)), (1.0, 9));
-    assert_eq!(pack.rules()[0].action, RuleAction::Pin(0));
+    assert_eq!((pack.demand_trend(3), pack.interactions(3)), (1.0, 9));
+    assert_eq!(pack.rules()[0].action, RuleAction::Pin(1), "stored as 0, read as the first position");
     assert_eq!(pack.rules()[1].target, RuleTarget::Category(0));
     assert_eq!(pack.title(99), "", "out-of-range accessors return empty values, not panics");
     assert_eq!(pack.neighbours(99).count(), 0);
-    // Every section but sales_rates, which the golden v3 sample predates (tested below).
+    // Every section but sales_rates, which the sample leaves out (tested below).
     assert_eq!(pack.sections().len(), SectionKind::ALL.len() - 1, "the sample uses every other section");
 }
 
@@ -187,7 +187,7 @@ fn a_minimal_pack_holds_only_the_required_sections() {
     );
     assert_eq!((pack.title(2), pack.category(2), pack.category_index(2)), ("SKU-2", "", None));
     assert!(pack.in_stock(2));
-    assert_eq!((pack.popularity(2), pack.trend(2), pack.page_url(2).as_ref()), (0.0, 0.0, ""));
+    assert_eq!((pack.popularity(2), pack.demand_trend(2), pack.page_url(2).as_ref()), (0.0, 0.0, ""));
     assert_eq!(pack.to_contents(), contents);
 }
 
@@ -217,28 +217,74 @@ fn re_encoding_an_opened_pack_is_byte_identical() {
     assert_eq!(bytes, again);
 }
 
-/// The committed v3 fixture must keep loading and re-encode to the same bytes. Regenerate it
-/// only for a deliberate format change (with a new version): `SHELFWISE_BLESS=1 cargo test`.
+/// The committed v4 fixture must keep loading and re-encode to the same bytes. Regenerate it
+/// (and the fuzz seeds made from it) only for a deliberate format change, with a new version:
+/// `bash scripts/pack-fixtures.sh`.
 #[test]
-fn golden_v3_pack_loads_and_round_trips_byte_identically() {
-    if std::env::var_os("SHELFWISE_BLESS").is_some() {
-        std::fs::write(GOLDEN_V3, sample_pack_bytes()).unwrap();
-    }
-    let golden = std::fs::read(GOLDEN_V3).expect("tests/golden/v3.pack is committed");
+fn golden_v4_pack_loads_and_round_trips_byte_identically() {
+    let golden = std::fs::read(GOLDEN_V4).expect("tests/golden/v4.pack is committed");
     let pack = Pack::open(golden.as_slice()).unwrap();
-    assert_eq!(pack.header().format_version, 3);
+    assert_eq!(pack.header().format_version, 4);
     assert_eq!(pack.to_contents(), sample_contents());
     assert_eq!(pack.to_contents().encode().unwrap(), golden);
+    // The header, byte for byte (builder 0.1.0, 22 sections, body of 1232 bytes).
+    let header = hex("53484c46 5041434b 04002800 00000100 00000000 16000000 d0040000 00000000");
+    assert_eq!(golden[..32], header[..], "{}", golden[..40].iter().map(|b| format!("{b:02x}")).collect::<String>());
+    assert_eq!(golden[36..40], [0, 0, 0, 0]);
 }
 
-/// Versions 1 and 2 are below the oldest supported version: refused with a typed error that
-/// names the versions and says to rebuild (never misread: v2 stored whole bytes per code, v3
-/// nibble planes, in a section of the same length at d = 64).
+/// The fuzzer's seeds (`fuzz/corpus/pack_open`): the golden pack and hostile edits of it
+/// with the checksum repaired, so that each reaches the check it names.
+fn fuzz_seeds() -> Vec<(&'static str, Vec<u8>)> {
+    let golden = sample_pack_bytes();
+    let pack = Pack::open(golden.as_slice()).unwrap();
+    let start = |kind: SectionKind| pack.sections()[kind as usize - 1].range.start;
+    let edit = |at: usize, value: &[u8]| {
+        let mut b = golden.clone();
+        b[at..at + value.len()].copy_from_slice(value);
+        fix_checksum(&mut b);
+        b
+    };
+    vec![
+        ("sample.pack", golden.clone()),
+        ("seed-huge-body-len", edit(24, &u64::MAX.to_le_bytes())),
+        ("seed-item-count-u32-max", edit(start(SectionKind::Meta), &u32::MAX.to_le_bytes())),
+        ("seed-len-overflow", edit(entry(SectionKind::ItemIds as usize - 1) + 16, &u64::MAX.to_le_bytes())),
+        ("seed-offset-near-u64-max", edit(entry(SectionKind::Popularity as usize - 1) + 8, &(u64::MAX - 7).to_le_bytes())),
+        ("seed-string-count-u32-max", edit(start(SectionKind::ItemIds), &u32::MAX.to_le_bytes())),
+    ]
+}
+
+/// The golden pack and the fuzz seeds are what this code writes; `SHELFWISE_BLESS=1`
+/// rewrites them (`scripts/pack-fixtures.sh`).
 #[test]
-fn golden_v1_and_v2_packs_are_refused_with_a_rebuild_hint() {
-    for (path, version) in [(GOLDEN_V1, 1), (GOLDEN_V2, 2)] {
-        let golden = std::fs::read(path).expect("tests/golden/v1.pack and v2.pack are committed");
-        let err = open_err(&golden);
+fn golden_pack_and_fuzz_seeds_are_current() {
+    let bless = std::env::var_os("SHELFWISE_BLESS").is_some();
+    if bless {
+        std::fs::write(GOLDEN_V4, sample_pack_bytes()).unwrap();
+    }
+    assert_eq!(std::fs::read(GOLDEN_V4).unwrap(), sample_pack_bytes(), "tests/golden/v4.pack is stale");
+    for (name, bytes) in fuzz_seeds() {
+        let path = format!("{FUZZ_SEEDS}/{name}");
+        if bless {
+            std::fs::write(&path, &bytes).unwrap();
+        }
+        assert_eq!(std::fs::read(&path).unwrap_or_default(), bytes, "{path} is stale: run scripts/pack-fixtures.sh");
+        if name != "sample.pack" {
+            assert_ne!(open_err(&bytes).kind(), "bad_checksum", "{name} reaches the check it is named after");
+        }
+    }
+}
+
+/// A pack of an older format version (v1 row-major, v2 blocked per 16 items, v3 with the
+/// checksum over the body only) is refused with a typed error that names the versions and
+/// says to rebuild, never misread.
+#[test]
+fn older_format_versions_are_refused_with_a_rebuild_hint() {
+    for version in 1..OLDEST_SUPPORTED_VERSION {
+        let mut bytes = hex("53484c46 5041434b 00002800 00000100 00000000 05000000 00000000 00000000 00000000 00000000");
+        bytes[8..10].copy_from_slice(&version.to_le_bytes());
+        let err = open_err(&bytes);
         assert!(matches!(err, PackError::UnsupportedVersion { found, oldest: OLDEST_SUPPORTED_VERSION, .. } if found == version), "{err}");
         assert!(err.to_string().contains("rebuild the pack"), "{err}");
     }
@@ -246,9 +292,85 @@ fn golden_v1_and_v2_packs_are_refused_with_a_rebuild_hint() {
 
 #[test]
 fn bad_magic_is_reported_with_the_bytes_found() {
-    let bytes = hex_header("4e4f545041434b21", 1);
+    let bytes = hex("4e4f5450 41434b21 04002800 00000100 00000000 05000000 00000000 00000000 91c3e297 00000000");
     assert!(matches!(open_err(&bytes), PackError::BadMagic { found, .. } if &found == b"NOTPACK!"));
     assert_eq!(open_err(b"PK\x03\x04 zip file").kind(), "bad_magic");
+}
+
+/// A header alone (body_len 0, 5 sections) with its checksum: the header checks pass, and
+/// the pack stops at the section table it lacks.
+#[test]
+fn a_valid_header_decodes_field_by_field() {
+    let bytes = hex("53484c46 5041434b 04002800 00000100 00000000 05000000 00000000 00000000 91c3e297 00000000");
+    let header = read_header(&bytes).unwrap();
+    let expected = Header { format_version: 4, builder_version: (0, 1, 0), section_count: 5, body_len: 0, checksum: 0x97e2_c391 };
+    assert_eq!(header, expected);
+    assert!(matches!(open_err(&bytes), PackError::Truncated { what: "section table", needed: 160, available: 40 }));
+}
+
+/// Each field of the header, damaged on its own (checksum repaired where the damage lies
+/// behind it): the typed error that names it.
+#[test]
+fn each_bad_header_field_is_named() {
+    let bad_header = |hex_bytes: &str| match open_err(&hex(hex_bytes)) {
+        PackError::BadHeader { field, offset, value, .. } => (field, offset, value),
+        other => panic!("{hex_bytes}: {other}"),
+    };
+    // header_len 41.
+    assert_eq!(
+        bad_header("53484c46 5041434b 04002900 00000100 00000000 05000000 00000000 00000000 91c3e297 00000000"),
+        ("header_len", 10, 41)
+    );
+    // reserved bytes 18..20 = 1, checksum repaired.
+    assert_eq!(
+        bad_header("53484c46 5041434b 04002800 00000100 00000100 05000000 00000000 00000000 7075b078 00000000"),
+        ("reserved", 18, 1)
+    );
+    // reserved bytes 36..40 = 1, checksum repaired.
+    assert_eq!(
+        bad_header("53484c46 5041434b 04002800 00000100 00000000 05000000 00000000 00000000 f4a45e2f 01000000"),
+        ("reserved", 36, 1)
+    );
+    // section_count 4 and 23, checksum repaired.
+    assert_eq!(
+        bad_header("53484c46 5041434b 04002800 00000100 00000000 04000000 00000000 00000000 00528a39 00000000"),
+        ("section_count", 20, 4)
+    );
+    assert_eq!(
+        bad_header("53484c46 5041434b 04002800 00000100 00000000 17000000 00000000 00000000 6cd865f6 00000000"),
+        ("section_count", 20, 23)
+    );
+}
+
+/// The checksum covers every header byte but its own: a builder version overwritten with
+/// `ff ff ff ff` (bytes 12..16) no longer opens, and neither does a damaged reserved field.
+#[test]
+fn the_checksum_covers_the_whole_header() {
+    let bytes = hex("53484c46 5041434b 04002800 ffffffff 00000000 05000000 00000000 00000000 91c3e297 00000000");
+    assert!(matches!(open_err(&bytes), PackError::ChecksumMismatch { stored: 0x97e2_c391, computed: 0xdcf4_928e }));
+    let golden = sample_pack_bytes();
+    for at in (0..40).filter(|at| !(32..36).contains(at)) {
+        let mut bytes = golden.clone();
+        bytes[at] ^= 0x01;
+        let kind = open_err(&bytes).kind();
+        let expected = match at {
+            0..=7 => "bad_magic",
+            8..=9 => "unsupported_version",
+            10..=11 => "bad_header",
+            24..=31 => "truncated", // body_len grows: the body is 1232 bytes (0x4d0)
+            _ => "bad_checksum",
+        };
+        assert_eq!(kind, expected, "byte {at} flipped");
+    }
+}
+
+#[test]
+fn a_body_len_that_disagrees_with_the_input_is_named() {
+    // 40 bytes that announce a body of 1 byte; 41 bytes that announce none.
+    let short = hex("53484c46 5041434b 04002800 00000100 00000000 05000000 01000000 00000000 91c3e297 00000000");
+    assert!(matches!(open_err(&short), PackError::Truncated { what: "body", needed: 41, available: 40 }));
+    let long = hex("53484c46 5041434b 04002800 00000100 00000000 05000000 00000000 00000000 91c3e297 00000000 00");
+    assert!(matches!(open_err(&long), PackError::TrailingBytes { expected: 40, actual: 41 }));
 }
 
 #[test]
@@ -262,14 +384,15 @@ fn empty_or_short_input_is_truncated() {
 
 #[test]
 fn a_newer_format_version_is_refused_naming_both_versions() {
-    let bytes = hex_header("53484c465041434b", FORMAT_VERSION + 1);
+    let bytes = hex("53484c46 5041434b 05002800 00000100 00000000 05000000 00000000 00000000 00000000 00000000");
+    assert_eq!(FORMAT_VERSION, 4, "a new format version needs new hex literals here");
     let err = open_err(&bytes);
     assert_eq!(err.kind(), "unsupported_version");
     let message = err.to_string();
-    assert!(message.contains(&format!("version {}", FORMAT_VERSION + 1)), "{message}");
-    assert!(message.contains(&format!("to {FORMAT_VERSION}")), "{message}");
+    assert!(message.contains("version 5"), "{message}");
+    assert!(message.contains("to 4"), "{message}");
     assert!(message.contains("newer"), "{message}");
-    assert_eq!(open_err(&hex_header("53484c465041434b", 0)).kind(), "unsupported_version");
+    assert_eq!(open_err(&hex("53484c46 5041434b 0000")).kind(), "unsupported_version");
 }
 
 #[test]
@@ -292,14 +415,6 @@ fn a_flipped_bit_fails_the_checksum() {
     let last = bytes.len() - 3;
     bytes[last] ^= 0x10;
     assert_eq!(open_err(&bytes).kind(), "bad_checksum");
-}
-
-#[test]
-fn reserved_header_fields_must_be_zero() {
-    let mut bytes = sample_pack_bytes();
-    bytes[36] = 1;
-    fix_checksum(&mut bytes);
-    assert!(matches!(open_err(&bytes), PackError::BadHeader { field: "reserved", offset: 36, .. }));
 }
 
 /// Offset of section-table entry `i` (0-based).
@@ -417,19 +532,8 @@ fn non_finite_prices_and_embedding_count_mismatches_are_refused() {
     assert_eq!(contents.encode().unwrap_err().kind(), "invalid_contents");
 }
 
-/// Every strict prefix of a valid pack fails with a typed error (never a panic).
-#[test]
-fn every_prefix_fails_cleanly() {
-    let bytes = sample_pack_bytes();
-    for len in 0..bytes.len() {
-        assert!(Pack::open(&bytes[..len]).is_err(), "prefix of {len} bytes opened");
-    }
-}
-
-/// A 40-byte header from a hex magic and a version, the rest zero.
-fn hex_header(magic_hex: &str, version: u16) -> Vec<u8> {
-    let mut bytes: Vec<u8> = (0..magic_hex.len()).step_by(2).map(|i| u8::from_str_radix(&magic_hex[i..i + 2], 16).unwrap()).collect();
-    bytes.extend_from_slice(&version.to_le_bytes());
-    bytes.resize(40, 0);
-    bytes
+/// Bytes from hex digits, spaces ignored.
+fn hex(digits: &str) -> Vec<u8> {
+    let digits: Vec<u8> = digits.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    digits.chunks(2).map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16).unwrap()).collect()
 }

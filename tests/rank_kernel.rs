@@ -62,7 +62,7 @@ proptest! {
         )),
         vector in proptest::collection::vec(-1.0f32..1.0, 70),
         prior in prop_oneof![Just(0.05f32), Just(1.0f32), Just(0.0f32)],
-        k in 1usize..40,
+        k in 0usize..40,
     ) {
         let bytes = pack_bytes(n, dim, &codes, &pop, &stock);
         let pack = Pack::open(bytes.as_slice()).unwrap();

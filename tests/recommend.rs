@@ -2,14 +2,13 @@
 #![cfg(feature = "cli")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::shelfwise;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
-
-fn shelfwise(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("the binary runs")
-}
 
 fn ok(out: Output) -> Output {
     assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));

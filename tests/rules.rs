@@ -4,39 +4,25 @@
 
 mod common;
 
-use common::shop_pack_bytes;
-use shelfwise::engine::{Engine, EventInput};
+use common::{shelf_ids, shop_engine, shop_pack_bytes, track, NOW};
+use shelfwise::engine::Engine;
 use shelfwise::explain::Reason;
 use shelfwise::page::ShelfRequest;
 use shelfwise::rules::{winning_rule, FilterInput, Rule, RuleAction, RuleInput, RuleSource, RuleTarget};
 use shelfwise::shelf::Shelf;
 use shelfwise::Pack;
 
-const NOW: i64 = 1_700_000_000_000;
-
-fn engine() -> Engine {
-    Engine::open(shop_pack_bytes()).unwrap()
-}
-
 fn trending(e: &Engine, k: usize, filters: FilterInput, rules: Vec<RuleInput>) -> Shelf {
     e.shelf(&ShelfRequest { k: Some(k), filters, rules, ..ShelfRequest::new("trending") }, NOW).unwrap()
-}
-
-fn ids(shelf: &Shelf) -> Vec<&str> {
-    shelf.items.iter().map(|i| i.card.id.as_str()).collect()
 }
 
 fn rule(action: &str, item: Option<&str>, category: Option<&str>) -> RuleInput {
     RuleInput { action: action.into(), item: item.map(Into::into), category: category.map(Into::into), weight: None, position: None }
 }
 
-fn track(e: &mut Engine, kind: &str, item: &str) {
-    e.track(&EventInput { item: Some(item.into()), kind: kind.into(), ts: NOW as f64 - 60_000.0, qty: None, query: None }).unwrap();
-}
-
 #[test]
 fn in_stock_is_the_default_and_can_be_turned_off() {
-    let e = engine();
+    let e = shop_engine();
     let all = trending(&e, 24, FilterInput::default(), vec![]);
     assert_eq!(all.items.len(), 20, "the 4 out-of-stock items are left out");
     assert!(all.items.iter().all(|i| i.card.in_stock));
@@ -46,17 +32,19 @@ fn in_stock_is_the_default_and_can_be_turned_off() {
 
 #[test]
 fn price_range_and_categories_filter() {
-    let e = engine();
+    let e = shop_engine();
     let f = FilterInput { min_price: Some(10.0), max_price: Some(16.0), ..FilterInput::default() };
     let s = trending(&e, 24, f, vec![]);
     assert!(!s.items.is_empty());
-    assert!(s.items.iter().all(|i| (10.0..=16.0).contains(&i.card.price)), "{:?}", ids(&s));
+    assert!(s.items.iter().all(|i| (10.0..=16.0).contains(&i.card.price)), "{:?}", shelf_ids(&s));
     let only = FilterInput { categories: Some(vec!["Mugs".into(), "Lamps".into()]), ..FilterInput::default() };
     let s = trending(&e, 24, only, vec![]);
     assert_eq!(s.items.len(), 10);
     assert!(s.items.iter().all(|i| i.card.category == "Mugs" || i.card.category == "Lamps"));
     let without = FilterInput { exclude_categories: vec!["Candles".into()], ..FilterInput::default() };
-    assert!(trending(&e, 24, without, vec![]).items.iter().all(|i| i.card.category != "Candles"));
+    let s = trending(&e, 24, without, vec![]);
+    assert_eq!(s.items.len(), 15, "the 15 in-stock items of the other categories: {:?}", shelf_ids(&s));
+    assert!(s.items.iter().all(|i| i.card.category != "Candles"));
     let bad = FilterInput { min_price: Some(20.0), max_price: Some(10.0), ..FilterInput::default() };
     let err = e.shelf(&ShelfRequest { filters: bad, ..ShelfRequest::new("trending") }, NOW).unwrap_err();
     assert_eq!(err.kind(), "out_of_range");
@@ -66,27 +54,27 @@ fn price_range_and_categories_filter() {
 
 #[test]
 fn the_cart_is_left_out_and_purchases_only_when_asked() {
-    let mut e = engine();
-    track(&mut e, "add_to_cart", "S-00");
-    track(&mut e, "purchase", "S-06");
+    let mut e = shop_engine();
+    track(&mut e, "add_to_cart", "S-00", 1.0);
+    track(&mut e, "purchase", "S-06", 1.0);
     let s = trending(&e, 24, FilterInput::default(), vec![]);
-    assert!(!ids(&s).contains(&"S-00") && ids(&s).contains(&"S-06"));
+    assert!(!shelf_ids(&s).contains(&"S-00") && shelf_ids(&s).contains(&"S-06"));
     let strict = FilterInput { exclude_purchased: Some(true), ..FilterInput::default() };
     let s = trending(&e, 24, strict, vec![]);
-    assert!(!ids(&s).contains(&"S-00") && !ids(&s).contains(&"S-06"));
+    assert!(!shelf_ids(&s).contains(&"S-00") && !shelf_ids(&s).contains(&"S-06"));
     let keep = FilterInput { exclude_in_cart: Some(false), ..FilterInput::default() };
     let s = trending(&e, 24, keep, vec![]);
-    assert!(ids(&s).contains(&"S-00") && ids(&s).contains(&"S-06"));
+    assert!(shelf_ids(&s).contains(&"S-00") && shelf_ids(&s).contains(&"S-06"));
 }
 
 #[test]
 fn boost_lifts_and_bury_sinks() {
-    let e = engine();
+    let e = shop_engine();
     let base = trending(&e, 6, FilterInput::default(), vec![]);
-    assert_eq!(ids(&base)[0], "S-04");
-    assert!(!ids(&base).contains(&"S-00"));
+    assert_eq!(shelf_ids(&base)[0], "S-04");
+    assert!(!shelf_ids(&base).contains(&"S-00"));
     let boosted = trending(&e, 6, FilterInput::default(), vec![RuleInput { weight: Some(2.0), ..rule("boost", Some("S-00"), None) }]);
-    assert_eq!(ids(&boosted)[0], "S-00");
+    assert_eq!(shelf_ids(&boosted)[0], "S-00");
     assert_eq!(boosted.items[0].explanation.evidence.rule.as_deref(), Some("boost (page)"));
     let buried = trending(&e, 20, FilterInput::default(), vec![rule("bury", None, Some("Candles"))]);
     let first_candle = buried.items.iter().position(|i| i.card.category == "Candles").unwrap();
@@ -95,7 +83,7 @@ fn boost_lifts_and_bury_sinks() {
 
 #[test]
 fn pin_places_an_item_even_one_the_shelf_did_not_rank() {
-    let e = engine();
+    let e = shop_engine();
     // Wool Throw (S-18) has the lowest trend of the shop: a 2-item shelf never ranks it.
     let pin = RuleInput { position: Some(2.0), ..rule("pin", Some("S-18"), None) };
     let s = trending(&e, 2, FilterInput::default(), vec![pin]);
@@ -109,16 +97,16 @@ fn pin_places_an_item_even_one_the_shelf_did_not_rank() {
 
 #[test]
 fn filters_always_win_over_pins() {
-    let e = engine();
+    let e = shop_engine();
     // S-05 is out of stock.
     let s = trending(&e, 4, FilterInput::default(), vec![rule("pin", Some("S-05"), None)]);
-    assert!(!ids(&s).contains(&"S-05"));
+    assert!(!shelf_ids(&s).contains(&"S-05"));
     assert_eq!(s.items.len(), 4);
 }
 
 #[test]
 fn pin_beats_bury_beats_boost_and_items_beat_categories() {
-    let e = engine();
+    let e = shop_engine();
     // A pin and a bury on the same item: the pin wins.
     let s = trending(
         &e,
@@ -166,7 +154,7 @@ fn call_time_rules_beat_pack_rules() {
 
 #[test]
 fn bad_rules_are_typed_errors() {
-    let e = engine();
+    let e = shop_engine();
     let ask = |rules: Vec<RuleInput>| e.shelf(&ShelfRequest { rules, ..ShelfRequest::new("trending") }, NOW).unwrap_err().kind();
     assert_eq!(ask(vec![rule("promote", Some("S-00"), None)]), "invalid_argument");
     assert_eq!(ask(vec![rule("boost", None, None)]), "invalid_argument");
@@ -179,11 +167,11 @@ fn bad_rules_are_typed_errors() {
 
 #[test]
 fn pack_rules_apply_and_page_rules_override_them() {
-    use shelfwise::pack::{PackRule, RuleAction as Stored, RuleTarget as StoredTarget};
+    use shelfwise::pack::PackRule;
     let mut contents = common::shop_contents();
     contents.rules = vec![
-        PackRule { target: StoredTarget::Item(18), action: Stored::Pin(0) },
-        PackRule { target: StoredTarget::Category(0), action: Stored::Bury(1.0) },
+        PackRule { target: RuleTarget::Item(18), action: RuleAction::Pin(1) },
+        PackRule { target: RuleTarget::Category(0), action: RuleAction::Bury(1.0) },
     ];
     let e = Engine::open(contents.encode().unwrap()).unwrap();
     let s = trending(&e, 20, FilterInput::default(), vec![]);

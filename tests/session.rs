@@ -25,7 +25,7 @@ fn demo_engine() -> (Engine, Vec<(String, String)>, i64) {
 
 fn track(engine: &mut Engine, kind: &str, item: &str, ts_ms: i64) {
     let event = EventInput { kind: kind.into(), item: Some(item.into()), ts: ts_ms as f64, qty: None, query: None };
-    engine.track(&event).unwrap();
+    engine.track(&event, ts_ms).unwrap();
 }
 
 /// Ids of `category`, in catalog order, skipping the first `skip`.

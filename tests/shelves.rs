@@ -4,29 +4,18 @@
 
 mod common;
 
-use common::shop_pack_bytes;
+use common::{shelf_ids, shop_engine, track, MINUTE, NOW};
 use shelfwise::engine::{Engine, EventInput};
 use shelfwise::explain::Reason;
 use shelfwise::page::{ExploreRequest, ShelfRequest};
 use shelfwise::shelf::{Shelf, ShelfKind};
 
-const NOW: i64 = 1_700_000_000_000;
-const MINUTE: f64 = 60_000.0;
 const DAY: f64 = 24.0 * 60.0 * MINUTE;
-
-fn engine() -> Engine {
-    Engine::open(shop_pack_bytes()).unwrap()
-}
-
-fn track(engine: &mut Engine, kind: &str, item: &str, minutes_ago: f64) {
-    let input = EventInput { item: Some(item.into()), kind: kind.into(), ts: NOW as f64 - minutes_ago * MINUTE, qty: None, query: None };
-    engine.track(&input).unwrap();
-}
 
 fn search(engine: &mut Engine, query: &str, minutes_ago: f64) {
     let input =
         EventInput { item: None, kind: "search".into(), ts: NOW as f64 - minutes_ago * MINUTE, qty: None, query: Some(query.into()) };
-    engine.track(&input).unwrap();
+    engine.track(&input, NOW).unwrap();
 }
 
 fn shelf(engine: &Engine, request: ShelfRequest) -> Shelf {
@@ -37,23 +26,19 @@ fn req(kind: &str) -> ShelfRequest {
     ShelfRequest::new(kind)
 }
 
-fn ids(shelf: &Shelf) -> Vec<&str> {
-    shelf.items.iter().map(|i| i.card.id.as_str()).collect()
-}
-
 fn categories(shelf: &Shelf) -> Vec<&str> {
     shelf.items.iter().map(|i| i.card.category.as_str()).collect()
 }
 
 #[test]
 fn recently_viewed_lists_views_latest_first_with_counts_and_not_the_page_product() {
-    let mut e = engine();
+    let mut e = shop_engine();
     track(&mut e, "view", "S-00", 30.0);
     track(&mut e, "view", "S-07", 20.0);
     track(&mut e, "view", "S-00", 10.0);
     track(&mut e, "click", "S-13", 5.0);
     let s = shelf(&e, ShelfRequest { item: Some("S-13".into()), ..req("recently-viewed") });
-    assert_eq!(ids(&s), ["S-00", "S-07"], "latest first, the product on the page left out, not filled up");
+    assert_eq!(shelf_ids(&s), ["S-00", "S-07"], "latest first, the product on the page left out, not filled up");
     assert_eq!(s.items[0].explanation.reason, Reason::RecentlyViewed);
     assert_eq!(s.items[0].explanation.evidence.count, Some(2));
     assert_eq!(s.items[0].reason, "You viewed this twice");
@@ -63,30 +48,30 @@ fn recently_viewed_lists_views_latest_first_with_counts_and_not_the_page_product
 
 #[test]
 fn recently_viewed_leaves_items_bought_since_their_view_to_buy_again() {
-    let mut e = engine();
+    let mut e = shop_engine();
     track(&mut e, "view", "S-00", 40.0);
     track(&mut e, "view", "S-07", 30.0);
     track(&mut e, "purchase", "S-07", 20.0);
     track(&mut e, "purchase", "S-13", 15.0);
     track(&mut e, "view", "S-13", 10.0);
     let viewed = shelf(&e, req("recently-viewed"));
-    assert_eq!(ids(&viewed), ["S-13", "S-00"], "S-07 was bought after its view; S-13 was viewed again after buying");
+    assert_eq!(shelf_ids(&viewed), ["S-13", "S-00"], "S-07 was bought after its view; S-13 was viewed again after buying");
     let page = e.page(&[req("recently-viewed"), req("buy-again")], NOW).unwrap();
-    assert_eq!(ids(&page[1]), ["S-07"], "buy-again gets S-07 though recently-viewed came first (S-13 is shown there)");
+    assert_eq!(shelf_ids(&page[1]), ["S-07"], "buy-again gets S-07 though recently-viewed came first (S-13 is shown there)");
 }
 
 #[test]
 fn history_shelves_are_empty_without_history_and_never_padded() {
     for kind in ["recently-viewed", "buy-again"] {
-        let s = shelf(&engine(), ShelfRequest { k: Some(4), ..req(kind) });
-        assert!(s.items.is_empty(), "{kind}: {:?}", ids(&s));
+        let s = shelf(&shop_engine(), ShelfRequest { k: Some(4), ..req(kind) });
+        assert!(s.items.is_empty(), "{kind}: {:?}", shelf_ids(&s));
         assert!(!s.personalized);
     }
 }
 
 #[test]
 fn buy_again_ranks_by_decayed_purchase_counts_and_keeps_bought_items() {
-    let mut e = engine();
+    let mut e = shop_engine();
     // Two purchases of S-01 90 days ago (decayed to 2 × 1/8) and one of S-08 yesterday (≈ 0.98).
     track(&mut e, "purchase", "S-01", 90.0 * DAY / MINUTE);
     track(&mut e, "purchase", "S-01", 90.0 * DAY / MINUTE - 1.0);
@@ -94,7 +79,7 @@ fn buy_again_ranks_by_decayed_purchase_counts_and_keeps_bought_items() {
     // S-05 is out of stock: the default in-stock filter keeps it out.
     track(&mut e, "purchase", "S-05", 60.0);
     let s = shelf(&e, req("buy-again"));
-    assert_eq!(ids(&s), ["S-08", "S-01"]);
+    assert_eq!(shelf_ids(&s), ["S-08", "S-01"]);
     assert_eq!(s.items[1].explanation.evidence.count, Some(2));
     assert_eq!(s.items[1].reason, "You bought this twice");
     assert_eq!(s.items[0].reason, "You bought this once");
@@ -103,13 +88,13 @@ fn buy_again_ranks_by_decayed_purchase_counts_and_keeps_bought_items() {
 
 #[test]
 fn because_you_viewed_names_the_latest_viewed_item_and_uses_its_neighbours() {
-    let mut e = engine();
+    let mut e = shop_engine();
     track(&mut e, "view", "S-12", 30.0); // Desk Lamp
     track(&mut e, "view", "S-00", 5.0); // Heart Candle
     let s = shelf(&e, ShelfRequest { k: Some(4), ..req("because-you-viewed") });
     assert_eq!(s.title, "Because you viewed Heart Candle");
     assert!(s.personalized);
-    assert!(!ids(&s).contains(&"S-00"));
+    assert!(!shelf_ids(&s).contains(&"S-00"));
     assert_eq!(categories(&s), ["Candles"; 4], "neighbours of a candle are candles in this shop");
     for item in &s.items {
         assert_eq!(item.explanation.reason, Reason::Viewed);
@@ -124,12 +109,12 @@ fn because_you_viewed_names_the_latest_viewed_item_and_uses_its_neighbours() {
 
 #[test]
 fn similar_needs_the_product_and_returns_its_neighbours() {
-    let e = engine();
+    let e = shop_engine();
     let err = e.shelf(&req("similar"), NOW).unwrap_err();
     assert_eq!(err.kind(), "missing_context");
     let s = shelf(&e, ShelfRequest { k: Some(3), item: Some("S-06".into()), ..req("similar") });
     assert_eq!(s.title, "Similar to Blue Mug");
-    assert_eq!(ids(&s), ["S-07", "S-08", "S-09"], "closest mugs first");
+    assert_eq!(shelf_ids(&s), ["S-07", "S-08", "S-09"], "closest mugs first");
     assert!(s.items.iter().all(|i| i.explanation.reason == Reason::Similar && i.reason == "Similar to Blue Mug"));
     let sims: Vec<f32> = s.items.iter().map(|i| i.explanation.evidence.similarity.unwrap()).collect();
     assert!(sims.windows(2).all(|w| w[0] >= w[1]), "{sims:?}");
@@ -137,7 +122,7 @@ fn similar_needs_the_product_and_returns_its_neighbours() {
 
 #[test]
 fn unknown_context_item_and_unknown_kind_are_typed_errors() {
-    let e = engine();
+    let e = shop_engine();
     assert_eq!(e.shelf(&ShelfRequest { item: Some("NOPE".into()), ..req("similar") }, NOW).unwrap_err().kind(), "unknown_item");
     assert_eq!(e.shelf(&req("wishlist"), NOW).unwrap_err().kind(), "unknown_shelf");
     assert_eq!(e.shelf(&ShelfRequest { category: Some("Nope".into()), ..req("trending") }, NOW).unwrap_err().kind(), "unknown_category");
@@ -147,10 +132,10 @@ fn unknown_context_item_and_unknown_kind_are_typed_errors() {
 
 #[test]
 fn bought_together_uses_the_cart_from_the_events_and_says_when_it_has_no_baskets() {
-    let mut e = engine();
+    let mut e = shop_engine();
     track(&mut e, "add_to_cart", "S-18", 3.0); // Wool Throw
     let s = shelf(&e, ShelfRequest { k: Some(3), ..req("bought-together") });
-    assert!(!ids(&s).contains(&"S-18"), "the cart's own items are left out");
+    assert!(!shelf_ids(&s).contains(&"S-18"), "the cart's own items are left out");
     // This pack has no co-purchase lists, so the shelf says it shows neighbours instead.
     assert_eq!(s.title, "More like Wool Throw");
     assert!(s.items.iter().all(|i| i.explanation.reason == Reason::Similar));
@@ -159,9 +144,9 @@ fn bought_together_uses_the_cart_from_the_events_and_says_when_it_has_no_baskets
 
 #[test]
 fn trending_orders_by_demand_and_the_category_variant_follows_the_profile() {
-    let mut e = engine();
+    let mut e = shop_engine();
     let all = shelf(&e, ShelfRequest { k: Some(3), ..req("trending") });
-    assert_eq!(ids(&all), ["S-04", "S-10", "S-16"], "by the stored trend");
+    assert_eq!(shelf_ids(&all), ["S-04", "S-10", "S-16"], "by the stored trend");
     assert!((all.items[0].explanation.evidence.share.unwrap() - 0.9).abs() < 0.01, "the evidence is the trend");
     assert!(all.items.iter().all(|i| i.explanation.reason == Reason::Trending));
     track(&mut e, "view", "S-14", 10.0);
@@ -177,7 +162,7 @@ fn trending_orders_by_demand_and_the_category_variant_follows_the_profile() {
 
 #[test]
 fn new_for_you_shows_only_under_exposed_items_near_the_interest() {
-    let mut e = engine();
+    let mut e = shop_engine();
     track(&mut e, "view", "S-19", 3.0); // Cotton Throw
     let s = shelf(&e, ShelfRequest { k: Some(2), ..req("new-for-you") });
     // Under-exposed: interactions at or below the 25th percentile (18 in this shop). The throws
@@ -193,7 +178,7 @@ fn new_for_you_shows_only_under_exposed_items_near_the_interest() {
 
 #[test]
 fn for_you_items_carry_explanations_with_evidence() {
-    let mut e = engine();
+    let mut e = shop_engine();
     track(&mut e, "view", "S-00", 3.0);
     track(&mut e, "add_to_cart", "S-01", 2.0);
     let s = shelf(&e, ShelfRequest { k: Some(8), ..req("for-you") });
@@ -214,7 +199,7 @@ fn for_you_items_carry_explanations_with_evidence() {
 
 #[test]
 fn cold_start_fills_from_the_search_the_product_or_the_category() {
-    let mut e = engine();
+    let mut e = shop_engine();
     search(&mut e, "heart", 1.0);
     let s = shelf(&e, ShelfRequest { k: Some(6), ..req("for-you") });
     // Heart Candle, Heart Mug, Heart Lamp (Heart Throw is out of stock).
@@ -225,7 +210,7 @@ fn cold_start_fills_from_the_search_the_product_or_the_category() {
     assert_eq!(s.items[0].reason, "Matches your search “heart”");
     assert_eq!(s.items.len(), 6, "topped up beyond the matches");
 
-    let fresh = engine();
+    let fresh = shop_engine();
     let on_product = shelf(&fresh, ShelfRequest { k: Some(3), item: Some("S-12".into()), ..req("because-you-viewed") });
     assert_eq!(categories(&on_product), ["Lamps"; 3]);
     assert_eq!(on_product.items[0].reason, "Similar to Desk Lamp");
@@ -244,7 +229,7 @@ fn cold_start_fills_from_the_search_the_product_or_the_category() {
 
 #[test]
 fn no_shelf_is_empty_while_the_catalog_has_eligible_items() {
-    let mut e = engine();
+    let mut e = shop_engine();
     // The history shelves' eligible items are the shopper's own: one view and one purchase.
     track(&mut e, "view", "S-07", 5.0);
     track(&mut e, "purchase", "S-08", 4.0);
@@ -257,7 +242,7 @@ fn no_shelf_is_empty_while_the_catalog_has_eligible_items() {
 
 #[test]
 fn a_page_has_no_duplicates_and_earlier_requests_win() {
-    let mut e = engine();
+    let mut e = shop_engine();
     track(&mut e, "view", "S-00", 3.0);
     let requests = [
         ShelfRequest { k: Some(4), ..req("because-you-viewed") },
@@ -276,13 +261,13 @@ fn a_page_has_no_duplicates_and_earlier_requests_win() {
     }
     // The same similar shelf alone takes the candles the first shelf used.
     let alone = shelf(&e, requests[1].clone());
-    assert_eq!(ids(&alone)[..3], ids(&page[0])[..3]);
-    assert_ne!(ids(&page[1]), ids(&alone));
+    assert_eq!(shelf_ids(&alone)[..3], shelf_ids(&page[0])[..3]);
+    assert_ne!(shelf_ids(&page[1]), shelf_ids(&alone));
 }
 
 #[test]
 fn the_category_cap_and_mmr_diversify_a_shelf() {
-    let e = engine();
+    let e = shop_engine();
     let similar = |extra: ShelfRequest| shelf(&e, ShelfRequest { k: Some(6), item: Some("S-00".into()), ..extra });
     let count = |s: &Shelf, c: &str| s.items.iter().filter(|i| i.card.category == c).count();
     let plain = similar(req("similar"));
@@ -303,13 +288,13 @@ fn the_category_cap_and_mmr_diversify_a_shelf() {
 
 #[test]
 fn titles_can_be_overridden() {
-    let s = shelf(&engine(), ShelfRequest { title: Some("Winter picks".into()), ..req("trending") });
+    let s = shelf(&shop_engine(), ShelfRequest { title: Some("Winter picks".into()), ..req("trending") });
     assert_eq!(s.title, "Winter picks");
 }
 
 #[test]
 fn exploration_is_bounded_reproducible_and_under_exposed() {
-    let e = engine();
+    let e = shop_engine();
     let with = |seed: u64, slots: usize| {
         // Similar to Heart Candle: candles and throws; the under-exposed mug and lamp are left.
         shelf(
@@ -324,7 +309,7 @@ fn exploration_is_bounded_reproducible_and_under_exposed() {
     };
     let a = with(7, 5);
     let b = with(7, 5);
-    assert_eq!(ids(&a), ids(&b), "same seed, same shelf");
+    assert_eq!(shelf_ids(&a), shelf_ids(&b), "same seed, same shelf");
     let explored: Vec<_> = a.items.iter().filter(|i| i.explanation.reason == Reason::Exploration).collect();
     assert_eq!(explored.len(), 2, "5 asked, bounded to a quarter of 8");
     assert_eq!(a.items.len(), 8);
@@ -343,7 +328,7 @@ fn exploration_is_bounded_reproducible_and_under_exposed() {
 
 #[test]
 fn shelves_serialize_with_explanations_for_the_page() {
-    let mut e = engine();
+    let mut e = shop_engine();
     track(&mut e, "view", "S-00", 3.0);
     let s = shelf(&e, ShelfRequest { k: Some(1), ..req("because-you-viewed") });
     let json = serde_json::to_value(&s).unwrap();
@@ -366,11 +351,11 @@ fn stored_neighbours_come_first_and_embedding_neighbours_fill_up() {
     let mut e = engine_with(|c| c.neighbours[0] = vec![(9, 0.9), (14, 0.6)]);
     track(&mut e, "view", "S-00", 2.0);
     let s = shelf(&e, ShelfRequest { k: Some(4), ..req("because-you-viewed") });
-    assert_eq!(ids(&s)[..2], ["S-09", "S-14"]);
+    assert_eq!(shelf_ids(&s)[..2], ["S-09", "S-14"]);
     assert!((s.items[0].explanation.evidence.similarity.unwrap() - 0.9).abs() < 0.01);
     assert_eq!(categories(&s)[2..], ["Candles", "Candles"], "then the closest by embedding");
     let similar = shelf(&e, ShelfRequest { k: Some(2), item: Some("S-00".into()), ..req("similar") });
-    assert_eq!(ids(&similar), ["S-09", "S-14"]);
+    assert_eq!(shelf_ids(&similar), ["S-09", "S-14"]);
 }
 
 #[test]
@@ -381,7 +366,7 @@ fn bought_together_counts_shared_baskets_over_the_product_or_the_cart() {
     });
     let on_product = shelf(&e, ShelfRequest { k: Some(2), item: Some("S-00".into()), ..req("bought-together") });
     assert_eq!(on_product.title, "Frequently bought with Heart Candle");
-    assert_eq!(ids(&on_product), ["S-12", "S-06"]);
+    assert_eq!(shelf_ids(&on_product), ["S-12", "S-06"]);
     assert_eq!(on_product.items[0].reason, "Bought with Heart Candle in 7 baskets");
     assert_eq!(on_product.items[0].explanation.evidence.count, Some(7));
     assert_eq!(on_product.items[0].explanation.reason, Reason::BoughtTogether);
@@ -390,7 +375,7 @@ fn bought_together_counts_shared_baskets_over_the_product_or_the_cart() {
     let cart = shelf(&e, ShelfRequest { k: Some(1), ..req("bought-together") });
     assert_eq!(cart.title, "Frequently bought with your cart");
     // Blue Mug: 3 + 5 baskets beats Desk Lamp's 7; the evidence names the stronger anchor.
-    assert_eq!(ids(&cart), ["S-06"]);
+    assert_eq!(shelf_ids(&cart), ["S-06"]);
     assert_eq!(cart.items[0].reason, "Bought with Wool Throw in 8 baskets");
     // With only a few co-purchases the shelf is filled up with trending items, labelled so.
     let more = shelf(&e, ShelfRequest { k: Some(4), ..req("bought-together") });
@@ -403,7 +388,7 @@ fn anchors_find_the_closest_item_exactly_as_pairwise_cosines() {
     use shelfwise::shelves::Anchors;
     use shelfwise::vector::cosine;
     use shelfwise::vector::unit_vector;
-    let engine = engine();
+    let engine = shop_engine();
     let pack = engine.pack();
     let n = pack.item_count();
     for anchors in [vec![], vec![3u32], vec![0, 5, 11, 17, 23], (0..n).rev().collect::<Vec<u32>>()] {

@@ -5,13 +5,11 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{sample_contents, unit};
+use common::{run_shelfwise, sample_contents, unit};
 use shelfwise::build::static_shelves::{static_shelves, StaticShelves};
 use shelfwise::pack::Pack;
 
-fn ids_scores(list: &[shelfwise::build::static_shelves::Scored]) -> Vec<(&str, f32)> {
+fn ids_scores(list: &[shelfwise::build::static_shelves::ScoredId]) -> Vec<(&str, f32)> {
     list.iter().map(|s| (s.id.as_str(), s.score)).collect()
 }
 
@@ -78,11 +76,6 @@ fn without_lists_similar_comes_from_the_embeddings_and_trending_from_popularity(
     assert_eq!(shelves.trending["Candles"].iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["SKU-1", "SKU-0"]);
 }
 
-fn shelfwise(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("the binary runs");
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
-
 #[test]
 fn cli_imports_vectors_and_writes_static_shelves() {
     let dir = tempfile::tempdir().unwrap();
@@ -102,7 +95,7 @@ fn cli_imports_vectors_and_writes_static_shelves() {
         "id,features\nA,\"[1, 0, 0]\"\nB,\"[0.9, 0.1, 0]\"\nC,\"[0, 0, 1]\"\nZ,\"[1, 1, 1]\"\nD,\"[0, 1]\"\n",
     )
     .unwrap();
-    let (ok, stderr) = shelfwise(&[
+    let (ok, stderr) = run_shelfwise(&[
         "build",
         "--events",
         &path("events.jsonl"),
@@ -148,7 +141,7 @@ fn cli_imports_vectors_and_writes_static_shelves() {
     assert!(shelves["items"].get("D").is_none());
     assert!(stderr.contains("static     ") && stderr.contains("similar: embeddings"), "{stderr}");
 
-    let (ok, stderr) = shelfwise(&[
+    let (ok, stderr) = run_shelfwise(&[
         "build",
         "--events",
         &path("events.jsonl"),
@@ -161,7 +154,7 @@ fn cli_imports_vectors_and_writes_static_shelves() {
     ]);
     assert!(!ok);
     assert!(stderr.contains("vectors.npy: an .npy file holds only numbers: pass the item ids with --vector-ids"), "{stderr}");
-    let (ok, stderr) = shelfwise(&[
+    let (ok, stderr) = run_shelfwise(&[
         "build",
         "--events",
         &path("events.jsonl"),

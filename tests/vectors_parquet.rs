@@ -4,9 +4,12 @@
 #![cfg(feature = "cli")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::run_shelfwise;
+
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
 use parquet::basic::Compression;
@@ -407,11 +410,6 @@ fn damaged_files_are_errors_not_panics() {
     }
 }
 
-fn shelfwise(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
-
 #[test]
 fn cli_packs_spark_item_factors_and_checks_the_column_flags() {
     let dir = Dir::new();
@@ -440,7 +438,7 @@ fn cli_packs_spark_item_factors_and_checks_the_column_flags() {
             .map(str::to_owned)
             .collect::<Vec<_>>();
         args.extend(extra.iter().map(|s| (*s).to_owned()));
-        shelfwise(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        run_shelfwise(&args.iter().map(String::as_str).collect::<Vec<_>>())
     };
     let (ok, stderr) = build(&["--vectors", &path("factors.parquet")]);
     assert!(ok, "{stderr}");

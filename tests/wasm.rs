@@ -35,7 +35,7 @@ fn ranks_from_a_pack_and_personalizes_after_events() {
     let cold = r.shelf(rec(r#"{"kind":"for-you","k":2}"#), now).unwrap();
     assert_eq!((item(&cold, 0, "id"), item(&cold, 1, "id")), ("SKU-5".into(), "SKU-3".into()));
     assert!(!personalized(&cold));
-    r.track(rec(r#"{"type":"view","item":"SKU-0","ts":1699999990000}"#)).unwrap();
+    r.track(rec(r#"{"type":"view","item":"SKU-0","ts":1699999990000}"#), 1_700_000_000_000.0).unwrap();
     let warm = r.shelf(rec(r#"{"kind":"for-you","k":2}"#), now).unwrap();
     assert_eq!(item(&warm, 1, "category"), "Candles");
     assert!(personalized(&warm));
@@ -51,11 +51,11 @@ fn bad_input_becomes_named_errors_with_a_kind() {
     assert_eq!(kind_of(&err), ("ShelfwiseError".into(), "bad_magic".into()));
 
     let mut r = WasmRecommender::new(sample_pack_bytes()).unwrap();
-    let err = r.track(rec(r#"{"type":"view","item":"NOPE","ts":1}"#)).unwrap_err();
+    let err = r.track(rec(r#"{"type":"view","item":"NOPE","ts":1}"#), 1_700_000_000_000.0).unwrap_err();
     assert_eq!(kind_of(&err).1, "unknown_item");
-    let err = r.track(rec(r#"{"type":"view","item":"SKU-1"}"#)).unwrap_err();
+    let err = r.track(rec(r#"{"type":"view","item":"SKU-1"}"#), 1_700_000_000_000.0).unwrap_err();
     assert_eq!(kind_of(&err).1, "invalid_argument");
-    let err = r.track(JsValue::from_str("not an object")).unwrap_err();
+    let err = r.track(JsValue::from_str("not an object"), 1_700_000_000_000.0).unwrap_err();
     assert_eq!(kind_of(&err).1, "invalid_argument");
     let err = r.shelf(rec(r#"{"kind":"for-you","k":1}"#), f64::NAN).unwrap_err();
     assert_eq!(kind_of(&err).1, "out_of_range");
@@ -139,10 +139,10 @@ fn the_simd_kernel_is_the_one_built_and_agrees_with_the_portable_path_and_a_naiv
             let sums: [i32; CHUNK] = owned.sums[c * CHUNK..(c + 1) * CHUNK].try_into().unwrap();
             let simd = kernel::simd::chunk_dots_of::<kernel::simd::wasm::Wasm>(chunk, &sums, &kq);
             assert_eq!(simd, chunk_dots_portable(chunk, &kq), "case {case}, chunk {c}");
-            for m in 0..CHUNK {
+            for (m, &dot) in simd.iter().enumerate() {
                 let i = c * CHUNK + m;
                 let exact: i32 = blocks.row(i).map_or(0, |r| r.iter().zip(&q).map(|(&c, &x)| i32::from(c) * i32::from(x)).sum());
-                assert_eq!(simd[m], exact, "case {case}, item {i}");
+                assert_eq!(dot, exact, "case {case}, item {i}");
             }
         }
         // Fused top-K: SIMD scan == portable scan == full sort, ties to the lower index.

@@ -3,8 +3,8 @@
 //!
 //! Each input is tried twice:
 //! 1. exactly as given (exercises magic/version/header/length/checksum checks);
-//! 2. "repaired": if it is at least 40 bytes long, body_len (bytes 24..32) and body_crc32
-//!    (bytes 32..36) are rewritten to match the body. Without this, nearly every mutation dies
+//! 2. "repaired": if it is at least 40 bytes long, body_len (bytes 24..32) and the checksum
+//!    (bytes 32..36, over everything else) are rewritten to match. Without this, nearly every mutation dies
 //!    at `bad_checksum` and the fuzzer never reaches the section table, string tables, meta
 //!    counts, id index, … Those later checks are where the interesting bugs would be.
 #![no_main]
@@ -33,7 +33,7 @@ fn exercise(data: &[u8]) {
             let _ = pack.page_url(i);
             let _ = pack.popularity(i);
             let row = pack.embedding_iter(i).count();
-            let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.trend(i), pack.interactions(i));
+            let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.demand_trend(i), pack.interactions(i));
             if i < n {
                 assert_eq!(row, pack.dim(), "embedding row {i} has the wrong length");
                 assert_eq!(pack.find_item(id), Some(i), "find_item(item_id({i})) is not {i}");
@@ -74,7 +74,7 @@ fuzz_target!(|data: &[u8]| {
         let mut fixed = data.to_vec();
         let body_len = (data.len() - HEADER_LEN) as u64;
         fixed[24..32].copy_from_slice(&body_len.to_le_bytes());
-        let crc = crc32fast::hash(&fixed[HEADER_LEN..]);
+        let crc = shelfwise::pack::pack_checksum(&fixed);
         fixed[32..36].copy_from_slice(&crc.to_le_bytes());
         if fixed != data {
             exercise(&fixed);

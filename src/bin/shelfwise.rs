@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::fs;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -15,23 +16,27 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use shelfwise::build::assemble::{assemble, BuildConfig};
-use shelfwise::build::eval::{evaluate, grid_best, grid_tsv, parse_split_date, weight_grid, EvalConfig, GridSpec};
+use shelfwise::build::ease::DEFAULT_LAMBDA;
+use shelfwise::build::eval::{ease_sweep, evaluate, grid_best, grid_tsv, parse_split_date, weight_grid, EvalConfig, GridSpec};
 use shelfwise::build::eval_export::export_split;
 use shelfwise::build::forecast::{self as forecasting, net_cancellations, ItemFacts, Method};
-use shelfwise::build::history::{index_events, History};
+use shelfwise::build::history::{index_events, IndexedEvents};
 use shelfwise::build::input::{CatalogItem, RawEvent};
+use shelfwise::build::neighbours::NeighbourModel;
 use shelfwise::build::pack_file::{read_pack_file, PackFileProblem};
 use shelfwise::build::read::{
     detect_events_format, parse_share, parse_time_arg, read_catalog, read_events_jsonl, read_online_retail, EventsFormat, ReadReport,
 };
 use shelfwise::build::recommend::{batch_request, check_request, recommend_stream, RecommendConfig};
 use shelfwise::build::report::html_report;
+use shelfwise::build::shard::{split, ShardConfig, ShardedPack};
 use shelfwise::build::static_shelves::{static_shelves, Sources};
 use shelfwise::build::synth::{self, SynthConfig};
 use shelfwise::build::vectors::{apply_vectors, read_vectors, VectorColumns};
 use shelfwise::engine::Engine;
 use shelfwise::measurement::ValueBuckets;
-use shelfwise::pack::{reader::read_header, Pack};
+use shelfwise::pack::shard::bootstrap::Bootstrap;
+use shelfwise::pack::{read_header, Pack};
 use shelfwise::page::ShelfRequest;
 use shelfwise::reports::analysis::{analyse, table};
 use shelfwise::reports::collect::{CollectorConfig, DEFAULT_MAX_BODY};
@@ -51,6 +56,7 @@ Examples:
   shelfwise demo-data --out build/demo
   shelfwise build --events build/demo/events.jsonl --catalog build/demo/catalog.csv --out shop.pack
   shelfwise inspect shop.pack
+  shelfwise shard shop.pack --out shop/
   shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01
   shelfwise recommend --pack shop.pack --histories histories.jsonl --k 20
   shelfwise collect --port 8787 --out reports.jsonl
@@ -66,6 +72,8 @@ Examples:
   shelfwise build --events online_retail.csv.gz --out retail.pack
   # a smaller, faster model
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --dim 32 --iterations 8
+  # EASE item-item weights as the neighbour lists (docs/QUALITY.md)
+  shelfwise build --events online_retail.csv.gz --out retail.pack --neighbour-model ease --neighbours 50
   # vectors trained elsewhere: Spark ALS itemFactors as Parquet (id, features) or CSV,
   # or an .npy matrix with its ids
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --vectors item_factors.parquet
@@ -79,6 +87,11 @@ const INSPECT_EXAMPLES: &str = "\
 Examples:
   shelfwise inspect shop.pack
   shelfwise inspect shop.pack --json    # exits non-zero with {\"ok\":false,\"kind\":…} for a bad pack";
+
+const SHARD_EXAMPLES: &str = "\
+Examples:
+  shelfwise shard shop.pack --out shop/                            # bootstrap.shard + *.chunk
+  shelfwise shard shop.pack --out shop/ --items-per-partition 500  # smaller partitions";
 
 const DEMO_DATA_EXAMPLES: &str = "\
 Examples:
@@ -95,7 +108,10 @@ Examples:
   shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --grid grid.tsv
   # the split itself (train pack, shoppers' histories, truths) for a replay elsewhere
   shelfwise eval --events online_retail.csv.gz --split-date 2011-07-01 --export split-2011-07-01
-  shelfwise recommend --pack split-2011-07-01/train.pack --histories split-2011-07-01/shoppers.jsonl --as-of 2011-07-01T00:00:00Z";
+  shelfwise recommend --pack split-2011-07-01/train.pack --histories split-2011-07-01/shoppers.jsonl --as-of 2011-07-01T00:00:00Z
+  # EASE's λ sweep (baselines ease and buy-again+ease), and a pack with EASE neighbour lists
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-05-01 --ease-lambdas 200,400,800,1600
+  shelfwise eval --events online_retail.csv.gz --split-date 2011-05-01 --neighbour-model ease";
 
 const FORECAST_EXAMPLES: &str = "\
 Examples:
@@ -151,6 +167,26 @@ struct ModelArgs {
     /// Shrinkage of the neighbour cosine (damps pairs seen by few shoppers).
     #[arg(long, default_value_t = 1.0)]
     neighbour_shrink: f32,
+    /// What writes the neighbour lists: cosine (item-kNN), ease (dense EASE up to 12,000
+    /// items, candidate-restricted above), ease-dense or ease-local. EASE measured better on
+    /// the purchase-only shared data (docs/QUALITY.md); cosine stays the default because EASE
+    /// lists let popular items of other categories into the demo shop's session shelves.
+    #[arg(long, default_value = "cosine", value_parser = parse_neighbour_model)]
+    neighbour_model: NeighbourModel,
+    /// EASE's ridge strength λ (neighbour model ease*; the eval baselines too).
+    #[arg(long, default_value_t = DEFAULT_LAMBDA, value_parser = parse_lambda)]
+    ease_lambda: f64,
+}
+
+fn parse_neighbour_model(s: &str) -> Result<NeighbourModel, String> {
+    NeighbourModel::parse(s).ok_or_else(|| format!("{s:?} is not a neighbour model: use cosine, ease, ease-dense or ease-local"))
+}
+
+fn parse_lambda(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("{s:?} is not a positive number")),
+    }
 }
 
 impl ModelArgs {
@@ -162,6 +198,8 @@ impl ModelArgs {
         config.als.seed = self.seed;
         config.neighbours.k = usize::from(self.neighbours);
         config.neighbours.shrink = self.neighbour_shrink;
+        config.neighbours.model = self.neighbour_model;
+        config.neighbours.ease_lambda = self.ease_lambda;
         config
     }
 }
@@ -217,6 +255,22 @@ struct BuildExtras {
     static_k: u32,
 }
 
+/// How `build` writes the pack.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Layout {
+    /// One pack file.
+    Single,
+    /// A folder: bootstrap + chunks.
+    Sharded,
+    /// Sharded above [`AUTO_SHARDED_ABOVE`] bytes, else single.
+    Auto,
+}
+
+/// `--layout auto` shards a pack larger than this. At 10 Mbit/s (1.25 MB/s) a single file
+/// this size alone takes about 1.7 s to arrive, past the 1.5 s first-shelf target on a slow
+/// phone link (issue #15); below it one file is simpler and needs no further request.
+const AUTO_SHARDED_ABOVE: usize = 2 << 20;
+
 /// A progress bar over the ALS iterations.
 fn training_bar(iterations: usize, message: &'static str) -> ProgressBar {
     let bar = ProgressBar::new(iterations as u64).with_message(message);
@@ -247,6 +301,11 @@ enum Command {
         input: InputArgs,
         #[command(flatten)]
         extras: BuildExtras,
+        /// `single`: one pack file at --out; `sharded`: a folder at --out with bootstrap.shard
+        /// and content-hashed chunks the browser fetches on demand (docs/PACK_FORMAT.md);
+        /// `auto`: sharded when the single pack would exceed 2 MiB.
+        #[arg(long, value_enum, default_value_t = Layout::Auto)]
+        layout: Layout,
     },
     /// Print what is inside a pack (counts, dimension, sections, versions, checksum status).
     #[command(after_help = INSPECT_EXAMPLES)]
@@ -256,6 +315,19 @@ enum Command {
         /// Print JSON for machines.
         #[arg(long)]
         json: bool,
+    },
+    /// Split a pack file into the sharded layout: a folder with bootstrap.shard and the
+    /// content-hashed chunks the browser fetches on demand (what `build --layout sharded` writes).
+    #[command(after_help = SHARD_EXAMPLES)]
+    Shard {
+        /// The pack file.
+        pack: PathBuf,
+        /// The folder to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Target items per IVF partition chunk.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+        items_per_partition: u32,
     },
     /// Write the synthetic demo shop (catalog.csv, events.jsonl, img/*.svg) into a folder.
     #[command(after_help = DEMO_DATA_EXAMPLES)]
@@ -315,6 +387,10 @@ enum Command {
         /// at (shoppers.jsonl), their later purchases (truth.jsonl) and the counts (split.json).
         #[arg(long, conflicts_with_all = ["grid", "json", "report"])]
         export: Option<PathBuf>,
+        /// Instead of the table, sweep EASE's λ over these values (comma-separated): the `ease`
+        /// baseline on both tasks and `buy-again+ease` at several mixes (docs/QUALITY.md).
+        #[arg(long, value_delimiter = ',', value_parser = parse_lambda, conflicts_with = "grid")]
+        ease_lambdas: Vec<f64>,
     },
     /// Forecast weekly unit sales per product (with 80% intervals) and the shop's total.
     ///
@@ -479,16 +555,20 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Build { events, catalog, out, model, input, extras } => build(&events, catalog.as_deref(), &out, model, input, &extras),
+        Command::Build { events, catalog, out, model, input, extras, layout } => {
+            build(&events, catalog.as_deref(), &out, model, input, &extras, layout)
+        }
         Command::Inspect { pack, json } => inspect(&pack, json),
+        Command::Shard { pack, out, items_per_partition } => shard(&pack, &out, items_per_partition as usize),
         Command::DemoData { out, items, shoppers, seed } => demo_data(&out, items, shoppers, seed),
-        Command::Eval { events, catalog, split_date, k, model, input, json, report, grid, grid_spec, export } => {
+        Command::Eval { events, catalog, split_date, k, model, input, json, report, grid, grid_spec, export, ease_lambdas } => {
             let outputs = EvalOutputs {
                 json: json.as_deref(),
                 report: report.as_deref(),
                 grid: grid.as_deref(),
                 grid_spec: grid_spec.as_deref(),
                 export: export.as_deref(),
+                ease_lambdas: &ease_lambdas,
             };
             eval(&events, catalog.as_deref(), &split_date, k as usize, model, input, &outputs)
         }
@@ -545,6 +625,7 @@ fn build(
     model: ModelArgs,
     input: InputArgs,
     extras: &BuildExtras,
+    layout: Layout,
 ) -> Result<(), String> {
     let started = Instant::now();
     let built_at_ms = input.build_time_ms();
@@ -593,10 +674,7 @@ fn build(
     let writing_started = Instant::now();
     let step = spinner(format!("encoding and writing {}", out.display()));
     let bytes = contents.encode().map_err(|e| e.to_string())?;
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
-    }
-    fs::write(out, &bytes).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+    let sharded = write_pack(&bytes, out, layout)?;
     step.finish_and_clear();
     let shelves = match &extras.static_shelves {
         Some(path) => Some((path, write_static_shelves(&bytes, path, extras.static_k as usize)?)),
@@ -656,6 +734,16 @@ fn build(
         bytes.len() as f64 / summary.items.max(1) as f64,
         read_header(&bytes).map_or_else(|_| "?".to_owned(), |h| h.format_version.to_string())
     );
+    if let Some(sharded) = &sharded {
+        eprintln!(
+            "  sharded    {}/: {} B bootstrap ({} items), {} chunks, {} B in all",
+            out.display(),
+            sharded.bootstrap.len(),
+            Bootstrap::decode(&sharded.bootstrap).map_or(0, |b| b.records.items.len()),
+            sharded.chunks.len(),
+            sharded.total_bytes()
+        );
+    }
     eprintln!(
         "  time       {:.2}s (reading {:.2}s, training {:.2}s, encoding and writing {:.2}s)",
         started.elapsed().as_secs_f64(),
@@ -664,6 +752,30 @@ fn build(
         writing.as_secs_f64()
     );
     Ok(())
+}
+
+/// Writes the encoded single pack `bytes` as `layout` says: a file at `out`, or a sharded
+/// folder at `out` (returned, for the summary).
+fn write_pack(bytes: &[u8], out: &Path, layout: Layout) -> Result<Option<ShardedPack>, String> {
+    let sharded = match layout {
+        Layout::Single => false,
+        Layout::Sharded => true,
+        Layout::Auto => bytes.len() > AUTO_SHARDED_ABOVE,
+    };
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
+    }
+    if !sharded {
+        fs::write(out, bytes).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+        return Ok(None);
+    }
+    let contents = Pack::open(bytes).map_err(|e| e.to_string())?.to_contents();
+    let pack = split(&contents, &ShardConfig::default()).map_err(|e| e.to_string())?;
+    if out.is_file() {
+        return Err(format!("{}: is a file; a sharded pack is written as a folder (use another --out or --layout single)", out.display()));
+    }
+    pack.write_folder(out)?;
+    Ok(Some(pack))
 }
 
 /// What [`write_static_shelves`] wrote, for the summary.
@@ -688,13 +800,42 @@ fn write_static_shelves(bytes: &[u8], path: &Path, k: usize) -> Result<StaticSum
     Ok(StaticSummary { items: shelves.items.len(), categories: shelves.trending.len(), sources: shelves.sources, bytes: text.len() })
 }
 
+fn shard(path: &Path, out: &Path, items_per_partition: usize) -> Result<(), String> {
+    let bytes = read_pack_file(path).map_err(|e| e.to_string())?;
+    let contents = Pack::open(bytes.as_slice()).map_err(|e| e.to_string())?.to_contents();
+    let pack = split(&contents, &ShardConfig { items_per_partition, ..ShardConfig::default() }).map_err(|e| e.to_string())?;
+    if out.is_file() {
+        return Err(format!("{}: is a file; a sharded pack is written as a folder", out.display()));
+    }
+    pack.write_folder(out)?;
+    eprintln!(
+        "sharded {} into {}/: {} B bootstrap, {} chunks, {} B in all",
+        path.display(),
+        out.display(),
+        pack.bootstrap.len(),
+        pack.chunks.len(),
+        pack.total_bytes()
+    );
+    Ok(())
+}
+
+/// Runs `print` on a locked stdout. A closed stdout (`shelfwise inspect pack | head`) ends the
+/// output quietly, as Unix tools do; any other write error is reported.
+fn to_stdout(print: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), String> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match print(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| format!("cannot write to stdout: {e}")),
+    }
+}
+
 fn inspect(path: &Path, as_json: bool) -> Result<(), String> {
     let fail = |message: String, kind: &str, format_version: Option<u16>| {
         if as_json {
-            println!(
-                "{}",
-                json!({ "file": path.display().to_string(), "ok": false, "error": message, "kind": kind, "formatVersion": format_version })
-            );
+            let v =
+                json!({ "file": path.display().to_string(), "ok": false, "error": message, "kind": kind, "formatVersion": format_version });
+            to_stdout(|out| writeln!(out, "{v}"))?;
         }
         Err(format!("{}: {message}", path.display()))
     };
@@ -707,34 +848,42 @@ fn inspect(path: &Path, as_json: bool) -> Result<(), String> {
         Ok(p) => p,
         Err(e) => return fail(e.to_string(), e.kind(), read_header(&bytes).ok().map(|h| h.format_version)),
     };
-    let h = pack.header();
-    let m = pack.meta();
+    if as_json {
+        to_stdout(|out| writeln!(out, "{}", inspect_json(path, &pack)))
+    } else {
+        to_stdout(|out| inspect_text(out, path, &pack))
+    }
+}
+
+fn inspect_json(path: &Path, pack: &Pack<&[u8]>) -> serde_json::Value {
+    let (h, m) = (pack.header(), pack.meta());
     let sections: Vec<_> =
         pack.sections().iter().map(|s| json!({ "name": s.kind.name(), "offset": s.range.start, "bytes": s.range.len() })).collect();
     let (major, minor, patch) = h.builder_version;
-    if as_json {
-        let v = json!({
-            "file": path.display().to_string(), "ok": true, "bytes": pack.byte_len(),
-            "formatVersion": h.format_version, "builderVersion": format!("{major}.{minor}.{patch}"),
-            "checksum": format!("{:08x}", h.body_crc32), "checksumOk": true,
-            "items": m.item_count, "dim": m.dim, "categories": m.category_count, "brands": m.brand_count,
-            "builtAtMs": m.built_at_ms, "trainingEvents": m.training_events,
-            "bytesPerItem": pack.byte_len() as f64 / f64::from(m.item_count.max(1)),
-            "sections": sections,
-        });
-        println!("{v}");
-        return Ok(());
-    }
-    println!("{}: Shelfwise pack, format v{}, built by shelfwise {major}.{minor}.{patch}", path.display(), h.format_version);
-    println!("  checksum  crc32 {:08x} (ok)", h.body_crc32);
-    println!("  items     {}", m.item_count);
-    println!("  dim       {}", m.dim);
-    println!("  categories {}  brands {}", m.category_count, m.brand_count);
-    println!("  trained on {} events", m.training_events);
-    println!("  size      {} bytes ({:.1} bytes/item)", pack.byte_len(), pack.byte_len() as f64 / f64::from(m.item_count.max(1)));
-    println!("  sections:");
+    json!({
+        "file": path.display().to_string(), "ok": true, "bytes": pack.byte_len(),
+        "formatVersion": h.format_version, "builderVersion": format!("{major}.{minor}.{patch}"),
+        "checksum": format!("{:08x}", h.checksum), "checksumOk": true,
+        "items": m.item_count, "dim": m.dim, "categories": m.category_count, "brands": m.brand_count,
+        "builtAtMs": m.built_at_ms, "trainingEvents": m.training_events,
+        "bytesPerItem": pack.byte_len() as f64 / f64::from(m.item_count.max(1)),
+        "sections": sections,
+    })
+}
+
+fn inspect_text(out: &mut dyn Write, path: &Path, pack: &Pack<&[u8]>) -> io::Result<()> {
+    let (h, m) = (pack.header(), pack.meta());
+    let (major, minor, patch) = h.builder_version;
+    writeln!(out, "{}: Shelfwise pack, format v{}, built by shelfwise {major}.{minor}.{patch}", path.display(), h.format_version)?;
+    writeln!(out, "  checksum  crc32 {:08x} (ok)", h.checksum)?;
+    writeln!(out, "  items     {}", m.item_count)?;
+    writeln!(out, "  dim       {}", m.dim)?;
+    writeln!(out, "  categories {}  brands {}", m.category_count, m.brand_count)?;
+    writeln!(out, "  trained on {} events", m.training_events)?;
+    writeln!(out, "  size      {} bytes ({:.1} bytes/item)", pack.byte_len(), pack.byte_len() as f64 / f64::from(m.item_count.max(1)))?;
+    writeln!(out, "  sections:")?;
     for s in pack.sections() {
-        println!("    {:<18} offset {:>10}  {:>10} bytes", s.kind.name(), s.range.start, s.range.len());
+        writeln!(out, "    {:<18} offset {:>10}  {:>10} bytes", s.kind.name(), s.range.start, s.range.len())?;
     }
     Ok(())
 }
@@ -872,7 +1021,7 @@ fn load_inputs_and_cancellations(
 
 /// The events as weekly-sales input: cancellations netted (and said), events indexed, and the
 /// global model's per-item facts from the catalog.
-fn load_sales(events: &Path, catalog: Option<&Path>, input: InputArgs) -> Result<(History, ItemFacts), String> {
+fn load_sales(events: &Path, catalog: Option<&Path>, input: InputArgs) -> Result<(IndexedEvents, ItemFacts), String> {
     let LoadedInputs { mut events, catalog, cancellations, .. } =
         load_inputs_and_cancellations(events, catalog, input.max_skipped, input.build_time_ms())?;
     if !cancellations.is_empty() {
@@ -904,7 +1053,7 @@ fn with_forecast_page(html: String, events: &Path, catalog: Option<&Path>, input
 
 /// `forecast --evaluate`: every method on every split, 4 and 8 weeks ahead.
 fn forecast_evaluate(
-    history: &History,
+    history: &IndexedEvents,
     facts: &ItemFacts,
     split_dates: &[String],
     methods: &[Method],
@@ -930,7 +1079,7 @@ fn forecast_evaluate(
 
 /// `forecast`: the weeks after the newest purchase, as CSV and HTML.
 fn forecast_write(
-    history: &History,
+    history: &IndexedEvents,
     facts: &ItemFacts,
     method: Method,
     horizon: usize,
@@ -960,6 +1109,7 @@ struct EvalOutputs<'a> {
     grid: Option<&'a Path>,
     grid_spec: Option<&'a Path>,
     export: Option<&'a Path>,
+    ease_lambdas: &'a [f64],
 }
 
 fn eval(
@@ -1005,6 +1155,14 @@ fn eval(
         println!("split {split_date}: {} grid points written to {}", rows.len(), path.display());
         print!("{}", grid_best(&rows, 5));
         eprintln!("grid measured in {:.1}s", started.elapsed().as_secs_f64());
+        return Ok(());
+    }
+    if !outputs.ease_lambdas.is_empty() {
+        let table = ease_sweep(&catalog, &events, &config, outputs.ease_lambdas, &mut |i| bar.set_position(i as u64 + 1));
+        bar.finish_and_clear();
+        println!("split {split_date}");
+        print!("{}", table.map_err(|e| e.to_string())?);
+        eprintln!("swept in {:.1}s", started.elapsed().as_secs_f64());
         return Ok(());
     }
     let mut ranking: Option<ProgressBar> = None;

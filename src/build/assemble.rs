@@ -9,7 +9,7 @@
 //! * Item vectors are scaled to unit length before quantization ([`normalize_rows`]); items
 //!   with no interactions get a vector from content-similar warm items
 //!   ([`super::content::fill_cold_vectors`]).
-//! * Neighbours: item-kNN ([`super::neighbours`]) for items with interactions, content
+//! * Neighbours: item-kNN cosine or EASE ([`super::neighbours`]) for items with interactions, content
 //!   neighbours ([`super::content`]) for cold items. Bought together: [`super::together`].
 //!   Trend: [`super::trend`], as of the newest event. Sales rates (what trending shelves rank
 //!   by): [`super::forecast::rates`], when the events have 8 weeks of purchases. Interactions:
@@ -21,11 +21,12 @@ use thiserror::Error;
 
 use super::als::{self, AlsConfig, AlsError, Interactions};
 use super::content::{content_neighbours, fill_cold_vectors, tfidf_vectors, ContentConfig};
+use super::ease::EaseError;
 use super::forecast::rates::sales_rates;
 use super::forecast::ItemFacts;
 use super::history::index_events;
 use super::input::{CatalogItem, RawEvent};
-use super::neighbours::{item_knn, NeighbourConfig};
+use super::neighbours::{item_neighbours, NeighbourConfig};
 use super::read::echo;
 use super::together::{bought_together, TogetherConfig};
 use super::trend::{item_demand, TrendConfig};
@@ -79,6 +80,9 @@ pub enum BuildError {
     /// The pack could not be encoded.
     #[error("encoding the pack failed: {0}")]
     Pack(#[from] PackError),
+    /// The EASE neighbour model failed.
+    #[error("neighbour lists: {0}")]
+    Ease(#[from] EaseError),
 }
 
 /// What a build used and left out.
@@ -197,7 +201,7 @@ pub fn assemble(
     let similar_text = content_neighbours(&tfidf_vectors(&texts, content.buckets), content.k, content.min_similarity);
     summary.cold_items_with_content_vector = fill_cold_vectors(&mut flat, dim, &warm, &similar_text, content.warm_sources);
     let history = index_events(&catalog, events);
-    let mut neighbours = item_knn(&history, &config.neighbours);
+    let mut neighbours = item_neighbours(&history, &config.neighbours)?;
     for ((list, text_list), &is_warm) in neighbours.iter_mut().zip(similar_text).zip(&warm) {
         if !is_warm {
             *list = text_list;

@@ -17,7 +17,13 @@
 //!     score is the sum of its similarities to the shopper's train-bought items (an item is
 //!     not its own neighbour; nothing is left out in the for-you task);
 //!   * `buy-again`: the shopper's own train purchases ranked by a time-decayed count
-//!     (30-day half-life, age measured at the split), then filled with popularity.
+//!     (30-day half-life, age measured at the split), then filled with popularity;
+//!   * `ease`: EASE ([`super::ease`], Steck 2019) fitted densely on the same binary matrix
+//!     with λ = `--ease-lambda` (default chosen on split 2011-05-01 with `--ease-lambdas`);
+//!     an item's score is `Σ_i B_ij` over the shopper's train-bought items `i`. In the
+//!     discovery task it is EASE run with bought items left out, discovery's bar;
+//!   * `buy-again+ease`: `α · buy-again + (1 − α) · ease`, each divided by the shopper's
+//!     largest positive score first, with α = [`BUY_AGAIN_EASE_MIX`].
 //!
 //!   Ties (and the fill after a ranker's positive scores run out) follow train popularity,
 //!   then catalog order.
@@ -28,6 +34,9 @@
 //!   so it cannot reach 1 when |truth| > K); NDCG@K with binary relevance and the ideal DCG
 //!   over min(|truth|, K) positions; catalog coverage = distinct items recommended to any
 //!   evaluated shopper / catalog size.
+//! * **Intervals**: 95% percentile bootstrap over shoppers ([`BOOTSTRAP_RESAMPLES`] resamples
+//!   drawn once per task with a fixed seed and shared by every ranker, so a margin between
+//!   two rankers gets a paired interval too).
 
 use std::collections::{HashMap, HashSet};
 
@@ -35,6 +44,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::assemble::{assemble, BuildConfig, BuildError};
+use super::ease::DenseEase;
 use super::input::{CatalogItem, RawEvent};
 use crate::blend::{BlendSettings, BlendWeights};
 use crate::engine::{Engine, EventInput, MAX_K};
@@ -51,7 +61,14 @@ pub const RECENT_DAYS: i64 = 30;
 /// Half-life of the buy-again baseline, in days.
 pub const BUY_AGAIN_HALF_LIFE_DAYS: f64 = 30.0;
 /// Names of the rankers, in table order.
-pub const RANKERS: [&str; 5] = ["shelfwise", "popularity", "recent-popularity", "item-knn", "buy-again"];
+pub const RANKERS: [&str; 7] = ["shelfwise", "popularity", "recent-popularity", "item-knn", "buy-again", "ease", "buy-again+ease"];
+/// Share α of buy-again in the `buy-again+ease` baseline (chosen on split 2011-05-01 with
+/// `--ease-lambdas`, which prints α from 0.3 to 0.7).
+pub const BUY_AGAIN_EASE_MIX: f64 = 0.5;
+/// Bootstrap resamples behind every interval.
+pub const BOOTSTRAP_RESAMPLES: usize = 1000;
+/// Seed of the bootstrap draws (fixed: the same run prints the same intervals).
+pub const BOOTSTRAP_SEED: u64 = 0x5eed_b007;
 
 /// Picks one task's metrics out of a ranker's results.
 pub type TaskOf = fn(&RankerResult) -> &TaskMetrics;
@@ -148,6 +165,12 @@ pub struct TaskMetrics {
     pub coverage: f64,
     /// Shoppers evaluated.
     pub shoppers: usize,
+    /// 95% bootstrap interval of mean Recall@K over shoppers.
+    #[serde(rename = "recallCi")]
+    pub recall_ci: [f64; 2],
+    /// 95% bootstrap interval of mean NDCG@K over shoppers.
+    #[serde(rename = "ndcgCi")]
+    pub ndcg_ci: [f64; 2],
     /// Per-shopper results (not written to JSON).
     #[serde(skip)]
     pub per_shopper: Vec<ShopperScore>,
@@ -211,30 +234,103 @@ impl EvalReport {
                 res.ranker, f.recall, f.ndcg, f.coverage, d.recall, d.ndcg, d.coverage
             ));
         }
+        out.push_str(&self.intervals());
         out.push_str(&self.margins());
         out
     }
 
+    /// The 95% bootstrap intervals of every ranker's means, one line per ranker.
+    pub fn intervals(&self) -> String {
+        let k = self.k;
+        let mut out = format!("95% bootstrap intervals over shoppers ({BOOTSTRAP_RESAMPLES} resamples):\n");
+        let (r, n) = (format!("Recall@{k}"), format!("NDCG@{k}"));
+        out.push_str(&format!(
+            "{:<18} | {:>18} {:>16} | {:>18} {:>16}\n",
+            "ranker",
+            format!("for-you {r}"),
+            n,
+            format!("discovery {r}"),
+            n
+        ));
+        let ci = |c: [f64; 2]| format!("[{:.4}, {:.4}]", c[0], c[1]);
+        for res in &self.rankers {
+            let (f, d) = (&res.for_you, &res.discovery);
+            out.push_str(&format!(
+                "{:<18} | {:>18} {:>16} | {:>18} {:>16}\n",
+                res.ranker,
+                ci(f.recall_ci),
+                ci(f.ndcg_ci),
+                ci(d.recall_ci),
+                ci(d.ndcg_ci)
+            ));
+        }
+        out
+    }
+
     /// One line per task: the first ranker's relative margin over the best other ranker, on
-    /// Recall and NDCG (the bar of issue #3 is ≥ +5% on both).
+    /// Recall and NDCG, with its 95% paired bootstrap interval (issue #14's bar: ≥ +3%
+    /// for-you, ≥ +5% discovery against `ease`).
     pub fn margins(&self) -> String {
         let Some((ours, baselines)) = self.rankers.split_first() else { return String::new() };
         let mut out = String::new();
         let tasks: [(&str, TaskOf); 2] = [("for-you", |r| &r.for_you), ("discovery", |r| &r.discovery)];
+        type Metric = fn(&TaskMetrics) -> f64;
+        type PerShopper = fn(&ShopperScore) -> f64;
         for (name, task) in tasks {
-            let margin = |metric: fn(&TaskMetrics) -> f64| {
-                let best = baselines.iter().map(|b| (metric(task(b)), b.ranker.as_str())).max_by(|a, b| a.0.total_cmp(&b.0));
-                best.map(|(v, who)| (if v > 0.0 { (metric(task(ours)) / v - 1.0) * 100.0 } else { 0.0 }, who))
+            let margin = |metric: Metric, per: PerShopper| {
+                // The first of equal bests (buy-again+ease ranks discovery exactly as ease).
+                let best = baselines.iter().reduce(|a, b| if metric(task(b)) > metric(task(a)) { b } else { a })?;
+                let v = metric(task(best));
+                let m = if v > 0.0 { (metric(task(ours)) / v - 1.0) * 100.0 } else { 0.0 };
+                let values = |r: &RankerResult| task(r).per_shopper.iter().map(per).collect::<Vec<f64>>();
+                let ci = margin_interval(&values(ours), &values(best));
+                Some(format!("{m:+.1}% [{:+.1}%, {:+.1}%] (vs {})", ci[0], ci[1], best.ranker))
             };
-            if let (Some((r, r_who)), Some((n, n_who))) = (margin(|t| t.recall), margin(|t| t.ndcg)) {
-                out.push_str(&format!(
-                    "{name}: {} vs best baseline: Recall {r:+.1}% (vs {r_who}), NDCG {n:+.1}% (vs {n_who})\n",
-                    ours.ranker
-                ));
+            if let (Some(r), Some(n)) = (margin(|t| t.recall, |s| s.recall), margin(|t| t.ndcg, |s| s.ndcg)) {
+                out.push_str(&format!("{name}: {} vs best baseline: Recall {r}, NDCG {n}\n", ours.ranker));
             }
         }
         out
     }
+}
+
+/// The bootstrap resamples of `n` shoppers: [`BOOTSTRAP_RESAMPLES`] lists of `n` indices
+/// drawn with replacement, the same for every ranker of a task of `n` shoppers.
+pub fn bootstrap_draws(n: usize) -> Vec<Vec<u32>> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(BOOTSTRAP_SEED ^ n as u64);
+    if n == 0 {
+        return Vec::new();
+    }
+    (0..BOOTSTRAP_RESAMPLES).map(|_| (0..n).map(|_| rng.random_range(0..n as u32)).collect()).collect()
+}
+
+/// Mean of `values` over the indices of one draw.
+fn draw_mean(values: &[f64], draw: &[u32]) -> f64 {
+    draw.iter().map(|&i| values[i as usize]).sum::<f64>() / draw.len().max(1) as f64
+}
+
+/// The 2.5% and 97.5% percentiles of resampled statistics (`[0, 0]` for none).
+pub fn percentile_interval(mut stats: Vec<f64>) -> [f64; 2] {
+    if stats.is_empty() {
+        return [0.0, 0.0];
+    }
+    stats.sort_by(f64::total_cmp);
+    let at = |q: f64| stats[((stats.len() - 1) as f64 * q).round() as usize];
+    [at(0.025), at(0.975)]
+}
+
+/// 95% paired bootstrap interval of `mean(ours) / mean(base) − 1` (in %), over the same
+/// shoppers in the same order.
+pub fn margin_interval(ours: &[f64], base: &[f64]) -> [f64; 2] {
+    let stats = bootstrap_draws(ours.len().min(base.len()))
+        .iter()
+        .filter_map(|d| {
+            let b = draw_mean(base, d);
+            (b > 0.0).then(|| (draw_mean(ours, d) / b - 1.0) * 100.0)
+        })
+        .collect();
+    percentile_interval(stats)
 }
 
 /// Top `k` of `scores` among items `allowed`, by score, then `tie` (higher first), then index.
@@ -346,11 +442,18 @@ impl Acc {
     fn finish(self, catalog: usize) -> TaskMetrics {
         let n = self.per_shopper.len();
         let mean = |f: fn(&ShopperScore) -> f64| if n == 0 { 0.0 } else { self.per_shopper.iter().map(f).sum::<f64>() / n as f64 };
+        let draws = bootstrap_draws(n);
+        let interval = |f: fn(&ShopperScore) -> f64| {
+            let values: Vec<f64> = self.per_shopper.iter().map(f).collect();
+            percentile_interval(draws.iter().map(|d| draw_mean(&values, d)).collect())
+        };
         TaskMetrics {
             recall: mean(|s| s.recall),
             ndcg: mean(|s| s.ndcg),
             coverage: if catalog == 0 { 0.0 } else { self.seen.len() as f64 / catalog as f64 },
             shoppers: n,
+            recall_ci: interval(|s| s.recall),
+            ndcg_ci: interval(|s| s.ndcg),
             per_shopper: self.per_shopper,
         }
     }
@@ -368,6 +471,9 @@ pub(super) struct Setup<'a> {
     popularity: Vec<f64>,
     recent: Vec<f64>,
     knn: ItemKnn,
+    /// The binary train shopper × item purchase matrix, one row per shopper with purchases.
+    binary: Vec<Vec<(u32, f32)>>,
+    ease: DenseEase,
     pub(super) shoppers: Vec<Shopper<'a>>,
     pub(super) train_events: usize,
     pub(super) test_events: usize,
@@ -425,6 +531,8 @@ pub(super) fn setup<'a>(
         .collect();
     baskets.retain(|b| !b.is_empty());
     let knn = ItemKnn::new(n, &baskets);
+    let binary: Vec<Vec<(u32, f32)>> = baskets.iter().map(|b| b.iter().map(|&i| (i, 1.0)).collect()).collect();
+    let ease = DenseEase::fit(&binary, n, config.build.neighbours.ease_lambda).map_err(BuildError::from)?;
 
     // Test side: truth per shopper.
     let mut truths: HashMap<&str, HashSet<u32>> = HashMap::new();
@@ -450,7 +558,54 @@ pub(super) fn setup<'a>(
         })
         .collect();
     shoppers.sort_by(|a, b| a.id.cmp(b.id));
-    Ok(Setup { pack, engine, n, index, popularity, recent, knn, shoppers, train_events: train.len(), test_events: test.len() })
+    Ok(Setup {
+        pack,
+        engine,
+        n,
+        index,
+        popularity,
+        recent,
+        knn,
+        binary,
+        ease,
+        shoppers,
+        train_events: train.len(),
+        test_events: test.len(),
+    })
+}
+
+/// Buy-again: the shopper's train purchases, each `2^(−age / 30 days)` at the split.
+fn buy_again_scores(s: &Shopper<'_>, split: i64, out: &mut [f64]) {
+    let half_life = BUY_AGAIN_HALF_LIFE_DAYS * MS_PER_DAY as f64;
+    out.iter_mut().for_each(|x| *x = 0.0);
+    for &(item, ts) in &s.purchases {
+        out[item as usize] += f64::from(decay((split - ts) as f64, half_life));
+    }
+}
+
+/// EASE: `Σ_i B_ij` over the shopper's train-bought items `i`.
+fn ease_scores(ease: &DenseEase, bought: &[u32], out: &mut [f64]) {
+    out.iter_mut().for_each(|x| *x = 0.0);
+    for &i in bought {
+        ease.add_row(i as usize, 1.0, out);
+    }
+}
+
+/// `scores ← α · again / max(again) + (1 − α) · scores / max(scores)` (a maximum ≤ 0 leaves
+/// its part out).
+fn mix_scores(scores: &mut [f64], again: &[f64], alpha: f64) {
+    let scale = |v: &[f64]| {
+        let m = v.iter().copied().fold(0.0f64, f64::max);
+        if m > 0.0 {
+            1.0 / m
+        } else {
+            0.0
+        }
+    };
+    let (sa, se) = (alpha * scale(again), (1.0 - alpha) * scale(scores));
+    for (x, a) in scores.iter_mut().zip(again) {
+        *x = sa * a + se * *x;
+    }
 }
 
 /// A train event as the page reports it to `track()`.
@@ -465,11 +620,11 @@ fn tracked(e: &RawEvent) -> EventInput {
 }
 
 /// Puts shopper `s`'s train events into `engine` (after clearing it) through
-/// [`Engine::track`], as the page's `track()` does.
-fn replay(engine: &mut Engine, s: &Shopper<'_>) -> Result<(), EvalError> {
+/// [`Engine::track`] as of the split time, as the page's `track()` does.
+fn replay(engine: &mut Engine, s: &Shopper<'_>, split_ms: i64) -> Result<(), EvalError> {
     engine.clear_events();
     for e in &s.events {
-        engine.track(e)?;
+        engine.track(e, split_ms)?;
     }
     Ok(())
 }
@@ -491,19 +646,19 @@ pub fn evaluate(
 ) -> Result<EvalReport, EvalError> {
     let k = config.k;
     let split = config.split_ms;
-    let Setup { mut engine, n, index, popularity, recent, knn, shoppers, train_events, test_events, .. } =
+    let Setup { mut engine, n, index, popularity, recent, knn, ease, shoppers, train_events, test_events, .. } =
         setup(catalog, events, config, on_iteration)?;
 
     let mut acc: Vec<[Acc; 2]> = RANKERS.iter().map(|_| [Acc::default(), Acc::default()]).collect();
     let mut scores = vec![0.0f64; n];
-    let half_life = BUY_AGAIN_HALF_LIFE_DAYS * MS_PER_DAY as f64;
+    let mut again = vec![0.0f64; n];
     for s in &shoppers {
         let new_truth = s.discovery_truth();
         let discovery = !new_truth.is_empty();
         let not_bought = |i: usize| s.bought.binary_search(&(i as u32)).is_err();
 
         // The engine's shelves, exactly as the browser ranks them.
-        replay(&mut engine, s)?;
+        replay(&mut engine, s, split)?;
         acc[0][0].add(s.id, shipped_shelf(&engine, ShelfKind::ForYou, k, split, &index)?, &s.truth, k);
         if discovery {
             acc[0][1].add(s.id, shipped_shelf(&engine, ShelfKind::Discovery, k, split, &index)?, &new_truth, k);
@@ -519,11 +674,12 @@ pub fn evaluate(
         run(2, &recent, &popularity);
         knn.scores(&s.bought, &mut scores);
         run(3, &scores, &popularity);
-        scores.iter_mut().for_each(|x| *x = 0.0);
-        for &(item, ts) in &s.purchases {
-            scores[item as usize] += f64::from(decay((split - ts) as f64, half_life));
-        }
-        run(4, &scores, &popularity);
+        buy_again_scores(s, split, &mut again);
+        run(4, &again, &popularity);
+        ease_scores(&ease, &s.bought, &mut scores);
+        run(5, &scores, &popularity);
+        mix_scores(&mut scores, &again, BUY_AGAIN_EASE_MIX);
+        run(6, &scores, &popularity);
     }
 
     let rankers = RANKERS
@@ -540,6 +696,63 @@ pub fn evaluate(
         recall_definition: "hits / |truth|".to_owned(),
         rankers,
     })
+}
+
+/// The shares α of buy-again that [`ease_sweep`] prints for `buy-again+ease`.
+pub const SWEEP_MIXES: [f64; 5] = [0.3, 0.4, 0.5, 0.6, 0.7];
+
+/// Measures the `ease` baseline (both tasks) and `buy-again+ease` (for-you, each α of
+/// [`SWEEP_MIXES`]) for every λ of `lambdas` on one split: the sweep that chose
+/// [`super::ease::DEFAULT_LAMBDA`] and [`BUY_AGAIN_EASE_MIX`] (on split 2011-05-01). Returns
+/// the table as text.
+pub fn ease_sweep(
+    catalog: &[CatalogItem],
+    events: &[RawEvent],
+    config: &EvalConfig,
+    lambdas: &[f64],
+    on_iteration: &mut dyn FnMut(usize),
+) -> Result<String, EvalError> {
+    let (k, split) = (config.k, config.split_ms);
+    let Setup { n, popularity, binary, shoppers, .. } = setup(catalog, events, config, on_iteration)?;
+    let mut out = format!("EASE sweep, K = {k}: ease (for-you, discovery) and buy-again+ease for-you at α = {SWEEP_MIXES:?}\n");
+    let (mut scores, mut again) = (vec![0.0f64; n], vec![0.0f64; n]);
+    for &lambda in lambdas {
+        let ease = DenseEase::fit(&binary, n, lambda).map_err(BuildError::from)?;
+        let mut sums = vec![(0.0f64, 0.0f64); 2 + SWEEP_MIXES.len()];
+        let mut n_disc = 0usize;
+        for s in &shoppers {
+            ease_scores(&ease, &s.bought, &mut scores);
+            let new_truth: HashSet<u32> = s.truth.iter().copied().filter(|i| s.bought.binary_search(i).is_err()).collect();
+            let mut add = |slot: usize, ranked: Vec<u32>, truth: &HashSet<u32>| {
+                sums[slot].0 += recall_at_k(&ranked, truth, k);
+                sums[slot].1 += ndcg_at_k(&ranked, truth, k);
+            };
+            add(0, top_k(&scores, &popularity, k, |_| true), &s.truth);
+            if !new_truth.is_empty() {
+                n_disc += 1;
+                add(1, top_k(&scores, &popularity, k, |i| s.bought.binary_search(&(i as u32)).is_err()), &new_truth);
+            }
+            buy_again_scores(s, split, &mut again);
+            for (m, &alpha) in SWEEP_MIXES.iter().enumerate() {
+                let mut mixed = scores.clone();
+                mix_scores(&mut mixed, &again, alpha);
+                add(2 + m, top_k(&mixed, &popularity, k, |_| true), &s.truth);
+            }
+        }
+        let (m, d) = (shoppers.len().max(1) as f64, n_disc.max(1) as f64);
+        out.push_str(&format!(
+            "λ {lambda:>7}: ease for-you {:.4} {:.4}, discovery {:.4} {:.4}; buy-again+ease",
+            sums[0].0 / m,
+            sums[0].1 / m,
+            sums[1].0 / d,
+            sums[1].1 / d
+        ));
+        for (alpha, sum) in SWEEP_MIXES.iter().zip(&sums[2..]) {
+            out.push_str(&format!(" α{alpha} {:.4} {:.4}", sum.0 / m, sum.1 / m));
+        }
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 /// One point of a weight grid and what it measured.
@@ -660,7 +873,7 @@ pub fn weight_grid(
     let mut sums = vec![[(0.0f64, 0.0f64); 2]; points.len()];
     let mut n_disc = 0usize;
     for s in &shoppers {
-        replay(&mut engine, s)?;
+        replay(&mut engine, s, split)?;
         let new_truth = s.discovery_truth();
         n_disc += usize::from(!new_truth.is_empty());
         for (w, sum) in points.iter().zip(sums.iter_mut()) {
@@ -824,6 +1037,36 @@ mod tests {
         let tie = [5.0, 1.0, 0.0, 3.0, 9.0];
         assert_eq!(top_k(&scores, &tie, 5, |_| true), [3, 1, 2, 4, 0]);
         assert_eq!(top_k(&scores, &tie, 2, |i| i != 3), [1, 2]);
+    }
+
+    #[test]
+    fn bootstrap_intervals_are_percentiles_of_resampled_means() {
+        assert_eq!(percentile_interval((0..=1000).map(f64::from).rev().collect()), [25.0, 975.0]);
+        assert_eq!(percentile_interval(Vec::new()), [0.0, 0.0]);
+        // A constant has a zero-width interval; a spread one brackets its mean.
+        let draws = bootstrap_draws(50);
+        assert_eq!(draws.len(), BOOTSTRAP_RESAMPLES);
+        let flat = percentile_interval(draws.iter().map(|d| draw_mean(&[0.3; 50], d)).collect());
+        assert!((flat[0] - 0.3).abs() < 1e-12 && (flat[1] - 0.3).abs() < 1e-12, "{flat:?}");
+        let values: Vec<f64> = (0..50).map(|i| f64::from(i % 2)).collect();
+        let ci = percentile_interval(draws.iter().map(|d| draw_mean(&values, d)).collect());
+        assert!(ci[0] < 0.5 && 0.5 < ci[1] && ci[1] - ci[0] < 0.4, "{ci:?}");
+        // Paired margin: ours = 1.1 × base for every shopper → exactly +10%.
+        let base: Vec<f64> = (1..=40).map(f64::from).collect();
+        let ours: Vec<f64> = base.iter().map(|b| b * 1.1).collect();
+        let m = margin_interval(&ours, &base);
+        assert!((m[0] - 10.0).abs() < 1e-9 && (m[1] - 10.0).abs() < 1e-9, "{m:?}");
+    }
+
+    #[test]
+    fn mix_scales_each_part_by_its_maximum() {
+        let mut scores = vec![2.0, 4.0, -1.0, 0.0];
+        mix_scores(&mut scores, &[1.0, 0.0, 0.0, 0.5], 0.5);
+        assert_eq!(scores, [0.75, 0.5, -0.125, 0.25]);
+        // No positive EASE score: only buy-again counts.
+        let mut scores = vec![-1.0, 0.0];
+        mix_scores(&mut scores, &[2.0, 1.0], 0.5);
+        assert_eq!(scores, [0.5, 0.25]);
     }
 
     #[test]

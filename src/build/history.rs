@@ -29,7 +29,7 @@ pub struct ItemEvent {
 
 /// Indexed events plus the counts the models need.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct History {
+pub struct IndexedEvents {
     /// Events with an item the catalog knows, in input order.
     pub events: Vec<ItemEvent>,
     /// Number of distinct shoppers.
@@ -44,14 +44,14 @@ pub struct History {
 
 /// Resolves `events` against `catalog` (item `i` is `catalog[i]`; ids must be unique, the
 /// first wins otherwise).
-pub fn index_events<C: AsRef<CatalogItem>>(catalog: &[C], events: &[RawEvent]) -> History {
+pub fn index_events<C: AsRef<CatalogItem>>(catalog: &[C], events: &[RawEvent]) -> IndexedEvents {
     let mut item_index: HashMap<&str, u32> = HashMap::with_capacity(catalog.len());
     for (i, c) in catalog.iter().enumerate() {
         item_index.entry(c.as_ref().id.as_str()).or_insert(i as u32);
     }
     let mut shoppers: HashMap<&str, u32> = HashMap::new();
     let mut baskets: HashMap<(&str, &str), u32> = HashMap::new();
-    let mut history = History { items: catalog.len(), ..History::default() };
+    let mut history = IndexedEvents { items: catalog.len(), ..IndexedEvents::default() };
     for e in events {
         if !e.kind.needs_item() {
             history.searches += 1;
@@ -75,7 +75,7 @@ pub fn index_events<C: AsRef<CatalogItem>>(catalog: &[C], events: &[RawEvent]) -
 
 /// Distinct shoppers with at least one positive event (anything but remove-from-cart) per item:
 /// the pack's `interactions` (0 = a cold item).
-pub fn interactions_per_item(history: &History) -> Vec<u32> {
+pub fn interactions_per_item(history: &IndexedEvents) -> Vec<u32> {
     let mut pairs: Vec<(u32, u32)> =
         history.events.iter().filter(|e| e.kind != EventKind::RemoveFromCart).map(|e| (e.item, e.shopper)).collect();
     pairs.sort_unstable();

@@ -7,13 +7,15 @@
 //! * [`synth`]: the synthetic demo shop;
 //! * [`als`]: implicit-feedback ALS for item embeddings;
 //! * [`history`]: events resolved to dense shopper / item / basket indices;
-//! * [`neighbours`]: item-to-item neighbours (item-kNN, per-shopper capped);
+//! * [`neighbours`]: item-to-item neighbours (item-kNN cosine or EASE, per-shopper capped);
+//! * [`ease`]: EASE item-item weights (dense with `faer`, or restricted to candidates);
 //! * [`together`]: frequently bought together from baskets;
 //! * [`trend`]: popularity and a short-horizon demand forecast;
 //! * [`forecast`]: weekly unit sales forecasts per product, with intervals, and their evaluation;
 //! * [`content`]: hashed TF-IDF of product text, content neighbours and vectors for cold items;
 //! * [`assemble`]: from catalog + events to [`PackContents`](crate::pack::PackContents);
 //! * [`rules`]: the shop's merchandising rules file (`--rules`);
+//! * [`shard`]: the sharded layout (IVF partitions by k-means, directory chunks, bootstrap);
 //! * [`vectors`]: externally trained item vectors (CSV, NPY, Parquet) as the embeddings;
 //! * [`static_shelves`]: non-personalized shelves from a pack, as JSON for server-side rendering;
 //! * [`eval`], [`report`] and [`recommend`]: offline evaluation (with an HTML report) and
@@ -22,6 +24,7 @@
 pub mod als;
 pub mod assemble;
 pub mod content;
+pub mod ease;
 pub mod eval;
 pub mod eval_export;
 pub mod forecast;
@@ -33,6 +36,7 @@ pub mod read;
 pub mod recommend;
 pub mod report;
 pub mod rules;
+pub mod shard;
 pub mod static_shelves;
 pub mod synth;
 pub mod together;

@@ -1,6 +1,7 @@
-//! Item-to-item neighbours from co-interaction (item-kNN), pruned to the best K per item.
+//! Item-to-item neighbours, pruned to the best K per item: item-kNN cosine (below) or EASE
+//! ([`super::ease`]), chosen by [`NeighbourModel`] ([`item_neighbours`]).
 //!
-//! # Model
+//! # Cosine model
 //!
 //! Each shopper `u` gives each item `i` a strength `s_ui` in [0, 1]: the strongest kind of
 //! event they had with it ([`kind_strength`]: purchase 1, cart 0.6, click 0.3, view 0.2).
@@ -19,10 +20,40 @@
 //! [`NeighbourConfig::max_items_per_shopper`] most recently touched items take part (which also
 //! bounds the cost, `Σ_u min(n_u, cap)²`).
 
-use super::history::History;
+use super::ease::{local_ease_neighbours, DenseEase, EaseError, LocalEaseConfig, DEFAULT_LAMBDA};
+use super::history::IndexedEvents;
 use crate::event::EventKind;
 
-/// Settings of [`item_knn`].
+/// Which model writes the pack's item-to-item neighbour lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NeighbourModel {
+    /// Item-kNN cosine over the shoppers' item strengths.
+    Cosine,
+    /// EASE: dense up to [`DENSE_EASE_MAX_ITEMS`] items, restricted to candidates above.
+    Ease,
+    /// Dense EASE whatever the catalog size.
+    EaseDense,
+    /// EASE restricted to each item's candidate neighbours ([`local_ease_neighbours`]).
+    EaseLocal,
+}
+
+impl NeighbourModel {
+    /// The model named `name` (`cosine`, `ease`, `ease-dense`, `ease-local`).
+    pub fn parse(name: &str) -> Option<NeighbourModel> {
+        match name {
+            "cosine" => Some(NeighbourModel::Cosine),
+            "ease" => Some(NeighbourModel::Ease),
+            "ease-dense" => Some(NeighbourModel::EaseDense),
+            "ease-local" => Some(NeighbourModel::EaseLocal),
+            _ => None,
+        }
+    }
+}
+
+/// Largest catalog [`NeighbourModel::Ease`] fits densely (docs/QUALITY.md measures the cost).
+pub const DENSE_EASE_MAX_ITEMS: usize = 12_000;
+
+/// Settings of [`item_neighbours`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NeighbourConfig {
     /// Neighbours kept per item (best first).
@@ -31,11 +62,38 @@ pub struct NeighbourConfig {
     pub max_items_per_shopper: usize,
     /// Added to the cosine's denominator: damps similarities backed by very few shoppers.
     pub shrink: f32,
+    /// The model.
+    pub model: NeighbourModel,
+    /// EASE's ridge strength λ.
+    pub ease_lambda: f64,
+    /// Candidates per item of the restricted EASE.
+    pub ease_candidates: usize,
 }
 
 impl Default for NeighbourConfig {
     fn default() -> Self {
-        NeighbourConfig { k: 50, max_items_per_shopper: 300, shrink: 1.0 }
+        NeighbourConfig {
+            k: 50,
+            max_items_per_shopper: 300,
+            shrink: 1.0,
+            model: NeighbourModel::Cosine,
+            ease_lambda: DEFAULT_LAMBDA,
+            ease_candidates: LocalEaseConfig::default().candidates,
+        }
+    }
+}
+
+/// Neighbours of every item with the configured model: `result[i]` is at most `k`
+/// `(item, similarity)` pairs, best first, similarity in (0, 1].
+pub fn item_neighbours(history: &IndexedEvents, config: &NeighbourConfig) -> Result<Vec<Vec<(u32, f32)>>, EaseError> {
+    let rows = shopper_items(history, config.max_items_per_shopper);
+    let n = history.items;
+    let local = LocalEaseConfig { lambda: config.ease_lambda, candidates: config.ease_candidates, ..LocalEaseConfig::default() };
+    match config.model {
+        NeighbourModel::Cosine => Ok(cosine_neighbours(&rows, n, config.k, config.shrink)),
+        NeighbourModel::EaseDense => Ok(DenseEase::fit(&rows, n, config.ease_lambda)?.neighbours(config.k)),
+        NeighbourModel::Ease if n <= DENSE_EASE_MAX_ITEMS => Ok(DenseEase::fit(&rows, n, config.ease_lambda)?.neighbours(config.k)),
+        NeighbourModel::Ease | NeighbourModel::EaseLocal => local_ease_neighbours(&rows, n, config.k, &local),
     }
 }
 
@@ -46,7 +104,7 @@ pub fn kind_strength(kind: EventKind) -> f32 {
 }
 
 /// Per shopper, their items and strengths (at most `cap` items, the most recently touched).
-pub fn shopper_items(history: &History, cap: usize) -> Vec<Vec<(u32, f32)>> {
+pub fn shopper_items(history: &IndexedEvents, cap: usize) -> Vec<Vec<(u32, f32)>> {
     // (item, strength, last touch) per shopper.
     let mut rows: Vec<Vec<(u32, f32, i64)>> = vec![Vec::new(); history.shoppers];
     for e in &history.events {
@@ -90,9 +148,9 @@ pub fn top_k_pairs(mut pairs: Vec<(u32, f32)>, k: usize) -> Vec<(u32, f32)> {
     pairs
 }
 
-/// Item-kNN neighbours of every item: `result[i]` is at most `k` `(item, similarity)` pairs,
+/// Item-kNN cosine neighbours of every item: `result[i]` is at most `k` `(item, similarity)` pairs,
 /// best first, similarity in (0, 1].
-pub fn item_knn(history: &History, config: &NeighbourConfig) -> Vec<Vec<(u32, f32)>> {
+pub fn item_knn(history: &IndexedEvents, config: &NeighbourConfig) -> Vec<Vec<(u32, f32)>> {
     let rows = shopper_items(history, config.max_items_per_shopper);
     cosine_neighbours(&rows, history.items, config.k, config.shrink)
 }
@@ -144,7 +202,7 @@ mod tests {
     use crate::build::history::tests::{buy, catalog};
 
     fn config() -> NeighbourConfig {
-        NeighbourConfig { k: 10, max_items_per_shopper: 100, shrink: 0.0 }
+        NeighbourConfig { k: 10, max_items_per_shopper: 100, shrink: 0.0, ..NeighbourConfig::default() }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Reading a pack file for the CLI (`inspect`, `recommend`) without trusting its size.
 //!
 //! [`read_pack_file`] reads the 40-byte header first and decodes it with the pack reader's own
-//! [`read_header`] (layout: [`crate::pack::reader`]): a file that is not a pack (`/dev/zero`,
+//! [`read_header`] (layout: [`crate::pack::header`]): a file that is not a pack (`/dev/zero`,
 //! a web page) is refused after 40 bytes. The length the header declares is then checked
 //! against the file's size before the body is read, and a pack is never read past its declared
 //! length, so memory is bounded by the smaller of the two.
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::pack::reader::read_header;
+use crate::pack::read_header;
 use crate::pack::{PackError, HEADER_LEN};
 
 /// The largest pack the CLI reads: the wasm core addresses at most 4 GiB, so a larger pack
@@ -122,7 +122,7 @@ mod tests {
         let path = dir.path().join("big.pack");
         // A valid header announcing a 1 TB body, and 100 bytes.
         let mut bytes = crate::pack::MAGIC.to_vec();
-        bytes.extend_from_slice(&3u16.to_le_bytes());
+        bytes.extend_from_slice(&crate::pack::FORMAT_VERSION.to_le_bytes());
         bytes.extend_from_slice(&40u16.to_le_bytes());
         bytes.extend_from_slice(&[0; 8]);
         bytes.extend_from_slice(&5u32.to_le_bytes());
@@ -136,7 +136,7 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let err = read_pack_file(&path).unwrap_err();
         assert_eq!(err.problem.kind(), "truncated");
-        assert_eq!(err.problem.format_version(), Some(3));
+        assert_eq!(err.problem.format_version(), Some(crate::pack::FORMAT_VERSION));
         assert!(err.to_string().ends_with("truncated body: needs 1040 bytes, only 140 present"), "{err}");
     }
 

@@ -212,7 +212,7 @@ pub fn recommend_line<B: AsRef<[u8]>>(
         };
         let query = e.get("query").and_then(Value::as_str).map(str::to_owned);
         let input = EventInput { item, kind, ts: ts as f64, qty, query };
-        if let Err(err) = engine.track(&input) {
+        if let Err(err) = engine.track(&input, config.now_ms) {
             let message = shorten_echoes(err.to_string(), &[input.item.as_deref(), Some(&input.kind)]);
             return fail(shopper, err.kind(), format!("{at}: {message}"));
         }

@@ -122,7 +122,7 @@ pub fn parse_rules(text: &str, path: &Path, contents: &PackContents) -> Result<V
                 if p.fract() != 0.0 || !(1.0..=1000.0).contains(&p) {
                     return Err(bad(line, "value", format!("pin position {p} must be a whole number from 1 to 1000")));
                 }
-                RuleAction::Pin(p as u16 - 1)
+                RuleAction::Pin(p as u32)
             }
             other => return Err(bad(line, "action", format!("{other:?} is not boost, bury or pin"))),
         };
@@ -168,7 +168,7 @@ mod tests {
         assert_eq!(
             rules,
             [
-                PackRule { target: RuleTarget::Item(1), action: RuleAction::Pin(1) },
+                PackRule { target: RuleTarget::Item(1), action: RuleAction::Pin(2) },
                 PackRule { target: RuleTarget::Category(1), action: RuleAction::Boost(DEFAULT_BOOST) },
                 PackRule { target: RuleTarget::Item(0), action: RuleAction::Bury(DEFAULT_BURY) },
             ]

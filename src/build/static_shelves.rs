@@ -16,7 +16,7 @@
 //!
 //! ```json
 //! { "format": "shelfwise-static-shelves", "version": 1,
-//!   "pack": { "formatVersion": 2, "checksum": "1a2b3c4d", "builtAtMs": 1700000000000, "items": 600 },
+//!   "pack": { "formatVersion": 4, "checksum": "1a2b3c4d", "builtAtMs": 1700000000000, "items": 600 },
 //!   "k": 8,
 //!   "sources": { "similar": "neighbours", "boughtTogether": "baskets", "trending": "trend" },
 //!   "items": { "SW-00001": { "similar": [{ "id": "SW-00412", "score": 0.83 }],
@@ -55,7 +55,7 @@ pub struct StaticShelves {
     /// Per item id: its similar and bought-together shelves (items with neither are left out).
     pub items: BTreeMap<String, ItemShelves>,
     /// Per category name: its trending items.
-    pub trending: BTreeMap<String, Vec<Scored>>,
+    pub trending: BTreeMap<String, Vec<ScoredId>>,
 }
 
 /// Identifies the pack.
@@ -64,7 +64,7 @@ pub struct StaticShelves {
 pub struct PackRef {
     /// Format version.
     pub format_version: u16,
-    /// CRC-32 of the pack body, hex (as `shelfwise inspect` and `PackInfo.checksum` show it).
+    /// The pack header's checksum, hex (as `shelfwise inspect` and `PackInfo.checksum` show it).
     pub checksum: String,
     /// Build time.
     pub built_at_ms: i64,
@@ -89,14 +89,14 @@ pub struct Sources {
 #[serde(rename_all = "camelCase")]
 pub struct ItemShelves {
     /// Similar items, most similar first.
-    pub similar: Vec<Scored>,
+    pub similar: Vec<ScoredId>,
     /// Items bought together with it, most shared baskets first.
     pub bought_together: Vec<Together>,
 }
 
 /// An item with a score in [0, 1] (similarity, trend or popularity).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Scored {
+pub struct ScoredId {
     /// Item id.
     pub id: String,
     /// The score.
@@ -147,7 +147,7 @@ pub fn static_shelves(pack: &Pack<impl AsRef<[u8]>>, k: usize) -> StaticShelves 
     };
     let vectors = if similar_source == "embeddings" { unit_vectors(pack) } else { Vec::new() };
     let dim = pack.dim();
-    let similar_of = |i: u32| -> Vec<Scored> {
+    let similar_of = |i: u32| -> Vec<ScoredId> {
         let mut found: Vec<(u32, f32)> = match similar_source {
             "neighbours" => pack.neighbours(i).filter(|&(j, _)| eligible(j, Some(i))).collect(),
             "embeddings" => {
@@ -168,7 +168,7 @@ pub fn static_shelves(pack: &Pack<impl AsRef<[u8]>>, k: usize) -> StaticShelves 
         };
         found.sort_by(|&a, &b| by_score_then_id(pack, a, b));
         found.truncate(k);
-        found.into_iter().map(|(j, score)| Scored { id: id(j), score }).collect()
+        found.into_iter().map(|(j, score)| ScoredId { id: id(j), score }).collect()
     };
 
     let mut items = BTreeMap::new();
@@ -185,8 +185,8 @@ pub fn static_shelves(pack: &Pack<impl AsRef<[u8]>>, k: usize) -> StaticShelves 
         }
     }
 
-    let has_trend = (0..n).any(|i| pack.trend(i) > 0.0);
-    let score = |i: u32| if has_trend { pack.trend(i) } else { pack.popularity(i) };
+    let has_trend = (0..n).any(|i| pack.demand_trend(i) > 0.0);
+    let score = |i: u32| if has_trend { pack.demand_trend(i) } else { pack.popularity(i) };
     let mut by_category: BTreeMap<String, Vec<(u32, f32)>> = BTreeMap::new();
     for i in (0..n).filter(|&i| eligible(i, None) && score(i) > 0.0) {
         by_category.entry(pack.category(i).to_owned()).or_default().push((i, score(i)));
@@ -202,7 +202,7 @@ pub fn static_shelves(pack: &Pack<impl AsRef<[u8]>>, k: usize) -> StaticShelves 
                     .then_with(|| pack.item_id(a.0).as_bytes().cmp(pack.item_id(b.0).as_bytes()))
             });
             ranked.truncate(k);
-            (category, ranked.into_iter().map(|(i, score)| Scored { id: id(i), score }).collect())
+            (category, ranked.into_iter().map(|(i, score)| ScoredId { id: id(i), score }).collect())
         })
         .collect();
 
@@ -212,7 +212,7 @@ pub fn static_shelves(pack: &Pack<impl AsRef<[u8]>>, k: usize) -> StaticShelves 
         version: STATIC_SHELVES_VERSION,
         pack: PackRef {
             format_version: header.format_version,
-            checksum: format!("{:08x}", header.body_crc32),
+            checksum: format!("{:08x}", header.checksum),
             built_at_ms: pack.meta().built_at_ms,
             items: n,
         },

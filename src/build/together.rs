@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use super::history::{History, ItemEvent};
+use super::history::{IndexedEvents, ItemEvent};
 use crate::event::EventKind;
 
 /// Settings of [`bought_together`].
@@ -32,7 +32,7 @@ impl Default for TogetherConfig {
 }
 
 /// For every item, at most `k` `(partner, baskets)` pairs, most baskets first (ties: lower index).
-pub fn bought_together(history: &History, config: &TogetherConfig) -> Vec<Vec<(u32, u32)>> {
+pub fn bought_together(history: &IndexedEvents, config: &TogetherConfig) -> Vec<Vec<(u32, u32)>> {
     // shopper → basket → items
     let mut baskets: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
     for e in history.events.iter().filter(|e: &&ItemEvent| e.kind == EventKind::Purchase) {

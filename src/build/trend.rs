@@ -14,7 +14,7 @@
 //!   with no recent demand has 0 (nothing to forecast from).
 
 use super::assemble::training_weight;
-use super::history::History;
+use super::history::IndexedEvents;
 use super::neighbours::kind_strength;
 use crate::profile::decay;
 
@@ -55,7 +55,7 @@ pub struct ItemDemand {
 }
 
 /// Popularity and trend of every item as of `now_ms` (events after `now_ms` count as now).
-pub fn item_demand(history: &History, now_ms: i64, config: &TrendConfig) -> ItemDemand {
+pub fn item_demand(history: &IndexedEvents, now_ms: i64, config: &TrendConfig) -> ItemDemand {
     let n = history.items;
     let mut popularity = vec![0.0f64; n];
     let mut recent = vec![0.0f64; n];

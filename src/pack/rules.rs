@@ -11,6 +11,10 @@
 //!                      0..=999, 0 = first slot)
 //! ```
 //!
+//! [`RuleTarget`] and [`RuleAction`] are the crate's one form of a resolved rule (the ranking
+//! code in [`crate::rules`] uses them too); a pin counts positions from 1 in memory, as shops
+//! write them, and from 0 in the bytes, converted here and nowhere else.
+//!
 //! What the actions do to a shelf, and in which order conflicts are settled, is the ranking
 //! code's business (see `docs/RULES.md`); the pack only stores them faithfully.
 
@@ -18,10 +22,10 @@ use super::{PackError, SectionKind};
 
 /// Bytes per stored rule.
 pub const RULE_LEN: usize = 12;
-/// Largest pin position.
-pub const MAX_PIN_POSITION: u16 = 999;
+/// Largest pin position (1-based, as [`RuleAction::Pin`] holds it).
+pub const MAX_PIN_POSITION: u32 = 1_000;
 
-/// What a rule applies to.
+/// What a rule applies to, resolved against a pack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RuleTarget {
     /// One item (pack index).
@@ -33,12 +37,23 @@ pub enum RuleTarget {
 /// What a rule does.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum RuleAction {
-    /// Raise the score by this strength (> 0).
+    /// Raise the score by this weight (> 0, in units of the shelf's score range).
     Boost(f32),
-    /// Lower the score by this strength (> 0).
+    /// Lower the score by this weight (> 0).
     Bury(f32),
-    /// Put the target at this position of the shelf (0 = first).
-    Pin(u16),
+    /// Put the target at this 1-based position of the shelf (1 = first).
+    Pin(u32),
+}
+
+impl RuleAction {
+    /// "pin", "bury", "boost".
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleAction::Pin(_) => "pin",
+            RuleAction::Bury(_) => "bury",
+            RuleAction::Boost(_) => "boost",
+        }
+    }
 }
 
 /// One merchandising rule.
@@ -59,7 +74,8 @@ impl PackRule {
         let (action, value) = match self.action {
             RuleAction::Boost(v) => (1u8, v),
             RuleAction::Bury(v) => (2u8, v),
-            RuleAction::Pin(p) => (3u8, f32::from(p)),
+            // Stored from 0; a position of 0 (invalid) becomes -1, which decoding refuses.
+            RuleAction::Pin(p) => (3u8, p as f32 - 1.0),
         };
         out.extend_from_slice(&[target_kind, action, 0, 0]);
         out.extend_from_slice(&target.to_le_bytes());
@@ -96,8 +112,8 @@ impl PackRule {
         let action = match entry[1] {
             1 => RuleAction::Boost(strength(value)?),
             2 => RuleAction::Bury(strength(value)?),
-            3 if value.fract() == 0.0 && (0.0..=f32::from(MAX_PIN_POSITION)).contains(&value) => RuleAction::Pin(value as u16),
-            3 => return Err(bad(format!("pin position {value} is not an integer in 0..={MAX_PIN_POSITION}"))),
+            3 if value.fract() == 0.0 && (0.0..MAX_PIN_POSITION as f32).contains(&value) => RuleAction::Pin(value as u32 + 1),
+            3 => return Err(bad(format!("stored pin position {value} is not an integer in 0..{MAX_PIN_POSITION}"))),
             other => return Err(bad(format!("action {other} is not 1 (boost), 2 (bury) or 3 (pin)"))),
         };
         Ok(PackRule { target, action })

@@ -16,6 +16,7 @@
 //! skips at most 15 strings; opening decodes every string once (lengths, block boundaries,
 //! UTF-8) so that later reads need no checks.
 
+use super::le::read_u32;
 use super::{PackError, SectionKind};
 
 /// Strings per block (one stored offset per block).
@@ -34,14 +35,6 @@ pub(crate) struct StringColumn {
     data_at: usize,
     /// Where the string data ends.
     data_end: usize,
-}
-
-pub(crate) fn read_u32(bytes: &[u8], at: usize) -> u32 {
-    let mut b = [0u8; 4];
-    if let Some(s) = bytes.get(at..at + 4) {
-        b.copy_from_slice(s);
-    }
-    u32::from_le_bytes(b)
 }
 
 /// Decodes one length prefix at `data[at..]`: `(length, prefix bytes)`, or why it is invalid.
@@ -142,6 +135,23 @@ impl StringColumn {
         let Ok((n, prefix)) = read_len(data, at) else { return "" };
         data.get(at + prefix..at + prefix + n).and_then(|s| std::str::from_utf8(s).ok()).unwrap_or("")
     }
+}
+
+/// The byte length of the string column that starts at `bytes[0]`, from its count and last
+/// block offset (for columns packed one after another, as in the sharded layout's bodies).
+/// The column itself is checked by [`StringColumn::parse`].
+pub(crate) fn column_len(bytes: &[u8]) -> Result<usize, PackError> {
+    let truncated = |needed: usize| PackError::Truncated { what: "string column", needed: needed as u64, available: bytes.len() as u64 };
+    if bytes.len() < 4 {
+        return Err(truncated(4));
+    }
+    let count = read_u32(bytes, 0) as usize;
+    let offsets_len = (count.div_ceil(STRINGS_PER_BLOCK) + 1) * 4;
+    let last_at = 4 + offsets_len - 4;
+    if bytes.len() < last_at + 4 {
+        return Err(truncated(last_at + 4));
+    }
+    Ok(4 + offsets_len + read_u32(bytes, last_at) as usize)
 }
 
 /// Appends a string column for `strings` to `out`. Strings longer than [`MAX_STRING_LEN`]

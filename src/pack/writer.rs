@@ -2,17 +2,25 @@
 //!
 //! [`PackContents::encode`] checks the contents against the format's rules (a typed
 //! [`PackError::InvalidContents`] naming the item), lays the bytes out exactly as
-//! [`reader`](super::reader) documents, and then opens the result, so an encoded pack is always
-//! one the reader accepts. Optional sections are written only when they carry something (no
+//! [`super::header`], [`super::sections`] and [`super::validate`] document, and then opens the result, so an encoded pack is always
+//! one the reader accepts. The header is written last ([`write_header`]), its checksum over
+//! everything else. Optional sections are written only when they carry something (no
 //! titles other than the ids, every item in stock, no lists …). [`Pack::to_contents`] goes the
 //! other way, which is what the byte-identical round-trip tests use.
 
-use super::reader::{list_item_width, name_index_width, ID_PLACEHOLDER, META_LEN};
+use super::header::write_header;
 use super::rules::PackRule;
+use super::sections::{write_sections, SectionKind};
 use super::strings::write_string_column;
-use super::{
-    align_up, Pack, PackError, SectionKind, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_DIM, MAX_LIST_LEN, MAX_NAMES, NO_ITEM, SECTION_ENTRY_LEN,
-};
+use super::validate::{list_item_width, name_index_width, ID_PLACEHOLDER, MAX_DIM, MAX_LIST_LEN, MAX_NAMES, META_LEN, NO_ITEM};
+use super::{Pack, PackError};
+
+/// Slots per item of the neighbour and bought-together lists.
+#[derive(Debug, Clone, Copy)]
+struct ListKs {
+    neighbour_k: u16,
+    together_k: u16,
+}
 
 /// One item as stored in a pack.
 #[derive(Debug, Clone, PartialEq)]
@@ -274,165 +282,130 @@ impl PackContents {
     /// Encodes to bytes, and checks the result by opening it.
     pub fn encode(&self) -> Result<Vec<u8>, PackError> {
         self.check()?;
-        let n = self.items.len();
-        let d = self.dim as usize;
-        let neighbour_k = Self::list_k(&self.neighbours)?;
-        let together_k = Self::list_k(&self.together)?;
-        let has_titles = self.items.iter().any(|it| it.title != it.id);
-        let has_flags = self.items.iter().any(|it| !it.in_stock);
-        let has_templates = !self.url_templates.page.is_empty() || !self.url_templates.image.is_empty();
-        let has_page_urls = self.items.iter().any(|it| !it.page_url.is_empty());
-        let has_image_urls = self.items.iter().any(|it| !it.image_url.is_empty());
-        let has_popularity = self.items.iter().any(|it| unit_to_u16(it.popularity) != 0);
-        let has_trend = self.items.iter().any(|it| unit_to_u16(it.trend) != 0);
-        let has_interactions = self.items.iter().any(|it| it.interactions != 0);
-        let has_sales_rates = self.items.iter().any(|it| it.sales_rate.is_some());
-
+        let ks = ListKs { neighbour_k: Self::list_k(&self.neighbours)?, together_k: Self::list_k(&self.together)? };
         let mut sections: Vec<(SectionKind, Vec<u8>)> = Vec::with_capacity(SectionKind::ALL.len());
         for kind in SectionKind::ALL {
-            let mut s = Vec::new();
-            let present = match kind {
-                SectionKind::Meta => {
-                    s.extend_from_slice(&(n as u32).to_le_bytes());
-                    s.extend_from_slice(&self.dim.to_le_bytes());
-                    s.extend_from_slice(&(self.categories.len() as u32).to_le_bytes());
-                    s.extend_from_slice(&(self.brands.len() as u32).to_le_bytes());
-                    s.extend_from_slice(&self.built_at_ms.to_le_bytes());
-                    s.extend_from_slice(&self.training_events.to_le_bytes());
-                    s.extend_from_slice(&neighbour_k.to_le_bytes());
-                    s.extend_from_slice(&together_k.to_le_bytes());
-                    s.extend_from_slice(&0u32.to_le_bytes());
-                    debug_assert_eq!(s.len(), META_LEN);
-                    true
-                }
-                SectionKind::ItemIds => {
-                    write_string_column(&mut s, &self.column(|it| it.id.as_str()), kind)?;
-                    true
-                }
-                SectionKind::Titles if has_titles => {
-                    write_string_column(&mut s, &self.column(|it| it.title.as_str()), kind)?;
-                    true
-                }
-                SectionKind::CategoryNames if !self.categories.is_empty() => {
-                    write_string_column(&mut s, &self.categories, kind)?;
-                    true
-                }
-                SectionKind::ItemCategory if !self.categories.is_empty() => {
-                    write_name_indices(&mut s, self.items.iter().map(|it| it.category), self.categories.len());
-                    true
-                }
-                SectionKind::BrandNames if !self.brands.is_empty() => {
-                    write_string_column(&mut s, &self.brands, kind)?;
-                    true
-                }
-                SectionKind::ItemBrand if !self.brands.is_empty() => {
-                    write_name_indices(&mut s, self.items.iter().map(|it| it.brand), self.brands.len());
-                    true
-                }
-                SectionKind::Prices => {
-                    self.items.iter().for_each(|it| s.extend_from_slice(&it.price.to_le_bytes()));
-                    true
-                }
-                SectionKind::Flags if has_flags => {
-                    s.extend(self.items.iter().map(|it| u8::from(it.in_stock)));
-                    true
-                }
-                SectionKind::UrlTemplates if has_templates => {
-                    write_string_column(&mut s, &[&self.url_templates.page, &self.url_templates.image], kind)?;
-                    true
-                }
-                SectionKind::PageUrls if has_page_urls => {
-                    write_string_column(&mut s, &self.column(|it| it.page_url.as_str()), kind)?;
-                    true
-                }
-                SectionKind::ImageUrls if has_image_urls => {
-                    write_string_column(&mut s, &self.column(|it| it.image_url.as_str()), kind)?;
-                    true
-                }
-                SectionKind::EmbeddingScales => {
-                    self.scales.iter().for_each(|v| s.extend_from_slice(&v.to_le_bytes()));
-                    true
-                }
-                SectionKind::Embeddings => {
-                    s = crate::kernel::block_row_major(&self.codes, d);
-                    true
-                }
-                SectionKind::Popularity if has_popularity => {
-                    self.items.iter().for_each(|it| s.extend_from_slice(&unit_to_u16(it.popularity).to_le_bytes()));
-                    true
-                }
-                SectionKind::Trend if has_trend => {
-                    self.items.iter().for_each(|it| s.extend_from_slice(&unit_to_u16(it.trend).to_le_bytes()));
-                    true
-                }
-                SectionKind::SalesRates if has_sales_rates => {
-                    for rate in self.items.iter().map(|it| it.sales_rate.unwrap_or_default()) {
-                        s.extend_from_slice(&rate.forecast.to_le_bytes());
-                        s.extend_from_slice(&rate.recent.to_le_bytes());
-                    }
-                    true
-                }
-                SectionKind::Interactions if has_interactions => {
-                    self.items.iter().for_each(|it| s.extend_from_slice(&it.interactions.to_le_bytes()));
-                    true
-                }
-                SectionKind::Neighbours if neighbour_k > 0 => {
-                    write_list_items(&mut s, &self.neighbours, neighbour_k, |e| e.0);
-                    true
-                }
-                SectionKind::NeighbourWeights if neighbour_k > 0 => {
-                    write_list_values(&mut s, &self.neighbours, neighbour_k, |e| unit_to_u16(e.1));
-                    true
-                }
-                SectionKind::Together if together_k > 0 => {
-                    write_list_items(&mut s, &self.together, together_k, |e| e.0);
-                    true
-                }
-                SectionKind::TogetherCounts if together_k > 0 => {
-                    write_list_values(&mut s, &self.together, together_k, |e| e.1.clamp(1, u32::from(u16::MAX)) as u16);
-                    true
-                }
-                SectionKind::Rules if !self.rules.is_empty() => {
-                    s.extend_from_slice(&(self.rules.len() as u32).to_le_bytes());
-                    self.rules.iter().for_each(|r| r.encode(&mut s));
-                    true
-                }
-                _ => false,
-            };
-            if present {
-                sections.push((kind, s));
+            if let Some(bytes) = self.section_bytes(kind, ks)? {
+                sections.push((kind, bytes));
             }
         }
-
-        let table_end = HEADER_LEN + sections.len() * SECTION_ENTRY_LEN;
-        let mut out = vec![0u8; table_end];
-        let mut entries = Vec::with_capacity(sections.len());
-        for (kind, body) in &sections {
-            out.resize(align_up(out.len() as u64) as usize, 0);
-            entries.push((*kind, out.len() as u64, body.len() as u64));
-            out.extend_from_slice(body);
-        }
-        for (i, (kind, offset, len)) in entries.into_iter().enumerate() {
-            let at = HEADER_LEN + i * SECTION_ENTRY_LEN;
-            out[at..at + 4].copy_from_slice(&(kind as u32).to_le_bytes());
-            out[at + 8..at + 16].copy_from_slice(&offset.to_le_bytes());
-            out[at + 16..at + 24].copy_from_slice(&len.to_le_bytes());
-        }
-        out[..8].copy_from_slice(&MAGIC);
-        out[8..10].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out[10..12].copy_from_slice(&(HEADER_LEN as u16).to_le_bytes());
-        let (major, minor, patch) = self.builder_version;
-        out[12..14].copy_from_slice(&major.to_le_bytes());
-        out[14..16].copy_from_slice(&minor.to_le_bytes());
-        out[16..18].copy_from_slice(&patch.to_le_bytes());
-        out[20..24].copy_from_slice(&(sections.len() as u32).to_le_bytes());
-        let body_len = (out.len() - HEADER_LEN) as u64;
-        out[24..32].copy_from_slice(&body_len.to_le_bytes());
-        let crc = super::crc::crc32(&out[HEADER_LEN..]);
-        out[32..36].copy_from_slice(&crc.to_le_bytes());
-
+        let mut out = write_sections(&sections);
+        write_header(&mut out, self.builder_version, sections.len() as u32);
         Pack::open(out.as_slice())?;
         Ok(out)
+    }
+
+    /// The bytes of section `kind`, or `None` when it would carry nothing (optional sections
+    /// are written only when they do, so one set of contents has one encoding).
+    fn section_bytes(&self, kind: SectionKind, ks: ListKs) -> Result<Option<Vec<u8>>, PackError> {
+        let mut s = Vec::new();
+        match kind {
+            SectionKind::Meta => self.write_meta(&mut s, ks),
+            SectionKind::EmbeddingScales => self.scales.iter().for_each(|v| s.extend_from_slice(&v.to_le_bytes())),
+            SectionKind::Embeddings => s = crate::kernel::block_row_major(&self.codes, self.dim as usize),
+            SectionKind::ItemIds
+            | SectionKind::Titles
+            | SectionKind::CategoryNames
+            | SectionKind::BrandNames
+            | SectionKind::UrlTemplates
+            | SectionKind::PageUrls
+            | SectionKind::ImageUrls => return self.string_section(kind),
+            SectionKind::Neighbours | SectionKind::NeighbourWeights | SectionKind::Together | SectionKind::TogetherCounts => {
+                return Ok(self.list_section(kind, ks))
+            }
+            SectionKind::Rules if self.rules.is_empty() => return Ok(None),
+            SectionKind::Rules => {
+                s.extend_from_slice(&(self.rules.len() as u32).to_le_bytes());
+                self.rules.iter().for_each(|r| r.encode(&mut s));
+            }
+            _ => return Ok(self.item_section(kind)),
+        }
+        Ok(Some(s))
+    }
+
+    fn write_meta(&self, s: &mut Vec<u8>, ks: ListKs) {
+        s.extend_from_slice(&(self.items.len() as u32).to_le_bytes());
+        s.extend_from_slice(&self.dim.to_le_bytes());
+        s.extend_from_slice(&(self.categories.len() as u32).to_le_bytes());
+        s.extend_from_slice(&(self.brands.len() as u32).to_le_bytes());
+        s.extend_from_slice(&self.built_at_ms.to_le_bytes());
+        s.extend_from_slice(&self.training_events.to_le_bytes());
+        s.extend_from_slice(&ks.neighbour_k.to_le_bytes());
+        s.extend_from_slice(&ks.together_k.to_le_bytes());
+        s.extend_from_slice(&0u32.to_le_bytes());
+        debug_assert_eq!(s.len(), META_LEN);
+    }
+
+    /// A string-column section, if it carries anything.
+    fn string_section(&self, kind: SectionKind) -> Result<Option<Vec<u8>>, PackError> {
+        let items = |f: fn(&PackItem) -> &str| self.column(f);
+        let strings: Vec<&str> = match kind {
+            SectionKind::ItemIds => items(|it| &it.id),
+            SectionKind::Titles if self.items.iter().any(|it| it.title != it.id) => items(|it| &it.title),
+            SectionKind::CategoryNames => self.categories.iter().map(String::as_str).collect(),
+            SectionKind::BrandNames => self.brands.iter().map(String::as_str).collect(),
+            SectionKind::UrlTemplates if !self.url_templates.page.is_empty() || !self.url_templates.image.is_empty() => {
+                vec![&self.url_templates.page, &self.url_templates.image]
+            }
+            SectionKind::PageUrls if self.items.iter().any(|it| !it.page_url.is_empty()) => items(|it| &it.page_url),
+            SectionKind::ImageUrls if self.items.iter().any(|it| !it.image_url.is_empty()) => items(|it| &it.image_url),
+            _ => return Ok(None),
+        };
+        if strings.is_empty() && kind != SectionKind::ItemIds {
+            return Ok(None);
+        }
+        let mut s = Vec::new();
+        write_string_column(&mut s, &strings, kind)?;
+        Ok(Some(s))
+    }
+
+    /// A fixed-width per-item section (indices, prices, flags, popularity, trend,
+    /// interactions, sales rates), if it carries anything.
+    fn item_section(&self, kind: SectionKind) -> Option<Vec<u8>> {
+        let mut s = Vec::new();
+        let u16s = |s: &mut Vec<u8>, f: fn(&PackItem) -> f32| {
+            self.items.iter().for_each(|it| s.extend_from_slice(&unit_to_u16(f(it)).to_le_bytes()))
+        };
+        match kind {
+            SectionKind::ItemCategory if !self.categories.is_empty() => {
+                write_name_indices(&mut s, self.items.iter().map(|it| it.category), self.categories.len())
+            }
+            SectionKind::ItemBrand if !self.brands.is_empty() => {
+                write_name_indices(&mut s, self.items.iter().map(|it| it.brand), self.brands.len())
+            }
+            SectionKind::Prices => self.items.iter().for_each(|it| s.extend_from_slice(&it.price.to_le_bytes())),
+            SectionKind::Flags if self.items.iter().any(|it| !it.in_stock) => s.extend(self.items.iter().map(|it| u8::from(it.in_stock))),
+            SectionKind::Popularity if self.items.iter().any(|it| unit_to_u16(it.popularity) != 0) => u16s(&mut s, |it| it.popularity),
+            SectionKind::Trend if self.items.iter().any(|it| unit_to_u16(it.trend) != 0) => u16s(&mut s, |it| it.trend),
+            SectionKind::Interactions if self.items.iter().any(|it| it.interactions != 0) => {
+                self.items.iter().for_each(|it| s.extend_from_slice(&it.interactions.to_le_bytes()))
+            }
+            SectionKind::SalesRates if self.items.iter().any(|it| it.sales_rate.is_some()) => {
+                for rate in self.items.iter().map(|it| it.sales_rate.unwrap_or_default()) {
+                    s.extend_from_slice(&rate.forecast.to_le_bytes());
+                    s.extend_from_slice(&rate.recent.to_le_bytes());
+                }
+            }
+            _ => return None,
+        }
+        Some(s)
+    }
+
+    /// A neighbour or bought-together section, if its lists have any slots.
+    fn list_section(&self, kind: SectionKind, ks: ListKs) -> Option<Vec<u8>> {
+        let mut s = Vec::new();
+        match kind {
+            SectionKind::Neighbours if ks.neighbour_k > 0 => write_list_items(&mut s, &self.neighbours, ks.neighbour_k, |e| e.0),
+            SectionKind::NeighbourWeights if ks.neighbour_k > 0 => {
+                write_list_values(&mut s, &self.neighbours, ks.neighbour_k, |e| unit_to_u16(e.1))
+            }
+            SectionKind::Together if ks.together_k > 0 => write_list_items(&mut s, &self.together, ks.together_k, |e| e.0),
+            SectionKind::TogetherCounts if ks.together_k > 0 => {
+                write_list_values(&mut s, &self.together, ks.together_k, |e| e.1.clamp(1, u32::from(u16::MAX)) as u16)
+            }
+            _ => return None,
+        }
+        Some(s)
     }
 
     fn column<'a>(&'a self, f: impl Fn(&'a PackItem) -> &'a str) -> Vec<&'a str> {
@@ -494,7 +467,7 @@ impl<B: AsRef<[u8]>> Pack<B> {
                 image_url: self.image_url_override(i).to_owned(),
                 page_url: self.page_url_override(i).to_owned(),
                 popularity: self.popularity(i),
-                trend: self.trend(i),
+                trend: self.demand_trend(i),
                 interactions: self.interactions(i),
                 sales_rate: self.sales_rate(i),
             })

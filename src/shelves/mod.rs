@@ -86,6 +86,7 @@ impl<B: AsRef<[u8]>> ShelfContext<'_, B> {
 }
 
 use crate::explain::{Evidence, ItemRef, Reason};
+use crate::limits::MAX_QUOTED_QUERY_CHARS;
 use crate::vector::cosine_of;
 
 /// Items the shopper interacted with recently (the cart, then views, clicks and purchases,
@@ -167,6 +168,17 @@ impl Anchors {
     }
 }
 
+/// `query` quoted for an explanation's text: “…”, cut to [`MAX_QUOTED_QUERY_CHARS`] characters
+/// with a final `…` when longer.
+pub fn quote(query: &str) -> String {
+    let shown = crate::limits::cut(query, MAX_QUOTED_QUERY_CHARS);
+    if shown.len() < query.len() {
+        format!("“{shown}…”")
+    } else {
+        format!("“{shown}”")
+    }
+}
+
 /// Which context a cold-start shelf may start from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContextUse {
@@ -186,6 +198,8 @@ pub fn from_context<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize, usin
         return Some(similar::neighbours_of(ctx, anchor, want));
     }
     if let Some(query) = ctx.query.as_deref() {
+        // The text quotes at most MAX_QUOTED_QUERY_CHARS of it, so explanations stay short.
+        let quoted = quote(query);
         // A removed interest stays out even when an earlier search matches it.
         let fits = |i: u32| ctx.allows(i) && !ctx.suppressions.hides(pack, i);
         let matched = search::matching_items(pack, query, want, fits);
@@ -198,7 +212,7 @@ pub fn from_context<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize, usin
                     score: 1.0 + share,
                     explanation: Explanation::new(
                         Reason::Search,
-                        format!("Matches your search “{query}”"),
+                        format!("Matches your search {quoted}"),
                         Evidence { query: Some(query.to_owned()), share: Some(share), ..Evidence::default() },
                     ),
                 })
@@ -215,7 +229,7 @@ pub fn from_context<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize, usin
                         score: sim,
                         explanation: Explanation::new(
                             Reason::Search,
-                            format!("Like {}, which matches your search “{query}”", pack.title(seed)),
+                            format!("Like {}, which matches your search {quoted}", pack.title(seed)),
                             Evidence {
                                 item: Some(ItemRef::of(pack, seed)),
                                 query: Some(query.to_owned()),

@@ -39,7 +39,7 @@ pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Propos
     if candidates.is_empty() {
         // No direction to search in: the under-exposed items with the best trend.
         let mut cold_items: Vec<(u32, f32)> =
-            (0..pack.item_count()).filter(|&i| is_cold(i) && ctx.allows(i)).map(|i| (i, signals::trend(pack, i))).collect();
+            (0..pack.item_count()).filter(|&i| is_cold(i) && ctx.allows(i)).map(|i| (i, signals::trending_score(pack, i))).collect();
         crate::order::sort_by(&mut cold_items, &|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         candidates = cold_items
             .into_iter()

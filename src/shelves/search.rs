@@ -4,8 +4,11 @@
 //! matches a title word when they are equal or, for query words of three or more characters,
 //! when the title word starts with it ("cand" matches "candle"). An item's score is the share
 //! of query words it matches in its title, plus half that share for words matched in its
-//! category or brand name only.
+//! category or brand name only. At most [`MAX_QUERY_WORDS`] distinct query words count (the
+//! page's query is already cut to [`crate::limits::MAX_QUERY_CHARS`]), so matching costs
+//! O(items × title words × that bound).
 
+use crate::limits::MAX_QUERY_WORDS;
 use crate::pack::Pack;
 
 /// Lower-case alphanumeric words of `text` (at least two characters, or digits).
@@ -23,7 +26,15 @@ fn matches(query_word: &str, text_words: &[String]) -> bool {
 /// Items whose title (or category / brand) matches `query`, best first, at most `want`, that
 /// `allow` accepts; with the share of matched words in [0, 1].
 pub fn matching_items<B: AsRef<[u8]>>(pack: &Pack<B>, query: &str, want: usize, mut allow: impl FnMut(u32) -> bool) -> Vec<(u32, f32)> {
-    let q = words(query);
+    let mut q: Vec<String> = Vec::new();
+    for w in words(query) {
+        if q.len() == MAX_QUERY_WORDS {
+            break;
+        }
+        if !q.contains(&w) {
+            q.push(w);
+        }
+    }
     if q.is_empty() {
         return Vec::new();
     }
@@ -62,6 +73,34 @@ mod tests {
     fn words_are_lower_case_and_split_on_punctuation() {
         assert_eq!(words("Heart-shaped CANDLE, 2 pack"), ["heart", "shaped", "candle", "2", "pack"]);
         assert!(words("  ").is_empty());
+    }
+
+    #[test]
+    fn repeated_query_words_count_once_and_at_most_the_bound() {
+        use crate::pack::{PackContents, PackItem, UrlTemplates};
+        let contents = PackContents {
+            builder_version: (0, 1, 0),
+            built_at_ms: 0,
+            training_events: 0,
+            categories: vec!["All".into()],
+            brands: vec!["Acme".into()],
+            items: vec![PackItem::new("a", "Pillar candle", 1.0), PackItem::new("b", "Blue mug", 1.0)],
+            url_templates: UrlTemplates::default(),
+            dim: 1,
+            scales: vec![0.01],
+            codes: vec![1, 2],
+            neighbours: Vec::new(),
+            together: Vec::new(),
+            rules: Vec::new(),
+        };
+        let pack = Pack::open(contents.encode().expect("encodes")).expect("opens");
+        let once = matching_items(&pack, "candle", 5, |_| true);
+        let repeated = matching_items(&pack, &"candle ".repeat(30_000), 5, |_| true);
+        assert_eq!(once, repeated);
+        assert_eq!(once.len(), 1);
+        // 16 words that match nothing, then one that matches: cut before it.
+        let many = format!("{} candle", (0..MAX_QUERY_WORDS).map(|i| format!("zz{i}")).collect::<Vec<_>>().join(" "));
+        assert!(matching_items(&pack, &many, 5, |_| true).is_empty());
     }
 
     #[test]

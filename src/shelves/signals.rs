@@ -31,7 +31,7 @@ pub fn sales_growth(rate: SalesRate) -> f32 {
 /// The trending score of item `i` plus a tie-break by popularity: its forecast sales growth
 /// when the pack has sales rates, else its stored demand trend; a pack with neither ranks by
 /// popularity alone.
-pub fn trend<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
+pub fn trending_score<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
     match stored_trend(pack, i) {
         Some(t) => t + TREND_TIE_BREAK * pack.popularity(i),
         None => pack.popularity(i),
@@ -43,7 +43,7 @@ pub fn trend<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> f32 {
 pub fn stored_trend<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Option<f32> {
     match pack.sales_rate(i) {
         Some(rate) => Some(sales_growth(rate)),
-        None => pack.has_section(SectionKind::Trend).then(|| pack.trend(i)),
+        None => pack.has_section(SectionKind::Trend).then(|| pack.demand_trend(i)),
     }
 }
 

@@ -7,7 +7,7 @@ use crate::rank::TopK;
 fn top_by_trend<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize, mut keep: impl FnMut(u32) -> bool) -> Vec<(u32, f32)> {
     let mut top = TopK::new(want);
     for i in 0..ctx.pack.item_count() {
-        let t = signals::trend(ctx.pack, i);
+        let t = signals::trending_score(ctx.pack, i);
         if t > top.threshold() && keep(i) && ctx.allows(i) {
             top.push(i, t);
         }

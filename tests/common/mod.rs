@@ -2,7 +2,14 @@
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use shelfwise::engine::{Engine, EventInput};
 use shelfwise::pack::{PackContents, PackItem, PackRule, RuleAction, RuleTarget, UrlTemplates};
+use shelfwise::shelf::Shelf;
+
+/// The clock of the engine tests (ms since the Unix epoch).
+pub const NOW: i64 = 1_700_000_000_000;
+/// One minute in ms, as event timestamps count.
+pub const MINUTE: f64 = 60_000.0;
 
 /// A small, fully deterministic pack: 6 items in 2 categories with 4-d embeddings, where
 /// items 0–2 ("Candles") point one way and items 3–5 ("Mugs") the other. It uses every
@@ -57,7 +64,7 @@ pub fn sample_contents() -> PackContents {
         ],
         together: vec![vec![(3, 4), (1, 2)], vec![(0, 2)], vec![], vec![(0, 4)], vec![], vec![]],
         rules: vec![
-            PackRule { target: RuleTarget::Item(5), action: RuleAction::Pin(0) },
+            PackRule { target: RuleTarget::Item(5), action: RuleAction::Pin(1) },
             PackRule { target: RuleTarget::Category(0), action: RuleAction::Boost(0.25) },
             PackRule { target: RuleTarget::Item(1), action: RuleAction::Bury(0.5) },
         ],
@@ -73,10 +80,22 @@ pub fn sample_pack_bytes() -> Vec<u8> {
     sample_contents().encode().expect("the sample pack encodes")
 }
 
-/// Recomputes the body checksum after a test edited the bytes.
+/// Reads every accessor of every item (all the engine may touch), checking that each item's id
+/// finds it again and its embedding row has `dim` codes.
+pub fn read_everything<B: AsRef<[u8]>>(pack: &shelfwise::pack::Pack<B>) {
+    for i in 0..pack.item_count() {
+        let _ = (pack.item_id(i), pack.title(i), pack.category(i), pack.brand(i), pack.price(i), pack.in_stock(i));
+        let _ = (pack.image_url(i), pack.page_url(i), pack.popularity(i), pack.demand_trend(i), pack.interactions(i));
+        let _ = (pack.neighbours(i).count(), pack.bought_together(i).count());
+        assert_eq!(pack.embedding_iter(i).count(), pack.dim(), "item {i}");
+        assert_eq!(pack.find_item(pack.item_id(i)), Some(i), "item {i}");
+    }
+}
+
+/// Recomputes the header's checksum (over everything but itself) after a test edited the bytes.
 pub fn fix_checksum(bytes: &mut [u8]) {
-    let crc = shelfwise::pack::crc32(&bytes[40..]);
-    bytes[32..36].copy_from_slice(&crc.to_le_bytes());
+    let checksum = shelfwise::pack::pack_checksum(bytes);
+    bytes[32..36].copy_from_slice(&checksum.to_le_bytes());
 }
 
 /// A 24-item shop in 4 categories ("Candles", "Mugs", "Lamps", "Throws", 6 items each) and 3
@@ -138,4 +157,40 @@ pub fn shop_contents() -> PackContents {
 
 pub fn shop_pack_bytes() -> Vec<u8> {
     shop_contents().encode().expect("the shop pack encodes")
+}
+
+/// An engine over [`shop_pack_bytes`], with no events.
+pub fn shop_engine() -> Engine {
+    Engine::open(shop_pack_bytes()).expect("the shop pack opens")
+}
+
+/// Tracks a `kind` event of `item`, `minutes_ago` minutes before [`NOW`].
+pub fn track(engine: &mut Engine, kind: &str, item: &str, minutes_ago: f64) {
+    let input = EventInput { item: Some(item.into()), kind: kind.into(), ts: NOW as f64 - minutes_ago * MINUTE, qty: None, query: None };
+    engine.track(&input, NOW).expect("the event is valid");
+}
+
+/// The ids on a shelf, in order.
+pub fn shelf_ids(shelf: &Shelf) -> Vec<&str> {
+    shelf.items.iter().map(|i| i.card.id.as_str()).collect()
+}
+
+/// Runs the `shelfwise` CLI with `args`.
+#[cfg(feature = "cli")]
+pub fn shelfwise(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("the binary runs")
+}
+
+/// Runs the `shelfwise` CLI: whether it succeeded, and its stderr.
+#[cfg(feature = "cli")]
+pub fn run_shelfwise(args: &[&str]) -> (bool, String) {
+    let out = shelfwise(args);
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Runs the `shelfwise` CLI: whether it succeeded, its stdout and its stderr.
+#[cfg(feature = "cli")]
+pub fn run_shelfwise_out(args: &[&str]) -> (bool, String, String) {
+    let out = shelfwise(args);
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }

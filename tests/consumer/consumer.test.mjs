@@ -36,15 +36,15 @@ const EXAMPLES = fileURLToPath(new URL('../../www/examples/', import.meta.url));
 const WAIT = { timeout: 15_000 };
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
 
-/** Files a consumer needs; the tarball must hold exactly these (plus package.json and README). */
+/** Files a consumer needs; the tarball must hold exactly these (plus package.json, README and the licences). */
 const EXPECTED_FILES = [
-  'README.md', 'package.json',
+  'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'package.json',
   'www/shelfwise/autotrack.d.ts', 'www/shelfwise/autotrack.js',
   'www/shelfwise/element.d.ts', 'www/shelfwise/element.js',
   'www/shelfwise/engine.js', 'www/shelfwise/errors.js',
   'www/shelfwise/index.d.ts', 'www/shelfwise/index.js', 'www/shelfwise/loader.js',
   'www/shelfwise/measurement-store.js', 'www/shelfwise/measurement.js', 'www/shelfwise/memory.js',
-  'www/shelfwise/contract.js', 'www/shelfwise/render.js', 'www/shelfwise/storage.js', 'www/shelfwise/store.js', 'www/shelfwise/style.css',
+  'www/shelfwise/contract.js', 'www/shelfwise/render.js', 'www/shelfwise/shards.js', 'www/shelfwise/storage.js', 'www/shelfwise/store.js', 'www/shelfwise/style.css',
   'www/shelfwise/worker.js', 'www/shelfwise/react.js', 'www/shelfwise/react.d.ts', 'www/shelfwise/vue.js', 'www/shelfwise/vue.d.ts',
   'www/shelfwise/wasm/shelfwise.js', 'www/shelfwise/wasm/shelfwise_bg.wasm', 'www/shelfwise/wasm/shelfwise_relaxed_bg.wasm',
 ];

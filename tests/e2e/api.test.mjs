@@ -54,16 +54,18 @@ const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 
-function crc32(bytes) {
+const VERSION_AT = 8; // u16 LE
+const CHECKSUM_AT = 32; // u32 LE, CRC-32 of the whole pack except these 4 bytes
+const BUILDER_PATCH_AT = 16; // u16 LE, the builder version's patch number
+
+/** The checksum a pack header stores: CRC-32 (IEEE) of every byte but the checksum field's. */
+function packChecksum(bytes) {
   let crc = 0xffffffff;
-  for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  bytes.forEach((byte, at) => {
+    if (at < CHECKSUM_AT || at >= CHECKSUM_AT + 4) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  });
   return (crc ^ 0xffffffff) >>> 0;
 }
-
-const VERSION_AT = 8; // u16 LE
-const CHECKSUM_AT = 32; // u32 LE, CRC-32 of bytes 40..
-const BODY_AT = 40;
-const BUILDER_PATCH_AT = 16; // u16 LE, the builder version's patch number
 
 /** A copy of the demo pack with a body byte flipped: the checksum no longer matches. */
 function corruptPack() {
@@ -72,10 +74,11 @@ function corruptPack() {
   return bytes;
 }
 
-/** A copy of the demo pack from another builder version: the same body, another pack. */
+/** A copy of the demo pack from another builder version (checksum recomputed): the same body, another pack. */
 function otherBuildPack() {
   const bytes = Buffer.from(goodPack);
   bytes.writeUInt16LE(bytes.readUInt16LE(BUILDER_PATCH_AT) + 1, BUILDER_PATCH_AT);
+  bytes.writeUInt32LE(packChecksum(bytes), CHECKSUM_AT);
   return bytes;
 }
 
@@ -95,7 +98,7 @@ function currentVersion() {
 function newerPack(version) {
   const bytes = Buffer.from(goodPack);
   bytes.writeUInt16LE(version, VERSION_AT);
-  bytes.writeUInt32LE(crc32(bytes.subarray(BODY_AT)), CHECKSUM_AT);
+  bytes.writeUInt32LE(packChecksum(bytes), CHECKSUM_AT);
   return bytes;
 }
 

@@ -560,13 +560,14 @@ const PAYLOADS = [
   { id: 'X6', title: 'Plain & safe', image: 'https://cdn.example/x6.png', url: '#/item/X6', category: '<b>Cat</b>', brand: '<i onmouseover=alert(1)>B</i>' },
 ];
 
-/** CRC-32 (IEEE), as the pack header stores it for bytes 40.. (docs/PACK_FORMAT.md). */
-function crc32(bytes) {
+/** The pack header's checksum: CRC-32 (IEEE) of every byte but the field's own, 32..36 (docs/PACK_FORMAT.md). */
+function packChecksum(bytes) {
   let crc = 0xffffffff;
-  for (const byte of bytes) {
+  bytes.forEach((byte, at) => {
+    if (at >= 32 && at < 36) return;
     crc ^= byte;
     for (let k = 0; k < 8; k += 1) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
+  });
   return (crc ^ 0xffffffff) >>> 0;
 }
 
@@ -608,7 +609,7 @@ async function buildHostilePack(dir) {
     assert.ok(at > 0 && pack.indexOf(placeholder, at + 1) === -1, `placeholder ${placeholder} once in the pack`);
     payload.copy(pack, at);
   }
-  pack.writeUInt32LE(crc32(pack.subarray(40)), 32);
+  pack.writeUInt32LE(packChecksum(pack), 32);
   return pack;
 }
 

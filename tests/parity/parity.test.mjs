@@ -93,7 +93,7 @@ test('shelfwise recommend and the wasm Recommender rank the same shelves', async
           let error = null;
           for (const e of history.events) {
             try {
-              rec.track(jsEvent(e));
+              rec.track(jsEvent(e), Date.now()); // the CLI tracks as of its wall clock too
             } catch (err) {
               error = err;
               break;

@@ -18,6 +18,14 @@
 // the core's error. Without the Cache API (e.g. an insecure context) nothing is cached.
 // The core checks the pack's magic, format version and CRC-32 checksum when it opens it.
 //
+// Sharded packs. When the pack URL names a sharded pack's bootstrap (shards.js), the core
+// ranks from the working set: the bootstrap plus the chunks loaded so far, assembled into an
+// ordinary pack. Before track(), shelf(), page() and item(), the chunks the call needs are
+// loaded (at most LATE_MS); when chunks were added, a new Recommender opens the re-assembled
+// pack and the accepted events and removed interests are replayed into it (as after a trap).
+// An event on an item whose chunk could not be loaded is kept (and stored) and counts once the
+// chunk loads. The JS API is the same for both layouts.
+//
 // The shopper's events. Each accepted event gets a random id (storage.js: newEventId) and is
 // kept as a record in `accepted`; under consent "on-device" it is also stored in IndexedDB
 // before track() resolves, and the stored events are replayed into the core when the engine
@@ -25,10 +33,11 @@
 // once each (by id).
 
 import { ShelfwiseError, isWasmTrap, toShelfwiseError } from './errors.js';
-import { ShopperMemory, eventOf, recordOf } from './memory.js';
+import { ShopperMemory, eventOf, keptQuery, recordOf } from './memory.js';
 import { byTime, newEventId } from './storage.js';
 import { openMeasurement } from './measurement-store.js';
 import { compileWasm, mark } from './loader.js';
+import { CHUNK_CACHE, ShardedPack, isBootstrap } from './shards.js';
 import { MAX_EVENTS } from './contract.js';
 // The glue's first copy is a static import, so that it loads with the engine's other modules
 // (in the worker: at start-up, in parallel with the pack's fetch on the page).
@@ -41,7 +50,7 @@ export const MAX_REPLAY_EVENTS = MAX_EVENTS;
 
 /**
  * Response header of the cached pack copy naming the pack: format version, builder version,
- * body CRC-32 and byte length (the header's other fields follow from these).
+ * checksum (CRC-32 of the whole pack but the checksum field) and byte length.
  */
 const CACHED_PACK_HEADER = 'x-shelfwise-pack';
 
@@ -92,10 +101,15 @@ async function lastGoodPack(packUrl) {
   }
 }
 
-/** Opens `bytes` (fetched from packUrl), falling back to the last good copy if it is refused. */
-async function openPack(glue, packUrl, bytes) {
+/**
+ * Opens `pack` (fetched from packUrl: its bytes, or `{ refusal }` when loader.js refused them by
+ * their header), falling back to the last good copy if it is refused.
+ */
+async function openPack(glue, packUrl, pack) {
   let failure;
   try {
+    if (pack.refusal) throw new ShelfwiseError(pack.refusal.kind, pack.refusal.message);
+    const bytes = new Uint8Array(pack);
     const recommender = new glue.Recommender(bytes);
     mark('pack-opened');
     // Written in the background: the first shelf does not wait for the Cache API (about 100 ms
@@ -117,6 +131,11 @@ async function openPack(glue, packUrl, bytes) {
   console.warn(`Shelfwise: the pack ${packUrl} was refused (${failure.kind}: ${failure.message}); `
     + 'using the last good copy of it cached in this browser instead');
   return { recommender, bytes: cached, remembered: Promise.resolve() };
+}
+
+/** "Now" for replaying an accepted record: never before its own time (clocks of tabs differ). */
+function replayNow(record) {
+  return Math.max(Date.now(), record.ts);
 }
 
 /** Drops a Recommender of a trapped instance without calling into that instance again. */
@@ -146,8 +165,21 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   } catch (error) {
     throw toShelfwiseError(error);
   }
-  const opened = await openPack(glue, packUrl, new Uint8Array(pack));
-  const packBytes = opened.bytes;
+  let shards = null; // shards.js, for a sharded pack
+  let opened;
+  if (pack instanceof ArrayBuffer && isBootstrap(pack)) {
+    try {
+      shards = new ShardedPack({ glue, bootstrap: pack, baseUrl: packUrl });
+      const bytes = shards.packBytes();
+      opened = { recommender: new glue.Recommender(bytes), bytes, remembered: Promise.resolve() };
+      mark('pack-opened');
+    } catch (error) {
+      throw toShelfwiseError(error);
+    }
+  } else {
+    opened = await openPack(glue, packUrl, pack);
+  }
+  let packBytes = opened.bytes;
   let recommender = opened.recommender;
   let currentGlue = glue; // the glue of the instance `recommender` lives in
   let measurement = null; // measurement-store.js, opened below
@@ -158,24 +190,76 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   let recovering = null;
   let broken = null;
 
+  /** Replays the accepted events and removed interests into a fresh Recommender. */
+  function replayInto(fresh) {
+    for (const { record } of accepted.slice(-MAX_REPLAY_EVENTS)) {
+      try {
+        fresh.track(eventOf(record), replayNow(record));
+      } catch {
+        // it was accepted before; a refusal now would only drop that one event (or, in a
+        // sharded pack, its item's chunk is not loaded yet)
+      }
+    }
+    for (const interest of removedInterests) {
+      try {
+        fresh.removeInterest(interest);
+      } catch {
+        // it was accepted before
+      }
+    }
+  }
+
+  /** Sharded pack: opens the re-assembled working pack when chunks were added. */
+  function syncWorkingPack() {
+    if (!shards?.dirty) return;
+    const bytes = shards.packBytes();
+    const fresh = new currentGlue.Recommender(bytes);
+    replayInto(fresh);
+    const old = recommender;
+    recommender = fresh;
+    packBytes = bytes;
+    measurement?.applyTo();
+    old.free();
+  }
+
+  /** The distinct items of the newest accepted events, newest first (at most `count`). */
+  function recentItems(count) {
+    const items = [];
+    for (let i = accepted.length - 1; i >= 0 && items.length < count; i -= 1) {
+      const { item } = accepted[i].record;
+      if (item && !items.includes(item)) items.push(item);
+    }
+    return items;
+  }
+
+  /** Sharded pack: loads what calls for `requests` need (shards.js), then syncs. */
+  async function prepareShelves(requests, nowMs) {
+    if (!shards) return;
+    await guard('sync', syncWorkingPack);
+    try {
+      await shards.prepare(recommender, requests, nowMs, recentItems(10));
+    } catch (error) {
+      if (isWasmTrap(error)) await guard('prepare', () => { throw error; }).catch(() => {});
+    }
+    await guard('sync', syncWorkingPack);
+  }
+
+  async function prepareItems(ids) {
+    if (!shards) return;
+    await shards.ensureItems(ids);
+    await guard('sync', syncWorkingPack);
+  }
+
+  /** Sharded pack: whether `id` may be an item whose chunk is not loaded yet. */
+  const mayBeLoaded = (id) => shards !== null && typeof id === 'string' && Object.keys(shards.set.locate(id)).length > 0;
+
   async function restart() {
     try {
       const freshGlue = await instantiateCore(module, true);
+      shards?.rebind(freshGlue);
+      if (shards) packBytes = shards.packBytes();
       const fresh = new freshGlue.Recommender(packBytes);
-      for (const { record } of accepted.slice(-MAX_REPLAY_EVENTS)) {
-        try {
-          fresh.track(eventOf(record));
-        } catch {
-          // it was accepted before; a refusal now would only drop that one event
-        }
-      }
-      for (const interest of removedInterests) {
-        try {
-          fresh.removeInterest(interest);
-        } catch {
-          // it was accepted before
-        }
-      }
+      replayInto(fresh);
       abandon(recommender);
       recommender = fresh;
       currentGlue = freshGlue;
@@ -221,10 +305,12 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     for (const record of [...records].sort(byTime)) {
       if (seen.has(record.id) || recovering || broken) continue;
       try {
-        recommender.track(eventOf(record));
+        recommender.track(eventOf(record), replayNow(record));
         keep(record, false);
       } catch {
-        // e.g. an item no longer in this pack: that event does not count here
+        // e.g. an item no longer in this pack: that event does not count here; in a sharded
+        // pack it is kept when its item's chunk is not loaded yet
+        if (mayBeLoaded(record.item)) keep(record, false);
       }
     }
   }
@@ -241,7 +327,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     try {
       recommender.clearEvents();
       for (const { record } of locals) {
-        recommender.track(eventOf(record));
+        recommender.track(eventOf(record), replayNow(record));
         keep(record, true);
       }
       for (const interest of removedInterests) recommender.removeInterest(interest);
@@ -257,7 +343,13 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     localRecords: () => accepted.filter((entry) => entry.local).map((entry) => entry.record),
     records: () => accepted.map((entry) => entry.record).sort(byTime),
   });
-  replay(await memory.start());
+  const stored = await memory.start();
+  if (shards) {
+    // The newest items the shopper touched, so that their profile is there from the start.
+    const newest = [...new Set([...stored].sort(byTime).reverse().map((r) => r.item).filter(Boolean))].slice(0, 20);
+    await prepareItems(newest);
+  }
+  replay(stored);
   measurement = await openMeasurement({
     glue: () => currentGlue,
     recommender: () => recommender,
@@ -266,24 +358,49 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   });
   mark('engine-ready');
 
-  return {
-    info: () => guard('info', () => ({ ...recommender.info(), wasm: { variant: wasm.variant, url: wasm.url } })),
+  const engine = {
+    info: () => guard('info', () => ({
+      ...recommender.info(),
+      wasm: { variant: wasm.variant, url: wasm.url },
+      ...(shards ? { sharded: shards.info() } : {}),
+    })),
     /** Resolves once the event is in the engine and, under consent "on-device", stored durably. */
-    track: async (event) => {
+    /** `calledAt`: when the page called track() (an erase in any tab since then drops it). */
+    track: async (event, calledAt = Date.now()) => {
+      await prepareItems([event?.item]);
       const record = await guard('track', () => {
+        if (calledAt < memory.erasedAt) return null; // forgotten while it was on its way
         const fresh = recordOf(newEventId(), event);
-        recommender.track(eventOf(fresh));
+        // Kept and stored as the core uses it: the search text cut (before it is copied into
+        // the core), the time no later than the call's (the page's clock, which the core
+        // refuses to be more than a day behind the event).
+        if (typeof fresh.query === 'string') fresh.query = keptQuery(fresh.query);
+        try {
+          recommender.track(eventOf(fresh), calledAt);
+        } catch (error) {
+          // Sharded pack: the item's chunk did not load (shards.js warned); keep the event.
+          if (!(mayBeLoaded(fresh.item) && toShelfwiseError(error).kind === 'unknown_item')) throw error;
+        }
+        fresh.ts = Math.min(fresh.ts, calledAt);
+        if (fresh.type === 'search' && !fresh.query) return null; // the core keeps nothing of it
         keep(fresh, true);
         return fresh;
       });
-      await memory.persist(record);
+      if (!record) return;
+      await memory.persist(record, calledAt);
       await measurement.tracked(record).catch(() => {}); // a purchase's value: measurement only
     },
     recordShelf: (record) => measurement.recordShelf(record),
     measurement: (nowMs) => measurement.summary(nowMs),
     prepareReport: (nowMs) => measurement.prepareReport(nowMs),
-    shelf: (request, nowMs) => guard('shelf', () => recommender.shelf(request, nowMs)),
-    page: (requests, nowMs) => guard('page', () => recommender.page(requests, nowMs)),
+    shelf: async (request, nowMs) => {
+      await prepareShelves([request], nowMs);
+      return guard('shelf', () => recommender.shelf(request, nowMs));
+    },
+    page: async (requests, nowMs) => {
+      await prepareShelves(Array.isArray(requests) ? requests : [], nowMs);
+      return guard('page', () => recommender.page(requests, nowMs));
+    },
     removeInterest: (interest) => guard('removeInterest', () => {
       recommender.removeInterest(interest);
       removedInterests.push({ ...interest });
@@ -293,24 +410,30 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
       const same = (r) => r.category === interest.category && r.brand === interest.brand;
       for (let i = removedInterests.length - 1; i >= 0; i -= 1) if (same(removedInterests[i])) removedInterests.splice(i, 1);
     }),
-    item: (id) => guard('item', () => recommender.item(id)),
+    item: async (id) => {
+      await prepareItems([id]);
+      return guard('item', () => recommender.item(id));
+    },
     items: (start, count) => guard('items', () => recommender.items(start, count)),
     profile: (nowMs) => guard('profile', () => recommender.profile(nowMs)),
     eventCount: () => guard('eventCount', () => recommender.eventCount()),
-    clearEvents: async () => {
+    /** `calledAt`: the page's clock at the call (erase times compare with track()'s). */
+    clearEvents: async (calledAt = Date.now()) => {
       await guard('clearEvents', () => rebuild(false));
-      await memory.clearEvents();
+      await memory.clearEvents(calledAt);
       await measurement.clear();
     },
     setConsent: async (mode) => {
       await memory.switchTo(mode);
       await measurement.consentChanged();
     },
-    forget: async () => {
+    forget: async (calledAt = Date.now()) => {
       await guard('forget', () => rebuild(false));
       await opened.remembered; // so that the pack copy cannot reappear after forget()
       measurement.forget();
-      await memory.forget();
+      await memory.forget(calledAt);
+      // Which chunks were fetched says what the shopper looked at.
+      if (typeof caches !== 'undefined') await caches.delete(CHUNK_CACHE).catch(() => {});
     },
     exportData: async (nowMs) => {
       const data = await memory.exportData();
@@ -319,9 +442,22 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
       return data;
     },
     close: async () => {
+      await Promise.allSettled([...inflight]); // accepted calls finish with their real outcome
       measurement.close();
       await opened.remembered;
       await memory.close();
     },
   };
+  // Every call but close() is counted in flight until it settles, so that close() waits for it.
+  const inflight = new Set();
+  for (const [name, method] of Object.entries(engine)) {
+    if (name === 'close') continue;
+    engine[name] = (...args) => {
+      const call = (async () => method(...args))();
+      inflight.add(call);
+      call.then(() => inflight.delete(call), () => inflight.delete(call));
+      return call;
+    };
+  }
+  return engine;
 }

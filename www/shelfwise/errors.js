@@ -26,17 +26,22 @@ export function isWasmTrap(error) {
  * Any thrown value as a ShelfwiseError: instances pass through; errors carrying a string `kind`
  * (those of the wasm core) keep it; traps and everything else become kind "internal".
  */
-export function toShelfwiseError(error) {
-  if (error instanceof ShelfwiseError) return error;
-  if (isWasmTrap(error)) {
-    return new ShelfwiseError('internal', `the Shelfwise core crashed (${error.message || 'wasm trap'})`);
+export function toShelfwiseError(error, fallbackKind = 'internal') {
+  try {
+    if (error instanceof ShelfwiseError) return error;
+    if (isWasmTrap(error)) {
+      return new ShelfwiseError('internal', `the Shelfwise core crashed (${error.message || 'wasm trap'})`);
+    }
+    if (error && typeof error === 'object') {
+      const kind = typeof error.kind === 'string' && error.kind ? error.kind : fallbackKind;
+      const message = typeof error.message === 'string' ? error.message : String(error);
+      return new ShelfwiseError(kind, message);
+    }
+    return new ShelfwiseError(fallbackKind, String(error));
+  } catch {
+    // a revoked Proxy, a throwing getter or toString: nothing of it can be read
+    return new ShelfwiseError(fallbackKind, 'an argument threw when it was read (a getter or a Proxy)');
   }
-  if (error && typeof error === 'object') {
-    const kind = typeof error.kind === 'string' && error.kind ? error.kind : 'internal';
-    const message = typeof error.message === 'string' ? error.message : String(error);
-    return new ShelfwiseError(kind, message);
-  }
-  return new ShelfwiseError('internal', String(error));
 }
 
 /** Plain-data form of any thrown value, for postMessage. */

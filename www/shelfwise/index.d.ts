@@ -180,11 +180,26 @@ export interface PackInfo {
   dim: number;
   categoryCount: number;
   bytes: number;
-  /** CRC-32 of the pack body, hex; verified when the pack was opened. */
+  /** The header's CRC-32 of the whole pack except the checksum field, hex; verified when the pack was opened. */
   checksum: string;
   builtAtMs: number;
   /** The build of the wasm core that runs (see `init`), and where it came from (absolute URL). */
   wasm: { variant: WasmVariant | 'custom'; url: string };
+  /**
+   * Only for a sharded pack (`init({ pack: '…/bootstrap.shard' })`): its chunks and what was
+   * loaded when `info` was read (`itemCount` then counts the items held, not the catalog).
+   */
+  sharded?: {
+    layout: 'sharded';
+    chunkCount: number;
+    chunksLoaded: number;
+    nprobe: number;
+    fetchedBytes: number;
+    cachedBytes: number;
+    chunksFetched: number;
+    chunksFromCache: number;
+    failures: number;
+  };
 }
 
 /**
@@ -346,6 +361,8 @@ export interface InitOptions {
   retentionDays?: number;
   /** At most this many stored events, the newest kept (default and most 10,000; else `out_of_range`). */
   maxEvents?: number;
+  /** How long the pack's fetch may take, body included, in ms (default 30,000; else `fetch_failed`). */
+  timeoutMs?: number;
   /** Record shelf impressions, shelf clicks and purchases on the device (default true). */
   measure?: boolean;
   /** The last-touch attribution window in days (default 7, 1 to 30). */
@@ -437,9 +454,9 @@ export class Shelfwise {
   /** What the device measured: per shelf kind, attributed purchases, the arm, the report state. */
   measurement(): Promise<MeasurementSummary>;
   /**
-   * Closes the instance: every pending and later call rejects with kind `closed`; closing again
-   * is a no-op. The worker stops once it has finished its background writes (the pack's Cache
-   * API copy), at most 10 s later.
+   * Closes the instance: every later call rejects with kind `closed`; calls already made settle
+   * with their real outcome; closing again is a no-op. The worker stops once it has finished
+   * them and its background writes (the pack's Cache API copy), at most 10 s later.
    */
   close(): void;
   /**

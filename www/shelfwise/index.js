@@ -17,7 +17,7 @@
 // (a wasm trap) becomes kind "internal" while the engine restarts itself (see engine.js).
 
 import { ShelfwiseError, errorFromData, toShelfwiseError } from './errors.js';
-import { chooseWasm, compileWasm, fetchPack } from './loader.js';
+import { DEFAULT_TIMEOUT_MS, chooseWasm, compileWasm, fetchPack } from './loader.js';
 import { CONSENT_MODES, DEFAULT_CONSENT } from './memory.js';
 import { DEFAULT_MAX_EVENTS, DEFAULT_RETENTION_DAYS } from './storage.js';
 import {
@@ -116,9 +116,10 @@ class WorkerTransport {
   }
 
   /**
-   * Rejects every pending and later call with kind "closed" at once; the worker is stopped once
-   * the engine has finished its background writes (the pack's Cache API copy, the event store),
-   * or after CLOSE_GRACE_MS.
+   * Rejects every later call with kind "closed" at once. Calls already sent settle with their
+   * real outcome (the engine finishes them before it closes); the worker is stopped once the
+   * engine has closed (its background writes done), or after CLOSE_GRACE_MS, when calls still
+   * pending reject with "closed".
    */
   close() {
     if (this.failure?.kind === 'closed') return;
@@ -126,19 +127,23 @@ class WorkerTransport {
     const worker = this.worker;
     const failed = this.failure !== null;
     this.failure = error;
-    for (const call of this.pending.values()) call.reject(error);
-    this.pending.clear();
     if (failed) {
       worker.terminate();
       return;
     }
     const id = this.nextId++;
-    const timer = setTimeout(() => worker.terminate(), CLOSE_GRACE_MS);
     const stop = () => {
       clearTimeout(timer);
       worker.terminate();
+      for (const call of this.pending.values()) call.reject(error);
+      this.pending.clear();
     };
-    worker.onmessage = ({ data }) => { if (data?.id === id) stop(); };
+    const timer = setTimeout(stop, CLOSE_GRACE_MS);
+    const answer = this.worker.onmessage;
+    worker.onmessage = (message) => {
+      if (message.data?.id === id) stop();
+      else answer(message);
+    };
     worker.onerror = (event) => { event.preventDefault(); stop(); };
     worker.postMessage({ id, method: 'close', args: [] });
   }
@@ -169,11 +174,34 @@ class InlineTransport {
     }
   }
 
+  /** Later calls reject with "closed"; calls already made settle with their real outcome. */
   close() {
     this.closed = true;
     this.engine?.close().catch(() => {});
     this.engine = null;
   }
+}
+
+/**
+ * A plain copy of a track() event, read once (a getter or a Proxy trap runs here, and what it
+ * throws becomes the caller's rejection), with `ts` defaulting to now.
+ */
+function eventArg(event) {
+  if (!event || typeof event !== 'object' || Array.isArray(event)) {
+    throw new ShelfwiseError('invalid_argument', 'track: the event must be an object like { type, item }');
+  }
+  const unknown = Object.keys(event).filter((key) => !EVENT_FIELDS.includes(key));
+  if (unknown.length > 0) {
+    throw new ShelfwiseError('invalid_argument',
+      `track: unknown event field ${unknown.map((key) => JSON.stringify(key)).join(', ')}; expected ${EVENT_FIELDS.join(', ')}`);
+  }
+  const copy = {};
+  for (const key of EVENT_FIELDS) {
+    const value = event[key];
+    if (value !== undefined) copy[key] = value;
+  }
+  copy.ts ??= Date.now();
+  return copy;
 }
 
 function checkK(k) {
@@ -269,16 +297,14 @@ export class Shelfwise {
    * @param {{ type: string, item?: string, ts?: number, qty?: number, query?: string }} event
    */
   track(event) {
-    if (!event || typeof event !== 'object' || Array.isArray(event)) {
-      return Promise.reject(new ShelfwiseError('invalid_argument', 'track: the event must be an object like { type, item }'));
+    let copy;
+    try {
+      copy = eventArg(event);
+    } catch (error) {
+      return Promise.reject(toShelfwiseError(error, 'invalid_argument'));
     }
-    const unknown = Object.keys(event).filter((key) => !EVENT_FIELDS.includes(key));
-    if (unknown.length > 0) {
-      return Promise.reject(new ShelfwiseError('invalid_argument',
-        `track: unknown event field ${unknown.map((key) => JSON.stringify(key)).join(', ')}; expected ${EVENT_FIELDS.join(', ')}`));
-    }
-    return this.transport.call('track', { ...event, ts: event.ts ?? Date.now() })
-      .then((result) => { this.eventsChanged(); return result; });
+    // The call's time orders it against a forget() in another tab (memory.js).
+    return this.transport.call('track', copy, Date.now()).then((result) => { this.eventsChanged(); return result; });
   }
 
   /**
@@ -291,8 +317,13 @@ export class Shelfwise {
    * @param {object} [options]
    */
   async shelf(kind, options = {}) {
-    const { now, request } = shelfRequest('shelf', kind, options);
-    return this.transport.call('shelf', request, now ?? Date.now());
+    let checked;
+    try {
+      checked = shelfRequest('shelf', kind, options);
+    } catch (error) {
+      throw toShelfwiseError(error, 'invalid_argument');
+    }
+    return this.transport.call('shelf', checked.request, checked.now ?? Date.now());
   }
 
   /**
@@ -302,6 +333,15 @@ export class Shelfwise {
    * @param {{ now?: number }} [options]
    */
   async page(requests, options = {}) {
+    try {
+      return await this.checkedPage(requests, options);
+    } catch (error) {
+      throw toShelfwiseError(error, 'invalid_argument');
+    }
+  }
+
+  /** @internal page() without the conversion of what getters or Proxies throw. */
+  async checkedPage(requests, options) {
     if (!Array.isArray(requests) || requests.length === 0) {
       throw new ShelfwiseError('invalid_argument', 'page: requests must be a non-empty array like [{ kind: "for-you" }]');
     }
@@ -334,7 +374,10 @@ export class Shelfwise {
   }
 
   /** One item's card by id. */
-  item(id) {
+  async item(id) {
+    if (typeof id !== 'string' && typeof id !== 'number') {
+      throw new ShelfwiseError('invalid_argument', `item: the id must be a string, not ${typeof id}`);
+    }
     return this.transport.call('item', String(id));
   }
 
@@ -350,7 +393,7 @@ export class Shelfwise {
 
   /** Forgets every recorded event, search and removed interest, in memory (every tab) and in storage. */
   clearEvents() {
-    return this.transport.call('clearEvents').then((result) => { this.eventsChanged(); return result; });
+    return this.transport.call('clearEvents', Date.now()).then((result) => { this.eventsChanged(); return result; });
   }
 
   /**
@@ -395,7 +438,7 @@ export class Shelfwise {
    * and every event in memory, in every open tab. The consent mode stays.
    */
   async forget() {
-    await this.transport.call('forget');
+    await this.transport.call('forget', Date.now()); // the page's clock, as track() sends it
     this.eventsChanged();
   }
 
@@ -414,8 +457,9 @@ export class Shelfwise {
   }
 
   /**
-   * Closes this instance: every pending and later call rejects with kind "closed". The worker
-   * stops once it has finished writing what it was writing (the pack's cached copy).
+   * Closes this instance: every later call rejects with kind "closed"; calls already made settle
+   * with their real outcome (a track() resolves once its event is stored, a forget() once the
+   * data is erased). The worker stops once it has finished writing what it was writing.
    */
   close() {
     this.measurementSession?.stop();
@@ -428,7 +472,8 @@ export class Shelfwise {
  * and returns a ready Shelfwise instance. The core is the relaxed-SIMD build where this browser
  * validates relaxed SIMD, else the SIMD128 build, unless `wasm` names one (`info.wasm` says which).
  * Rejects with a ShelfwiseError: `invalid_argument` without `pack`, `fetch_failed` when the
- * pack cannot be fetched, or the core's pack error (`bad_magic`, `bad_checksum`,
+ * pack cannot be fetched (an HTTP error, an HTML page instead of a pack, or no complete answer
+ * within `timeoutMs`, default 30,000), or the core's pack error (`bad_magic`, `bad_checksum`,
  * `unsupported_version` …). If the core refuses a pack that opened before from the same URL in
  * this browser, the last good copy (Cache API, cache "shelfwise-packs-v1") is used instead,
  * with one console.warn naming the error kind.
@@ -436,7 +481,9 @@ export class Shelfwise {
  * `retentionDays` (default 90) and `maxEvents` (default and most 10,000) for stored events.
  * Measurement options (docs/MEASUREMENT.md, measurement.js): `measure` (default true),
  * `attributionDays` (default 7), `experiment` and `reporting` (off without it).
- * @param {{ pack: string | URL, wasm?: string | URL, worker?: boolean, consent?: string, retentionDays?: number, maxEvents?: number }} options
+ * The pack's 40-byte header is checked as it arrives (loader.js): a body that is not a pack, or
+ * longer than its header declares, is never read whole nor copied into the core's memory.
+ * @param {{ pack: string | URL, wasm?: string | URL, worker?: boolean, consent?: string, retentionDays?: number, maxEvents?: number, timeoutMs?: number }} options
  */
 export async function init(options = {}) {
   if (!options || typeof options !== 'object') {
@@ -450,6 +497,10 @@ export async function init(options = {}) {
   const wasm = chooseWasm(options.wasm === undefined || options.wasm === null ? undefined : absolute(options.wasm, 'wasm'));
   const privacy = privacySettings(options);
   const measurement = measurementSettings(options);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new ShelfwiseError('out_of_range', `init: timeoutMs = ${String(timeoutMs)} is out of range: a number of ms above 0`);
+  }
   const useWorker = options.worker ?? typeof Worker !== 'undefined';
   const transport = useWorker ? new WorkerTransport() : new InlineTransport();
   try {
@@ -459,8 +510,9 @@ export async function init(options = {}) {
       if (!useWorker || error.kind === 'fetch_failed') throw error;
       return null;
     });
-    const [module, pack] = await Promise.all([compiling, fetchPack(packUrl)]);
-    const info = await transport.callTransferring('open', [{ packUrl, pack, module, wasm, privacy, measurement }], [pack]);
+    const [module, pack] = await Promise.all([compiling, fetchPack(packUrl, timeoutMs)]);
+    const transfer = pack instanceof ArrayBuffer ? [pack] : [];
+    const info = await transport.callTransferring('open', [{ packUrl, pack, module, wasm, privacy, measurement }], transfer);
     const shelfwise = new Shelfwise(transport, info);
     shelfwise.measurementSession = startMeasurement(transport, measurement);
     noteContextOnly(privacy.consent);

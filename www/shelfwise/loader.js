@@ -55,30 +55,159 @@ export function mark(name) {
   globalThis.performance?.mark?.(`shelfwise:${name}`);
 }
 
-async function fetchOrFail(url, what) {
+/** Default of init({ timeoutMs }): how long the pack's fetch may take, body included. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** The largest pack init() reads (its header's declared size is checked before the body). */
+export const MAX_PACK_BYTES = 1 << 30;
+/** Length of a pack's header, and its first 8 bytes ("SHLFPACK"). */
+const PACK_HEADER_BYTES = 40;
+const PACK_MAGIC = [0x53, 0x48, 0x4c, 0x46, 0x50, 0x41, 0x43, 0x4b];
+
+const HTTP_HINTS = {
+  404: 'not found: check the pack URL, and that the pack was deployed',
+  403: 'forbidden: check the server\'s permissions for the pack',
+};
+
+async function fetchOrFail(url, what, signal) {
   let response;
   try {
-    response = await fetch(url);
+    response = await fetch(url, signal ? { signal } : undefined);
   } catch (error) {
-    throw new ShelfwiseError('fetch_failed', `could not fetch the ${what} ${url}: ${error.message}`);
+    throw new ShelfwiseError('fetch_failed', `could not fetch the ${what} ${url}: ${signal?.aborted ? signal.reason?.message ?? 'aborted' : error.message}`);
   }
   if (!response.ok) {
-    throw new ShelfwiseError('fetch_failed', `could not fetch the ${what} ${url}: HTTP ${response.status}`);
+    const hint = HTTP_HINTS[response.status] ?? (response.status >= 500 ? 'a server error: the server could not send it' : 'the server refused it');
+    throw new ShelfwiseError('fetch_failed', `could not fetch the ${what} ${url}: HTTP ${response.status} (${hint})`);
   }
   return response;
 }
 
-/** The pack's bytes. */
-export async function fetchPack(url) {
-  const response = await fetchOrFail(url, 'pack');
-  let bytes;
-  try {
-    bytes = await response.arrayBuffer();
-  } catch (error) {
-    throw new ShelfwiseError('fetch_failed', `could not fetch the pack ${url}: ${error.message}`);
+/**
+ * What init() refuses before any byte reaches the core: an HTML page (a missing pack behind
+ * a site that answers every URL with its index page) is fetch_failed; a header that is not a
+ * pack's, or declares another size than the bytes that came, is returned as
+ * `{ refusal: { kind, message } }` (engine.js then falls back to the last good copy, if any).
+ */
+function headerRefusal(url, header, contentType) {
+  const text = String.fromCharCode(...header.subarray(0, 16)).trimStart();
+  if (contentType.startsWith('text/html') || text.startsWith('<')) {
+    throw new ShelfwiseError('fetch_failed',
+      `could not fetch the pack ${url}: the server answered with an HTML page (${contentType || 'no content-type'}), not a Shelfwise pack; check the pack URL`);
   }
-  mark('pack-fetched');
-  return bytes;
+  if (header.length < PACK_HEADER_BYTES) {
+    return { kind: 'truncated', message: `invalid pack: ${header.length} bytes, fewer than the ${PACK_HEADER_BYTES}-byte header` };
+  }
+  if (!PACK_MAGIC.every((b, i) => header[i] === b)) {
+    return { kind: 'bad_magic', message: 'invalid pack: bad magic: the first 8 bytes are not SHLFPACK (is this a Shelfwise pack?)' };
+  }
+  return null;
+}
+
+/** A sharded pack's bootstrap starts with SHLFBOOT (docs/PACK_FORMAT.md; shards.js reads it). */
+const BOOTSTRAP_MAGIC = [0x53, 0x48, 0x4c, 0x46, 0x42, 0x4f, 0x4f, 0x54];
+const isBootstrapHeader = (header) => BOOTSTRAP_MAGIC.every((b, i) => header[i] === b);
+
+/**
+ * The rest of a sharded pack's bootstrap after its first bytes `head`, at most MAX_PACK_BYTES
+ * (the core checks the bootstrap's own header, manifest and checksum when shards.js opens it).
+ */
+async function readBootstrap(reader, head) {
+  const parts = [head];
+  let total = head.length;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > MAX_PACK_BYTES) {
+      reader.cancel().catch(() => {});
+      return { refusal: { kind: 'out_of_range', message: `invalid pack: a bootstrap of more than ${MAX_PACK_BYTES} bytes` } };
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out.buffer;
+}
+
+/** The declared length of the pack whose header is `header` (40 + body_len). */
+function declaredLength(header) {
+  const view = new DataView(header.buffer, header.byteOffset, PACK_HEADER_BYTES);
+  return PACK_HEADER_BYTES + Number(view.getBigUint64(24, true));
+}
+
+/**
+ * Reads the body of `response`, checking the header first: at most the declared size is
+ * allocated (and at most MAX_PACK_BYTES), and reading stops at the first byte past it.
+ */
+async function readPack(url, response) {
+  const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
+  const reader = response.body.getReader();
+  let head = new Uint8Array(0);
+  let out = null;
+  let filled = 0;
+  const refuse = (refusal) => {
+    reader.cancel().catch(() => {});
+    return { refusal };
+  };
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (!out) {
+      const joined = new Uint8Array(head.length + value.length);
+      joined.set(head);
+      joined.set(value, head.length);
+      head = joined;
+      if (head.length < PACK_HEADER_BYTES) continue;
+      if (isBootstrapHeader(head)) return readBootstrap(reader, head);
+      const refusal = headerRefusal(url, head, contentType);
+      if (refusal) return refuse(refusal);
+      const declared = declaredLength(head);
+      if (declared > MAX_PACK_BYTES) {
+        return refuse({ kind: 'out_of_range', message: `invalid pack: the header declares ${declared} bytes, more than the ${MAX_PACK_BYTES} a pack may have` });
+      }
+      out = new Uint8Array(declared);
+      if (head.length > declared) return refuse({ kind: 'trailing_bytes', message: `invalid pack: more bytes than the ${declared} its header declares` });
+      out.set(head);
+      filled = head.length;
+      continue;
+    }
+    if (filled + value.length > out.length) {
+      return refuse({ kind: 'trailing_bytes', message: `invalid pack: more bytes than the ${out.length} its header declares` });
+    }
+    out.set(value, filled);
+    filled += value.length;
+  }
+  if (!out) return { refusal: headerRefusal(url, head, contentType) ?? { kind: 'truncated', message: 'invalid pack: empty' } };
+  if (filled < out.length) {
+    return { refusal: { kind: 'truncated', message: `invalid pack: ${filled} bytes, fewer than the ${out.length} its header declares` } };
+  }
+  return out.buffer;
+}
+
+/**
+ * The pack's bytes (an ArrayBuffer), or `{ refusal }` for bytes that are not a pack (see
+ * headerRefusal). Rejects with fetch_failed when the fetch fails, answers HTML or an HTTP
+ * error, or takes longer than `timeoutMs` (body included).
+ */
+export async function fetchPack(url, timeoutMs = DEFAULT_TIMEOUT_MS) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`no complete answer within ${timeoutMs} ms (init option timeoutMs)`)), timeoutMs);
+  try {
+    const response = await fetchOrFail(url, 'pack', controller.signal);
+    const pack = await readPack(url, response);
+    mark('pack-fetched');
+    return pack;
+  } catch (error) {
+    if (error instanceof ShelfwiseError) throw error;
+    const reason = controller.signal.aborted ? controller.signal.reason?.message : error.message;
+    throw new ShelfwiseError('fetch_failed', `could not fetch the pack ${url}: ${reason}`);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const compiled = new Map(); // wasm URL -> Promise<WebAssembly.Module>, in this realm

@@ -17,7 +17,7 @@
 // with records that are not events, is reset (or cleaned) with one console.warn.
 
 import {
-  DB_NAME, DEFAULT_MAX_EVENTS, DEFAULT_RETENTION_DAYS, EventStore, eraseDatabases,
+  DB_NAME, DEFAULT_MAX_EVENTS, DEFAULT_RETENTION_DAYS, EventStore, byTime, eraseDatabases, withEventsLock,
 } from './storage.js';
 
 /** The consent modes. */
@@ -29,6 +29,61 @@ export const CHANNEL_NAME = 'shelfwise-v1';
 /** `format` and `version` of exportData()'s result. */
 export const EXPORT_FORMAT = 'shelfwise-export';
 export const EXPORT_VERSION = 1;
+
+/** The core's bounds (src/limits.rs): events and searches kept, characters of a search kept. */
+export const MAX_EVENTS = 10_000;
+export const MAX_SEARCHES = 100;
+export const MAX_QUERY_CHARS = 200;
+/** How far ahead of now an event may be dated (the core refuses later ones). */
+export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The page's clock, read from this realm's: `calledAt` is the page's Date.now() when it made
+ * the call (a worker's clock may differ from a page's whose clock a test fakes); erase times
+ * are compared with track() call times, which are the page's.
+ */
+function pageClock(calledAt) {
+  const offset = calledAt - Date.now();
+  return () => Date.now() + offset;
+}
+
+/** How many of its latest stored records a tab remembers, to erase late writes (receive()). */
+const MAX_WRITTEN = 1000;
+
+/** Search text as the core keeps it: trimmed, cut to MAX_QUERY_CHARS characters, trimmed. */
+export function keptQuery(query) {
+  let out = '';
+  let chars = 0;
+  for (const ch of query.trim()) {
+    if (chars === MAX_QUERY_CHARS) break;
+    out += ch;
+    chars += 1;
+  }
+  return out.trimEnd();
+}
+
+/**
+ * The records the core keeps of `records`, oldest first: the newest MAX_EVENTS events on items
+ * and the newest MAX_SEARCHES searches with text (a search without text keeps nothing).
+ */
+export function keptRecords(records) {
+  const sorted = [...records].sort(byTime);
+  const kept = [];
+  let events = 0;
+  let searches = 0;
+  for (let i = sorted.length - 1; i >= 0; i -= 1) {
+    const record = sorted[i];
+    if (record.type === 'search') {
+      if (!record.query || searches === MAX_SEARCHES) continue;
+      searches += 1;
+    } else {
+      if (events === MAX_EVENTS) continue;
+      events += 1;
+    }
+    kept.push(record);
+  }
+  return kept.reverse();
+}
 
 /** The event fields exported and passed to the core (the record's `id` is kept apart). */
 export function eventOf(record) {
@@ -58,6 +113,8 @@ export class ShopperMemory {
     this.packCache = settings.packCache;
     this.engine = engine;
     this.store = null;
+    this.erasedAt = -Infinity; // the latest forget()/clearEvents() of any tab this one saw
+    this.written = []; // { id, trackedAt } of this tab's latest stored records (MAX_WRITTEN)
     this.opening = null;
     this.storage = 'memory'; // 'indexeddb' once the store is open
     this.unusable = false; // IndexedDB failed: memory only for the rest of this engine's life
@@ -135,8 +192,20 @@ export class ShopperMemory {
     }
   }
 
-  /** Stores an accepted record (on-device mode); resolves once it is durable or was not stored. */
-  async persist(record) {
+  /**
+   * Stores an accepted record (on-device mode); resolves once it is durable or was not stored.
+   * The write holds the events lock (shared), so a forget() or clearEvents() in any tab waits
+   * for it and then erases it; `trackedAt` tells the other tabs when it was tracked, and they
+   * ignore it if they erased after that (see receive()).
+   */
+  async persist(record, trackedAt = Date.now()) {
+    if (this.mode !== 'on-device' || this.unusable) return;
+    await withEventsLock(true, () => this.storeRecord(record, trackedAt));
+  }
+
+  /** persist() under the events lock. */
+  async storeRecord(record, trackedAt) {
+    if (trackedAt < this.erasedAt) return; // this tab erased everything since it was tracked
     if (this.mode !== 'on-device' || this.unusable) return;
     if (!this.store) {
       this.engine.apply(await this.openStore()); // reopened after forget()
@@ -150,7 +219,9 @@ export class ShopperMemory {
       this.degrade(problem);
       return;
     }
-    this.broadcast({ type: 'event', record });
+    this.broadcast({ type: 'event', record, trackedAt });
+    this.written.push({ id: record.id, trackedAt });
+    if (this.written.length > 2 * MAX_WRITTEN) this.written.splice(0, this.written.length - MAX_WRITTEN);
     this.writes += 1;
     if (this.writes % this.compactEvery === 0) store.compact().catch(() => {});
   }
@@ -159,9 +230,18 @@ export class ShopperMemory {
   async receive(message) {
     try {
       if (message?.type === 'event' && this.mode === 'on-device') {
+        // An event tracked before an erase this tab saw stays erased.
+        if (!(message.trackedAt >= this.erasedAt)) return;
         this.engine.apply([message.record]);
       } else if (message?.type === 'clear') {
+        const at = Number(message.at) || Date.now();
+        this.erasedAt = Math.max(this.erasedAt, at);
         this.engine.clear();
+        // Records this tab stored after that erase although they were tracked before it (the
+        // erase's message came late) are deleted too.
+        const late = this.written.filter((w) => w.trackedAt < at).map((w) => w.id);
+        this.written = this.written.filter((w) => w.trackedAt >= at);
+        if (late.length > 0) await this.store?.remove(late);
       } else if (message?.type === 'consent' && CONSENT_MODES.includes(message.mode)) {
         await this.switchTo(message.mode, false);
       }
@@ -199,24 +279,46 @@ export class ShopperMemory {
     }
   }
 
-  /** Every engine of the origin drops its events; the stored events are deleted. */
-  async clearEvents() {
+  /**
+   * Drops this tab's events and tells every other tab to (`at`: events tracked until now are
+   * erased). Called under the exclusive events lock, so no tab is storing one meanwhile.
+   */
+  eraseEverywhere(clock) {
+    const at = clock();
+    this.erasedAt = Math.max(this.erasedAt, at);
     this.engine.clear();
-    this.broadcast({ type: 'clear' });
-    try {
-      await this.store?.clear();
-    } catch (problem) {
-      this.degrade(problem);
-    }
+    this.broadcast({ type: 'clear', at });
   }
 
-  /** clearEvents(), then delete the databases and the pack cache; the mode stays. */
-  async forget() {
-    this.engine.clear();
-    this.broadcast({ type: 'clear' });
+  /** Every engine of the origin drops its events; the stored events are deleted. */
+  async clearEvents(calledAt = Date.now()) {
+    const clock = pageClock(calledAt);
+    await withEventsLock(false, async () => {
+      this.eraseEverywhere(clock);
+      try {
+        await this.store?.clear();
+      } catch (problem) {
+        this.degrade(problem);
+      }
+      this.eraseEverywhere(clock); // again: what the tabs accepted meanwhile was tracked before now
+    });
+  }
+
+  /**
+   * clearEvents(), then delete the databases and the pack cache; the mode stays. Every tab's
+   * writes in flight finish first (events lock), and are erased with the rest.
+   */
+  async forget(calledAt = Date.now()) {
+    const clock = pageClock(calledAt);
+    await withEventsLock(false, () => this.forgetLocked(clock));
+  }
+
+  async forgetLocked(clock) {
+    this.eraseEverywhere(clock);
     this.store?.close();
     this.store = null;
     await this.erase();
+    this.eraseEverywhere(clock); // again: what the tabs accepted meanwhile was tracked before now
     try {
       if (typeof caches !== 'undefined') await caches.delete(this.packCache);
     } catch {
@@ -234,7 +336,7 @@ export class ShopperMemory {
         this.degrade(problem);
       }
     }
-    events ??= this.engine.records();
+    events = keptRecords(events ?? this.engine.records());
     return {
       format: EXPORT_FORMAT,
       version: EXPORT_VERSION,

@@ -86,6 +86,19 @@ export function withLock(body) {
   return locks.request(LOCK_NAME, body);
 }
 
+/** Web Lock over the shopper's events: shared while a tab stores one, exclusive to erase them. */
+export const EVENTS_LOCK_NAME = 'shelfwise-events';
+
+/**
+ * Runs `body` under the Web Lock EVENTS_LOCK_NAME, `shared` (storing an event) or exclusive
+ * (forget, clearEvents: they wait for every tab's writes in flight), when Web Locks exist.
+ */
+export function withEventsLock(shared, body) {
+  const locks = globalThis.navigator?.locks;
+  if (!locks?.request) return body();
+  return locks.request(EVENTS_LOCK_NAME, { mode: shared ? 'shared' : 'exclusive' }, body);
+}
+
 /** A fresh event id: 128 random bits as 32 hex digits. */
 export function newEventId() {
   const bytes = new Uint8Array(16);
@@ -345,6 +358,19 @@ export class EventStore {
       }
     }
     throw lastError;
+  }
+
+  /** Deletes the records with these ids (those that exist). */
+  async remove(ids) {
+    try {
+      const db = await this.database();
+      const tx = db.transaction([EVENTS_STORE], 'readwrite', { durability: 'strict' });
+      const store = tx.objectStore(EVENTS_STORE);
+      for (const id of ids) store.delete(id);
+      await transactionDone(tx);
+    } catch (error) {
+      throw asProblem(error);
+    }
   }
 
   /** Deletes every event record (the database stays). */

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::metrics::{score, top_indices, Scores, TOP};
 use super::{Forecast, ItemFacts, Method, WeeklySales, BACKTEST_ORIGINS, MS_PER_WEEK};
-use crate::build::history::History;
+use crate::build::history::IndexedEvents;
 use crate::event::EventKind;
 
 /// Why an evaluation cannot run.
@@ -85,7 +85,7 @@ pub const SHOWN_METHOD: Method = Method::Global;
 
 /// The weekly sales around `split_ms`: the whole weeks of purchases before it, then
 /// `max_horizon` weeks after it. Returns the sales and the number of history weeks.
-pub fn split_sales(history: &History, split_ms: i64, max_horizon: usize) -> Result<(WeeklySales, usize), EvaluateError> {
+pub fn split_sales(history: &IndexedEvents, split_ms: i64, max_horizon: usize) -> Result<(WeeklySales, usize), EvaluateError> {
     let purchases = || history.events.iter().filter(|e| e.kind == EventKind::Purchase).map(|e| e.ts_ms);
     let first = purchases().filter(|&t| t < split_ms).min().ok_or(EvaluateError::NoHistory)?;
     let last = purchases().max().unwrap_or(first);
@@ -109,7 +109,7 @@ pub fn split_sales(history: &History, split_ms: i64, max_horizon: usize) -> Resu
 
 /// Scores every method at every horizon on the split at `split_ms`.
 pub fn evaluate(
-    history: &History,
+    history: &IndexedEvents,
     facts: &ItemFacts,
     split_ms: i64,
     horizons: &[usize],

@@ -21,7 +21,7 @@ pub mod series;
 
 pub use global::ItemFacts;
 
-use crate::build::history::History;
+use crate::build::history::IndexedEvents;
 use crate::event::EventKind;
 pub use interval::IntervalCalibration;
 pub use series::{net_cancellations, Netting, WeeklySales, MS_PER_WEEK};
@@ -234,7 +234,7 @@ const MS_PER_DAY: i64 = 86_400_000;
 
 impl ShopForecast {
     /// Forecasts `horizon` weeks after the newest purchase in `history` with `method`.
-    pub fn new(history: &History, facts: &ItemFacts, method: Method, horizon: usize) -> Result<ShopForecast, ForecastError> {
+    pub fn new(history: &IndexedEvents, facts: &ItemFacts, method: Method, horizon: usize) -> Result<ShopForecast, ForecastError> {
         let purchases = || history.events.iter().filter(|e| e.kind == EventKind::Purchase).map(|e| e.ts_ms);
         let (first, last) = (purchases().min().ok_or(ForecastError::NoPurchases)?, purchases().max().unwrap_or(0));
         let end_ms = (last.div_euclid(MS_PER_DAY) + 1) * MS_PER_DAY;

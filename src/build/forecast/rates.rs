@@ -9,7 +9,7 @@
 //! which the for-you blend reads.
 
 use super::{ItemFacts, Method, WeeklySales, MS_PER_WEEK};
-use crate::build::history::History;
+use crate::build::history::IndexedEvents;
 use crate::event::EventKind;
 use crate::pack::SalesRate;
 
@@ -22,7 +22,7 @@ const MAX_HISTORY_WEEKS: usize = 52;
 
 /// Forecast and recent units per week of every item, or `None` when the events have fewer
 /// whole weeks of purchases than the global model needs to fit (8).
-pub fn sales_rates(history: &History, facts: &ItemFacts) -> Option<Vec<SalesRate>> {
+pub fn sales_rates(history: &IndexedEvents, facts: &ItemFacts) -> Option<Vec<SalesRate>> {
     let purchases = || history.events.iter().filter(|e| e.kind == EventKind::Purchase).map(|e| e.ts_ms);
     let (first, last) = (purchases().min()?, purchases().max()?);
     let day = 86_400_000;

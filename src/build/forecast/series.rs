@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use crate::build::history::History;
+use crate::build::history::IndexedEvents;
 use crate::build::input::RawEvent;
 use crate::event::EventKind;
 
@@ -75,7 +75,7 @@ pub struct WeeklySales {
 
 impl WeeklySales {
     /// The `weeks` weeks of purchases ending at `end_ms`; purchases outside are ignored.
-    pub fn from_history(history: &History, end_ms: i64, weeks: usize) -> WeeklySales {
+    pub fn from_history(history: &IndexedEvents, end_ms: i64, weeks: usize) -> WeeklySales {
         let mut sales = WeeklySales::zeros(history.items, weeks, end_ms);
         let start = sales.week_start_ms(0);
         for e in history.events.iter().filter(|e| e.kind == EventKind::Purchase && e.ts_ms >= start && e.ts_ms < end_ms) {

@@ -142,6 +142,10 @@ fn catalog_item(row: &BTreeMap<String, String>, report: &mut ReadReport, line: u
     if id.is_empty() {
         return Err(("id".into(), "missing id", "required".to_owned()));
     }
+    if id.len() > crate::limits::MAX_ID_BYTES {
+        // The engine refuses longer ids (src/limits.rs): such an item could never be named.
+        return Err(("id".into(), "id too long", format!("{} is longer than {} bytes", echo(&id), crate::limits::MAX_ID_BYTES)));
+    }
     let title = text("title");
     if title.is_empty() {
         return Err(("title".into(), "missing title", "required".to_owned()));

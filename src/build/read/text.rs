@@ -5,18 +5,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-/// The most characters of an input value a message quotes; longer values are cut with "…" and
-/// their length.
-pub const MAX_ECHO_CHARS: usize = 64;
-
-/// `text` quoted for a message: as `"text"`, or when longer than [`MAX_ECHO_CHARS`]
-/// characters as `"first 64 characters…" (N bytes)`.
-pub fn echo(text: &str) -> String {
-    match text.char_indices().nth(MAX_ECHO_CHARS) {
-        None => format!("{text:?}"),
-        Some((cut, _)) => format!("{:?} ({} bytes)", format!("{}…", &text[..cut]), text.len()),
-    }
-}
+pub use crate::limits::{echo, MAX_ECHO_CHARS};
 
 /// A JSON value as written, cut like [`echo`] (without the quotes around the whole).
 pub fn echo_json(value: &Value) -> String {

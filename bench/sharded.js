@@ -1,0 +1,36 @@
+// A 20-view visit, the way a shop page does it (bench/sharded.mjs loads it): init() with the
+// pack URL from ?pack= (a .pack or a sharded folder's bootstrap.shard), the first view and the
+// first personalized for-you shelf (timed from navigation start), then 19 more views each
+// followed by a for-you shelf (timed per shelf: chunk loading included), then 50 for-you
+// shelves with nothing new (chunks cached: the steady per-shelf time), and the final top 100.
+import { init, renderShelf } from '/www/shelfwise/index.js';
+
+const params = new URLSearchParams(location.search);
+const views = params.get('views').split(',');
+const now = Number(params.get('now'));
+const shelfwise = await init({ pack: params.get('pack') });
+const initMs = performance.now();
+const at = (n) => now - (views.length - n) * 60_000;
+await shelfwise.track({ type: 'view', item: views[0], ts: at(0) });
+const first = await shelfwise.shelf('for-you', { k: 20, now });
+const firstShelfMs = performance.now();
+renderShelf(document.querySelector('#shelf'), first);
+const visitShelfMs = [];
+for (let n = 1; n < views.length; n++) {
+  await shelfwise.track({ type: 'view', item: views[n], ts: at(n) });
+  const t = performance.now();
+  await shelfwise.shelf('for-you', { k: 20, now });
+  visitShelfMs.push(performance.now() - t);
+}
+await new Promise((resolve) => { setTimeout(resolve, 500); }); // idle: prefetches land
+await shelfwise.shelf('for-you', { k: 20, now }); // picks up what the prefetch added
+const steadyMs = [];
+for (let i = 0; i < 50; i++) {
+  const t = performance.now();
+  await shelfwise.shelf('for-you', { k: 20, now });
+  steadyMs.push(performance.now() - t);
+}
+const top100 = (await shelfwise.shelf('for-you', { k: 100, now })).items.map((it) => it.id);
+const top20 = top100.slice(0, 20);
+const info = await shelfwise.transport.call('info');
+window.visit = { initMs, firstShelfMs, personalized: first.personalized, visitShelfMs, steadyMs, top20, top100, info };

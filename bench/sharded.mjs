@@ -1,0 +1,109 @@
+// The sharded layout against the single file in headless Chromium (a benchmark, not a test):
+// the same 20-view visit (bench/sharded.js) on `--single PACK` and `--sharded FOLDER/`, each in
+// fresh browser contexts (no HTTP cache, no Cache API copy), on loopback and throttled with CDP
+// Network.emulateNetworkConditions (10 Mbit/s down, 5 Mbit/s up, 40 ms latency). Prints, per
+// layout and network: bytes fetched before the first shelf and over the visit (the encoded body
+// sizes of the pack, bootstrap, chunk and wasm responses, page and worker), the first
+// personalized shelf (ms from navigation start), per-shelf times during the visit and with the
+// chunks loaded, and the overlap of the for-you top 20 / top 100 with the single pack's.
+//   node bench/sharded.mjs --single build/shard-bench/n100000.pack --sharded build/shard-bench/n100000-sharded \
+//     --views SKU-0000001,… [--runs 3] [--out bench/sharded-results.json]
+import fs from 'node:fs';
+import os from 'node:os';
+import { launchBrowser } from '../tests/e2e/helpers.mjs';
+import { serveRepository } from './first-shelf.mjs';
+
+const argv = process.argv.slice(2);
+const arg = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
+const RUNS = Number(arg('--runs', 3));
+const NOW = 1_780_000_000_000;
+const layouts = { single: `/${arg('--single')}`, sharded: `/${arg('--sharded').replace(/\/$/, '')}/bootstrap.shard` };
+const views = arg('--views');
+const THROTTLED = { offline: false, latency: 40, downloadThroughput: 10e6 / 8, uploadThroughput: 5e6 / 8 };
+
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const p95 = (v) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(v.length * 0.95))];
+
+/** Encoded body bytes of the resources of the page and its workers, split at `untilMs`. */
+async function bytesOf(page, untilMs) {
+  const read = () => ({ origin: performance.timeOrigin, r: performance.getEntriesByType('resource').map((e) => [e.name, e.responseEnd, e.encodedBodySize]) });
+  const realms = [await page.evaluate(read)];
+  for (const worker of page.workers()) realms.push(await worker.evaluate(read));
+  const out = { beforeFirstShelf: 0, visit: 0, wasm: 0, chunks: 0 };
+  for (const realm of realms) {
+    for (const [url, end, size] of realm.r) {
+      const file = new URL(url).pathname;
+      if (!/\.(pack|shard|chunk|wasm)$/.test(file)) continue;
+      const t = end + realm.origin - realms[0].origin;
+      if (t <= untilMs) out.beforeFirstShelf += size;
+      out.visit += size;
+      if (file.endsWith('.wasm')) out.wasm += size;
+      if (file.endsWith('.chunk')) out.chunks += 1;
+    }
+  }
+  return out;
+}
+
+async function run(browser, origin, layout, network) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  // The bench catalog's image URLs (/img/{id}.jpg) do not exist: those 404s are not problems.
+  page.on('console', (m) => { if ((m.type() === 'error' || m.type() === 'warning') && !/status of 404/.test(m.text())) problems.push(m.text()); });
+  if (network === 'throttled') {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', THROTTLED);
+  }
+  await page.goto(`${origin}/bench/sharded.html?pack=${encodeURIComponent(layouts[layout])}&views=${views}&now=${NOW}`);
+  await page.waitForFunction(() => window.visit !== undefined, null, { timeout: 600_000, polling: 200 });
+  const visit = await page.evaluate(() => window.visit);
+  visit.bytes = await bytesOf(page, visit.firstShelfMs);
+  visit.problems = problems;
+  await context.close();
+  return visit;
+}
+
+const { server, origin } = await serveRepository();
+const browser = await launchBrowser();
+const results = { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, chromium: browser.version(), layouts, views: views.split(','), throttled: THROTTLED, runs: [] };
+try {
+  for (let r = 0; r < RUNS; r++) {
+    for (const network of ['loopback', 'throttled']) {
+      for (const layout of ['single', 'sharded']) {
+        const visit = await run(browser, origin, layout, network);
+        results.runs.push({ run: r, network, layout, ...visit });
+      }
+    }
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+const reference = (network, run) => results.runs.find((x) => x.layout === 'single' && x.network === network && x.run === run);
+const overlap = (a, b) => a.filter((id) => b.includes(id)).length / b.length;
+for (const network of ['loopback', 'throttled']) {
+  for (const layout of ['single', 'sharded']) {
+    const rs = results.runs.filter((x) => x.layout === layout && x.network === network);
+    const o20 = rs.map((x) => overlap(x.top20, reference(network, x.run).top20));
+    const o100 = rs.map((x) => overlap(x.top100, reference(network, x.run).top100));
+    const line = {
+      first_shelf_ms: median(rs.map((x) => x.firstShelfMs)),
+      init_ms: median(rs.map((x) => x.initMs)),
+      bytes_before_first_shelf: median(rs.map((x) => x.bytes.beforeFirstShelf)),
+      bytes_visit: median(rs.map((x) => x.bytes.visit)),
+      wasm_bytes: median(rs.map((x) => x.bytes.wasm)),
+      chunks: median(rs.map((x) => x.bytes.chunks)),
+      visit_shelf_median_ms: median(rs.flatMap((x) => x.visitShelfMs)),
+      visit_shelf_p95_ms: p95(rs.flatMap((x) => x.visitShelfMs)),
+      steady_shelf_median_ms: median(rs.flatMap((x) => x.steadyMs)),
+      steady_shelf_p95_ms: p95(rs.flatMap((x) => x.steadyMs)),
+      overlap20: median(o20),
+      overlap100: median(o100),
+      item_count: median(rs.map((x) => x.info.itemCount)),
+      problems: rs.flatMap((x) => x.problems),
+    };
+    console.log(`bench: sharded layout=${layout} network=${network} ${Object.entries(line).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(3) : JSON.stringify(v)}`).join(' ')}`);
+  }
+}
+fs.writeFileSync(arg('--out', 'bench/sharded-results.json'), `${JSON.stringify(results, null, 1)}\n`);

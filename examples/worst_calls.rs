@@ -1,0 +1,71 @@
+//! Times the worst calls a page can make (issue #20: "any call on a 100k-item pack finishes
+//! in ≤ 50 ms, or is refused"), natively, on a realistic pack built in-process.
+//!
+//!   cargo run --release --features cli --example worst_calls -- [--items N] [--reps R] [--only NAME]
+//!
+//! Builds the pack of `tests/common/large_pack.rs` (default 100,000 items, 64-d), gives it a
+//! shopper with 10,000 events and 100 searches, and times through [`Engine::page`] (the one
+//! ranking path) each shelf kind with the heaviest arguments within `src/limits.rs`, and a
+//! page of 20 such shelves, beside a plain for-you shelf (k = 8) as the same-process
+//! baseline. Prints the CPU, then per call the median and the slowest of R runs (ms) and the
+//! median's ratio to the baseline's. A benchmark helper, not a test: nothing here passes or
+//! fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use shelfwise::page::ShelfRequest;
+
+#[path = "../tests/common/large_pack.rs"]
+mod large_pack;
+use large_pack::{heavy_shopper, large_pack, worst_calls, NOW_MS};
+
+fn cpu_name() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let name = info.lines().find_map(|l| l.strip_prefix("model name")).map(|l| l.trim_start_matches([' ', '\t', ':']).to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{} ({cores} logical CPUs)", name.unwrap_or_else(|| "unknown CPU".into()))
+}
+
+fn arg(args: &[String], name: &str, default: usize) -> usize {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map_or(default, |v| v.parse().expect("a number"))
+}
+
+/// Median and maximum of `reps` runs of `call`, in ms.
+fn time(reps: usize, mut call: impl FnMut()) -> (f64, f64) {
+    call(); // warm-up
+    let mut ms: Vec<f64> = (0..reps)
+        .map(|_| {
+            let t = Instant::now();
+            call();
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    ms.sort_by(f64::total_cmp);
+    (ms[ms.len() / 2], ms[ms.len() - 1])
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let items = arg(&args, "--items", 100_000);
+    let reps = arg(&args, "--reps", 7).max(1);
+    println!("CPU: {}", cpu_name());
+    let t = Instant::now();
+    let engine = heavy_shopper(large_pack(items, 5), 10_000);
+    println!(
+        "pack: {items} items, dim {}, {} events; built in {:.1} s",
+        engine.pack().dim(),
+        engine.events().len(),
+        t.elapsed().as_secs_f64()
+    );
+    let plain = [ShelfRequest { k: Some(8), ..ShelfRequest::new("for-you") }];
+    let (base, base_max) = time(reps, || drop(black_box(engine.page(&plain, NOW_MS).unwrap())));
+    println!("{:<45} {:>9} {:>9} {:>7}", "call", "median ms", "max ms", "× base");
+    println!("{:<45} {base:>9.2} {base_max:>9.2} {:>7.1}", "baseline: for-you k=8", 1.0);
+    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1));
+    for call in worst_calls(&engine).into_iter().filter(|c| only.is_none_or(|o| c.name.contains(o.as_str()))) {
+        let (median, max) = time(reps, || drop(black_box(engine.page(&call.requests, NOW_MS).unwrap())));
+        println!("{:<45} {median:>9.2} {max:>9.2} {:>7.1}", call.name, median / base);
+    }
+}

@@ -1,0 +1,124 @@
+//! The bounds on what a page may ask of the engine: one place for every number.
+//!
+//! Each input that crosses the API boundary (`track`, `shelf`, `page`, `item`, `items`,
+//! `removeInterest`) is bounded here, so that no single call can stall the page or grow the
+//! wasm memory with the size of its arguments. An argument over a bound is either refused
+//! with `out_of_range` naming the field ([`check_text`], [`check_list`]) or cut to the bound
+//! (search text, shelf titles, the search text quoted in an explanation; see [`cut`]).
+//! `docs/TRUST.md` lists every bound with what happens over it.
+
+use crate::error::CoreError;
+
+/// Longest item id accepted anywhere (events, context, exclusions, rules), in bytes.
+pub const MAX_ID_BYTES: usize = 1_024;
+/// Longest category or brand name accepted (context, filters, rules, interests), in bytes.
+pub const MAX_NAME_BYTES: usize = 1_024;
+/// Longest search text used or kept, in characters (longer text is cut, not refused).
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Most distinct words of a search text that are matched against titles (the rest are cut).
+pub const MAX_QUERY_WORDS: usize = 16;
+/// Most characters of the search text quoted in an explanation's text (then `…`).
+pub const MAX_QUOTED_QUERY_CHARS: usize = 40;
+/// Longest shelf title a request may set, in characters (longer titles are cut).
+pub const MAX_TITLE_CHARS: usize = 100;
+/// Most ids or names in one list of a request (`exclude`, `cart`, filter categories).
+pub const MAX_LIST_LEN: usize = 1_000;
+/// Most items one shelf may ask for.
+pub const MAX_K: usize = 1_000;
+/// Most items a shelf with `diversity` above 0 may ask for (its cost grows with k²).
+pub const MAX_DIVERSE_K: usize = 100;
+/// Most shelves one page call may ask for.
+pub const MAX_SHELVES: usize = 20;
+/// Most items one page call may ask for, summed over its shelves.
+pub const MAX_PAGE_ITEMS: usize = 2_000;
+/// Most rules of one request, and of a pack (the builder refuses more).
+pub const MAX_RULES: usize = 1_000;
+/// Most item cards one `items()` call returns.
+pub const MAX_ITEMS_PER_CALL: usize = 10_000;
+/// Most events kept in memory; older ones are dropped first.
+pub const MAX_EVENTS: usize = 10_000;
+/// Most searches kept in memory; older ones are dropped first.
+pub const MAX_SEARCHES: usize = 100;
+/// How far in the future an event may be dated, in ms (one day: clocks differ, a
+/// microsecond timestamp does not).
+pub const MAX_FUTURE_MS: i64 = 24 * 60 * 60 * 1_000;
+
+/// The most characters of an input value a message quotes (the core's errors and the
+/// builder's); longer values are cut with `…` and their length.
+pub const MAX_ECHO_CHARS: usize = 64;
+
+/// `text` quoted for a message: as `"text"`, or when longer than [`MAX_ECHO_CHARS`]
+/// characters as `"first 64 characters…" (N bytes)`.
+pub fn echo(text: &str) -> String {
+    match text.char_indices().nth(MAX_ECHO_CHARS) {
+        None => format!("{text:?}"),
+        Some((at, _)) => format!("{:?} ({} bytes)", format!("{}…", &text[..at]), text.len()),
+    }
+}
+
+/// `text` cut to at most `max` characters (no `…`).
+pub fn cut(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        None => text,
+        Some((at, _)) => &text[..at],
+    }
+}
+
+/// Refuses a text argument `name` longer than `max_bytes` with `out_of_range`.
+pub fn check_text<'a>(name: &'static str, text: &'a str, max_bytes: usize, expected: &'static str) -> Result<&'a str, CoreError> {
+    if text.len() <= max_bytes {
+        Ok(text)
+    } else {
+        Err(CoreError::OutOfRange { name, value: echo(text), expected })
+    }
+}
+
+/// Refuses an item id longer than [`MAX_ID_BYTES`].
+pub fn check_id<'a>(name: &'static str, id: &'a str) -> Result<&'a str, CoreError> {
+    check_text(name, id, MAX_ID_BYTES, "an item id of at most 1024 bytes")
+}
+
+/// Refuses a category or brand name longer than [`MAX_NAME_BYTES`].
+pub fn check_name<'a>(name: &'static str, text: &'a str) -> Result<&'a str, CoreError> {
+    check_text(name, text, MAX_NAME_BYTES, "a name of at most 1024 bytes")
+}
+
+/// Refuses a list argument `name` with more than [`MAX_LIST_LEN`] entries.
+pub fn check_list<T>(name: &'static str, list: &[T]) -> Result<(), CoreError> {
+    if list.len() <= MAX_LIST_LEN {
+        Ok(())
+    } else {
+        Err(CoreError::OutOfRange { name, value: list.len().to_string(), expected: "a list of at most 1000 entries" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echo_is_short_whatever_the_input() {
+        assert_eq!(echo("abc"), "\"abc\"");
+        let long = "é".repeat(100_000);
+        let shown = echo(&long);
+        assert!(shown.chars().count() < 100, "{shown}");
+        assert!(shown.ends_with("(200000 bytes)"), "{shown}");
+    }
+
+    #[test]
+    fn cut_keeps_whole_characters() {
+        assert_eq!(cut("héllo", 2), "hé");
+        assert_eq!(cut("hi", 5), "hi");
+    }
+
+    #[test]
+    fn long_ids_names_and_lists_are_out_of_range() {
+        let id = "x".repeat(MAX_ID_BYTES + 1);
+        let err = check_id("item", &id).err();
+        assert!(matches!(err, Some(CoreError::OutOfRange { name: "item", .. })), "{err:?}");
+        assert!(check_id("item", &id[1..]).is_ok());
+        assert!(check_name("category", &"c".repeat(MAX_NAME_BYTES + 1)).is_err());
+        assert!(matches!(check_list("exclude", &vec![0; MAX_LIST_LEN + 1]), Err(CoreError::OutOfRange { name: "exclude", .. })));
+        assert!(check_list("exclude", &vec![0; MAX_LIST_LEN]).is_ok());
+    }
+}
