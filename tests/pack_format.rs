@@ -331,14 +331,14 @@ fn each_bad_header_field_is_named() {
         bad_header("53484c46 5041434b 04002800 00000100 00000000 05000000 00000000 00000000 f4a45e2f 01000000"),
         ("reserved", 36, 1)
     );
-    // section_count 4 and 23, checksum repaired.
+    // section_count 4 and 24 (one more than the 23 kinds), checksum repaired.
     assert_eq!(
         bad_header("53484c46 5041434b 04002800 00000100 00000000 04000000 00000000 00000000 00528a39 00000000"),
         ("section_count", 20, 4)
     );
     assert_eq!(
-        bad_header("53484c46 5041434b 04002800 00000100 00000000 17000000 00000000 00000000 6cd865f6 00000000"),
-        ("section_count", 20, 23)
+        bad_header("53484c46 5041434b 04002800 00000100 00000000 18000000 00000000 00000000 56bf8f78 00000000"),
+        ("section_count", 20, 24)
     );
 }
 
