@@ -176,9 +176,11 @@ fn result_fields_are_the_cores() {
     assert_eq!(keys(&serde_json::to_value(&evidence).unwrap()), ts_interface(&types, "Evidence"), "index.d.ts Evidence");
     let profile = serde_json::to_value(engine.profile_summary(NOW)).unwrap();
     assert_eq!(keys(&profile), ts_interface(&types, "ProfileSummary"), "index.d.ts ProfileSummary");
-    // PackInfo: the shell adds `wasm` (which build runs).
+    // PackInfo: the shell adds `wasm` (which build runs) and, for a sharded pack, `sharded`
+    // (engine.js, from shards.js).
     let mut info = keys(&serde_json::to_value(engine.info()).unwrap());
     info.insert("wasm".into());
+    info.insert("sharded".into());
     assert_eq!(info, ts_interface(&types, "PackInfo"), "index.d.ts PackInfo");
 }
 
