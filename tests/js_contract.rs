@@ -179,7 +179,7 @@ fn result_fields_are_the_cores() {
     let profile = serde_json::to_value(engine.profile_summary(NOW)).unwrap();
     assert_eq!(keys(&profile), ts_interface(&types, "ProfileSummary"), "index.d.ts ProfileSummary");
     // PackInfo: the shell adds `wasm` (which build runs) and, for a sharded pack, `sharded`
-    // (www/shelfwise/engine.js).
+    // (engine.js, from shards.js).
     let mut info = keys(&serde_json::to_value(engine.info()).unwrap());
     info.insert("wasm".into());
     info.insert("sharded".into());
