@@ -16,13 +16,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { STRICT_CSP } from '../../scripts/serve.mjs';
-import { WWW, dump, launchBrowser, startServer, watchPage } from './helpers.mjs';
+import { WWW, fulfillTestPage, dump, launchBrowser, startServer, watchPage } from './helpers.mjs';
 
 const WAIT = { timeout: 10_000 };
-const PAGES = fileURLToPath(new URL('./pages/', import.meta.url));
 const DEMO_PACK = '/demo/data/shop.pack';
 const MODES = [
   { name: 'worker (default)', options: {} },
@@ -129,8 +127,6 @@ Recommender.prototype.shelf = function shelf(request, nowMs) {
   }));
 }
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
-
 /**
  * A fresh page (own browser context, so its own Cache Storage) on the fixture. `packs` maps a
  * name to the bytes served at /__e2e__/packs/<name> (read on every request, so tests can swap
@@ -151,12 +147,7 @@ async function openFixture(packs = {}, { initScript = null, csp = STRICT_CSP, tr
       if (!bytes) return route.fulfill({ status: 404, headers, contentType: 'text/plain', body: 'not found' });
       return route.fulfill({ status: 200, headers, contentType: 'application/octet-stream', body: bytes });
     }
-    try {
-      const body = await readFile(join(PAGES, path.replace(/\.\./g, '')));
-      return route.fulfill({ status: 200, headers, contentType: TYPES[extname(path)], body });
-    } catch {
-      return route.fulfill({ status: 404, headers, contentType: 'text/plain', body: 'not found' });
-    }
+    return fulfillTestPage(route, path, headers);
   });
   await load(page);
   return { page, log, close: () => context.close() };

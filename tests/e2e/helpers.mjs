@@ -1,6 +1,8 @@
 // Shared helpers for the browser tests: a static server on a free port, a headless Chromium
 // (the system one; nothing is downloaded) and a watcher that collects console problems, page
 // errors, CSP violations and every request the page (and its workers) makes.
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -96,4 +98,20 @@ export function foreignRequests(log, origin) {
 /** A readable dump of what was collected, for assertion messages. */
 export function dump(log) {
   return JSON.stringify(log, null, 2);
+}
+
+const TEST_PAGES = fileURLToPath(new URL('./pages/', import.meta.url));
+const TEST_PAGE_TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+
+/**
+ * Answers a routed request for `path` with the file of that name under tests/e2e/pages/ (200),
+ * or 404 when there is none; `headers` go on either answer.
+ */
+export async function fulfillTestPage(route, path, headers) {
+  try {
+    const body = await readFile(join(TEST_PAGES, path.replace(/\.\./g, '')));
+    return route.fulfill({ status: 200, headers, contentType: TEST_PAGE_TYPES[extname(path)], body });
+  } catch {
+    return route.fulfill({ status: 404, headers, contentType: 'text/plain', body: 'not found' });
+  }
 }

@@ -14,19 +14,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { STRICT_CSP } from '../../scripts/serve.mjs';
-import { WWW, launchBrowser, startServer, watchPage } from './helpers.mjs';
+import { WWW, fulfillTestPage, launchBrowser, startServer, watchPage } from './helpers.mjs';
 
 const WAIT = { timeout: 10_000 };
-const PAGES = fileURLToPath(new URL('./pages/', import.meta.url));
 const MODES = [
   { name: 'worker (default)', options: {} },
   { name: 'inline ({ worker: false })', options: { worker: false } },
 ];
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
-
 let server;
 let browser;
 let goodPack;
@@ -73,12 +69,7 @@ async function openFixture() {
       if (!answer) return route.fulfill({ status: 404, headers, contentType: 'text/plain', body: 'not found' });
       return route.fulfill({ status: answer.status, headers, contentType: answer.type, body: answer.body });
     }
-    try {
-      const body = await readFile(join(PAGES, path.replace(/\.\./g, '')));
-      return route.fulfill({ status: 200, headers, contentType: TYPES[extname(path)], body });
-    } catch {
-      return route.fulfill({ status: 404, headers, contentType: 'text/plain', body: 'not found' });
-    }
+    return fulfillTestPage(route, path, headers);
   });
   await page.goto(`${server.origin}/__e2e__/api.html`);
   await page.waitForSelector('body[data-ready="true"]', WAIT);

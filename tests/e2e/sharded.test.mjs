@@ -11,15 +11,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { STRICT_CSP } from '../../scripts/serve.mjs';
-import { WWW, dump, launchBrowser, startServer, watchPage } from './helpers.mjs';
+import { WWW, fulfillTestPage, dump, launchBrowser, startServer, watchPage } from './helpers.mjs';
 
 const WAIT = { timeout: 20_000 };
-const PAGES = fileURLToPath(new URL('./pages/', import.meta.url));
 const SHARDED = join(WWW, 'demo/data/shop-sharded');
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
 const NOW = Date.UTC(2026, 5, 2);
 
 let server;
@@ -56,12 +53,7 @@ async function openFixture(serve = (name, bytes) => bytes, context = null) {
       if (!bytes) return route.fulfill({ status: 404, headers, contentType: 'text/plain', body: 'not found' });
       return route.fulfill({ status: 200, headers, contentType: 'application/octet-stream', body: bytes });
     }
-    try {
-      const body = await readFile(join(PAGES, path.replace(/\.\./g, '')));
-      return route.fulfill({ status: 200, headers, contentType: TYPES[extname(path)], body });
-    } catch {
-      return route.fulfill({ status: 404, headers, contentType: 'text/plain', body: 'not found' });
-    }
+    return fulfillTestPage(route, path, headers);
   });
   await page.goto(`${server.origin}/__e2e__/api.html`);
   await page.waitForSelector('body[data-ready="true"]', WAIT);
