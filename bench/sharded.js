@@ -10,10 +10,13 @@ const views = params.get('views').split(',');
 const now = Number(params.get('now'));
 const shelfwise = await init({ pack: params.get('pack') });
 const initMs = performance.now();
+performance.mark('shelfwise:init-resolved');
 const at = (n) => now - (views.length - n) * 60_000;
 await shelfwise.track({ type: 'view', item: views[0], ts: at(0) });
+performance.mark('shelfwise:tracked');
 const first = await shelfwise.shelf('for-you', { k: 20, now });
 const firstShelfMs = performance.now();
+performance.mark('shelfwise:shelf-received');
 renderShelf(document.querySelector('#shelf'), first);
 const visitShelfMs = [];
 for (let n = 1; n < views.length; n++) {
