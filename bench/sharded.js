@@ -5,6 +5,8 @@
 // shelves with nothing new (chunks cached: the steady per-shelf time), and the final top 100.
 import { init, renderShelf } from '/www/shelfwise/index.js';
 
+performance.mark('shelfwise:page-modules-loaded');
+
 const params = new URLSearchParams(location.search);
 const views = params.get('views').split(',');
 const now = Number(params.get('now'));

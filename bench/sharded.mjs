@@ -37,13 +37,14 @@ async function bytesOf(page, untilMs) {
   const read = () => ({ origin: performance.timeOrigin, r: performance.getEntriesByType('resource').map((e) => [e.name, e.responseEnd, e.encodedBodySize, e.decodedBodySize]) });
   const realms = [await page.evaluate(read)];
   for (const worker of page.workers()) realms.push(await worker.evaluate(read));
-  const out = { beforeFirstShelf: 0, visit: 0, visitDecoded: 0, wasm: 0, chunks: 0 };
+  const out = { beforeFirstShelf: 0, visit: 0, visitDecoded: 0, wasm: 0, chunks: 0, chunksBeforeFirstShelf: 0 };
   for (const realm of realms) {
     for (const [url, end, size, decoded] of realm.r) {
       const file = new URL(url).pathname;
       if (!/\.(pack|shard|chunk|wasm)$/.test(file)) continue;
       const t = end + realm.origin - realms[0].origin;
       if (t <= untilMs) out.beforeFirstShelf += size;
+      if (t <= untilMs && file.endsWith('.chunk')) out.chunksBeforeFirstShelf += 1;
       out.visit += size;
       out.visitDecoded += decoded;
       if (file.endsWith('.wasm')) out.wasm += size;
@@ -140,6 +141,7 @@ for (const network of NETWORKS) {
       bytes_visit_decoded: median(rs.map((x) => x.bytes.visitDecoded)),
       wasm_bytes: median(rs.map((x) => x.bytes.wasm)),
       chunks: median(rs.map((x) => x.bytes.chunks)),
+      chunks_before_first_shelf: median(rs.map((x) => x.bytes.chunksBeforeFirstShelf)),
       visit_shelf_median_ms: median(rs.flatMap((x) => x.visitShelfMs)),
       visit_shelf_p95_ms: p95(rs.flatMap((x) => x.visitShelfMs)),
       steady_shelf_median_ms: median(rs.flatMap((x) => x.steadyMs)),
