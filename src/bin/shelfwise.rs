@@ -410,7 +410,7 @@ enum Command {
         #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=52))]
         horizon_weeks: u32,
         /// The method (last-4-weeks, mean-12-weeks, linear-12-weeks, damped-holt, augurs-ets,
-        /// croston, tsb, global).
+        /// croston, tsb, global, boosted, ensemble).
         #[arg(long, default_value = "global")]
         method: String,
         /// Write the forecast as CSV here.

@@ -46,8 +46,10 @@ pub struct EvaluationRow {
     pub horizon: usize,
     /// Its scores.
     pub scores: Scores,
-    /// Wall time of the forecast and its back-test, seconds.
+    /// Wall time of the forecast, its tuning and its back-test, seconds.
     pub seconds: f64,
+    /// The boosted model's config, chosen by rolling-origin validation on the history.
+    pub config: Option<super::boosted::Config>,
 }
 
 /// An evaluation on one split.
@@ -136,7 +138,8 @@ pub fn evaluate(
                     .collect();
                 shown = Some(Shown { horizon, shop_weeks: forecast.shop_weeks(), top });
             }
-            rows.push(EvaluationRow { method, horizon, scores, seconds: started.elapsed().as_secs_f64() });
+            let seconds = started.elapsed().as_secs_f64();
+            rows.push(EvaluationRow { method, horizon, scores, seconds, config: forecast.config });
         }
     }
     let shop = sales.shop_units();
@@ -184,6 +187,10 @@ impl Evaluation {
                 s.actual_units,
                 r.seconds
             );
+            if let Some(config) = r.config {
+                out.pop();
+                out += &format!(" (tuned: {config})\n");
+            }
         }
         if let Some(shown) = &self.shown {
             let sum = |pick: fn(&(f64, f64, f64)) -> f64| shown.shop_weeks.iter().map(pick).sum::<f64>();
