@@ -25,10 +25,13 @@ use super::series::WeeklySales;
 /// What the trees fit, from a row's mean weekly units `y` over the horizon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
-    /// `ln(1 + y)`, unweighted: the median of the log is the log of the median.
+    /// `ln(1 + y)` on squared loss; `exp(ŷ) − 1` is then scaled by the factor that minimises
+    /// the training rows' absolute error, as the ridge model does.
     Log,
-    /// `y / level`, weighted by `level` (the product's 12-week mean + [`LEVEL_FLOOR`]): the
-    /// absolute error in units, on a scale shared across products.
+    /// `ln(1 + y)` on absolute loss: the median of the log is the log of the median.
+    LogMedian,
+    /// `y / level` on absolute loss, weighted by `level` (the product's 12-week mean +
+    /// [`LEVEL_FLOOR`]): the absolute error in units, on a scale shared across products.
     Scaled,
 }
 
@@ -50,10 +53,10 @@ impl std::fmt::Display for Config {
 /// The configs [`tune`] chooses among; the first is used when the history is too short to
 /// validate.
 pub const CANDIDATES: [Config; 4] = [
-    Config { budget: 0.5, target: Target::Log },
     Config { budget: 1.0, target: Target::Log },
-    Config { budget: 0.5, target: Target::Scaled },
-    Config { budget: 1.0, target: Target::Scaled },
+    Config { budget: 1.5, target: Target::Log },
+    Config { budget: 2.0, target: Target::Log },
+    Config { budget: 1.0, target: Target::LogMedian },
 ];
 /// How many validation origins [`tune`] scores at.
 pub const VALIDATION_ORIGINS: usize = 2;
@@ -170,6 +173,8 @@ impl Rows {
 struct BoostedModel {
     booster: PerpetualBooster,
     target: Target,
+    /// Factor on the back-transformed prediction ([`Target::Log`]; else 1).
+    calibration: f64,
 }
 
 impl BoostedModel {
@@ -178,7 +183,7 @@ impl BoostedModel {
         let cols = rows.x.first()?.len();
         let actual = picked.iter().map(|&r| rows.actual(sales, r, horizon));
         let (y, weights): (Vec<f64>, Option<Vec<f64>>) = match config.target {
-            Target::Log => (actual.map(f64::ln_1p).collect(), None),
+            Target::Log | Target::LogMedian => (actual.map(f64::ln_1p).collect(), None),
             Target::Scaled => (
                 actual.zip(picked).map(|(a, &r)| a / rows.level[r]).collect(),
                 Some(picked.iter().map(|&r| rows.level[r]).collect()),
@@ -186,10 +191,15 @@ impl BoostedModel {
         };
         let data = rows.columns(picked);
         let matrix = Matrix::new(&data, picked.len(), cols);
-        let mut booster =
-            PerpetualBooster::default().set_objective(Objective::AbsoluteLoss).set_budget(config.budget).set_seed(0);
+        let objective = if config.target == Target::Log { Objective::SquaredLoss } else { Objective::AbsoluteLoss };
+        let mut booster = PerpetualBooster::default().set_objective(objective).set_budget(config.budget).set_seed(0);
         booster.fit(&matrix, &y, weights.as_deref(), None).ok()?;
-        Some(BoostedModel { booster, target: config.target })
+        let mut model = BoostedModel { booster, target: config.target, calibration: 1.0 };
+        if config.target == Target::Log {
+            let pairs = model.predict(rows, picked).into_iter().zip(&y).map(|(p, t)| (p, t.exp_m1())).collect::<Vec<_>>();
+            model.calibration = global::weighted_median_ratio(&pairs);
+        }
+        Some(model)
     }
 
     /// Forecast mean weekly units of the rows `picked` (never below 0).
@@ -200,10 +210,10 @@ impl BoostedModel {
         raw.iter()
             .zip(picked)
             .map(|(&p, &r)| match self.target {
-                Target::Log => p.exp_m1(),
+                Target::Log | Target::LogMedian => p.exp_m1(),
                 Target::Scaled => p * rows.level[r],
             })
-            .map(|v| v.max(0.0))
+            .map(|v| v.max(0.0) * self.calibration)
             .collect()
     }
 }

@@ -152,7 +152,7 @@ impl GlobalModel {
 
 /// The `s` minimising `Σ |s·p − a|` over `(p, a)` pairs: the median of `a/p` weighted by `p`
 /// (1 when no `p` is positive).
-fn weighted_median_ratio(pairs: &[(f64, f64)]) -> f64 {
+pub fn weighted_median_ratio(pairs: &[(f64, f64)]) -> f64 {
     let mut ratios: Vec<(f64, f64)> = pairs.iter().filter(|(p, _)| *p > 0.0).map(|&(p, a)| (a / p, p)).collect();
     ratios.sort_by(|a, b| a.0.total_cmp(&b.0));
     let half = ratios.iter().map(|r| r.1).sum::<f64>() / 2.0;
