@@ -75,7 +75,8 @@ fn evaluate_scores_every_method_asked_on_the_split() {
     let (catalog, events) = write_shop(dir.path());
     let html = dir.path().join("evaluation.html");
     let args = ["forecast", "--events", &events, "--catalog", &catalog, "--now", NOW, "--evaluate", "--split-date", "2024-07-01"];
-    let (ok, out, err) = run(&[&args[..], &["--methods", "mean-12-weeks,tsb,global,boosted,ensemble", "--html", html.to_str().unwrap()]].concat());
+    let (ok, out, err) =
+        run(&[&args[..], &["--methods", "mean-12-weeks,tsb,global,boosted,ensemble", "--html", html.to_str().unwrap()]].concat());
     assert!(ok, "{err}");
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("Sales forecast from 2024-07-01") && page.contains("<svg") && page.contains("Product 19"), "{page}");
@@ -90,7 +91,10 @@ fn evaluate_scores_every_method_asked_on_the_split() {
     let wape = |m: &str| -> f64 { rows.iter().find(|l| l.starts_with(m)).unwrap().split_whitespace().nth(2).unwrap().parse().unwrap() };
     assert!(wape("global") < wape("mean-12-weeks"), "{out}");
     assert!(wape("boosted") < wape("mean-12-weeks"), "{out}");
-    assert!(rows.iter().filter(|l| l.starts_with("boosted")).all(|l| l.contains("(tuned: budget ")), "the config tuned by rolling origin is shown: {out}");
+    assert!(
+        rows.iter().filter(|l| l.starts_with("boosted")).all(|l| l.contains("(tuned: budget ")),
+        "the config tuned by rolling origin is shown: {out}"
+    );
 }
 
 #[test]

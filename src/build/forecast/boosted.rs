@@ -184,10 +184,9 @@ impl BoostedModel {
         let actual = picked.iter().map(|&r| rows.actual(sales, r, horizon));
         let (y, weights): (Vec<f64>, Option<Vec<f64>>) = match config.target {
             Target::Log | Target::LogMedian => (actual.map(f64::ln_1p).collect(), None),
-            Target::Scaled => (
-                actual.zip(picked).map(|(a, &r)| a / rows.level[r]).collect(),
-                Some(picked.iter().map(|&r| rows.level[r]).collect()),
-            ),
+            Target::Scaled => {
+                (actual.zip(picked).map(|(a, &r)| a / rows.level[r]).collect(), Some(picked.iter().map(|&r| rows.level[r]).collect()))
+            }
         };
         let data = rows.columns(picked);
         let matrix = Matrix::new(&data, picked.len(), cols);
