@@ -1,13 +1,13 @@
 //! `shelfwise build`: events and catalog in, a pack (one file or a sharded folder) out, with
 //! optional imported vectors, merchandising rules and static shelves; ends with a summary.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::Args;
 
 use shelfwise::build::assemble::{assemble, BuildSummary};
+use shelfwise::build::file_error::{create_parent_folder, FileError};
 use shelfwise::build::shard::{split, ShardConfig, ShardedPack};
 use shelfwise::build::static_shelves::{static_shelves, Sources};
 use shelfwise::build::vectors::{apply_vectors, read_vectors, AppliedVectors, VectorColumns};
@@ -15,6 +15,7 @@ use shelfwise::pack::shard::bootstrap::Bootstrap;
 use shelfwise::pack::{read_header, Pack, PackContents};
 
 use crate::args::{InputArgs, ModelArgs};
+use crate::error::CliError;
 use crate::inputs::{load_inputs, print_report, EventsRead};
 use crate::progress::{spinner, training_bar};
 
@@ -127,7 +128,7 @@ struct Built<'a> {
 }
 
 /// Runs `shelfwise build`.
-pub fn run(args: &BuildArgs) -> Result<(), String> {
+pub fn run(args: &BuildArgs) -> Result<(), CliError> {
     let BuildArgs { events, catalog, out, model, input, extras, layout } = args;
     let started = Instant::now();
     let built_at_ms = input.build_time_ms();
@@ -138,7 +139,7 @@ pub fn run(args: &BuildArgs) -> Result<(), String> {
             let columns = VectorColumns { id: extras.vector_id_column.clone(), vector: extras.vector_column.clone() };
             let read = read_vectors(path, extras.vector_ids.as_deref(), &columns);
             step.finish_and_clear();
-            let (vectors, report) = read.map_err(|e| e.to_string())?;
+            let (vectors, report) = read?;
             print_report("vectors", &report);
             Some((path.as_path(), vectors))
         }
@@ -160,22 +161,21 @@ pub fn run(args: &BuildArgs) -> Result<(), String> {
             step.finish_and_clear();
         }
         bar.set_position(i as u64 + 1);
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     if let Some(step) = preparing.take() {
         step.finish_and_clear();
     }
     bar.finish_and_clear();
     let vectors = imported.as_ref().map(|(path, vectors)| (*path, vectors.dim, apply_vectors(&mut contents, vectors)));
     if let Some(path) = &extras.rules {
-        contents.rules = shelfwise::build::rules::read_rules(path, &contents).map_err(|e| e.to_string())?;
+        contents.rules = shelfwise::build::rules::read_rules(path, &contents)?;
         eprintln!("rules {}: {} rules", path.display(), contents.rules.len());
     }
     let training = training_started.elapsed();
 
     let writing_started = Instant::now();
     let step = spinner(format!("encoding and writing {}", out.display()));
-    let bytes = contents.encode().map_err(|e| e.to_string())?;
+    let bytes = contents.encode().map_err(|source| CliError::Pack { path: out.clone(), source })?;
     let sharded = write_pack(&bytes, out, *layout)?;
     step.finish_and_clear();
     let static_shelves = match &extras.static_shelves {
@@ -264,23 +264,21 @@ fn print_extras_summary(built: &Built) {
 
 /// Writes the encoded single pack `bytes` as `layout` says: a file at `out`, or a sharded
 /// folder at `out` (returned, for the summary).
-fn write_pack(bytes: &[u8], out: &Path, layout: Layout) -> Result<Option<ShardedPack>, String> {
+fn write_pack(bytes: &[u8], out: &Path, layout: Layout) -> Result<Option<ShardedPack>, CliError> {
     let sharded = match layout {
         Layout::Single => false,
         Layout::Sharded => true,
         Layout::Auto => bytes.len() > AUTO_SHARDED_ABOVE,
     };
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
-    }
+    create_parent_folder(out)?;
     if !sharded {
-        fs::write(out, bytes).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+        std::fs::write(out, bytes).map_err(FileError::write(out))?;
         return Ok(None);
     }
-    let contents = Pack::open(bytes).map_err(|e| e.to_string())?.to_contents();
-    let pack = split(&contents, &ShardConfig::default()).map_err(|e| e.to_string())?;
+    let contents = Pack::open(bytes).map_err(CliError::JustWritten)?.to_contents();
+    let pack = split(&contents, &ShardConfig::default()).map_err(|source| CliError::Pack { path: out.to_owned(), source })?;
     if out.is_file() {
-        return Err(format!("{}: is a file; a sharded pack is written as a folder (use another --out or --layout single)", out.display()));
+        return Err(CliError::OutIsFile { path: out.to_owned(), hint: " (use another --out or --layout single)" });
     }
     pack.write_folder(out)?;
     Ok(Some(pack))
@@ -295,15 +293,13 @@ struct StaticSummary {
 }
 
 /// Computes the static shelves of the pack `bytes` and writes them as JSON to `path`.
-fn write_static_shelves(bytes: &[u8], path: &Path, k: usize) -> Result<StaticSummary, String> {
+fn write_static_shelves(bytes: &[u8], path: &Path, k: usize) -> Result<StaticSummary, CliError> {
     let step = spinner(format!("computing static shelves into {}", path.display()));
-    let pack = Pack::open(bytes).map_err(|e| format!("the pack just written does not open: {e}"))?;
+    let pack = Pack::open(bytes).map_err(CliError::JustWritten)?;
     let shelves = static_shelves(&pack, k);
-    let text = serde_json::to_string(&shelves).map_err(|e| e.to_string())? + "\n";
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
-    }
-    fs::write(path, &text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    let text = serde_json::to_string(&shelves).map_err(|source| CliError::ToJson { path: path.to_owned(), source })? + "\n";
+    create_parent_folder(path)?;
+    std::fs::write(path, &text).map_err(FileError::write(path))?;
     step.finish_and_clear();
     Ok(StaticSummary { items: shelves.items.len(), categories: shelves.trending.len(), sources: shelves.sources, bytes: text.len() })
 }

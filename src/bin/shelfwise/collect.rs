@@ -7,6 +7,8 @@ use clap::Args;
 
 use shelfwise::reports::collect::{CollectorConfig, DEFAULT_MAX_BODY};
 
+use crate::error::CliError;
+
 /// `collect --help`'s examples.
 pub const EXAMPLES: &str = "\
 Examples:
@@ -41,10 +43,11 @@ pub struct CollectArgs {
 }
 
 /// Runs `shelfwise collect` until the process is stopped.
-pub fn run(args: CollectArgs) -> Result<(), String> {
+pub fn run(args: CollectArgs) -> Result<(), CliError> {
     let CollectArgs { host, port, path, out, max_body, rotate_bytes, keep } = args;
     let config = CollectorConfig { host, port, path, out, max_body, rotate_bytes, keep };
     shelfwise::reports::collect::run(&config, |url| {
         println!("collecting reports at {url} into {}", config.out.display());
-    })
+    })?;
+    Ok(())
 }

@@ -7,9 +7,11 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
+use shelfwise::build::file_error::{FileAction, FileError};
 use shelfwise::build::input::RawEvent;
 use shelfwise::build::synth::{self, SynthConfig};
 
+use crate::error::CliError;
 use crate::progress::spinner;
 
 /// `demo-data --help`'s examples.
@@ -37,22 +39,26 @@ pub struct DemoDataArgs {
 }
 
 /// Runs `shelfwise demo-data`.
-pub fn run(args: &DemoDataArgs) -> Result<(), String> {
+pub fn run(args: &DemoDataArgs) -> Result<(), CliError> {
     let DemoDataArgs { out, items, shoppers, seed } = args;
     let config = SynthConfig { seed: *seed, items: *items, shoppers: *shoppers, ..SynthConfig::default() };
     let step = spinner("generating the synthetic shop");
     let shop = synth::generate(&config);
     step.finish_and_clear();
     let img = out.join("img");
-    fs::create_dir_all(&img).map_err(|e| format!("{}: cannot create folder: {e}", img.display()))?;
-    let mut writer = csv::Writer::from_path(out.join("catalog.csv")).map_err(|e| e.to_string())?;
+    fs::create_dir_all(&img).map_err(FileError::at(&img, FileAction::CreateFolder))?;
+    let catalog = out.join("catalog.csv");
+    let csv_error = |source| CliError::Csv { path: catalog.clone(), source };
+    let mut writer = csv::Writer::from_path(&catalog).map_err(csv_error)?;
     for item in &shop.catalog {
-        writer.serialize(item).map_err(|e| e.to_string())?;
+        writer.serialize(item).map_err(csv_error)?;
     }
-    writer.flush().map_err(|e| e.to_string())?;
-    fs::write(out.join("events.jsonl"), events_jsonl(&shop.events)).map_err(|e| e.to_string())?;
+    writer.flush().map_err(FileError::write(&catalog))?;
+    let events = out.join("events.jsonl");
+    fs::write(&events, events_jsonl(&shop.events)).map_err(FileError::write(&events))?;
     for (name, svg) in synth::category_images(&shop) {
-        fs::write(img.join(&name), svg).map_err(|e| format!("{name}: {e}"))?;
+        let path = img.join(&name);
+        fs::write(&path, svg).map_err(FileError::write(&path))?;
     }
     eprintln!(
         "wrote {}: {} products, {} shoppers, {} events (catalog.csv, events.jsonl, img/)",

@@ -10,10 +10,12 @@ use indicatif::ProgressBar;
 
 use shelfwise::build::eval::{ease_sweep, evaluate, grid_best, grid_tsv, parse_split_date, weight_grid, EvalConfig, GridSpec};
 use shelfwise::build::eval_export::export_split;
+use shelfwise::build::file_error::FileError;
 use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::report::html_report;
 
 use crate::args::{parse_lambda, InputArgs, ModelArgs};
+use crate::error::CliError;
 use crate::forecast::with_forecast_page;
 use crate::inputs::load_inputs;
 use crate::progress::{spinner, training_bar};
@@ -89,9 +91,9 @@ struct Split<'a> {
 }
 
 /// Runs `shelfwise eval`.
-pub fn run(args: &EvalArgs) -> Result<(), String> {
+pub fn run(args: &EvalArgs) -> Result<(), CliError> {
     let started = Instant::now();
-    let split_ms = parse_split_date(&args.split_date).map_err(|e| e.to_string())?;
+    let split_ms = parse_split_date(&args.split_date)?;
     let (events, catalog, _) = load_inputs(&args.events, args.catalog.as_deref(), args.input.max_skipped, args.input.build_time_ms())?;
     let config = EvalConfig { k: args.k as usize, split_ms, build: args.model.build_config(split_ms) };
     let bar = training_bar(args.model.iterations, "training embeddings on the train part (ALS)");
@@ -108,11 +110,11 @@ pub fn run(args: &EvalArgs) -> Result<(), String> {
 }
 
 /// `--export DIR`: the split written out for a replay elsewhere.
-fn export(split: &Split, dir: &Path) -> Result<(), String> {
+fn export(split: &Split, dir: &Path) -> Result<(), CliError> {
     let Split { events, catalog, config, bar, .. } = split;
     let exported = export_split(catalog, events, config, dir, &mut |i| bar.set_position(i as u64 + 1));
     bar.finish_and_clear();
-    let summary = exported.map_err(|e| e.to_string())?;
+    let summary = exported?;
     println!(
         "split {}: {} shoppers ({} in discovery), {} history events, written to {}",
         split.args.split_date,
@@ -126,19 +128,19 @@ fn export(split: &Split, dir: &Path) -> Result<(), String> {
 }
 
 /// `--grid FILE`: every point of the weight grid as TSV, the best ones on stdout.
-fn grid(split: &Split, path: &Path) -> Result<(), String> {
+fn grid(split: &Split, path: &Path) -> Result<(), CliError> {
     let Split { events, catalog, config, bar, .. } = split;
     let spec = match &split.args.grid_spec {
         Some(p) => {
-            let text = fs::read_to_string(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
-            serde_json::from_str::<GridSpec>(&text).map_err(|e| format!("{}: not a grid spec: {e}", p.display()))?
+            let text = fs::read_to_string(p).map_err(FileError::read(p))?;
+            serde_json::from_str::<GridSpec>(&text).map_err(|source| CliError::Json { path: p.clone(), what: "grid spec", source })?
         }
         None => GridSpec::default(),
     };
     let rows = weight_grid(catalog, events, config, &spec, &mut |i| bar.set_position(i as u64 + 1));
     bar.finish_and_clear();
-    let rows = rows.map_err(|e| e.to_string())?;
-    fs::write(path, grid_tsv(&rows)).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    let rows = rows?;
+    fs::write(path, grid_tsv(&rows)).map_err(FileError::write(path))?;
     println!("split {}: {} grid points written to {}", split.args.split_date, rows.len(), path.display());
     print!("{}", grid_best(&rows, 5));
     eprintln!("grid measured in {:.1}s", split.started.elapsed().as_secs_f64());
@@ -146,18 +148,18 @@ fn grid(split: &Split, path: &Path) -> Result<(), String> {
 }
 
 /// `--ease-lambdas`: EASE's λ sweep.
-fn sweep(split: &Split) -> Result<(), String> {
+fn sweep(split: &Split) -> Result<(), CliError> {
     let Split { events, catalog, config, bar, .. } = split;
     let table = ease_sweep(catalog, events, config, &split.args.ease_lambdas, &mut |i| bar.set_position(i as u64 + 1));
     bar.finish_and_clear();
     println!("split {}", split.args.split_date);
-    print!("{}", table.map_err(|e| e.to_string())?);
+    print!("{}", table?);
     eprintln!("swept in {:.1}s", split.started.elapsed().as_secs_f64());
     Ok(())
 }
 
 /// The evaluation table, and with `--json` / `--report` the same results as JSON / HTML.
-fn table(split: &Split) -> Result<(), String> {
+fn table(split: &Split) -> Result<(), CliError> {
     let Split { args, events, catalog, config, bar, .. } = split;
     let mut ranking: Option<ProgressBar> = None;
     let iterations = args.model.iterations;
@@ -172,17 +174,17 @@ fn table(split: &Split) -> Result<(), String> {
     if let Some(step) = ranking {
         step.finish_and_clear();
     }
-    let report = evaluated.map_err(|e| e.to_string())?;
+    let report = evaluated?;
     println!("split {}", args.split_date);
     print!("{}", report.table());
     if let Some(path) = &args.json {
-        let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
-        fs::write(path, text + "\n").map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        let text = serde_json::to_string_pretty(&report).map_err(|source| CliError::ToJson { path: path.clone(), source })?;
+        fs::write(path, text + "\n").map_err(FileError::write(path))?;
     }
     if let Some(path) = &args.report {
         let title = format!("Shelfwise evaluation, split {}", args.split_date);
         let html = with_forecast_page(html_report(&report, &title), &args.events, args.catalog.as_deref(), args.input, config.split_ms)?;
-        fs::write(path, html).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        fs::write(path, html).map_err(FileError::write(path))?;
     }
     eprintln!("evaluated in {:.1}s", split.started.elapsed().as_secs_f64());
     Ok(())

@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use shelfwise::build::eval::parse_split_date;
+use shelfwise::build::file_error::FileError;
 use shelfwise::build::forecast::{self as forecasting, ItemFacts, Method};
 use shelfwise::build::history::IndexedEvents;
 
 use crate::args::InputArgs;
+use crate::error::CliError;
 use crate::inputs::load_sales;
 use crate::progress::spinner;
 
@@ -58,8 +60,8 @@ pub struct ForecastArgs {
 }
 
 /// Runs `shelfwise forecast`.
-pub fn run(args: &ForecastArgs) -> Result<(), String> {
-    let named = |name: &str| Method::from_name(name).ok_or_else(|| format!("no forecasting method named {name:?}"));
+pub fn run(args: &ForecastArgs) -> Result<(), CliError> {
+    let named = |name: &str| Method::from_name(name).ok_or_else(|| CliError::UnknownMethod(name.to_owned()));
     let method = named(&args.method)?;
     let methods =
         if args.methods.is_empty() { Method::ALL.to_vec() } else { args.methods.iter().map(|m| named(m)).collect::<Result<_, _>>()? };
@@ -73,7 +75,13 @@ pub fn run(args: &ForecastArgs) -> Result<(), String> {
 
 /// The eval report with the sales forecast's page appended (the baselines and the global model,
 /// 4 and 8 weeks from the split); unchanged when there are too few weeks around the split.
-pub fn with_forecast_page(html: String, events: &Path, catalog: Option<&Path>, input: InputArgs, split_ms: i64) -> Result<String, String> {
+pub fn with_forecast_page(
+    html: String,
+    events: &Path,
+    catalog: Option<&Path>,
+    input: InputArgs,
+    split_ms: i64,
+) -> Result<String, CliError> {
     let (history, facts) = load_sales(events, catalog, input)?;
     let methods = [Method::Last4, Method::Mean12, Method::Linear12, Method::DampedHolt, Method::Global];
     match forecasting::evaluate::evaluate(&history, &facts, split_ms, &[4, 8], &methods) {
@@ -95,21 +103,20 @@ fn evaluate(
     split_dates: &[String],
     methods: &[Method],
     html: Option<&Path>,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let mut evaluations = Vec::new();
     for date in split_dates {
-        let split_ms = parse_split_date(date).map_err(|e| e.to_string())?;
+        let split_ms = parse_split_date(date)?;
         let step = spinner(format!("forecasting from {date} with every method"));
         let evaluated = forecasting::evaluate::evaluate(history, facts, split_ms, &[4, 8], methods);
         step.finish_and_clear();
-        let evaluation = evaluated.map_err(|e| format!("split {date}: {e}"))?;
+        let evaluation = evaluated.map_err(|source| CliError::ForecastSplit { date: date.clone(), source })?;
         println!("split {date}: {} weeks of history, {} products sold in them", evaluation.history_weeks, evaluation.products);
         print!("{}", evaluation.render());
         evaluations.push(evaluation);
     }
     if let Some(path) = html {
-        fs::write(path, forecasting::report::evaluation_html(&evaluations, facts))
-            .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        fs::write(path, forecasting::report::evaluation_html(&evaluations, facts)).map_err(FileError::write(path))?;
     }
     Ok(())
 }
@@ -122,12 +129,12 @@ fn write(
     horizon: usize,
     out: Option<&Path>,
     html: Option<&Path>,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let step = spinner(format!("forecasting {horizon} weeks with {}", method.name()));
     let made = forecasting::ShopForecast::new(history, facts, method, horizon);
     step.finish_and_clear();
-    let made = made.map_err(|e| e.to_string())?;
-    let write = |path: &Path, text: String| fs::write(path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()));
+    let made = made?;
+    let write = |path: &Path, text: String| fs::write(path, text).map_err(FileError::write(path));
     match out {
         Some(path) => write(path, made.csv(facts))?,
         None => print!("{}", made.csv(facts)),

@@ -9,6 +9,7 @@ use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::read::{detect_events_format, read_catalog, read_events_jsonl, read_online_retail, EventsFormat, ReadReport};
 
 use crate::args::InputArgs;
+use crate::error::CliError;
 use crate::progress::spinner;
 
 /// Prints what reading `what` found (rows, skips with file and line) on stderr.
@@ -41,7 +42,7 @@ pub fn load_inputs(
     catalog_path: Option<&Path>,
     max_skipped: f64,
     build_time_ms: i64,
-) -> Result<(Vec<RawEvent>, Vec<CatalogItem>, EventsRead), String> {
+) -> Result<(Vec<RawEvent>, Vec<CatalogItem>, EventsRead), CliError> {
     load_inputs_and_cancellations(events_path, catalog_path, max_skipped, build_time_ms).map(|l| (l.events, l.catalog, l.read))
 }
 
@@ -60,22 +61,22 @@ fn load_inputs_and_cancellations(
     catalog_path: Option<&Path>,
     max_skipped: f64,
     build_time_ms: i64,
-) -> Result<LoadedInputs, String> {
+) -> Result<LoadedInputs, CliError> {
     let step = spinner(format!("reading {}", events_path.display()));
     let mut cancellations = Vec::new();
-    let read = match detect_events_format(events_path).map_err(|e| e.to_string()) {
+    let read = match detect_events_format(events_path) {
         Ok(EventsFormat::OnlineRetail) => read_online_retail(events_path, build_time_ms).map(|(data, report)| {
             cancellations = data.cancellations;
             (data.events, Some(data.catalog), report)
         }),
         Ok(EventsFormat::Jsonl) => read_events_jsonl(events_path, build_time_ms).map(|(events, report)| (events, None, report)),
-        Err(message) => {
+        Err(error) => {
             step.finish_and_clear();
-            return Err(message);
+            return Err(error.into());
         }
     };
     step.finish_and_clear();
-    let (events, derived_catalog, report) = read.map_err(|e| e.to_string())?;
+    let (events, derived_catalog, report) = read?;
     print_report("events", &report);
     let events_read = EventsRead::of(&report);
     let catalog = match (catalog_path, derived_catalog) {
@@ -83,26 +84,21 @@ fn load_inputs_and_cancellations(
             let step = spinner(format!("reading {}", path.display()));
             let read = read_catalog(path);
             step.finish_and_clear();
-            let (items, report) = read.map_err(|e| e.to_string())?;
+            let (items, report) = read?;
             print_report("catalog", &report);
-            report.check_loss(max_skipped).map_err(|e| e.to_string())?;
+            report.check_loss(max_skipped)?;
             items
         }
         (None, Some(items)) => items,
-        (None, None) => {
-            return Err(format!(
-                "{}: JSONL events need a catalog: pass --catalog FILE (CSV or JSONL with id,title,price,…)",
-                events_path.display()
-            ))
-        }
+        (None, None) => return Err(CliError::NeedsCatalog(events_path.to_owned())),
     };
-    report.check_loss(max_skipped).map_err(|e| e.to_string())?;
+    report.check_loss(max_skipped)?;
     Ok(LoadedInputs { events, catalog, read: events_read, cancellations })
 }
 
 /// The events as weekly-sales input: cancellations netted (and said), events indexed, and the
 /// global model's per-item facts from the catalog.
-pub fn load_sales(events: &Path, catalog: Option<&Path>, input: InputArgs) -> Result<(IndexedEvents, ItemFacts), String> {
+pub fn load_sales(events: &Path, catalog: Option<&Path>, input: InputArgs) -> Result<(IndexedEvents, ItemFacts), CliError> {
     let LoadedInputs { mut events, catalog, cancellations, .. } =
         load_inputs_and_cancellations(events, catalog, input.max_skipped, input.build_time_ms())?;
     if !cancellations.is_empty() {

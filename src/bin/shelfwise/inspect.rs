@@ -10,6 +10,8 @@ use serde_json::json;
 use shelfwise::build::pack_file::{read_pack_file, PackFileProblem};
 use shelfwise::pack::{read_header, Pack};
 
+use crate::error::CliError;
+
 /// `inspect --help`'s examples.
 pub const EXAMPLES: &str = "\
 Examples:
@@ -27,24 +29,31 @@ pub struct InspectArgs {
 }
 
 /// Runs `shelfwise inspect`.
-pub fn run(args: &InspectArgs) -> Result<(), String> {
+pub fn run(args: &InspectArgs) -> Result<(), CliError> {
     let (path, as_json) = (args.pack.as_path(), args.json);
-    let fail = |message: String, kind: &str, format_version: Option<u16>| {
+    // A bad pack: under --json, also a line saying what is wrong for machines.
+    let fail = |error: CliError, message: String, kind: &str, format_version: Option<u16>| {
         if as_json {
             let v =
                 json!({ "file": path.display().to_string(), "ok": false, "error": message, "kind": kind, "formatVersion": format_version });
             to_stdout(|out| writeln!(out, "{v}"))?;
         }
-        Err(format!("{}: {message}", path.display()))
+        Err(error)
     };
     let bytes = match read_pack_file(path) {
         Ok(bytes) => bytes,
-        Err(e) if matches!(e.problem, PackFileProblem::Io(_)) => return Err(e.to_string()),
-        Err(e) => return fail(e.problem.to_string(), e.problem.kind(), e.problem.format_version()),
+        Err(e) if matches!(e.problem, PackFileProblem::Io(_)) => return Err(e.into()),
+        Err(e) => {
+            let (message, kind, version) = (e.problem.to_string(), e.problem.kind(), e.problem.format_version());
+            return fail(e.into(), message, kind, version);
+        }
     };
     let pack = match Pack::open(bytes.as_slice()) {
         Ok(p) => p,
-        Err(e) => return fail(e.to_string(), e.kind(), read_header(&bytes).ok().map(|h| h.format_version)),
+        Err(e) => {
+            let (message, kind, version) = (e.to_string(), e.kind(), read_header(&bytes).ok().map(|h| h.format_version));
+            return fail(CliError::Pack { path: path.to_owned(), source: e }, message, kind, version);
+        }
     };
     if as_json {
         to_stdout(|out| writeln!(out, "{}", inspect_json(path, &pack)))
@@ -55,12 +64,12 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
 
 /// Runs `print` on a locked stdout. A closed stdout (`shelfwise inspect pack | head`) ends the
 /// output quietly, as Unix tools do; any other write error is reported.
-fn to_stdout(print: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), String> {
+fn to_stdout(print: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), CliError> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match print(&mut out).and_then(|()| out.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(|e| format!("cannot write to stdout: {e}")),
+        other => other.map_err(CliError::Stdout),
     }
 }
 

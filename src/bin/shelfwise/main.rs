@@ -6,12 +6,13 @@
 //!
 //! This file only declares the commands and dispatches to them: each command's flags and code
 //! live in its own module, the flags two commands share in [`args`], reading the inputs in
-//! [`inputs`] and the progress display in [`progress`].
+//! [`inputs`], the progress display in [`progress`] and why a command failed in [`error`].
 
 mod args;
 mod build;
 mod collect;
 mod demo_data;
+mod error;
 mod eval;
 mod forecast;
 mod inputs;
@@ -24,6 +25,8 @@ mod shard;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use crate::error::CliError;
 
 #[derive(Parser)]
 #[command(name = "shelfwise", version, about = "Build and inspect Shelfwise recommendation packs", after_help = TOP_EXAMPLES)]
@@ -105,14 +108,14 @@ enum Command {
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(error) => {
+            eprintln!("error: {error}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Inspect(args) => inspect::run(&args),

@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use shelfwise::build::file_error::{create_parent_folder, FileAction, FileError};
 use shelfwise::build::pack_file::{read_pack_file, PackFileProblem};
 use shelfwise::build::read::parse_time_arg;
 use shelfwise::build::recommend::{batch_request, check_request, recommend_stream, RecommendConfig};
 use shelfwise::engine::Engine;
 
 use crate::args::now_ms;
+use crate::error::{CliError, Unusable};
 use crate::progress::spinner;
 
 /// `recommend --help`'s examples.
@@ -52,32 +54,33 @@ pub struct RecommendArgs {
 }
 
 /// Runs `shelfwise recommend`.
-pub fn run(args: &RecommendArgs) -> Result<(), String> {
-    let request = batch_request(&args.shelf, args.k as usize, args.options.as_deref()).map_err(|e| format!("recommend: {e}"))?;
+pub fn run(args: &RecommendArgs) -> Result<(), CliError> {
+    let request = batch_request(&args.shelf, args.k as usize, args.options.as_deref()).map_err(CliError::Request)?;
     let as_of_ms = match &args.as_of {
         None => None,
-        Some(s) => Some(parse_time_arg(s).map_err(|e| format!("--as-of: {e}"))?),
+        Some(s) => Some(parse_time_arg(s).map_err(|message| CliError::Flag { flag: "--as-of", message })?),
     };
-    let pack_path = &args.pack;
-    let bytes = read_pack_file(pack_path).map_err(|e| match e.problem {
-        PackFileProblem::Io(source) => format!("{}: cannot read the pack: {source}", pack_path.display()),
-        problem => format!("{}: not a usable pack: {problem}", pack_path.display()),
+    let path = &args.pack;
+    let unusable = |problem| CliError::UnusablePack { path: path.clone(), problem };
+    let bytes = read_pack_file(path).map_err(|e| match e.problem {
+        PackFileProblem::Io(source) => FileError::at(path, FileAction::ReadPack)(source).into(),
+        problem => unusable(Unusable::File(problem)),
     })?;
-    let mut engine = Engine::open(bytes).map_err(|e| format!("{}: not a usable pack: {e}", pack_path.display()))?;
+    let mut engine = Engine::open(bytes).map_err(|e| unusable(Unusable::Engine(e)))?;
     let config = RecommendConfig { request, as_of_ms, now_ms: now_ms() };
-    check_request(&mut engine, &config).map_err(|e| format!("recommend: {e}"))?;
+    check_request(&mut engine, &config).map_err(CliError::Request)?;
     let histories = &args.histories;
     let source = histories.display().to_string();
     let input: Box<dyn Read> = if histories.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        Box::new(fs::File::open(histories).map_err(|e| format!("{source}: cannot read: {e}"))?)
+        Box::new(fs::File::open(histories).map_err(FileError::read(histories))?)
     };
     let writer = output(args.out.as_deref())?;
     let step = spinner(format!("ranking shelves for {source}"));
     let streamed = recommend_stream(&mut engine, input, &source, writer, &config);
     step.finish_and_clear();
-    let summary = streamed.map_err(|e| e.to_string())?;
+    let summary = streamed?;
     eprintln!("recommend {source}: {} lines, {} shelves, {} lines with errors", summary.lines, summary.ok, summary.error_total());
     for (kind, n) in &summary.errors {
         eprintln!("  {kind}: {n}");
@@ -86,13 +89,11 @@ pub fn run(args: &RecommendArgs) -> Result<(), String> {
 }
 
 /// Where the shelves go: `--out` (its folder created), else stdout.
-fn output(out: Option<&Path>) -> Result<Box<dyn Write>, String> {
+fn output(out: Option<&Path>) -> Result<Box<dyn Write>, FileError> {
     Ok(match out {
         Some(path) => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
-            }
-            let file = fs::File::create(path).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            create_parent_folder(path)?;
+            let file = fs::File::create(path).map_err(FileError::write(path))?;
             Box::new(BufWriter::new(file))
         }
         None => Box::new(BufWriter::new(std::io::stdout().lock())),

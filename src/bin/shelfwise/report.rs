@@ -8,11 +8,14 @@ use std::time::Instant;
 
 use clap::{Args, Subcommand};
 
+use shelfwise::build::file_error::FileError;
 use shelfwise::measurement::ValueBuckets;
 use shelfwise::reports::analysis::{analyse, percent, table};
 use shelfwise::reports::html::html_page;
 use shelfwise::reports::read::read_reports;
 use shelfwise::reports::simulate;
+
+use crate::error::CliError;
 
 /// `report --help`'s examples.
 pub const EXAMPLES: &str = "\
@@ -71,7 +74,7 @@ enum ReportAction {
 }
 
 /// Runs `shelfwise report` or `shelfwise report simulate`.
-pub fn run(args: &ReportArgs) -> Result<(), String> {
+pub fn run(args: &ReportArgs) -> Result<(), CliError> {
     match &args.action {
         Some(ReportAction::Simulate { table: true, repeats, seed, .. }) => simulate_table(*repeats, *seed),
         Some(ReportAction::Simulate { devices, epsilon, seed, out, .. }) => simulate_once(*devices, *epsilon, *seed, out.as_deref()),
@@ -79,11 +82,11 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     }
 }
 
-fn report(inputs: &[PathBuf], html: Option<&Path>, json_out: Option<&Path>, value_buckets: &[f64]) -> Result<(), String> {
+fn report(inputs: &[PathBuf], html: Option<&Path>, json_out: Option<&Path>, value_buckets: &[f64]) -> Result<(), CliError> {
     if inputs.is_empty() {
-        return Err("report: pass the report files with --in FILE (or run `shelfwise report simulate`)".into());
+        return Err(CliError::NoReports);
     }
-    let buckets = ValueBuckets::new(value_buckets).map_err(|e| format!("--value-buckets: {e}"))?;
+    let buckets = ValueBuckets::new(value_buckets).map_err(CliError::ValueBuckets)?;
     let read = read_reports(inputs)?;
     eprintln!("read {} lines: {} reports, {} bad lines skipped", read.lines, read.reports.len(), read.bad);
     for problem in &read.problems {
@@ -95,28 +98,27 @@ fn report(inputs: &[PathBuf], html: Option<&Path>, json_out: Option<&Path>, valu
     let estimates = analyse(&read.reports, &buckets);
     print!("{}", table(&estimates));
     if let Some(path) = html {
-        fs::write(path, html_page(&estimates, "Shelfwise measurement report"))
-            .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        fs::write(path, html_page(&estimates, "Shelfwise measurement report")).map_err(FileError::write(path))?;
     }
     if let Some(path) = json_out {
-        let text = serde_json::to_string_pretty(&estimates).map_err(|e| e.to_string())?;
-        fs::write(path, text + "\n").map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        let text = serde_json::to_string_pretty(&estimates).map_err(|source| CliError::ToJson { path: path.to_owned(), source })?;
+        fs::write(path, text + "\n").map_err(FileError::write(path))?;
     }
     Ok(())
 }
 
-fn simulate_once(devices: usize, epsilon: f64, seed: u64, out: Option<&Path>) -> Result<(), String> {
+fn simulate_once(devices: usize, epsilon: f64, seed: u64, out: Option<&Path>) -> Result<(), CliError> {
     let population = simulate::default_population();
-    let reports = simulate::simulate(&population, devices, epsilon, seed).map_err(|e| e.to_string())?;
+    let reports = simulate::simulate(&population, devices, epsilon, seed)?;
     if let Some(path) = out {
         let mut text = String::new();
         for r in &reports {
-            text.push_str(&serde_json::to_string(r).map_err(|e| e.to_string())?);
+            text.push_str(&serde_json::to_string(r).map_err(|source| CliError::ToJson { path: path.to_owned(), source })?);
             text.push('\n');
         }
-        fs::write(path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        fs::write(path, text).map_err(FileError::write(path))?;
     }
-    let Some(estimates) = simulate::estimate(&reports) else { return Err("no reports were simulated".into()) };
+    let Some(estimates) = simulate::estimate(&reports) else { return Err(CliError::NothingSimulated) };
     print!("{}", table(std::slice::from_ref(&estimates)));
     let pairs = simulate::with_truth(&population, &estimates);
     let covered = pairs.iter().filter(|(_, e, t)| e.is_some_and(|e| e.covers(*t))).count();
@@ -134,9 +136,9 @@ fn simulate_once(devices: usize, epsilon: f64, seed: u64, out: Option<&Path>) ->
     Ok(())
 }
 
-fn simulate_table(repeats: usize, seed: u64) -> Result<(), String> {
+fn simulate_table(repeats: usize, seed: u64) -> Result<(), CliError> {
     let started = Instant::now();
-    let rows = simulate::error_table(&[0.5, 1.0, 2.0], &[1_000, 10_000, 100_000], repeats, seed).map_err(|e| e.to_string())?;
+    let rows = simulate::error_table(&[0.5, 1.0, 2.0], &[1_000, 10_000, 100_000], repeats, seed)?;
     print!("{}", simulate::format_error_table(&rows, repeats));
     eprintln!("simulated in {:.1}s", started.elapsed().as_secs_f64());
     Ok(())

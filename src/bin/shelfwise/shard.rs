@@ -9,6 +9,8 @@ use shelfwise::build::pack_file::read_pack_file;
 use shelfwise::build::shard::{split, ShardConfig};
 use shelfwise::pack::Pack;
 
+use crate::error::CliError;
+
 /// `shard --help`'s examples.
 pub const EXAMPLES: &str = "\
 Examples:
@@ -29,14 +31,15 @@ pub struct ShardArgs {
 }
 
 /// Runs `shelfwise shard`.
-pub fn run(args: &ShardArgs) -> Result<(), String> {
+pub fn run(args: &ShardArgs) -> Result<(), CliError> {
     let (path, out) = (&args.pack, &args.out);
-    let bytes = read_pack_file(path).map_err(|e| e.to_string())?;
-    let contents = Pack::open(bytes.as_slice()).map_err(|e| e.to_string())?.to_contents();
+    let bytes = read_pack_file(path)?;
+    let pack_error = |source| CliError::Pack { path: path.clone(), source };
+    let contents = Pack::open(bytes.as_slice()).map_err(pack_error)?.to_contents();
     let config = ShardConfig { items_per_partition: args.items_per_partition as usize, ..ShardConfig::default() };
-    let pack = split(&contents, &config).map_err(|e| e.to_string())?;
+    let pack = split(&contents, &config).map_err(pack_error)?;
     if out.is_file() {
-        return Err(format!("{}: is a file; a sharded pack is written as a folder", out.display()));
+        return Err(CliError::OutIsFile { path: out.clone(), hint: "" });
     }
     pack.write_folder(out)?;
     eprintln!(
