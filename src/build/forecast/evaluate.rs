@@ -69,7 +69,19 @@ pub struct Evaluation {
     pub shop_actual: Vec<f64>,
     /// The shown method's forecast at the longest horizon, when it was evaluated.
     pub shown: Option<Shown>,
+    /// Top-50 precision of ranking-only scores (no forecast): (horizon, score name, precision).
+    pub rankings: Vec<(usize, &'static str, f64)>,
 }
+
+/// Ranking-only scores of a product's recent weekly units (oldest first): what a "selling
+/// fast" list could rank by without a forecast.
+pub const RANKINGS: [(&str, fn(&[f64]) -> f64); 2] = [
+    ("units of the last 2 weeks", |u| u[u.len().saturating_sub(2)..].iter().sum()),
+    ("units of the last 4 weeks × their growth on the last 12 (0.5–2)", |u| {
+        let sum = |k: usize| u[u.len().saturating_sub(k)..].iter().sum::<f64>();
+        sum(4) * ((sum(4) / 4.0 + 1.0) / (sum(12) / 12.0 + 1.0)).clamp(0.5, 2.0)
+    }),
+];
 
 /// The method a report shows in detail ([`SHOWN_METHOD`]), at the longest horizon.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,10 +133,16 @@ pub fn evaluate(
     let (sales, history_weeks) = split_sales(history, split_ms, max_horizon)?;
     let past = sales.window(0, history_weeks);
     let products = past.sold_items();
-    let mut rows = Vec::new();
+    let (mut rows, mut rankings) = (Vec::new(), Vec::new());
     let mut shown = None;
     for &horizon in horizons {
         let actual: Vec<f64> = products.iter().map(|&i| sales.total(i, history_weeks, history_weeks + horizon)).collect();
+        let top_actual = top_indices(&actual, TOP);
+        for (name, rank) in RANKINGS {
+            let scores: Vec<f64> = products.iter().map(|&i| rank(past.units(i))).collect();
+            let hits = top_indices(&scores, TOP).iter().filter(|k| top_actual.contains(k)).count();
+            rankings.push((horizon, name, hits as f64 / TOP.min(products.len()).max(1) as f64));
+        }
         for &method in methods {
             let started = Instant::now();
             let forecast = Forecast::new(method, &past, facts, horizon);
@@ -144,7 +162,7 @@ pub fn evaluate(
     }
     let shop = sales.shop_units();
     let (shop_history, shop_actual) = (shop[..history_weeks].to_vec(), shop[history_weeks..].to_vec());
-    Ok(Evaluation { split_ms, history_weeks, products: products.len(), rows, shop_history, shop_actual, shown })
+    Ok(Evaluation { split_ms, history_weeks, products: products.len(), rows, shop_history, shop_actual, shown, rankings })
 }
 
 impl Evaluation {
@@ -191,6 +209,9 @@ impl Evaluation {
                 out.pop();
                 out += &format!(" (tuned: {config})\n");
             }
+        }
+        for (horizon, name, precision) in &self.rankings {
+            out += &format!("ranking only, {horizon}w, by {name}: top-{TOP} precision {precision:.2}\n");
         }
         if let Some(shown) = &self.shown {
             let sum = |pick: fn(&(f64, f64, f64)) -> f64| shown.shop_weeks.iter().map(pick).sum::<f64>();
