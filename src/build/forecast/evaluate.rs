@@ -95,7 +95,7 @@ pub struct Shown {
 }
 
 /// The method reports show in detail.
-pub const SHOWN_METHOD: Method = Method::Global;
+pub const SHOWN_METHOD: Method = Method::Ensemble;
 
 /// The weekly sales around `split_ms`: the whole weeks of purchases before it, then
 /// `max_horizon` weeks after it. Returns the sales and the number of history weeks.
