@@ -73,9 +73,12 @@ pub struct Evaluation {
     pub rankings: Vec<(usize, &'static str, f64)>,
 }
 
+/// A ranking score of a product's weekly units (oldest first).
+pub type RankingScore = fn(&[f64]) -> f64;
+
 /// Ranking-only scores of a product's recent weekly units (oldest first): what a "selling
 /// fast" list could rank by without a forecast.
-pub const RANKINGS: [(&str, fn(&[f64]) -> f64); 2] = [
+pub const RANKINGS: [(&str, RankingScore); 2] = [
     ("units of the last 2 weeks", |u| u[u.len().saturating_sub(2)..].iter().sum()),
     ("units of the last 4 weeks × their growth on the last 12 (0.5–2)", |u| {
         let sum = |k: usize| u[u.len().saturating_sub(k)..].iter().sum::<f64>();
