@@ -50,6 +50,8 @@ pub struct EvaluationRow {
     pub seconds: f64,
     /// The boosted model's config, chosen by rolling-origin validation on the history.
     pub config: Option<super::boosted::Config>,
+    /// WAPE in the back-test inside the history ([`Forecast::backtest_wape`]).
+    pub backtest_wape: f64,
 }
 
 /// An evaluation on one split.
@@ -160,7 +162,7 @@ pub fn evaluate(
                 shown = Some(Shown { horizon, shop_weeks: forecast.shop_weeks(), top });
             }
             let seconds = started.elapsed().as_secs_f64();
-            rows.push(EvaluationRow { method, horizon, scores, seconds, config: forecast.config });
+            rows.push(EvaluationRow { method, horizon, scores, seconds, config: forecast.config, backtest_wape: forecast.backtest_wape });
         }
     }
     let shop = sales.shop_units();
@@ -185,8 +187,8 @@ impl Evaluation {
     /// The table as text.
     pub fn render(&self) -> String {
         let mut out = format!(
-            "{:<16} {:>7} {:>7} {:>7} {:>8} {:>10} {:>10} {:>7}  bar\n",
-            "method", "horizon", "WAPE", "top-50", "cover80", "forecast", "actual", "secs"
+            "{:<16} {:>7} {:>7} {:>7} {:>8} {:>10} {:>10} {:>7} {:>8}  bar\n",
+            "method", "horizon", "WAPE", "top-50", "cover80", "forecast", "actual", "secs", "bt-WAPE"
         );
         for r in &self.rows {
             let s = &r.scores;
@@ -198,7 +200,7 @@ impl Evaluation {
                 "not met"
             };
             out += &format!(
-                "{:<16} {:>6}w {:>7.3} {:>7.2} {:>8.3} {:>10.0} {:>10.0} {:>7.1}  {bar}\n",
+                "{:<16} {:>6}w {:>7.3} {:>7.2} {:>8.3} {:>10.0} {:>10.0} {:>7.1} {:>8.3}  {bar}\n",
                 r.method.name(),
                 r.horizon,
                 s.wape,
@@ -206,7 +208,8 @@ impl Evaluation {
                 s.coverage,
                 s.forecast_units,
                 s.actual_units,
-                r.seconds
+                r.seconds,
+                r.backtest_wape
             );
             if let Some(config) = r.config {
                 out.pop();

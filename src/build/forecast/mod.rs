@@ -171,6 +171,19 @@ pub struct Backtest {
     pub shop_weeks: Vec<(f64, f64)>,
 }
 
+impl Backtest {
+    /// `Σ|F − A| / ΣA` over the per-product totals (NaN when nothing sold).
+    pub fn wape(&self) -> f64 {
+        let actual: f64 = self.totals.iter().map(|p| p.1).sum();
+        let error: f64 = self.totals.iter().map(|p| (p.0 - p.1).abs()).sum();
+        if actual > 0.0 {
+            error / actual
+        } else {
+            f64::NAN
+        }
+    }
+}
+
 /// Re-runs `method` (with the boosted model's `config`) at the last [`BACKTEST_ORIGINS`]
 /// origins of `sales` whose next `horizon` weeks are known.
 pub fn backtest(method: Method, sales: &WeeklySales, facts: &ItemFacts, horizon: usize, config: Option<boosted::Config>) -> Backtest {
@@ -206,6 +219,9 @@ pub struct Forecast {
     pub total_intervals: IntervalCalibration,
     /// Intervals of one week per item.
     pub week_intervals: IntervalCalibration,
+    /// WAPE of the horizon's totals in the back-test: a rolling-origin score inside the
+    /// history (for `boosted`, with the config tuned on the whole history).
+    pub backtest_wape: f64,
     /// The 10%, 50% and 90% quantiles of actual / forecast shop-wide weekly units in the
     /// back-test: the shop's total is the summed product forecasts times the median (products'
     /// forecasts aim at the median of skewed sales, so their sum runs below the shop's total),
@@ -226,6 +242,7 @@ impl Forecast {
             total_intervals: IntervalCalibration::fit(&past.totals),
             week_intervals: IntervalCalibration::fit(&past.weeks),
             shop_ratios: ratio_quantiles(&past.shop_weeks),
+            backtest_wape: past.wape(),
         }
     }
 
