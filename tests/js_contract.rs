@@ -116,7 +116,11 @@ fn shelf_kinds_defaults_and_caps_are_the_cores() {
     assert_eq!(js_number(&contract, "DEFAULT_K"), DEFAULT_K);
     assert_eq!(js_number(&contract, "MAX_K"), MAX_K);
     assert_eq!(js_number(&contract, "MAX_EVENTS"), MAX_EVENTS);
-    assert_eq!(js_number(&contract, "FORMAT_VERSION"), usize::from(shelfwise::pack::FORMAT_VERSION), "loader.js checks this format's checksum");
+    assert_eq!(
+        js_number(&contract, "FORMAT_VERSION"),
+        usize::from(shelfwise::pack::FORMAT_VERSION),
+        "loader.js checks this format's checksum"
+    );
 }
 
 #[test]

@@ -190,6 +190,36 @@ fn every_argument_over_its_bound_is_refused_by_name() {
 }
 
 #[test]
+fn a_page_over_its_cost_budget_is_refused_before_any_shelf_is_ranked() {
+    // 25,000 items whose pack rules pin categories: a trending shelf with exploration reads the
+    // catalog 4 times (its candidates, the fill-up, the exploration arms, the category pins:
+    // 100,000 item reads), so 16 such shelves fit the 1,600,000 budget and 17 do not.
+    let engine = Engine::open(large_pack(25_000, 3)).unwrap();
+    let shelf =
+        |kind: &str| ShelfRequest { explore: Some(shelfwise::page::ExploreRequest { seed: 1, slots: None }), ..ShelfRequest::new(kind) };
+    let plain = ShelfRequest::new("trending");
+    assert_eq!(engine.page_cost(&[shelf("trending")]).unwrap(), 3 * 25_000 + pins(&engine) * 25_000);
+    assert_eq!(engine.page_cost(&[plain.clone()]).unwrap(), 2 * 25_000 + pins(&engine) * 25_000);
+    assert_eq!(engine.page_cost(&[shelf("recently-viewed")]).unwrap(), 25_000 + pins(&engine) * 25_000);
+    let diverse = ShelfRequest { k: Some(100), diversity: Some(0.5), ..plain.clone() };
+    assert_eq!(engine.page_cost(&[diverse]).unwrap() - engine.page_cost(&[plain]).unwrap(), 4 * 100 * 100);
+    let per_shelf = engine.page_cost(&[shelf("trending")]).unwrap();
+    let fits = (limits::MAX_PAGE_COST / per_shelf) as usize;
+    let page: Vec<ShelfRequest> = (0..=fits).map(|_| shelf("trending")).collect();
+    assert!(fits < page.len() && page.len() <= limits::MAX_SHELVES, "{fits} shelves fit");
+    assert_eq!(engine.page(&page[..fits], NOW_MS).unwrap().len(), fits);
+    let err = engine.page(&page, NOW_MS).unwrap_err();
+    assert_eq!(err.kind(), "out_of_range", "{err}");
+    assert!(err.to_string().starts_with(&format!("requests = a page costing {} item reads", per_shelf * page.len() as u64)), "{err}");
+}
+
+/// 1 when the pack's own rules pin a category (a pass more per shelf), else 0.
+fn pins(engine: &Engine) -> u64 {
+    use shelfwise::pack::{RuleAction, RuleTarget};
+    u64::from(engine.pack_rules().iter().any(|r| matches!((r.action, r.target), (RuleAction::Pin(_), RuleTarget::Category(_)))))
+}
+
+#[test]
 fn long_titles_are_cut_and_long_queries_kept_as_the_engine_uses_them() {
     let mut engine = Engine::open(large_pack(2_000, 9)).unwrap();
     let request = ShelfRequest { title: Some("é".repeat(10_000)), query: Some(long_query()), ..ShelfRequest::new("trending") };
