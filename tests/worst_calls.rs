@@ -199,7 +199,7 @@ fn a_page_over_its_cost_budget_is_refused_before_any_shelf_is_ranked() {
         |kind: &str| ShelfRequest { explore: Some(shelfwise::page::ExploreRequest { seed: 1, slots: None }), ..ShelfRequest::new(kind) };
     let plain = ShelfRequest::new("trending");
     assert_eq!(engine.page_cost(&[shelf("trending")]).unwrap(), 3 * 25_000 + pins(&engine) * 25_000);
-    assert_eq!(engine.page_cost(&[plain.clone()]).unwrap(), 2 * 25_000 + pins(&engine) * 25_000);
+    assert_eq!(engine.page_cost(std::slice::from_ref(&plain)).unwrap(), 2 * 25_000 + pins(&engine) * 25_000);
     assert_eq!(engine.page_cost(&[shelf("recently-viewed")]).unwrap(), 25_000 + pins(&engine) * 25_000);
     let diverse = ShelfRequest { k: Some(100), diversity: Some(0.5), ..plain.clone() };
     assert_eq!(engine.page_cost(&[diverse]).unwrap() - engine.page_cost(&[plain]).unwrap(), 4 * 100 * 100);

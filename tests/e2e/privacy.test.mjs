@@ -630,7 +630,7 @@ test('a pack with HTML and javascript: payloads in its fields renders inert (no 
       const sw = await window.fx.init({ pack: '/__e2e__/packs/hostile.pack', links: 'any' });
       const shelf = await sw.shelf('for-you', { k: 10 });
       const container = document.getElementById('shelf');
-      window.fx.renderShelf(container, shelf);
+      window.fx.renderShelf(container, shelf, { links: 'any' });
       await new Promise((r) => setTimeout(r, 300)); // let any image error / load handler fire
       const elements = [...container.querySelectorAll('*')];
       return {
