@@ -98,7 +98,7 @@ fn engine() -> Engine {
 
 /// Budgets of one call (up to a page of 20 shelves) on the 5,000-item pack: 4 MiB above the
 /// memory live before it, and 20 allocations per item plus 100,000. Measured on 2026-12-06: at
-/// most 1.9 MiB and 82,580 allocations (the test prints them); a 210 KB query copied into
+/// most 2.0 MiB and 74,822 allocations (the test prints them); a 210 KB query copied into
 /// each explanation, as before issue #20, needs 200 MB.
 const PEAK_BUDGET: usize = 4 << 20;
 const ALLOCATION_BUDGET: usize = 20 * ITEMS + 100_000;
