@@ -5,6 +5,7 @@
 //
 //   cargo run --release --features cli --example worst_calls -- --reps 1 --write-pack build/worst.pack
 //   node bench/worst-calls.mjs [--pack build/worst.pack] [--reps 5] [--worker false]
+//     [--shell /build/before/shelfwise/index.js --wasm /build/before/shelfwise/wasm/shelfwise_bg.wasm]
 //
 // The shopper gets 10,000 events (views, clicks, carts, purchases of random items, one every
 // 8.64 minutes) and 100 searches, like examples/worst_calls.rs; each worst request has the same
@@ -25,11 +26,15 @@ const arg = (name, fallback) => {
 const packPath = arg('pack', 'build/worst.pack');
 const reps = Number(arg('reps', 5));
 const worker = arg('worker', 'true') !== 'false';
+// Another build of the shell and core to compare with (e.g. an older commit's www/shelfwise
+// copied under build/), as URL paths of the served repository.
+const shell = arg('shell', '/www/shelfwise/index.js');
+const wasm = arg('wasm', undefined);
 
 /** Runs in the page: opens the pack, tracks the shopper, times every call. */
-async function measure({ pack, reps, worker }) {
-  const { init } = await import('/www/shelfwise/index.js');
-  const sw = await init({ pack, worker, timeoutMs: 120_000 });
+async function measure({ pack, reps, worker, shell, wasm }) {
+  const { init } = await import(shell);
+  const sw = await init({ pack, worker, timeoutMs: 120_000, ...(wasm ? { wasm } : {}) });
   const n = sw.info.itemCount;
   const ids = (await sw.items(0, 10_000)).map((c) => c.id);
   for (let start = 10_000; start < n; start += 10_000) ids.push(...(await sw.items(start, 10_000)).map((c) => c.id));
@@ -105,8 +110,8 @@ const browser = await launchBrowser();
 try {
   const page = await browser.newPage();
   await page.goto(`${origin}/bench/page.html`);
-  const result = await page.evaluate(measure, { pack: `/${packPath}`, reps, worker });
-  console.log(`CPU: ${os.cpus()[0]?.model} (${os.cpus().length} logical CPUs); Chromium ${browser.version()}; engine in ${worker ? 'a worker' : 'the page'}; ${ROOT}`);
+  const result = await page.evaluate(measure, { pack: `/${packPath}`, reps, worker, shell, wasm });
+  console.log(`CPU: ${os.cpus()[0]?.model} (${os.cpus().length} logical CPUs); Chromium ${browser.version()}; engine in ${worker ? 'a worker' : 'the page'}; shell ${shell}${wasm ? `, core ${wasm}` : ''}; ${ROOT}`);
   console.log(`pack: ${result.items} items; ${result.events} events; ${reps} timed runs per call after one warm-up`);
   const base = result.out[0].median;
   console.log(`${'call'.padEnd(45)} ${'median ms'.padStart(9)} ${'max ms'.padStart(9)} ${'× base'.padStart(7)}`);
