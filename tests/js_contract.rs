@@ -152,6 +152,20 @@ fn request_fields_are_the_cores() {
 }
 
 #[test]
+fn link_policies_are_one_list() {
+    // render.js decides what a link may be; index.js validates init({ links }) against the same
+    // list; index.d.ts types it, InitOptions and RenderOptions take it.
+    let render = read("www/shelfwise/render.js");
+    let types = read("www/shelfwise/index.d.ts");
+    let policies = js_list(&render, "LINK_POLICIES");
+    assert_eq!(policies, ["same-origin", "any"], "the default first");
+    assert_eq!(ts_union(&types, "LinkPolicy"), set(policies), "index.d.ts LinkPolicy = render.js LINK_POLICIES");
+    assert!(ts_interface(&types, "InitOptions").contains("links"), "InitOptions.links");
+    assert!(ts_interface(&types, "RenderOptions").contains("links"), "RenderOptions.links");
+    assert!(read("www/shelfwise/index.js").contains("LINK_POLICIES.includes(links)"), "init() validates links against the list");
+}
+
+#[test]
 fn result_fields_are_the_cores() {
     let types = read("www/shelfwise/index.d.ts");
     let mut engine = Engine::open(common::shop_pack_bytes()).unwrap();
