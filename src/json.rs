@@ -8,8 +8,9 @@
 //! 497,983 / 205,759 (9,075 B raw and 9,199 B gzip less); the relaxed build 505,195 / 215,939
 //! against 496,124 / 206,232 (9,071 and 9,707 B less). `serde_json` brings its general writer,
 //! its number formatting and its error machinery; the results need none of that.
-//! (`serde-json-core` 0.6, which writes into a caller-sized buffer, has not been measured
-//! against it yet.)
+//! `serde-json-core` 0.6 (maps and `#[serde(flatten)]` work; it writes into a caller-sized
+//! slice, here one doubled until the text fits) measured the same way: 506,380 / 209,697 B
+//! and 504,520 / 210,150 B, 3,938 and 3,918 B gzip more than this file.
 //!
 //! f32s are written by `ryu` (shortest round-trip digits), integers by `itoa`, f64s (prices,
 //! times) and strings by hand.
