@@ -1,9 +1,10 @@
 //! The JSON text that results cross the wasm boundary as (parsed by the JS engine's
 //! `JSON.parse`): a minimal `serde` serializer in place of `serde_json`, for code size.
 //!
-//! Kept because it is measurably smaller. Re-measured on 2026-12-06 with `ryu/small` on for
-//! both (`bash scripts/build-wasm.sh`, the shipped builds; only `wasm.rs`'s `to_string`
-//! swapped for `serde_json::to_string` with `default-features = false, features = ["alloc"]`):
+//! Kept because it is measurably smaller. Re-measured on 2026-12-06 (AMD EPYC, 2 vCPU; the
+//! core of commit be1e1a6) with `ryu/small` on for both (`bash scripts/build-wasm.sh`, the
+//! shipped builds; only `wasm.rs`'s `to_string` swapped for `serde_json::to_string` with
+//! `default-features = false, features = ["alloc"]`):
 //! with `serde_json` the SIMD128 module is 507,058 B raw / 214,958 B `gzip -9`, with this file
 //! 497,983 / 205,759 (9,075 B raw and 9,199 B gzip less); the relaxed build 505,195 / 215,939
 //! against 496,124 / 206,232 (9,071 and 9,707 B less). `serde_json` brings its general writer,
