@@ -5,12 +5,10 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
 
-fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("the binary runs");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
+mod common;
+
+use common::run_shelfwise_out as run;
 
 const NOW: &str = "2025-01-01T00:00:00Z";
 /// 2024-01-01T00:00:00Z, a Monday.
