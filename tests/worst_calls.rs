@@ -11,84 +11,17 @@
 //! Timing lives in `examples/worst_calls.rs` (100,000 items; `docs/TRUST.md` has its figures).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use shelfwise::engine::{Engine, EventInput};
 use shelfwise::limits::{self, MAX_DIVERSE_K, MAX_LIST_LEN, MAX_QUERY_CHARS, MAX_TITLE_CHARS};
 use shelfwise::page::ShelfRequest;
 use shelfwise::shelf::{Shelf, ShelfKind};
 
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
 #[path = "common/large_pack.rs"]
 mod large_pack;
+use counting_alloc::measured;
 use large_pack::{heavy_shopper, large_pack, long_query, worst_calls, worst_request, NOW_MS};
-
-// ---- allocation accounting (per thread, so parallel tests don't disturb each other) ----
-
-struct Counting;
-
-thread_local! {
-    static LIVE: Cell<usize> = const { Cell::new(0) };
-    static PEAK: Cell<usize> = const { Cell::new(0) };
-    static COUNT: Cell<usize> = const { Cell::new(0) };
-}
-
-fn note_alloc(size: usize) {
-    let _ = LIVE.try_with(|live| {
-        let now = live.get() + size;
-        live.set(now);
-        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
-    });
-    let _ = COUNT.try_with(|count| count.set(count.get() + 1));
-}
-
-fn note_free(size: usize) {
-    let _ = LIVE.try_with(|live| live.set(live.get().saturating_sub(size)));
-}
-
-// SAFETY: forwards to the system allocator unchanged; only counts sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note_alloc(layout.size());
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note_alloc(layout.size());
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        note_free(layout.size());
-        // SAFETY: same contract as ours.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note_free(layout.size());
-        note_alloc(new_size);
-        // SAFETY: same contract as ours.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-/// What one call allocated: its peak above the memory live before it, and its allocations.
-#[derive(Debug, Clone, Copy)]
-struct Cost {
-    peak_bytes: usize,
-    allocations: usize,
-}
-
-fn measured<T>(call: impl FnOnce() -> T) -> (T, Cost) {
-    let base = LIVE.with(Cell::get);
-    PEAK.with(|p| p.set(base));
-    let before = COUNT.with(Cell::get);
-    let out = call();
-    let cost = Cost { peak_bytes: PEAK.with(Cell::get) - base, allocations: COUNT.with(Cell::get) - before };
-    (out, cost)
-}
 
 const ITEMS: usize = 5_000;
 
@@ -98,7 +31,7 @@ fn engine() -> Engine {
 
 /// Budgets of one call (up to a page of 20 shelves) on the 5,000-item pack: 4 MiB above the
 /// memory live before it, and 20 allocations per item plus 100,000. Measured on 2026-12-06: at
-/// most 1.9 MiB and 82,580 allocations (the test prints them); a 210 KB query copied into
+/// most 2.0 MiB and 74,822 allocations (the test prints them); a 210 KB query copied into
 /// each explanation, as before issue #20, needs 200 MB.
 const PEAK_BUDGET: usize = 4 << 20;
 const ALLOCATION_BUDGET: usize = 20 * ITEMS + 100_000;
@@ -187,6 +120,36 @@ fn every_argument_over_its_bound_is_refused_by_name() {
     assert_eq!((err.kind(), err.to_string().starts_with("k = 3000")), ("out_of_range", true), "{err}");
     assert_eq!(engine.items(0, 10_001).unwrap_err().kind(), "out_of_range");
     assert_eq!(engine.item(&long_id).unwrap_err().kind(), "out_of_range");
+}
+
+#[test]
+fn a_page_over_its_cost_budget_is_refused_before_any_shelf_is_ranked() {
+    // 25,000 items whose pack rules pin categories: a trending shelf with exploration reads the
+    // catalog 4 times (its candidates, the fill-up, the exploration arms, the category pins:
+    // 100,000 item reads), so 16 such shelves fit the 1,600,000 budget and 17 do not.
+    let engine = Engine::open(large_pack(25_000, 3)).unwrap();
+    let shelf =
+        |kind: &str| ShelfRequest { explore: Some(shelfwise::page::ExploreRequest { seed: 1, slots: None }), ..ShelfRequest::new(kind) };
+    let plain = ShelfRequest::new("trending");
+    assert_eq!(engine.page_cost(&[shelf("trending")]).unwrap(), 3 * 25_000 + pins(&engine) * 25_000);
+    assert_eq!(engine.page_cost(std::slice::from_ref(&plain)).unwrap(), 2 * 25_000 + pins(&engine) * 25_000);
+    assert_eq!(engine.page_cost(&[shelf("recently-viewed")]).unwrap(), 25_000 + pins(&engine) * 25_000);
+    let diverse = ShelfRequest { k: Some(100), diversity: Some(0.5), ..plain.clone() };
+    assert_eq!(engine.page_cost(&[diverse]).unwrap() - engine.page_cost(&[plain]).unwrap(), 4 * 100 * 100);
+    let per_shelf = engine.page_cost(&[shelf("trending")]).unwrap();
+    let fits = (limits::MAX_PAGE_COST / per_shelf) as usize;
+    let page: Vec<ShelfRequest> = (0..=fits).map(|_| shelf("trending")).collect();
+    assert!(fits < page.len() && page.len() <= limits::MAX_SHELVES, "{fits} shelves fit");
+    assert_eq!(engine.page(&page[..fits], NOW_MS).unwrap().len(), fits);
+    let err = engine.page(&page, NOW_MS).unwrap_err();
+    assert_eq!(err.kind(), "out_of_range", "{err}");
+    assert!(err.to_string().starts_with(&format!("requests = a page costing {} item reads", per_shelf * page.len() as u64)), "{err}");
+}
+
+/// 1 when the pack's own rules pin a category (a pass more per shelf), else 0.
+fn pins(engine: &Engine) -> u64 {
+    use shelfwise::pack::{RuleAction, RuleTarget};
+    u64::from(engine.pack_rules().iter().any(|r| matches!((r.action, r.target), (RuleAction::Pin(_), RuleTarget::Category(_)))))
 }
 
 #[test]
