@@ -235,10 +235,14 @@ impl WorkingSet {
         let held = self.held_sorted();
         let globals: Vec<u32> = held.iter().map(|e| e.0).collect();
         let local_of = |g: u32| globals.binary_search(&g).ok().map(|l| l as u32);
-        let local: BTreeMap<u32, u32> = b.rules.iter().filter_map(|r| match r.target {
-            RuleTarget::Item(g) => local_of(g).map(|l| (g, l)),
-            RuleTarget::Category(_) => None,
-        }).collect();
+        let local: BTreeMap<u32, u32> = b
+            .rules
+            .iter()
+            .filter_map(|r| match r.target {
+                RuleTarget::Item(g) => local_of(g).map(|l| (g, l)),
+                RuleTarget::Category(_) => None,
+            })
+            .collect();
         let keep = |list: &[(u32, f32)]| list.iter().filter_map(|&(g, w)| local_of(g).map(|l| (l, w))).collect();
         let keep_together = |list: &[(u32, u32)]| list.iter().filter_map(|&(g, n)| local_of(g).map(|l| (l, n))).collect();
         let mut contents = PackContents {
