@@ -123,9 +123,10 @@ fn resolve_category<B: AsRef<[u8]>>(engine: &Engine<B>, field: &'static str, nam
 
 impl ShelfKind {
     /// Whether the page tops this shelf up from trending when it has fewer than `k` items
-    /// (not the shelves of the shopper's own history).
+    /// (not the shelves of the shopper's own history, nor "looks like this", which only holds
+    /// look-alikes).
     fn fills_up(self) -> bool {
-        !matches!(self, ShelfKind::RecentlyViewed | ShelfKind::BuyAgain)
+        !matches!(self, ShelfKind::RecentlyViewed | ShelfKind::BuyAgain | ShelfKind::VisuallySimilar)
     }
 }
 
@@ -262,6 +263,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
             ShelfKind::BuyAgain => shelves::buy_again::propose(ctx, want),
             ShelfKind::BecauseYouViewed => shelves::because_you_viewed::propose(ctx, want),
             ShelfKind::Similar => shelves::similar::propose(ctx, want)?,
+            ShelfKind::VisuallySimilar => shelves::visually_similar::propose(ctx, want)?,
             ShelfKind::BoughtTogether => shelves::bought_together::propose(ctx, want)?,
             ShelfKind::Trending => shelves::trending::overall(ctx, want),
             ShelfKind::TrendingInCategories => shelves::trending::in_top_categories(ctx, want),

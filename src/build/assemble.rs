@@ -263,6 +263,7 @@ pub fn assemble(
         neighbours,
         together,
         rules: Vec::new(),
+        image: None,
     };
     Ok((contents, summary))
 }

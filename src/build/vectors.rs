@@ -531,6 +531,7 @@ mod tests {
             neighbours: Vec::new(),
             together: Vec::new(),
             rules: Vec::new(),
+            image: None,
         };
         let vectors = ItemVectors { dim: 2, ids: vec!["C".into(), "A".into(), "Z".into()], rows: vec![0.0, 3.0, 4.0, 0.0, 1.0, 1.0] };
         let applied = apply_vectors(&mut contents, &vectors);

@@ -1,24 +1,33 @@
 //! "Similar items": neighbours of the product on the page.
 
-use super::{signals, Candidate, Proposal, ShelfContext};
+use super::signals::{self, NeighbourSource};
+use super::{visually_similar, Candidate, Proposal, ShelfContext};
 use crate::error::CoreError;
 use crate::explain::{Evidence, Explanation, ItemRef, Reason};
 
-/// Neighbours of `anchor` (stored first, then by embedding), explained as "Similar to X".
+/// Neighbours of `anchor` (stored first, visual for a new item, then by embedding), explained
+/// as "Similar to X" ("Looks like X" for the visual ones).
 pub fn neighbours_of<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, anchor: u32, want: usize) -> Vec<Candidate> {
     let pack = ctx.pack;
     signals::neighbours(pack, anchor, want, |i| ctx.allows(i))
         .into_iter()
-        .map(|(i, sim, stored)| Candidate {
-            item: i,
-            score: signals::neighbour_score(sim, stored),
-            explanation: Explanation::new(
-                Reason::Similar,
-                format!("Similar to {}", pack.title(anchor)),
-                Evidence { item: Some(ItemRef::of(pack, anchor)), similarity: Some(sim), ..Evidence::default() },
-            ),
+        .map(|(i, sim, source)| match source {
+            NeighbourSource::Visual => visually_similar::candidate(pack, anchor, i, signals::neighbour_score(sim, source), sim),
+            _ => similar_candidate(pack, anchor, i, signals::neighbour_score(sim, source), sim),
         })
         .collect()
+}
+
+fn similar_candidate<B: AsRef<[u8]>>(pack: &crate::pack::Pack<B>, anchor: u32, i: u32, score: f32, sim: f32) -> Candidate {
+    Candidate {
+        item: i,
+        score,
+        explanation: Explanation::new(
+            Reason::Similar,
+            format!("Similar to {}", pack.title(anchor)),
+            Evidence { item: Some(ItemRef::of(pack, anchor)), similarity: Some(sim), ..Evidence::default() },
+        ),
+    }
 }
 
 /// The shelf; needs the product on the page (`missing_context` otherwise).

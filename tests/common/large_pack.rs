@@ -133,6 +133,7 @@ pub fn large_pack(n: usize, seed: u64) -> Vec<u8> {
         neighbours,
         together,
         rules,
+        image: None,
     };
     contents.encode().expect("the large pack encodes")
 }
