@@ -21,6 +21,7 @@ use shelfwise::build::eval::{ease_sweep, evaluate, grid_best, grid_tsv, parse_sp
 use shelfwise::build::eval_export::export_split;
 use shelfwise::build::forecast::{self as forecasting, net_cancellations, ItemFacts, Method};
 use shelfwise::build::history::{index_events, IndexedEvents};
+use shelfwise::build::image_vectors::{apply_image_vectors, read_image_vectors, AppliedImageVectors};
 use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::neighbours::NeighbourModel;
 use shelfwise::build::pack_file::{read_pack_file, PackFileProblem};
@@ -36,7 +37,7 @@ use shelfwise::build::vectors::{apply_vectors, read_vectors, VectorColumns};
 use shelfwise::engine::Engine;
 use shelfwise::measurement::ValueBuckets;
 use shelfwise::pack::shard::bootstrap::Bootstrap;
-use shelfwise::pack::{read_header, Pack};
+use shelfwise::pack::{read_header, Pack, PackContents};
 use shelfwise::page::ShelfRequest;
 use shelfwise::reports::analysis::{analyse, table};
 use shelfwise::reports::collect::{CollectorConfig, DEFAULT_MAX_BODY};
@@ -246,6 +247,20 @@ struct BuildExtras {
     /// [default: features; without one, every other column is a dimension].
     #[arg(long, value_name = "NAME", requires = "vectors")]
     vector_column: Option<String>,
+    /// Image vectors (computed from product photos by any image model), stored as a second,
+    /// optional embedding for the visually-similar shelf: the files --vectors reads, but every
+    /// row must be usable and every id in the catalog (docs/BUILD_EXTRAS.md).
+    #[arg(long, value_name = "FILE")]
+    image_vectors: Option<PathBuf>,
+    /// The item ids of an .npy --image-vectors file, one per line, in row order.
+    #[arg(long, value_name = "FILE", requires = "image_vectors")]
+    image_vector_ids: Option<PathBuf>,
+    /// The id column of a .parquet --image-vectors file [default: id].
+    #[arg(long, value_name = "NAME", requires = "image_vectors")]
+    image_vector_id_column: Option<String>,
+    /// The vector column of a .parquet --image-vectors file [default: features].
+    #[arg(long, value_name = "NAME", requires = "image_vectors")]
+    image_vector_column: Option<String>,
     /// Also write non-personalized shelves (similar and bought together per item, trending per
     /// category) as JSON for server-side rendering.
     #[arg(long, value_name = "OUT.json")]
@@ -665,6 +680,7 @@ fn build(
     }
     bar.finish_and_clear();
     let applied = imported.as_ref().map(|(path, vectors)| (path, vectors.dim, apply_vectors(&mut contents, vectors)));
+    let images = add_image_vectors(&mut contents, extras)?;
     if let Some(path) = &extras.rules {
         contents.rules = shelfwise::build::rules::read_rules(path, &contents).map_err(|e| e.to_string())?;
         eprintln!("rules {}: {} rules", path.display(), contents.rules.len());
@@ -716,6 +732,15 @@ fn build(
             applied.unknown
         );
     }
+    if let Some((path, images)) = images {
+        eprintln!(
+            "  images     dim {} from {}: {} items with an image vector, {} without (no look-alikes)",
+            images.dim,
+            path.display(),
+            images.matched,
+            images.missing
+        );
+    }
     if let Some((path, shelves)) = &shelves {
         eprintln!(
             "  static     {}: {} items with shelves, {} categories trending (similar: {}, bought together: {}, trending: {}), {} bytes",
@@ -756,6 +781,17 @@ fn build(
 
 /// Writes the encoded single pack `bytes` as `layout` says: a file at `out`, or a sharded
 /// folder at `out` (returned, for the summary).
+/// Reads `--image-vectors` (if given) into the contents' image embeddings.
+fn add_image_vectors<'a>(contents: &mut PackContents, extras: &'a BuildExtras) -> Result<Option<(&'a Path, AppliedImageVectors)>, String> {
+    let Some(path) = extras.image_vectors.as_deref() else { return Ok(None) };
+    let step = spinner(format!("reading {}", path.display()));
+    let columns = VectorColumns { id: extras.image_vector_id_column.clone(), vector: extras.image_vector_column.clone() };
+    let vectors = read_image_vectors(path, extras.image_vector_ids.as_deref(), &columns).map_err(|e| e.to_string())?;
+    step.finish_and_clear();
+    let applied = apply_image_vectors(contents, &vectors, path).map_err(|e| e.to_string())?;
+    Ok(Some((path, applied)))
+}
+
 fn write_pack(bytes: &[u8], out: &Path, layout: Layout) -> Result<Option<ShardedPack>, String> {
     let sharded = match layout {
         Layout::Single => false,
@@ -925,8 +961,14 @@ fn demo_data(out: &Path, items: usize, shoppers: usize, seed: u64) -> Result<(),
     for (name, svg) in synth::category_images(&shop) {
         fs::write(img.join(&name), svg).map_err(|e| format!("{name}: {e}"))?;
     }
+    let mut images = String::new();
+    for (id, vector) in synth::image_vectors(&shop) {
+        let values: Vec<String> = vector.iter().map(|x| format!("{x:.4}")).collect();
+        images.push_str(&format!("{id},{}\n", values.join(",")));
+    }
+    fs::write(out.join("image_vectors.csv"), images).map_err(|e| format!("image_vectors.csv: {e}"))?;
     eprintln!(
-        "wrote {}: {} products, {} shoppers, {} events (catalog.csv, events.jsonl, img/)",
+        "wrote {}: {} products, {} shoppers, {} events (catalog.csv, events.jsonl, image_vectors.csv, img/)",
         out.display(),
         shop.catalog.len(),
         shoppers,
