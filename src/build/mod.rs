@@ -4,6 +4,7 @@
 //! * [`read`]: readers for the canonical JSONL/CSV formats and the Online Retail CSV, with
 //!   per-line error reporting;
 //! * [`pack_file`]: reading a pack file for the CLI, its header and size checked first;
+//! * [`file_error`]: [`FileError`](file_error::FileError), a file that could not be read or written;
 //! * [`synth`]: the synthetic demo shop;
 //! * [`als`]: implicit-feedback ALS for item embeddings;
 //! * [`history`]: events resolved to dense shopper / item / basket indices;
@@ -28,6 +29,7 @@ pub mod content;
 pub mod ease;
 pub mod eval;
 pub mod eval_export;
+pub mod file_error;
 pub mod forecast;
 pub mod history;
 pub mod image_vectors;

@@ -15,6 +15,7 @@ use rand::rngs::StdRng;
 use rand::seq::index::sample;
 use rand::SeedableRng;
 
+use crate::build::file_error::{FileAction, FileError};
 use crate::pack::shard::bootstrap::{Bootstrap, ManifestEntry};
 use crate::pack::shard::directory::Directory;
 use crate::pack::shard::records::{ItemRecords, RecordShape};
@@ -69,10 +70,11 @@ pub struct ShardedPack {
 
 impl ShardedPack {
     /// Writes `bootstrap.shard` and every chunk into `dir` (created if needed).
-    pub fn write_folder(&self, dir: &Path) -> Result<(), String> {
-        fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
+    pub fn write_folder(&self, dir: &Path) -> Result<(), FileError> {
+        fs::create_dir_all(dir).map_err(FileError::at(dir, FileAction::CreateFolder))?;
         let write = |name: &str, bytes: &[u8]| {
-            fs::write(dir.join(name), bytes).map_err(|e| format!("{}: cannot write: {e}", dir.join(name).display()))
+            let path = dir.join(name);
+            fs::write(&path, bytes).map_err(FileError::write(&path))
         };
         write(BOOTSTRAP_FILE, &self.bootstrap)?;
         self.chunks.iter().try_for_each(|(name, bytes)| write(name, bytes))

@@ -21,7 +21,10 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use thiserror::Error;
 use tiny_http::{Header, Method, Request, Response, Server};
+
+use crate::build::file_error::{create_parent_folder, FileError};
 
 use super::read::parse_report;
 
@@ -160,16 +163,32 @@ fn respond(request: Request, outcome: &Outcome) {
     let _ = request.respond(response);
 }
 
+/// Why the collector could not start.
+#[derive(Debug, Error)]
+pub enum CollectError {
+    /// The address cannot be listened on (in use, not this host's, a privileged port …).
+    #[error("cannot listen on {host}:{port}: {source}")]
+    Listen {
+        /// `--host`.
+        host: String,
+        /// `--port`.
+        port: u16,
+        /// Why.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The reports file (or its folder) cannot be written.
+    #[error(transparent)]
+    File(#[from] FileError),
+}
+
 /// Serves until the process ends. `listening` is called once with the bound address.
-pub fn run(config: &CollectorConfig, listening: impl FnOnce(&str)) -> Result<(), String> {
-    let server =
-        Server::http((config.host.as_str(), config.port)).map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
-    let address = server.server_addr().to_ip().map_or_else(|| format!("{}:{}", config.host, config.port), |a| a.to_string());
-    if let Some(dir) = config.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
-    }
+pub fn run(config: &CollectorConfig, listening: impl FnOnce(&str)) -> Result<(), CollectError> {
+    let (host, port) = (config.host.as_str(), config.port);
+    let server = Server::http((host, port)).map_err(|source| CollectError::Listen { host: host.to_owned(), port, source })?;
+    let address = server.server_addr().to_ip().map_or_else(|| format!("{host}:{port}"), |a| a.to_string());
+    create_parent_folder(&config.out)?;
     // Fail at start, not at the first report, if the file cannot be written.
-    File::options().create(true).append(true).open(&config.out).map_err(|e| format!("{}: cannot write: {e}", config.out.display()))?;
+    File::options().create(true).append(true).open(&config.out).map_err(FileError::write(&config.out))?;
     listening(&format!("http://{address}{}", config.path));
     let file = ReportFile::new(&config.out, config.rotate_bytes, config.keep);
     let (mut accepted, mut refused) = (0u64, 0u64);

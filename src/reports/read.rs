@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
+use crate::build::file_error::{FileAction, FileError};
 use crate::measurement::report::DailyReport;
 use crate::measurement::{MeasurementError, SCHEMA_VERSION};
 
@@ -43,7 +44,7 @@ pub struct ReadSummary {
 pub const MAX_LISTED_PROBLEMS: usize = 20;
 
 /// Reads every file (JSONL, one report per line); bad lines are skipped and named.
-pub fn read_reports(paths: &[PathBuf]) -> Result<ReadSummary, String> {
+pub fn read_reports(paths: &[PathBuf]) -> Result<ReadSummary, FileError> {
     let mut summary = ReadSummary::default();
     for path in paths {
         read_file(path, &mut summary)?;
@@ -51,10 +52,11 @@ pub fn read_reports(paths: &[PathBuf]) -> Result<ReadSummary, String> {
     Ok(summary)
 }
 
-fn read_file(path: &Path, summary: &mut ReadSummary) -> Result<(), String> {
-    let file = File::open(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+fn read_file(path: &Path, summary: &mut ReadSummary) -> Result<(), FileError> {
+    let file = File::open(path).map_err(FileError::read(path))?;
     for (i, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|e| format!("{}:{}: cannot read: {e}", path.display(), i + 1))?;
+        let line =
+            line.map_err(|source| FileError { path: path.to_owned(), line: Some(i as u64 + 1), action: FileAction::Read, source })?;
         if line.trim().is_empty() {
             continue;
         }
