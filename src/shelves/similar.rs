@@ -1,9 +1,10 @@
 //! "Similar items": neighbours of the product on the page.
 
 use super::signals::{self, NeighbourSource};
-use super::{visually_similar, Candidate, Proposal, ShelfContext};
+use super::{Candidate, Proposal, ShelfContext};
 use crate::error::CoreError;
 use crate::explain::{Evidence, Explanation, ItemRef, Reason};
+use crate::pack::Pack;
 
 /// Neighbours of `anchor` (stored first, visual for a new item, then by embedding), explained
 /// as "Similar to X" ("Looks like X" for the visual ones).
@@ -11,20 +12,23 @@ pub fn neighbours_of<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, anchor: u32, wan
     let pack = ctx.pack;
     signals::neighbours(pack, anchor, want, |i| ctx.allows(i))
         .into_iter()
-        .map(|(i, sim, source)| match source {
-            NeighbourSource::Visual => visually_similar::candidate(pack, anchor, i, signals::neighbour_score(sim, source), sim),
-            _ => similar_candidate(pack, anchor, i, signals::neighbour_score(sim, source), sim),
+        .map(|(i, sim, source)| {
+            let reason = if source == NeighbourSource::Visual { Reason::VisuallySimilar } else { Reason::Similar };
+            neighbour_candidate(pack, anchor, (i, signals::neighbour_score(sim, source), sim), reason)
         })
         .collect()
 }
 
-fn similar_candidate<B: AsRef<[u8]>>(pack: &crate::pack::Pack<B>, anchor: u32, i: u32, score: f32, sim: f32) -> Candidate {
+/// Item `i` (with its score and similarity) as a neighbour of `anchor`: "Similar to X", or
+/// "Looks like X" for [`Reason::VisuallySimilar`], with the similarity as evidence.
+pub fn neighbour_candidate<B: AsRef<[u8]>>(pack: &Pack<B>, anchor: u32, (i, score, sim): (u32, f32, f32), reason: Reason) -> Candidate {
+    let text = if reason == Reason::VisuallySimilar { "Looks like" } else { "Similar to" };
     Candidate {
         item: i,
         score,
         explanation: Explanation::new(
-            Reason::Similar,
-            format!("Similar to {}", pack.title(anchor)),
+            reason,
+            format!("{text} {}", pack.title(anchor)),
             Evidence { item: Some(ItemRef::of(pack, anchor)), similarity: Some(sim), ..Evidence::default() },
         ),
     }

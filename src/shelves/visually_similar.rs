@@ -1,23 +1,10 @@
 //! "Looks like this": the items whose image embeddings (`shelfwise build --image-vectors`) are
 //! closest to the product on the page's, explained as "Looks like X".
 
-use super::{signals, Candidate, Proposal, ShelfContext};
+use super::similar::neighbour_candidate;
+use super::{signals, Proposal, ShelfContext};
 use crate::error::CoreError;
-use crate::explain::{Evidence, Explanation, ItemRef, Reason};
-use crate::pack::Pack;
-
-/// Item `i` as a look-alike of `anchor`: "Looks like X", with the image similarity.
-pub fn candidate<B: AsRef<[u8]>>(pack: &Pack<B>, anchor: u32, i: u32, score: f32, similarity: f32) -> Candidate {
-    Candidate {
-        item: i,
-        score,
-        explanation: Explanation::new(
-            Reason::VisuallySimilar,
-            format!("Looks like {}", pack.title(anchor)),
-            Evidence { item: Some(ItemRef::of(pack, anchor)), similarity: Some(similarity), ..Evidence::default() },
-        ),
-    }
-}
+use crate::explain::Reason;
 
 /// The shelf; needs the product on the page (`missing_context` otherwise) and a pack with
 /// image embeddings (`unsupported` otherwise: the pack was built without `--image-vectors`).
@@ -32,7 +19,7 @@ pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Result
     }
     let candidates = signals::visual_neighbours(pack, anchor, want, |i| ctx.allows(i))
         .into_iter()
-        .map(|(i, sim)| candidate(pack, anchor, i, sim, sim))
+        .map(|(i, sim)| neighbour_candidate(pack, anchor, (i, sim, sim), Reason::VisuallySimilar))
         .collect();
     Ok(Proposal { title: format!("Looks like {}", pack.title(anchor)), personalized: false, candidates })
 }

@@ -3,28 +3,17 @@
 // `--image-vectors`), in headless Chromium under the strict CSP.
 //
 //   node --test tests/e2e/visual.test.mjs
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startServer, watchPage } from './helpers.mjs';
+import { serverAndBrowser, watchPage } from './helpers.mjs';
 
 const WAIT = { timeout: 10_000 };
-
-let server;
-let browser;
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer({ csp: true }), launchBrowser()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = serverAndBrowser({ csp: true });
 
 test('a product page shows the items that look like it, explained "Looks like X"', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await env.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const log = watchPage(page);
-  await page.goto(`${server.url}demo/`);
+  await page.goto(`${env.server.url}demo/`);
   await page.waitForSelector('body[data-ready="true"]', WAIT);
   const product = await page.$eval('#grid .product-card', (card) => ({ id: card.dataset.itemId, category: card.dataset.category }));
   await page.click(`#grid .product-card[data-item-id="${product.id}"] a`);
