@@ -9,7 +9,7 @@
 use std::sync::OnceLock;
 
 use crate::pack::{Pack, SalesRate, SectionKind};
-use crate::rank::{top_k_blocks, top_k_by_query, Query};
+use crate::rank::{top_k_by_query, top_k_in_blocks, Query};
 
 /// Weight of popularity in the trending score: it only breaks ties between equal trends
 /// (including items whose trend is unknown, stored as 0).
@@ -96,13 +96,16 @@ pub fn neighbour_score(similarity: f32, source: NeighbourSource) -> f32 {
 /// The `want` items that look most like item `i` by the pack's image embeddings (dot product
 /// of unit vectors with the stored codes, through the kernel), that `allow` accepts, with a
 /// similarity in (0, 1]; none without image embeddings or without an image vector for `i`.
-pub fn visual_neighbours<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, want: usize, mut allow: impl FnMut(u32) -> bool) -> Vec<(u32, f32)> {
+pub fn visual_neighbours<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, want: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<(u32, f32)> {
     let Some(blocks) = pack.image_embedding_blocks() else { return Vec::new() };
     let query = Query::new(&crate::vector::unit_image_vector(pack, i), pack.image_embedding_scales());
     if query.is_zero() {
         return Vec::new();
     }
-    let top = top_k_blocks(&blocks, &query, 0.0, |_| 0.0, want, |j| j != i && allow(j)).unwrap_or_default();
+    // `allow` as `&mut dyn FnMut`, prior 0: the same build of the kernel's scan as the for-you
+    // blend's (`Source::embedding_top`), not one more in the wasm module.
+    let mut other = |j: u32| j != i && allow(j);
+    let top = top_k_in_blocks(pack, &blocks, &query, 0.0, want, &mut other as &mut dyn FnMut(u32) -> bool);
     // Items without an image vector score 0: they do not look like anything.
     top.into_iter().filter(|s| s.score > 0.0).map(|s| (s.item, s.score.min(1.0))).collect()
 }

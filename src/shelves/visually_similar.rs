@@ -17,7 +17,7 @@ pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Result
     if pack.image_dim() == 0 {
         return Err(CoreError::Unsupported { shelf: SHELF, needs: "image embeddings in the pack (shelfwise build --image-vectors)" });
     }
-    let candidates = signals::visual_neighbours(pack, anchor, want, |i| ctx.allows(i))
+    let candidates = signals::visual_neighbours(pack, anchor, want, &mut |i| ctx.allows(i))
         .into_iter()
         .map(|(i, sim)| neighbour_candidate(pack, anchor, (i, sim, sim), Reason::VisuallySimilar))
         .collect();
