@@ -1,14 +1,17 @@
 //! Times the worst calls a page can make (issue #20: "any call on a 100k-item pack finishes
 //! in ≤ 50 ms, or is refused"), natively, on a realistic pack built in-process.
 //!
-//!   cargo run --release --features cli --example worst_calls -- [--items N] [--reps R] [--only NAME]
+//!   cargo run --release --features cli --example worst_calls -- [--items N] [--reps R] [--only NAME] [--write-pack FILE]
 //!
 //! Builds the pack of `tests/common/large_pack.rs` (default 100,000 items, 64-d), gives it a
 //! shopper with 10,000 events and 100 searches, and times through [`Engine::page`] (the one
 //! ranking path) each shelf kind with the heaviest arguments within `src/limits.rs`, and a
 //! page of 20 such shelves, beside a plain for-you shelf (k = 8) as the same-process
-//! baseline. Prints the CPU, then per call the median and the slowest of R runs (ms) and the
-//! median's ratio to the baseline's. A benchmark helper, not a test: nothing here passes or
+//! baseline. Prints the CPU, then per call the median and the slowest of R runs (wall ms), the
+//! mean CPU time of a run (ms, from `/proc/thread-self/schedstat`: on a shared machine the
+//! steadier figure) and the median's ratio to the baseline's (`--write-pack FILE` also writes
+//! the pack, for `bench/worst-calls.mjs`, the same calls in Chromium); a call the engine refuses (a page
+//! over its cost budget) is printed as refused. A benchmark helper, not a test: nothing here passes or
 //! fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -32,9 +35,17 @@ fn arg(args: &[String], name: &str, default: usize) -> usize {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map_or(default, |v| v.parse().expect("a number"))
 }
 
-/// Median and maximum of `reps` runs of `call`, in ms.
-fn time(reps: usize, mut call: impl FnMut()) -> (f64, f64) {
+/// This thread's time on a CPU so far, in ns (`/proc/thread-self/schedstat`, first field), or
+/// `None` where the kernel does not say. Unlike wall time it leaves out the time the thread
+/// waited for a CPU, which on a shared machine is most of a call's wall time.
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat").ok()?.split_whitespace().next()?.parse().ok()
+}
+
+/// Median and maximum wall time of `reps` runs of `call`, and the mean CPU time per run, in ms.
+fn time(reps: usize, mut call: impl FnMut()) -> (f64, f64, Option<f64>) {
     call(); // warm-up
+    let cpu_before = thread_cpu_ns();
     let mut ms: Vec<f64> = (0..reps)
         .map(|_| {
             let t = Instant::now();
@@ -42,8 +53,13 @@ fn time(reps: usize, mut call: impl FnMut()) -> (f64, f64) {
             t.elapsed().as_secs_f64() * 1e3
         })
         .collect();
+    let cpu = cpu_before.zip(thread_cpu_ns()).map(|(a, b)| (b - a) as f64 / 1e6 / reps as f64);
     ms.sort_by(f64::total_cmp);
-    (ms[ms.len() / 2], ms[ms.len() - 1])
+    (ms[ms.len() / 2], ms[ms.len() - 1], cpu)
+}
+
+fn cpu_text(cpu: Option<f64>) -> String {
+    cpu.map_or_else(|| "-".into(), |c| format!("{c:.2}"))
 }
 
 fn main() {
@@ -52,7 +68,13 @@ fn main() {
     let reps = arg(&args, "--reps", 7).max(1);
     println!("CPU: {}", cpu_name());
     let t = Instant::now();
-    let engine = heavy_shopper(large_pack(items, 5), 10_000);
+    let bytes = large_pack(items, 5);
+    if let Some(path) = args.iter().position(|a| a == "--write-pack").and_then(|i| args.get(i + 1)) {
+        // The same pack for the browser's measurement (bench/worst-calls.mjs).
+        std::fs::write(path, &bytes).expect("the pack is written");
+        println!("pack written to {path}");
+    }
+    let engine = heavy_shopper(bytes, 10_000);
     println!(
         "pack: {items} items, dim {}, {} events; built in {:.1} s",
         engine.pack().dim(),
@@ -60,12 +82,17 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
     let plain = [ShelfRequest { k: Some(8), ..ShelfRequest::new("for-you") }];
-    let (base, base_max) = time(reps, || drop(black_box(engine.page(&plain, NOW_MS).unwrap())));
-    println!("{:<45} {:>9} {:>9} {:>7}", "call", "median ms", "max ms", "× base");
-    println!("{:<45} {base:>9.2} {base_max:>9.2} {:>7.1}", "baseline: for-you k=8", 1.0);
+    let (base, base_max, base_cpu) = time(reps, || drop(black_box(engine.page(&plain, NOW_MS).unwrap())));
+    println!("{:<45} {:>9} {:>9} {:>9} {:>7}", "call", "median ms", "max ms", "cpu ms", "× base");
+    println!("{:<45} {base:>9.2} {base_max:>9.2} {:>9} {:>7.1}", "baseline: for-you k=8", cpu_text(base_cpu), 1.0);
     let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1));
     for call in worst_calls(&engine).into_iter().filter(|c| only.is_none_or(|o| c.name.contains(o.as_str()))) {
-        let (median, max) = time(reps, || drop(black_box(engine.page(&call.requests, NOW_MS).unwrap())));
-        println!("{:<45} {median:>9.2} {max:>9.2} {:>7.1}", call.name, median / base);
+        match engine.page(&call.requests, NOW_MS) {
+            Err(e) => println!("{:<45} refused: {e}", call.name),
+            Ok(_) => {
+                let (median, max, cpu) = time(reps, || drop(black_box(engine.page(&call.requests, NOW_MS).unwrap())));
+                println!("{:<45} {median:>9.2} {max:>9.2} {:>9} {:>7.1}", call.name, cpu_text(cpu), median / base);
+            }
+        }
     }
 }

@@ -31,6 +31,9 @@ pub const MAX_DIVERSE_K: usize = 100;
 pub const MAX_SHELVES: usize = 20;
 /// Most items one page call may ask for, summed over its shelves.
 pub const MAX_PAGE_ITEMS: usize = 2_000;
+/// Most work one page call may ask for, in item reads (see [`shelf_cost`]): 1,600,000, i.e.
+/// 16 passes over a 100,000-item catalog, 320 over a 5,000-item one.
+pub const MAX_PAGE_COST: u64 = 1_600_000;
 /// Most rules of one request, and of a pack (the builder refuses more).
 pub const MAX_RULES: usize = 1_000;
 /// Most item cards one `items()` call returns.
@@ -42,6 +45,17 @@ pub const MAX_SEARCHES: usize = 100;
 /// How far in the future an event may be dated, in ms (one day: clocks differ, a
 /// microsecond timestamp does not).
 pub const MAX_FUTURE_MS: i64 = 24 * 60 * 60 * 1_000;
+
+/// What one shelf may cost, in item reads, before it is ranked: `passes` reads of the whole
+/// catalog of `items` items (its own candidates, the fill-up from trending, the exploration
+/// arms: see `Engine::page`), plus, with diversity, the MMR's `4k × k` cosines of `dim`
+/// dimensions counted as `dim / 64` reads each. The sum over a page's shelves is bounded by
+/// [`MAX_PAGE_COST`], so that a page's work is bounded by its arguments and the catalog's size
+/// rather than by how many worst-case shelves it stacks.
+pub fn shelf_cost(passes: u64, items: u32, k: usize, diverse: bool, dim: usize) -> u64 {
+    let mmr = if diverse { (4 * k * k) as u64 * dim as u64 / 64 } else { 0 };
+    passes * u64::from(items) + mmr
+}
 
 /// The most characters of an input value a message quotes (the core's errors and the
 /// builder's); longer values are cut with `…` and their length.

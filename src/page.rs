@@ -25,8 +25,8 @@ use crate::engine::{check_k, Engine};
 use crate::error::CoreError;
 use crate::explain::{Evidence, Explanation, Reason};
 use crate::explore::{self, Arm};
-use crate::limits::{self, MAX_DIVERSE_K, MAX_PAGE_ITEMS, MAX_QUERY_CHARS, MAX_TITLE_CHARS};
-use crate::rules::{self, FilterInput, Rule, RuleAction, RuleInput, RuleSource, RuleTarget};
+use crate::limits::{self, MAX_DIVERSE_K, MAX_PAGE_COST, MAX_PAGE_ITEMS, MAX_QUERY_CHARS, MAX_TITLE_CHARS};
+use crate::rules::{self, FilterInput, Rule, RuleAction, RuleIndex, RuleInput, RuleSource, RuleTarget};
 use crate::shelf::{Shelf, ShelfItem, ShelfKind};
 use crate::shelves::for_you::Explainer;
 use crate::shelves::{self, signals, Candidate, History, Proposal, ShelfContext};
@@ -170,6 +170,28 @@ impl<B: AsRef<[u8]>> Engine<B> {
         })
     }
 
+    /// What the shelf of `req` may cost ([`limits::shelf_cost`]): a shelf ranked from the
+    /// catalog reads it twice (its candidates, and the fill-up from trending), "looks like this"
+    /// once (its candidates, no fill-up), the shopper's history shelves not at all; exploration
+    /// and category pins read it once more each, and so do a new item's visual neighbours on the
+    /// neighbour shelves of a pack with image embeddings.
+    fn shelf_cost(&self, req: &Resolved) -> u64 {
+        let pack = self.pack();
+        let pins_category = req.rules.iter().any(|r| matches!((r.action, r.target), (RuleAction::Pin(_), RuleTarget::Category(_))));
+        let own = if req.kind == ShelfKind::VisuallySimilar { 1 } else { 2 * u64::from(req.kind.fills_up()) };
+        let neighbour_shelf = matches!(req.kind, ShelfKind::Similar | ShelfKind::BecauseYouViewed | ShelfKind::BoughtTogether);
+        let visual = u64::from(neighbour_shelf && pack.image_dim() > 0);
+        let passes = own + visual + u64::from(req.explore.is_some()) + u64::from(pins_category);
+        limits::shelf_cost(passes, pack.item_count(), req.k, req.diversity > 0.0, pack.dim())
+    }
+
+    /// The cost of a page of `requests` in item reads (see [`limits::shelf_cost`]), which
+    /// [`Engine::page`] refuses above [`limits::MAX_PAGE_COST`]; a request that does not
+    /// resolve is an error.
+    pub fn page_cost(&self, requests: &[ShelfRequest]) -> Result<u64, CoreError> {
+        requests.iter().map(|r| Ok(self.shelf_cost(&self.resolve_request(r)?))).sum()
+    }
+
     /// Resolves a list of ids (at most [`limits::MAX_LIST_LEN`], each at most
     /// [`limits::MAX_ID_BYTES`]); ids the pack does not know are ignored.
     fn resolve_id_list(&self, name: &'static str, ids: &[String]) -> Result<Vec<u32>, CoreError> {
@@ -186,8 +208,9 @@ impl<B: AsRef<[u8]>> Engine<B> {
             return Err(CoreError::OutOfRange { name: "rules", value: inputs.len().to_string(), expected: "at most 1000 rules" });
         }
         let mut resolved = self.pack_rules().to_vec();
+        let lookup = rules::CategoryLookup::for_names(self.pack(), inputs.iter().filter(|r| r.category.is_some()).count());
         for input in inputs {
-            resolved.push(rules::resolve(self.pack(), &input.to_spec()?, RuleSource::Page)?);
+            resolved.push(rules::resolve_with(self.pack(), lookup.as_ref(), &input.to_spec()?, RuleSource::Page)?);
         }
         Ok(resolved)
     }
@@ -217,6 +240,14 @@ impl<B: AsRef<[u8]>> Engine<B> {
                 expected: "at most 2000 items per page, summed over its shelves",
             });
         }
+        let cost: u64 = resolved.iter().map(|r| self.shelf_cost(r)).sum();
+        if cost > MAX_PAGE_COST {
+            return Err(CoreError::OutOfRange {
+                name: "requests",
+                value: format!("a page costing {cost} item reads"),
+                expected: "at most 1600000 item reads per page (docs/TRUST.md: catalog passes × items, plus diversity); split it into several calls",
+            });
+        }
         let pack = self.pack();
         let history = History::build(pack.item_count(), self.ranked_events(), self.ranked_searches(), now_ms);
         let profile = self.ranked_profile(now_ms);
@@ -242,6 +273,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
                 filters: &req.filters,
                 blocked: &blocked,
                 under_exposed: self.under_exposed(),
+                trend_by_category: self.trend_by_category(),
             };
             let want = (req.k * 4).min(crate::engine::MAX_K * 4);
             let (proposal, parts) = self.propose(&ctx, req.kind, want)?;
@@ -300,8 +332,9 @@ fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: P
     if req.kind.fills_up() {
         fill_up(ctx, &mut candidates, req.k);
     }
-    let ranked = apply_rules(ctx, &req.rules, candidates);
-    let (pinned, ranked) = take_pins(ctx, &req.rules, ranked);
+    let index = RuleIndex::new(ctx.pack, &req.rules);
+    let ranked = apply_rules(ctx, &index, candidates);
+    let (pinned, ranked) = take_pins(ctx, &req.rules, &index, ranked);
     let free = req.k.saturating_sub(pinned.len().min(req.k));
     let mut picked = select(ctx, ranked, &pinned, free, req);
     if let Some(explore) = req.explore {
@@ -361,7 +394,7 @@ fn fill_up<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, candidates: &mut Vec<(Cand
 /// keep the shelf's own order).
 fn apply_rules<B: AsRef<[u8]>>(
     ctx: &ShelfContext<'_, B>,
-    rules: &[Rule],
+    rules: &RuleIndex,
     candidates: Vec<(Candidate, Option<Recommendation>)>,
 ) -> Vec<Ranked> {
     let (lo, hi) = candidates.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), c| (lo.min(c.0.score), hi.max(c.0.score)));
@@ -371,7 +404,7 @@ fn apply_rules<B: AsRef<[u8]>>(
         .enumerate()
         .map(|(position, (candidate, parts))| {
             let mut r = Ranked { score: scale(candidate.score), position: position as u32, candidate, nudge: 0, parts };
-            let Some(rule) = rules::winning_rule(ctx.pack, rules, r.candidate.item) else { return r };
+            let Some(rule) = rules.winning(ctx.pack, r.candidate.item) else { return r };
             match rule.action {
                 RuleAction::Boost(w) => (r.score, r.nudge) = (r.score + w, 1),
                 RuleAction::Bury(w) => (r.score, r.nudge) = (r.score - w, -1),
@@ -387,14 +420,19 @@ fn apply_rules<B: AsRef<[u8]>>(
 
 /// Step 4: Takes the pinned items out of `ranked` (or adds them when the shelf did not rank them),
 /// strongest rule first; an item's own winning rule must be the pin, and filters always win.
-fn take_pins<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, rules: &[Rule], mut ranked: Vec<Ranked>) -> (Vec<Pinned>, Vec<Ranked>) {
+fn take_pins<B: AsRef<[u8]>>(
+    ctx: &ShelfContext<'_, B>,
+    rules: &[Rule],
+    index: &RuleIndex,
+    mut ranked: Vec<Ranked>,
+) -> (Vec<Pinned>, Vec<Ranked>) {
     let pack = ctx.pack;
     let mut pin_rules: Vec<(usize, Rule)> =
         rules.iter().copied().enumerate().filter(|(_, r)| matches!(r.action, RuleAction::Pin(_))).collect();
     crate::order::sort_by(&mut pin_rules, &|(a, ra), (b, rb)| precedence(rb).cmp(&precedence(ra)).then(a.cmp(b)));
     let mut pinned: Vec<Pinned> = Vec::new();
-    // The catalog is scanned at most once for the category pins, whatever their number.
-    let mut best_by_category: Option<CategoryBest> = None;
+    // Per category: how far its pins have walked the category's trend order.
+    let mut cursors: Vec<usize> = Vec::new();
     for (_, rule) in &pin_rules {
         let rule = *rule;
         let RuleAction::Pin(position) = rule.action else { continue };
@@ -405,13 +443,13 @@ fn take_pins<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, rules: &[Rule], mut rank
                 .iter()
                 .map(|r| r.candidate.item)
                 .find(|&i| pack.category_index(i) == Some(c) && !is_pinned(&pinned, i))
-                .or_else(|| best_by_category.get_or_insert_with(|| CategoryBest::of(ctx, &pin_rules)).best(c, &pinned)),
+                .or_else(|| best_of_category(ctx, c, &pinned, &mut cursors)),
         };
         let Some(item) = target else { continue };
         if !ctx.allows(item) || is_pinned(&pinned, item) {
             continue; // filters always win; an item is pinned once
         }
-        if rules::winning_rule(pack, rules, item) != Some(rule) && matches!(rule.target, RuleTarget::Item(_)) {
+        if index.winning(pack, item) != Some(rule) && matches!(rule.target, RuleTarget::Item(_)) {
             continue; // a stronger rule (e.g. a call-time bury) decides this item
         }
         let mut entry = match ranked.iter().position(|r| r.candidate.item == item) {
@@ -544,43 +582,21 @@ fn precedence(rule: &Rule) -> (u8, u8) {
     (u8::from(rule.source == RuleSource::Page), u8::from(matches!(rule.target, RuleTarget::Item(_))))
 }
 
-/// For each category named by a pin rule, its eligible items by trend (best first; ties: the
-/// lower index): where a category pin finds its item when the shelf did not rank one. Built in
-/// one pass over the catalog however many pins there are.
-struct CategoryBest {
-    /// Per category index: the items, best first (empty for categories no pin names).
-    items: Vec<Vec<u32>>,
-}
-
-impl CategoryBest {
-    fn of<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, pin_rules: &[(usize, Rule)]) -> CategoryBest {
-        let pack = ctx.pack;
-        let mut wanted = vec![false; pack.category_count() as usize];
-        for (_, rule) in pin_rules {
-            if let RuleTarget::Category(c) = rule.target {
-                wanted[c as usize] = true;
-            }
-        }
-        let mut items: Vec<Vec<u32>> = vec![Vec::new(); wanted.len()];
-        for i in 0..pack.item_count() {
-            let Some(c) = pack.category_index(i) else { continue };
-            if wanted.get(c as usize).copied().unwrap_or(false) && ctx.allows(i) {
-                items[c as usize].push(i);
-            }
-        }
-        for list in &mut items {
-            crate::order::sort_by(list, &|&a, &b| {
-                signals::trending_score(pack, b).total_cmp(&signals::trending_score(pack, a)).then(a.cmp(&b))
-            });
-        }
-        CategoryBest { items }
+/// Where a category pin finds its item when the shelf did not rank one: the best trending
+/// eligible item of category `c` not pinned yet (ties: the lower index). Walks the category's
+/// items in the pack's trend order (kept with the engine) from `cursors[c]`, where the shelf's
+/// earlier pins of `c` stopped (the items before it are not eligible or already pinned, and
+/// stay so), so all the pins of a shelf together read each item at most once: never a catalog
+/// scan or sort per pin.
+fn best_of_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, pinned: &[Pinned], cursors: &mut Vec<usize>) -> Option<u32> {
+    let items = ctx.trend_by_category.of(ctx.pack, c);
+    if cursors.len() <= c as usize {
+        cursors.resize(c as usize + 1, 0);
     }
-
-    /// The best item of category `c` not pinned yet.
-    fn best(&self, c: u32, pinned: &[Pinned]) -> Option<u32> {
-        let list = self.items.get(c as usize)?;
-        list.iter().copied().find(|&i| !pinned.iter().any(|p| p.1.candidate.item == i))
-    }
+    let from = cursors[c as usize].min(items.len());
+    let found = items[from..].iter().position(|&i| ctx.allows(i) && !pinned.iter().any(|p| p.1.candidate.item == i));
+    cursors[c as usize] = found.map_or(items.len(), |at| from + at);
+    found.map(|at| items[from + at])
 }
 
 /// Under-exposed eligible items not on the shelf, with their relevance to the shelf (cosine
@@ -592,12 +608,12 @@ fn exploration_arms<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, picked: &[Ranked]
     let cold = ctx.under_exposed.of(pack);
     let mut shown = on_shelf;
     shown.sort_unstable();
+    let mut unit = vec![0.0f32; pack.dim()];
     (0..pack.item_count())
         .filter(|&i| cold.get(i as usize).copied().unwrap_or(false) && ctx.allows(i) && shown.binary_search(&i).is_err())
-        .map(|i| Arm {
-            item: i,
-            relevance: cosine(&centre, &vector::unit_vector(pack, i)).clamp(0.0, 1.0),
-            exposure: signals::exposure(pack, i),
+        .map(|i| {
+            vector::unit_vector_into(pack, i, &mut unit);
+            Arm { item: i, relevance: cosine(&centre, &unit).clamp(0.0, 1.0), exposure: signals::exposure(pack, i) }
         })
         .collect()
 }

@@ -167,6 +167,51 @@ fn cli_builds_and_inspects_a_pack_from_the_canonical_formats() {
 }
 
 #[test]
+fn none_in_a_catalog_url_or_image_means_no_url_and_an_empty_field_the_shops_pattern() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.csv");
+    let rows = [
+        "id,title,category,price,image,url",
+        "C1,Amber Pillar Candle,Candles,6.99,img/C1.png,/p/C1",
+        "C2,Tealight Set of 12,Candles,3.49,img/C2.png,/p/C2",
+        "C3,Glass Lantern,Candles,14.99,none,none",
+        "M1,Blue Stripe Mug,Kitchen,7.49,img/M1.png,",
+        "M2,Speckled Mug,Kitchen,8.99,,/p/M2",
+        "M3,Tea Towel,Kitchen,4.99,https://cdn.example/m3.jpg,none",
+    ];
+    std::fs::write(&catalog, rows.join("\n")).unwrap();
+    let out = dir.path().join("shop.pack");
+    let (events, catalog, out_path) = (fixture("events.jsonl"), catalog.to_str().unwrap().to_owned(), out.to_str().unwrap());
+    let build = shelfwise(&[
+        "build",
+        "--events",
+        events.to_str().unwrap(),
+        "--catalog",
+        &catalog,
+        "--out",
+        out_path,
+        "--dim",
+        "8",
+        "--max-skipped",
+        "1",
+    ]);
+    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    let pack = Pack::open(std::fs::read(&out).unwrap()).unwrap();
+    let urls = |id: &str| {
+        let i = pack.find_item(id).unwrap();
+        (pack.page_url(i).into_owned(), pack.image_url(i).into_owned())
+    };
+    assert_eq!(urls("C1"), ("/p/C1".into(), "img/C1.png".into()));
+    assert_eq!(urls("C3"), (String::new(), String::new()), "none: no link, no image, and no template");
+    assert_eq!(urls("M1"), ("/p/M1".into(), "img/M1.png".into()), "an empty field takes the shop's pattern");
+    assert_eq!(urls("M2"), ("/p/M2".into(), "img/M2.png".into()));
+    assert_eq!(urls("M3"), (String::new(), "https://cdn.example/m3.jpg".into()));
+    let engine = shelfwise::engine::Engine::open(std::fs::read(&out).unwrap()).unwrap();
+    let card = engine.item("C3").unwrap();
+    assert_eq!((card.url.as_str(), card.image.as_str()), ("", ""));
+}
+
+#[test]
 fn cli_refuses_jsonl_events_without_a_catalog() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x.pack");

@@ -116,6 +116,11 @@ fn shelf_kinds_defaults_and_caps_are_the_cores() {
     assert_eq!(js_number(&contract, "DEFAULT_K"), DEFAULT_K);
     assert_eq!(js_number(&contract, "MAX_K"), MAX_K);
     assert_eq!(js_number(&contract, "MAX_EVENTS"), MAX_EVENTS);
+    assert_eq!(
+        js_number(&contract, "FORMAT_VERSION"),
+        usize::from(shelfwise::pack::FORMAT_VERSION),
+        "loader.js checks this format's checksum"
+    );
 }
 
 #[test]
@@ -144,6 +149,20 @@ fn request_fields_are_the_cores() {
     assert_eq!(ts_interface(&types, "ShelfRule"), rule, "index.d.ts ShelfRule");
     let explore = serde_fields::<ExploreRequest>(json!({ "seed": 1 }));
     assert_eq!(set(js_list(&contract, "EXPLORE_FIELDS")), explore, "EXPLORE_FIELDS = ExploreRequest");
+}
+
+#[test]
+fn link_policies_are_one_list() {
+    // render.js decides what a link may be; index.js validates init({ links }) against the same
+    // list; index.d.ts types it, InitOptions and RenderOptions take it.
+    let render = read("www/shelfwise/render.js");
+    let types = read("www/shelfwise/index.d.ts");
+    let policies = js_list(&render, "LINK_POLICIES");
+    assert_eq!(policies, ["same-origin", "any"], "the default first");
+    assert_eq!(ts_union(&types, "LinkPolicy"), set(policies), "index.d.ts LinkPolicy = render.js LINK_POLICIES");
+    assert!(ts_interface(&types, "InitOptions").contains("links"), "InitOptions.links");
+    assert!(ts_interface(&types, "RenderOptions").contains("links"), "RenderOptions.links");
+    assert!(read("www/shelfwise/index.js").contains("LINK_POLICIES.includes(links)"), "init() validates links against the list");
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 use common::{fix_checksum, sample_contents, sample_image, sample_pack_bytes, unit};
 use shelfwise::pack::{
     read_header, Header, Pack, PackContents, PackError, PackItem, RuleAction, RuleTarget, SalesRate, SectionKind, FORMAT_VERSION, MAGIC,
-    OLDEST_SUPPORTED_VERSION,
+    NO_URL, OLDEST_SUPPORTED_VERSION,
 };
 
 const GOLDEN_V4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/v4.pack");
@@ -54,6 +54,21 @@ fn encode_open_round_trips_every_field() {
     assert_eq!(pack.sections().len(), SectionKind::ALL.len() - 3, "the sample uses every other section");
     assert_eq!(pack.image_dim(), 0);
     assert!(pack.image_embedding_blocks().is_none());
+}
+
+#[test]
+fn an_item_without_urls_round_trips_as_none_and_never_takes_the_template() {
+    let mut contents = sample_contents();
+    contents.url_templates.image = "img/{id}.png".into();
+    contents.items[1].page_url = NO_URL.into();
+    contents.items[1].image_url = NO_URL.into();
+    contents.items[2].image_url = String::new();
+    let bytes = contents.encode().unwrap();
+    let pack = Pack::open(bytes.as_slice()).unwrap();
+    assert_eq!(pack.to_contents(), contents);
+    assert_eq!((pack.page_url(1).as_ref(), pack.image_url(1).as_ref()), ("", ""), "none, not the templates");
+    assert_eq!(pack.page_url_override(1), NO_URL);
+    assert_eq!((pack.page_url(0).as_ref(), pack.image_url(2).as_ref()), ("#/item/SKU-0", "img/SKU-2.png"));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use common::{shelf_ids, shop_engine, shop_pack_bytes, track, NOW};
 use shelfwise::engine::Engine;
 use shelfwise::explain::Reason;
 use shelfwise::page::ShelfRequest;
-use shelfwise::rules::{winning_rule, FilterInput, Rule, RuleAction, RuleInput, RuleSource, RuleTarget};
+use shelfwise::rules::{winning_rule, FilterInput, Rule, RuleAction, RuleIndex, RuleInput, RuleSource, RuleTarget};
 use shelfwise::shelf::Shelf;
 use shelfwise::Pack;
 
@@ -150,6 +150,27 @@ fn call_time_rules_beat_pack_rules() {
     // Ties keep the earlier rule.
     let other = Rule { action: RuleAction::Boost(0.2), ..pack_boost };
     assert_eq!(winning_rule(&pack, &[pack_boost, other], 3), Some(pack_boost));
+}
+
+#[test]
+fn the_rule_index_picks_the_same_rule_as_the_scan() {
+    let pack = Pack::open(shop_pack_bytes()).unwrap();
+    let (n, categories) = (pack.item_count(), pack.category_count());
+    let mut rng = shelfwise::explore::SplitMix64::new(5);
+    let mut below = |m: u32| (rng.next_u64() % u64::from(m)) as u32;
+    for round in 0..200 {
+        let rules: Vec<Rule> = (0..1 + round % 40)
+            .map(|_| Rule {
+                action: [RuleAction::Pin(1 + below(4)), RuleAction::Bury(1.0), RuleAction::Boost(0.5)][below(3) as usize],
+                target: if below(2) == 0 { RuleTarget::Item(below(n)) } else { RuleTarget::Category(below(categories)) },
+                source: if below(2) == 0 { RuleSource::Pack } else { RuleSource::Page },
+            })
+            .collect();
+        let index = RuleIndex::new(&pack, &rules);
+        for i in 0..n {
+            assert_eq!(index.winning(&pack, i), winning_rule(&pack, &rules, i), "round {round}, item {i}: {rules:?}");
+        }
+    }
 }
 
 #[test]

@@ -98,7 +98,7 @@ fn engine() -> Engine {
 
 /// Budgets of one call (up to a page of 20 shelves) on the 5,000-item pack: 4 MiB above the
 /// memory live before it, and 20 allocations per item plus 100,000. Measured on 2026-12-06: at
-/// most 1.9 MiB and 82,580 allocations (the test prints them); a 210 KB query copied into
+/// most 2.0 MiB and 74,822 allocations (the test prints them); a 210 KB query copied into
 /// each explanation, as before issue #20, needs 200 MB.
 const PEAK_BUDGET: usize = 4 << 20;
 const ALLOCATION_BUDGET: usize = 20 * ITEMS + 100_000;
@@ -187,6 +187,36 @@ fn every_argument_over_its_bound_is_refused_by_name() {
     assert_eq!((err.kind(), err.to_string().starts_with("k = 3000")), ("out_of_range", true), "{err}");
     assert_eq!(engine.items(0, 10_001).unwrap_err().kind(), "out_of_range");
     assert_eq!(engine.item(&long_id).unwrap_err().kind(), "out_of_range");
+}
+
+#[test]
+fn a_page_over_its_cost_budget_is_refused_before_any_shelf_is_ranked() {
+    // 25,000 items whose pack rules pin categories: a trending shelf with exploration reads the
+    // catalog 4 times (its candidates, the fill-up, the exploration arms, the category pins:
+    // 100,000 item reads), so 16 such shelves fit the 1,600,000 budget and 17 do not.
+    let engine = Engine::open(large_pack(25_000, 3)).unwrap();
+    let shelf =
+        |kind: &str| ShelfRequest { explore: Some(shelfwise::page::ExploreRequest { seed: 1, slots: None }), ..ShelfRequest::new(kind) };
+    let plain = ShelfRequest::new("trending");
+    assert_eq!(engine.page_cost(&[shelf("trending")]).unwrap(), 3 * 25_000 + pins(&engine) * 25_000);
+    assert_eq!(engine.page_cost(std::slice::from_ref(&plain)).unwrap(), 2 * 25_000 + pins(&engine) * 25_000);
+    assert_eq!(engine.page_cost(&[shelf("recently-viewed")]).unwrap(), 25_000 + pins(&engine) * 25_000);
+    let diverse = ShelfRequest { k: Some(100), diversity: Some(0.5), ..plain.clone() };
+    assert_eq!(engine.page_cost(&[diverse]).unwrap() - engine.page_cost(&[plain]).unwrap(), 4 * 100 * 100);
+    let per_shelf = engine.page_cost(&[shelf("trending")]).unwrap();
+    let fits = (limits::MAX_PAGE_COST / per_shelf) as usize;
+    let page: Vec<ShelfRequest> = (0..=fits).map(|_| shelf("trending")).collect();
+    assert!(fits < page.len() && page.len() <= limits::MAX_SHELVES, "{fits} shelves fit");
+    assert_eq!(engine.page(&page[..fits], NOW_MS).unwrap().len(), fits);
+    let err = engine.page(&page, NOW_MS).unwrap_err();
+    assert_eq!(err.kind(), "out_of_range", "{err}");
+    assert!(err.to_string().starts_with(&format!("requests = a page costing {} item reads", per_shelf * page.len() as u64)), "{err}");
+}
+
+/// 1 when the pack's own rules pin a category (a pass more per shelf), else 0.
+fn pins(engine: &Engine) -> u64 {
+    use shelfwise::pack::{RuleAction, RuleTarget};
+    u64::from(engine.pack_rules().iter().any(|r| matches!((r.action, r.target), (RuleAction::Pin(_), RuleTarget::Category(_)))))
 }
 
 #[test]

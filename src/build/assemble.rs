@@ -6,16 +6,19 @@
 //!   `weight × (1 + ln qty)`), which trains implicit ALS ([`super::als`]).
 //! * Popularity is a purchase-and-cart-weighted count decayed with a 30-day half-life from the
 //!   newest event, scaled to a maximum of 1.
+//! * The events are indexed once ([`super::history::index_events`]); training, neighbours,
+//!   bought together, trend and sales rates all read that one index.
 //! * Item vectors are scaled to unit length before quantization ([`normalize_rows`]); items
 //!   with no interactions get a vector from content-similar warm items
-//!   ([`super::content::fill_cold_vectors`]).
+//!   ([`super::content::fill_cold_vectors`]). [`assemble_with_vectors`] takes imported vectors
+//!   instead and trains no ALS at all.
 //! * Neighbours: item-kNN cosine or EASE ([`super::neighbours`]) for items with interactions, content
 //!   neighbours ([`super::content`]) for cold items. Bought together: [`super::together`].
 //!   Trend: [`super::trend`], as of the newest event. Sales rates (what trending shelves rank
 //!   by): [`super::forecast::rates`], when the events have 8 weeks of purchases. Interactions:
 //!   distinct shoppers per item.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use thiserror::Error;
 
@@ -24,12 +27,13 @@ use super::content::{content_neighbours, fill_cold_vectors, tfidf_vectors, Conte
 use super::ease::EaseError;
 use super::forecast::rates::sales_rates;
 use super::forecast::ItemFacts;
-use super::history::index_events;
+use super::history::{index_events, IndexedEvents};
 use super::input::{CatalogItem, RawEvent};
 use super::neighbours::{item_neighbours, NeighbourConfig};
 use super::read::echo;
 use super::together::{bought_together, TogetherConfig};
 use super::trend::{item_demand, TrendConfig};
+use super::vectors::{apply_vectors, AppliedVectors, ItemVectors};
 use crate::event::EventKind;
 use crate::pack::{crate_version, quantize_per_dimension, PackContents, PackError, PackItem, SalesRate, UrlTemplates};
 use crate::profile::decay;
@@ -100,8 +104,8 @@ pub struct BuildSummary {
     pub events_used: u64,
     /// Events left out, by reason.
     pub events_skipped: BTreeMap<String, u64>,
-    /// The first [`MAX_LISTED_UNKNOWN_ITEMS`] distinct item ids of events that the catalog
-    /// lacks, in event order.
+    /// The first [`MAX_LISTED_UNKNOWN_ITEMS`](super::history::MAX_LISTED_UNKNOWN_ITEMS) distinct
+    /// item ids of events that the catalog lacks, in event order.
     pub unknown_items: Vec<String>,
     /// How many distinct item ids the catalog lacks.
     pub unknown_item_count: usize,
@@ -118,9 +122,6 @@ impl BuildSummary {
     }
 }
 
-/// How many ids of unknown items a [`BuildSummary`] lists.
-pub const MAX_LISTED_UNKNOWN_ITEMS: usize = 5;
-
 /// Interaction strength of one event for training: the kind's
 /// [`crate::event::KindWeights::training`], for a purchase scaled by `1 + ln(qty)`.
 pub fn training_weight(kind: EventKind, qty: u32) -> f32 {
@@ -132,12 +133,110 @@ pub fn training_weight(kind: EventKind, qty: u32) -> f32 {
     }
 }
 
-/// Builds the pack contents. `on_iteration` is told of each finished ALS iteration.
+/// Builds the pack contents, training the item vectors by ALS. `on_iteration` is told of each
+/// finished ALS iteration.
 pub fn assemble(
     catalog: &[CatalogItem],
     events: &[RawEvent],
     config: &BuildConfig,
     on_iteration: &mut dyn FnMut(usize),
+) -> Result<(PackContents, BuildSummary), BuildError> {
+    assemble_with(catalog, events, config, Some(on_iteration))
+}
+
+/// Builds the pack contents with imported item vectors ([`apply_vectors`]) as the embeddings:
+/// no ALS is trained (`config.als` is not used), everything else is as [`assemble`] builds it.
+pub fn assemble_with_vectors(
+    catalog: &[CatalogItem],
+    events: &[RawEvent],
+    config: &BuildConfig,
+    vectors: &ItemVectors,
+) -> Result<(PackContents, BuildSummary, AppliedVectors), BuildError> {
+    let (mut contents, summary) = assemble_with(catalog, events, config, None)?;
+    let applied = apply_vectors(&mut contents, vectors);
+    Ok((contents, summary, applied))
+}
+
+/// What training reads from the indexed events.
+struct Training {
+    interactions: Interactions,
+    /// Decayed, weighted events per item (not yet scaled to a maximum of 1).
+    popularity: Vec<f64>,
+    /// Distinct training shoppers per item.
+    shoppers_per_item: Vec<u32>,
+    /// Events used.
+    used: u64,
+}
+
+/// The shopper × item strengths and per-item counts of the events with a training signal;
+/// the events left out are counted into `summary`.
+fn training_data(history: &IndexedEvents, newest: i64, config: &BuildConfig, summary: &mut BuildSummary) -> Training {
+    let half_life_ms = config.popularity_half_life_days * 86_400_000.0;
+    let mut popularity = vec![0.0f64; history.items];
+    // Shoppers are numbered in the order of their first event with a training signal.
+    let mut trained_shopper = vec![u32::MAX; history.shoppers];
+    let mut shoppers = 0u32;
+    let mut pairs: HashMap<(u32, u32), f32> = HashMap::new();
+    let (mut used, mut no_signal) = (0u64, 0u64);
+    for e in &history.events {
+        let w = training_weight(e.kind, e.qty);
+        if w <= 0.0 {
+            no_signal += 1;
+            continue;
+        }
+        used += 1;
+        popularity[e.item as usize] += f64::from(w) * f64::from(decay((newest - e.ts_ms) as f64, half_life_ms));
+        let slot = &mut trained_shopper[e.shopper as usize];
+        if *slot == u32::MAX {
+            *slot = shoppers;
+            shoppers += 1;
+        }
+        *pairs.entry((*slot, e.item)).or_default() += w;
+    }
+    let reasons = [
+        ("search (no item)", history.searches),
+        ("item not in catalog", history.unknown_items),
+        ("no training signal (remove_from_cart)", no_signal),
+    ];
+    summary.events_skipped.extend(reasons.into_iter().filter(|&(_, n)| n > 0).map(|(reason, n)| (reason.to_owned(), n)));
+    summary.unknown_items.clone_from(&history.unknown_item_ids);
+    summary.unknown_item_count = history.unknown_item_count;
+    summary.events_used = used;
+    summary.shoppers = shoppers as usize;
+    let mut entries: Vec<(u32, u32, f32)> = pairs.into_iter().map(|((u, i), w)| (u, i, w)).collect();
+    entries.sort_by_key(|&(u, i, _)| (u, i));
+    let mut shoppers_per_item = vec![0u32; history.items];
+    entries.iter().for_each(|&(_, i, _)| shoppers_per_item[i as usize] += 1);
+    summary.items_with_interactions = shoppers_per_item.iter().filter(|&&c| c > 0).count();
+    let interactions = Interactions { n_users: shoppers as usize, n_items: history.items, entries };
+    Training { interactions, popularity, shoppers_per_item, used }
+}
+
+/// The item vectors trained by ALS, unit length, cold items' filled from content-similar warm
+/// items: `(dim, rows)`.
+fn trained_vectors(
+    training: &Training,
+    config: &BuildConfig,
+    similar_text: &[Vec<(u32, f32)>],
+    on_iteration: &mut dyn FnMut(usize),
+    summary: &mut BuildSummary,
+) -> Result<(usize, Vec<f32>), BuildError> {
+    let model = als::train(&training.interactions, &config.als, on_iteration)?;
+    let dim = model.item_factors.ncols();
+    let mut flat: Vec<f32> = model.item_factors.iter().copied().collect();
+    normalize_rows(&mut flat, dim);
+    let warm: Vec<bool> = training.shoppers_per_item.iter().map(|&c| c > 0).collect();
+    summary.cold_items_with_content_vector = fill_cold_vectors(&mut flat, dim, &warm, similar_text, config.content.warm_sources);
+    Ok((dim, flat))
+}
+
+/// [`assemble`], with the embeddings trained when `on_iteration` is given, else left empty
+/// (dimension 0) for [`assemble_with_vectors`] to fill.
+fn assemble_with(
+    catalog: &[CatalogItem],
+    events: &[RawEvent],
+    config: &BuildConfig,
+    on_iteration: Option<&mut dyn FnMut(usize)>,
 ) -> Result<(PackContents, BuildSummary), BuildError> {
     if catalog.is_empty() {
         return Err(BuildError::EmptyCatalog);
@@ -147,63 +246,23 @@ pub fn assemble(
     sorted.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
     let catalog = sorted;
     let mut summary = BuildSummary { items: catalog.len(), ..BuildSummary::default() };
-    let item_index: HashMap<&str, u32> = catalog.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
-    let mut shopper_index: HashMap<&str, u32> = HashMap::new();
-    let mut pairs: HashMap<(u32, u32), f32> = HashMap::new();
-    let mut popularity = vec![0.0f64; catalog.len()];
+    let history = index_events(&catalog, events);
     let newest = events.iter().map(|e| e.ts_ms).max().unwrap_or(0);
-    let half_life_ms = config.popularity_half_life_days * 86_400_000.0;
-    let mut skip = |reason: &str| *summary.events_skipped.entry(reason.to_owned()).or_default() += 1;
-    let mut used = 0u64;
-    let mut unknown: HashSet<&str> = HashSet::new();
-    for e in events {
-        if !e.kind.needs_item() {
-            skip("search (no item)");
-            continue;
-        }
-        let Some(&item) = item_index.get(e.item.as_str()) else {
-            skip("item not in catalog");
-            unknown.insert(e.item.as_str());
-            if summary.unknown_items.len() < MAX_LISTED_UNKNOWN_ITEMS && !summary.unknown_items.contains(&e.item) {
-                summary.unknown_items.push(e.item.clone());
-            }
-            continue;
-        };
-        let w = training_weight(e.kind, e.qty);
-        if w <= 0.0 {
-            skip("no training signal (remove_from_cart)");
-            continue;
-        }
-        used += 1;
-        popularity[item as usize] += f64::from(w) * f64::from(decay((newest - e.ts_ms) as f64, half_life_ms));
-        let next = shopper_index.len() as u32;
-        let shopper = *shopper_index.entry(e.shopper.as_str()).or_insert(next);
-        *pairs.entry((shopper, item)).or_default() += w;
-    }
-    summary.events_used = used;
-    summary.unknown_item_count = unknown.len();
-    summary.shoppers = shopper_index.len();
-    let mut entries: Vec<(u32, u32, f32)> = pairs.into_iter().map(|((u, i), w)| (u, i, w)).collect();
-    entries.sort_by_key(|&(u, i, _)| (u, i));
-    let mut shoppers_per_item = vec![0u32; catalog.len()];
-    entries.iter().for_each(|&(_, i, _)| shoppers_per_item[i as usize] += 1);
-    summary.items_with_interactions = shoppers_per_item.iter().filter(|&&c| c > 0).count();
+    let training = training_data(&history, newest, config, &mut summary);
 
-    let interactions = Interactions { n_users: shopper_index.len(), n_items: catalog.len(), entries };
-    let model = als::train(&interactions, &config.als, on_iteration)?;
-    let dim = model.item_factors.ncols();
-    let mut flat: Vec<f32> = model.item_factors.iter().copied().collect();
-    normalize_rows(&mut flat, dim);
-
-    let warm: Vec<bool> = shoppers_per_item.iter().map(|&c| c > 0).collect();
     let texts: Vec<String> = catalog.iter().map(|c| format!("{} {}", c.title, c.description)).collect();
     let content = &config.content;
     let similar_text = content_neighbours(&tfidf_vectors(&texts, content.buckets), content.k, content.min_similarity);
-    summary.cold_items_with_content_vector = fill_cold_vectors(&mut flat, dim, &warm, &similar_text, content.warm_sources);
-    let history = index_events(&catalog, events);
+    let (dim, quantized) = match on_iteration {
+        Some(on_iteration) => {
+            let (dim, flat) = trained_vectors(&training, config, &similar_text, on_iteration, &mut summary)?;
+            (dim, quantize_per_dimension(&flat, dim))
+        }
+        None => (0, quantize_per_dimension(&[], 0)),
+    };
     let mut neighbours = item_neighbours(&history, &config.neighbours)?;
-    for ((list, text_list), &is_warm) in neighbours.iter_mut().zip(similar_text).zip(&warm) {
-        if !is_warm {
+    for ((list, text_list), &shoppers) in neighbours.iter_mut().zip(similar_text).zip(&training.shoppers_per_item) {
+        if shoppers == 0 {
             *list = text_list;
             list.truncate(config.neighbours.k);
         }
@@ -213,46 +272,12 @@ pub fn assemble(
         .into_iter()
         .map(|list| list.into_iter().map(|(j, c)| (j, c.min(u32::from(u16::MAX)))).collect())
         .collect();
-    let demand = item_demand(&history, newest, &config.trend);
-    let rates: Vec<Option<SalesRate>> = match sales_rates(&history, &ItemFacts::from_catalog(&catalog)) {
-        Some(rates) => rates.into_iter().map(Some).collect(),
-        None => vec![None; catalog.len()],
-    };
-    let quantized = quantize_per_dimension(&flat, dim);
-
-    let max_pop = popularity.iter().copied().fold(0.0f64, f64::max);
-    let mut categories: Vec<String> = catalog.iter().map(|c| category_name(&c.category).to_owned()).collect();
-    categories.sort();
-    categories.dedup();
-    let mut brands: Vec<String> = catalog.iter().map(|c| c.brand.clone()).collect();
-    brands.sort();
-    brands.dedup();
-    let position = |list: &[String], name: &str| list.binary_search_by(|c| c.as_str().cmp(name)).unwrap_or(0) as u32;
-    let mut items: Vec<PackItem> = catalog
-        .iter()
-        .zip(&popularity)
-        .zip(&shoppers_per_item)
-        .zip(demand.trend.iter().zip(rates))
-        .map(|(((c, &p), &shoppers), (&trend, sales_rate))| PackItem {
-            id: c.id.clone(),
-            title: c.title.clone(),
-            category: position(&categories, category_name(&c.category)),
-            brand: position(&brands, &c.brand),
-            price: c.price,
-            in_stock: c.in_stock,
-            image_url: c.image.clone(),
-            page_url: c.url.clone(),
-            popularity: if max_pop > 0.0 { (p / max_pop) as f32 } else { 0.0 },
-            trend,
-            interactions: shoppers,
-            sales_rate,
-        })
-        .collect();
+    let (categories, brands, mut items) = pack_items(&catalog, &history, &training, newest, config);
     let url_templates = UrlTemplates::factor_out(&mut items);
     let contents = PackContents {
         builder_version: crate_version(),
         built_at_ms: config.built_at_ms,
-        training_events: used,
+        training_events: training.used,
         categories,
         brands,
         items,
@@ -266,6 +291,51 @@ pub fn assemble(
         image: None,
     };
     Ok((contents, summary))
+}
+
+/// The category and brand tables and the item table: catalog fields, popularity scaled to a
+/// maximum of 1, trend, sales rate and interactions.
+fn pack_items(
+    catalog: &[&CatalogItem],
+    history: &IndexedEvents,
+    training: &Training,
+    newest: i64,
+    config: &BuildConfig,
+) -> (Vec<String>, Vec<String>, Vec<PackItem>) {
+    let demand = item_demand(history, newest, &config.trend);
+    let rates: Vec<Option<SalesRate>> = match sales_rates(history, &ItemFacts::from_catalog(catalog)) {
+        Some(rates) => rates.into_iter().map(Some).collect(),
+        None => vec![None; catalog.len()],
+    };
+    let max_pop = training.popularity.iter().copied().fold(0.0f64, f64::max);
+    let mut categories: Vec<String> = catalog.iter().map(|c| category_name(&c.category).to_owned()).collect();
+    categories.sort();
+    categories.dedup();
+    let mut brands: Vec<String> = catalog.iter().map(|c| c.brand.clone()).collect();
+    brands.sort();
+    brands.dedup();
+    let position = |list: &[String], name: &str| list.binary_search_by(|c| c.as_str().cmp(name)).unwrap_or(0) as u32;
+    let items = catalog
+        .iter()
+        .zip(&training.popularity)
+        .zip(&training.shoppers_per_item)
+        .zip(demand.trend.iter().zip(rates))
+        .map(|(((c, &p), &shoppers), (&trend, sales_rate))| PackItem {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            category: position(&categories, category_name(&c.category)),
+            brand: position(&brands, &c.brand),
+            price: c.price,
+            in_stock: c.in_stock,
+            image_url: crate::build::input::pack_url(&c.image),
+            page_url: crate::build::input::pack_url(&c.url),
+            popularity: if max_pop > 0.0 { (p / max_pop) as f32 } else { 0.0 },
+            trend,
+            interactions: shoppers,
+            sales_rate,
+        })
+        .collect();
+    (categories, brands, items)
 }
 
 /// Scales every row to unit length (zero rows stay zero), so that a query's dot product with
@@ -326,5 +396,29 @@ mod tests {
         assert_eq!(pack.neighbours(mug).next().map(|(j, _)| pack.item_id(j)), Some("I1"));
         let together: Vec<(&str, u32)> = pack.bought_together(mug).map(|(j, c)| (pack.item_id(j), c)).collect();
         assert_eq!(together, [("I1", 3)], "three shoppers had both in one basket");
+    }
+
+    #[test]
+    fn imported_vectors_train_no_als_and_keep_everything_else() {
+        let items = catalog(4);
+        let events: Vec<RawEvent> = (0..4).flat_map(|s| [buy(&format!("s{s}"), s % 2, 1, "a"), buy(&format!("s{s}"), 2, 1, "a")]).collect();
+        let mut config = BuildConfig::default();
+        config.als.factors = 4;
+        let (trained, trained_summary) = assemble(&items, &events, &config, &mut |_| {}).unwrap();
+        // ALS refuses zero factors: with imported vectors it must not run at all.
+        config.als.factors = 0;
+        assert!(matches!(assemble(&items, &events, &config, &mut |_| {}), Err(BuildError::Training(AlsError::ZeroFactors))));
+        let vectors = ItemVectors {
+            dim: 2,
+            ids: vec!["I0".into(), "I2".into(), "ZZ".into()],
+            rows: vec![3.0, 4.0, 0.0, 2.0, 1.0, 1.0],
+            lines: vec![1, 2, 3],
+        };
+        let (imported, summary, applied) = assemble_with_vectors(&items, &events, &config, &vectors).unwrap();
+        assert_eq!(applied, AppliedVectors { matched: 2, missing: 2, unknown: 1 });
+        assert_eq!((imported.dim, imported.codes.len()), (2, 8));
+        assert_eq!(imported.codes[2..6], [0, 0, 0, 127], "I1 has no vector; I2 is (0, 1)");
+        assert_eq!((imported.items, imported.neighbours, imported.together), (trained.items, trained.neighbours, trained.together));
+        assert_eq!(summary, BuildSummary { cold_items_with_content_vector: 0, ..trained_summary });
     }
 }

@@ -5,7 +5,7 @@
 //! catalog lacks. The models ([`super::neighbours`], [`super::together`], [`super::trend`])
 //! all read this one form.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::input::{CatalogItem, RawEvent};
 use crate::event::EventKind;
@@ -40,7 +40,15 @@ pub struct IndexedEvents {
     pub searches: u64,
     /// Events left out: the item is not in the catalog.
     pub unknown_items: u64,
+    /// The first [`MAX_LISTED_UNKNOWN_ITEMS`] distinct item ids the catalog lacks, in event
+    /// order.
+    pub unknown_item_ids: Vec<String>,
+    /// How many distinct item ids the catalog lacks.
+    pub unknown_item_count: usize,
 }
+
+/// How many ids of unknown items [`IndexedEvents::unknown_item_ids`] lists.
+pub const MAX_LISTED_UNKNOWN_ITEMS: usize = 5;
 
 /// Resolves `events` against `catalog` (item `i` is `catalog[i]`; ids must be unique, the
 /// first wins otherwise).
@@ -51,6 +59,7 @@ pub fn index_events<C: AsRef<CatalogItem>>(catalog: &[C], events: &[RawEvent]) -
     }
     let mut shoppers: HashMap<&str, u32> = HashMap::new();
     let mut baskets: HashMap<(&str, &str), u32> = HashMap::new();
+    let mut unknown: HashSet<&str> = HashSet::new();
     let mut history = IndexedEvents { items: catalog.len(), ..IndexedEvents::default() };
     for e in events {
         if !e.kind.needs_item() {
@@ -59,6 +68,9 @@ pub fn index_events<C: AsRef<CatalogItem>>(catalog: &[C], events: &[RawEvent]) -
         }
         let Some(&item) = item_index.get(e.item.as_str()) else {
             history.unknown_items += 1;
+            if unknown.insert(e.item.as_str()) && history.unknown_item_ids.len() < MAX_LISTED_UNKNOWN_ITEMS {
+                history.unknown_item_ids.push(e.item.clone());
+            }
             continue;
         };
         let next = shoppers.len() as u32;
@@ -70,6 +82,7 @@ pub fn index_events<C: AsRef<CatalogItem>>(catalog: &[C], events: &[RawEvent]) -
         history.events.push(ItemEvent { shopper, item, kind: e.kind, ts_ms: e.ts_ms, qty: e.qty.max(1), basket });
     }
     history.shoppers = shoppers.len();
+    history.unknown_item_count = unknown.len();
     history
 }
 
@@ -131,6 +144,7 @@ pub(crate) mod tests {
         let h = index_events(&catalog(2), &events);
         assert_eq!(h.events.len(), 3);
         assert_eq!((h.shoppers, h.searches, h.unknown_items), (2, 1, 1));
+        assert_eq!((h.unknown_item_ids.as_slice(), h.unknown_item_count), (["nope".to_owned()].as_slice(), 1));
         // Same invoice number, different shoppers: different baskets.
         assert_eq!(h.events[0].basket, h.events[2].basket);
         assert_ne!(h.events[0].basket, h.events[1].basket);

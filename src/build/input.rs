@@ -8,6 +8,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::EventKind;
 
+/// The catalog's word for "this item has no such URL" in its `image` or `url` column (an
+/// empty field means "use the shop's URL pattern", which the builder infers from the items).
+pub const NO_URL_TOKEN: &str = "none";
+
+/// A catalog URL as the pack stores it: [`NO_URL_TOKEN`] becomes [`crate::pack::NO_URL`].
+pub fn pack_url(url: &str) -> String {
+    if url == NO_URL_TOKEN {
+        crate::pack::NO_URL.to_owned()
+    } else {
+        url.to_owned()
+    }
+}
+
 /// One product of the shop's catalog.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CatalogItem {
@@ -23,10 +36,11 @@ pub struct CatalogItem {
     pub brand: String,
     /// Price in the shop's currency; finite and not negative.
     pub price: f32,
-    /// Image URL (relative or http(s)); may be empty.
+    /// Image URL (relative or http(s)); empty: the shop's URL pattern, if the builder finds
+    /// one; [`NO_URL_TOKEN`]: none.
     #[serde(default)]
     pub image: String,
-    /// Product page URL (relative or http(s)); may be empty.
+    /// Product page URL (relative or http(s)); empty or [`NO_URL_TOKEN`] as for `image`.
     #[serde(default)]
     pub url: String,
     /// Whether the item can be bought now.

@@ -15,6 +15,7 @@ use super::validate::{
 use super::PackError;
 use super::PackRule;
 use super::SalesRate;
+use super::NO_URL;
 use crate::kernel;
 
 /// An opened, fully validated pack over its bytes (`Vec<u8>`, `&[u8]`, …).
@@ -199,18 +200,22 @@ impl<B: AsRef<[u8]>> Pack<B> {
         self.layout.columns.image_urls.as_ref().map_or("", |t| t.get(self.bytes(), i))
     }
 
-    /// Product page URL of item `i`: its own, or the template with its id.
+    /// Product page URL of item `i`: its own, the template with its id, or `""` when the
+    /// item has none ([`NO_URL`] stored).
     pub fn page_url(&self, i: u32) -> Cow<'_, str> {
-        match self.page_url_override(i) {
-            "" if i < self.item_count() => Cow::Owned(expand_template(&self.layout.page_template, self.item_id(i))),
-            own => Cow::Borrowed(own),
-        }
+        self.url_or_template(self.page_url_override(i), &self.layout.page_template, i)
     }
 
-    /// Image URL of item `i`: its own, or the template with its id.
+    /// Image URL of item `i`: its own, the template with its id, or `""` when the item has
+    /// none ([`NO_URL`] stored).
     pub fn image_url(&self, i: u32) -> Cow<'_, str> {
-        match self.image_url_override(i) {
-            "" if i < self.item_count() => Cow::Owned(expand_template(&self.layout.image_template, self.item_id(i))),
+        self.url_or_template(self.image_url_override(i), &self.layout.image_template, i)
+    }
+
+    fn url_or_template<'a>(&'a self, own: &'a str, template: &str, i: u32) -> Cow<'a, str> {
+        match own {
+            NO_URL => Cow::Borrowed(""),
+            "" if i < self.item_count() => Cow::Owned(expand_template(template, self.item_id(i))),
             own => Cow::Borrowed(own),
         }
     }

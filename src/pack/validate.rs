@@ -23,8 +23,8 @@
 //! 8  prices                  f32 × n, finite and ≥ 0
 //! 9  flags ?                 u8 × n; bit 0 = in stock, other bits 0 (absent: all in stock)
 //! 10 url_templates ?         string column of 2: page URL, image URL; "{id}" stands for the id
-//! 11 page_urls ?             string column of n; "" = expand the template
-//! 12 image_urls ?            string column of n; "" = expand the template
+//! 11 page_urls ?             string column of n; "" = expand the template, "none:" = no URL
+//! 12 image_urls ?            string column of n; "" = expand the template, "none:" = no URL
 //! 13 embedding_scales        f32 × d, finite and ≥ 0
 //! 14 embeddings              i8 × B × 4 × G × 16 (G = ceil(d / 4)), x_ij ≈ scale_j · code:
 //!                            chunk c of block b (items 16b + 4c ..= 16b + 4c + 3) at

@@ -37,9 +37,10 @@ pub struct PackItem {
     pub price: f32,
     /// Whether it can be bought now.
     pub in_stock: bool,
-    /// Image URL; `""` means the image template of [`PackContents::url_templates`].
+    /// Image URL; `""` means the image template of [`PackContents::url_templates`],
+    /// [`NO_URL`] that the item has none.
     pub image_url: String,
-    /// Product page URL; `""` means the page template.
+    /// Product page URL; `""` means the page template, [`NO_URL`] that the item has none.
     pub page_url: String,
     /// Popularity in [0, 1] (stored to 1/65535).
     pub popularity: f32,
@@ -81,6 +82,14 @@ impl PackItem {
     }
 }
 
+/// The stored URL of an item that has none (the catalog's `none`): no template applies, and
+/// its card has no link (page URL) or no image. A bare scheme, so that a reader that does not
+/// know it (a pack is read only by the engine of its format version, but a card's URL may be
+/// shown by older page code) still never turns it into a link: every renderer of Shelfwise lets
+/// only http(s) and relative URLs through, and the builder refuses every other scheme in a
+/// catalog, so no real URL is ever stored as this.
+pub const NO_URL: &str = "none:";
+
 /// Page and image URL templates; `{id}` stands for the item id.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UrlTemplates {
@@ -96,7 +105,7 @@ impl UrlTemplates {
     /// are stored per item.
     pub fn factor_out(items: &mut [PackItem]) -> UrlTemplates {
         fn infer(items: &[PackItem], url: fn(&PackItem) -> &str) -> String {
-            let Some(first) = items.iter().find(|it| !url(it).is_empty() && url(it).contains(it.id.as_str())) else {
+            let Some(first) = items.iter().find(|it| !matches!(url(it), "" | NO_URL) && url(it).contains(it.id.as_str())) else {
                 return String::new();
             };
             let template = url(first).replacen(first.id.as_str(), ID_PLACEHOLDER, 1);

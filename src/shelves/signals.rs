@@ -183,6 +183,45 @@ impl UnderExposed {
     }
 }
 
+/// Every item of a pack grouped by category, each group by trending score (best first; ties:
+/// the lower index): where a category pin finds its item when the shelf did not rank one.
+/// Computed the first time a pin needs it (one pass and one sort of the catalog) and kept with
+/// the engine, so that a call's pins never scan or sort the catalog again.
+#[derive(Debug, Clone, Default)]
+pub struct TrendByCategory(OnceLock<(Vec<u32>, Vec<usize>)>);
+
+impl TrendByCategory {
+    /// The items of category `c` of `pack` (always the same pack), best trending first.
+    pub fn of<B: AsRef<[u8]>>(&self, pack: &Pack<B>, c: u32) -> &[u32] {
+        let (items, starts) = self.0.get_or_init(|| trend_by_category(pack));
+        match (starts.get(c as usize), starts.get(c as usize + 1)) {
+            (Some(&from), Some(&to)) => &items[from..to],
+            _ => &[],
+        }
+    }
+}
+
+/// The items of `pack` ordered by (category, trending score descending, index), and where each
+/// category's run starts (`category_count + 1` offsets).
+fn trend_by_category<B: AsRef<[u8]>>(pack: &Pack<B>) -> (Vec<u32>, Vec<usize>) {
+    let categories = pack.category_count() as usize;
+    let mut keyed: Vec<(u32, std::cmp::Reverse<u32>, u32)> = (0..pack.item_count())
+        .filter_map(|i| {
+            let c = pack.category_index(i).filter(|&c| (c as usize) < categories)?;
+            Some((c, std::cmp::Reverse(total_order_key(trending_score(pack, i))), i))
+        })
+        .collect();
+    keyed.sort_unstable();
+    let mut starts = vec![0usize; categories + 1];
+    for &(c, _, _) in &keyed {
+        starts[c as usize + 1] += 1;
+    }
+    for c in 0..categories {
+        starts[c + 1] += starts[c];
+    }
+    (keyed.into_iter().map(|(_, _, i)| i).collect(), starts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{from_total_order_key, total_order_key};

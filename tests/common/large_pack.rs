@@ -6,7 +6,7 @@
 
 use shelfwise::engine::{Engine, EventInput};
 use shelfwise::explore::SplitMix64;
-use shelfwise::limits::{MAX_DIVERSE_K, MAX_K, MAX_LIST_LEN, MAX_RULES, MAX_SHELVES};
+use shelfwise::limits::{MAX_DIVERSE_K, MAX_K, MAX_LIST_LEN, MAX_PAGE_COST, MAX_RULES, MAX_SHELVES};
 use shelfwise::pack::{quantize_per_dimension, ImageEmbeddings, PackContents, PackItem, PackRule, RuleAction, RuleTarget, UrlTemplates};
 use shelfwise::page::{ExploreRequest, ShelfRequest};
 use shelfwise::rules::{FilterInput, RuleInput};
@@ -212,8 +212,9 @@ pub fn worst_request(engine: &Engine, kind: ShelfKind, diverse: bool) -> ShelfRe
     }
 }
 
-/// Every hostile call: each shelf kind at its worst, with and without diversity, and full
-/// pages (20 shelves, 2,000 items in all, diversity on).
+/// Every hostile call: each shelf kind at its worst, with and without diversity, the longest
+/// page of such shelves (diversity on) within the page's cost budget, and a full page (20
+/// shelves, 2,000 items in all), which on a large pack is over the budget (refused).
 pub fn worst_calls(engine: &Engine) -> Vec<WorstCall> {
     let mut calls = Vec::new();
     for kind in ShelfKind::ALL {
@@ -222,7 +223,11 @@ pub fn worst_calls(engine: &Engine) -> Vec<WorstCall> {
             calls.push(WorstCall { name, requests: vec![worst_request(engine, kind, diverse)] });
         }
     }
-    let page = (0..MAX_SHELVES).map(|s| worst_request(engine, ShelfKind::ALL[s % ShelfKind::ALL.len()], true)).collect();
+    let page: Vec<ShelfRequest> = (0..MAX_SHELVES).map(|s| worst_request(engine, ShelfKind::ALL[s % ShelfKind::ALL.len()], true)).collect();
+    let fits = (1..=page.len()).take_while(|&n| engine.page_cost(&page[..n]).unwrap() <= MAX_PAGE_COST).last().unwrap_or(0);
+    if fits < page.len() {
+        calls.push(WorstCall { name: format!("page of {fits} shelves (the budget), diversity=1 k=100"), requests: page[..fits].to_vec() });
+    }
     calls.push(WorstCall { name: format!("page of {MAX_SHELVES} shelves, diversity=1 k=100"), requests: page });
     calls
 }

@@ -40,6 +40,13 @@ after(async () => {
   await server?.close();
 });
 
+/** `pack` with one byte of its body flipped (its header, checksum included, untouched). */
+function damaged(pack) {
+  const copy = Buffer.from(pack);
+  copy[Math.floor(copy.length / 2)] ^= 0x01;
+  return copy;
+}
+
 /**
  * The answers under /__e2e__/packs/: name → { status, type, body } or 'stall' (never answered).
  */
@@ -51,6 +58,7 @@ function answers() {
     'error.pack': { status: 500, type: 'text/plain', body: 'Internal Server Error' },
     'big-bad-magic.pack': { status: 200, type: 'application/octet-stream', body: bigBadMagic },
     'trailing.pack': { status: 200, type: 'application/octet-stream', body: Buffer.concat([goodPack, Buffer.alloc(4096)]) },
+    'damaged.pack': { status: 200, type: 'application/octet-stream', body: damaged(goodPack) },
     'stall.pack': 'stall',
   };
 }
@@ -106,6 +114,7 @@ for (const mode of MODES) {
           badTimeout: await open('/__e2e__/packs/good.pack', { timeoutMs: -1 }),
           bigBadMagic: await open('/__e2e__/packs/big-bad-magic.pack'),
           trailing: await open('/__e2e__/packs/trailing.pack'),
+          damaged: await open('/__e2e__/packs/damaged.pack'),
           good: await open('/__e2e__/packs/good.pack'),
         };
       }, mode.options);
@@ -116,6 +125,8 @@ for (const mode of MODES) {
       assertRejected('timeoutMs -1', results.badTimeout, 'out_of_range', /timeoutMs/);
       assertRejected('64 MiB of bad magic', results.bigBadMagic, 'bad_magic', /SHLFPACK/);
       assertRejected('trailing bytes', results.trailing, 'trailing_bytes', /more bytes than/);
+      // The loader's own message: refused as it streamed, before the core (and wasm memory) saw it.
+      assertRejected('a flipped body byte', results.damaged, 'bad_checksum', /checksum mismatch while it downloaded/);
       assert.deepEqual(results.good, { ok: true, value: 'opened' });
       await close();
     });

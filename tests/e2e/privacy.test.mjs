@@ -558,6 +558,10 @@ const PAYLOADS = [
   { id: 'X4', title: '<a href="javascript:window.__pwned=10">click</a>', image: 'vbscript:msgbox(1)', url: 'data:text/html,<script>window.__pwned=11</script>' },
   { id: 'X5', title: '<iframe src="javascript:window.__pwned=12"></iframe>', image: '/img/x5.svg', url: 'https://shop.example/x5?a=<b>' },
   { id: 'X6', title: 'Plain & safe', image: 'https://cdn.example/x6.png', url: '#/item/X6', category: '<b>Cat</b>', brand: '<i onmouseover=alert(1)>B</i>' },
+  // Links that leave the shop's origin, and an item with no page and no image (the catalog's `none`).
+  { id: 'X7', title: 'Scheme-relative', image: '//cdn.example/x7.png', url: '//evil.example/x7' },
+  { id: 'X8', title: 'Backslashes', image: '/img/x8.svg', url: '\\\\evil.example\\x8' },
+  { id: 'X9', title: 'No page, no image', image: 'none', url: 'none' },
 ];
 
 /** The pack header's checksum: CRC-32 (IEEE) of every byte but the field's own, 32..36 (docs/PACK_FORMAT.md). */
@@ -622,10 +626,11 @@ test('a pack with HTML and javascript: payloads in its fields renders inert (no 
     const dialogs = [];
     page.on('dialog', (dialog) => { dialogs.push(dialog.message()); dialog.dismiss(); });
     const result = await page.evaluate(async () => {
-      const sw = await window.fx.init({ pack: '/__e2e__/packs/hostile.pack' });
+      // links: 'any', so that every http(s) link is drawn (the default, same-origin, is tested below).
+      const sw = await window.fx.init({ pack: '/__e2e__/packs/hostile.pack', links: 'any' });
       const shelf = await sw.shelf('for-you', { k: 10 });
       const container = document.getElementById('shelf');
-      window.fx.renderShelf(container, shelf);
+      window.fx.renderShelf(container, shelf, { links: 'any' });
       await new Promise((r) => setTimeout(r, 300)); // let any image error / load handler fire
       const elements = [...container.querySelectorAll('*')];
       return {
@@ -648,12 +653,74 @@ test('a pack with HTML and javascript: payloads in its fields renders inert (no 
     assert.deepEqual(result.urls.filter((u) => u.includes('javascript') || u.includes('data:')), []);
     assert.ok(result.urls.includes('https://shop.example/x5?a=%3Cb%3E'));
     assert.ok(result.urls.includes(`${server.origin}/__e2e__/privacy.html#/item/X6`), 'relative URLs resolve against the page');
+    assert.ok(result.urls.includes('http://evil.example/x7') && result.urls.includes('http://evil.example/x8'), 'links: any keeps //host and \\\\host');
     assert.equal(result.pwned, null, 'no payload ran');
     assert.equal(result.location, '/__e2e__/privacy.html', 'no navigation away');
     assert.deepEqual(dialogs, [], 'no dialog opened');
     // The only requests the payloads may cause are image fetches of http(s) URLs (the cdn one fails offline).
     assert.deepEqual(log.pageErrors, []);
     assert.deepEqual(log.problems.filter((p) => !/Failed to load resource|ERR_/.test(p)), [], dump(log));
+    await close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('item links stay on the shop\'s origin by default; an item marked none has no link and no image', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'shelfwise-links-'));
+  try {
+    const pack = await buildHostilePack(dir);
+    const { pages: [{ page, log }], close } = await openContext({ packs: { 'hostile.pack': pack } });
+    const result = await page.evaluate(async () => {
+      const { init, renderShelf, outcome } = window.fx;
+      const draw = (shelf, options) => {
+        const container = document.getElementById('shelf');
+        renderShelf(container, shelf, options);
+        return Object.fromEntries([...container.querySelectorAll('li.shelfwise-card')].map((card) => [card.dataset.itemId, {
+          href: card.querySelector('a')?.getAttribute('href') ?? null,
+          img: card.querySelector('img')?.getAttribute('src') ?? null,
+        }]));
+      };
+      const ids = ['X5', 'X6', 'X7', 'X8', 'X9'];
+      const pick = (cards) => Object.fromEntries(ids.map((id) => [id, cards.find((c) => c.id === id)?.url ?? null]));
+      const sw = await init({ pack: '/__e2e__/packs/hostile.pack' });
+      const shelf = await sw.shelf('for-you', { k: 10 });
+      const out = {
+        links: sw.links,
+        shelfUrls: pick(shelf.items),
+        itemsUrls: pick(await sw.items(0, 20)),
+        itemUrl: (await sw.item('X7')).url,
+        drawn: draw(shelf),
+        bad: await outcome(() => init({ pack: '/__e2e__/packs/hostile.pack', links: 'all' })),
+      };
+      sw.close();
+      const any = await init({ pack: '/__e2e__/packs/hostile.pack', links: 'any' });
+      const anyShelf = await any.shelf('for-you', { k: 10 });
+      out.anyUrls = pick(anyShelf.items);
+      // renderShelf on its own (data from elsewhere) applies the same default.
+      out.drawnDefault = draw(anyShelf);
+      out.drawnAny = draw(anyShelf, { links: 'any' });
+      any.close();
+      return out;
+    });
+    const origin = server.origin;
+    assert.equal(result.links, 'same-origin');
+    const sameOrigin = { X5: '', X6: '#/item/X6', X7: '', X8: '', X9: '' };
+    assert.deepEqual(result.shelfUrls, sameOrigin, 'shelf(): links to other origins are emptied');
+    assert.deepEqual(result.itemsUrls, sameOrigin, 'items()');
+    assert.equal(result.itemUrl, '', 'item()');
+    assert.deepEqual(result.anyUrls, { X5: 'https://shop.example/x5?a=<b>', X6: '#/item/X6', X7: '//evil.example/x7', X8: '\\\\evil.example\\x8', X9: '' });
+    const page6 = `${origin}/__e2e__/privacy.html#/item/X6`;
+    for (const drawn of [result.drawn, result.drawnDefault]) {
+      assert.deepEqual(Object.fromEntries(Object.entries(drawn).map(([id, c]) => [id, c.href])), { X1: null, X2: null, X3: null, X4: null, X5: null, X6: page6, X7: null, X8: null, X9: null });
+      assert.deepEqual(drawn.X9, { href: null, img: null }, 'none: a card with no link and no image');
+      assert.equal(drawn.X7.img, 'http://cdn.example/x7.png', 'images keep any http(s) origin');
+    }
+    assert.equal(result.drawnAny.X7.href, 'http://evil.example/x7');
+    assert.deepEqual(result.drawnAny.X9, { href: null, img: null });
+    assert.equal(result.bad.error?.kind, 'invalid_argument');
+    assert.match(result.bad.error?.message ?? '', /links = "all" is not one of "same-origin", "any"/);
+    assert.deepEqual(log.pageErrors, []);
     await close();
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // What the JS shell shares with the wasm core, written once on this side: the shelf kinds, the
-// default and largest shelf size, the event cap and the field names of the requests the core
+// default and largest shelf size, the event cap, the pack format version and the field names of the requests the core
 // reads. tests/js_contract.rs ties every list and number here to its Rust source (ShelfKind::ALL,
-// page::DEFAULT_K, engine::MAX_K, engine::MAX_EVENTS, the serde field names of ShelfRequest,
+// page::DEFAULT_K, engine::MAX_K, engine::MAX_EVENTS, pack::FORMAT_VERSION, the serde field names of ShelfRequest,
 // FilterInput, RuleInput, ExploreRequest and EventInput), and index.d.ts to both, so a change
 // on one side fails the build until the other follows.
 
@@ -17,6 +17,9 @@ export const DEFAULT_K = 8;
 export const MAX_K = 1000;
 /** The most events the engine keeps, the newest (src/engine.rs MAX_EVENTS); also the most stored. */
 export const MAX_EVENTS = 10_000;
+
+/** The pack format version the shell checks the checksum of while a pack downloads (src/pack/header.rs FORMAT_VERSION). */
+export const FORMAT_VERSION = 4;
 
 /** Fields of a tracked event (src/engine.rs EventInput). */
 export const EVENT_FIELDS = Object.freeze(['type', 'item', 'ts', 'qty', 'query']);

@@ -527,7 +527,8 @@ function createElementClass() {
         content = document.importNode(template.content, true);
         if (item) fillTemplate(content, item, formatPrice);
       } else {
-        content = productCard(item, formatPrice);
+        // The instance already emptied the links its `links` option does not allow.
+        content = productCard(item, formatPrice, 'any');
         if (item && content.localName === 'a') {
           content.dataset.shelfwiseEvent = 'click';
           content.dataset.shelfwiseItem = item.id;

@@ -41,9 +41,12 @@ export interface ItemCard {
   category: string;
   brand: string;
   price: number;
-  /** As stored; pass through `safeUrl` before use. */
+  /** As stored (`""`: the item has no image); pass through `safeUrl` before use. */
   image: string;
-  /** As stored; pass through `safeUrl` before use. */
+  /**
+   * As stored (`""`: the item has no page, or, under `links: 'same-origin'`, its page is on
+   * another origin); pass through `linkUrl` (or `safeUrl`) before use.
+   */
   url: string;
   inStock: boolean;
 }
@@ -365,6 +368,13 @@ export interface InitOptions {
   maxEvents?: number;
   /** How long the pack's fetch may take, body included, in ms (default 30,000; else `fetch_failed`). */
   timeoutMs?: number;
+  /**
+   * Where item links may lead: `same-origin` (default) empties the `url` of an item whose page
+   * is on another origin (`https://elsewhere/…`, `//host`, `\\host`) in every result, so no
+   * card links away from the shop; `any` keeps every http(s) URL. Images are not affected (the
+   * page's CSP `img-src` governs them). Anything else: `invalid_argument`.
+   */
+  links?: LinkPolicy;
   /** Record shelf impressions, shelf clicks and purchases on the device (default true). */
   measure?: boolean;
   /** The last-touch attribution window in days (default 7, 1 to 30). */
@@ -396,10 +406,15 @@ export class ShelfwiseError extends Error {
   readonly kind: ErrorKind | string;
 }
 
+/** Where item links may lead (`init({ links })`, `renderShelf(…, { links })`). */
+export type LinkPolicy = 'same-origin' | 'any';
+
 export class Shelfwise {
   private constructor();
   /** Facts about the loaded pack. */
   readonly info: PackInfo;
+  /** The `links` option it was opened with. */
+  readonly links: LinkPolicy;
   /**
    * Records an event on the device. Resolves once the engine has it and, under consent
    * `on-device`, once it is durably stored in IndexedDB (a transaction committed with
@@ -421,7 +436,11 @@ export class Shelfwise {
    * `invalid_argument`.
    */
   shelf(kind: ShelfKind, options?: ShelfOptions): Promise<Shelf>;
-  /** Several shelves at once, no item on two of them (earlier requests win). */
+  /**
+   * Several shelves at once, no item on two of them (earlier requests win). At most 20
+   * requests, 2,000 items in all and 1,600,000 item reads of work (docs/TRUST.md), else
+   * `out_of_range` naming `requests` (or `k`).
+   */
   page(requests: ShelfRequest[], options?: { now?: number }): Promise<Shelf[]>;
   /**
    * Removes an interest: events on its items stop shaping the rankings, until
@@ -498,6 +517,8 @@ export interface RenderOptions extends PriceFormatOptions {
   title?: string;
   /** Formats prices; default `priceFormatter({ currency, locale })`. */
   formatPrice?: (price: number) => string;
+  /** Where a card's link may lead (default `same-origin`: a link to another origin is not drawn). */
+  links?: LinkPolicy;
   onItemClick?: (item: ShelfItem, event: MouseEvent) => void;
 }
 
@@ -509,6 +530,9 @@ export function describeEvidence(evidence: Evidence | undefined): string;
 
 /** The URL if it is http(s) or relative, else null. */
 export function safeUrl(url: string): string | null;
+
+/** `safeUrl(url)`, and under `same-origin` (default) only if it stays on the page's origin, else null. */
+export function linkUrl(url: string, links?: LinkPolicy): string | null;
 
 // ---- Headless shelves (store.js) ------------------------------------------------------------
 

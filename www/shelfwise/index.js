@@ -24,9 +24,10 @@ import {
   DEFAULT_K, EVENT_FIELDS, EXPLORE_FIELDS, FILTER_FIELDS, MAX_K, RULE_FIELDS, SHELF_KINDS, SHELF_OPTIONS,
 } from './contract.js';
 import { measurementSettings, startMeasurement } from './measurement.js';
+import { LINK_POLICIES, linkUrl } from './render.js';
 
 export { ShelfwiseError } from './errors.js';
-export { renderShelf, safeUrl, describeEvidence, priceFormatter } from './render.js';
+export { renderShelf, safeUrl, linkUrl, describeEvidence, priceFormatter } from './render.js';
 export { shelfStore } from './store.js';
 export { autotrack, VIEW_THRESHOLD } from './autotrack.js';
 export { defineShelfwiseShelf, registerShelfwise } from './element.js';
@@ -281,13 +282,36 @@ function privacySettings(options) {
   return { consent, retentionDays, maxEvents };
 }
 
+/** init({ links }), validated: where item links may lead (LINK_POLICIES, default "same-origin"). */
+function linksSetting(options) {
+  const links = options.links ?? 'same-origin';
+  if (!LINK_POLICIES.includes(links)) {
+    throw new ShelfwiseError('invalid_argument', `init: links = ${JSON.stringify(String(links)).slice(0, 80)} is not one of ${LINK_POLICIES.map((p) => `"${p}"`).join(', ')}`);
+  }
+  return links;
+}
+
+/** `card` (an ItemCard or ShelfItem) with its `url` emptied when `links` does not allow it. */
+function withAllowedLink(card, links) {
+  if (card && typeof card.url === 'string' && card.url !== '' && !linkUrl(card.url, links)) card.url = '';
+  return card;
+}
+
 /** A loaded pack and the shopper's on-device events. Create it with init(). */
 export class Shelfwise {
   /** @internal */
-  constructor(transport, info) {
+  constructor(transport, info, links = 'same-origin') {
     this.transport = transport;
     /** Facts about the loaded pack (versions, item count, checksum …). */
     this.info = info;
+    /** Where item links may lead (init option `links`): "same-origin" or "any". */
+    this.links = links;
+  }
+
+  /** @internal Empties the `url` of the items of `shelf` that leave the allowed origin. */
+  linked(shelf) {
+    for (const item of shelf?.items ?? []) withAllowedLink(item, this.links);
+    return shelf;
   }
 
   /**
@@ -323,7 +347,7 @@ export class Shelfwise {
     } catch (error) {
       throw toShelfwiseError(error, 'invalid_argument');
     }
-    return this.transport.call('shelf', checked.request, checked.now ?? Date.now());
+    return this.linked(await this.transport.call('shelf', checked.request, checked.now ?? Date.now()));
   }
 
   /**
@@ -334,7 +358,7 @@ export class Shelfwise {
    */
   async page(requests, options = {}) {
     try {
-      return await this.checkedPage(requests, options);
+      return (await this.checkedPage(requests, options)).map((shelf) => this.linked(shelf));
     } catch (error) {
       throw toShelfwiseError(error, 'invalid_argument');
     }
@@ -378,12 +402,13 @@ export class Shelfwise {
     if (typeof id !== 'string' && typeof id !== 'number') {
       throw new ShelfwiseError('invalid_argument', `item: the id must be a string, not ${typeof id}`);
     }
-    return this.transport.call('item', String(id));
+    return withAllowedLink(await this.transport.call('item', String(id)), this.links);
   }
 
   /** Item cards in pack order (for listing the catalog). */
-  items(start = 0, count = 50) {
-    return this.transport.call('items', start, count);
+  async items(start = 0, count = 50) {
+    const cards = await this.transport.call('items', start, count);
+    return cards.map((card) => withAllowedLink(card, this.links));
   }
 
   /** What the device knows about the shopper, as plain data. */
@@ -482,8 +507,12 @@ export class Shelfwise {
  * Measurement options (docs/MEASUREMENT.md, measurement.js): `measure` (default true),
  * `attributionDays` (default 7), `experiment` and `reporting` (off without it).
  * The pack's 40-byte header is checked as it arrives (loader.js): a body that is not a pack, or
- * longer than its header declares, is never read whole nor copied into the core's memory.
- * @param {{ pack: string | URL, wasm?: string | URL, worker?: boolean, consent?: string, retentionDays?: number, maxEvents?: number, timeoutMs?: number }} options
+ * longer than its header declares, is never read whole nor copied into the core's memory, and
+ * its checksum is computed as it streams, so a damaged pack is refused (`bad_checksum`) first.
+ * `links` ("same-origin", the default, or "any"): under "same-origin" an item whose page URL
+ * leads to another origin (`https://elsewhere/…`, `//host`, `\\host`) comes back with `url: ""`
+ * from shelf(), page(), item() and items(), so no card links away from the shop.
+ * @param {{ pack: string | URL, wasm?: string | URL, worker?: boolean, consent?: string, retentionDays?: number, maxEvents?: number, timeoutMs?: number, links?: 'same-origin' | 'any' }} options
  */
 export async function init(options = {}) {
   if (!options || typeof options !== 'object') {
@@ -497,6 +526,7 @@ export async function init(options = {}) {
   const wasm = chooseWasm(options.wasm === undefined || options.wasm === null ? undefined : absolute(options.wasm, 'wasm'));
   const privacy = privacySettings(options);
   const measurement = measurementSettings(options);
+  const links = linksSetting(options);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new ShelfwiseError('out_of_range', `init: timeoutMs = ${String(timeoutMs)} is out of range: a number of ms above 0`);
@@ -513,7 +543,7 @@ export async function init(options = {}) {
     const [module, pack] = await Promise.all([compiling, fetchPack(packUrl, timeoutMs)]);
     const transfer = pack instanceof ArrayBuffer ? [pack] : [];
     const info = await transport.callTransferring('open', [{ packUrl, pack, module, wasm, privacy, measurement }], transfer);
-    const shelfwise = new Shelfwise(transport, info);
+    const shelfwise = new Shelfwise(transport, info, links);
     shelfwise.measurementSession = startMeasurement(transport, measurement);
     noteContextOnly(privacy.consent);
     return shelfwise;

@@ -9,6 +9,7 @@
 // init() picks the relaxed build when relaxedSimdSupported(); init({ wasm }) overrides the choice.
 // Importing this module fetches nothing.
 
+import { FORMAT_VERSION } from './contract.js';
 import { ShelfwiseError } from './errors.js';
 
 /** The builds of the core, by variant name. */
@@ -133,6 +134,64 @@ async function readBootstrap(reader, head) {
   return out.buffer;
 }
 
+/** Where a pack's header stores its checksum (4 bytes). */
+const CHECKSUM_AT = 32;
+
+let crcTable = null;
+/** The CRC-32 (IEEE) lookup table, computed at first use (as src/pack/crc.rs does). */
+function crc32Table() {
+  if (!crcTable) {
+    crcTable = new Int32Array(256);
+    for (let i = 0; i < 256; i += 1) {
+      let c = i;
+      for (let bit = 0; bit < 8; bit += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[i] = c;
+    }
+  }
+  return crcTable;
+}
+
+/**
+ * The running CRC-32 of a pack as its bytes arrive: the pack's checksum covers every byte but
+ * its own field (bytes 32..36, docs/PACK_FORMAT.md), so that field is skipped. `update(bytes, at)`
+ * feeds the chunk that starts at byte `at` of the file; `value()` is the finished checksum.
+ */
+function packChecksum() {
+  const table = crc32Table();
+  let state = -1;
+  const feed = (bytes, from, to) => {
+    let c = state;
+    for (let i = from; i < to; i += 1) c = table[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+    state = c;
+  };
+  return {
+    update(bytes, at) {
+      const skipFrom = Math.max(0, Math.min(bytes.length, CHECKSUM_AT - at));
+      const skipTo = Math.max(0, Math.min(bytes.length, CHECKSUM_AT + 4 - at));
+      feed(bytes, 0, skipFrom);
+      feed(bytes, skipTo, bytes.length);
+    },
+    value: () => (~state) >>> 0,
+  };
+}
+
+/**
+ * The refusal of a pack whose stored checksum differs from `computed`, or null. Only packs of
+ * the format this shell knows are checked here (a newer pack may checksum differently: the core
+ * names its version instead).
+ */
+function checksumRefusal(header, computed) {
+  const view = new DataView(header.buffer, header.byteOffset, PACK_HEADER_BYTES);
+  if (view.getUint16(8, true) !== FORMAT_VERSION) return null;
+  const stored = view.getUint32(CHECKSUM_AT, true);
+  if (stored === computed) return null;
+  const hex = (n) => n.toString(16).padStart(8, '0');
+  return {
+    kind: 'bad_checksum',
+    message: `invalid pack: checksum mismatch while it downloaded (stored ${hex(stored)}, computed ${hex(computed)}): the file is damaged; rebuild or re-upload it`,
+  };
+}
+
 /** The declared length of the pack whose header is `header` (40 + body_len). */
 function declaredLength(header) {
   const view = new DataView(header.buffer, header.byteOffset, PACK_HEADER_BYTES);
@@ -141,7 +200,9 @@ function declaredLength(header) {
 
 /**
  * Reads the body of `response`, checking the header first: at most the declared size is
- * allocated (and at most MAX_PACK_BYTES), and reading stops at the first byte past it.
+ * allocated (and at most MAX_PACK_BYTES), and reading stops at the first byte past it. The
+ * checksum is computed as the bytes arrive, so a damaged pack is refused (`bad_checksum`) before
+ * it is handed to the core and copied into wasm memory.
  */
 async function readPack(url, response) {
   const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
@@ -149,6 +210,7 @@ async function readPack(url, response) {
   let head = new Uint8Array(0);
   let out = null;
   let filled = 0;
+  const checksum = packChecksum();
   const refuse = (refusal) => {
     reader.cancel().catch(() => {});
     return { refusal };
@@ -172,6 +234,7 @@ async function readPack(url, response) {
       out = new Uint8Array(declared);
       if (head.length > declared) return refuse({ kind: 'trailing_bytes', message: `invalid pack: more bytes than the ${declared} its header declares` });
       out.set(head);
+      checksum.update(head, 0);
       filled = head.length;
       continue;
     }
@@ -179,13 +242,15 @@ async function readPack(url, response) {
       return refuse({ kind: 'trailing_bytes', message: `invalid pack: more bytes than the ${out.length} its header declares` });
     }
     out.set(value, filled);
+    checksum.update(value, filled);
     filled += value.length;
   }
   if (!out) return { refusal: headerRefusal(url, head, contentType) ?? { kind: 'truncated', message: 'invalid pack: empty' } };
   if (filled < out.length) {
     return { refusal: { kind: 'truncated', message: `invalid pack: ${filled} bytes, fewer than the ${out.length} its header declares` } };
   }
-  return out.buffer;
+  const damaged = checksumRefusal(out, checksum.value());
+  return damaged ? { refusal: damaged } : out.buffer;
 }
 
 /**

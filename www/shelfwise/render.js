@@ -1,6 +1,7 @@
 // Rendering shelves into the page: the one product card (productCard) that renderShelf() and
 // <shelfwise-shelf> both draw, and the price format. Item text always goes in as text
-// (textContent), never as HTML, and only http(s) or relative URLs are ever put into href/src.
+// (textContent), never as HTML, and only http(s) or relative URLs are ever put into href/src; a
+// link only to the page's own origin unless `links: 'any'`.
 
 import { ShelfwiseError } from './errors.js';
 
@@ -18,6 +19,25 @@ export function safeUrl(url) {
     return null;
   }
   return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+}
+
+/** The values of init({ links }) and renderShelf(…, { links }): where an item's link may lead. */
+export const LINK_POLICIES = Object.freeze(['same-origin', 'any']);
+
+/**
+ * The URL an item's link may use under `links` (LINK_POLICIES): safeUrl(url), and under
+ * "same-origin" (the default) only when it stays on the page's origin (location.origin), so a
+ * pack's `//host`, `\\host` or `https://elsewhere/` URL draws a card without a link. Images are
+ * not links: they keep any http(s) origin (a CDN); the page's Content-Security-Policy `img-src`
+ * says where they may load from.
+ * @param {string} url
+ * @param {'same-origin' | 'any'} [links]
+ */
+export function linkUrl(url, links = 'same-origin') {
+  const safe = safeUrl(url);
+  if (!safe || links === 'any') return safe;
+  const origin = globalThis.location?.origin;
+  return origin && new URL(safe).origin === origin ? safe : null;
 }
 
 function el(tag, className, text) {
@@ -55,12 +75,14 @@ export function priceFormatter({ currency, locale } = {}) {
  * image URL, so no broken-image icon ever shows), `.shelfwise-card-title`,
  * `.shelfwise-card-price` and `.shelfwise-card-reason` (the explanation's text, its machine
  * reason in `data-reason` and its evidence as a tooltip). `item` null draws the empty card of a
- * placeholder. Text goes in with textContent only, URLs only through safeUrl.
+ * placeholder. Text goes in with textContent only, URLs only through safeUrl, the link's through
+ * linkUrl under `links`. An item with no URL (`""`, the catalog's `none`) has no link or no image.
  * @param {object | null} item a ShelfItem (or ItemCard)
  * @param {(price: number) => string} formatPrice
+ * @param {'same-origin' | 'any'} [links] where the link may lead (linkUrl)
  */
-export function productCard(item, formatPrice) {
-  const href = item ? safeUrl(item.url) : null;
+export function productCard(item, formatPrice, links = 'same-origin') {
+  const href = item ? linkUrl(item.url, links) : null;
   const link = href ? el('a', 'shelfwise-card-link') : el('div', 'shelfwise-card-link');
   if (href) link.href = href;
   const src = item ? safeUrl(item.image) : null;
@@ -120,7 +142,7 @@ export function describeEvidence(evidence) {
  * @param {Element} container
  * @param {{ kind: string, title: string, items: Array<object> }} shelf
  * @param {{ title?: string, formatPrice?: (price: number) => string, currency?: string, locale?: string,
- *   onItemClick?: (item: object, event: Event) => void }} [options]
+ *   links?: 'same-origin' | 'any', onItemClick?: (item: object, event: Event) => void }} [options]
  */
 export function renderShelf(container, shelf, options = {}) {
   const formatPrice = options.formatPrice ?? priceFormatter(options);
@@ -131,7 +153,7 @@ export function renderShelf(container, shelf, options = {}) {
   section.append(el('h2', 'shelfwise-shelf-title', title));
   const row = el('ol', 'shelfwise-shelf-items');
   for (const item of shelf.items) {
-    const link = productCard(item, formatPrice);
+    const link = productCard(item, formatPrice, options.links);
     if (options.onItemClick) link.addEventListener('click', (event) => options.onItemClick(item, event));
     row.append(cardItem(item, link));
   }

@@ -7,12 +7,13 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use shelfwise::build::assemble::{assemble, BuildSummary};
+use shelfwise::build::assemble::{assemble, assemble_with_vectors, BuildConfig, BuildSummary};
 use shelfwise::build::file_error::{create_parent_folder, FileError};
 use shelfwise::build::image_vectors::{apply_image_vectors, read_image_vectors, AppliedImageVectors};
+use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::shard::{split, ShardConfig, ShardedPack};
 use shelfwise::build::static_shelves::{static_shelves, Sources};
-use shelfwise::build::vectors::{apply_vectors, read_vectors, AppliedVectors, VectorColumns};
+use shelfwise::build::vectors::{read_vectors, AppliedVectors, VectorColumns};
 use shelfwise::pack::shard::bootstrap::Bootstrap;
 use shelfwise::pack::{read_header, Pack, PackContents};
 
@@ -166,25 +167,20 @@ pub fn run(args: &BuildArgs) -> Result<(), CliError> {
     let reading = started.elapsed();
 
     let training_started = Instant::now();
-    let mut config = model.build_config(built_at_ms);
-    if imported.is_some() {
-        // The imported vectors replace the model: no ALS iterations, one placeholder factor.
-        config.als.iterations = 0;
-        config.als.factors = 1;
-    }
-    let mut preparing = Some(spinner("preparing items and interactions"));
-    let bar = training_bar(config.als.iterations, "training embeddings (ALS)");
-    let (mut contents, summary) = assemble(&catalog, &events, &config, &mut |i| {
-        if let Some(step) = preparing.take() {
+    let config = model.build_config(built_at_ms);
+    let (mut contents, summary, vectors) = match &imported {
+        Some((path, vectors)) => {
+            let step = spinner("preparing items and interactions");
+            let assembled = assemble_with_vectors(&catalog, &events, &config, vectors);
             step.finish_and_clear();
+            let (contents, summary, applied) = assembled?;
+            (contents, summary, Some((*path, vectors.dim, applied)))
         }
-        bar.set_position(i as u64 + 1);
-    })?;
-    if let Some(step) = preparing.take() {
-        step.finish_and_clear();
-    }
-    bar.finish_and_clear();
-    let vectors = imported.as_ref().map(|(path, vectors)| (*path, vectors.dim, apply_vectors(&mut contents, vectors)));
+        None => {
+            let (contents, summary) = assemble_trained(&catalog, &events, &config)?;
+            (contents, summary, None)
+        }
+    };
     let images = add_image_vectors(&mut contents, extras)?;
     if let Some(path) = &extras.rules {
         contents.rules = shelfwise::build::rules::read_rules(path, &contents)?;
@@ -218,6 +214,24 @@ fn add_image_vectors<'a>(
     step.finish_and_clear();
     let applied = apply_image_vectors(contents, &read?, path)?;
     Ok(Some((path, applied)))
+}
+
+/// [`assemble`] with a spinner while items and interactions are prepared, then a bar over the
+/// ALS iterations.
+fn assemble_trained(catalog: &[CatalogItem], events: &[RawEvent], config: &BuildConfig) -> Result<(PackContents, BuildSummary), CliError> {
+    let mut preparing = Some(spinner("preparing items and interactions"));
+    let bar = training_bar(config.als.iterations, "training embeddings (ALS)");
+    let assembled = assemble(catalog, events, config, &mut |i| {
+        if let Some(step) = preparing.take() {
+            step.finish_and_clear();
+        }
+        bar.set_position(i as u64 + 1);
+    });
+    if let Some(step) = preparing.take() {
+        step.finish_and_clear();
+    }
+    bar.finish_and_clear();
+    Ok(assembled?)
 }
 
 /// The summary `build` ends with, on stderr.
