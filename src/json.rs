@@ -1,9 +1,20 @@
 //! The JSON text that results cross the wasm boundary as (parsed by the JS engine's
 //! `JSON.parse`): a minimal `serde` serializer in place of `serde_json`, for code size.
 //!
-//! `serde_json` brought its float formatter's 17 KB table, its `io` error machinery and a
-//! general writer into the module; the results need none of that. f32s are written by `ryu`
-//! (shortest round-trip digits), integers by `itoa`, f64s (prices, times) and strings by hand.
+//! Kept because it is measurably smaller. Re-measured on 2026-12-06 (AMD EPYC, 2 vCPU; the
+//! core of commit be1e1a6) with `ryu/small` on for both (`bash scripts/build-wasm.sh`, the
+//! shipped builds; only `wasm.rs`'s `to_string` swapped for `serde_json::to_string` with
+//! `default-features = false, features = ["alloc"]`):
+//! with `serde_json` the SIMD128 module is 507,058 B raw / 214,958 B `gzip -9`, with this file
+//! 497,983 / 205,759 (9,075 B raw and 9,199 B gzip less); the relaxed build 505,195 / 215,939
+//! against 496,124 / 206,232 (9,071 and 9,707 B less). `serde_json` brings its general writer,
+//! its number formatting and its error machinery; the results need none of that.
+//! `serde-json-core` 0.6 (maps and `#[serde(flatten)]` work; it writes into a caller-sized
+//! slice, here one doubled until the text fits) measured the same way: 506,380 / 209,697 B
+//! and 504,520 / 210,150 B, 3,938 and 3,918 B gzip more than this file.
+//!
+//! f32s are written by `ryu` (shortest round-trip digits), integers by `itoa`, f64s (prices,
+//! times) and strings by hand.
 //! After `JSON.parse` the values are the same as with `serde_json`: the same shortest digits
 //! for every float (`1e-7` and `0.0000001` parse to the same number), `null` for non-finite
 //! floats, the same strings (escapes differ only where both spellings mean the same).

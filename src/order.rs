@@ -5,13 +5,26 @@
 //! elements only as `size` bytes and compares them through one `&dyn Fn` (the comparator
 //! inlined into it), so every call site adds only that small shim. It exists twice: for
 //! four-byte elements with the size built in (the catalog-wide f32 sort of the price bands at
-//! open; about twice as fast as `sort_unstable_by` was there), and for any size. (The
+//! open; recorded as about twice as fast as `sort_unstable_by` there when written, not
+//! re-measured in wasm since: natively `sort_unstable_by` is now the faster, see below), and
+//! for any size. (The
 //! under-exposed cut sorts integer keys with `sort_unstable`, see `shelves::signals`.)
 //! Every comparator passed in orders totally (ties broken by item index), so the unstable
 //! sort's result is fully determined and identical in native and wasm builds.
 //!
 //! The routine only ever swaps whole elements, so the slice is a permutation of its original
 //! elements at every step (a panicking comparator cannot duplicate or lose one).
+//!
+//! Kept, `unsafe` and all, over the safe single copy (one `sort_unstable_by` over `u32`
+//! positions with a `&dyn Fn` comparator, then the elements moved into that order:
+//! `index_sort_by` in `examples/sort_cost.rs`), measured on 2026-12-06 (AMD EPYC, 2 vCPU,
+//! heavily shared; the core of commit be1e1a6): with it in place of this file the shipped wasm
+//! grows by 16,210 B raw and 3,475 B `gzip -9` (SIMD128: 514,193 / 209,234 B against
+//! 497,983 / 205,759; relaxed: +16,334 and +3,661 B; `bash scripts/build-wasm.sh`), and
+//! natively it sorts 1.16–1.54× slower on 5,000 and 100,000 f32s and 12-byte candidates
+//! (`cargo run --release --example sort_cost`, three runs; a plain `sort_unstable_by` there is
+//! 0.74–0.95× natively, but one more copy of the standard sort in the module per element type
+//! and comparator).
 
 use std::cmp::Ordering;
 use std::mem::{size_of, MaybeUninit};

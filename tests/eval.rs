@@ -3,8 +3,11 @@
 #![cfg(feature = "cli")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 
+use common::shelfwise;
 use shelfwise::blend::BlendWeights;
 use shelfwise::build::assemble::BuildConfig;
 use shelfwise::build::eval::{evaluate, split_events, weight_grid, EvalConfig, EvalReport, GridSpec, RANKERS};
@@ -203,38 +206,31 @@ fn the_grid_at_the_default_weights_reproduces_the_engine() {
 #[test]
 fn cli_eval_writes_json() {
     let dir = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_shelfwise");
     let demo = dir.path().join("demo");
-    let status = std::process::Command::new(bin)
-        .args(["demo-data", "--out", demo.to_str().unwrap(), "--items", "200", "--shoppers", "300"])
-        .output()
-        .unwrap();
+    let status = shelfwise(&["demo-data", "--out", demo.to_str().unwrap(), "--items", "200", "--shoppers", "300"]);
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
     // The default synthetic shop starts 2026-06-01 and spans 120 days.
     let json = dir.path().join("eval.json");
     let html = dir.path().join("eval.html");
-    let out = std::process::Command::new(bin)
-        .args([
-            "eval",
-            "--events",
-            demo.join("events.jsonl").to_str().unwrap(),
-            "--catalog",
-            demo.join("catalog.csv").to_str().unwrap(),
-            "--split-date",
-            "2026-08-15",
-            "--k",
-            "10",
-            "--dim",
-            "8",
-            "--iterations",
-            "3",
-            "--json",
-            json.to_str().unwrap(),
-            "--report",
-            html.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = shelfwise(&[
+        "eval",
+        "--events",
+        demo.join("events.jsonl").to_str().unwrap(),
+        "--catalog",
+        demo.join("catalog.csv").to_str().unwrap(),
+        "--split-date",
+        "2026-08-15",
+        "--k",
+        "10",
+        "--dim",
+        "8",
+        "--iterations",
+        "3",
+        "--json",
+        json.to_str().unwrap(),
+        "--report",
+        html.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("buy-again") && stdout.contains("Recall@10"), "{stdout}");
@@ -245,7 +241,7 @@ fn cli_eval_writes_json() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<svg") && page.contains("buy-again") && !page.contains("<script"));
 
-    let bad = std::process::Command::new(bin).args(["eval", "--events", "x.jsonl", "--split-date", "2026-02-30"]).output().unwrap();
+    let bad = shelfwise(&["eval", "--events", "x.jsonl", "--split-date", "2026-02-30"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("split date"));
 }

@@ -5,12 +5,10 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
 
-fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("the binary runs");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
+mod common;
+
+use common::run_shelfwise_out as run;
 
 const NOW: &str = "2025-01-01T00:00:00Z";
 /// 2024-01-01T00:00:00Z, a Monday.
@@ -75,20 +73,26 @@ fn evaluate_scores_every_method_asked_on_the_split() {
     let (catalog, events) = write_shop(dir.path());
     let html = dir.path().join("evaluation.html");
     let args = ["forecast", "--events", &events, "--catalog", &catalog, "--now", NOW, "--evaluate", "--split-date", "2024-07-01"];
-    let (ok, out, err) = run(&[&args[..], &["--methods", "mean-12-weeks,tsb,global", "--html", html.to_str().unwrap()]].concat());
+    let (ok, out, err) =
+        run(&[&args[..], &["--methods", "mean-12-weeks,tsb,global,boosted,ensemble", "--html", html.to_str().unwrap()]].concat());
     assert!(ok, "{err}");
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("Sales forecast from 2024-07-01") && page.contains("<svg") && page.contains("Product 19"), "{page}");
     assert!(out.contains("split 2024-07-01: 25 weeks of history, 30 products sold in them"), "{out}");
     let rows: Vec<&str> = out.lines().filter(|l| l.contains("w ")).collect();
-    assert_eq!(rows.len(), 6, "3 methods × 2 horizons: {out}");
-    for method in ["mean-12-weeks", "tsb", "global"] {
+    assert_eq!(rows.len(), 10, "5 methods × 2 horizons: {out}");
+    for method in ["mean-12-weeks", "tsb", "global", "boosted", "ensemble"] {
         let wape: f64 = rows.iter().find(|l| l.starts_with(method)).unwrap().split_whitespace().nth(2).unwrap().parse().unwrap();
         assert!(wape > 0.0 && wape < 0.5, "{method}: {out}");
     }
-    // The rising products make the 12-week mean lag; the global model follows them.
+    // The rising products make the 12-week mean lag; the cross-learned models follow them.
     let wape = |m: &str| -> f64 { rows.iter().find(|l| l.starts_with(m)).unwrap().split_whitespace().nth(2).unwrap().parse().unwrap() };
     assert!(wape("global") < wape("mean-12-weeks"), "{out}");
+    assert!(wape("boosted") < wape("mean-12-weeks"), "{out}");
+    assert!(
+        rows.iter().filter(|l| l.starts_with("boosted")).all(|l| l.contains("(tuned: budget ")),
+        "the config tuned by rolling origin is shown: {out}"
+    );
 }
 
 #[test]

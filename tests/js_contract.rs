@@ -20,6 +20,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use shelfwise::engine::{Engine, EventInput, MAX_EVENTS, MAX_K};
 use shelfwise::explain::{Evidence, ItemRef};
+use shelfwise::limits;
 use shelfwise::page::{ExploreRequest, ShelfRequest, DEFAULT_K};
 use shelfwise::rules::{FilterInput, RuleInput};
 use shelfwise::shelf::ShelfKind;
@@ -116,6 +117,8 @@ fn shelf_kinds_defaults_and_caps_are_the_cores() {
     assert_eq!(js_number(&contract, "DEFAULT_K"), DEFAULT_K);
     assert_eq!(js_number(&contract, "MAX_K"), MAX_K);
     assert_eq!(js_number(&contract, "MAX_EVENTS"), MAX_EVENTS);
+    assert_eq!(js_number(&contract, "MAX_SEARCHES"), limits::MAX_SEARCHES);
+    assert_eq!(js_number(&contract, "MAX_QUERY_CHARS"), limits::MAX_QUERY_CHARS);
     assert_eq!(
         js_number(&contract, "FORMAT_VERSION"),
         usize::from(shelfwise::pack::FORMAT_VERSION),

@@ -7,6 +7,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 
+mod common;
+
+use common::shelfwise;
 use shelfwise::reports::simulate::{default_population, estimate, simulate, with_truth, ArmTruth};
 
 /// Share of intervals covering the truth over `seeds` simulations, for the metrics whose names
@@ -114,15 +117,8 @@ fn the_collector_keeps_good_reports_refuses_the_rest_and_report_reads_them() {
     assert_eq!(lines.lines().count(), 300);
     std::fs::write(dir.path().join("bad.jsonl"), "{\"schema\":1}\nnot json\n").unwrap();
     let html = dir.path().join("report.html");
-    let run = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
-        .args(["report", "--in"])
-        .arg(&out)
-        .arg("--in")
-        .arg(dir.path().join("bad.jsonl"))
-        .arg("--html")
-        .arg(&html)
-        .output()
-        .unwrap();
+    let bad = dir.path().join("bad.jsonl");
+    let run = shelfwise(&["report", "--in", out.to_str().unwrap(), "--in", bad.to_str().unwrap(), "--html", html.to_str().unwrap()]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let stdout = String::from_utf8_lossy(&run.stdout);
     let stderr = String::from_utf8_lossy(&run.stderr);
@@ -136,7 +132,7 @@ fn the_collector_keeps_good_reports_refuses_the_rest_and_report_reads_them() {
 
 #[test]
 fn report_without_input_says_what_to_pass() {
-    let run = Command::new(env!("CARGO_BIN_EXE_shelfwise")).arg("report").output().unwrap();
+    let run = shelfwise(&["report"]);
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("--in FILE"));
 }

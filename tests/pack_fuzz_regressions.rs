@@ -6,12 +6,12 @@
 //! a per-thread counting allocator). Any future fuzzer finding is added here as a byte literal.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 mod common;
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
 
 use common::{fix_checksum, read_everything};
+use counting_alloc::measured;
 use shelfwise::pack::{Pack, SectionKind};
 
 /// The committed v4 fixture (also the fuzzer's seed, `fuzz/corpus/pack_open/sample.pack`); it
@@ -21,62 +21,11 @@ const GOLDEN: &[u8] = include_bytes!("golden/v4.pack");
 const HEADER_LEN: usize = 40;
 const ENTRY_LEN: usize = 24;
 
-// ---- allocation accounting (per thread, so parallel tests don't disturb each other) ----
-
-struct Counting;
-
-thread_local! {
-    static LIVE: Cell<usize> = const { Cell::new(0) };
-    static PEAK: Cell<usize> = const { Cell::new(0) };
-}
-
-fn note_alloc(size: usize) {
-    let _ = LIVE.try_with(|live| {
-        let now = live.get() + size;
-        live.set(now);
-        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
-    });
-}
-
-fn note_free(size: usize) {
-    let _ = LIVE.try_with(|live| live.set(live.get().saturating_sub(size)));
-}
-
-// SAFETY: forwards to the system allocator unchanged; only counts sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note_alloc(layout.size());
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note_alloc(layout.size());
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        note_free(layout.size());
-        // SAFETY: same contract as ours.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note_free(layout.size());
-        note_alloc(new_size);
-        // SAFETY: same contract as ours.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
-
 /// Opens `bytes` and returns the error kind, checking that opening allocated at most a small
 /// constant plus the input size (a pack's decoded state is O(sections + dim + item_count)).
 fn open_err_kind(bytes: &[u8]) -> &'static str {
-    let base = LIVE.with(Cell::get);
-    PEAK.with(|p| p.set(base));
-    let result = Pack::open(bytes);
-    let peak = PEAK.with(Cell::get) - base;
+    let (result, cost) = measured(|| Pack::open(bytes));
+    let peak = cost.peak_bytes;
     let budget = 64 * 1024 + bytes.len();
     assert!(peak <= budget, "opening {} bytes allocated {peak} bytes (budget {budget})", bytes.len());
     match result {
@@ -130,10 +79,8 @@ const RULES: usize = 21;
 #[test]
 fn the_seed_itself_opens_and_reads_everywhere() {
     // The counting allocator is live: opening allocates the section list and the scales.
-    PEAK.with(|p| p.set(LIVE.with(Cell::get)));
-    let base = LIVE.with(Cell::get);
-    let pack = Pack::open(GOLDEN).expect("golden pack opens");
-    assert!(PEAK.with(Cell::get) > base, "the allocation counter saw nothing");
+    let (pack, cost) = measured(|| Pack::open(GOLDEN).expect("golden pack opens"));
+    assert!(cost.peak_bytes > 0 && cost.allocations > 0, "the allocation counter saw nothing");
     assert_eq!(pack.item_count(), 6);
     read_everything(&pack);
 }
@@ -289,10 +236,8 @@ fn every_bit_flip_is_handled(seed: &[u8]) {
             let mut b = seed.to_vec();
             b[at] ^= 1 << bit;
             fix_checksum(&mut b);
-            let base = LIVE.with(Cell::get);
-            PEAK.with(|p| p.set(base));
-            let result = Pack::open(b.as_slice());
-            let peak = PEAK.with(Cell::get) - base;
+            let (result, cost) = measured(|| Pack::open(b.as_slice()));
+            let peak = cost.peak_bytes;
             assert!(peak <= 64 * 1024 + b.len(), "flip {at}:{bit} allocated {peak} bytes");
             if let Ok(pack) = result {
                 read_everything(&pack);

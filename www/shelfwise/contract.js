@@ -1,9 +1,10 @@
 // What the JS shell shares with the wasm core, written once on this side: the shelf kinds, the
-// default and largest shelf size, the event cap, the pack format version and the field names of the requests the core
-// reads. tests/js_contract.rs ties every list and number here to its Rust source (ShelfKind::ALL,
-// page::DEFAULT_K, engine::MAX_K, engine::MAX_EVENTS, pack::FORMAT_VERSION, the serde field names of ShelfRequest,
-// FilterInput, RuleInput, ExploreRequest and EventInput), and index.d.ts to both, so a change
-// on one side fails the build until the other follows.
+// default and largest shelf size, the event and search caps, the pack format version and the
+// field names of the requests the core reads. tests/js_contract.rs ties every list and number
+// here to its Rust source (ShelfKind::ALL, page::DEFAULT_K, engine::MAX_K, MAX_EVENTS,
+// MAX_SEARCHES and MAX_QUERY_CHARS of src/limits.rs, pack::FORMAT_VERSION, the serde field
+// names of ShelfRequest, FilterInput, RuleInput, ExploreRequest and EventInput), and index.d.ts
+// to both, so a change on one side fails the build until the other follows.
 
 /** The shelf kinds the core ranks: the wire names of src/shelf.rs (ShelfKind::as_str), in its order. */
 export const SHELF_KINDS = Object.freeze([
@@ -17,6 +18,10 @@ export const DEFAULT_K = 8;
 export const MAX_K = 1000;
 /** The most events the engine keeps, the newest (src/engine.rs MAX_EVENTS); also the most stored. */
 export const MAX_EVENTS = 10_000;
+/** The most searches the engine keeps, the newest (src/limits.rs MAX_SEARCHES). */
+export const MAX_SEARCHES = 100;
+/** Characters of a search the engine keeps (src/limits.rs MAX_QUERY_CHARS). */
+export const MAX_QUERY_CHARS = 200;
 
 /** The pack format version the shell checks the checksum of while a pack downloads (src/pack/header.rs FORMAT_VERSION). */
 export const FORMAT_VERSION = 4;

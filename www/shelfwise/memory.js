@@ -16,6 +16,7 @@
 // page's life and logs one console.warn saying so; a store with another schema or format, or
 // with records that are not events, is reset (or cleaned) with one console.warn.
 
+import { MAX_EVENTS, MAX_QUERY_CHARS, MAX_SEARCHES } from './contract.js';
 import {
   DB_NAME, DEFAULT_MAX_EVENTS, DEFAULT_RETENTION_DAYS, EventStore, byTime, eraseDatabases, withEventsLock,
 } from './storage.js';
@@ -30,12 +31,6 @@ export const CHANNEL_NAME = 'shelfwise-v1';
 export const EXPORT_FORMAT = 'shelfwise-export';
 export const EXPORT_VERSION = 1;
 
-/** The core's bounds (src/limits.rs): events and searches kept, characters of a search kept. */
-export const MAX_EVENTS = 10_000;
-export const MAX_SEARCHES = 100;
-export const MAX_QUERY_CHARS = 200;
-/** How far ahead of now an event may be dated (the core refuses later ones). */
-export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The page's clock, read from this realm's: `calledAt` is the page's Date.now() when it made

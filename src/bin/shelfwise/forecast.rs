@@ -37,8 +37,8 @@ pub struct ForecastArgs {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=52))]
     horizon_weeks: u32,
     /// The method (last-4-weeks, mean-12-weeks, linear-12-weeks, damped-holt, augurs-ets,
-    /// croston, tsb, global).
-    #[arg(long, default_value = "global")]
+    /// croston, tsb, global, boosted, ensemble).
+    #[arg(long, default_value = "ensemble")]
     method: String,
     /// Write the forecast as CSV here.
     #[arg(long)]
@@ -73,7 +73,7 @@ pub fn run(args: &ForecastArgs) -> Result<(), CliError> {
     }
 }
 
-/// The eval report with the sales forecast's page appended (the baselines and the global model,
+/// The eval report with the sales forecast's page appended (the baselines, the global model and the ensemble,
 /// 4 and 8 weeks from the split); unchanged when there are too few weeks around the split.
 pub fn with_forecast_page(
     html: String,
@@ -83,7 +83,7 @@ pub fn with_forecast_page(
     split_ms: i64,
 ) -> Result<String, CliError> {
     let (history, facts) = load_sales(events, catalog, input)?;
-    let methods = [Method::Last4, Method::Mean12, Method::Linear12, Method::DampedHolt, Method::Global];
+    let methods = [Method::Last4, Method::Mean12, Method::Linear12, Method::DampedHolt, Method::Global, Method::Ensemble];
     match forecasting::evaluate::evaluate(&history, &facts, split_ms, &[4, 8], &methods) {
         Ok(evaluation) => {
             let section = forecasting::report::evaluation_section(&evaluation, &facts);

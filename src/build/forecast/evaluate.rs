@@ -46,8 +46,12 @@ pub struct EvaluationRow {
     pub horizon: usize,
     /// Its scores.
     pub scores: Scores,
-    /// Wall time of the forecast and its back-test, seconds.
+    /// Wall time of the forecast, its tuning and its back-test, seconds.
     pub seconds: f64,
+    /// The boosted model's config, chosen by rolling-origin validation on the history.
+    pub config: Option<super::boosted::Config>,
+    /// WAPE in the back-test inside the history ([`Forecast::backtest_wape`]).
+    pub backtest_wape: f64,
 }
 
 /// An evaluation on one split.
@@ -67,7 +71,22 @@ pub struct Evaluation {
     pub shop_actual: Vec<f64>,
     /// The shown method's forecast at the longest horizon, when it was evaluated.
     pub shown: Option<Shown>,
+    /// Top-50 precision of ranking-only scores (no forecast): (horizon, score name, precision).
+    pub rankings: Vec<(usize, &'static str, f64)>,
 }
+
+/// A ranking score of a product's weekly units (oldest first).
+pub type RankingScore = fn(&[f64]) -> f64;
+
+/// Ranking-only scores of a product's recent weekly units (oldest first): what a "selling
+/// fast" list could rank by without a forecast.
+pub const RANKINGS: [(&str, RankingScore); 2] = [
+    ("units of the last 2 weeks", |u| u[u.len().saturating_sub(2)..].iter().sum()),
+    ("units of the last 4 weeks × their growth on the last 12 (0.5–2)", |u| {
+        let sum = |k: usize| u[u.len().saturating_sub(k)..].iter().sum::<f64>();
+        sum(4) * ((sum(4) / 4.0 + 1.0) / (sum(12) / 12.0 + 1.0)).clamp(0.5, 2.0)
+    }),
+];
 
 /// The method a report shows in detail ([`SHOWN_METHOD`]), at the longest horizon.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,7 +100,7 @@ pub struct Shown {
 }
 
 /// The method reports show in detail.
-pub const SHOWN_METHOD: Method = Method::Global;
+pub const SHOWN_METHOD: Method = Method::Ensemble;
 
 /// The weekly sales around `split_ms`: the whole weeks of purchases before it, then
 /// `max_horizon` weeks after it. Returns the sales and the number of history weeks.
@@ -119,10 +138,16 @@ pub fn evaluate(
     let (sales, history_weeks) = split_sales(history, split_ms, max_horizon)?;
     let past = sales.window(0, history_weeks);
     let products = past.sold_items();
-    let mut rows = Vec::new();
+    let (mut rows, mut rankings) = (Vec::new(), Vec::new());
     let mut shown = None;
     for &horizon in horizons {
         let actual: Vec<f64> = products.iter().map(|&i| sales.total(i, history_weeks, history_weeks + horizon)).collect();
+        let top_actual = top_indices(&actual, TOP);
+        for (name, rank) in RANKINGS {
+            let scores: Vec<f64> = products.iter().map(|&i| rank(past.units(i))).collect();
+            let hits = top_indices(&scores, TOP).iter().filter(|k| top_actual.contains(k)).count();
+            rankings.push((horizon, name, hits as f64 / TOP.min(products.len()).max(1) as f64));
+        }
         for &method in methods {
             let started = Instant::now();
             let forecast = Forecast::new(method, &past, facts, horizon);
@@ -136,12 +161,13 @@ pub fn evaluate(
                     .collect();
                 shown = Some(Shown { horizon, shop_weeks: forecast.shop_weeks(), top });
             }
-            rows.push(EvaluationRow { method, horizon, scores, seconds: started.elapsed().as_secs_f64() });
+            let seconds = started.elapsed().as_secs_f64();
+            rows.push(EvaluationRow { method, horizon, scores, seconds, config: forecast.config, backtest_wape: forecast.backtest_wape });
         }
     }
     let shop = sales.shop_units();
     let (shop_history, shop_actual) = (shop[..history_weeks].to_vec(), shop[history_weeks..].to_vec());
-    Ok(Evaluation { split_ms, history_weeks, products: products.len(), rows, shop_history, shop_actual, shown })
+    Ok(Evaluation { split_ms, history_weeks, products: products.len(), rows, shop_history, shop_actual, shown, rankings })
 }
 
 impl Evaluation {
@@ -161,8 +187,8 @@ impl Evaluation {
     /// The table as text.
     pub fn render(&self) -> String {
         let mut out = format!(
-            "{:<16} {:>7} {:>7} {:>7} {:>8} {:>10} {:>10} {:>7}  bar\n",
-            "method", "horizon", "WAPE", "top-50", "cover80", "forecast", "actual", "secs"
+            "{:<16} {:>7} {:>7} {:>7} {:>8} {:>10} {:>10} {:>7} {:>8}  bar\n",
+            "method", "horizon", "WAPE", "top-50", "cover80", "forecast", "actual", "secs", "bt-WAPE"
         );
         for r in &self.rows {
             let s = &r.scores;
@@ -174,7 +200,7 @@ impl Evaluation {
                 "not met"
             };
             out += &format!(
-                "{:<16} {:>6}w {:>7.3} {:>7.2} {:>8.3} {:>10.0} {:>10.0} {:>7.1}  {bar}\n",
+                "{:<16} {:>6}w {:>7.3} {:>7.2} {:>8.3} {:>10.0} {:>10.0} {:>7.1} {:>8.3}  {bar}\n",
                 r.method.name(),
                 r.horizon,
                 s.wape,
@@ -182,8 +208,16 @@ impl Evaluation {
                 s.coverage,
                 s.forecast_units,
                 s.actual_units,
-                r.seconds
+                r.seconds,
+                r.backtest_wape
             );
+            if let Some(config) = r.config {
+                out.pop();
+                out += &format!(" (tuned: {config})\n");
+            }
+        }
+        for (horizon, name, precision) in &self.rankings {
+            out += &format!("ranking only, {horizon}w, by {name}: top-{TOP} precision {precision:.2}\n");
         }
         if let Some(shown) = &self.shown {
             let sum = |pick: fn(&(f64, f64, f64)) -> f64| shown.shop_weeks.iter().map(pick).sum::<f64>();

@@ -66,8 +66,16 @@ pub struct GlobalModel {
     pub calibration: f64,
 }
 
-/// The feature vector of `item` at origin `t` (weeks `..t` are known).
+/// The feature vector of `item` at origin `t` (weeks `..t` are known): [`recent_features`]
+/// and one indicator per category.
 pub fn features(sales: &WeeklySales, facts: &ItemFacts, shop: &[f64], item: usize, t: usize) -> Vec<f64> {
+    let mut x = recent_features(sales, facts, shop, item, t);
+    x.extend((0..facts.categories).map(|c| if facts.category[item] == c { 1.0 } else { 0.0 }));
+    x
+}
+
+/// The numeric features of `item` at origin `t` (see the module docs; all but the category).
+pub fn recent_features(sales: &WeeklySales, facts: &ItemFacts, shop: &[f64], item: usize, t: usize) -> Vec<f64> {
     let units = &sales.units(item)[..t];
     let orders = &sales.orders(item)[..t];
     let mean = |xs: &[f64], k: usize| {
@@ -85,13 +93,12 @@ pub fn features(sales: &WeeklySales, facts: &ItemFacts, shop: &[f64], item: usiz
     let first = units.iter().position(|&u| u > 0.0).map_or(t, |w| t - w);
     let last = units.iter().rposition(|&u| u > 0.0).map_or(t, |w| t - 1 - w);
     let shop_trend = ((mean(&shop[..t], 4) + 1.0) / (mean(&shop[..t], 12) + 1.0)).ln();
-    let mut x = Vec::with_capacity(16 + facts.categories);
+    let mut x = Vec::with_capacity(16);
     x.extend([1, 2, 4, 8, 12, 26].map(|k| mean(units, k).ln_1p()));
     x.push(median.ln_1p());
     x.extend([4, 12].map(|k| (mean(orders, k) * k as f64).ln_1p()));
     x.push(last12.iter().filter(|&&u| u > 0.0).count() as f64 / last12.len().max(1) as f64);
     x.extend([(last as f64).ln_1p(), (first as f64).ln_1p(), shop_trend, facts.price[item].max(0.01).ln()]);
-    x.extend((0..facts.categories).map(|c| if facts.category[item] == c { 1.0 } else { 0.0 }));
     x
 }
 
@@ -145,7 +152,7 @@ impl GlobalModel {
 
 /// The `s` minimising `Σ |s·p − a|` over `(p, a)` pairs: the median of `a/p` weighted by `p`
 /// (1 when no `p` is positive).
-fn weighted_median_ratio(pairs: &[(f64, f64)]) -> f64 {
+pub fn weighted_median_ratio(pairs: &[(f64, f64)]) -> f64 {
     let mut ratios: Vec<(f64, f64)> = pairs.iter().filter(|(p, _)| *p > 0.0).map(|&(p, a)| (a / p, p)).collect();
     ratios.sort_by(|a, b| a.0.total_cmp(&b.0));
     let half = ratios.iter().map(|r| r.1).sum::<f64>() / 2.0;

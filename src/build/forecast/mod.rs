@@ -3,13 +3,15 @@
 //!
 //! * [`series`]: weekly units per product from the events, cancellations netted;
 //! * [`methods`]: the baselines, augurs' ETS, Croston and TSB, per product;
-//! * [`global`]: one model across all products;
+//! * [`global`]: one ridge model across all products;
+//! * [`boosted`]: gradient-boosted trees across all products, tuned by rolling origin;
 //! * [`rates`]: the pack's forecast and recent sales rates, what trending ranks by;
 //! * [`interval`]: 80% intervals from the quantiles of back-tested errors;
 //! * [`metrics`]: WAPE, top-50 precision, coverage;
 //! * [`evaluate`]: every method side by side on a split;
 //! * [`report`]: the forecast and the evaluation as self-contained HTML.
 
+pub mod boosted;
 pub mod evaluate;
 pub mod global;
 pub mod interval;
@@ -45,12 +47,26 @@ pub enum Method {
     Tsb,
     /// One ridge model across all products.
     Global,
+    /// Gradient-boosted trees across all products, on an absolute loss.
+    Boosted,
+    /// Per product and week, the median of the global model, TSB and the 12-week mean.
+    Ensemble,
 }
 
 impl Method {
     /// Every method, baselines first.
-    pub const ALL: [Method; 8] =
-        [Method::Last4, Method::Mean12, Method::Linear12, Method::DampedHolt, Method::Ets, Method::Croston, Method::Tsb, Method::Global];
+    pub const ALL: [Method; 10] = [
+        Method::Last4,
+        Method::Mean12,
+        Method::Linear12,
+        Method::DampedHolt,
+        Method::Ets,
+        Method::Croston,
+        Method::Tsb,
+        Method::Global,
+        Method::Boosted,
+        Method::Ensemble,
+    ];
 
     /// The name on the command line and in tables.
     pub fn name(self) -> &'static str {
@@ -63,6 +79,8 @@ impl Method {
             Method::Croston => "croston",
             Method::Tsb => "tsb",
             Method::Global => "global",
+            Method::Boosted => "boosted",
+            Method::Ensemble => "ensemble",
         }
     }
 
@@ -76,13 +94,30 @@ impl Method {
         matches!(self, Method::Last4 | Method::Mean12 | Method::Linear12 | Method::DampedHolt)
     }
 
+    /// Hyper-parameters chosen by rolling-origin validation on `sales` (only the boosted model
+    /// has any).
+    pub fn tune(self, sales: &WeeklySales, facts: &ItemFacts, horizon: usize) -> Option<boosted::Config> {
+        (self == Method::Boosted).then(|| boosted::tune(sales, facts, horizon).0)
+    }
+
     /// Forecast units of every item for each of the next `horizon` weeks after `sales`
-    /// (items that never sold: 0).
+    /// (items that never sold: 0), tuned on `sales`.
     pub fn forecast(self, sales: &WeeklySales, facts: &ItemFacts, horizon: usize) -> Vec<Vec<f64>> {
-        if self == Method::Global {
-            if let Some(points) = global::forecast_all(sales, facts, horizon) {
-                return points;
-            }
+        self.forecast_tuned(sales, facts, horizon, self.tune(sales, facts, horizon))
+    }
+
+    /// [`Method::forecast`] with the boosted model's config given (`None`: the first candidate).
+    pub fn forecast_tuned(self, sales: &WeeklySales, facts: &ItemFacts, horizon: usize, config: Option<boosted::Config>) -> Vec<Vec<f64>> {
+        let fitted = match self {
+            Method::Global => global::forecast_all(sales, facts, horizon),
+            Method::Boosted => boosted::forecast_all(sales, facts, horizon, config.unwrap_or(boosted::CANDIDATES[0])),
+            Method::Ensemble => Some(ensemble(sales, facts, horizon)),
+            _ => None,
+        };
+        if let Some(points) = fitted {
+            return points;
+        }
+        if matches!(self, Method::Global | Method::Boosted) {
             return Method::Mean12.forecast(sales, facts, horizon);
         }
         (0..sales.items)
@@ -99,11 +134,27 @@ impl Method {
                     Method::Ets => methods::auto_ets(series, horizon),
                     Method::Croston => methods::croston(series, horizon),
                     Method::Tsb => methods::tsb(series, horizon),
-                    Method::Global => unreachable!("handled above"),
+                    Method::Global | Method::Boosted | Method::Ensemble => unreachable!("handled above"),
                 }
             })
             .collect()
     }
+}
+
+/// Per item and week, the median of the global model, TSB and the 12-week mean.
+fn ensemble(sales: &WeeklySales, facts: &ItemFacts, horizon: usize) -> Vec<Vec<f64>> {
+    let members = [Method::Global, Method::Tsb, Method::Mean12].map(|m| m.forecast(sales, facts, horizon));
+    (0..sales.items)
+        .map(|i| {
+            (0..horizon)
+                .map(|h| {
+                    let mut v = members.each_ref().map(|p| p[i][h]);
+                    v.sort_by(f64::total_cmp);
+                    v[1]
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// How many back-test origins calibrate the intervals (the last weeks whose horizon is known).
@@ -120,14 +171,27 @@ pub struct Backtest {
     pub shop_weeks: Vec<(f64, f64)>,
 }
 
-/// Re-runs `method` at the last [`BACKTEST_ORIGINS`] origins of `sales` whose next `horizon`
-/// weeks are known.
-pub fn backtest(method: Method, sales: &WeeklySales, facts: &ItemFacts, horizon: usize) -> Backtest {
+impl Backtest {
+    /// `Σ|F − A| / ΣA` over the per-product totals (NaN when nothing sold).
+    pub fn wape(&self) -> f64 {
+        let actual: f64 = self.totals.iter().map(|p| p.1).sum();
+        let error: f64 = self.totals.iter().map(|p| (p.0 - p.1).abs()).sum();
+        if actual > 0.0 {
+            error / actual
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+/// Re-runs `method` (with the boosted model's `config`) at the last [`BACKTEST_ORIGINS`]
+/// origins of `sales` whose next `horizon` weeks are known.
+pub fn backtest(method: Method, sales: &WeeklySales, facts: &ItemFacts, horizon: usize, config: Option<boosted::Config>) -> Backtest {
     let mut out = Backtest::default();
     let last = sales.weeks.saturating_sub(horizon);
     for t in (last.saturating_sub(BACKTEST_ORIGINS - 1).max(global::MIN_HISTORY_WEEKS)..=last).rev() {
         let past = sales.window(0, t);
-        let points = method.forecast(&past, facts, horizon);
+        let points = method.forecast_tuned(&past, facts, horizon, config);
         let mut shop = vec![(0.0, 0.0); horizon];
         for i in past.sold_items() {
             let actual = &sales.units(i)[t..t + horizon];
@@ -147,12 +211,17 @@ pub fn backtest(method: Method, sales: &WeeklySales, facts: &ItemFacts, horizon:
 pub struct Forecast {
     /// The method.
     pub method: Method,
+    /// The boosted model's config, chosen by rolling-origin validation on the history.
+    pub config: Option<boosted::Config>,
     /// Units per item and week.
     pub points: Vec<Vec<f64>>,
     /// Intervals of the horizon's total per item.
     pub total_intervals: IntervalCalibration,
     /// Intervals of one week per item.
     pub week_intervals: IntervalCalibration,
+    /// WAPE of the horizon's totals in the back-test: a rolling-origin score inside the
+    /// history (for `boosted`, with the config tuned on the whole history).
+    pub backtest_wape: f64,
     /// The 10%, 50% and 90% quantiles of actual / forecast shop-wide weekly units in the
     /// back-test: the shop's total is the summed product forecasts times the median (products'
     /// forecasts aim at the median of skewed sales, so their sum runs below the shop's total),
@@ -163,14 +232,17 @@ pub struct Forecast {
 impl Forecast {
     /// Forecasts the `horizon` weeks after `sales` with `method`, and calibrates its intervals.
     pub fn new(method: Method, sales: &WeeklySales, facts: &ItemFacts, horizon: usize) -> Forecast {
-        let points = method.forecast(sales, facts, horizon);
-        let past = backtest(method, sales, facts, horizon);
+        let config = method.tune(sales, facts, horizon);
+        let points = method.forecast_tuned(sales, facts, horizon, config);
+        let past = backtest(method, sales, facts, horizon, config);
         Forecast {
             method,
+            config,
             points,
             total_intervals: IntervalCalibration::fit(&past.totals),
             week_intervals: IntervalCalibration::fit(&past.weeks),
             shop_ratios: ratio_quantiles(&past.shop_weeks),
+            backtest_wape: past.wape(),
         }
     }
 

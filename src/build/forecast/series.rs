@@ -60,7 +60,7 @@ pub fn net_cancellations(events: &mut Vec<RawEvent>, cancellations: &[RawEvent])
     netting
 }
 
-/// Units sold per item and week, and purchase lines (orders) per item and week.
+/// Units sold, purchase lines (orders) and distinct buyers per item and week.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WeeklySales {
     /// Number of items (rows).
@@ -71,6 +71,7 @@ pub struct WeeklySales {
     pub end_ms: i64,
     units: Vec<f64>,
     orders: Vec<f64>,
+    buyers: Vec<f64>,
 }
 
 impl WeeklySales {
@@ -78,18 +79,26 @@ impl WeeklySales {
     pub fn from_history(history: &IndexedEvents, end_ms: i64, weeks: usize) -> WeeklySales {
         let mut sales = WeeklySales::zeros(history.items, weeks, end_ms);
         let start = sales.week_start_ms(0);
+        let mut buyers = Vec::new();
         for e in history.events.iter().filter(|e| e.kind == EventKind::Purchase && e.ts_ms >= start && e.ts_ms < end_ms) {
             let w = ((e.ts_ms - start) / MS_PER_WEEK) as usize;
             let cell = e.item as usize * weeks + w;
             sales.units[cell] += f64::from(e.qty);
             sales.orders[cell] += 1.0;
+            buyers.push((cell, e.shopper));
+        }
+        buyers.sort_unstable();
+        buyers.dedup();
+        for (cell, _) in buyers {
+            sales.buyers[cell] += 1.0;
         }
         sales
     }
 
     /// All zeros.
     pub fn zeros(items: usize, weeks: usize, end_ms: i64) -> WeeklySales {
-        WeeklySales { items, weeks, end_ms, units: vec![0.0; items * weeks], orders: vec![0.0; items * weeks] }
+        let zeros = vec![0.0; items * weeks];
+        WeeklySales { items, weeks, end_ms, units: zeros.clone(), orders: zeros.clone(), buyers: zeros }
     }
 
     /// Units of `item` per week, oldest first.
@@ -102,10 +111,17 @@ impl WeeklySales {
         &self.orders[item * self.weeks..(item + 1) * self.weeks]
     }
 
-    /// Sets the units (and orders) of `item` in week `w` (for tests and synthetic series).
+    /// Distinct buyers of `item` per week, oldest first.
+    pub fn buyers(&self, item: usize) -> &[f64] {
+        &self.buyers[item * self.weeks..(item + 1) * self.weeks]
+    }
+
+    /// Sets the units and orders of `item` in week `w`, one buyer per order (for tests and
+    /// synthetic series).
     pub fn set(&mut self, item: usize, w: usize, units: f64, orders: f64) {
         self.units[item * self.weeks + w] = units;
         self.orders[item * self.weeks + w] = orders;
+        self.buyers[item * self.weeks + w] = orders;
     }
 
     /// Start of week `w`, ms since the Unix epoch.
@@ -120,6 +136,7 @@ impl WeeklySales {
         for i in 0..self.items {
             out.units[i * weeks..(i + 1) * weeks].copy_from_slice(&self.units(i)[from..to]);
             out.orders[i * weeks..(i + 1) * weeks].copy_from_slice(&self.orders(i)[from..to]);
+            out.buyers[i * weeks..(i + 1) * weeks].copy_from_slice(&self.buyers(i)[from..to]);
         }
         out
     }
@@ -170,6 +187,7 @@ mod tests {
         let s = WeeklySales::from_history(&h, 14 * 86_400_000, 2);
         assert_eq!(s.units(0), [0.0, 6.0]);
         assert_eq!(s.orders(0), [0.0, 2.0]);
+        assert_eq!(s.buyers(0), [0.0, 2.0]);
         assert_eq!(s.units(1), [1.0, 0.0], "day 14 is after the cut-off");
         assert_eq!(s.week_start_ms(0), 0);
         assert_eq!(s.shop_units(), [1.0, 6.0]);
