@@ -103,6 +103,7 @@ fn catalog(n: usize, rng: &mut SplitMix64) -> (PackContents, Vec<usize>) {
         neighbours,
         together: Vec::new(),
         rules: Vec::new(),
+        image: None,
     };
     (contents, cluster_of)
 }

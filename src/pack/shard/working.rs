@@ -226,6 +226,7 @@ impl WorkingSet {
             neighbours: Vec::new(),
             together: Vec::new(),
             rules: b.rules.iter().filter_map(|rule| local_rule(rule, &local)).collect(),
+            image: None,
         };
         for &(records, row) in held.values() {
             contents.items.push(records.items[row].clone());
