@@ -93,6 +93,7 @@ fn generate(n: usize, d: usize, dir: &Path) -> Result<(), Box<dyn Error>> {
         neighbours: Vec::new(),
         together: Vec::new(),
         rules: Vec::new(),
+        image: None,
     };
     let bytes = contents.encode()?;
     fs::create_dir_all(dir)?;

@@ -103,6 +103,7 @@ fn catalog(n: usize, clusters: usize, rng: &mut SplitMix64) -> (PackContents, Ve
         neighbours,
         together: Vec::new(),
         rules: Vec::new(),
+        image: None,
     };
     (contents, cluster_of)
 }

@@ -53,6 +53,8 @@ pub struct PackInfo {
     pub item_count: u32,
     /// Embedding dimension.
     pub dim: u32,
+    /// Image embedding dimension (0: the pack has none, and `visually-similar` is `unsupported`).
+    pub image_dim: u32,
     /// Number of categories.
     pub category_count: u32,
     /// Pack size in bytes.
@@ -279,6 +281,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
             builder_version: format!("{major}.{minor}.{patch}"),
             item_count: self.pack.item_count(),
             dim: self.pack.dim() as u32,
+            image_dim: self.pack.image_dim() as u32,
             category_count: self.pack.category_count(),
             bytes: self.pack.byte_len() as u64,
             checksum: format!("{:08x}", self.pack.header().checksum),

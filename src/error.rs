@@ -54,7 +54,7 @@ pub enum CoreError {
         kind: &'static str,
     },
     /// A shelf kind that is not one of the documented kinds.
-    #[error("unknown shelf kind {}; expected one of for-you, discovery, buy-again, because-you-viewed, similar, bought-together, trending, trending-in-categories, recently-viewed, new-for-you", echo(.found))]
+    #[error("unknown shelf kind {}; expected one of for-you, discovery, buy-again, because-you-viewed, similar, visually-similar, bought-together, trending, trending-in-categories, recently-viewed, new-for-you", echo(.found))]
     UnknownShelf {
         /// The name as given.
         found: String,
@@ -77,6 +77,15 @@ pub enum CoreError {
         /// The shelf kind.
         shelf: &'static str,
         /// What it needs, in words.
+        needs: &'static str,
+    },
+    /// A shelf this pack cannot make: it lacks the data the shelf ranks by (e.g.
+    /// `visually-similar` in a pack built without image vectors).
+    #[error("the {shelf} shelf is not supported by this pack: it needs {needs}")]
+    Unsupported {
+        /// The shelf kind.
+        shelf: &'static str,
+        /// What the pack lacks, in words.
         needs: &'static str,
     },
     /// The request could not be read (e.g. a malformed JS object).
@@ -105,6 +114,7 @@ impl CoreError {
             CoreError::UnknownCategory { .. } => "unknown_category",
             CoreError::UnknownBrand { .. } => "unknown_brand",
             CoreError::MissingContext { .. } => "missing_context",
+            CoreError::Unsupported { .. } => "unsupported",
         }
     }
 }

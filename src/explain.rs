@@ -25,6 +25,8 @@ pub enum Reason {
     Viewed,
     /// Similar to the product on the page (or another anchor item).
     Similar,
+    /// Looks like the product on the page (or another anchor item), by image embeddings.
+    VisuallySimilar,
     /// Bought in the same baskets as an anchor item.
     BoughtTogether,
     /// Demand is rising.

@@ -123,9 +123,10 @@ fn resolve_category<B: AsRef<[u8]>>(engine: &Engine<B>, field: &'static str, nam
 
 impl ShelfKind {
     /// Whether the page tops this shelf up from trending when it has fewer than `k` items
-    /// (not the shelves of the shopper's own history).
+    /// (not the shelves of the shopper's own history, nor "looks like this", which only holds
+    /// look-alikes).
     fn fills_up(self) -> bool {
-        !matches!(self, ShelfKind::RecentlyViewed | ShelfKind::BuyAgain)
+        !matches!(self, ShelfKind::RecentlyViewed | ShelfKind::BuyAgain | ShelfKind::VisuallySimilar)
     }
 }
 
@@ -170,12 +171,17 @@ impl<B: AsRef<[u8]>> Engine<B> {
     }
 
     /// What the shelf of `req` may cost ([`limits::shelf_cost`]): a shelf ranked from the
-    /// catalog reads it twice (its candidates, and the fill-up from trending), the shopper's
-    /// history shelves not at all; exploration and category pins read it once more each.
+    /// catalog reads it twice (its candidates, and the fill-up from trending), "looks like this"
+    /// once (its candidates, no fill-up), the shopper's history shelves not at all; exploration
+    /// and category pins read it once more each, and so do a new item's visual neighbours on the
+    /// neighbour shelves of a pack with image embeddings.
     fn shelf_cost(&self, req: &Resolved) -> u64 {
         let pack = self.pack();
         let pins_category = req.rules.iter().any(|r| matches!((r.action, r.target), (RuleAction::Pin(_), RuleTarget::Category(_))));
-        let passes = 2 * u64::from(req.kind.fills_up()) + u64::from(req.explore.is_some()) + u64::from(pins_category);
+        let own = if req.kind == ShelfKind::VisuallySimilar { 1 } else { 2 * u64::from(req.kind.fills_up()) };
+        let neighbour_shelf = matches!(req.kind, ShelfKind::Similar | ShelfKind::BecauseYouViewed | ShelfKind::BoughtTogether);
+        let visual = u64::from(neighbour_shelf && pack.image_dim() > 0);
+        let passes = own + visual + u64::from(req.explore.is_some()) + u64::from(pins_category);
         limits::shelf_cost(passes, pack.item_count(), req.k, req.diversity > 0.0, pack.dim())
     }
 
@@ -289,6 +295,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
             ShelfKind::BuyAgain => shelves::buy_again::propose(ctx, want),
             ShelfKind::BecauseYouViewed => shelves::because_you_viewed::propose(ctx, want),
             ShelfKind::Similar => shelves::similar::propose(ctx, want)?,
+            ShelfKind::VisuallySimilar => shelves::visually_similar::propose(ctx, want)?,
             ShelfKind::BoughtTogether => shelves::bought_together::propose(ctx, want)?,
             ShelfKind::Trending => shelves::trending::overall(ctx, want),
             ShelfKind::TrendingInCategories => shelves::trending::in_top_categories(ctx, want),

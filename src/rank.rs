@@ -239,12 +239,25 @@ pub fn top_k_by_query<B: AsRef<[u8]>>(
     k: usize,
     allow: impl FnMut(u32) -> bool,
 ) -> Vec<Scored> {
-    let blocks = pack.embedding_blocks();
+    top_k_in_blocks(pack, &pack.embedding_blocks(), query, prior_weight, k, allow)
+}
+
+/// [`top_k_by_query`] over other codes of the pack's items: `blocks` is
+/// [`Pack::embedding_blocks`] or [`Pack::image_embedding_blocks`], `query` made with the
+/// matching scales. (Callers that pass `allow` as `&mut dyn FnMut` share one build of the scan.)
+pub fn top_k_in_blocks<B: AsRef<[u8]>>(
+    pack: &Pack<B>,
+    blocks: &Blocks<'_>,
+    query: &Query,
+    prior_weight: f32,
+    k: usize,
+    allow: impl FnMut(u32) -> bool,
+) -> Vec<Scored> {
     if blocks.dim() == 0 || blocks.items() == 0 {
         return Vec::new();
     }
     // A query of another dimension is the only error; it ranks nothing.
-    top_k_blocks(&blocks, query, prior_weight, |i| pack.popularity(i), k, allow).unwrap_or_default()
+    top_k_blocks(blocks, query, prior_weight, |i| pack.popularity(i), k, allow).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -80,6 +80,8 @@ pub enum ShelfKind {
     BecauseYouViewed,
     /// Items similar to the product on the page.
     Similar,
+    /// Items that look like the product on the page (by the pack's image embeddings).
+    VisuallySimilar,
     /// Items bought in the same baskets as the cart or the product on the page.
     BoughtTogether,
     /// Items whose demand is rising, shop-wide.
@@ -94,12 +96,13 @@ pub enum ShelfKind {
 
 impl ShelfKind {
     /// Every kind, in a stable order.
-    pub const ALL: [ShelfKind; 10] = [
+    pub const ALL: [ShelfKind; 11] = [
         ShelfKind::ForYou,
         ShelfKind::Discovery,
         ShelfKind::BuyAgain,
         ShelfKind::BecauseYouViewed,
         ShelfKind::Similar,
+        ShelfKind::VisuallySimilar,
         ShelfKind::BoughtTogether,
         ShelfKind::Trending,
         ShelfKind::TrendingInCategories,
@@ -115,6 +118,7 @@ impl ShelfKind {
             ShelfKind::BuyAgain => "buy-again",
             ShelfKind::BecauseYouViewed => "because-you-viewed",
             ShelfKind::Similar => "similar",
+            ShelfKind::VisuallySimilar => "visually-similar",
             ShelfKind::BoughtTogether => "bought-together",
             ShelfKind::Trending => "trending",
             ShelfKind::TrendingInCategories => "trending-in-categories",
@@ -136,6 +140,7 @@ impl ShelfKind {
             ShelfKind::BuyAgain => "Buy again",
             ShelfKind::BecauseYouViewed => "Because you viewed",
             ShelfKind::Similar => "Similar items",
+            ShelfKind::VisuallySimilar => "Looks like this",
             ShelfKind::BoughtTogether => "Frequently bought together",
             ShelfKind::Trending => "Trending now",
             ShelfKind::TrendingInCategories => "Trending in your categories",

@@ -1,5 +1,5 @@
 //! Vector maths on embeddings, in one place: cosines, unit lengths, an item's dequantized
-//! embedding and the centroid of several items. Everything sums in index order, so results are
+//! embedding (and image embedding) and the centroid of several items. Everything sums in index order, so results are
 //! the same to the bit on every platform (the explanations and shelves rely on it).
 
 use crate::pack::Pack;
@@ -48,6 +48,18 @@ pub fn unit_vector_into<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, out: &mut [f32])
     if norm > 0.0 {
         out.iter_mut().for_each(|x| *x /= norm);
     }
+}
+
+/// The unit image embedding of item `i` ([`Pack::image_embedding_blocks`]): empty when the
+/// pack has no image embeddings, all zero for an item without an image vector.
+pub fn unit_image_vector<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> Vec<f32> {
+    let Some(blocks) = pack.image_embedding_blocks() else { return Vec::new() };
+    let mut v = vec![0.0f32; pack.image_dim()];
+    for ((o, c), &s) in v.iter_mut().zip(blocks.codes_of(i as usize)).zip(pack.image_embedding_scales()) {
+        *o = f32::from(c) * s;
+    }
+    normalize(&mut v);
+    v
 }
 
 /// The normalized sum of the unit embeddings of `items`.

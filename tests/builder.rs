@@ -296,6 +296,52 @@ fn the_neighbour_model_flag_writes_ease_lists_into_the_demo_pack() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("\"svd\" is not a neighbour model"), "{}", String::from_utf8_lossy(&bad.stderr));
 }
 
+/// `demo-data` writes image vectors that follow each product's look; `build --image-vectors`
+/// stores them and the `visually-similar` shelf finds look-alikes (the demo's look is mostly its
+/// category's picture). Bad rows are errors with the line, and the sharded layout refuses them.
+#[test]
+fn demo_image_vectors_give_a_visually_similar_shelf_and_bad_ones_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = shelfwise(&["demo-data", "--out", d.to_str().unwrap(), "--items", "200", "--shoppers", "300"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let (events, catalog, images) = (d.join("events.jsonl"), d.join("catalog.csv"), d.join("image_vectors.csv"));
+    let build = |out: &Path, images: &Path, extra: &[&str]| {
+        let args = ["build", "--events", events.to_str().unwrap(), "--catalog", catalog.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        shelfwise(&[&args[..], &["--dim", "16", "--iterations", "3", "--image-vectors", images.to_str().unwrap()], extra].concat())
+    };
+    let out = d.join("shop.pack");
+    let run = build(&out, &images, &[]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(stderr.contains("images     dim 33") && stderr.contains("200 items with an image vector, 0 without"), "{stderr}");
+    let engine = shelfwise::Engine::open(std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(engine.info().image_dim, 33);
+    let anchor = engine.pack().item_id(0).to_owned();
+    let request =
+        shelfwise::page::ShelfRequest { item: Some(anchor), k: Some(5), ..shelfwise::page::ShelfRequest::new("visually-similar") };
+    let shelf = engine.shelf(&request, 0).unwrap();
+    assert_eq!(shelf.items.len(), 5);
+    let category = engine.pack().category(0).to_owned();
+    assert!(shelf.items.iter().all(|i| i.card.category == category && i.reason.starts_with("Looks like ")), "{shelf:?}");
+
+    let sharded = build(&d.join("sharded"), &images, &["--layout", "sharded"]);
+    assert!(!sharded.status.success());
+    assert!(
+        String::from_utf8_lossy(&sharded.stderr).contains("does not carry image embeddings"),
+        "{}",
+        String::from_utf8_lossy(&sharded.stderr)
+    );
+    let bad = d.join("bad.csv");
+    let mut text = std::fs::read_to_string(&images).unwrap();
+    text.push_str("SW-00001,1,nan\n");
+    std::fs::write(&bad, text).unwrap();
+    let refused = build(&d.join("bad.pack"), &bad, &[]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("bad.csv: line 201: field \"v2\": \"nan\" is not a finite number"), "{stderr}");
+}
+
 /// `--layout sharded` writes a folder whose bootstrap and chunks reassemble the single pack
 /// byte for byte; `auto` keeps a small shop in one file.
 #[test]

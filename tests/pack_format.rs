@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{fix_checksum, sample_contents, sample_pack_bytes, unit};
+use common::{fix_checksum, sample_contents, sample_image, sample_pack_bytes, unit};
 use shelfwise::pack::{
     read_header, Header, Pack, PackContents, PackError, PackItem, RuleAction, RuleTarget, SalesRate, SectionKind, FORMAT_VERSION, MAGIC,
     NO_URL, OLDEST_SUPPORTED_VERSION,
@@ -49,8 +49,11 @@ fn encode_open_round_trips_every_field() {
     assert_eq!(pack.rules()[1].target, RuleTarget::Category(0));
     assert_eq!(pack.title(99), "", "out-of-range accessors return empty values, not panics");
     assert_eq!(pack.neighbours(99).count(), 0);
-    // Every section but sales_rates, which the sample leaves out (tested below).
-    assert_eq!(pack.sections().len(), SectionKind::ALL.len() - 1, "the sample uses every other section");
+    // Every section but sales_rates and the image embeddings, which the sample leaves out (tested
+    // below).
+    assert_eq!(pack.sections().len(), SectionKind::ALL.len() - 3, "the sample uses every other section");
+    assert_eq!(pack.image_dim(), 0);
+    assert!(pack.image_embedding_blocks().is_none());
 }
 
 #[test]
@@ -85,6 +88,75 @@ fn sales_rates_round_trip_and_bad_rates_are_refused_naming_the_item() {
     contents.items[4].sales_rate = Some(SalesRate { forecast: f32::NAN, recent: 1.0 });
     let err = contents.encode().unwrap_err();
     assert!(matches!(err, PackError::BadValue { kind: SectionKind::SalesRates, index: 4, .. }), "{err}");
+}
+
+/// Sections 24 and 25 byte by byte: the scales as f32, the codes blocked as the main embeddings
+/// are (chunks of 4 items, groups of 4 dimensions, padding 0).
+#[test]
+fn image_embeddings_round_trip_in_the_blocked_layout() {
+    let contents = PackContents { image: Some(sample_image()), ..sample_contents() };
+    let bytes = contents.encode().unwrap();
+    let pack = Pack::open(bytes.as_slice()).unwrap();
+    assert_eq!(pack.to_contents(), contents);
+    assert_eq!(pack.image_dim(), 3);
+    assert_eq!(pack.image_embedding_scales(), [0.5, 0.25, 1.0]);
+    assert_eq!(pack.image_embedding_blocks().unwrap().codes_of(5).collect::<Vec<_>>(), [10, -10, 127]);
+    let section = |kind: SectionKind| &bytes[pack.sections().iter().find(|s| s.kind == kind).unwrap().range.clone()];
+    assert_eq!(section(SectionKind::ImageEmbeddingScales), hex("0000003f 0000803e 0000803f"));
+    let codes = hex("01020300 04050600 fffefd00 07080900  00000000 0af67f00 00000000 00000000
+         00000000 00000000 00000000 00000000  00000000 00000000 00000000 00000000");
+    assert_eq!(section(SectionKind::ImageEmbeddings), codes);
+    assert_eq!(pack.sections().len(), SectionKind::ALL.len() - 1, "every section but sales_rates");
+}
+
+#[test]
+fn bad_image_embeddings_are_refused_naming_the_section_and_item() {
+    let contents = PackContents { image: Some(sample_image()), ..sample_contents() };
+    let bytes = contents.encode().unwrap();
+    let pack = Pack::open(bytes.as_slice()).unwrap();
+    let range = |kind: SectionKind| pack.sections().iter().find(|s| s.kind == kind).unwrap().range.clone();
+    let damaged = |at: usize, value: &[u8]| {
+        let mut b = bytes.clone();
+        b[at..at + value.len()].copy_from_slice(value);
+        fix_checksum(&mut b);
+        open_err(&b)
+    };
+    let scales = range(SectionKind::ImageEmbeddingScales);
+    let err = damaged(scales.start + 4, &f32::NAN.to_le_bytes());
+    assert!(matches!(err, PackError::BadValue { kind: SectionKind::ImageEmbeddingScales, index: 1, .. }), "{err}");
+    // Item 5's padded dimension 3 (chunk 1, item 1: byte 16 + 4 + 3).
+    let err = damaged(range(SectionKind::ImageEmbeddings).start + 23, &[9]);
+    assert!(matches!(err, PackError::BadValue { kind: SectionKind::ImageEmbeddings, index: 5, .. }), "{err}");
+    let err = damaged(range(SectionKind::ImageEmbeddings).start + 40, &[9]);
+    assert!(
+        matches!(&err, PackError::BadValue { kind: SectionKind::ImageEmbeddings, index: 10, detail } if detail.contains("padding item")),
+        "{err}"
+    );
+    // The encoder refuses what the decoder would.
+    let mut wrong = contents.clone();
+    wrong.image.as_mut().unwrap().codes.pop();
+    assert!(matches!(wrong.encode().unwrap_err(), PackError::InvalidContents { detail } if detail.contains("image")));
+    wrong.image = Some(shelfwise::pack::ImageEmbeddings { dim: 0, scales: Vec::new(), codes: Vec::new() });
+    assert!(matches!(wrong.encode().unwrap_err(), PackError::InvalidContents { detail } if detail.contains("image dim is 0")));
+}
+
+/// Image codes without their scales: 12 image dimensions give 48 bytes of scales, which are
+/// also 6 items × 8 bytes of sales rates, so relabelling section 24 as 23 leaves a table that
+/// is otherwise valid, and the decoder names the lone section.
+#[test]
+fn image_codes_without_their_scales_are_refused() {
+    let image = shelfwise::pack::ImageEmbeddings { dim: 12, scales: vec![0.5; 12], codes: vec![1; 6 * 12] };
+    let bytes = PackContents { image: Some(image), ..sample_contents() }.encode().unwrap();
+    let pack = Pack::open(bytes.as_slice()).unwrap();
+    let index = pack.sections().iter().position(|s| s.kind == SectionKind::ImageEmbeddingScales).unwrap();
+    let mut b = bytes.clone();
+    b[entry(index)..entry(index) + 4].copy_from_slice(&(SectionKind::SalesRates as u32).to_le_bytes());
+    fix_checksum(&mut b);
+    let err = open_err(&b);
+    assert!(
+        matches!(&err, PackError::BadValue { kind: SectionKind::ImageEmbeddings, detail, .. } if detail.contains("without section image_embedding_scales")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -267,6 +339,7 @@ fn fuzz_seeds() -> Vec<(&'static str, Vec<u8>)> {
         ("seed-len-overflow", edit(entry(SectionKind::ItemIds as usize - 1) + 16, &u64::MAX.to_le_bytes())),
         ("seed-offset-near-u64-max", edit(entry(SectionKind::Popularity as usize - 1) + 8, &(u64::MAX - 7).to_le_bytes())),
         ("seed-string-count-u32-max", edit(start(SectionKind::ItemIds), &u32::MAX.to_le_bytes())),
+        ("sample-image.pack", PackContents { image: Some(sample_image()), ..sample_contents() }.encode().unwrap()),
     ]
 }
 
@@ -285,7 +358,7 @@ fn golden_pack_and_fuzz_seeds_are_current() {
             std::fs::write(&path, &bytes).unwrap();
         }
         assert_eq!(std::fs::read(&path).unwrap_or_default(), bytes, "{path} is stale: run scripts/pack-fixtures.sh");
-        if name != "sample.pack" {
+        if !name.starts_with("sample") {
             assert_ne!(open_err(&bytes).kind(), "bad_checksum", "{name} reaches the check it is named after");
         }
     }
@@ -346,14 +419,14 @@ fn each_bad_header_field_is_named() {
         bad_header("53484c46 5041434b 04002800 00000100 00000000 05000000 00000000 00000000 f4a45e2f 01000000"),
         ("reserved", 36, 1)
     );
-    // section_count 4 and 24 (one more than the 23 kinds), checksum repaired.
+    // section_count 4 and 26 (one more than the 25 kinds), checksum repaired.
     assert_eq!(
         bad_header("53484c46 5041434b 04002800 00000100 00000000 04000000 00000000 00000000 00528a39 00000000"),
         ("section_count", 20, 4)
     );
     assert_eq!(
-        bad_header("53484c46 5041434b 04002800 00000100 00000000 18000000 00000000 00000000 56bf8f78 00000000"),
-        ("section_count", 20, 24)
+        bad_header("53484c46 5041434b 04002800 00000100 00000000 1a000000 00000000 00000000 359a2fff 00000000"),
+        ("section_count", 20, 26)
     );
 }
 

@@ -12,7 +12,7 @@ mod counting_alloc;
 
 use common::{fix_checksum, read_everything};
 use counting_alloc::measured;
-use shelfwise::pack::Pack;
+use shelfwise::pack::{Pack, SectionKind};
 
 /// The committed v4 fixture (also the fuzzer's seed, `fuzz/corpus/pack_open/sample.pack`); it
 /// holds every section kind, so the indices below are `kind - 1`.
@@ -122,7 +122,7 @@ fn huge_body_len_is_truncated_not_allocated() {
 
 #[test]
 fn huge_section_count_is_a_bad_header() {
-    for count in [u32::MAX, 24, 4, 0] {
+    for count in [u32::MAX, SectionKind::ALL.len() as u32 + 1, 4, 0] {
         let b = edited(|b| put_u32(b, 20, count));
         assert_eq!(open_err_kind(&b), "bad_header", "section_count {count}");
         let mut stale = GOLDEN.to_vec();
@@ -219,9 +219,23 @@ fn list_slots_and_rules_pointing_past_the_items_are_a_bad_value() {
 /// beyond the budget, and a pack that still opens reads everywhere.
 #[test]
 fn every_bit_flip_of_the_seed_is_handled() {
-    for at in (0..GOLDEN.len()).filter(|at| !(32..36).contains(at)) {
+    every_bit_flip_is_handled(GOLDEN);
+}
+
+/// The same for the seed with image embeddings (sections 24 and 25).
+#[test]
+fn every_bit_flip_of_the_image_seed_is_handled() {
+    let seed = include_bytes!("../fuzz/corpus/pack_open/sample-image.pack");
+    assert!(Pack::open(seed.as_slice()).is_ok_and(|p| p.image_dim() == 3), "the image seed opens");
+    every_bit_flip_is_handled(seed);
+}
+
+fn every_bit_flip_is_handled(seed: &[u8]) {
+    for at in (0..seed.len()).filter(|at| !(32..36).contains(at)) {
         for bit in 0..8 {
-            let b = edited(|b| b[at] ^= 1 << bit);
+            let mut b = seed.to_vec();
+            b[at] ^= 1 << bit;
+            fix_checksum(&mut b);
             let (result, cost) = measured(|| Pack::open(b.as_slice()));
             let peak = cost.peak_bytes;
             assert!(peak <= 64 * 1024 + b.len(), "flip {at}:{bit} allocated {peak} bytes");

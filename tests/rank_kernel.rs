@@ -30,6 +30,7 @@ fn pack_bytes(n: usize, dim: usize, codes: &[i8], pop: &[f32], stock: &[bool]) -
         neighbours: Vec::new(),
         together: Vec::new(),
         rules: Vec::new(),
+        image: None,
     }
     .encode()
     .unwrap()

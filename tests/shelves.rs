@@ -234,7 +234,14 @@ fn no_shelf_is_empty_while_the_catalog_has_eligible_items() {
     track(&mut e, "view", "S-07", 5.0);
     track(&mut e, "purchase", "S-08", 4.0);
     for kind in ShelfKind::ALL {
-        let s = e.shelf(&ShelfRequest { item: Some("S-03".into()), ..req(kind.as_str()) }, NOW).unwrap();
+        let request = ShelfRequest { item: Some("S-03".into()), ..req(kind.as_str()) };
+        if kind == ShelfKind::VisuallySimilar {
+            // This shop has no image embeddings: a typed refusal, not an empty shelf
+            // (tests/visual.rs ranks it on a shop that has them).
+            assert_eq!(e.shelf(&request, NOW).unwrap_err().kind(), "unsupported");
+            continue;
+        }
+        let s = e.shelf(&request, NOW).unwrap();
         assert!(!s.items.is_empty(), "{} is empty", kind.as_str());
         assert!(!s.items.iter().any(|i| i.card.id == "S-03"), "{} shows the page's own product", kind.as_str());
     }

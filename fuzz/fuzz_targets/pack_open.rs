@@ -33,9 +33,12 @@ fn exercise(data: &[u8]) {
             let _ = pack.page_url(i);
             let _ = pack.popularity(i);
             let row = pack.embedding_iter(i).count();
+            let image_row = pack.image_embedding_blocks().map_or(0, |b| b.codes_of(i as usize).count());
+            let _ = shelfwise::vector::unit_image_vector(&pack, i);
             let _ = (pack.neighbours(i).count(), pack.bought_together(i).count(), pack.demand_trend(i), pack.interactions(i));
             if i < n {
                 assert_eq!(row, pack.dim(), "embedding row {i} has the wrong length");
+                assert_eq!(image_row, pack.image_dim(), "image embedding row {i} has the wrong length");
                 assert_eq!(pack.find_item(id), Some(i), "find_item(item_id({i})) is not {i}");
                 let p = pack.price(i);
                 assert!(p.is_finite() && p >= 0.0, "price {i} = {p} passed validation");
@@ -47,7 +50,7 @@ fn exercise(data: &[u8]) {
                     assert!(j < n && j != i, "list entry {j} of item {i} passed validation");
                 }
             } else {
-                assert_eq!(row, 0);
+                assert_eq!((row, image_row), (0, 0));
             }
         }
         for c in 0..=pack.category_count() {
@@ -65,6 +68,10 @@ fn exercise(data: &[u8]) {
     }
     if let Ok(engine) = Engine::open(data.to_vec()) {
         let _ = engine.shelf(&ShelfRequest { k: Some(5), ..ShelfRequest::new("for-you") }, 0);
+        let first = engine.pack().item_id(0).to_owned();
+        if !first.is_empty() {
+            let _ = engine.shelf(&ShelfRequest { k: Some(5), item: Some(first), ..ShelfRequest::new("visually-similar") }, 0);
+        }
     }
 }
 

@@ -288,6 +288,7 @@ fn assemble_with(
         neighbours,
         together,
         rules: Vec::new(),
+        image: None,
     };
     Ok((contents, summary))
 }
@@ -407,7 +408,12 @@ mod tests {
         // ALS refuses zero factors: with imported vectors it must not run at all.
         config.als.factors = 0;
         assert!(matches!(assemble(&items, &events, &config, &mut |_| {}), Err(BuildError::Training(AlsError::ZeroFactors))));
-        let vectors = ItemVectors { dim: 2, ids: vec!["I0".into(), "I2".into(), "ZZ".into()], rows: vec![3.0, 4.0, 0.0, 2.0, 1.0, 1.0] };
+        let vectors = ItemVectors {
+            dim: 2,
+            ids: vec!["I0".into(), "I2".into(), "ZZ".into()],
+            rows: vec![3.0, 4.0, 0.0, 2.0, 1.0, 1.0],
+            lines: vec![1, 2, 3],
+        };
         let (imported, summary, applied) = assemble_with_vectors(&items, &events, &config, &vectors).unwrap();
         assert_eq!(applied, AppliedVectors { matched: 2, missing: 2, unknown: 1 });
         assert_eq!((imported.dim, imported.codes.len()), (2, 8));

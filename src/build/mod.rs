@@ -18,6 +18,7 @@
 //! * [`rules`]: the shop's merchandising rules file (`--rules`);
 //! * [`shard`]: the sharded layout (IVF partitions by k-means, directory chunks, bootstrap);
 //! * [`vectors`]: externally trained item vectors (CSV, NPY, Parquet) as the embeddings;
+//! * [`image_vectors`]: image vectors (read as [`vectors`] are) as the optional image embeddings;
 //! * [`static_shelves`]: non-personalized shelves from a pack, as JSON for server-side rendering;
 //! * [`eval`], [`report`] and [`recommend`]: offline evaluation (with an HTML report) and
 //!   batch shelves through the engine; [`eval_export`]: eval's split written out for replay.
@@ -31,6 +32,7 @@ pub mod eval_export;
 pub mod file_error;
 pub mod forecast;
 pub mod history;
+pub mod image_vectors;
 pub mod input;
 pub mod neighbours;
 pub mod pack_file;

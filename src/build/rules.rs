@@ -155,6 +155,7 @@ mod tests {
             neighbours: Vec::new(),
             together: Vec::new(),
             rules: Vec::new(),
+            image: None,
         }
     }
 

@@ -205,10 +205,18 @@ fn bootstrap_items(contents: &PackContents, per_list: usize) -> Vec<u32> {
 }
 
 /// Splits `contents` (items in id order, as [`crate::pack::Pack::to_contents`] gives them).
+/// Contents with image embeddings are refused: the records do not carry them
+/// (docs/PACK_FORMAT.md, "Sharded layout"), and dropping them would silently take away the
+/// `visually-similar` shelf.
 pub fn split(contents: &PackContents, config: &ShardConfig) -> Result<ShardedPack, PackError> {
     let n = contents.items.len();
     if n == 0 {
         return Err(PackError::InvalidContents { detail: "a sharded pack needs at least one item".to_owned() });
+    }
+    if contents.image.is_some() {
+        let detail =
+            "the sharded layout does not carry image embeddings (--image-vectors): build with --layout single, or without --image-vectors";
+        return Err(PackError::InvalidContents { detail: detail.to_owned() });
     }
     let shape = RecordShape {
         item_count: n as u32,

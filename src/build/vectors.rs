@@ -40,6 +40,9 @@ pub struct ItemVectors {
     pub ids: Vec<String>,
     /// Row-major values, `ids.len() × dim`.
     pub rows: Vec<f32>,
+    /// Where each id's row is in the file: its line (CSV; NPY: the line of the ids file), or its
+    /// row counted from 1 across a Parquet file.
+    pub lines: Vec<u64>,
 }
 
 /// A vectors file that cannot be used at all.
@@ -183,7 +186,7 @@ impl RowSink {
             report: ReadReport { path: path.to_owned(), ..ReadReport::default() },
             dim: None,
             seen: HashMap::new(),
-            vectors: ItemVectors { dim: 0, ids: Vec::new(), rows: Vec::new() },
+            vectors: ItemVectors { dim: 0, ids: Vec::new(), rows: Vec::new(), lines: Vec::new() },
             fields: ("id".to_owned(), "vector".to_owned()),
             row_group: None,
         }
@@ -228,6 +231,7 @@ impl RowSink {
         self.vectors.dim = dim;
         self.vectors.ids.push(id.to_owned());
         self.vectors.rows.extend(values);
+        self.vectors.lines.push(line);
     }
 }
 
@@ -531,8 +535,14 @@ mod tests {
             neighbours: Vec::new(),
             together: Vec::new(),
             rules: Vec::new(),
+            image: None,
         };
-        let vectors = ItemVectors { dim: 2, ids: vec!["C".into(), "A".into(), "Z".into()], rows: vec![0.0, 3.0, 4.0, 0.0, 1.0, 1.0] };
+        let vectors = ItemVectors {
+            dim: 2,
+            ids: vec!["C".into(), "A".into(), "Z".into()],
+            rows: vec![0.0, 3.0, 4.0, 0.0, 1.0, 1.0],
+            lines: vec![1, 2, 3],
+        };
         let applied = apply_vectors(&mut contents, &vectors);
         assert_eq!(applied, AppliedVectors { matched: 2, missing: 1, unknown: 1 });
         assert_eq!(contents.dim, 2);

@@ -15,7 +15,7 @@ pub mod report;
 pub use error::MeasurementError;
 pub use estimate::{Estimate, MeanEstimator, RatioEstimator};
 pub use experiment::{DeviceSecret, Experiment, SystemCoins, CONTROL_ARM};
-pub use question::{Question, ValueBuckets};
+pub use question::{order_shelf_slot, Question, ValueBuckets, ORDER_SHELF_KINDS};
 pub use randomize::{debias, randomize, Answer, Coins, Mechanism};
 pub use records::{attribute, DayAnswers, MeasurementRecord, MeasurementSummary, RecordKind};
 pub use report::{DailyReport, ReportSettings, SCHEMA_VERSION};

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | `purchased` | `no`, `yes` |
 //! | `order-value` | `no-purchase`, then the day's order value in five buckets cut at the four [`ValueBuckets`] edges |
-//! | `order-shelf` | `no-purchase`, `not-via-a-shelf`, then the ten shelf kinds ([`ShelfKind::ALL`] order) |
+//! | `order-shelf` | `no-purchase`, `not-via-a-shelf`, then the ten shelf kinds of schema 1 ([`ORDER_SHELF_KINDS`]; `visually-similar` answers as `similar`) |
 //! | `clicked-shelf` | `no`, `yes` |
 
 use serde::{Deserialize, Serialize};
@@ -37,8 +37,41 @@ pub const NO_PURCHASE: &str = "no-purchase";
 pub const NOT_VIA_A_SHELF: &str = "not-via-a-shelf";
 /// Number of `order-value` answers: no purchase and five value buckets.
 pub const ORDER_VALUE_CATEGORIES: usize = 6;
+/// The shelf kinds `order-shelf` names (answer `2 + i` is kind `i`): the ten kinds of report
+/// schema 1. Kinds added since answer as the schema-1 kind they stand in for
+/// ([`order_shelf_slot`]), so that devices and collectors of one schema always agree on the
+/// answers.
+pub const ORDER_SHELF_KINDS: [ShelfKind; 10] = [
+    ShelfKind::ForYou,
+    ShelfKind::Discovery,
+    ShelfKind::BuyAgain,
+    ShelfKind::BecauseYouViewed,
+    ShelfKind::Similar,
+    ShelfKind::BoughtTogether,
+    ShelfKind::Trending,
+    ShelfKind::TrendingInCategories,
+    ShelfKind::RecentlyViewed,
+    ShelfKind::NewForYou,
+];
 /// Number of `order-shelf` answers: no purchase, not via a shelf and the ten shelf kinds.
-pub const ORDER_SHELF_CATEGORIES: usize = 2 + ShelfKind::ALL.len();
+pub const ORDER_SHELF_CATEGORIES: usize = 2 + ORDER_SHELF_KINDS.len();
+
+/// Where `kind` is in [`ORDER_SHELF_KINDS`]: `visually-similar`, added after schema 1, counts as
+/// `similar` (the shelf it stands beside on a product page) until a new schema names it.
+pub fn order_shelf_slot(kind: ShelfKind) -> usize {
+    match kind {
+        ShelfKind::ForYou => 0,
+        ShelfKind::Discovery => 1,
+        ShelfKind::BuyAgain => 2,
+        ShelfKind::BecauseYouViewed => 3,
+        ShelfKind::Similar | ShelfKind::VisuallySimilar => 4,
+        ShelfKind::BoughtTogether => 5,
+        ShelfKind::Trending => 6,
+        ShelfKind::TrendingInCategories => 7,
+        ShelfKind::RecentlyViewed => 8,
+        ShelfKind::NewForYou => 9,
+    }
+}
 
 impl Question {
     /// Every question, in a stable order.
@@ -70,7 +103,7 @@ impl Question {
             (Question::OrderValue | Question::OrderShelf, 0) => NO_PURCHASE.to_owned(),
             (Question::OrderValue, i) => buckets.label(i - 1),
             (Question::OrderShelf, 1) => NOT_VIA_A_SHELF.to_owned(),
-            (Question::OrderShelf, i) => ShelfKind::ALL.get(i - 2).map_or("?", |k| k.as_str()).to_owned(),
+            (Question::OrderShelf, i) => ORDER_SHELF_KINDS.get(i - 2).map_or("?", |k| k.as_str()).to_owned(),
         }
     }
 }
@@ -125,6 +158,16 @@ impl ValueBuckets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_shelf_kind_answers_order_shelf_within_schema_1() {
+        assert_eq!(ORDER_SHELF_CATEGORIES, 12, "schema 1 has 12 order-shelf answers");
+        for kind in ShelfKind::ALL {
+            let named = ORDER_SHELF_KINDS[order_shelf_slot(kind)];
+            let expected = if kind == ShelfKind::VisuallySimilar { ShelfKind::Similar } else { kind };
+            assert_eq!(named, expected, "{kind:?}");
+        }
+    }
 
     #[test]
     fn buckets_cut_at_their_edges() {

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::MeasurementError;
-use super::question::{Question, ValueBuckets};
+use super::question::{order_shelf_slot, Question, ValueBuckets, ORDER_SHELF_KINDS};
 use crate::shelf::ShelfKind;
 
 /// One day in milliseconds.
@@ -164,7 +164,7 @@ impl DayAnswers {
         let day = day_start_ms..day_start_ms + DAY_MS;
         let mut answers = DayAnswers { order_value: 0.0, purchased: false, order_shelf: None, clicked_shelf: false };
         let mut attributed_any = false;
-        let mut by_shelf = [0.0f64; ShelfKind::ALL.len()]; // value per kind, in ShelfKind::ALL order
+        let mut by_shelf = [0.0f64; ORDER_SHELF_KINDS.len()]; // value per kind, in ORDER_SHELF_KINDS order
         for (c, shelf) in attribute_checked(records, window_days)? {
             if !day.contains(&c.ts) {
                 continue;
@@ -174,7 +174,7 @@ impl DayAnswers {
                 RecordKind::Purchase => {
                     answers.purchased = true;
                     answers.order_value += c.value;
-                    if let Some(at) = shelf.and_then(|kind| ShelfKind::ALL.iter().position(|&k| k == kind)) {
+                    if let Some(at) = shelf.map(order_shelf_slot) {
                         by_shelf[at] += c.value;
                         attributed_any = true;
                     }
@@ -182,11 +182,11 @@ impl DayAnswers {
                 RecordKind::Impression => {}
             }
         }
-        // The most value; ties to the earlier kind in ShelfKind::ALL order (a purchase of value 0
+        // The most value; ties to the earlier kind in ORDER_SHELF_KINDS order (a purchase of value 0
         // through a shelf still names it).
         if attributed_any {
             let best = (0..by_shelf.len()).fold(0, |best, at| if by_shelf[at] > by_shelf[best] { at } else { best });
-            answers.order_shelf = ShelfKind::ALL.get(best).copied();
+            answers.order_shelf = ORDER_SHELF_KINDS.get(best).copied();
         }
         Ok(answers)
     }
@@ -199,7 +199,7 @@ impl DayAnswers {
             Question::OrderValue if self.purchased => 1 + buckets.bucket(self.order_value),
             Question::OrderShelf if self.purchased => match self.order_shelf {
                 None => 1,
-                Some(kind) => 2 + ShelfKind::ALL.iter().position(|&k| k == kind).unwrap_or(0),
+                Some(kind) => 2 + order_shelf_slot(kind),
             },
             Question::OrderValue | Question::OrderShelf => 0,
         }

@@ -12,7 +12,7 @@
 //!  10     2   header_len       u16 = 40
 //!  12     6   builder_version  u16 major, u16 minor, u16 patch of the shelfwise that wrote it
 //!  18     2   reserved         0
-//!  20     4   section_count    u32: 5 (the required sections) to 23
+//!  20     4   section_count    u32: 5 (the required sections) to 25
 //!  24     8   body_len         u64: file length − 40
 //!  32     4   checksum         u32: CRC-32 (IEEE) of bytes 0..32 followed by bytes 36..end,
 //!                              i.e. of the whole file except this field

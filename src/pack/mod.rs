@@ -30,4 +30,4 @@ pub use reader::Pack;
 pub use rules::{PackRule, RuleAction, RuleTarget};
 pub use sections::{SectionInfo, SectionKind, SECTION_ALIGN, SECTION_ENTRY_LEN};
 pub use validate::{Meta, BLOCK_ITEMS, ID_PLACEHOLDER, MAX_DIM, MAX_LIST_LEN, MAX_NAMES, META_LEN, NO_ITEM};
-pub use writer::{crate_version, PackContents, PackItem, SalesRate, UrlTemplates, NO_URL};
+pub use writer::{crate_version, ImageEmbeddings, PackContents, PackItem, SalesRate, UrlTemplates, NO_URL};

@@ -296,6 +296,26 @@ impl<B: AsRef<[u8]>> Pack<B> {
         kernel::Blocks::new(section, &self.layout.item_sums, n, d).unwrap_or_else(|_| kernel::Blocks::empty())
     }
 
+    /// The image embeddings' dimension (0 when the pack has none: built without
+    /// `--image-vectors`).
+    pub fn image_dim(&self) -> usize {
+        self.layout.image.as_ref().map_or(0, |m| m.dim)
+    }
+
+    /// Per-dimension dequantization scales of the image embeddings (empty without them).
+    pub fn image_embedding_scales(&self) -> &[f32] {
+        self.layout.image.as_ref().map_or(&[], |m| &m.scales)
+    }
+
+    /// The image embeddings as the kernel reads them, when the pack has them (the same blocked
+    /// layout as [`Pack::embedding_blocks`], at [`Pack::image_dim`]).
+    pub fn image_embedding_blocks(&self) -> Option<kernel::Blocks<'_>> {
+        let image = self.layout.image.as_ref()?;
+        let section = self.section(SectionKind::ImageEmbeddings)?;
+        // `open` checked the section's length at this dimension, as for the main embeddings.
+        kernel::Blocks::new(section, &image.item_sums, self.item_count() as usize, image.dim).ok()
+    }
+
     /// The codes of item `i`, dimension by dimension (empty if `i` is out of range).
     pub fn embedding_iter(&self, i: u32) -> kernel::RowCodes<'_> {
         self.embedding_blocks().codes_of(i as usize)

@@ -80,11 +80,17 @@ pub enum SectionKind {
     Rules = 22,
     /// Forecast and recent units sold per week per item (`f32` × 2 per item).
     SalesRates = 23,
+    /// Per-dimension dequantization scale of the image embeddings (`f32` × image dim); the
+    /// image dimension is this section's length / 4.
+    ImageEmbeddingScales = 24,
+    /// Item image embeddings (`shelfwise build --image-vectors`), `i8` codes blocked as
+    /// [`SectionKind::Embeddings`] are, at the image dimension.
+    ImageEmbeddings = 25,
 }
 
 impl SectionKind {
     /// All kinds in table order.
-    pub const ALL: [SectionKind; 23] = [
+    pub const ALL: [SectionKind; 25] = [
         SectionKind::Meta,
         SectionKind::ItemIds,
         SectionKind::Titles,
@@ -108,6 +114,8 @@ impl SectionKind {
         SectionKind::TogetherCounts,
         SectionKind::Rules,
         SectionKind::SalesRates,
+        SectionKind::ImageEmbeddingScales,
+        SectionKind::ImageEmbeddings,
     ];
 
     /// The kind with this table value, if any.
@@ -149,6 +157,8 @@ impl SectionKind {
             SectionKind::TogetherCounts => "together_counts",
             SectionKind::Rules => "rules",
             SectionKind::SalesRates => "sales_rates",
+            SectionKind::ImageEmbeddingScales => "image_embedding_scales",
+            SectionKind::ImageEmbeddings => "image_embeddings",
         }
     }
 }

@@ -46,6 +46,9 @@
 //! 22 rules ?                 see [`super::rules`]: count u32, then count × 12-byte rules
 //! 23 sales_rates ?           (f32, f32) × n: forecast and recent units sold per week, each
 //!                            finite and ≥ 0 (absent: unknown)
+//! 24 image_embedding_scales ? f32 × e (e = its length / 4, the image dimension, 1..=1024),
+//!                            finite and ≥ 0; present iff 25 is
+//! 25 image_embeddings ?      as 14, at dimension e: i8 × B × 4 × ceil(e / 4) × 16, padding 0
 //!
 //! string column: see [`super::strings`]: count u32, a u32 offset per block of 16 strings
 //!                (+ one), then each string as a LEB128 length and its UTF-8 bytes.
@@ -153,6 +156,16 @@ pub(super) struct Layout {
     /// Each item slot's code sum ([`kernel::item_sums`]), for the kernel.
     pub(super) item_sums: Vec<i32>,
     pub(super) rules: Vec<PackRule>,
+    /// The image embeddings' dimension, scales and item code sums, when the pack has them.
+    pub(super) image: Option<ImageLayout>,
+}
+
+/// What [`validate`] learned about the optional image embeddings (sections 24 and 25).
+#[derive(Debug, Clone)]
+pub(super) struct ImageLayout {
+    pub(super) dim: usize,
+    pub(super) scales: Vec<f32>,
+    pub(super) item_sums: Vec<i32>,
 }
 
 /// Checks a whole pack, stage by stage: header, section table, meta, which optional sections
@@ -168,6 +181,7 @@ pub(super) fn validate(bytes: &[u8]) -> Result<Layout, PackError> {
     check_per_item_values(bytes, &ranges, &meta)?;
     check_sales_rates(bytes, &ranges, &meta)?;
     let item_sums = check_embeddings(bytes, &ranges, &meta)?;
+    let image = check_image_embeddings(bytes, &ranges, &meta)?;
     check_list_sections(bytes, &ranges, &meta)?;
     let rules = read_rules(bytes, &ranges, &meta)?;
     let scales_at = ranges.required(SectionKind::EmbeddingScales).start;
@@ -176,7 +190,7 @@ pub(super) fn validate(bytes: &[u8]) -> Result<Layout, PackError> {
         Some(t) => (t.get(bytes, 0).to_owned(), t.get(bytes, 1).to_owned()),
         None => (String::new(), String::new()),
     };
-    Ok(Layout { header, meta, sections, ranges, columns, page_template, image_template, scales, item_sums, rules })
+    Ok(Layout { header, meta, sections, ranges, columns, page_template, image_template, scales, item_sums, rules, image })
 }
 
 fn expect_len(kind: SectionKind, range: &Range<usize>, expected: u64) -> Result<(), PackError> {
@@ -357,14 +371,42 @@ fn check_embeddings(bytes: &[u8], ranges: &SectionRanges, meta: &Meta) -> Result
     let embeddings = ranges.required(SectionKind::Embeddings);
     let (n, dim) = (meta.item_count as usize, meta.dim as usize);
     expect_len(SectionKind::Embeddings, &embeddings, kernel::blocked_len(n, dim) as u64)?;
-    check_block_padding(&bytes[embeddings.clone()], n, dim)?;
+    check_block_padding(&bytes[embeddings.clone()], n, dim, SectionKind::Embeddings)?;
     Ok(kernel::item_sums(&bytes[embeddings], n, dim))
+}
+
+/// Checks the optional image embeddings: both sections or neither, the dimension (the scales'
+/// length / 4) in 1..=[`MAX_DIM`], finite scales ≥ 0, the codes' length and zero padding at that
+/// dimension. Returns the dimension, the scales and each item slot's code sum.
+fn check_image_embeddings(bytes: &[u8], ranges: &SectionRanges, meta: &Meta) -> Result<Option<ImageLayout>, PackError> {
+    let (scale_kind, code_kind) = (SectionKind::ImageEmbeddingScales, SectionKind::ImageEmbeddings);
+    let (scales, codes) = match (ranges.get(scale_kind), ranges.get(code_kind)) {
+        (None, None) => return Ok(None),
+        (Some(s), Some(c)) => (s, c),
+        (present, _) => {
+            let (here, absent) = if present.is_some() { (scale_kind, code_kind) } else { (code_kind, scale_kind) };
+            return Err(bad_value(here, 0, format!("section {here} is present without section {absent}")));
+        }
+    };
+    let dim = scales.len() / 4;
+    if scales.len() % 4 != 0 || dim == 0 || dim > MAX_DIM as usize {
+        let detail = format!("{} bytes do not hold 1..={MAX_DIM} f32 scales", scales.len());
+        return Err(bad_value(scale_kind, 0, detail));
+    }
+    let values: Vec<f32> = (0..dim).map(|j| read_f32(bytes, scales.start + j * 4)).collect();
+    if let Some(j) = values.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+        return Err(bad_value(scale_kind, j as u64, format!("{} is not a finite scale ≥ 0", values[j])));
+    }
+    let n = meta.item_count as usize;
+    expect_len(code_kind, &codes, kernel::blocked_len(n, dim) as u64)?;
+    check_block_padding(&bytes[codes.clone()], n, dim, code_kind)?;
+    Ok(Some(ImageLayout { dim, scales: values, item_sums: kernel::item_sums(&bytes[codes], n, dim) }))
 }
 
 /// Checks that the padding of the blocked codes is 0: the dimensions past `dim` of every item,
 /// and every dimension of the item slots past the last item. The error's index is the item
 /// slot.
-fn check_block_padding(codes: &[u8], items: usize, dim: usize) -> Result<(), PackError> {
+fn check_block_padding(codes: &[u8], items: usize, dim: usize, kind: SectionKind) -> Result<(), PackError> {
     let padded_dim = kernel::groups(dim) * kernel::GROUP_DIMS;
     if codes.len() != kernel::blocked_len(items, dim) {
         return Ok(());
@@ -375,7 +417,7 @@ fn check_block_padding(codes: &[u8], items: usize, dim: usize) -> Result<(), Pac
         let code = codes[kernel::code_at(i, j, dim)];
         if code != 0 {
             let what = if i < items { "a padded dimension" } else { "a padding item of the last block" };
-            return Err(bad_value(SectionKind::Embeddings, i as u64, format!("{what} (dimension {j}) holds code {}, not 0", code as i8)));
+            return Err(bad_value(kind, i as u64, format!("{what} (dimension {j}) holds code {}, not 0", code as i8)));
         }
     }
     Ok(())

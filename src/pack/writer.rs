@@ -158,6 +158,20 @@ pub struct PackContents {
     pub together: Vec<Vec<(u32, u32)>>,
     /// The shop's merchandising rules.
     pub rules: Vec<PackRule>,
+    /// Image embeddings (`shelfwise build --image-vectors`), when the shop has them.
+    pub image: Option<ImageEmbeddings>,
+}
+
+/// A second, optional set of item embeddings made from product images, quantized like the
+/// main ones ([`super::quantize_per_dimension`]); the pack's sections 24 and 25.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageEmbeddings {
+    /// Dimension, 1..=[`MAX_DIM`].
+    pub dim: u32,
+    /// Per-dimension scales (`dim` values, finite, ≥ 0).
+    pub scales: Vec<f32>,
+    /// Codes, `items × dim`, row-major (the encoder blocks them); a zero row: no image vector.
+    pub codes: Vec<i8>,
 }
 
 /// The builder version from this crate's own `Cargo.toml`.
@@ -195,6 +209,12 @@ impl PackContents {
         if d > 0 && self.codes.len() == n * d {
             self.codes = order.iter().flat_map(|&old| self.codes[old as usize * d..(old as usize + 1) * d].to_vec()).collect();
         }
+        if let Some(image) = self.image.as_mut() {
+            let e = image.dim as usize;
+            if e > 0 && image.codes.len() == n * e {
+                image.codes = order.iter().flat_map(|&old| image.codes[old as usize * e..(old as usize + 1) * e].to_vec()).collect();
+            }
+        }
         let lists_in_order = |lists: &[Vec<(u32, f32)>]| -> Vec<Vec<(u32, f32)>> {
             order.iter().map(|&old| lists[old as usize].iter().map(|&(i, w)| (remap(i), w)).collect()).collect()
         };
@@ -223,6 +243,19 @@ impl PackContents {
         let d = self.dim as usize;
         if self.scales.len() != d || self.codes.len() != n * d {
             return Err(invalid(format!("{} scales and {} codes do not fit {n} items × dim {d}", self.scales.len(), self.codes.len())));
+        }
+        if let Some(image) = &self.image {
+            let e = image.dim as usize;
+            if image.dim == 0 || image.dim > MAX_DIM {
+                return Err(invalid(format!("image dim is {}, must be 1..={MAX_DIM}", image.dim)));
+            }
+            if image.scales.len() != e || image.codes.len() != n * e {
+                let (s, c) = (image.scales.len(), image.codes.len());
+                return Err(invalid(format!("{s} image scales and {c} image codes do not fit {n} items × image dim {e}")));
+            }
+            if let Some(s) = image.scales.iter().find(|s| !(s.is_finite() && **s >= 0.0)) {
+                return Err(invalid(format!("image scale {s} is not finite and ≥ 0")));
+            }
         }
         for (what, names) in [("categories", &self.categories), ("brands", &self.brands)] {
             if names.len() > MAX_NAMES as usize {
@@ -322,6 +355,7 @@ impl PackContents {
             SectionKind::Neighbours | SectionKind::NeighbourWeights | SectionKind::Together | SectionKind::TogetherCounts => {
                 return Ok(self.list_section(kind, ks))
             }
+            SectionKind::ImageEmbeddingScales | SectionKind::ImageEmbeddings => return Ok(self.image_section(kind)),
             SectionKind::Rules if self.rules.is_empty() => return Ok(None),
             SectionKind::Rules => {
                 s.extend_from_slice(&(self.rules.len() as u32).to_le_bytes());
@@ -330,6 +364,15 @@ impl PackContents {
             _ => return Ok(self.item_section(kind)),
         }
         Ok(Some(s))
+    }
+
+    /// An image embedding section, if the contents have image embeddings.
+    fn image_section(&self, kind: SectionKind) -> Option<Vec<u8>> {
+        let image = self.image.as_ref()?;
+        match kind {
+            SectionKind::ImageEmbeddingScales => Some(image.scales.iter().flat_map(|v| v.to_le_bytes()).collect()),
+            _ => Some(crate::kernel::block_row_major(&image.codes, image.dim as usize)),
+        }
     }
 
     fn write_meta(&self, s: &mut Vec<u8>, ks: ListKs) {
@@ -501,6 +544,18 @@ impl<B: AsRef<[u8]>> Pack<B> {
             neighbours: if self.neighbour_k() > 0 { (0..n).map(|i| self.neighbours(i).collect()).collect() } else { Vec::new() },
             together: if self.together_k() > 0 { (0..n).map(|i| self.bought_together(i).collect()).collect() } else { Vec::new() },
             rules: self.rules().to_vec(),
+            image: self.image_contents(),
         }
+    }
+
+    /// The image embeddings in the owned form, when the pack has them.
+    fn image_contents(&self) -> Option<ImageEmbeddings> {
+        let blocks = self.image_embedding_blocks()?;
+        let e = self.image_dim();
+        let mut codes = vec![0i8; self.item_count() as usize * e];
+        for (i, row) in codes.chunks_exact_mut(e).enumerate() {
+            row.iter_mut().zip(blocks.codes_of(i)).for_each(|(o, c)| *o = c);
+        }
+        Some(ImageEmbeddings { dim: e as u32, scales: self.image_embedding_scales().to_vec(), codes })
     }
 }

@@ -17,7 +17,7 @@ use crate::explore::SplitMix64;
 use crate::measurement::estimate::Estimate;
 use crate::measurement::records::{MeasurementRecord, RecordKind, DEFAULT_WINDOW_DAYS};
 use crate::measurement::report::{parse_day, DailyReport, ReportSettings};
-use crate::measurement::{Coins, DayAnswers, MeasurementError, ValueBuckets, CONTROL_ARM};
+use crate::measurement::{Coins, DayAnswers, MeasurementError, ValueBuckets, CONTROL_ARM, ORDER_SHELF_KINDS};
 use crate::shelf::ShelfKind;
 
 /// The day every simulated device reports about.
@@ -38,7 +38,7 @@ pub struct ArmTruth {
     pub click_rate: f64,
     /// Shares of orders in the five value buckets.
     pub value_shares: [f64; 5],
-    /// Shares of orders not via a shelf, then via each kind of [`ShelfKind::ALL`].
+    /// Shares of orders not via a shelf, then via each kind of [`ORDER_SHELF_KINDS`].
     pub shelf_shares: [f64; 11],
 }
 
@@ -114,7 +114,7 @@ fn device_records(arm: &ArmTruth, buckets: &ValueBuckets, day0: f64, coins: &mut
         let value = lo + (hi - lo) * (SplitMix64::next_u64(coins) >> 11) as f64 / (1u64 << 53) as f64;
         let via = pick(&arm.shelf_shares, coins);
         if via > 0 {
-            records.push(record(RecordKind::ShelfClick, day0 + 2_000.0, "bought", ShelfKind::ALL.get(via - 1).copied(), None));
+            records.push(record(RecordKind::ShelfClick, day0 + 2_000.0, "bought", ORDER_SHELF_KINDS.get(via - 1).copied(), None));
         }
         records.push(record(RecordKind::Purchase, day0 + 3_000.0, "bought", None, Some(value)));
     }

@@ -21,9 +21,9 @@ pub fn propose<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Propos
     let viewed = ctx.history.views.iter().find(|v| v.item == x).map_or(1, |v| v.count);
     let candidates = signals::neighbours(pack, x, want, |i| ctx.allows(i))
         .into_iter()
-        .map(|(i, sim, stored)| Candidate {
+        .map(|(i, sim, source)| Candidate {
             item: i,
-            score: signals::neighbour_score(sim, stored),
+            score: signals::neighbour_score(sim, source),
             explanation: Explanation::new(
                 Reason::Viewed,
                 format!("Because you viewed {}", pack.title(x)),

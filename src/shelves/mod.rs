@@ -13,6 +13,7 @@ pub mod search;
 pub mod signals;
 pub mod similar;
 pub mod trending;
+pub mod visually_similar;
 
 use crate::explain::Explanation;
 use crate::pack::Pack;

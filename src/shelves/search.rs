@@ -92,6 +92,7 @@ mod tests {
             neighbours: Vec::new(),
             together: Vec::new(),
             rules: Vec::new(),
+            image: None,
         };
         let pack = Pack::open(contents.encode().expect("encodes")).expect("opens");
         let once = matching_items(&pack, "candle", 5, |_| true);

@@ -2,13 +2,14 @@
 //! item-to-item neighbours and bought-together lists, with the embedding fallbacks.
 //!
 //! Stored lists may be empty (a pack built without co-interaction data, a cold item); the
-//! shelves then fall back to embedding neighbours computed here with the scorer, so a shelf
-//! with eligible items is never empty.
+//! shelves then fall back to neighbours computed here with the scorer: by the image
+//! embeddings for an item nobody interacted with at build time (when the pack has them), then
+//! by the embeddings, so a shelf with eligible items is never empty.
 
 use std::sync::OnceLock;
 
 use crate::pack::{Pack, SalesRate, SectionKind};
-use crate::rank::{top_k_by_query, Query};
+use crate::rank::{top_k_by_query, top_k_in_blocks, Query};
 
 /// Weight of popularity in the trending score: it only breaks ties between equal trends
 /// (including items whose trend is unknown, stored as 0).
@@ -72,26 +73,64 @@ pub fn nearest<B: AsRef<[u8]>>(pack: &Pack<B>, vector: &[f32], want: usize, allo
     top_k_by_query(pack, &query, 0.0, want, allow).into_iter().map(|s| (s.item, s.score.clamp(0.0, 1.0))).collect()
 }
 
-/// The ranking score of a neighbour: stored neighbours (1 + similarity) always rank above
-/// embedding neighbours (similarity), whose similarities are on another scale.
-pub fn neighbour_score(similarity: f32, stored: bool) -> f32 {
-    if stored {
-        1.0 + similarity
-    } else {
-        similarity
+/// Where a neighbour came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NeighbourSource {
+    /// The pack's stored neighbour list (co-interactions).
+    Stored,
+    /// The image embeddings ([`visual_neighbours`]), for an item with no interactions.
+    Visual,
+    /// The embeddings ([`nearest`]).
+    Embedding,
+}
+
+/// The ranking score of a neighbour: stored and visual neighbours (1 + similarity) always rank
+/// above embedding neighbours (similarity), whose similarities are on another scale.
+pub fn neighbour_score(similarity: f32, source: NeighbourSource) -> f32 {
+    match source {
+        NeighbourSource::Stored | NeighbourSource::Visual => 1.0 + similarity,
+        NeighbourSource::Embedding => similarity,
     }
 }
 
-/// Neighbours of `i` that `allow` accepts: the stored list first, then embedding neighbours
-/// until `want` are found. The flag says whether each came from the stored list.
-pub fn neighbours<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, want: usize, mut allow: impl FnMut(u32) -> bool) -> Vec<(u32, f32, bool)> {
-    let mut out: Vec<(u32, f32, bool)> =
-        stored_neighbours(pack, i).into_iter().filter(|&(j, _)| j != i && allow(j)).map(|(j, s)| (j, s, true)).collect();
+/// The `want` items that look most like item `i` by the pack's image embeddings (dot product
+/// of unit vectors with the stored codes, through the kernel), that `allow` accepts, with a
+/// similarity in (0, 1]; none without image embeddings or without an image vector for `i`.
+pub fn visual_neighbours<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, want: usize, allow: &mut dyn FnMut(u32) -> bool) -> Vec<(u32, f32)> {
+    let Some(blocks) = pack.image_embedding_blocks() else { return Vec::new() };
+    let query = Query::new(&crate::vector::unit_image_vector(pack, i), pack.image_embedding_scales());
+    if query.is_zero() {
+        return Vec::new();
+    }
+    // `allow` as `&mut dyn FnMut`, prior 0: the same build of the kernel's scan as the for-you
+    // blend's (`Source::embedding_top`), not one more in the wasm module.
+    let mut other = |j: u32| j != i && allow(j);
+    let top = top_k_in_blocks(pack, &blocks, &query, 0.0, want, &mut other as &mut dyn FnMut(u32) -> bool);
+    // Items without an image vector score 0: they do not look like anything.
+    top.into_iter().filter(|s| s.score > 0.0).map(|s| (s.item, s.score.min(1.0))).collect()
+}
+
+/// Neighbours of `i` that `allow` accepts: the stored list first; for an item with no stored
+/// neighbours and no build-time interactions (a new item), its visual neighbours; then
+/// embedding neighbours until `want` are found. Each says where it came from.
+pub fn neighbours<B: AsRef<[u8]>>(
+    pack: &Pack<B>,
+    i: u32,
+    want: usize,
+    mut allow: impl FnMut(u32) -> bool,
+) -> Vec<(u32, f32, NeighbourSource)> {
+    let stored = stored_neighbours(pack, i);
+    let cold = stored.is_empty() && pack.interactions(i) == 0;
+    let mut out: Vec<(u32, f32, NeighbourSource)> =
+        stored.into_iter().filter(|&(j, _)| j != i && allow(j)).map(|(j, s)| (j, s, NeighbourSource::Stored)).collect();
     out.truncate(want);
+    if cold {
+        out.extend(visual_neighbours(pack, i, want, &mut allow).into_iter().map(|(j, s)| (j, s, NeighbourSource::Visual)));
+    }
     if out.len() < want {
         let have: Vec<u32> = out.iter().map(|x| x.0).collect();
         let extra = nearest(pack, &crate::vector::unit_vector(pack, i), want + have.len(), |j| j != i && !have.contains(&j) && allow(j));
-        out.extend(extra.into_iter().map(|(j, s)| (j, s, false)).take(want - have.len()));
+        out.extend(extra.into_iter().map(|(j, s)| (j, s, NeighbourSource::Embedding)).take(want - have.len()));
     }
     out
 }

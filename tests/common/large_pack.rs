@@ -7,7 +7,7 @@
 use shelfwise::engine::{Engine, EventInput};
 use shelfwise::explore::SplitMix64;
 use shelfwise::limits::{MAX_DIVERSE_K, MAX_K, MAX_LIST_LEN, MAX_PAGE_COST, MAX_RULES, MAX_SHELVES};
-use shelfwise::pack::{quantize_per_dimension, PackContents, PackItem, PackRule, RuleAction, RuleTarget, UrlTemplates};
+use shelfwise::pack::{quantize_per_dimension, ImageEmbeddings, PackContents, PackItem, PackRule, RuleAction, RuleTarget, UrlTemplates};
 use shelfwise::page::{ExploreRequest, ShelfRequest};
 use shelfwise::rules::{FilterInput, RuleInput};
 use shelfwise::shelf::ShelfKind;
@@ -16,6 +16,8 @@ use shelfwise::shelf::ShelfKind;
 pub const NOW_MS: i64 = 1_700_000_000_000;
 /// Embedding dimension (the builder's default factors).
 pub const DIM: usize = 64;
+/// Image embedding dimension (CLIP-like models give 512; a shop would reduce them).
+pub const IMAGE_DIM: usize = 32;
 /// Categories and brands of the large pack.
 pub const CATEGORIES: usize = 60;
 pub const BRANDS: usize = 300;
@@ -66,7 +68,7 @@ const WORDS: [&str; 40] = [
 /// A pack of `n` items as a shop's builder writes it: titles of 3–7 shop words, 60
 /// categories, 300 brands, 64-d unit embeddings (random), 20 neighbours and 5 bought-together
 /// items per item, popularity, trend and interactions (a tenth of the items under-exposed), a
-/// fifth out of stock, and 50 pack rules.
+/// fifth out of stock, 50 pack rules and 32-d image embeddings (random).
 pub fn large_pack(n: usize, seed: u64) -> Vec<u8> {
     let mut rng = SplitMix64::new(seed);
     let mut below = |m: usize| (rng.next_u64() % m as u64) as usize;
@@ -77,6 +79,8 @@ pub fn large_pack(n: usize, seed: u64) -> Vec<u8> {
         row.iter_mut().for_each(|x| *x /= len);
     }
     let quantized = quantize_per_dimension(&vectors, DIM);
+    let image_rows: Vec<f32> = (0..n * IMAGE_DIM).map(|_| (below(2001) as f32 - 1000.0) / 1000.0).collect();
+    let image = quantize_per_dimension(&image_rows, IMAGE_DIM);
     let items: Vec<PackItem> = (0..n)
         .map(|i| {
             let words = 3 + below(5);
@@ -133,6 +137,7 @@ pub fn large_pack(n: usize, seed: u64) -> Vec<u8> {
         neighbours,
         together,
         rules,
+        image: Some(ImageEmbeddings { dim: IMAGE_DIM as u32, scales: image.scales, codes: image.codes }),
     };
     contents.encode().expect("the large pack encodes")
 }

@@ -68,7 +68,15 @@ pub fn sample_contents() -> PackContents {
             PackRule { target: RuleTarget::Category(0), action: RuleAction::Boost(0.25) },
             PackRule { target: RuleTarget::Item(1), action: RuleAction::Bury(0.5) },
         ],
+        image: None,
     }
+}
+
+/// Image embeddings for the sample's six items (dimension 3): item 4 has no image vector (a
+/// zero row); item 5 uses the widest code.
+pub fn sample_image() -> shelfwise::pack::ImageEmbeddings {
+    let codes = vec![1, 2, 3, 4, 5, 6, -1, -2, -3, 7, 8, 9, 0, 0, 0, 10, -10, 127];
+    shelfwise::pack::ImageEmbeddings { dim: 3, scales: vec![0.5, 0.25, 1.0], codes }
 }
 
 /// `v` rounded to what a pack stores for values in [0, 1] (steps of 1/65535).
@@ -88,6 +96,9 @@ pub fn read_everything<B: AsRef<[u8]>>(pack: &shelfwise::pack::Pack<B>) {
         let _ = (pack.image_url(i), pack.page_url(i), pack.popularity(i), pack.demand_trend(i), pack.interactions(i));
         let _ = (pack.neighbours(i).count(), pack.bought_together(i).count());
         assert_eq!(pack.embedding_iter(i).count(), pack.dim(), "item {i}");
+        let image = pack.image_embedding_blocks().map_or(0, |b| b.codes_of(i as usize).count());
+        assert_eq!(image, pack.image_dim(), "item {i}");
+        assert_eq!(shelfwise::vector::unit_image_vector(pack, i).len(), pack.image_dim(), "item {i}");
         assert_eq!(pack.find_item(pack.item_id(i)), Some(i), "item {i}");
     }
 }
@@ -152,6 +163,7 @@ pub fn shop_contents() -> PackContents {
         neighbours: vec![Vec::new(); 24],
         together: vec![Vec::new(); 24],
         rules: Vec::new(),
+        image: None,
     }
 }
 

@@ -11,7 +11,8 @@
 // Every page shows "Recommended for you" (#recs) and its own shelves (#more-shelves), asked
 // for in one page() call: home: because you viewed, recently viewed, buy again, trending,
 // trending in your categories, new for you; category: trending and new in it; product:
-// similar, bought together, because you viewed; cart: bought together with the cart.
+// similar, looks like this (when the pack has image embeddings: info.imageDim > 0), bought
+// together, because you viewed; cart: bought together with the cart.
 //
 // Consent: the shop's default is "on-device" (events kept in this browser's IndexedDB); the
 // footer switch turns it to "context-only" and back. A shopper's "context-only" choice is the
@@ -121,8 +122,11 @@ function shelfRequests(route) {
   requests.push(forYou);
   const history = [];
   if (route.name === 'item') {
+    // "Looks like this" needs a pack built with image vectors (else it is `unsupported`).
+    const looksLike = state.shelfwise.info.imageDim > 0 ? [{ kind: 'visually-similar', k: 6, item: route.id }] : [];
     requests.push(
       { kind: 'similar', k: 6, item: route.id },
+      ...looksLike,
       { kind: 'bought-together', k: 4, item: route.id },
       { kind: 'because-you-viewed', k: 6, item: route.id },
       ...history,

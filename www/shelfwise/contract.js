@@ -8,8 +8,8 @@
 
 /** The shelf kinds the core ranks: the wire names of src/shelf.rs (ShelfKind::as_str), in its order. */
 export const SHELF_KINDS = Object.freeze([
-  'for-you', 'discovery', 'buy-again', 'because-you-viewed', 'similar', 'bought-together', 'trending',
-  'trending-in-categories', 'recently-viewed', 'new-for-you',
+  'for-you', 'discovery', 'buy-again', 'because-you-viewed', 'similar', 'visually-similar', 'bought-together',
+  'trending', 'trending-in-categories', 'recently-viewed', 'new-for-you',
 ]);
 
 /** Items per shelf when a request gives no `k` (src/page.rs DEFAULT_K). */

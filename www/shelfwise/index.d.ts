@@ -53,8 +53,8 @@ export interface ItemCard {
 
 /** Why an item is on a shelf (machine-readable). */
 export type Reason =
-  | 'profile' | 'top-category' | 'popular' | 'bought-before' | 'viewed' | 'similar' | 'bought-together'
-  | 'trending' | 'trending-in-category' | 'recently-viewed' | 'new' | 'search' | 'category' | 'pinned'
+  | 'profile' | 'top-category' | 'popular' | 'bought-before' | 'viewed' | 'similar' | 'visually-similar'
+  | 'bought-together' | 'trending' | 'trending-in-category' | 'recently-viewed' | 'new' | 'search' | 'category' | 'pinned'
   | 'exploration';
 
 /** What an explanation is based on; absent fields do not apply. */
@@ -94,8 +94,8 @@ export interface ShelfItem extends ItemCard {
 
 /** Shelf kinds available in this version. */
 export type ShelfKind =
-  | 'for-you' | 'discovery' | 'buy-again' | 'because-you-viewed' | 'similar' | 'bought-together' | 'trending'
-  | 'trending-in-categories' | 'recently-viewed' | 'new-for-you';
+  | 'for-you' | 'discovery' | 'buy-again' | 'because-you-viewed' | 'similar' | 'visually-similar'
+  | 'bought-together' | 'trending' | 'trending-in-categories' | 'recently-viewed' | 'new-for-you';
 
 /** The shelf kinds, as a list. */
 export const SHELF_KINDS: readonly ShelfKind[];
@@ -140,7 +140,7 @@ export interface ShelfOptions {
   now?: number;
   /** Ids to leave out (unknown ids are ignored). */
   exclude?: string[];
-  /** The product on the page (required by `similar`; `bought-together` needs it or a cart). */
+  /** The product on the page (required by `similar` and `visually-similar`; `bought-together` needs it or a cart). */
   item?: string;
   /** The category the page shows. */
   category?: string;
@@ -181,6 +181,8 @@ export interface PackInfo {
   builderVersion: string;
   itemCount: number;
   dim: number;
+  /** The image embeddings' dimension; 0 when the pack has none (`visually-similar` is then `unsupported`). */
+  imageDim: number;
   categoryCount: number;
   bytes: number;
   /** The header's CRC-32 of the whole pack except the checksum field, hex; verified when the pack was opened. */
@@ -394,7 +396,7 @@ export type ErrorKind =
   | 'truncated' | 'bad_magic' | 'unsupported_version' | 'bad_header' | 'trailing_bytes' | 'bad_checksum'
   | 'bad_section_table' | 'section_out_of_range' | 'missing_section' | 'count_mismatch' | 'bad_string_table'
   | 'bad_value' | 'duplicate_item_id' | 'unknown_item' | 'unknown_event_kind' | 'out_of_range' | 'missing_item'
-  | 'invalid_argument' | 'unknown_shelf' | 'missing_context' | 'unknown_category' | 'unknown_brand' | 'random_unavailable'
+  | 'invalid_argument' | 'unknown_shelf' | 'missing_context' | 'unsupported' | 'unknown_category' | 'unknown_brand' | 'random_unavailable'
   | 'fetch_failed' | 'worker_failed' | 'not_ready' | 'closed' | 'internal' | 'unsupported_environment';
 
 /** Every error the shell throws or rejects with. */
@@ -428,8 +430,9 @@ export class Shelfwise {
    * items in the cart, out-of-stock items and the ids in `exclude` (ids unknown to the pack are
    * ignored). Bought items stay (`for-you` shows repeat purchases the blend ranks high) unless
    * `filters.excludePurchased`; `discovery` always leaves them out. Rejects with `out_of_range` (bad `k`,
-   * `now`, price, weight …), `unknown_shelf`, `missing_context` (similar without `item`,
-   * bought-together without `item` or cart), `unknown_item`, `unknown_category`,
+   * `now`, price, weight …), `unknown_shelf`, `missing_context` (similar or visually-similar
+   * without `item`, bought-together without `item` or cart), `unsupported` (visually-similar
+   * from a pack built without `--image-vectors`), `unknown_item`, `unknown_category`,
    * `invalid_argument`.
    */
   shelf(kind: ShelfKind, options?: ShelfOptions): Promise<Shelf>;

@@ -1,5 +1,6 @@
 //! `shelfwise build`: events and catalog in, a pack (one file or a sharded folder) out, with
-//! optional imported vectors, merchandising rules and static shelves; ends with a summary.
+//! optional imported vectors, image vectors, merchandising rules and static shelves; ends with a
+//! summary.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -8,6 +9,7 @@ use clap::Args;
 
 use shelfwise::build::assemble::{assemble, assemble_with_vectors, BuildConfig, BuildSummary};
 use shelfwise::build::file_error::{create_parent_folder, FileError};
+use shelfwise::build::image_vectors::{apply_image_vectors, read_image_vectors, AppliedImageVectors};
 use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::shard::{split, ShardConfig, ShardedPack};
 use shelfwise::build::static_shelves::{static_shelves, Sources};
@@ -65,7 +67,7 @@ pub struct BuildArgs {
     layout: Layout,
 }
 
-/// `build`'s optional extras: imported vectors and static shelves.
+/// `build`'s optional extras: imported vectors, image vectors and static shelves.
 #[derive(Args, Clone)]
 struct BuildExtras {
     /// The shop's merchandising rules (CSV: action,target,name,value; see docs/RULES.md),
@@ -88,6 +90,20 @@ struct BuildExtras {
     /// [default: features; without one, every other column is a dimension].
     #[arg(long, value_name = "NAME", requires = "vectors")]
     vector_column: Option<String>,
+    /// Image vectors (computed from product photos by any image model), stored as a second,
+    /// optional embedding for the visually-similar shelf: the files --vectors reads, but every
+    /// row must be usable and every id in the catalog (docs/BUILD_EXTRAS.md).
+    #[arg(long, value_name = "FILE")]
+    image_vectors: Option<PathBuf>,
+    /// The item ids of an .npy --image-vectors file, one per line, in row order.
+    #[arg(long, value_name = "FILE", requires = "image_vectors")]
+    image_vector_ids: Option<PathBuf>,
+    /// The id column of a .parquet --image-vectors file [default: id].
+    #[arg(long, value_name = "NAME", requires = "image_vectors")]
+    image_vector_id_column: Option<String>,
+    /// The vector column of a .parquet --image-vectors file [default: features].
+    #[arg(long, value_name = "NAME", requires = "image_vectors")]
+    image_vector_column: Option<String>,
     /// Also write non-personalized shelves (similar and bought together per item, trending per
     /// category) as JSON for server-side rendering.
     #[arg(long, value_name = "OUT.json")]
@@ -121,6 +137,8 @@ struct Built<'a> {
     contents: PackContents,
     /// The imported vectors: file, dimension and how they matched the catalog.
     vectors: Option<(&'a Path, usize, AppliedVectors)>,
+    /// The image vectors: file and what was stored.
+    images: Option<(&'a Path, AppliedImageVectors)>,
     bytes: Vec<u8>,
     sharded: Option<ShardedPack>,
     static_shelves: Option<(&'a Path, StaticSummary)>,
@@ -163,6 +181,7 @@ pub fn run(args: &BuildArgs) -> Result<(), CliError> {
             (contents, summary, None)
         }
     };
+    let images = add_image_vectors(&mut contents, extras)?;
     if let Some(path) = &extras.rules {
         contents.rules = shelfwise::build::rules::read_rules(path, &contents)?;
         eprintln!("rules {}: {} rules", path.display(), contents.rules.len());
@@ -179,8 +198,22 @@ pub fn run(args: &BuildArgs) -> Result<(), CliError> {
         None => None,
     };
     let times = [started.elapsed(), reading, training, writing_started.elapsed()];
-    print_summary(&Built { out, read, summary, contents, vectors, bytes, sharded, static_shelves, times });
+    print_summary(&Built { out, read, summary, contents, vectors, images, bytes, sharded, static_shelves, times });
     Ok(())
+}
+
+/// Reads `--image-vectors` (if given) into the contents' image embeddings.
+fn add_image_vectors<'a>(
+    contents: &mut PackContents,
+    extras: &'a BuildExtras,
+) -> Result<Option<(&'a Path, AppliedImageVectors)>, CliError> {
+    let Some(path) = extras.image_vectors.as_deref() else { return Ok(None) };
+    let step = spinner(format!("reading {}", path.display()));
+    let columns = VectorColumns { id: extras.image_vector_id_column.clone(), vector: extras.image_vector_column.clone() };
+    let read = read_image_vectors(path, extras.image_vector_ids.as_deref(), &columns);
+    step.finish_and_clear();
+    let applied = apply_image_vectors(contents, &read?, path)?;
+    Ok(Some((path, applied)))
 }
 
 /// [`assemble`] with a spinner while items and interactions are prepared, then a bar over the
@@ -242,6 +275,15 @@ fn print_extras_summary(built: &Built) {
             applied.matched,
             applied.missing,
             applied.unknown
+        );
+    }
+    if let Some((path, images)) = &built.images {
+        eprintln!(
+            "  images     dim {} from {}: {} items with an image vector, {} without (no look-alikes)",
+            images.dim,
+            path.display(),
+            images.matched,
+            images.missing
         );
     }
     if let Some((path, shelves)) = &built.static_shelves {

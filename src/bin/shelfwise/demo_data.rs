@@ -1,4 +1,4 @@
-//! `shelfwise demo-data`: the synthetic demo shop (catalog.csv, events.jsonl, img/*.svg)
+//! `shelfwise demo-data`: the synthetic demo shop (catalog.csv, events.jsonl, image_vectors.csv, img/*.svg)
 //! written into a folder.
 
 use std::fs;
@@ -60,14 +60,26 @@ pub fn run(args: &DemoDataArgs) -> Result<(), CliError> {
         let path = img.join(&name);
         fs::write(&path, svg).map_err(FileError::write(&path))?;
     }
+    let images = out.join("image_vectors.csv");
+    fs::write(&images, image_vectors_csv(&shop)).map_err(FileError::write(&images))?;
     eprintln!(
-        "wrote {}: {} products, {} shoppers, {} events (catalog.csv, events.jsonl, img/)",
+        "wrote {}: {} products, {} shoppers, {} events (catalog.csv, events.jsonl, image_vectors.csv, img/)",
         out.display(),
         shop.catalog.len(),
         shoppers,
         shop.events.len()
     );
     Ok(())
+}
+
+/// The synthetic image vectors as `--image-vectors` reads them: `id,v1,…,vd`, one item a line.
+fn image_vectors_csv(shop: &synth::SynthShop) -> String {
+    let mut text = String::new();
+    for (id, vector) in synth::image_vectors(shop) {
+        let values: Vec<String> = vector.iter().map(|x| format!("{x:.4}")).collect();
+        text.push_str(&format!("{id},{}\n", values.join(",")));
+    }
+    text
 }
 
 /// The events as canonical JSONL, leaving out fields at their defaults.

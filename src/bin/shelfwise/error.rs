@@ -13,6 +13,7 @@ use shelfwise::build::eval_export::ExportError;
 use shelfwise::build::file_error::FileError;
 use shelfwise::build::forecast::evaluate::EvaluateError;
 use shelfwise::build::forecast::ForecastError;
+use shelfwise::build::image_vectors::ImageVectorsError;
 use shelfwise::build::pack_file::{PackFileError, PackFileProblem};
 use shelfwise::build::read::ReadError;
 use shelfwise::build::recommend::RecommendError;
@@ -128,6 +129,9 @@ pub enum CliError {
     /// An imported vectors file that cannot be used.
     #[error(transparent)]
     Vectors(#[from] VectorsError),
+    /// An image vectors file that cannot be used (the error names the file and line).
+    #[error(transparent)]
+    ImageVectors(#[from] ImageVectorsError),
     /// A rules file that cannot be used.
     #[error(transparent)]
     Rules(#[from] RulesFileError),

@@ -23,15 +23,17 @@
 //! of shoppers or days.
 //!
 //! [`category_images`] renders one small SVG tile per category; items reference it as
-//! `img/<slug>.svg`.
+//! `img/<slug>.svg`. [`image_vectors`] gives each item a synthetic image vector that follows
+//! that look (for `build --image-vectors`).
 //!
 //! The parts: `shop` (the settings, the result and [`generate`]), `tables` (the shop's
 //! vocabulary: categories, styles, brands, tile art), `draw` (the small random helpers),
 //! `catalog` (items and their hidden facts), `simulation` (shoppers' tastes and sessions) and
-//! `svg` (the category tiles and file-name slugs).
+//! `svg` (the category tiles and file-name slugs), `look` (the synthetic image vectors).
 
 mod catalog;
 mod draw;
+mod look;
 mod shop;
 mod simulation;
 mod svg;
@@ -39,5 +41,6 @@ mod tables;
 #[cfg(test)]
 mod tests;
 
+pub use look::image_vectors;
 pub use shop::{generate, SynthConfig, SynthShop, DEFAULT_START_MS};
 pub use svg::{category_images, slug};

@@ -259,6 +259,7 @@ impl WorkingSet {
             neighbours: Vec::new(),
             together: Vec::new(),
             rules: b.rules.iter().filter_map(|rule| local_rule(rule, &local)).collect(),
+            image: None,
         };
         for &(_, records, row) in &held {
             contents.items.push(records.items[row].clone());
