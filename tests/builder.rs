@@ -417,7 +417,7 @@ fn shared_data_sharded_for_you_matches_the_single_pack_when_present() {
     let (single, folder) = (dir.path().join("retail.pack"), dir.path().join("retail"));
     let run = shelfwise(&["build", "--events", data.to_str().unwrap(), "--out", single.to_str().unwrap()]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    // 100 items per partition: about 39 partitions, so 8 probed ones are a part of the catalog
+    // 100 items per partition: about 36 partitions, so 8 probed ones are a part of the catalog
     // (with the default 1,000, this shop's 4 partitions would all be loaded and the lists equal
     // trivially).
     let run = shelfwise(&["shard", single.to_str().unwrap(), "--out", folder.to_str().unwrap(), "--items-per-partition", "100"]);
