@@ -16,11 +16,13 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /**
  * Serves the repository on loopback for every bench page (bench/run.mjs too): from memory,
  * `cache-control: no-store`; bench pages get COOP/COEP (cross-origin isolation: microsecond
- * performance.now()), the first-shelf page is served like a shop page.
+ * performance.now()), the first-shelf page is served like a shop page. `gzip`: compressed as a
+ * CDN serves them (scripts/serve.mjs).
  */
-export async function serveRepository() {
+export async function serveRepository({ gzip = false } = {}) {
   const { server, url } = await serve({
     root: ROOT,
+    gzip,
     headers: (pathname) => (pathname.startsWith('/bench/first-shelf')
       ? { 'cache-control': 'no-store' }
       : { 'cache-control': 'no-store', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }),

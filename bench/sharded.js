@@ -5,15 +5,20 @@
 // shelves with nothing new (chunks cached: the steady per-shelf time), and the final top 100.
 import { init, renderShelf } from '/www/shelfwise/index.js';
 
+performance.mark('shelfwise:page-modules-loaded');
+
 const params = new URLSearchParams(location.search);
 const views = params.get('views').split(',');
 const now = Number(params.get('now'));
 const shelfwise = await init({ pack: params.get('pack') });
 const initMs = performance.now();
+performance.mark('shelfwise:init-resolved');
 const at = (n) => now - (views.length - n) * 60_000;
 await shelfwise.track({ type: 'view', item: views[0], ts: at(0) });
+performance.mark('shelfwise:tracked');
 const first = await shelfwise.shelf('for-you', { k: 20, now });
 const firstShelfMs = performance.now();
+performance.mark('shelfwise:shelf-received');
 renderShelf(document.querySelector('#shelf'), first);
 const visitShelfMs = [];
 for (let n = 1; n < views.length; n++) {

@@ -7,7 +7,12 @@
 // personalized shelf (ms from navigation start), per-shelf times during the visit and with the
 // chunks loaded, and the overlap of the for-you top 20 / top 100 with the single pack's.
 //   node bench/sharded.mjs --single build/shard-bench/n100000.pack --sharded build/shard-bench/n100000-sharded \
-//     --views SKU-0000001,… [--runs 3] [--out bench/sharded-results.json]
+//     --views SKU-0000001,… [--runs 3] [--layouts single,sharded] [--networks loopback,throttled]
+//     [--out bench/sharded-results.json]
+// --gzip serves scripts, wasm, pack, bootstrap and chunks gzip-compressed, as a CDN does (bytes
+// are then the compressed bodies); without it, raw.
+// --layouts sharded runs the sharded folder alone (at 1M the single pack is 240 MB: its overlap
+// figures come from examples/shard_quality.rs instead).
 import fs from 'node:fs';
 import os from 'node:os';
 import { launchBrowser } from '../tests/e2e/helpers.mjs';
@@ -18,6 +23,9 @@ const arg = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) +
 const RUNS = Number(arg('--runs', 3));
 const NOW = 1_780_000_000_000;
 const layouts = { single: `/${arg('--single')}`, sharded: `/${arg('--sharded').replace(/\/$/, '')}/bootstrap.shard` };
+const LAYOUTS = arg('--layouts', 'single,sharded').split(',');
+const NETWORKS = arg('--networks', 'loopback,throttled').split(',');
+const GZIP = argv.includes('--gzip');
 const views = arg('--views');
 const THROTTLED = { offline: false, latency: 40, downloadThroughput: 10e6 / 8, uploadThroughput: 5e6 / 8 };
 
@@ -26,22 +34,59 @@ const p95 = (v) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floo
 
 /** Encoded body bytes of the resources of the page and its workers, split at `untilMs`. */
 async function bytesOf(page, untilMs) {
-  const read = () => ({ origin: performance.timeOrigin, r: performance.getEntriesByType('resource').map((e) => [e.name, e.responseEnd, e.encodedBodySize]) });
+  const read = () => ({ origin: performance.timeOrigin, r: performance.getEntriesByType('resource').map((e) => [e.name, e.responseEnd, e.encodedBodySize, e.decodedBodySize]) });
   const realms = [await page.evaluate(read)];
   for (const worker of page.workers()) realms.push(await worker.evaluate(read));
-  const out = { beforeFirstShelf: 0, visit: 0, wasm: 0, chunks: 0 };
+  const out = { beforeFirstShelf: 0, visit: 0, visitDecoded: 0, wasm: 0, chunks: 0, chunksBeforeFirstShelf: 0 };
   for (const realm of realms) {
-    for (const [url, end, size] of realm.r) {
+    for (const [url, end, size, decoded] of realm.r) {
       const file = new URL(url).pathname;
       if (!/\.(pack|shard|chunk|wasm)$/.test(file)) continue;
       const t = end + realm.origin - realms[0].origin;
       if (t <= untilMs) out.beforeFirstShelf += size;
+      if (t <= untilMs && file.endsWith('.chunk')) out.chunksBeforeFirstShelf += 1;
       out.visit += size;
+      out.visitDecoded += decoded;
       if (file.endsWith('.wasm')) out.wasm += size;
       if (file.endsWith('.chunk')) out.chunks += 1;
     }
   }
   return out;
+}
+
+/**
+ * Where the first shelf's time goes: the shell's marks and measures ("shelfwise:…", page and
+ * worker) and the wasm / bootstrap / pack fetches, on the page's timeline, up to `untilMs`.
+ * Measures with the same name are summed ("chunk N fetched" → "chunk fetched").
+ */
+async function breakdown(page, untilMs) {
+  const read = () => ({
+    origin: performance.timeOrigin,
+    marks: performance.getEntriesByType('mark').filter((m) => m.name.startsWith('shelfwise:')).map((m) => [m.name.slice(10), m.startTime]),
+    measures: performance.getEntriesByType('measure').filter((m) => m.name.startsWith('shelfwise:')).map((m) => [m.name.slice(10), m.startTime, m.duration]),
+    resources: performance.getEntriesByType('resource').map((r) => [r.name, r.startTime, r.responseEnd]),
+  });
+  const realms = [await page.evaluate(read)];
+  for (const worker of page.workers()) realms.push(await worker.evaluate(read));
+  const marks = {};
+  const spans = {};
+  for (const realm of realms) {
+    const offset = realm.origin - realms[0].origin;
+    if (offset > 0) marks['worker created'] = offset;
+    for (const [name, t] of realm.marks) marks[name] ??= +(t + offset).toFixed(1);
+    for (const [name, t, ms] of realm.measures) {
+      if (t + offset > untilMs) continue;
+      const key = name.replace(/ \d+ /, ' ');
+      spans[key] = +((spans[key] ?? 0) + ms).toFixed(1);
+    }
+    for (const [url, start, end] of realm.resources) {
+      const file = new URL(url).pathname;
+      const key = file.endsWith('.wasm') ? 'wasm' : /\.(pack|shard)$/.test(file) ? 'pack' : null;
+      if (key) marks[`${key} fetch start`] ??= +(start + offset).toFixed(1);
+      if (key) marks[`${key} received`] ??= +(end + offset).toFixed(1);
+    }
+  }
+  return { marks, spans };
 }
 
 async function run(browser, origin, layout, network) {
@@ -59,18 +104,19 @@ async function run(browser, origin, layout, network) {
   await page.waitForFunction(() => window.visit !== undefined, null, { timeout: 600_000, polling: 200 });
   const visit = await page.evaluate(() => window.visit);
   visit.bytes = await bytesOf(page, visit.firstShelfMs);
+  visit.firstShelf = await breakdown(page, visit.firstShelfMs);
   visit.problems = problems;
   await context.close();
   return visit;
 }
 
-const { server, origin } = await serveRepository();
+const { server, origin } = await serveRepository({ gzip: GZIP });
 const browser = await launchBrowser();
-const results = { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, chromium: browser.version(), layouts, views: views.split(','), throttled: THROTTLED, runs: [] };
+const results = { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, chromium: browser.version(), gzip: GZIP, layouts, views: views.split(','), throttled: THROTTLED, runs: [] };
 try {
   for (let r = 0; r < RUNS; r++) {
-    for (const network of ['loopback', 'throttled']) {
-      for (const layout of ['single', 'sharded']) {
+    for (const network of NETWORKS) {
+      for (const layout of LAYOUTS) {
         const visit = await run(browser, origin, layout, network);
         results.runs.push({ run: r, network, layout, ...visit });
       }
@@ -81,19 +127,21 @@ try {
   server.close();
 }
 const reference = (network, run) => results.runs.find((x) => x.layout === 'single' && x.network === network && x.run === run);
-const overlap = (a, b) => a.filter((id) => b.includes(id)).length / b.length;
-for (const network of ['loopback', 'throttled']) {
-  for (const layout of ['single', 'sharded']) {
+const overlap = (a, b) => (b === undefined ? NaN : a.filter((id) => b.includes(id)).length / b.length);
+for (const network of NETWORKS) {
+  for (const layout of LAYOUTS) {
     const rs = results.runs.filter((x) => x.layout === layout && x.network === network);
-    const o20 = rs.map((x) => overlap(x.top20, reference(network, x.run).top20));
-    const o100 = rs.map((x) => overlap(x.top100, reference(network, x.run).top100));
+    const o20 = rs.map((x) => overlap(x.top20, reference(network, x.run)?.top20));
+    const o100 = rs.map((x) => overlap(x.top100, reference(network, x.run)?.top100));
     const line = {
       first_shelf_ms: median(rs.map((x) => x.firstShelfMs)),
       init_ms: median(rs.map((x) => x.initMs)),
       bytes_before_first_shelf: median(rs.map((x) => x.bytes.beforeFirstShelf)),
       bytes_visit: median(rs.map((x) => x.bytes.visit)),
+      bytes_visit_decoded: median(rs.map((x) => x.bytes.visitDecoded)),
       wasm_bytes: median(rs.map((x) => x.bytes.wasm)),
       chunks: median(rs.map((x) => x.bytes.chunks)),
+      chunks_before_first_shelf: median(rs.map((x) => x.bytes.chunksBeforeFirstShelf)),
       visit_shelf_median_ms: median(rs.flatMap((x) => x.visitShelfMs)),
       visit_shelf_p95_ms: p95(rs.flatMap((x) => x.visitShelfMs)),
       steady_shelf_median_ms: median(rs.flatMap((x) => x.steadyMs)),
@@ -103,6 +151,9 @@ for (const network of ['loopback', 'throttled']) {
       item_count: median(rs.map((x) => x.info.itemCount)),
       problems: rs.flatMap((x) => x.problems),
     };
+    const keys = [...new Set(rs.flatMap((x) => [...Object.keys(x.firstShelf.marks), ...Object.keys(x.firstShelf.spans)]))];
+    const at = Object.fromEntries(keys.map((k) => [k, median(rs.map((x) => x.firstShelf.marks[k] ?? x.firstShelf.spans[k] ?? 0))]));
+    console.log(`bench: sharded first-shelf layout=${layout} network=${network} ${JSON.stringify(at)}`);
     console.log(`bench: sharded layout=${layout} network=${network} ${Object.entries(line).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(3) : JSON.stringify(v)}`).join(' ')}`);
   }
 }

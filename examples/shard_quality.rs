@@ -2,10 +2,11 @@
 //! a benchmark that prints figures, not a test.
 //!
 //!   cargo run --release --features cli --example shard_quality -- [--n 100000] [--shoppers 200]
+//!       [--clusters N] [--nprobes 4,8,16]
 //!       [--out build/shard-bench]   (also writes the single pack and the sharded folder there)
 //!
 //! The catalog is synthetic but clustered: item vectors (d = 64) are drawn from a mixture of
-//! n / 100 clusters (1,000 at 100k items) whose spreads vary from tight to loose (σ from 0.15 to
+//! `--clusters` clusters (default n / 100: 1,000 at 100k items) whose spreads vary from tight to loose (σ from 0.15 to
 //! 0.9 around a random unit centre), with 20 neighbours per item from its own cluster, Zipf-like
 //! popularity, titles and prices (random unit vectors would have no structure to find).
 //! Each shopper views 20 items (one a minute) from one to three clusters. For each shopper the
@@ -50,8 +51,7 @@ fn unit(v: &mut [f32]) {
 }
 
 /// The clustered catalog: contents (id order) and each item's cluster.
-fn catalog(n: usize, rng: &mut SplitMix64) -> (PackContents, Vec<usize>) {
-    let clusters = (n / 100).max(2);
+fn catalog(n: usize, clusters: usize, rng: &mut SplitMix64) -> (PackContents, Vec<usize>) {
     let centres: Vec<Vec<f32>> = (0..clusters)
         .map(|_| {
             let mut c: Vec<f32> = (0..D).map(|_| rng.normal() as f32).collect();
@@ -201,12 +201,13 @@ fn main() {
     let out = arg("--out", "build/shard-bench");
     let mut rng = SplitMix64::new(15);
     let started = Instant::now();
-    let (contents, cluster_of) = catalog(n, &mut rng);
+    let clusters: usize = arg("--clusters", &(n / 100).max(2).to_string()).parse().unwrap();
+    let nprobes: Vec<usize> = arg("--nprobes", "4,8,16").split(',').map(|p| p.parse().unwrap()).collect();
+    let (contents, cluster_of) = catalog(n, clusters, &mut rng);
     let single = contents.encode().unwrap();
     let contents = Pack::open(single.as_slice()).unwrap().to_contents();
     println!(
-        "catalog: {n} items × d {D}, {} clusters; single pack {} B ({} B gzip); generated in {:.1}s",
-        (n / 100).max(2),
+        "catalog: {n} items × d {D}, {clusters} clusters; single pack {} B ({} B gzip); generated in {:.1}s",
         single.len(),
         gzip_len(&single),
         started.elapsed().as_secs_f64()
@@ -225,7 +226,7 @@ fn main() {
     std::fs::write(format!("{out}/n{n}.pack"), &single).unwrap();
     sharded.write_folder(std::path::Path::new(&format!("{out}/n{n}-sharded"))).unwrap();
     let gz: Vec<usize> = sharded.chunks.iter().map(|(_, b)| gzip_len(b)).collect();
-    let mut members = vec![Vec::new(); (n / 100).max(2)];
+    let mut members = vec![Vec::new(); clusters];
     cluster_of.iter().enumerate().for_each(|(i, &c)| members[c].push(i as u32));
     let visits: Vec<Vec<String>> = (0..shoppers).map(|_| shopper(&mut rng, &members)).collect();
     println!("first shopper's views (for bench/sharded.mjs --views): {}", visits[0].join(","));
@@ -244,7 +245,7 @@ fn main() {
         .collect();
     single_ms.sort_by(f64::total_cmp);
     println!("single pack for-you (k 20), median {:.3} ms over {shoppers} shoppers", single_ms[single_ms.len() / 2]);
-    for nprobe in [4, 8, 16] {
+    for nprobe in nprobes {
         let mut all: Vec<Visit> = Vec::new();
         for (views, (top20, top100)) in visits.iter().zip(&reference) {
             let (mut v, got20, got100) = sharded_visit(&sharded.bootstrap, &sharded.chunks, &gz, views, nprobe);

@@ -1,6 +1,9 @@
 // A small static file server for the demo, the browser tests and the benchmark (no dependencies).
-//   node scripts/serve.mjs [--root www] [--port 8080] [--host 127.0.0.1] [--csp] [--collector URL]
+//   node scripts/serve.mjs [--root www] [--port 8080] [--host 127.0.0.1] [--csp] [--gzip] [--collector URL]
 // Serves .wasm as application/wasm, never lists folders, refuses paths outside the root.
+// With --gzip (`serve({ gzip: true })`), scripts, wasm, packs and sharded files go out with
+// Content-Encoding: gzip to clients that accept it, as a CDN serves them (each compressed once
+// per file version, zlib level 6).
 // With --csp every response carries a strict Content-Security-Policy. Files are served from
 // memory, as a shop's static server or CDN would: each is read once and read again when its
 // size or modification time changes. With --collector http://127.0.0.1:8787/shelfwise/report
@@ -10,6 +13,7 @@
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -21,15 +25,20 @@ const TYPES = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.pack': 'application/octet-stream',
+  '.shard': 'application/octet-stream',
+  '.chunk': 'application/octet-stream',
   '.ico': 'image/x-icon',
 };
+/** What --gzip compresses. */
+const COMPRESSED = new Set(['.js', '.mjs', '.wasm', '.pack', '.shard', '.chunk', '.html', '.css', '.json']);
+
 export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 
 /**
  * Starts a server; resolves to { server, url }. Port 0 picks a free port. `headers(path)` may
  * add or replace response headers (e.g. cache-control) by URL path.
  */
-export function serve({ root = 'www', port = 0, host = '127.0.0.1', csp = false, headers: extra = () => ({}), collector = null } = {}) {
+export function serve({ root = 'www', port = 0, host = '127.0.0.1', csp = false, gzip = false, headers: extra = () => ({}), collector = null } = {}) {
   const base = resolve(root);
   const files = new Map(); // path -> { size, mtimeMs, body }
   const reportPath = collector ? new URL(collector).pathname : null;
@@ -61,6 +70,11 @@ export function serve({ root = 'www', port = 0, host = '127.0.0.1', csp = false,
       }
       const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' };
       if (csp) headers['content-security-policy'] = STRICT_CSP;
+      if (gzip && COMPRESSED.has(extname(file)) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+        kept.gzipped ??= gzipSync(kept.body, { level: 6 });
+        res.writeHead(200, { ...headers, 'content-encoding': 'gzip', vary: 'accept-encoding', ...extra(path) }).end(kept.gzipped);
+        return;
+      }
       res.writeHead(200, { ...headers, ...extra(path) }).end(kept.body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -101,6 +115,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     port: Number(arg('port', 8080)),
     host: arg('host', '127.0.0.1'),
     csp: process.argv.includes('--csp'),
+    gzip: process.argv.includes('--gzip'),
     collector: arg('collector', null),
   });
   console.log(`Shelfwise demo: ${url}demo/`);

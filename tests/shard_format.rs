@@ -13,7 +13,7 @@ use shelfwise::pack::{checksum_skipping, Pack, PackContents, PackRule, RuleActio
 use shelfwise::page::ShelfRequest;
 use shelfwise::Engine;
 
-const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/sharded-v1");
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/sharded-v2");
 
 /// The 24-item test shop with neighbour and bought-together lists and two rules.
 fn shop() -> PackContents {
@@ -62,20 +62,66 @@ fn every_chunk_loaded_reassembles_the_single_pack_byte_for_byte() {
     assert_eq!(set.pack_bytes().unwrap(), shop().encode().unwrap());
 }
 
-#[test]
-fn sales_rates_are_not_carried_so_the_working_set_has_none() {
+/// The shop with sales rates, as a pack gives them back (items without one store 0 and 0).
+fn shop_with_rates() -> PackContents {
     let mut with_rates = shop();
     with_rates.items[3].sales_rate = Some(SalesRate { forecast: 40.0, recent: 25.0 });
+    with_rates.items[20].sales_rate = Some(SalesRate { forecast: 2.5, recent: 7.0 });
+    Pack::open(with_rates.encode().unwrap()).unwrap().to_contents()
+}
+
+#[test]
+fn sales_rates_are_carried_so_the_working_set_is_the_single_pack() {
+    let with_rates = shop_with_rates();
     let pack = split(&with_rates, &config()).unwrap();
     let mut set = working(&pack);
+    assert!(set.bootstrap().shape.sales_rates);
+    assert!(!working(&sharded()).bootstrap().shape.sales_rates, "a pack without rates: records without them");
     for (i, (_, bytes)) in pack.chunks.iter().enumerate() {
         set.add_chunk(i as u32, bytes).unwrap();
     }
     let assembled = Pack::open(set.pack_bytes().unwrap()).unwrap();
     assert_eq!(assembled.item_count(), 24);
-    assert!(!assembled.has_section(SectionKind::SalesRates));
-    assert_eq!(assembled.sales_rate(3), None);
-    assert_eq!(set.pack_bytes().unwrap(), shop().encode().unwrap(), "the single pack without its sales rates");
+    assert!(assembled.has_section(SectionKind::SalesRates));
+    assert_eq!(assembled.sales_rate(3), Some(SalesRate { forecast: 40.0, recent: 25.0 }));
+    assert_eq!(set.pack_bytes().unwrap(), with_rates.encode().unwrap(), "the single pack, sales rates included");
+    let single = Engine::open(with_rates.encode().unwrap()).unwrap();
+    let whole = Engine::open(set.pack_bytes().unwrap()).unwrap();
+    assert_eq!(shelf_ids(&whole, "trending", 10), shelf_ids(&single, "trending", 10));
+}
+
+#[test]
+fn unknown_bootstrap_flag_bits_are_refused() {
+    let pack = split(&shop_with_rates(), &config()).unwrap();
+    // The flags u16 sits at body offset 50 (after 4 × u32, i64, u64, 2 × u16, 2 × u32, 3 × u16).
+    let at = SHARD_HEADER_LEN + 50;
+    assert_eq!(pack.bootstrap[at..at + 2], hex("0100"), "bit 0: records carry sales rates");
+    let mut bytes = pack.bootstrap.clone();
+    bytes[at..at + 2].copy_from_slice(&hex("0300"));
+    let err = WorkingSet::open(&repaired(bytes)).unwrap_err();
+    assert_eq!(err.kind(), "bad_value", "{err}");
+    assert!(err.to_string().contains("flags") && err.to_string().contains("0x0003"), "{err}");
+}
+
+#[test]
+fn a_bad_sales_rate_in_a_chunk_is_a_typed_error_naming_the_item() {
+    let pack = split(&shop_with_rates(), &config()).unwrap();
+    let p = pack.partition_of[20];
+    let mut boot = Bootstrap::decode(&pack.bootstrap).unwrap();
+    let mut set = WorkingSet::open(&boot.encode().unwrap()).unwrap();
+    set.add_chunk(p, &pack.chunks[p as usize].1).unwrap();
+    // The same chunk with item 20's forecast (2.5) made negative, then resealed.
+    let good = pack.chunks[p as usize].1.clone();
+    let at = good.windows(8).position(|w| w == [2.5f32.to_le_bytes(), 7.0f32.to_le_bytes()].concat()).unwrap();
+    let mut bytes = good.clone();
+    bytes[at..at + 4].copy_from_slice(&(-2.5f32).to_le_bytes());
+    let bytes = repaired(bytes);
+    boot.manifest[p as usize].byte_len = bytes.len() as u32;
+    boot.manifest[p as usize].content_hash = content_hash(&bytes);
+    let mut set = WorkingSet::open(&boot.encode().unwrap()).unwrap();
+    let err = set.add_chunk(p, &bytes).unwrap_err();
+    assert_eq!(err.kind(), "bad_value", "{err}");
+    assert!(err.to_string().contains("sales_rates") && err.to_string().contains("-2.5"), "{err}");
 }
 
 #[test]
@@ -105,6 +151,17 @@ fn an_items_partition_is_found_through_its_directory_chunk() {
     set.add_chunk(p, &pack.chunks[p as usize].1).unwrap();
     let held = set.contents();
     let at = held.items.iter().position(|it| it.id == "S-13").unwrap();
+    // A loaded partition answers for its own items without their directory chunk.
+    let mut fresh = working(&pack);
+    fresh.add_chunk(p, &pack.chunks[p as usize].1).unwrap();
+    for (i, &q) in pack.partition_of.iter().enumerate() {
+        let id = format!("S-{i:02}");
+        if q == p {
+            assert_eq!(fresh.locate(&id), Ok(Some(p)), "{id} is in the loaded partition");
+        } else {
+            assert!(fresh.locate(&id).is_err(), "{id}: its directory chunk is needed");
+        }
+    }
     assert!(held.neighbours[at].iter().all(|&(j, _)| (j as usize) < held.items.len()), "lists point inside the working pack");
 }
 
@@ -112,9 +169,11 @@ fn an_items_partition_is_found_through_its_directory_chunk() {
 fn the_neighbours_of_the_shoppers_items_name_their_chunks() {
     let pack = sharded();
     let mut set = working(&pack);
-    let ids = ["S-13", "S-14", "S-20"];
+    let items = [13usize, 14, 20, 22];
+    let ids: Vec<String> = items.iter().map(|i| format!("S-{i:02}")).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     assert_eq!(set.neighbour_chunks(&ids, 8), Default::default(), "none of them is held yet: nothing to ask");
-    let own: Vec<u32> = [13, 14, 20].iter().map(|&i| pack.partition_of[i]).collect();
+    let own: Vec<u32> = items.iter().map(|&i| pack.partition_of[i]).collect();
     for &p in &own {
         set.add_chunk(p, &pack.chunks[p as usize].1).unwrap();
     }
@@ -123,12 +182,13 @@ fn the_neighbours_of_the_shoppers_items_name_their_chunks() {
     for d in first.directories {
         set.add_chunk(d, &pack.chunks[d as usize].1).unwrap();
     }
-    // Expected: partitions not held with ≥ 2 entries of the three items' lists.
+    // Expected: partitions not held with ≥ 2 entries of the items' lists not held anywhere.
     let contents = shop();
     let mut hits = std::collections::BTreeMap::<u32, usize>::new();
-    for i in [13usize, 14, 20] {
+    for i in items {
         let entries = contents.neighbours[i].iter().map(|e| e.0).chain(contents.together[i].iter().map(|e| e.0));
-        for j in entries.map(|j| pack.partition_of[j as usize]).filter(|p| !own.contains(p)) {
+        let boot = &set.bootstrap().records.global;
+        for j in entries.filter(|j| !boot.contains(j)).map(|j| pack.partition_of[j as usize]).filter(|p| !own.contains(p)) {
             *hits.entry(j).or_default() += 1;
         }
     }
@@ -184,7 +244,8 @@ fn for_you_over_the_probed_partitions_is_the_single_ranking_of_the_held_items() 
 
 #[test]
 fn the_golden_fixture_opens_and_the_builder_still_writes_it() {
-    let pack = sharded();
+    // With sales rates, so the fixture (and the fuzz seeds made from it) has every field.
+    let pack = split(&shop_with_rates(), &config()).unwrap();
     if std::env::var_os("SHELFWISE_WRITE_GOLDEN").is_some() {
         let _ = std::fs::remove_dir_all(GOLDEN);
         pack.write_folder(std::path::Path::new(GOLDEN)).unwrap();
@@ -198,14 +259,14 @@ fn the_golden_fixture_opens_and_the_builder_still_writes_it() {
         let bytes = std::fs::read(dir.join(entry.file_name())).unwrap();
         set.add_chunk(i as u32, &bytes).unwrap();
     }
-    assert_eq!(set.pack_bytes().unwrap(), shop().encode().unwrap());
+    assert_eq!(set.pack_bytes().unwrap(), shop_with_rates().encode().unwrap());
     assert_eq!(std::fs::read_dir(dir).unwrap().count(), manifest.len() + 1, "no stray files in the fixture");
 }
 
 /// A small chunk file: header for kind 2 (directory), index 5, body "abcd".
 fn tiny_chunk() -> Vec<u8> {
     let mut bytes = b"SHLFCHNK".to_vec();
-    bytes.extend(hex("0100 0200 05000000 0400000000000000"));
+    bytes.extend(hex("0200 0200 05000000 0400000000000000"));
     bytes.extend(hex("00000000 00000000"));
     bytes.extend(b"abcd");
     let crc = checksum_skipping(&bytes, 24);
@@ -236,10 +297,11 @@ fn chunk_error(mut bytes: Vec<u8>, fix_crc: bool) -> ChunkError {
 #[test]
 fn each_kind_of_header_damage_is_a_typed_error() {
     let good = tiny_chunk();
-    assert_eq!(SHARD_FORMAT_VERSION, 1);
+    assert_eq!(SHARD_FORMAT_VERSION, 2);
     let cases: Vec<(&str, Vec<u8>, bool, &str)> = vec![
         ("magic", [b"SHLFPACK".as_slice(), &good[8..]].concat(), false, "bad_magic"),
-        ("version 2", [&good[..8], &hex("0200"), &good[10..]].concat(), true, "unsupported_version"),
+        ("version 1 (no sales rates in records)", [&good[..8], &hex("0100"), &good[10..]].concat(), true, "unsupported_version"),
+        ("version 3", [&good[..8], &hex("0300"), &good[10..]].concat(), true, "unsupported_version"),
         ("kind partition", [&good[..10], &hex("0100"), &good[12..]].concat(), true, "bad_header"),
         ("index 4", [&good[..12], &hex("04000000"), &good[16..]].concat(), true, "bad_header"),
         ("body_len 5", [&good[..16], &hex("0500000000000000"), &good[24..]].concat(), true, "truncated"),

@@ -3,7 +3,7 @@
 //! assemble into a pack (or a typed error) that `Engine::shelf` can rank.
 //!
 //! Each input is tried as a bootstrap and as each chunk of the golden sharded fixture
-//! (`tests/golden/sharded-v1/`), "repaired" the way `pack_open` repairs packs: body_len and the
+//! (`tests/golden/sharded-v2/`), "repaired" the way `pack_open` repairs packs: body_len and the
 //! CRC-32 (over the whole file but its own field) rewritten, and for chunks the manifest entry
 //! edited to the input's length and content hash, so that mutations reach the field checks.
 #![no_main]
@@ -16,7 +16,7 @@ use shelfwise::pack::shard::{content_hash, SHARD_HEADER_LEN};
 use shelfwise::page::ShelfRequest;
 use shelfwise::Engine;
 
-const GOLDEN: &[u8] = include_bytes!("../../tests/golden/sharded-v1/bootstrap.shard");
+const GOLDEN: &[u8] = include_bytes!("../../tests/golden/sharded-v2/bootstrap.shard");
 
 fn repaired(data: &[u8]) -> Vec<u8> {
     let mut fixed = data.to_vec();

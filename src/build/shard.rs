@@ -225,6 +225,7 @@ pub fn split(contents: &PackContents, config: &ShardConfig) -> Result<ShardedPac
         brand_count: contents.brands.len() as u32,
         neighbour_k: contents.neighbours.iter().map(Vec::len).max().unwrap_or(0) as u16,
         together_k: contents.together.iter().map(Vec::len).max().unwrap_or(0) as u16,
+        sales_rates: contents.items.iter().any(|it| it.sales_rate.is_some()),
     };
     let k = n.div_ceil(config.items_per_partition.max(1));
     let (centroids, partition_of) = kmeans(&unit_rows(contents), k, config);

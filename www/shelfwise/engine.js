@@ -36,7 +36,7 @@ import { ShelfwiseError, isWasmTrap, toShelfwiseError } from './errors.js';
 import { ShopperMemory, eventOf, keptQuery, recordOf } from './memory.js';
 import { byTime, newEventId } from './storage.js';
 import { openMeasurement } from './measurement-store.js';
-import { compileWasm, mark } from './loader.js';
+import { compileWasm, mark, span } from './loader.js';
 import { CHUNK_CACHE, ShardedPack, isBootstrap } from './shards.js';
 import { MAX_EVENTS } from './contract.js';
 // The glue's first copy is a static import, so that it loads with the engine's other modules
@@ -213,8 +213,12 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   function syncWorkingPack() {
     if (!shards?.dirty) return;
     const bytes = shards.packBytes();
+    const start = performance.now();
     const fresh = new currentGlue.Recommender(bytes);
+    span('working pack opened', start);
+    const replayed = performance.now();
     replayInto(fresh);
+    span('events replayed', replayed);
     const old = recommender;
     recommender = fresh;
     packBytes = bytes;

@@ -56,6 +56,15 @@ export function mark(name) {
   globalThis.performance?.mark?.(`shelfwise:${name}`);
 }
 
+/** A User Timing measure "shelfwise:<name>" from `start` (performance.now()) to now. */
+export function span(name, start) {
+  try {
+    globalThis.performance?.measure?.(`shelfwise:${name}`, { start, end: performance.now() });
+  } catch {
+    // an environment without measure options: timing is only for DevTools and the bench
+  }
+}
+
 /** Default of init({ timeoutMs }): how long the pack's fetch may take, body included. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** The largest pack init() reads (its header's declared size is checked before the body). */

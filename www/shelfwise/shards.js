@@ -17,6 +17,8 @@
 // is assembled by the core into an ordinary pack (WorkingSet.packBytes) that a Recommender opens,
 // so ranking is the same Engine::shelf as for a single file.
 
+import { span } from './loader.js';
+
 /** Name of the Cache API cache holding sharded-pack chunks, by URL. */
 export const CHUNK_CACHE = 'shelfwise-chunks-v1';
 /** Partitions probed around the profile before a shelf (measured: docs/PERFORMANCE.md). */
@@ -27,6 +29,7 @@ export const LATE_MS = 1500;
 const RETRY_MS = 60_000;
 
 const BOOTSTRAP_MAGIC = 'SHLFBOOT';
+const now = () => globalThis.performance?.now() ?? Date.now();
 
 /** True if `bytes` start like a sharded pack's bootstrap file. */
 export function isBootstrap(bytes) {
@@ -73,7 +76,10 @@ export class ShardedPack {
   /** The assembled pack for a Recommender. */
   packBytes() {
     this.dirty = false;
-    return this.set.packBytes();
+    const start = now();
+    const bytes = this.set.packBytes();
+    span('working pack assembled', start);
+    return bytes;
   }
 
   info() {
@@ -105,6 +111,7 @@ export class ShardedPack {
     const name = this.set.chunkFile(index);
     if (name === undefined) return false;
     const url = new URL(name, this.baseUrl).href;
+    const start = now();
     try {
       const cache = await chunkCache();
       let bytes;
@@ -120,7 +127,10 @@ export class ShardedPack {
         this.stats.fetchedBytes += bytes.byteLength;
         this.stats.chunksFetched += 1;
       }
+      span(`chunk ${index} ${cached ? 'cached' : 'fetched'}`, start);
+      const added = now();
       this.set.addChunk(index, bytes); // throws a named ShelfwiseError for a bad chunk
+      span(`chunk ${index} checked`, added);
       this.loaded.set(index, bytes);
       this.dirty = true;
       if (!cached) cache?.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
@@ -153,7 +163,9 @@ export class ShardedPack {
 
   /** Loads the partitions of `ids` (the items of events), waiting at most lateMs. */
   async ensureItems(ids) {
+    const start = now();
     await this.within(this.itemLoads(ids));
+    span('tracked items\' chunks', start);
   }
 
   /**
@@ -179,14 +191,19 @@ export class ShardedPack {
    */
   async prepare(recommender, requests, nowMs, recent = []) {
     const ids = requests.flatMap((r) => [r?.item, ...(Array.isArray(r?.cart) ? r.cart : [])]);
-    await this.within([...this.itemLoads(ids), ...(await this.neighbourLoads(recent.filter((id) => typeof id === 'string')))]);
+    const start = now();
     let near = [];
     try {
-      near = this.set.partitionsFor(recommender, nowMs, this.nprobe * 2);
+      // A plain array: the core returns a Uint32Array, whose map() cannot hold promises.
+      near = Array.from(this.set.partitionsFor(recommender, nowMs, this.nprobe * 2));
     } catch {
       // a bad nowMs: the shelf call itself reports it
     }
-    await this.within(near.slice(0, this.nprobe).map((p) => this.load(p)));
+    // All at once: the profile's partitions do not depend on the others.
+    const nearest = near.slice(0, this.nprobe).map((p) => this.load(p));
+    const context = this.itemLoads(ids);
+    await this.within([...nearest, ...context, ...(await this.neighbourLoads(recent.filter((id) => typeof id === 'string')))]);
+    span('chunks for a shelf', start);
     this.prefetch(near.slice(this.nprobe));
   }
 

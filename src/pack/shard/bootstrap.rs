@@ -8,7 +8,7 @@
 //!   item_count u32 (≥ 1), dim u32 (1..=1024), category_count u32, brand_count u32
 //!   (each ≤ 65535), built_at_ms i64, training_events u64, neighbour_k u16, together_k u16
 //!   (each ≤ 256), partition_count u32 (≥ 1), directory_count u32 (≥ 1), builder_version
-//!   u16 × 3, reserved u16 = 0, directory_items u32 (≥ 1: items per directory chunk, the last
+//!   u16 × 3, flags u16 (bit 0: item records carry sales rates; other bits 0), directory_items u32 (≥ 1: items per directory chunk, the last
 //!   may hold fewer; directory_count = ⌈item_count / directory_items⌉)
 //! category_names   string column of category_count
 //! brand_names      string column of brand_count
@@ -99,7 +99,7 @@ fn put_meta(b: &Bootstrap, out: &mut Vec<u8>) {
     out.extend_from_slice(&b.partition_count().to_le_bytes());
     out.extend_from_slice(&(b.directory_first.len() as u32).to_le_bytes());
     let (major, minor, patch) = b.builder_version;
-    [major, minor, patch, 0].iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+    [major, minor, patch, u16::from(s.sales_rates)].iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
     out.extend_from_slice(&b.directory_items.to_le_bytes());
 }
 
@@ -238,7 +238,7 @@ fn decode_meta(r: &mut Cursor<'_>) -> Result<Meta, ChunkError> {
     let partitions = r.u32("partition_count")?;
     let directories = r.u32("directory_count")?;
     let version = (r.u16("builder_version")?, r.u16("builder_version")?, r.u16("builder_version")?);
-    let reserved = r.u16("reserved")?;
+    let flags = r.u16("flags")?;
     let directory_items = r.u32("directory_items")?;
     let checks: [(&'static str, bool, String); 7] = [
         ("item_count", item_count >= 1, format!("{item_count} items")),
@@ -255,12 +255,13 @@ fn decode_meta(r: &mut Cursor<'_>) -> Result<Meta, ChunkError> {
             directory_items >= 1 && u64::from(directories) == u64::from(item_count).div_ceil(u64::from(directory_items.max(1))),
             format!("{directories} directory chunks of {directory_items} items for {item_count} items"),
         ),
-        ("reserved", reserved == 0, format!("{reserved}")),
+        ("flags", flags <= 1, format!("unknown flag bits {flags:#06x}")),
     ];
     if let Some((field, _, detail)) = checks.into_iter().find(|c| !c.1) {
         return Err(r.bad(field, detail));
     }
-    let shape = RecordShape { item_count, dim, category_count, brand_count, neighbour_k, together_k };
+    let sales_rates = flags & 1 == 1;
+    let shape = RecordShape { item_count, dim, category_count, brand_count, neighbour_k, together_k, sales_rates };
     Ok((shape, partitions, (directories, directory_items), built_at_ms, training_events, version))
 }
 

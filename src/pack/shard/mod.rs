@@ -7,14 +7,14 @@
 //! partition chunks (and the bootstrap) carry, [`directory`] the id-range chunks that say which
 //! partition holds an item, and [`working`] assembles the bootstrap and the chunks fetched so
 //! far into an ordinary pack, so that ranking goes through the one `Engine::shelf` path.
-//! Item records do not carry the pack's sales rates (section 23): an assembled pack has none,
-//! and its trending shelves rank by the demand trend.
+//! Item records carry the pack's sales rates (section 23) when the pack has them (bit 0 of the
+//! bootstrap's `flags`), so trending shelves rank the same in both layouts.
 //!
 //! Every file starts with the same 32-byte header (little-endian):
 //!
 //! ```text
 //! 0   8  magic          "SHLFBOOT" (bootstrap) or "SHLFCHNK" (chunk)
-//! 8   2  format_version u16, SHARD_FORMAT_VERSION (1)
+//! 8   2  format_version u16, SHARD_FORMAT_VERSION (2)
 //! 10  2  kind           u16: 0 bootstrap, 1 partition, 2 directory
 //! 12  4  chunk_index    u32: the chunk's place in the manifest (0 for the bootstrap)
 //! 16  8  body_len       u64: file length − 32
@@ -44,8 +44,10 @@ pub const SHARD_CHECKSUM_AT: usize = 24;
 pub const BOOTSTRAP_MAGIC: [u8; 8] = *b"SHLFBOOT";
 /// First eight bytes of a chunk file.
 pub const CHUNK_MAGIC: [u8; 8] = *b"SHLFCHNK";
-/// The sharded layout's format version this code reads and writes.
-pub const SHARD_FORMAT_VERSION: u16 = 1;
+/// The sharded layout's format version this code reads and writes. Version 2 added the sales
+/// rates to item records (and the bootstrap's `flags` that says they are there); version 1
+/// files are refused with "rebuild the pack", as their records lack a field.
+pub const SHARD_FORMAT_VERSION: u16 = 2;
 /// Bytes in the common header of the bootstrap and every chunk.
 pub const SHARD_HEADER_LEN: usize = 32;
 

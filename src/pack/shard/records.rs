@@ -21,6 +21,8 @@
 //! popularity   u16 × c   value / 65535
 //! trend        u16 × c   value / 65535
 //! interactions u32 × c
+//! sales_rates  (f32, f32) × c   only when the bootstrap's flags say so: forecast and recent
+//!                               units per week, each finite and ≥ 0 (the pack's section 23)
 //! codes        i8 × c × d   row-major, the single pack's codes (same scales)
 //! neighbours   u32 × c × nk  catalog indices (< item_count, not the item itself), then
 //!                            0xFFFFFFFF in unused slots
@@ -36,7 +38,7 @@
 
 use super::{words, ChunkError, Cursor};
 use crate::pack::strings::write_string_column;
-use crate::pack::{PackError, PackItem, SectionKind, NO_ITEM};
+use crate::pack::{PackError, PackItem, SalesRate, SectionKind, NO_ITEM};
 
 /// What the records of a sharded pack must agree with (from the bootstrap's meta).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +55,8 @@ pub struct RecordShape {
     pub neighbour_k: u16,
     /// Bought-together list length.
     pub together_k: u16,
+    /// Whether records carry sales rates (the pack has section 23).
+    pub sales_rates: bool,
 }
 
 /// The full records of some items of the catalog, by catalog index.
@@ -107,6 +111,12 @@ impl ItemRecords {
         self.items.iter().for_each(|it| out.extend_from_slice(&unit_to_u16(it.popularity).to_le_bytes()));
         self.items.iter().for_each(|it| out.extend_from_slice(&unit_to_u16(it.trend).to_le_bytes()));
         self.items.iter().for_each(|it| out.extend_from_slice(&it.interactions.to_le_bytes()));
+        if shape.sales_rates {
+            for rate in self.items.iter().map(|it| it.sales_rate.unwrap_or_default()) {
+                out.extend_from_slice(&rate.forecast.to_le_bytes());
+                out.extend_from_slice(&rate.recent.to_le_bytes());
+            }
+        }
         out.extend(self.codes.iter().map(|&x| x as u8));
         let empty = vec![Vec::new(); c];
         let neighbours = if self.neighbours.len() == c { &self.neighbours } else { &empty };
@@ -192,6 +202,7 @@ impl ItemRecords {
         let popularity = unit(r, "popularity")?;
         let trend = unit(r, "trend")?;
         let interactions: Vec<u32> = words::<4>(r.array(c, 4, "interactions")?).map(u32::from_le_bytes).collect();
+        let rates = if shape.sales_rates { decode_rates(r, c)? } else { Vec::new() };
         let [ids, titles, pages, images] = <[Vec<String>; 4]>::try_from(columns).unwrap_or_default();
         Ok((0..c)
             .zip(ids.into_iter().zip(titles).zip(pages.into_iter().zip(images)))
@@ -207,11 +218,19 @@ impl ItemRecords {
                 popularity: popularity[i],
                 trend: trend[i],
                 interactions: interactions[i],
-                // Records do not carry sales rates (docs/PACK_FORMAT.md, "Sharded layout").
-                sales_rate: None,
+                sales_rate: rates.get(i).copied(),
             })
             .collect())
     }
+}
+
+/// Reads `c` sales rates (forecast, recent), each finite and ≥ 0.
+fn decode_rates(r: &mut Cursor<'_>, c: usize) -> Result<Vec<SalesRate>, ChunkError> {
+    let values: Vec<f32> = words::<4>(r.array(c, 8, "sales_rates")?).map(f32::from_le_bytes).collect();
+    if let Some(slot) = values.iter().position(|v| !v.is_finite() || *v < 0.0) {
+        return Err(r.bad("sales_rates", format!("item {}: {} is not a finite rate ≥ 0", slot / 2, values[slot])));
+    }
+    Ok(values.chunks_exact(2).map(|p| SalesRate { forecast: p[0], recent: p[1] }).collect())
 }
 
 /// Reads `count × k` item slots then `count × k` u16 values; used slots first, no self-loops.

@@ -113,9 +113,14 @@ impl WorkingSet {
         Ok(true)
     }
 
-    /// The chunk that says where `id` lives: `Ok(partition chunk)` when its directory chunk is
-    /// loaded (`None` inside it: no such item), else `Err(directory chunk to load)`.
+    /// The chunk that says where `id` lives: `Ok(partition chunk)` when a loaded partition holds
+    /// it or its directory chunk is loaded (`None` inside it: no such item), else
+    /// `Err(directory chunk to load)`. An item of a loaded partition needs no directory chunk.
     pub fn locate(&self, id: &str) -> Result<Option<u32>, u32> {
+        let held = self.partitions.iter().find(|(_, r)| r.items.binary_search_by(|it| it.id.as_bytes().cmp(id.as_bytes())).is_ok());
+        if let Some((&p, _)) = held {
+            return Ok(Some(p));
+        }
         let directory = self.bootstrap.directory_chunk_of(id);
         match self.directories.get(&directory) {
             Some(d) => Ok(d.partition_of(id)),
@@ -168,8 +173,8 @@ impl WorkingSet {
     }
 
     /// The chunks that hold the neighbour and bought-together items of `ids` (the shopper's
-    /// items, most important first), which the blend takes candidates from: partitions not yet
-    /// loaded that hold at least [`MIN_NEIGHBOUR_HITS`] of those items, most first (at most
+    /// items, most important first), which the blend takes candidates from (items already held
+    /// need nothing): partitions not yet loaded that hold at least [`MIN_NEIGHBOUR_HITS`] of those items, most first (at most
     /// `max`; a partition for a single neighbour costs a whole chunk), and the directory chunks
     /// still needed to find the partitions of the others (load them, then ask again).
     pub fn neighbour_chunks(&self, ids: &[&str], max: usize) -> NeighbourChunks {
@@ -178,6 +183,9 @@ impl WorkingSet {
         for (records, row) in ids.iter().filter_map(|id| self.record_of(id)) {
             let lists = records.neighbours.get(row).into_iter().flatten().map(|e| e.0);
             for g in lists.chain(records.together.get(row).into_iter().flatten().map(|e| e.0)) {
+                if self.holds_global(g) {
+                    continue;
+                }
                 let d = self.bootstrap.directory_chunk_of_global(g);
                 match self.directories.get(&d).and_then(|dir| dir.partition_of_global(g)) {
                     Some(p) if !self.partitions.contains_key(&p) => *hits.entry(p).or_default() += 1,
@@ -192,6 +200,11 @@ impl WorkingSet {
         NeighbourChunks { partitions: partitions.into_iter().take(max).map(|(_, p)| p).collect(), directories }
     }
 
+    /// Whether the bootstrap or a loaded partition holds catalog index `global`.
+    fn holds_global(&self, global: u32) -> bool {
+        std::iter::once(&self.bootstrap.records).chain(self.partitions.values()).any(|r| r.global.binary_search(&global).is_ok())
+    }
+
     /// The bootstrap's and loaded partitions' records by catalog index (the bootstrap's copy
     /// of an item that is in both).
     fn held(&self) -> BTreeMap<u32, (&ItemRecords, usize)> {
@@ -204,14 +217,34 @@ impl WorkingSet {
         held
     }
 
+    /// The held records in catalog order, as a sorted list (the bootstrap's copy of an item that
+    /// is in both): cheaper than [`Self::held`] for assembling thousands of items.
+    fn held_sorted(&self) -> Vec<(u32, &ItemRecords, usize)> {
+        let sources = std::iter::once((0u8, &self.bootstrap.records)).chain(self.partitions.values().map(|r| (1u8, r)));
+        let mut held: Vec<(u32, u8, &ItemRecords, usize)> =
+            sources.flat_map(|(rank, r)| r.global.iter().enumerate().map(move |(row, &g)| (g, rank, r, row))).collect();
+        held.sort_unstable_by_key(|&(g, rank, _, _)| (g, rank));
+        held.dedup_by_key(|e| e.0);
+        held.into_iter().map(|(g, _, r, row)| (g, r, row)).collect()
+    }
+
     /// The assembled pack's contents (see the module docs).
     pub fn contents(&self) -> PackContents {
         let b = &self.bootstrap;
         let d = b.shape.dim as usize;
-        let held = self.held();
-        let local: BTreeMap<u32, u32> = held.keys().enumerate().map(|(i, &g)| (g, i as u32)).collect();
-        let keep = |list: &[(u32, f32)]| list.iter().filter_map(|&(g, w)| local.get(&g).map(|&l| (l, w))).collect();
-        let keep_together = |list: &[(u32, u32)]| list.iter().filter_map(|&(g, n)| local.get(&g).map(|&l| (l, n))).collect();
+        let held = self.held_sorted();
+        let globals: Vec<u32> = held.iter().map(|e| e.0).collect();
+        let local_of = |g: u32| globals.binary_search(&g).ok().map(|l| l as u32);
+        let local: BTreeMap<u32, u32> = b
+            .rules
+            .iter()
+            .filter_map(|r| match r.target {
+                RuleTarget::Item(g) => local_of(g).map(|l| (g, l)),
+                RuleTarget::Category(_) => None,
+            })
+            .collect();
+        let keep = |list: &[(u32, f32)]| list.iter().filter_map(|&(g, w)| local_of(g).map(|l| (l, w))).collect();
+        let keep_together = |list: &[(u32, u32)]| list.iter().filter_map(|&(g, n)| local_of(g).map(|l| (l, n))).collect();
         let mut contents = PackContents {
             builder_version: b.builder_version,
             built_at_ms: b.built_at_ms,
@@ -228,7 +261,7 @@ impl WorkingSet {
             rules: b.rules.iter().filter_map(|rule| local_rule(rule, &local)).collect(),
             image: None,
         };
-        for &(records, row) in held.values() {
+        for &(_, records, row) in &held {
             contents.items.push(records.items[row].clone());
             contents.codes.extend_from_slice(&records.codes[row * d..(row + 1) * d]);
             if b.shape.neighbour_k > 0 {
