@@ -34,6 +34,16 @@ pub const MAX_PAGE_ITEMS: usize = 2_000;
 /// Most work one page call may ask for, in item reads (see [`shelf_cost`]): 1,600,000, i.e.
 /// 16 passes over a 100,000-item catalog, 320 over a 5,000-item one.
 pub const MAX_PAGE_COST: u64 = 1_600_000;
+/// Catalog passes one page call may always make, however large the catalog: on a single-file
+/// pack of more than 400,000 items [`MAX_PAGE_COST`] alone would refuse even one plain shelf
+/// (2 passes; a for-you shelf over 1,000,000 items took 7.2 ms in docs/PERFORMANCE.md).
+pub const MIN_PAGE_PASSES: u64 = 4;
+
+/// The work one page call may ask for on a catalog of `items` items, in item reads:
+/// [`MAX_PAGE_COST`], or [`MIN_PAGE_PASSES`] passes over the catalog when that is more.
+pub fn page_budget(items: u32) -> u64 {
+    MAX_PAGE_COST.max(MIN_PAGE_PASSES * u64::from(items))
+}
 /// Most rules of one request, and of a pack (the builder refuses more).
 pub const MAX_RULES: usize = 1_000;
 /// Most item cards one `items()` call returns.
@@ -117,6 +127,19 @@ mod tests {
         let shown = echo(&long);
         assert!(shown.chars().count() < 100, "{shown}");
         assert!(shown.ends_with("(200000 bytes)"), "{shown}");
+    }
+
+    #[test]
+    fn a_plain_shelf_fits_the_page_budget_on_any_catalog() {
+        for items in [5_000, 100_000, 400_000, 1_000_000, 4_000_000] {
+            let plain = shelf_cost(2, items, 8, false, 64);
+            assert!(plain <= page_budget(items), "{items} items: {plain} > {}", page_budget(items));
+        }
+        // On a large catalog the floor admits two plain shelves, not three.
+        let plain = shelf_cost(2, 1_000_000, 8, false, 64);
+        assert!(2 * plain <= page_budget(1_000_000) && 3 * plain > page_budget(1_000_000));
+        assert_eq!(page_budget(100_000), MAX_PAGE_COST);
+        assert_eq!(page_budget(1_000_000), 4_000_000);
     }
 
     #[test]

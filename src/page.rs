@@ -25,7 +25,7 @@ use crate::engine::{check_k, Engine};
 use crate::error::CoreError;
 use crate::explain::{Evidence, Explanation, Reason};
 use crate::explore::{self, Arm};
-use crate::limits::{self, MAX_DIVERSE_K, MAX_PAGE_COST, MAX_PAGE_ITEMS, MAX_QUERY_CHARS, MAX_TITLE_CHARS};
+use crate::limits::{self, MAX_DIVERSE_K, MAX_PAGE_ITEMS, MAX_QUERY_CHARS, MAX_TITLE_CHARS};
 use crate::rules::{self, FilterInput, Rule, RuleAction, RuleIndex, RuleInput, RuleSource, RuleTarget};
 use crate::shelf::{Shelf, ShelfItem, ShelfKind};
 use crate::shelves::for_you::Explainer;
@@ -186,7 +186,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
     }
 
     /// The cost of a page of `requests` in item reads (see [`limits::shelf_cost`]), which
-    /// [`Engine::page`] refuses above [`limits::MAX_PAGE_COST`]; a request that does not
+    /// [`Engine::page`] refuses above [`limits::page_budget`]; a request that does not
     /// resolve is an error.
     pub fn page_cost(&self, requests: &[ShelfRequest]) -> Result<u64, CoreError> {
         requests.iter().map(|r| Ok(self.shelf_cost(&self.resolve_request(r)?))).sum()
@@ -241,11 +241,11 @@ impl<B: AsRef<[u8]>> Engine<B> {
             });
         }
         let cost: u64 = resolved.iter().map(|r| self.shelf_cost(r)).sum();
-        if cost > MAX_PAGE_COST {
+        if cost > limits::page_budget(self.pack().item_count()) {
             return Err(CoreError::OutOfRange {
                 name: "requests",
                 value: format!("a page costing {cost} item reads"),
-                expected: "at most 1600000 item reads per page (docs/TRUST.md: catalog passes × items, plus diversity); split it into several calls",
+                expected: "at most 1600000 item reads per page, or 4 passes over the catalog when that is more (docs/TRUST.md: catalog passes × items, plus diversity); split it into several calls",
             });
         }
         let pack = self.pack();

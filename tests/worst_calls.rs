@@ -137,7 +137,7 @@ fn a_page_over_its_cost_budget_is_refused_before_any_shelf_is_ranked() {
     let diverse = ShelfRequest { k: Some(100), diversity: Some(0.5), ..plain.clone() };
     assert_eq!(engine.page_cost(&[diverse]).unwrap() - engine.page_cost(&[plain]).unwrap(), 4 * 100 * 100);
     let per_shelf = engine.page_cost(&[shelf("trending")]).unwrap();
-    let fits = (limits::MAX_PAGE_COST / per_shelf) as usize;
+    let fits = (limits::page_budget(25_000) / per_shelf) as usize;
     let page: Vec<ShelfRequest> = (0..=fits).map(|_| shelf("trending")).collect();
     assert!(fits < page.len() && page.len() <= limits::MAX_SHELVES, "{fits} shelves fit");
     assert_eq!(engine.page(&page[..fits], NOW_MS).unwrap().len(), fits);

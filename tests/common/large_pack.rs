@@ -6,7 +6,7 @@
 
 use shelfwise::engine::{Engine, EventInput};
 use shelfwise::explore::SplitMix64;
-use shelfwise::limits::{MAX_DIVERSE_K, MAX_K, MAX_LIST_LEN, MAX_PAGE_COST, MAX_RULES, MAX_SHELVES};
+use shelfwise::limits::{page_budget, MAX_DIVERSE_K, MAX_K, MAX_LIST_LEN, MAX_RULES, MAX_SHELVES};
 use shelfwise::pack::{quantize_per_dimension, ImageEmbeddings, PackContents, PackItem, PackRule, RuleAction, RuleTarget, UrlTemplates};
 use shelfwise::page::{ExploreRequest, ShelfRequest};
 use shelfwise::rules::{FilterInput, RuleInput};
@@ -224,7 +224,10 @@ pub fn worst_calls(engine: &Engine) -> Vec<WorstCall> {
         }
     }
     let page: Vec<ShelfRequest> = (0..MAX_SHELVES).map(|s| worst_request(engine, ShelfKind::ALL[s % ShelfKind::ALL.len()], true)).collect();
-    let fits = (1..=page.len()).take_while(|&n| engine.page_cost(&page[..n]).unwrap() <= MAX_PAGE_COST).last().unwrap_or(0);
+    let fits = (1..=page.len())
+        .take_while(|&n| engine.page_cost(&page[..n]).unwrap() <= page_budget(engine.pack().item_count()))
+        .last()
+        .unwrap_or(0);
     if fits < page.len() {
         calls.push(WorstCall { name: format!("page of {fits} shelves (the budget), diversity=1 k=100"), requests: page[..fits].to_vec() });
     }
