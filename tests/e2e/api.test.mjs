@@ -18,14 +18,11 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STRICT_CSP } from '../../scripts/serve.mjs';
-import { WWW, fulfillTestPage, dump, launchBrowser, startServer, watchPage } from './helpers.mjs';
+import { ENGINE_MODES, WWW, fulfillTestPage, dump, launchBrowser, startServer, watchPage } from './helpers.mjs';
 
 const WAIT = { timeout: 10_000 };
 const DEMO_PACK = '/demo/data/shop.pack';
-const MODES = [
-  { name: 'worker (default)', options: {} },
-  { name: 'inline ({ worker: false })', options: { worker: false } },
-];
+const MODES = ENGINE_MODES;
 
 let server;
 let browser;

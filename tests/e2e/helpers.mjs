@@ -11,6 +11,12 @@ import { serve } from '../../scripts/serve.mjs';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WWW = fileURLToPath(new URL('../../www/', import.meta.url));
 
+/** The two ways the shell runs its engine: in a Web Worker (the default) and on the page. */
+export const ENGINE_MODES = [
+  { name: 'worker (default)', options: {} },
+  { name: 'inline ({ worker: false })', options: { worker: false } },
+];
+
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

@@ -16,13 +16,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STRICT_CSP } from '../../scripts/serve.mjs';
-import { WWW, fulfillTestPage, launchBrowser, startServer, watchPage } from './helpers.mjs';
+import { ENGINE_MODES, WWW, fulfillTestPage, launchBrowser, startServer, watchPage } from './helpers.mjs';
 
 const WAIT = { timeout: 10_000 };
-const MODES = [
-  { name: 'worker (default)', options: {} },
-  { name: 'inline ({ worker: false })', options: { worker: false } },
-];
+const MODES = ENGINE_MODES;
 let server;
 let browser;
 let goodPack;
