@@ -15,7 +15,8 @@ cd "$ROOT"
 bash scripts/setup.sh
 load_toolchain
 start=$(date +%s)
-step() { log "== $* ($(( $(date +%s) - start ))s)"; }
+# Each step logs the elapsed time and the free disk (a full disk shows up as a linker "Bus error").
+step() { log "== $* ($(( $(date +%s) - start ))s, $(df -h --output=avail . | tail -1 | tr -d ' ') free)"; }
 
 step "format and lints (cargo fmt --check; clippy -D warnings, native and wasm)"
 cargo fmt --check
