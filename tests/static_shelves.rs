@@ -6,74 +6,101 @@
 mod common;
 
 use common::{run_shelfwise, sample_contents, unit};
-use shelfwise::build::static_shelves::{static_shelves, StaticShelves};
+use shelfwise::build::static_shelves::{static_shelves, StaticItem, StaticShelves};
+use shelfwise::engine::Engine;
 use shelfwise::pack::Pack;
+use shelfwise::page::ShelfRequest;
 
-fn ids_scores(list: &[shelfwise::build::static_shelves::ScoredId]) -> Vec<(&str, f32)> {
-    list.iter().map(|s| (s.id.as_str(), s.score)).collect()
+fn ids(list: &[StaticItem]) -> Vec<&str> {
+    list.iter().map(|s| s.id.as_str()).collect()
+}
+
+fn engine_of(contents: &shelfwise::pack::PackContents) -> Engine<Vec<u8>> {
+    Engine::open(contents.encode().unwrap()).unwrap()
 }
 
 fn shelves_of(contents: &shelfwise::pack::PackContents, k: usize) -> StaticShelves {
-    let bytes = contents.encode().unwrap();
-    static_shelves(&Pack::open(bytes.as_slice()).unwrap(), k)
+    static_shelves(&engine_of(contents), k).unwrap()
+}
+
+/// The shelf a new visitor's browser gets (no events, at the pack's build time).
+fn browser_shelf(engine: &Engine<Vec<u8>>, kind: &str, k: usize, item: Option<&str>, category: Option<&str>) -> Vec<(String, String)> {
+    let request = ShelfRequest { k: Some(k), item: item.map(Into::into), category: category.map(Into::into), ..ShelfRequest::new(kind) };
+    let shelf = engine.shelf(&request, engine.pack().meta().built_at_ms).unwrap();
+    shelf.items.into_iter().map(|item| (item.card.id, item.reason)).collect()
+}
+
+fn pairs(list: &[StaticItem]) -> Vec<(String, String)> {
+    list.iter().map(|s| (s.id.clone(), s.reason.clone())).collect()
 }
 
 #[test]
-fn from_the_packs_lists_without_the_item_itself_or_items_out_of_stock() {
-    let shelves = shelves_of(&sample_contents(), 8);
-    assert_eq!((shelves.sources.similar, shelves.sources.bought_together, shelves.sources.trending), ("neighbours", "baskets", "trend"));
-    assert_eq!(shelves.pack.items, 6);
-    assert_eq!(shelves.pack.format_version, shelfwise::pack::FORMAT_VERSION);
-    // SKU-5 has neither neighbours nor baskets: left out.
-    assert_eq!(shelves.items.keys().map(String::as_str).collect::<Vec<_>>(), ["SKU-0", "SKU-1", "SKU-2", "SKU-3", "SKU-4"]);
-    let item = |id: &str| &shelves.items[id];
-    // SKU-2 is out of stock, so it is on nobody's shelf.
-    assert_eq!(ids_scores(&item("SKU-0").similar), [("SKU-1", unit(0.75))]);
-    assert_eq!(ids_scores(&item("SKU-2").similar), [("SKU-0", unit(0.5)), ("SKU-1", unit(0.25))]);
-    assert_eq!(ids_scores(&item("SKU-3").similar), [("SKU-4", 1.0), ("SKU-5", unit(0.5))]);
-    let together: Vec<(&str, u32)> = item("SKU-0").bought_together.iter().map(|t| (t.id.as_str(), t.baskets)).collect();
-    assert_eq!(together, [("SKU-3", 4), ("SKU-1", 2)]);
-    assert!(item("SKU-4").bought_together.is_empty());
-    // Trending by trend: Candles has SKU-0 (0.5; SKU-1 has no trend, SKU-2 is out of stock).
-    assert_eq!(ids_scores(&shelves.trending["Candles"]), [("SKU-0", unit(0.5))]);
-    assert_eq!(ids_scores(&shelves.trending["Mugs"]), [("SKU-3", 1.0), ("SKU-5", unit(0.75))]);
+fn every_list_is_what_a_new_visitors_browser_ranks() {
+    let contents = sample_contents();
+    let engine = engine_of(&contents);
+    for k in [1, 3, 8] {
+        let shelves = static_shelves(&engine, k).unwrap();
+        assert_eq!((shelves.k, shelves.pack.items, shelves.pack.format_version), (k, 6, shelfwise::pack::FORMAT_VERSION));
+        assert_eq!(shelves.items.len(), 6, "every item has a similar or bought-together shelf");
+        for (id, lists) in &shelves.items {
+            assert_eq!(pairs(&lists.similar), browser_shelf(&engine, "similar", k, Some(id), None), "{id} similar, k {k}");
+            let together = browser_shelf(&engine, "bought-together", k, Some(id), None);
+            assert_eq!(pairs(&lists.bought_together), together, "{id} bought-together, k {k}");
+            assert!(lists.similar.len() <= k && !lists.similar.is_empty(), "{id}: {:?}", lists.similar);
+        }
+        assert_eq!(shelves.trending.keys().map(String::as_str).collect::<Vec<_>>(), ["Candles", "Mugs"]);
+        for (name, list) in &shelves.trending {
+            assert_eq!(pairs(list), browser_shelf(&engine, "trending-in-categories", k, None, Some(name)), "{name}, k {k}");
+            assert!(!list.is_empty() && list.len() <= k);
+        }
+    }
+}
 
-    let short = shelves_of(&sample_contents(), 1);
-    assert_eq!(ids_scores(&short.items["SKU-3"].similar), [("SKU-4", 1.0)]);
-    assert_eq!(short.items["SKU-0"].bought_together.len(), 1);
-    assert_eq!(ids_scores(&short.trending["Mugs"]), [("SKU-3", 1.0)]);
+#[test]
+fn lists_leave_out_the_item_itself_and_items_out_of_stock_and_follow_the_packs_lists() {
+    let shelves = shelves_of(&sample_contents(), 8);
+    for (id, lists) in &shelves.items {
+        for list in [&lists.similar, &lists.bought_together] {
+            assert!(!ids(list).contains(&id.as_str()), "{id} on its own shelf: {list:?}");
+            assert!(!ids(list).contains(&"SKU-2"), "SKU-2 is out of stock: {list:?}");
+            assert!(list.iter().all(|s| !s.reason.is_empty()), "{list:?}");
+        }
+    }
+    // SKU-3's neighbours are SKU-4 and SKU-5; SKU-0 was bought with SKU-3 (4 baskets), then SKU-1.
+    let similar = ids(&shelves.items["SKU-3"].similar);
+    assert!(similar.contains(&"SKU-4") && similar.contains(&"SKU-5"), "{similar:?}");
+    let together = &shelves.items["SKU-0"].bought_together;
+    let at = |id: &str| ids(together).iter().position(|&x| x == id).unwrap();
+    assert!(at("SKU-3") < at("SKU-1"), "{together:?}");
+    assert!(together[at("SKU-3")].reason.contains("Amber Candle"), "{together:?}");
+    assert!(
+        shelves.trending["Mugs"][0].reason.contains("Mugs") || shelves.trending["Mugs"][0].reason.contains("Tall Mug"),
+        "{:?}",
+        shelves.trending["Mugs"]
+    );
 
     let json = serde_json::to_value(&shelves).unwrap();
-    assert_eq!(json["format"], "shelfwise-static-shelves");
+    assert_eq!((json["format"].as_str(), json["version"].as_u64()), (Some("shelfwise-static-shelves"), Some(2)));
     assert_eq!(json["pack"]["formatVersion"], shelfwise::pack::FORMAT_VERSION);
-    assert_eq!(json["items"]["SKU-0"]["boughtTogether"][0]["id"], "SKU-3");
-    assert_eq!(json["sources"]["boughtTogether"], "baskets");
+    assert_eq!(json["items"]["SKU-0"]["boughtTogether"][at("SKU-3")]["id"], "SKU-3");
+    assert!(json["items"]["SKU-0"]["similar"][0]["reason"].is_string());
 }
 
 #[test]
-fn without_lists_similar_comes_from_the_embeddings_and_trending_from_popularity() {
+fn without_lists_similar_comes_from_the_embeddings() {
     let mut contents = sample_contents();
     contents.neighbours.clear();
     contents.together.clear();
-    contents.items.iter_mut().for_each(|item| item.trend = 0.0);
+    contents.rules.clear();
     let shelves = shelves_of(&contents, 8);
-    assert_eq!((shelves.sources.similar, shelves.sources.bought_together, shelves.sources.trending), ("embeddings", "none", "popularity"));
     // Candles point one way, mugs the other: each item's own group comes first.
-    let similar = |id: &str| shelves.items[id].similar.iter().map(|s| s.id.as_str()).collect::<Vec<_>>();
+    let similar = |id: &str| ids(&shelves.items[id].similar).into_iter().map(str::to_owned).collect::<Vec<_>>();
     assert_eq!(similar("SKU-0")[0], "SKU-1");
-    assert!(!similar("SKU-0").contains(&"SKU-2"), "out of stock");
     for id in ["SKU-3", "SKU-4", "SKU-5"] {
         let list = similar(id);
-        let first_candle = list.iter().position(|s| s.starts_with("SKU-0") || s.starts_with("SKU-1")).unwrap_or(list.len());
-        assert!(list[..first_candle].len() >= 2, "{id}: the other mugs first: {list:?}");
+        let first_candle = list.iter().position(|s| s == "SKU-0" || s == "SKU-1").unwrap_or(list.len());
+        assert!(first_candle >= 2, "{id}: the other mugs first: {list:?}");
     }
-    for list in shelves.items.values() {
-        assert!(list.similar.windows(2).all(|w| w[0].score >= w[1].score), "best first");
-        assert!(list.similar.iter().all(|s| s.score > 0.0 && s.score <= 1.0));
-    }
-    // Popularity: Mugs 1.0, 0.9, 0.8; Candles 0.3 (SKU-1), 0.2 (SKU-0); SKU-2 out of stock.
-    assert_eq!(shelves.trending["Mugs"].iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["SKU-3", "SKU-4", "SKU-5"]);
-    assert_eq!(shelves.trending["Candles"].iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["SKU-1", "SKU-0"]);
 }
 
 #[test]
@@ -134,12 +161,12 @@ fn cli_imports_vectors_and_writes_static_shelves() {
     assert_eq!(row("D"), [0, 0, 0], "no vector: zero");
 
     let shelves: serde_json::Value = serde_json::from_slice(&std::fs::read(path("shelves.json")).unwrap()).unwrap();
-    assert_eq!(shelves["sources"]["similar"], "embeddings");
     assert_eq!(shelves["k"], 2);
     assert_eq!(shelves["items"]["A"]["similar"][0]["id"], "B");
-    assert_eq!(shelves["items"]["A"]["similar"].as_array().unwrap().len(), 1, "C is orthogonal, D has no vector");
-    assert!(shelves["items"].get("D").is_none());
-    assert!(stderr.contains("static     ") && stderr.contains("similar: embeddings"), "{stderr}");
+    // B points A's way; C (orthogonal) is the next nearest by embedding, as in the browser.
+    assert_eq!(shelves["items"]["A"]["similar"][0]["reason"], "Similar to Alpha");
+    assert_eq!(shelves["items"]["A"]["similar"].as_array().unwrap().len(), 2);
+    assert!(stderr.contains("static     ") && stderr.contains("4 items with shelves"), "{stderr}");
 
     let (ok, stderr) = run_shelfwise(&[
         "build",

@@ -12,8 +12,9 @@ use shelfwise::build::file_error::{create_parent_folder, FileError};
 use shelfwise::build::image_vectors::{apply_image_vectors, read_image_vectors, AppliedImageVectors};
 use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::shard::{split, ShardConfig, ShardedPack};
-use shelfwise::build::static_shelves::{static_shelves, Sources};
+use shelfwise::build::static_shelves::{has_item_shelves, static_shelves, MAX_SCAN_ITEMS};
 use shelfwise::build::vectors::{read_vectors, AppliedVectors, VectorColumns};
+use shelfwise::engine::Engine;
 use shelfwise::pack::shard::bootstrap::Bootstrap;
 use shelfwise::pack::{read_header, Pack, PackContents};
 
@@ -287,14 +288,16 @@ fn print_extras_summary(built: &Built) {
         );
     }
     if let Some((path, shelves)) = &built.static_shelves {
+        let per_item = if shelves.per_item {
+            String::new()
+        } else {
+            format!(" (no per-item shelves: no neighbour lists or image vectors, and over {MAX_SCAN_ITEMS} items)")
+        };
         eprintln!(
-            "  static     {}: {} items with shelves, {} categories trending (similar: {}, bought together: {}, trending: {}), {} bytes",
+            "  static     {}: {} items with shelves{per_item}, {} categories trending, {} bytes",
             path.display(),
             shelves.items,
             shelves.categories,
-            shelves.sources.similar,
-            shelves.sources.bought_together,
-            shelves.sources.trending,
             shelves.bytes
         );
     }
@@ -344,18 +347,20 @@ fn write_pack(bytes: &[u8], out: &Path, layout: Layout) -> Result<Option<Sharded
 struct StaticSummary {
     items: usize,
     categories: usize,
-    sources: Sources,
+    /// Whether the pack got per-item shelves ([`has_item_shelves`]).
+    per_item: bool,
     bytes: usize,
 }
 
 /// Computes the static shelves of the pack `bytes` and writes them as JSON to `path`.
 fn write_static_shelves(bytes: &[u8], path: &Path, k: usize) -> Result<StaticSummary, CliError> {
     let step = spinner(format!("computing static shelves into {}", path.display()));
-    let pack = Pack::open(bytes).map_err(CliError::JustWritten)?;
-    let shelves = static_shelves(&pack, k);
+    let engine = Engine::open(bytes).map_err(CliError::StaticShelves)?;
+    let shelves = static_shelves(&engine, k).map_err(CliError::StaticShelves)?;
     let text = serde_json::to_string(&shelves).map_err(|source| CliError::ToJson { path: path.to_owned(), source })? + "\n";
     create_parent_folder(path)?;
     std::fs::write(path, &text).map_err(FileError::write(path))?;
     step.finish_and_clear();
-    Ok(StaticSummary { items: shelves.items.len(), categories: shelves.trending.len(), sources: shelves.sources, bytes: text.len() })
+    let per_item = has_item_shelves(&engine);
+    Ok(StaticSummary { items: shelves.items.len(), categories: shelves.trending.len(), per_item, bytes: text.len() })
 }

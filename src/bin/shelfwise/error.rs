@@ -66,6 +66,9 @@ pub enum CliError {
         /// What is wrong.
         source: PackError,
     },
+    /// The engine cannot open the pack just written, or cannot rank its static shelves.
+    #[error("static shelves: {0}")]
+    StaticShelves(CoreError),
     /// The pack `build` has just encoded does not open again (a builder bug).
     #[error("the pack just written does not open: {0}")]
     JustWritten(PackError),
