@@ -17,7 +17,7 @@ use crate::pack::Pack;
 use crate::profile::{BrandAffinity, CategoryAffinity, PriceBandAffinity, PriceBands, Profile, ProfileConfig, Suppressions};
 use crate::rules::{find_brand, find_category, Rule};
 use crate::shelf::{ItemCard, ShelfKind};
-use crate::shelves::signals::{TrendByCategory, UnderExposed};
+use crate::shelves::signals::{TrendOrder, UnderExposed};
 
 pub use crate::limits::{MAX_EVENTS, MAX_K, MAX_SEARCHES};
 
@@ -129,8 +129,8 @@ pub struct Engine<B: AsRef<[u8]> = Vec<u8>> {
     profile_config: ProfileConfig,
     /// The pack's under-exposed items (new for you, exploration), computed when first needed.
     under_exposed: UnderExposed,
-    /// The pack's items by category and trend (category pins), computed when first needed.
-    trend_by_category: TrendByCategory,
+    /// The pack's items by trend, overall and by category (trending shelves, fill-up, category pins), computed when first needed.
+    trend_order: TrendOrder,
     /// Whether shelves use the shopper's events (false: the experiment's control arm, see
     /// [`Engine::set_personalized`]).
     personalized: bool,
@@ -188,7 +188,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
             price_bands,
             profile_config: ProfileConfig::default(),
             under_exposed: UnderExposed::default(),
-            trend_by_category: TrendByCategory::default(),
+            trend_order: TrendOrder::default(),
             personalized: true,
         })
     }
@@ -263,9 +263,9 @@ impl<B: AsRef<[u8]>> Engine<B> {
         &self.under_exposed
     }
 
-    /// The pack's items by category and trend, computed by the first category pin that needs them.
-    pub(crate) fn trend_by_category(&self) -> &TrendByCategory {
-        &self.trend_by_category
+    /// The pack's items by trend, overall and by category, computed by the first shelf that needs them.
+    pub(crate) fn trend_order(&self) -> &TrendOrder {
+        &self.trend_order
     }
 
     /// The recorded events, oldest first.

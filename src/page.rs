@@ -273,7 +273,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
                 filters: &req.filters,
                 blocked: &blocked,
                 under_exposed: self.under_exposed(),
-                trend_by_category: self.trend_by_category(),
+                trend_order: self.trend_order(),
             };
             let want = (req.k * 4).min(crate::engine::MAX_K * 4);
             let (proposal, parts) = self.propose(&ctx, req.kind, want)?;
@@ -474,7 +474,10 @@ fn take_pins<B: AsRef<[u8]>>(
 
 /// Step 5: Picks `free` items greedily by maximal marginal relevance under the category cap (pins
 /// count towards the cap). Each candidate's redundancy (its highest cosine to an item already
-/// picked) is updated once per pick, so a shelf costs O(k · candidates · dim).
+/// picked) is updated once per pick, so a shelf costs O(k · candidates · dim). Without
+/// diversity the best remaining candidate is always the first one in `pool`'s order (sorted by
+/// score by [`apply_rules`]) whose category is under the cap, and a category once capped stays
+/// capped, so one pass in order picks the same items ([`select_in_order`]).
 fn select<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, pool: Vec<Ranked>, pinned: &[Pinned], free: usize, req: &Resolved) -> Vec<Ranked> {
     let pack = ctx.pack;
     let category = |r: &Ranked| pack.category_index(r.candidate.item).map(|c| c as usize);
@@ -483,9 +486,10 @@ fn select<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, pool: Vec<Ranked>, pinned: 
         per_category[c] += 1;
     }
     let cap = req.max_per_category.unwrap_or(usize::MAX);
-    let diverse = req.diversity > 0.0;
-    let vectors: Vec<Vec<f32>> =
-        if diverse { pool.iter().map(|r| vector::unit_vector(pack, r.candidate.item)).collect() } else { Vec::new() };
+    if req.diversity <= 0.0 {
+        return select_in_order(pool, free, |r| category(r).is_none_or(|c| take_one(&mut per_category[c], cap)));
+    }
+    let vectors: Vec<Vec<f32>> = pool.iter().map(|r| vector::unit_vector(pack, r.candidate.item)).collect();
     // The highest cosine of each candidate to the items picked so far (none yet: no penalty).
     let mut redundancy: Vec<Option<f32>> = vec![None; pool.len()];
     let mut used = vec![false; pool.len()];
@@ -509,15 +513,35 @@ fn select<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, pool: Vec<Ranked>, pinned: 
         if let Some(c) = category(&pool[idx]) {
             per_category[c] += 1;
         }
-        if diverse {
-            for (j, red) in redundancy.iter_mut().enumerate().filter(|(j, _)| !used[*j]) {
-                let cos = cosine(&vectors[idx], &vectors[j]);
-                *red = Some(red.map_or(cos, |r| r.max(cos)).max(0.0));
-            }
+        for (j, red) in redundancy.iter_mut().enumerate().filter(|(j, _)| !used[*j]) {
+            let cos = cosine(&vectors[idx], &vectors[j]);
+            *red = Some(red.map_or(cos, |r| r.max(cos)).max(0.0));
         }
         picked.push(pool[idx].clone());
     }
     picked
+}
+
+/// The first `free` candidates of `pool` that `fits` accepts (called once per candidate, in
+/// order, until `free` are picked).
+fn select_in_order(pool: Vec<Ranked>, free: usize, mut fits: impl FnMut(&Ranked) -> bool) -> Vec<Ranked> {
+    let mut picked = Vec::with_capacity(free.min(pool.len()));
+    for r in pool {
+        if picked.len() >= free {
+            break;
+        }
+        if fits(&r) {
+            picked.push(r);
+        }
+    }
+    picked
+}
+
+/// Counts one more item of a category that has `count` of at most `cap`; false when it is full.
+fn take_one(count: &mut usize, cap: usize) -> bool {
+    let room = *count < cap;
+    *count += usize::from(room);
+    room
 }
 
 /// Step 6: Replaces the last picked items by the exploration slots (at most a quarter of the shelf).
@@ -589,7 +613,7 @@ fn precedence(rule: &Rule) -> (u8, u8) {
 /// stay so), so all the pins of a shelf together read each item at most once: never a catalog
 /// scan or sort per pin.
 fn best_of_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, pinned: &[Pinned], cursors: &mut Vec<usize>) -> Option<u32> {
-    let items = ctx.trend_by_category.of(ctx.pack, c);
+    let items = ctx.trend_order.of(ctx.pack, c);
     if cursors.len() <= c as usize {
         cursors.resize(c as usize + 1, 0);
     }

@@ -234,3 +234,38 @@ pub fn worst_calls(engine: &Engine) -> Vec<WorstCall> {
     calls.push(WorstCall { name: format!("page of {MAX_SHELVES} shelves, diversity=1 k=100"), requests: page });
     calls
 }
+
+/// Single shelves that isolate each term of the page cost model (`Engine::page_cost`), for
+/// `examples/worst_calls.rs --model` and `bench/worst-calls.mjs --model` (the same names and
+/// requests): for each shelf kind, a plain shelf (k = 8, the product and category of the page
+/// as context), then k = 1,000 alone and with one option at a time (the worst request's
+/// filters and exclusions, its rules without category pins, only its category pins,
+/// exploration), diversity 1 at k = 100, and the worst requests.
+pub fn model_calls(engine: &Engine) -> Vec<WorstCall> {
+    let mut calls = Vec::new();
+    for kind in ShelfKind::ALL {
+        let worst = worst_request(engine, kind, false);
+        let plain =
+            ShelfRequest { k: Some(8), item: worst.item.clone(), category: worst.category.clone(), ..ShelfRequest::new(kind.as_str()) };
+        let big = ShelfRequest { k: Some(MAX_K), ..plain.clone() };
+        let category_pin = |r: &RuleInput| r.action == "pin" && r.category.is_some();
+        let variants = [
+            ("k=8", plain.clone()),
+            ("k=1000", big.clone()),
+            ("k=1000 filters", ShelfRequest { filters: worst.filters.clone(), exclude: worst.exclude.clone(), ..big.clone() }),
+            ("k=1000 rules", ShelfRequest { rules: worst.rules.iter().filter(|r| !category_pin(r)).cloned().collect(), ..big.clone() }),
+            (
+                "k=1000 category pins",
+                ShelfRequest { rules: worst.rules.iter().filter(|r| category_pin(r)).cloned().collect(), ..big.clone() },
+            ),
+            ("k=1000 explore", ShelfRequest { explore: worst.explore, ..big.clone() }),
+            ("k=100 diversity=1", ShelfRequest { k: Some(MAX_DIVERSE_K), diversity: Some(1.0), ..plain.clone() }),
+            ("worst k=1000", worst),
+            ("worst diversity=1 k=100", worst_request(engine, kind, true)),
+        ];
+        for (name, request) in variants {
+            calls.push(WorstCall { name: format!("{} {name}", kind.as_str()), requests: vec![request] });
+        }
+    }
+    calls
+}
