@@ -4,7 +4,7 @@
 // not a test: it prints figures and asserts nothing.
 //
 //   cargo run --release --features cli --example worst_calls -- --reps 1 --write-pack build/worst.pack
-//   node bench/worst-calls.mjs [--pack build/worst.pack] [--reps 5] [--worker false] [--model]
+//   node bench/worst-calls.mjs [--pack build/worst.pack] [--reps 5] [--worker false] [--model] [--only TEXT]
 //     [--shell /build/before/shelfwise/index.js --wasm /build/before/shelfwise/wasm/shelfwise_bg.wasm]
 //
 // The shopper gets 10,000 events (views, clicks, carts, purchases of random items, one every
@@ -33,9 +33,11 @@ const worker = arg('worker', 'true') !== 'false';
 const shell = arg('shell', '/www/shelfwise/index.js');
 const wasm = arg('wasm', undefined);
 const model = process.argv.includes('--model');
+// Only the calls whose name contains this text (and the baseline).
+const only = arg('only', '');
 
 /** Runs in the page: opens the pack, tracks the shopper, times every call. */
-async function measure({ pack, reps, worker, shell, wasm, model }) {
+async function measure({ pack, reps, worker, shell, wasm, model, only }) {
   const { init } = await import(shell);
   const sw = await init({ pack, worker, timeoutMs: 120_000, ...(wasm ? { wasm } : {}) });
   const n = sw.info.itemCount;
@@ -89,6 +91,7 @@ async function measure({ pack, reps, worker, shell, wasm, model }) {
         ['k=8', plain],
         ['k=1000', big],
         ['k=1000 filters', { ...big, filters: w.filters, exclude: w.exclude }],
+        ['k=1000 narrow filters', { ...big, filters: { categories: [category(1)], maxPrice: 1 } }],
         ['k=1000 rules', { ...big, rules: w.rules.filter((r) => !categoryPin(r)) }],
         ['k=1000 category pins', { ...big, rules: w.rules.filter(categoryPin) }],
         ['k=1000 explore', { ...big, explore: w.explore }],
@@ -109,7 +112,7 @@ async function measure({ pack, reps, worker, shell, wasm, model }) {
   }
   const out = [];
   let pageRefused = false;
-  for (const call of calls) {
+  for (const call of calls.filter((c, i) => i === 0 || c.name.includes(only))) {
     if (call.page && pageRefused && call.requests.length < 20) continue;
     const times = [];
     let refused = null;
@@ -136,7 +139,7 @@ const browser = await launchBrowser();
 try {
   const page = await browser.newPage();
   await page.goto(`${origin}/bench/page.html`);
-  const result = await page.evaluate(measure, { pack: `/${packPath}`, reps, worker, shell, wasm, model });
+  const result = await page.evaluate(measure, { pack: `/${packPath}`, reps, worker, shell, wasm, model, only });
   console.log(`CPU: ${os.cpus()[0]?.model} (${os.cpus().length} logical CPUs); Chromium ${browser.version()}; engine in ${worker ? 'a worker' : 'the page'}; shell ${shell}${wasm ? `, core ${wasm}` : ''}; ${ROOT}`);
   console.log(`load average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`pack: ${result.items} items; ${result.events} events; ${reps} timed runs per call after one warm-up`);

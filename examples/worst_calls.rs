@@ -13,7 +13,7 @@
 //! the pack, for `bench/worst-calls.mjs`, the same calls in Chromium); a call the engine refuses (a page
 //! over its cost budget) is printed as refused. `--model` times instead the calls that isolate
 //! each term of the cost model (`model_calls`), each with its cost (`Engine::page_cost`, item
-//! reads) and its time per million modelled reads. `--digest` prints instead a hash of each
+//! reads) and its time per million modelled reads (printed for every call). `--digest` prints instead a hash of each
 //! call's shelves as JSON (items, scores, explanations), untimed: two builds rank alike when
 //! their digests match. A benchmark helper, not a test: nothing here passes or
 //! fails.
@@ -93,9 +93,7 @@ fn main() {
     let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1));
     let model = args.iter().any(|a| a == "--model");
     let calls = if model { model_calls(&engine) } else { worst_calls(&engine) };
-    if model {
-        println!("{:<45} {:>9} {:>9} {:>9} {:>7} {:>10} {:>9}", "", "", "", "", "", "cost", "ms/M");
-    }
+    println!("{:<45} {:>9} {:>9} {:>9} {:>7} {:>10} {:>9}", "", "", "", "", "", "cost", "ms/M");
     let digest = args.iter().any(|a| a == "--digest");
     for call in calls.into_iter().filter(|c| only.is_none_or(|o| c.name.contains(o.as_str()))) {
         match engine.page(&call.requests, NOW_MS) {
@@ -108,12 +106,8 @@ fn main() {
             Ok(_) => {
                 let (median, max, cpu) = time(reps, || drop(black_box(engine.page(&call.requests, NOW_MS).unwrap())));
                 let line = format!("{:<45} {median:>9.2} {max:>9.2} {:>9} {:>7.1}", call.name, cpu_text(cpu), median / base);
-                if model {
-                    let cost = engine.page_cost(&call.requests).unwrap();
-                    println!("{line} {cost:>10} {:>9.2}", median / (cost as f64 / 1e6));
-                } else {
-                    println!("{line}");
-                }
+                let cost = engine.page_cost(&call.requests).unwrap();
+                println!("{line} {cost:>10} {:>9.2}", median / (cost as f64 / 1e6));
             }
         }
     }

@@ -129,6 +129,8 @@ pub struct Engine<B: AsRef<[u8]> = Vec<u8>> {
     profile_config: ProfileConfig,
     /// The pack's under-exposed items (new for you, exploration), computed when first needed.
     under_exposed: UnderExposed,
+    /// How many items of the pack are out of stock (the page's cost model), counted when first needed.
+    out_of_stock: std::sync::OnceLock<usize>,
     /// The pack's items by trend, overall and by category (trending shelves, fill-up, category pins), computed when first needed.
     trend_order: TrendOrder,
     /// Whether shelves use the shopper's events (false: the experiment's control arm, see
@@ -188,6 +190,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
             price_bands,
             profile_config: ProfileConfig::default(),
             under_exposed: UnderExposed::default(),
+            out_of_stock: std::sync::OnceLock::new(),
             trend_order: TrendOrder::default(),
             personalized: true,
         })
@@ -256,6 +259,11 @@ impl<B: AsRef<[u8]>> Engine<B> {
     /// The open pack.
     pub fn pack(&self) -> &Pack<B> {
         &self.pack
+    }
+
+    /// How many items of the pack are out of stock, counted by the first page that needs it.
+    pub(crate) fn out_of_stock(&self) -> usize {
+        *self.out_of_stock.get_or_init(|| (0..self.pack.item_count()).filter(|&i| !self.pack.in_stock(i)).count())
     }
 
     /// The pack's under-exposed items, computed by the first shelf that needs them.

@@ -120,7 +120,7 @@ pub fn neighbours<B: AsRef<[u8]>>(
     mut allow: impl FnMut(u32) -> bool,
 ) -> Vec<(u32, f32, NeighbourSource)> {
     let stored = stored_neighbours(pack, i);
-    let cold = stored.is_empty() && pack.interactions(i) == 0;
+    let cold = stored.is_empty() && is_new(pack, i);
     let mut out: Vec<(u32, f32, NeighbourSource)> =
         stored.into_iter().filter(|&(j, _)| j != i && allow(j)).map(|(j, s)| (j, s, NeighbourSource::Stored)).collect();
     out.truncate(want);
@@ -133,6 +133,18 @@ pub fn neighbours<B: AsRef<[u8]>>(
         out.extend(extra.into_iter().map(|(j, s)| (j, s, NeighbourSource::Embedding)).take(want - have.len()));
     }
     out
+}
+
+/// Whether item `i` is new: no build-time interactions (with no stored neighbours either, its
+/// neighbours start with its visual ones, [`neighbours`]).
+pub fn is_new<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> bool {
+    pack.interactions(i) == 0
+}
+
+/// Whether [`neighbours`] of item `i` scan the image embeddings: a new item without stored
+/// neighbours, on a pack with image embeddings.
+pub fn has_visual_neighbours<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> bool {
+    pack.image_dim() > 0 && pack.neighbours(i).next().is_none() && is_new(pack, i)
 }
 
 /// How exposed item `i` already is: its stored interaction count, or (a pack without the
