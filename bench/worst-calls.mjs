@@ -102,18 +102,30 @@ async function measure({ pack, reps, worker, shell, wasm, model, only }) {
       for (const [name, request] of variants) calls.push({ name: `${kind} ${name}`, requests: [request] });
     }
   } else {
+    // tests/common/large_pack.rs's shop_page: what the budget must always admit.
+    const shop = ['for-you', 'trending', 'similar', 'because-you-viewed', 'bought-together', 'trending-in-categories'];
+    calls.push({ name: "a shop's page: 6 plain shelves, k=8", requests: shop.map((kind) => ({ kind, k: 8, item: id(3), category: category(1) })) });
     for (const kind of KINDS) {
       calls.push({ name: `${kind} k=1000`, requests: [worst(kind, false)] });
       calls.push({ name: `${kind} diversity=1 k=100`, requests: [worst(kind, true)] });
     }
     const page = Array.from({ length: 20 }, (_, s) => worst(KINDS[s % KINDS.length], true));
     // Pages of 2, 3 … such shelves until one is refused (over the cost budget), and the full page.
-    for (let size = 2; size <= 20; size += 1) calls.push({ name: `page of ${size} shelves, diversity=1 k=100`, requests: page.slice(0, size), page: true });
+    for (let size = 2; size <= 20; size += 1) calls.push({ name: `page of ${size} shelves, diversity=1 k=100`, requests: page.slice(0, size), series: 'mixed' });
+    // Pages of 2, 3 … copies of one worst shelf until one is refused: the heaviest pages the
+    // budget admits are made of the shelves that take the most time per modelled read.
+    for (const kind of KINDS) {
+      for (const diverse of [false, true]) {
+        const shelf = worst(kind, diverse);
+        const name = `${kind}${diverse ? ' diversity=1 k=100' : ' k=1000'}`;
+        for (let size = 2; size <= 20; size += 1) calls.push({ name: `page of ${size} × ${name}`, requests: Array(size).fill(shelf), series: name });
+      }
+    }
   }
   const out = [];
-  let pageRefused = false;
+  const refusedSeries = new Set();
   for (const call of calls.filter((c, i) => i === 0 || c.name.includes(only))) {
-    if (call.page && pageRefused && call.requests.length < 20) continue;
+    if (call.series && refusedSeries.has(call.series) && !(call.series === 'mixed' && call.requests.length === 20)) continue;
     const times = [];
     let refused = null;
     for (let r = 0; r <= reps; r += 1) {
@@ -126,7 +138,7 @@ async function measure({ pack, reps, worker, shell, wasm, model, only }) {
       }
       if (r > 0) times.push(performance.now() - t); // the first run warms up
     }
-    if (call.page && refused) pageRefused = true;
+    if (call.series && refused) refusedSeries.add(call.series);
     times.sort((a, b) => a - b);
     out.push({ name: call.name, refused, median: times[Math.floor(times.length / 2)], max: times[times.length - 1] });
   }

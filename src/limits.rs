@@ -64,7 +64,7 @@ pub const MAX_FUTURE_MS: i64 = 24 * 60 * 60 * 1_000;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ShelfWork {
     /// Scans of the catalog's embeddings: the kernel's (for you, the neighbour shelves' nearest
-    /// items, new for you) and the exploration arms' cosines.
+    /// items, new for you), and [`EXPLORE_SCANS`] for the exploration arms.
     pub scans: u64,
     /// Items read by walks of the pack's trend order (the trending shelves, the fill-up,
     /// category pins): each reads items until it has what it wants, up to the whole catalog
@@ -82,6 +82,10 @@ pub struct ShelfWork {
 /// embeddings: a walk reads an item's filters and trend, about a quarter of what the kernel's
 /// scan of 64 dimensions costs per item (measured: docs/TRUST.md, "the page cost model").
 pub const WALK_READS_PER_READ: u64 = 4;
+/// Scans the exploration slots cost: a cosine to the shelf for each under-exposed item (a
+/// quarter of the catalog), a Beta draw for each and their sort take about what 1.5 scans of
+/// the kernel take (measured: docs/TRUST.md, "the page cost model").
+pub const EXPLORE_SCANS: u64 = 2;
 /// Item reads each item asked for costs: its 4 candidates with their explanations, the rules
 /// and caps that pick it, its card and its way back to the page (measured: a shelf of 1,000
 /// items takes what 250,000 more item reads take, at most).

@@ -174,7 +174,8 @@ impl<B: AsRef<[u8]>> Engine<B> {
     /// its work the most it can read:
     ///
     /// * one scan of the embeddings for the shelves that rank from them (for you, discovery,
-    ///   new for you, the neighbour shelves' nearest items) and for exploration; one image scan
+    ///   new for you, the neighbour shelves' nearest items), [`limits::EXPLORE_SCANS`] for
+    ///   exploration; one image scan
     ///   for "looks like this", and for the other neighbour shelves on a pack with image
     ///   embeddings (a new item's visual neighbours);
     /// * the walks of the trend order ([`Engine::walk_reads`]): the trending shelf's own (three,
@@ -213,7 +214,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
         let fill_up = if req.kind.fills_up() { walk(2 * req.k) } else { 0 };
         let pins = if category_pins > 0 { walk(category_pins) } else { 0 };
         let work = limits::ShelfWork {
-            scans: scans + u64::from(req.explore.is_some()),
+            scans: scans + limits::EXPLORE_SCANS * u64::from(req.explore.is_some()),
             walk_reads: own + fill_up + pins,
             image_scans: image_scans as u64,
             k: req.k,

@@ -245,10 +245,12 @@ pub fn shop_page(engine: &Engine) -> Vec<ShelfRequest> {
         .collect()
 }
 
-/// Every hostile call: each shelf kind at its worst, with and without diversity, the longest
-/// page of such shelves (diversity on) within the page's cost budget, and a full page (20
+/// Every hostile call: a shop's plain page, each shelf kind at its worst, with and without
+/// diversity, the most copies of each such shelf a page's cost budget admits, the longest
+/// page of such shelves (diversity on, mixed kinds) within the budget, and a full page (20
 /// shelves, 2,000 items in all), which on a large pack is over the budget (refused).
 pub fn worst_calls(engine: &Engine) -> Vec<WorstCall> {
+    let budget = page_budget(engine.pack().item_count());
     let mut calls = vec![WorstCall { name: "a shop's page: 6 plain shelves, k=8".into(), requests: shop_page(engine) }];
     for kind in ShelfKind::ALL {
         for diverse in [false, true] {
@@ -256,11 +258,20 @@ pub fn worst_calls(engine: &Engine) -> Vec<WorstCall> {
             calls.push(WorstCall { name, requests: vec![worst_request(engine, kind, diverse)] });
         }
     }
+    // The heaviest pages the budget admits: as many copies of one worst shelf as fit.
+    for kind in ShelfKind::ALL {
+        for diverse in [false, true] {
+            let shelf = worst_request(engine, kind, diverse);
+            let copies =
+                (1..=MAX_SHELVES).take_while(|&n| engine.page_cost(&vec![shelf.clone(); n]).unwrap() <= budget).last().unwrap_or(0);
+            if copies >= 2 {
+                let name = format!("page of {copies} × {}{}", kind.as_str(), if diverse { " diversity=1 k=100" } else { " k=1000" });
+                calls.push(WorstCall { name, requests: vec![shelf; copies] });
+            }
+        }
+    }
     let page: Vec<ShelfRequest> = (0..MAX_SHELVES).map(|s| worst_request(engine, ShelfKind::ALL[s % ShelfKind::ALL.len()], true)).collect();
-    let fits = (1..=page.len())
-        .take_while(|&n| engine.page_cost(&page[..n]).unwrap() <= page_budget(engine.pack().item_count()))
-        .last()
-        .unwrap_or(0);
+    let fits = (1..=page.len()).take_while(|&n| engine.page_cost(&page[..n]).unwrap() <= budget).last().unwrap_or(0);
     if fits < page.len() {
         calls.push(WorstCall { name: format!("page of {fits} shelves (the budget), diversity=1 k=100"), requests: page[..fits].to_vec() });
     }
