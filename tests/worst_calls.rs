@@ -152,7 +152,7 @@ fn a_page_over_its_cost_budget_is_refused_before_any_shelf_is_ranked() {
     assert!(3 * plain_cost < narrow_cost, "a broad walk reads far less than the catalog: {plain_cost} vs {narrow_cost}");
     assert_eq!(narrow_cost, (2 + pins(&engine)) * n / limits::WALK_READS_PER_READ + 8 * limits::READS_PER_ITEM);
     let explored = ShelfRequest { explore, ..narrow.clone() };
-    assert_eq!(cost(&[explored.clone()]) - narrow_cost, limits::EXPLORE_SCANS * n);
+    assert_eq!(cost(std::slice::from_ref(&explored)) - narrow_cost, limits::EXPLORE_SCANS * n);
     let more = ShelfRequest { k: Some(100), ..narrow.clone() };
     assert_eq!(cost(&[more]) - narrow_cost, 92 * limits::READS_PER_ITEM);
     let diverse = ShelfRequest { k: Some(100), diversity: Some(0.5), ..narrow.clone() };
@@ -161,7 +161,7 @@ fn a_page_over_its_cost_budget_is_refused_before_any_shelf_is_ranked() {
     // The history shelves neither scan nor fill up: only the pins walk.
     let history = ShelfRequest { kind: "recently-viewed".into(), ..narrow.clone() };
     assert_eq!(cost(&[history]), pins(&engine) * n / limits::WALK_READS_PER_READ + 8 * limits::READS_PER_ITEM);
-    let per_shelf = cost(&[explored.clone()]);
+    let per_shelf = cost(std::slice::from_ref(&explored));
     let fits = (limits::page_budget(25_000) / per_shelf) as usize;
     let page: Vec<ShelfRequest> = (0..=fits).map(|_| explored.clone()).collect();
     assert!(1 < fits && page.len() <= limits::MAX_SHELVES, "{fits} shelves fit");
