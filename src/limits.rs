@@ -31,10 +31,10 @@ pub const MAX_DIVERSE_K: usize = 100;
 pub const MAX_SHELVES: usize = 20;
 /// Most items one page call may ask for, summed over its shelves.
 pub const MAX_PAGE_ITEMS: usize = 2_000;
-/// Most work one page call may ask for, in item reads (see [`shelf_cost`]): 600,000, what the
-/// heaviest pages it admits on a 100,000-item pack do in about 40 ms in Chromium (docs/TRUST.md,
-/// "the page cost model"), and what a shop's plain page of six shelves needs (about 500,000
-/// there).
+/// Most work one page call may ask for, in item reads (see [`shelf_cost`]): 600,000, what a
+/// shop's plain page of six shelves needs on a 100,000-item pack (about 530,000) with some room;
+/// the heaviest pages it admits there took 21 ms of CPU natively and 34–43 ms in Chromium on a
+/// loaded host (docs/TRUST.md, "the page cost model").
 pub const MAX_PAGE_COST: u64 = 600_000;
 /// Catalog passes one page call may always make, however large the catalog: on a pack of more
 /// than 100,000 items [`MAX_PAGE_COST`] alone would refuse a shop's plain page of six shelves
