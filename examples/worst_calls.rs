@@ -1,7 +1,7 @@
 //! Times the worst calls a page can make (issue #20: "any call on a 100k-item pack finishes
 //! in ≤ 50 ms, or is refused"), natively, on a realistic pack built in-process.
 //!
-//!   cargo run --release --features cli --example worst_calls -- [--items N] [--reps R] [--only NAME] [--write-pack FILE]
+//!   cargo run --release --features cli --example worst_calls -- [--items N] [--reps R] [--only NAME] [--write-pack FILE] [--model] [--digest]
 //!
 //! Builds the pack of `tests/common/large_pack.rs` (default 100,000 items, 64-d), gives it a
 //! shopper with 10,000 events and 100 searches, and times through [`Engine::page`] (the one
@@ -11,7 +11,11 @@
 //! mean CPU time of a run (ms, from `/proc/thread-self/schedstat`: on a shared machine the
 //! steadier figure) and the median's ratio to the baseline's (`--write-pack FILE` also writes
 //! the pack, for `bench/worst-calls.mjs`, the same calls in Chromium); a call the engine refuses (a page
-//! over its cost budget) is printed as refused. A benchmark helper, not a test: nothing here passes or
+//! over its cost budget) is printed as refused. `--model` times instead the calls that isolate
+//! each term of the cost model (`model_calls`), each with its cost (`Engine::page_cost`, item
+//! reads) and its time per million modelled reads (printed for every call). `--digest` prints instead a hash of each
+//! call's shelves as JSON (items, scores, explanations), untimed: two builds rank alike when
+//! their digests match. A benchmark helper, not a test: nothing here passes or
 //! fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -22,7 +26,7 @@ use shelfwise::page::ShelfRequest;
 
 #[path = "../tests/common/large_pack.rs"]
 mod large_pack;
-use large_pack::{heavy_shopper, large_pack, worst_calls, NOW_MS};
+use large_pack::{heavy_shopper, large_pack, model_calls, worst_calls, NOW_MS};
 
 fn cpu_name() -> String {
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
@@ -67,6 +71,7 @@ fn main() {
     let items = arg(&args, "--items", 100_000);
     let reps = arg(&args, "--reps", 7).max(1);
     println!("CPU: {}", cpu_name());
+    println!("load average: {}", std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim());
     let t = Instant::now();
     let bytes = large_pack(items, 5);
     if let Some(path) = args.iter().position(|a| a == "--write-pack").and_then(|i| args.get(i + 1)) {
@@ -86,12 +91,23 @@ fn main() {
     println!("{:<45} {:>9} {:>9} {:>9} {:>7}", "call", "median ms", "max ms", "cpu ms", "× base");
     println!("{:<45} {base:>9.2} {base_max:>9.2} {:>9} {:>7.1}", "baseline: for-you k=8", cpu_text(base_cpu), 1.0);
     let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1));
-    for call in worst_calls(&engine).into_iter().filter(|c| only.is_none_or(|o| c.name.contains(o.as_str()))) {
+    let model = args.iter().any(|a| a == "--model");
+    let calls = if model { model_calls(&engine) } else { worst_calls(&engine) };
+    println!("{:<45} {:>9} {:>9} {:>9} {:>7} {:>10} {:>9}", "", "", "", "", "", "cost", "ms/M");
+    let digest = args.iter().any(|a| a == "--digest");
+    for call in calls.into_iter().filter(|c| only.is_none_or(|o| c.name.contains(o.as_str()))) {
         match engine.page(&call.requests, NOW_MS) {
             Err(e) => println!("{:<45} refused: {e}", call.name),
+            Ok(shelves) if digest => {
+                let mut hasher = std::hash::DefaultHasher::new();
+                std::hash::Hash::hash(&serde_json::to_string(&shelves).unwrap(), &mut hasher);
+                println!("{:<45} {:016x}", call.name, std::hash::Hasher::finish(&hasher));
+            }
             Ok(_) => {
                 let (median, max, cpu) = time(reps, || drop(black_box(engine.page(&call.requests, NOW_MS).unwrap())));
-                println!("{:<45} {median:>9.2} {max:>9.2} {:>9} {:>7.1}", call.name, cpu_text(cpu), median / base);
+                let line = format!("{:<45} {median:>9.2} {max:>9.2} {:>9} {:>7.1}", call.name, cpu_text(cpu), median / base);
+                let cost = engine.page_cost(&call.requests).unwrap();
+                println!("{line} {cost:>10} {:>9.2}", median / (cost as f64 / 1e6));
             }
         }
     }

@@ -17,7 +17,7 @@ use crate::pack::Pack;
 use crate::profile::{BrandAffinity, CategoryAffinity, PriceBandAffinity, PriceBands, Profile, ProfileConfig, Suppressions};
 use crate::rules::{find_brand, find_category, Rule};
 use crate::shelf::{ItemCard, ShelfKind};
-use crate::shelves::signals::{TrendByCategory, UnderExposed};
+use crate::shelves::signals::{TrendOrder, UnderExposed};
 
 pub use crate::limits::{MAX_EVENTS, MAX_K, MAX_SEARCHES};
 
@@ -129,8 +129,10 @@ pub struct Engine<B: AsRef<[u8]> = Vec<u8>> {
     profile_config: ProfileConfig,
     /// The pack's under-exposed items (new for you, exploration), computed when first needed.
     under_exposed: UnderExposed,
-    /// The pack's items by category and trend (category pins), computed when first needed.
-    trend_by_category: TrendByCategory,
+    /// How many items of the pack are out of stock (the page's cost model), counted when first needed.
+    out_of_stock: std::sync::OnceLock<usize>,
+    /// The pack's items by trend, overall and by category (trending shelves, fill-up, category pins), computed when first needed.
+    trend_order: TrendOrder,
     /// Whether shelves use the shopper's events (false: the experiment's control arm, see
     /// [`Engine::set_personalized`]).
     personalized: bool,
@@ -188,7 +190,8 @@ impl<B: AsRef<[u8]>> Engine<B> {
             price_bands,
             profile_config: ProfileConfig::default(),
             under_exposed: UnderExposed::default(),
-            trend_by_category: TrendByCategory::default(),
+            out_of_stock: std::sync::OnceLock::new(),
+            trend_order: TrendOrder::default(),
             personalized: true,
         })
     }
@@ -258,14 +261,19 @@ impl<B: AsRef<[u8]>> Engine<B> {
         &self.pack
     }
 
+    /// How many items of the pack are out of stock, counted by the first page that needs it.
+    pub(crate) fn out_of_stock(&self) -> usize {
+        *self.out_of_stock.get_or_init(|| (0..self.pack.item_count()).filter(|&i| !self.pack.in_stock(i)).count())
+    }
+
     /// The pack's under-exposed items, computed by the first shelf that needs them.
     pub(crate) fn under_exposed(&self) -> &UnderExposed {
         &self.under_exposed
     }
 
-    /// The pack's items by category and trend, computed by the first category pin that needs them.
-    pub(crate) fn trend_by_category(&self) -> &TrendByCategory {
-        &self.trend_by_category
+    /// The pack's items by trend, overall and by category, computed by the first shelf that needs them.
+    pub(crate) fn trend_order(&self) -> &TrendOrder {
+        &self.trend_order
     }
 
     /// The recorded events, oldest first.

@@ -170,26 +170,118 @@ impl<B: AsRef<[u8]>> Engine<B> {
         })
     }
 
-    /// What the shelf of `req` may cost ([`limits::shelf_cost`]): a shelf ranked from the
-    /// catalog reads it twice (its candidates, and the fill-up from trending), "looks like this"
-    /// once (its candidates, no fill-up), the shopper's history shelves not at all; exploration
-    /// and category pins read it once more each, and so do a new item's visual neighbours on the
-    /// neighbour shelves of a pack with image embeddings.
-    fn shelf_cost(&self, req: &Resolved) -> u64 {
+    /// What the shelf of `req` may cost ([`limits::shelf_cost`]), counting for each part of
+    /// its work the most it can read:
+    ///
+    /// * one scan of the embeddings for the shelves that rank from them (for you, discovery,
+    ///   new for you, the neighbour shelves' nearest items), [`limits::EXPLORE_SCANS`] for
+    ///   exploration; one image scan
+    ///   for "looks like this", and for the other neighbour shelves on a pack with image
+    ///   embeddings (a new item's visual neighbours);
+    /// * the walks of the trend order ([`Engine::walk_reads`]): the trending shelf's own (three,
+    ///   one per top category, for trending in your categories), the fill-up (every shelf but
+    ///   the history shelves and "looks like this") and the category pins (the request's or the
+    ///   pack's);
+    /// * the items asked for, and diversity.
+    ///
+    /// "Bought together" without the product on the page starts from each item of the cart
+    /// (the request's, else the shopper's), and when none of their co-purchases passes the
+    /// filters it falls back to each one's nearest items: one scan per cart item.
+    fn shelf_cost(&self, req: &Resolved, shopper: &History, shown: usize) -> u64 {
+        use ShelfKind::*;
         let pack = self.pack();
-        let pins_category = req.rules.iter().any(|r| matches!((r.action, r.target), (RuleAction::Pin(_), RuleTarget::Category(_))));
-        let own = if req.kind == ShelfKind::VisuallySimilar { 1 } else { 2 * u64::from(req.kind.fills_up()) };
-        let neighbour_shelf = matches!(req.kind, ShelfKind::Similar | ShelfKind::BecauseYouViewed | ShelfKind::BoughtTogether);
-        let visual = u64::from(neighbour_shelf && pack.image_dim() > 0);
-        let passes = own + visual + u64::from(req.explore.is_some()) + u64::from(pins_category);
-        limits::shelf_cost(passes, pack.item_count(), req.k, req.diversity > 0.0, pack.dim())
+        let category_pins =
+            req.rules.iter().filter(|r| matches!((r.action, r.target), (RuleAction::Pin(_), RuleTarget::Category(_)))).count();
+        let anchors = match (req.kind, req.item, &req.cart) {
+            (BoughtTogether, None, Some(cart)) => cart.len() as u64,
+            (BoughtTogether, None, None) => shopper.cart.len() as u64,
+            _ => 1,
+        };
+        let scans = anchors * u64::from(matches!(req.kind, ForYou | Discovery | NewForYou | Similar | BecauseYouViewed | BoughtTogether));
+        let image_scans = match req.kind {
+            VisuallySimilar => 1,
+            Similar | BecauseYouViewed | BoughtTogether => {
+                self.neighbour_anchors(req, shopper).filter(|&a| signals::has_visual_neighbours(pack, a)).count()
+            }
+            _ => 0,
+        };
+        let walk = |want: usize| self.walk_reads(req, shopper, shown, want);
+        let own = match req.kind {
+            Trending => walk(4 * req.k),
+            TrendingInCategories => (3 * walk(4 * req.k)).min(u64::from(pack.item_count())),
+            _ => 0,
+        };
+        let fill_up = if req.kind.fills_up() { walk(2 * req.k) } else { 0 };
+        let pins = if category_pins > 0 { walk(category_pins) } else { 0 };
+        let work = limits::ShelfWork {
+            scans: scans + limits::EXPLORE_SCANS * u64::from(req.explore.is_some()),
+            walk_reads: own + fill_up + pins,
+            image_scans: image_scans as u64,
+            k: req.k,
+            diverse: req.diversity > 0.0,
+        };
+        limits::shelf_cost(&work, pack.item_count(), pack.dim(), pack.image_dim())
+    }
+
+    /// The items whose neighbours the neighbour shelf of `req` may look up: the product on the
+    /// page, else for "bought together" the cart (the request's, else the `shopper`'s), and for
+    /// "because you viewed" also its anchor, the latest viewed item.
+    fn neighbour_anchors<'a>(&'a self, req: &'a Resolved, shopper: &'a History) -> impl Iterator<Item = u32> + 'a {
+        let viewed = (req.kind == ShelfKind::BecauseYouViewed)
+            .then(|| shopper.views.iter().map(|v| v.item).find(|&i| Some(i) != req.item && !self.suppressions().hides(self.pack(), i)))
+            .flatten();
+        let cart = match (req.kind, req.item) {
+            (ShelfKind::BoughtTogether, None) => req.cart.as_deref().unwrap_or(&shopper.cart),
+            _ => &[],
+        };
+        req.item.into_iter().chain(viewed).chain(cart.iter().copied())
+    }
+
+    /// The most items a walk of the trend order reads to find `want` items the shelf of `req`
+    /// allows. With filters that narrow by price or category: the whole catalog. Else `want`
+    /// plus every item it may have to skip: the request's exclusions, the `shown` items of
+    /// earlier shelves, the product on the page, the cart and (when left out) the purchases of
+    /// the `shopper`, and (when left out) every out-of-stock item of the pack; at most the
+    /// whole catalog.
+    fn walk_reads(&self, req: &Resolved, shopper: &History, shown: usize, want: usize) -> u64 {
+        let n = u64::from(self.pack().item_count());
+        let f = &req.filters;
+        let narrow = f.include_categories.is_some()
+            || !f.exclude_categories.is_empty()
+            || f.min_price > f32::NEG_INFINITY
+            || f.max_price < f32::INFINITY;
+        if narrow {
+            return n;
+        }
+        let skipped = req.exclude.len()
+            + shown
+            + 1
+            + if f.exclude_in_cart { shopper.cart.len() } else { 0 }
+            + if f.exclude_purchased { shopper.purchases.len() } else { 0 }
+            + if f.in_stock { self.out_of_stock() } else { 0 };
+        ((want + skipped) as u64).min(n)
     }
 
     /// The cost of a page of `requests` in item reads (see [`limits::shelf_cost`]), which
     /// [`Engine::page`] refuses above [`limits::page_budget`]; a request that does not
     /// resolve is an error.
     pub fn page_cost(&self, requests: &[ShelfRequest]) -> Result<u64, CoreError> {
-        requests.iter().map(|r| Ok(self.shelf_cost(&self.resolve_request(r)?))).sum()
+        let resolved: Vec<Resolved> = requests.iter().map(|r| self.resolve_request(r)).collect::<Result<_, _>>()?;
+        // The cart and the purchases do not depend on the time (only the purchases' decay does).
+        let shopper = History::build(self.pack().item_count(), self.ranked_events(), &[], 0);
+        Ok(self.resolved_page_cost(&resolved, &shopper))
+    }
+
+    /// [`Engine::page_cost`] of resolved requests: each shelf after the items of the earlier
+    /// ones.
+    fn resolved_page_cost(&self, resolved: &[Resolved], shopper: &History) -> u64 {
+        let mut shown = 0;
+        let mut cost = 0;
+        for req in resolved {
+            cost += self.shelf_cost(req, shopper, shown);
+            shown += req.k;
+        }
+        cost
     }
 
     /// Resolves a list of ids (at most [`limits::MAX_LIST_LEN`], each at most
@@ -240,16 +332,16 @@ impl<B: AsRef<[u8]>> Engine<B> {
                 expected: "at most 2000 items per page, summed over its shelves",
             });
         }
-        let cost: u64 = resolved.iter().map(|r| self.shelf_cost(r)).sum();
-        if cost > limits::page_budget(self.pack().item_count()) {
+        let pack = self.pack();
+        let history = History::build(pack.item_count(), self.ranked_events(), self.ranked_searches(), now_ms);
+        let cost = self.resolved_page_cost(&resolved, &history);
+        if cost > limits::page_budget(pack.item_count()) {
             return Err(CoreError::OutOfRange {
                 name: "requests",
                 value: format!("a page costing {cost} item reads"),
-                expected: "at most 1600000 item reads per page, or 4 passes over the catalog when that is more (docs/TRUST.md: catalog passes × items, plus diversity); split it into several calls",
+                expected: "at most 600000 item reads per page, or 6 passes over the catalog when that is more (docs/TRUST.md: scans, walks and items asked for, plus diversity); split it into several calls",
             });
         }
-        let pack = self.pack();
-        let history = History::build(pack.item_count(), self.ranked_events(), self.ranked_searches(), now_ms);
         let profile = self.ranked_profile(now_ms);
         let suppressions = self.suppressions();
         let session_query = history.searches.first().filter(|s| self.in_session(s.ts_ms, now_ms)).map(|s| s.query.clone());
@@ -273,7 +365,7 @@ impl<B: AsRef<[u8]>> Engine<B> {
                 filters: &req.filters,
                 blocked: &blocked,
                 under_exposed: self.under_exposed(),
-                trend_by_category: self.trend_by_category(),
+                trend_order: self.trend_order(),
             };
             let want = (req.k * 4).min(crate::engine::MAX_K * 4);
             let (proposal, parts) = self.propose(&ctx, req.kind, want)?;
@@ -474,7 +566,10 @@ fn take_pins<B: AsRef<[u8]>>(
 
 /// Step 5: Picks `free` items greedily by maximal marginal relevance under the category cap (pins
 /// count towards the cap). Each candidate's redundancy (its highest cosine to an item already
-/// picked) is updated once per pick, so a shelf costs O(k · candidates · dim).
+/// picked) is updated once per pick, so a shelf costs O(k · candidates · dim). Without
+/// diversity the best remaining candidate is always the first one in `pool`'s order (sorted by
+/// score by [`apply_rules`]) whose category is under the cap, and a category once capped stays
+/// capped, so one pass in order picks the same items ([`select_in_order`]).
 fn select<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, pool: Vec<Ranked>, pinned: &[Pinned], free: usize, req: &Resolved) -> Vec<Ranked> {
     let pack = ctx.pack;
     let category = |r: &Ranked| pack.category_index(r.candidate.item).map(|c| c as usize);
@@ -483,9 +578,10 @@ fn select<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, pool: Vec<Ranked>, pinned: 
         per_category[c] += 1;
     }
     let cap = req.max_per_category.unwrap_or(usize::MAX);
-    let diverse = req.diversity > 0.0;
-    let vectors: Vec<Vec<f32>> =
-        if diverse { pool.iter().map(|r| vector::unit_vector(pack, r.candidate.item)).collect() } else { Vec::new() };
+    if req.diversity <= 0.0 {
+        return select_in_order(pool, free, |r| category(r).is_none_or(|c| take_one(&mut per_category[c], cap)));
+    }
+    let vectors: Vec<Vec<f32>> = pool.iter().map(|r| vector::unit_vector(pack, r.candidate.item)).collect();
     // The highest cosine of each candidate to the items picked so far (none yet: no penalty).
     let mut redundancy: Vec<Option<f32>> = vec![None; pool.len()];
     let mut used = vec![false; pool.len()];
@@ -509,15 +605,35 @@ fn select<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, pool: Vec<Ranked>, pinned: 
         if let Some(c) = category(&pool[idx]) {
             per_category[c] += 1;
         }
-        if diverse {
-            for (j, red) in redundancy.iter_mut().enumerate().filter(|(j, _)| !used[*j]) {
-                let cos = cosine(&vectors[idx], &vectors[j]);
-                *red = Some(red.map_or(cos, |r| r.max(cos)).max(0.0));
-            }
+        for (j, red) in redundancy.iter_mut().enumerate().filter(|(j, _)| !used[*j]) {
+            let cos = cosine(&vectors[idx], &vectors[j]);
+            *red = Some(red.map_or(cos, |r| r.max(cos)).max(0.0));
         }
         picked.push(pool[idx].clone());
     }
     picked
+}
+
+/// The first `free` candidates of `pool` that `fits` accepts (called once per candidate, in
+/// order, until `free` are picked).
+fn select_in_order(pool: Vec<Ranked>, free: usize, mut fits: impl FnMut(&Ranked) -> bool) -> Vec<Ranked> {
+    let mut picked = Vec::with_capacity(free.min(pool.len()));
+    for r in pool {
+        if picked.len() >= free {
+            break;
+        }
+        if fits(&r) {
+            picked.push(r);
+        }
+    }
+    picked
+}
+
+/// Counts one more item of a category that has `count` of at most `cap`; false when it is full.
+fn take_one(count: &mut usize, cap: usize) -> bool {
+    let room = *count < cap;
+    *count += usize::from(room);
+    room
 }
 
 /// Step 6: Replaces the last picked items by the exploration slots (at most a quarter of the shelf).
@@ -589,7 +705,7 @@ fn precedence(rule: &Rule) -> (u8, u8) {
 /// stay so), so all the pins of a shelf together read each item at most once: never a catalog
 /// scan or sort per pin.
 fn best_of_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, pinned: &[Pinned], cursors: &mut Vec<usize>) -> Option<u32> {
-    let items = ctx.trend_by_category.of(ctx.pack, c);
+    let items = ctx.trend_order.of(ctx.pack, c);
     if cursors.len() <= c as usize {
         cursors.resize(c as usize + 1, 0);
     }

@@ -57,3 +57,31 @@ fn orders_match_the_full_scans_for_every_filter_and_length() {
         }
     }
 }
+
+#[test]
+fn walking_the_trend_order_gives_the_top_k_scan_of_the_trending_score() {
+    use shelfwise::rank::TopK;
+    use shelfwise::shelves::signals::{trending_score, TrendOrder};
+    for n in [10u32, (ORDER_LEN as u32) * 3] {
+        let bytes = pack(n);
+        let pack = Pack::open(bytes.as_slice()).unwrap();
+        let order = TrendOrder::default();
+        let filters: [&dyn Fn(u32) -> bool; 4] = [&|_| true, &|i| i % 3 == 0, &|i| i + 50 > n, &|i| i % 1000 == 7];
+        for filter in filters {
+            for want in [0usize, 1, 50, 900, 5000] {
+                // What the trending shelves did before the order (a scan through TopK).
+                let mut top = TopK::new(want);
+                for i in 0..n {
+                    let t = trending_score(&pack, i);
+                    if t > top.threshold() && filter(i) {
+                        top.push(i, t);
+                    }
+                }
+                let scan: Vec<(u32, f32)> = top.into_sorted().into_iter().map(|s| (s.item, s.score)).collect();
+                let walk: Vec<(u32, f32)> =
+                    order.all(&pack).iter().copied().filter(|&i| filter(i)).map(|i| (i, trending_score(&pack, i))).take(want).collect();
+                assert_eq!(walk, scan, "n={n} want={want}");
+            }
+        }
+    }
+}

@@ -72,8 +72,8 @@ pub struct ShelfContext<'a, B: AsRef<[u8]>> {
     pub blocked: &'a [u32],
     /// The pack's under-exposed items (computed when first needed).
     pub under_exposed: &'a signals::UnderExposed,
-    /// The pack's items by category and trend (category pins), computed when first needed.
-    pub trend_by_category: &'a signals::TrendByCategory,
+    /// The pack's items by trend, overall and by category (trending shelves, fill-up, category pins), computed when first needed.
+    pub trend_order: &'a signals::TrendOrder,
 }
 
 impl<B: AsRef<[u8]>> ShelfContext<'_, B> {

@@ -120,7 +120,7 @@ pub fn neighbours<B: AsRef<[u8]>>(
     mut allow: impl FnMut(u32) -> bool,
 ) -> Vec<(u32, f32, NeighbourSource)> {
     let stored = stored_neighbours(pack, i);
-    let cold = stored.is_empty() && pack.interactions(i) == 0;
+    let cold = stored.is_empty() && is_new(pack, i);
     let mut out: Vec<(u32, f32, NeighbourSource)> =
         stored.into_iter().filter(|&(j, _)| j != i && allow(j)).map(|(j, s)| (j, s, NeighbourSource::Stored)).collect();
     out.truncate(want);
@@ -133,6 +133,18 @@ pub fn neighbours<B: AsRef<[u8]>>(
         out.extend(extra.into_iter().map(|(j, s)| (j, s, NeighbourSource::Embedding)).take(want - have.len()));
     }
     out
+}
+
+/// Whether item `i` is new: no build-time interactions (with no stored neighbours either, its
+/// neighbours start with its visual ones, [`neighbours`]).
+pub fn is_new<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> bool {
+    pack.interactions(i) == 0
+}
+
+/// Whether [`neighbours`] of item `i` scan the image embeddings: a new item without stored
+/// neighbours, on a pack with image embeddings.
+pub fn has_visual_neighbours<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32) -> bool {
+    pack.image_dim() > 0 && pack.neighbours(i).next().is_none() && is_new(pack, i)
 }
 
 /// How exposed item `i` already is: its stored interaction count, or (a pack without the
@@ -183,43 +195,74 @@ impl UnderExposed {
     }
 }
 
-/// Every item of a pack grouped by category, each group by trending score (best first; ties:
-/// the lower index): where a category pin finds its item when the shelf did not rank one.
-/// Computed the first time a pin needs it (one pass and one sort of the catalog) and kept with
-/// the engine, so that a call's pins never scan or sort the catalog again.
+/// Every item of a pack by trending score (best first; ties: the lower index), and the same
+/// order split by category: where the trending shelves, the fill-up from trending and the
+/// category pins walk until they have the items they want, instead of scanning the catalog.
+/// Computed the first time a shelf needs it (one pass and one sort of the catalog) and kept
+/// with the engine, so that no later call, and no other shelf of the same call, scans or sorts
+/// the catalog for it again.
+///
+/// Walking it from the start and keeping the first `want` items a shelf allows gives exactly
+/// what a scan through [`TopK`](crate::rank::TopK) of the trending score gives (the best `want`,
+/// ties to the lower index): scores are in [0, 1.001] or NaN, which neither keeps.
 #[derive(Debug, Clone, Default)]
-pub struct TrendByCategory(OnceLock<(Vec<u32>, Vec<usize>)>);
+pub struct TrendOrder(OnceLock<TrendOrderData>);
 
-impl TrendByCategory {
+#[derive(Debug, Clone)]
+struct TrendOrderData {
+    /// Every item, best trending first.
+    all: Vec<u32>,
+    /// The items with a category, by (category, the order of `all`).
+    by_category: Vec<u32>,
+    /// Where each category's run of `by_category` starts (`category_count + 1` offsets).
+    starts: Vec<usize>,
+}
+
+impl TrendOrder {
+    /// Every item of `pack` (always the same pack), best trending first.
+    pub fn all<B: AsRef<[u8]>>(&self, pack: &Pack<B>) -> &[u32] {
+        &self.data(pack).all
+    }
+
     /// The items of category `c` of `pack` (always the same pack), best trending first.
     pub fn of<B: AsRef<[u8]>>(&self, pack: &Pack<B>, c: u32) -> &[u32] {
-        let (items, starts) = self.0.get_or_init(|| trend_by_category(pack));
-        match (starts.get(c as usize), starts.get(c as usize + 1)) {
-            (Some(&from), Some(&to)) => &items[from..to],
+        let data = self.data(pack);
+        match (data.starts.get(c as usize), data.starts.get(c as usize + 1)) {
+            (Some(&from), Some(&to)) => &data.by_category[from..to],
             _ => &[],
         }
     }
+
+    fn data<B: AsRef<[u8]>>(&self, pack: &Pack<B>) -> &TrendOrderData {
+        self.0.get_or_init(|| trend_order(pack))
+    }
 }
 
-/// The items of `pack` ordered by (category, trending score descending, index), and where each
-/// category's run starts (`category_count + 1` offsets).
-fn trend_by_category<B: AsRef<[u8]>>(pack: &Pack<B>) -> (Vec<u32>, Vec<usize>) {
-    let categories = pack.category_count() as usize;
-    let mut keyed: Vec<(u32, std::cmp::Reverse<u32>, u32)> = (0..pack.item_count())
-        .filter_map(|i| {
-            let c = pack.category_index(i).filter(|&c| (c as usize) < categories)?;
-            Some((c, std::cmp::Reverse(total_order_key(trending_score(pack, i))), i))
-        })
-        .collect();
+/// The items of `pack` ordered by trending score descending then index, and the same order
+/// grouped by category (a stable counting sort of it).
+fn trend_order<B: AsRef<[u8]>>(pack: &Pack<B>) -> TrendOrderData {
+    let mut keyed: Vec<(std::cmp::Reverse<u32>, u32)> =
+        (0..pack.item_count()).map(|i| (std::cmp::Reverse(total_order_key(trending_score(pack, i))), i)).collect();
     keyed.sort_unstable();
+    let all: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
+    let categories = pack.category_count() as usize;
+    let category = |i: u32| pack.category_index(i).map(|c| c as usize).filter(|&c| c < categories);
     let mut starts = vec![0usize; categories + 1];
-    for &(c, _, _) in &keyed {
-        starts[c as usize + 1] += 1;
+    for c in all.iter().filter_map(|&i| category(i)) {
+        starts[c + 1] += 1;
     }
     for c in 0..categories {
         starts[c + 1] += starts[c];
     }
-    (keyed.into_iter().map(|(_, _, i)| i).collect(), starts)
+    let mut next = starts.clone();
+    let mut by_category = vec![0u32; starts[categories]];
+    for &i in &all {
+        if let Some(c) = category(i) {
+            by_category[next[c]] = i;
+            next[c] += 1;
+        }
+    }
+    TrendOrderData { all, by_category, starts }
 }
 
 #[cfg(test)]

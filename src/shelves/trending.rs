@@ -2,17 +2,18 @@
 
 use super::{signals, Candidate, Proposal, ShelfContext};
 use crate::explain::{Evidence, Explanation, Reason};
-use crate::rank::TopK;
 
-fn top_by_trend<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize, mut keep: impl FnMut(u32) -> bool) -> Vec<(u32, f32)> {
-    let mut top = TopK::new(want);
-    for i in 0..ctx.pack.item_count() {
-        let t = signals::trending_score(ctx.pack, i);
-        if t > top.threshold() && keep(i) && ctx.allows(i) {
-            top.push(i, t);
-        }
-    }
-    top.into_sorted().into_iter().map(|s| (s.item, s.score)).collect()
+/// The best `want` items of `order` (items by trending score, [`signals::TrendOrder`]) that the
+/// shelf allows, with their trending scores: the first ones, so a shelf reads the items down to
+/// its last pick, not the catalog.
+fn top_by_trend<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, order: &[u32], want: usize) -> Vec<(u32, f32)> {
+    order
+        .iter()
+        .filter(|&&i| ctx.allows(i))
+        .map(|&i| (i, signals::trending_score(ctx.pack, i)))
+        .filter(|&(_, t)| t > f32::NEG_INFINITY) // not NaN
+        .take(want)
+        .collect()
 }
 
 /// "Selling faster: about 40 a week, up from 25" when the pack's sales rates say item `i` sold
@@ -36,7 +37,7 @@ fn selling_faster<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, i: u32, fallback: S
 
 /// The shop-wide trending shelf.
 pub fn overall<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Proposal {
-    let candidates = top_by_trend(ctx, want, |_| true)
+    let candidates = top_by_trend(ctx, ctx.trend_order.all(ctx.pack), want)
         .into_iter()
         .map(|(i, t)| {
             let evidence = Evidence { share: signals::stored_trend(ctx.pack, i), ..Evidence::default() };
@@ -52,7 +53,7 @@ pub fn overall<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, want: usize) -> Propos
 pub fn in_category<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, c: u32, want: usize, attention: Option<f32>) -> Vec<Candidate> {
     let pack = ctx.pack;
     let name = pack.category_name(c).to_owned();
-    top_by_trend(ctx, want, |i| pack.category_index(i) == Some(c))
+    top_by_trend(ctx, ctx.trend_order.of(pack, c), want)
         .into_iter()
         .map(|(i, t)| {
             let evidence =

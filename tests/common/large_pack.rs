@@ -70,17 +70,23 @@ const WORDS: [&str; 40] = [
 /// items per item, popularity, trend and interactions (a tenth of the items under-exposed), a
 /// fifth out of stock, 50 pack rules and 32-d image embeddings (random).
 pub fn large_pack(n: usize, seed: u64) -> Vec<u8> {
+    large_pack_with(n, seed, DIM, IMAGE_DIM)
+}
+
+/// [`large_pack`] with embeddings of `dim` and image embeddings of `image_dim` dimensions
+/// (smaller ones build a 1,000,000-item pack quickly; the page cost depends on their ratio).
+pub fn large_pack_with(n: usize, seed: u64, dim: usize, image_dim: usize) -> Vec<u8> {
     let mut rng = SplitMix64::new(seed);
     let mut below = |m: usize| (rng.next_u64() % m as u64) as usize;
-    let mut vectors = vec![0f32; n * DIM];
-    for row in vectors.chunks_exact_mut(DIM) {
+    let mut vectors = vec![0f32; n * dim];
+    for row in vectors.chunks_exact_mut(dim) {
         row.iter_mut().for_each(|x| *x = (below(2001) as f32 - 1000.0) / 1000.0);
         let len = row.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
         row.iter_mut().for_each(|x| *x /= len);
     }
-    let quantized = quantize_per_dimension(&vectors, DIM);
-    let image_rows: Vec<f32> = (0..n * IMAGE_DIM).map(|_| (below(2001) as f32 - 1000.0) / 1000.0).collect();
-    let image = quantize_per_dimension(&image_rows, IMAGE_DIM);
+    let quantized = quantize_per_dimension(&vectors, dim);
+    let image_rows: Vec<f32> = (0..n * image_dim).map(|_| (below(2001) as f32 - 1000.0) / 1000.0).collect();
+    let image = quantize_per_dimension(&image_rows, image_dim);
     let items: Vec<PackItem> = (0..n)
         .map(|i| {
             let words = 3 + below(5);
@@ -131,13 +137,13 @@ pub fn large_pack(n: usize, seed: u64) -> Vec<u8> {
         brands: (0..BRANDS).map(|b| format!("Brand {b}")).collect(),
         items,
         url_templates,
-        dim: DIM as u32,
+        dim: dim as u32,
         scales: quantized.scales,
         codes: quantized.codes,
         neighbours,
         together,
         rules,
-        image: Some(ImageEmbeddings { dim: IMAGE_DIM as u32, scales: image.scales, codes: image.codes }),
+        image: Some(ImageEmbeddings { dim: image_dim as u32, scales: image.scales, codes: image.codes }),
     };
     contents.encode().expect("the large pack encodes")
 }
@@ -212,25 +218,108 @@ pub fn worst_request(engine: &Engine, kind: ShelfKind, diverse: bool) -> ShelfRe
     }
 }
 
-/// Every hostile call: each shelf kind at its worst, with and without diversity, the longest
-/// page of such shelves (diversity on) within the page's cost budget, and a full page (20
+/// The kinds of a shop's plain page (k = 8 each, on a product page): what the page budget must
+/// always admit, on a 100,000-item pack and on a 1,000,000-item one.
+pub const SHOP_PAGE: [ShelfKind; 6] = [
+    ShelfKind::ForYou,
+    ShelfKind::Trending,
+    ShelfKind::Similar,
+    ShelfKind::BecauseYouViewed,
+    ShelfKind::BoughtTogether,
+    ShelfKind::TrendingInCategories,
+];
+
+/// A shop's plain page of [`SHOP_PAGE`]: k = 8, the product on the page and its category as
+/// context, nothing else.
+pub fn shop_page(engine: &Engine) -> Vec<ShelfRequest> {
+    let item = engine.pack().item_id(3).to_owned();
+    let category = pack_category(engine, 1);
+    SHOP_PAGE
+        .iter()
+        .map(|kind| ShelfRequest {
+            k: Some(8),
+            item: Some(item.clone()),
+            category: Some(category.clone()),
+            ..ShelfRequest::new(kind.as_str())
+        })
+        .collect()
+}
+
+/// Every hostile call: a shop's plain page, each shelf kind at its worst, with and without
+/// diversity, the most copies of each such shelf a page's cost budget admits, the longest
+/// page of such shelves (diversity on, mixed kinds) within the budget, and a full page (20
 /// shelves, 2,000 items in all), which on a large pack is over the budget (refused).
 pub fn worst_calls(engine: &Engine) -> Vec<WorstCall> {
-    let mut calls = Vec::new();
+    let budget = page_budget(engine.pack().item_count());
+    let mut calls = vec![WorstCall { name: "a shop's page: 6 plain shelves, k=8".into(), requests: shop_page(engine) }];
     for kind in ShelfKind::ALL {
         for diverse in [false, true] {
             let name = format!("{}{}", kind.as_str(), if diverse { " diversity=1 k=100" } else { " k=1000" });
             calls.push(WorstCall { name, requests: vec![worst_request(engine, kind, diverse)] });
         }
     }
+    // The heaviest pages the budget admits: as many copies of one worst shelf as fit.
+    for kind in ShelfKind::ALL {
+        for diverse in [false, true] {
+            let shelf = worst_request(engine, kind, diverse);
+            let copies =
+                (1..=MAX_SHELVES).take_while(|&n| engine.page_cost(&vec![shelf.clone(); n]).unwrap() <= budget).last().unwrap_or(0);
+            if copies >= 2 {
+                let name = format!("page of {copies} × {}{}", kind.as_str(), if diverse { " diversity=1 k=100" } else { " k=1000" });
+                calls.push(WorstCall { name, requests: vec![shelf; copies] });
+            }
+        }
+    }
     let page: Vec<ShelfRequest> = (0..MAX_SHELVES).map(|s| worst_request(engine, ShelfKind::ALL[s % ShelfKind::ALL.len()], true)).collect();
-    let fits = (1..=page.len())
-        .take_while(|&n| engine.page_cost(&page[..n]).unwrap() <= page_budget(engine.pack().item_count()))
-        .last()
-        .unwrap_or(0);
+    let fits = (1..=page.len()).take_while(|&n| engine.page_cost(&page[..n]).unwrap() <= budget).last().unwrap_or(0);
     if fits < page.len() {
         calls.push(WorstCall { name: format!("page of {fits} shelves (the budget), diversity=1 k=100"), requests: page[..fits].to_vec() });
     }
     calls.push(WorstCall { name: format!("page of {MAX_SHELVES} shelves, diversity=1 k=100"), requests: page });
+    calls
+}
+
+fn pack_category(engine: &Engine, c: u32) -> String {
+    engine.pack().category_name(c % engine.pack().category_count()).to_owned()
+}
+
+/// Single shelves that isolate each term of the page cost model (`Engine::page_cost`), for
+/// `examples/worst_calls.rs --model` and `bench/worst-calls.mjs --model` (the same names and
+/// requests): for each shelf kind, a plain shelf (k = 8, the product and category of the page
+/// as context), then k = 1,000 alone and with one option at a time (the worst request's
+/// filters and exclusions, filters so narrow that a few dozen items pass, its rules without
+/// category pins, only its category pins, exploration), diversity 1 at k = 100, and the worst requests.
+pub fn model_calls(engine: &Engine) -> Vec<WorstCall> {
+    let mut calls = Vec::new();
+    for kind in ShelfKind::ALL {
+        let worst = worst_request(engine, kind, false);
+        let plain =
+            ShelfRequest { k: Some(8), item: worst.item.clone(), category: worst.category.clone(), ..ShelfRequest::new(kind.as_str()) };
+        let big = ShelfRequest { k: Some(MAX_K), ..plain.clone() };
+        let category_pin = |r: &RuleInput| r.action == "pin" && r.category.is_some();
+        // One category and the cheapest 1% of prices: a few dozen items pass, so every walk of
+        // the trend order (the shelf's own, the fill-up, the category pins) reads the catalog.
+        let narrow = FilterInput { categories: Some(vec![pack_category(engine, 1)]), max_price: Some(1.0), ..FilterInput::default() };
+        let nothing = FilterInput { categories: Some(vec!["no such category".into()]), ..FilterInput::default() };
+        let variants = [
+            ("k=8", plain.clone()),
+            ("k=1000", big.clone()),
+            ("k=1000 filters", ShelfRequest { filters: worst.filters.clone(), exclude: worst.exclude.clone(), ..big.clone() }),
+            ("k=1000 narrow filters", ShelfRequest { filters: narrow.clone(), ..big.clone() }),
+            ("k=1000 nothing passes, cart", ShelfRequest { filters: nothing.clone(), item: None, cart: worst.cart.clone(), ..big.clone() }),
+            ("k=1000 rules", ShelfRequest { rules: worst.rules.iter().filter(|r| !category_pin(r)).cloned().collect(), ..big.clone() }),
+            (
+                "k=1000 category pins",
+                ShelfRequest { rules: worst.rules.iter().filter(|r| category_pin(r)).cloned().collect(), ..big.clone() },
+            ),
+            ("k=1000 explore", ShelfRequest { explore: worst.explore, ..big.clone() }),
+            ("k=100 diversity=1", ShelfRequest { k: Some(MAX_DIVERSE_K), diversity: Some(1.0), ..plain.clone() }),
+            ("worst k=1000", worst),
+            ("worst diversity=1 k=100", worst_request(engine, kind, true)),
+        ];
+        for (name, request) in variants {
+            calls.push(WorstCall { name: format!("{} {name}", kind.as_str()), requests: vec![request] });
+        }
+    }
     calls
 }

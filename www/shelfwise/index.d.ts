@@ -438,8 +438,8 @@ export class Shelfwise {
   shelf(kind: ShelfKind, options?: ShelfOptions): Promise<Shelf>;
   /**
    * Several shelves at once, no item on two of them (earlier requests win). At most 20
-   * requests, 2,000 items in all and 1,600,000 item reads of work (or 4 catalog passes when that is more;
-   * docs/TRUST.md), else
+   * requests, 2,000 items in all and 600,000 item reads of work (or 6 catalog passes when that is more;
+   * scans, trend-order walks, 250 reads per item asked for, diversity: docs/TRUST.md), else
    * `out_of_range` naming `requests` (or `k`).
    */
   page(requests: ShelfRequest[], options?: { now?: number }): Promise<Shelf[]>;
