@@ -32,12 +32,15 @@ const THROTTLED = { offline: false, latency: 40, downloadThroughput: 10e6 / 8, u
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const p95 = (v) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(v.length * 0.95))];
 
-/** Encoded body bytes of the resources of the page and its workers, split at `untilMs`. */
-async function bytesOf(page, untilMs) {
+/**
+ * Encoded body bytes of the resources of the page and its workers, split at `untilMs`; chunk
+ * bytes also by why shards.js asked for them (`reasons`: file name -> reason, from info()).
+ */
+async function bytesOf(page, untilMs, reasons = {}) {
   const read = () => ({ origin: performance.timeOrigin, r: performance.getEntriesByType('resource').map((e) => [e.name, e.responseEnd, e.encodedBodySize, e.decodedBodySize]) });
   const realms = [await page.evaluate(read)];
   for (const worker of page.workers()) realms.push(await worker.evaluate(read));
-  const out = { beforeFirstShelf: 0, visit: 0, visitDecoded: 0, wasm: 0, chunks: 0, chunksBeforeFirstShelf: 0 };
+  const out = { beforeFirstShelf: 0, visit: 0, visitDecoded: 0, wasm: 0, chunks: 0, chunksBeforeFirstShelf: 0, byReason: {} };
   for (const realm of realms) {
     for (const [url, end, size, decoded] of realm.r) {
       const file = new URL(url).pathname;
@@ -49,6 +52,13 @@ async function bytesOf(page, untilMs) {
       out.visitDecoded += decoded;
       if (file.endsWith('.wasm')) out.wasm += size;
       if (file.endsWith('.chunk')) out.chunks += 1;
+      if (file.endsWith('.chunk')) {
+        const reason = reasons[file.split('/').pop()] ?? 'unknown';
+        const r = (out.byReason[reason] ??= { chunks: 0, bytes: 0, beforeFirstShelf: 0 });
+        r.chunks += 1;
+        r.bytes += size;
+        if (t <= untilMs) r.beforeFirstShelf += size;
+      }
     }
   }
   return out;
@@ -103,7 +113,8 @@ async function run(browser, origin, layout, network) {
   await page.goto(`${origin}/bench/sharded.html?pack=${encodeURIComponent(layouts[layout])}&views=${views}&now=${NOW}`);
   await page.waitForFunction(() => window.visit !== undefined, null, { timeout: 600_000, polling: 200 });
   const visit = await page.evaluate(() => window.visit);
-  visit.bytes = await bytesOf(page, visit.firstShelfMs);
+  visit.bytes = await bytesOf(page, visit.firstShelfMs, visit.info.sharded?.fileReasons);
+  if (visit.info.sharded) delete visit.info.sharded.fileReasons;
   visit.firstShelf = await breakdown(page, visit.firstShelfMs);
   visit.problems = problems;
   await context.close();
@@ -154,6 +165,9 @@ for (const network of NETWORKS) {
     const keys = [...new Set(rs.flatMap((x) => [...Object.keys(x.firstShelf.marks), ...Object.keys(x.firstShelf.spans)]))];
     const at = Object.fromEntries(keys.map((k) => [k, median(rs.map((x) => x.firstShelf.marks[k] ?? x.firstShelf.spans[k] ?? 0))]));
     console.log(`bench: sharded first-shelf layout=${layout} network=${network} ${JSON.stringify(at)}`);
+    const reasons = [...new Set(rs.flatMap((x) => Object.keys(x.bytes.byReason)))];
+    const byReason = Object.fromEntries(reasons.map((k) => [k, ['chunks', 'bytes', 'beforeFirstShelf'].map((f) => median(rs.map((x) => x.bytes.byReason[k]?.[f] ?? 0)))]));
+    if (reasons.length > 0) console.log(`bench: sharded chunks by reason (chunks, gzip bytes over the visit, before the first shelf) layout=${layout} network=${network} ${JSON.stringify(byReason)}`);
     console.log(`bench: sharded layout=${layout} network=${network} ${Object.entries(line).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(3) : JSON.stringify(v)}`).join(' ')}`);
   }
 }

@@ -4,7 +4,9 @@
 //   2. after views, track() and shelf() fetch the chunks they need, and for-you ranks like the
 //      single pack over the items it holds (most of its top 8);
 //   3. chunks come from the Cache API on the next visit;
-//   4. a corrupt chunk and a missing one each degrade with one warning; the page never breaks.
+//   4. with every chunk answered late, the partitions nearest the profile arrive before the
+//      first personalized shelf resolves (the shelf waits for them);
+//   5. a corrupt chunk and a missing one each degrade with one warning; the page never breaks.
 // Chunks are served by page.route() under /__e2e__/sharded/ so that tests can damage them.
 //
 //   node --test tests/e2e/sharded.test.mjs
@@ -36,13 +38,15 @@ after(async () => {
 
 /**
  * A fresh context on the api.html fixture; `serve(name, bytes)` decides what a sharded file
- * request gets (bytes, or null for a 404). Returns { page, log, chunkRequests, context }.
+ * request gets (bytes, or null for a 404); chunks are answered after `delayMs`. Returns
+ * { page, log, chunkRequests, served, context }; `served`: name -> Date.now() when first answered.
  */
-async function openFixture(serve = (name, bytes) => bytes, context = null) {
+async function openFixture(serve = (name, bytes) => bytes, context = null, delayMs = 0) {
   const ctx = context ?? await browser.newContext();
   const page = await ctx.newPage();
   const log = watchPage(page);
   const chunkRequests = [];
+  const served = {};
   await ctx.route(`${server.origin}/__e2e__/**`, async (route) => {
     const path = new URL(route.request().url()).pathname.slice('/__e2e__/'.length);
     const headers = { 'content-security-policy': STRICT_CSP, 'cache-control': 'no-cache' };
@@ -50,14 +54,16 @@ async function openFixture(serve = (name, bytes) => bytes, context = null) {
       const name = path.slice('sharded/'.length);
       if (name.endsWith('.chunk')) chunkRequests.push(name);
       const bytes = files[name] ? serve(name, files[name]) : null;
+      if (name.endsWith('.chunk') && delayMs > 0) await new Promise((resolve) => { setTimeout(resolve, delayMs); });
       if (!bytes) return route.fulfill({ status: 404, headers, contentType: 'text/plain', body: 'not found' });
+      served[name] ??= Date.now(); // before it is on its way: a shelf that waited for it ends later
       return route.fulfill({ status: 200, headers, contentType: 'application/octet-stream', body: bytes });
     }
     return fulfillTestPage(route, path, headers);
   });
   await page.goto(`${server.origin}/__e2e__/api.html`);
   await page.waitForSelector('body[data-ready="true"]', WAIT);
-  return { page, log, chunkRequests, context: ctx };
+  return { page, log, chunkRequests, served, context: ctx };
 }
 
 /**
@@ -85,10 +91,12 @@ async function visit(page) {
     }
     const expected = await single.shelf('for-you', { k: 8, now });
     const got = await outcome(sharded.shelf('for-you', { k: 8, now }));
+    const shelfAt = Date.now();
+    const probed = (await sharded.transport.call('info')).sharded.lastProbe; // for that shelf
     const held = (await sharded.transport.call('items', 0, 1000)).map((it) => it.id);
     const similar = await outcome(sharded.shelf('similar', { k: 4, item: viewed[0].id, now }));
     const after = await sharded.transport.call('info'); // now (internal transport: live figures)
-    return { held, info, after, cold, target, tracked, expected, got, similar, viewed: viewed.map((it) => it.id) };
+    return { held, info, after, cold, target, tracked, expected, got, shelfAt, probed, similar, viewed: viewed.map((it) => it.id) };
   }, { now: NOW });
 }
 
@@ -126,6 +134,23 @@ test('a sharded pack loads piece by piece and ranks like the single file over wh
     assert.deepEqual(again.chunkRequests, [], 'every chunk came from the cache');
     assert.deepEqual(second.got.value.items.map((it) => it.id), ids, 'the same shelf from the cached chunks');
     assert.ok(second.after.sharded.chunksFromCache >= 2, JSON.stringify(second.after.sharded));
+  } finally {
+    await context.close();
+  }
+});
+
+test('the partitions nearest the profile are loaded before the first personalized shelf', async () => {
+  // Every chunk answers 300 ms late: a shelf that did not wait for its nearest partitions
+  // (the nprobe bug of the second sharded stop) would resolve before they arrive.
+  const { page, log, served, context } = await openFixture(undefined, null, 300);
+  try {
+    const r = await visit(page);
+    assert.equal(r.got.ok, true, JSON.stringify(r.got));
+    assert.ok(r.got.value.personalized, 'for-you is personalized');
+    assert.ok(r.probed.length >= Math.min(r.info.sharded.nprobe, 2), `partitions probed: ${JSON.stringify(r.probed)}`);
+    const late = r.probed.filter((name) => !(served[name] <= r.shelfAt));
+    assert.deepEqual(late, [], `nearest partitions answered after the shelf resolved (or never): ${JSON.stringify({ probed: r.probed, served, shelfAt: r.shelfAt })}`);
+    assert.deepEqual(log.problems, [], dump(log));
   } finally {
     await context.close();
   }

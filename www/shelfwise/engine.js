@@ -157,7 +157,7 @@ function abandon(recommender) {
  *   wasm.url here (the page's CSP did not allow it there); wasm: the core's build (loader.js:
  *   chooseWasm); privacy settings validated by index.js
  */
-export async function openEngine({ packUrl, pack, module: compiled, wasm, privacy, measurement: measuring }) {
+export async function openEngine({ packUrl, pack, module: compiled, wasm, privacy, measurement: measuring, prefetchBytes }) {
   const module = compiled ?? await compileWasm(wasm.url);
   let glue;
   try {
@@ -169,7 +169,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   let opened;
   if (pack instanceof ArrayBuffer && isBootstrap(pack)) {
     try {
-      shards = new ShardedPack({ glue, bootstrap: pack, baseUrl: packUrl });
+      shards = new ShardedPack({ glue, bootstrap: pack, baseUrl: packUrl, prefetchBytes });
       const bytes = shards.packBytes();
       opened = { recommender: new glue.Recommender(bytes), bytes, remembered: Promise.resolve() };
       mark('pack-opened');
@@ -248,9 +248,10 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     await guard('sync', syncWorkingPack);
   }
 
-  async function prepareItems(ids) {
+  /** Sharded pack: loads the partitions of `ids`; `first`: the shopper has no events yet. */
+  async function prepareItems(ids, first = false) {
     if (!shards) return;
-    await shards.ensureItems(ids);
+    await shards.ensureItems(ids, first);
     await guard('sync', syncWorkingPack);
   }
 
@@ -371,7 +372,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     /** Resolves once the event is in the engine and, under consent "on-device", stored durably. */
     /** `calledAt`: when the page called track() (an erase in any tab since then drops it). */
     track: async (event, calledAt = Date.now()) => {
-      await prepareItems([event?.item]);
+      await prepareItems([event?.item], accepted.length === 0);
       const record = await guard('track', () => {
         if (calledAt < memory.erasedAt) return null; // forgotten while it was on its way
         const fresh = recordOf(newEventId(), event);

@@ -375,6 +375,13 @@ export interface InitOptions {
    * page's CSP `img-src` governs them). Anything else: `invalid_argument`.
    */
   links?: LinkPolicy;
+  /**
+   * Sharded packs only: the chunk bytes (manifest sizes, before HTTP compression) the page may
+   * fetch when idle for shelves to come: the partitions next in line for the shopper's profile
+   * (default 524,288 = 512 KiB per page; 0 turns prefetching off; a number 0 or more, else
+   * `out_of_range`).
+   */
+  prefetchBytes?: number;
   /** Record shelf impressions, shelf clicks and purchases on the device (default true). */
   measure?: boolean;
   /** The last-touch attribution window in days (default 7, 1 to 30). */
