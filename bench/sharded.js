@@ -2,7 +2,8 @@
 // pack URL from ?pack= (a .pack or a sharded folder's bootstrap.shard), the first view and the
 // first personalized for-you shelf (timed from navigation start), then 19 more views each
 // followed by a for-you shelf (timed per shelf: chunk loading included), then 50 for-you
-// shelves with nothing new (chunks cached: the steady per-shelf time), and the final top 100.
+// shelves with nothing new (chunks cached: the steady per-shelf time), each followed by a call
+// that does nothing in the core, eventCount (the worker round trip alone), and the final top 100.
 import { init, renderShelf } from '/www/shelfwise/index.js';
 
 performance.mark('shelfwise:page-modules-loaded');
@@ -30,12 +31,16 @@ for (let n = 1; n < views.length; n++) {
 await new Promise((resolve) => { setTimeout(resolve, 500); }); // idle: prefetches land
 await shelfwise.shelf('for-you', { k: 20, now }); // picks up what the prefetch added
 const steadyMs = [];
+const pingMs = []; // a call that does nothing in the core (eventCount): the worker round trip
 for (let i = 0; i < 50; i++) {
   const t = performance.now();
   await shelfwise.shelf('for-you', { k: 20, now });
   steadyMs.push(performance.now() - t);
+  const p = performance.now();
+  await shelfwise.transport.call('eventCount');
+  pingMs.push(performance.now() - p);
 }
 const top100 = (await shelfwise.shelf('for-you', { k: 100, now })).items.map((it) => it.id);
 const top20 = top100.slice(0, 20);
 const info = await shelfwise.transport.call('info');
-window.visit = { initMs, firstShelfMs, personalized: first.personalized, visitShelfMs, steadyMs, top20, top100, info };
+window.visit = { initMs, firstShelfMs, personalized: first.personalized, visitShelfMs, steadyMs, pingMs, top20, top100, info };

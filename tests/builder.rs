@@ -399,12 +399,14 @@ fn builds_the_shared_online_retail_data_when_present() {
 /// Step 6 of issue #15 on the shared Online Retail data (present in CI): the sharded folder
 /// reassembles the single pack byte for byte (sales rates included), and for-you over what the
 /// browser loads for a five-view visit (`shards.js`: each viewed item's partition through its
-/// directory chunk, the partitions holding ≥ 2 of the views' neighbours, the 8 partitions
-/// nearest the profile) is compared with the single pack's for 20 visits. Each visit is an item
-/// and its first 4 neighbours, the items spread over the catalog. The mean overlap@20 is printed;
-/// the bar is under the measured value (docs/PERFORMANCE.md, "Sharded, second stop").
+/// directory chunk, with the NPROBE partitions near the first one's, the partitions holding ≥ 2
+/// of the views' neighbours, the NPROBE partitions nearest the profile and the session's) is
+/// compared with the single pack's for 20 visits. Each visit is an item and its first 4
+/// neighbours, the items spread over the catalog. The mean overlap@20 is printed; the bar is
+/// under the measured value (docs/PERFORMANCE.md, "Sharded, third stop").
 #[test]
 fn shared_data_sharded_for_you_matches_the_single_pack_when_present() {
+    const NPROBE: usize = 6; // shards.js (4 gave 0.900 here)
     use shelfwise::engine::{Engine, EventInput};
     use shelfwise::pack::shard::working::WorkingSet;
     use shelfwise::page::ShelfRequest;
@@ -461,19 +463,23 @@ fn shared_data_sharded_for_you_matches_the_single_pack_when_present() {
         let views: Vec<String> =
             std::iter::once(first).chain(pack.neighbours(first).map(|e| e.0).take(4)).map(|i| pack.item_id(i).to_owned()).collect();
         let mut set = WorkingSet::open(&boot).unwrap();
-        for id in &views {
+        for (n, id) in views.iter().enumerate() {
             if let Err(d) = set.locate(id) {
                 load(&mut set, d);
             }
             let p = set.locate(id).unwrap().unwrap();
             load(&mut set, p);
+            if n == 0 {
+                // The first view of a shopper without events: the partitions near its own.
+                set.partitions_near(p, NPROBE).into_iter().for_each(|q| load(&mut set, q));
+            }
         }
         let recent: Vec<&str> = views.iter().rev().map(String::as_str).collect();
-        set.neighbour_chunks(&recent, 8).directories.into_iter().for_each(|d| load(&mut set, d));
-        set.neighbour_chunks(&recent, 8).partitions.into_iter().for_each(|p| load(&mut set, p));
+        set.neighbour_chunks(&recent, NPROBE).directories.into_iter().for_each(|d| load(&mut set, d));
+        set.neighbour_chunks(&recent, NPROBE).partitions.into_iter().for_each(|p| load(&mut set, p));
         let mut engine = Engine::open(set.pack_bytes().unwrap()).unwrap();
         track(&mut engine, &views);
-        set.partitions_for(&engine.profile(now), 8).into_iter().for_each(|p| load(&mut set, p));
+        set.partitions_for(&engine.profile(now), NPROBE).into_iter().for_each(|p| load(&mut set, p));
         let mut engine = Engine::open(set.pack_bytes().unwrap()).unwrap();
         track(&mut engine, &views);
         held.push(engine.pack().item_count());
@@ -488,7 +494,7 @@ fn shared_data_sharded_for_you_matches_the_single_pack_when_present() {
         "shared data ({} items), sharded vs single for-you overlap@20 over 20 visits: mean {mean:.3}, per visit {overlaps:?}; items held {held:?}",
         pack.item_count()
     );
-    // Measured 0.960 (8 of 20 visits differ by 1–3 of 20 items; about half the catalog held).
+    // Measured 0.957 at NPROBE 6 (7 of 20 visits differ by 1–3 of 20 items; about half the catalog held).
     assert!(mean >= 0.93, "mean overlap@20 {mean:.3}: {overlaps:?}");
     assert!(held.iter().all(|&h| h < pack.item_count()), "a part of the catalog, not all of it: {held:?}");
 }

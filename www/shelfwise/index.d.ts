@@ -378,7 +378,7 @@ export interface InitOptions {
   /**
    * Sharded packs only: the chunk bytes (manifest sizes, before HTTP compression) the page may
    * fetch when idle for shelves to come: the partitions next in line for the shopper's profile
-   * (default 524,288 = 512 KiB per page; 0 turns prefetching off; a number 0 or more, else
+   * (default 262,144 = 256 KiB per page; 0 turns prefetching off; a number 0 or more, else
    * `out_of_range`).
    */
   prefetchBytes?: number;

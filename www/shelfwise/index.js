@@ -512,7 +512,7 @@ export class Shelfwise {
  * `links` ("same-origin", the default, or "any"): under "same-origin" an item whose page URL
  * leads to another origin (`https://elsewhere/…`, `//host`, `\\host`) comes back with `url: ""`
  * from shelf(), page(), item() and items(), so no card links away from the shop.
- * `prefetchBytes` (sharded packs only, default PREFETCH_BYTES = 512 KiB): the chunk bytes
+ * `prefetchBytes` (sharded packs only, default PREFETCH_BYTES = 256 KiB): the chunk bytes
  * (manifest sizes, before HTTP compression) the page may fetch when idle for shelves to come;
  * 0 turns prefetching off. A number 0 or more, else `out_of_range`.
  * @param {{ pack: string | URL, wasm?: string | URL, worker?: boolean, consent?: string, retentionDays?: number, maxEvents?: number, timeoutMs?: number, links?: 'same-origin' | 'any', prefetchBytes?: number }} options
