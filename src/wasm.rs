@@ -269,13 +269,6 @@ impl WasmWorkingSet {
         to_js(&Wanted { probe, next })
     }
 
-    /// The `n` partitions nearest partition `partition`'s centroid, itself first
-    /// (`WorkingSet::partitions_near`).
-    #[wasm_bindgen(js_name = partitionsNear)]
-    pub fn partitions_near(&self, partition: u32, n: u32) -> Vec<u32> {
-        self.set.partitions_near(partition, n as usize)
-    }
-
     /// The chunks holding the neighbours of the shopper's items `ids` (most important first):
     /// `{ partitions, directories }` (see `WorkingSet::neighbour_chunks`).
     #[wasm_bindgen(js_name = neighbourChunks)]

@@ -248,10 +248,9 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     await guard('sync', syncWorkingPack);
   }
 
-  /** Sharded pack: loads the partitions of `ids`; `first`: the shopper has no events yet. */
-  async function prepareItems(ids, first = false) {
+  async function prepareItems(ids) {
     if (!shards) return;
-    await shards.ensureItems(ids, first);
+    await shards.ensureItems(ids);
     await guard('sync', syncWorkingPack);
   }
 
@@ -372,7 +371,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     /** Resolves once the event is in the engine and, under consent "on-device", stored durably. */
     /** `calledAt`: when the page called track() (an erase in any tab since then drops it). */
     track: async (event, calledAt = Date.now()) => {
-      await prepareItems([event?.item], accepted.length === 0);
+      await prepareItems([event?.item]);
       const record = await guard('track', () => {
         if (calledAt < memory.erasedAt) return null; // forgotten while it was on its way
         const fresh = recordOf(newEventId(), event);

@@ -1,9 +1,7 @@
 // The sharded layout on the engine's side (docs/PACK_FORMAT.md, "Sharded layout"): init({ pack })
 // given a bootstrap.shard URL instead of a .pack loads only the bootstrap, then fetches the
 // chunks each call needs next to it, by their content-hashed names:
-//   - the partition of every item the shopper tracks (found through its directory chunk); for
-//     the first item of a shopper without events, with the partitions nearest its partition's
-//     centroid (what a one-item profile probes), in the same round trip;
+//   - the partition of every item the shopper tracks (found through its directory chunk);
 //   - the `nprobe` partitions nearest the shopper's profile (and the nprobe / 4 nearest the
 //     session's), before a shelf (computed again when the events or the minute change);
 //   - the partitions holding the most neighbours and bought-together items of the shopper's
@@ -175,29 +173,22 @@ export class ShardedPack {
     await Promise.race([Promise.all(loads), sleep(this.lateMs)]);
   }
 
-  /**
-   * The partition chunk of each id (through its directory chunk), in parallel. `first`: the
-   * shopper has no profile yet, so the partitions nearest each item's partition (which a
-   * one-item profile probes) load with it, a round trip before the shelf asks for them.
-   */
-  itemLoads(ids, first = false) {
+  /** The partition chunk of each id (through its directory chunk), in parallel. */
+  itemLoads(ids) {
     return ids.filter((id) => typeof id === 'string').map(async (id) => {
       let where = this.set.locate(id);
       if (where.directory !== undefined) {
         if (!(await this.load(where.directory, 'directory'))) return false;
         where = this.set.locate(id);
       }
-      if (where.partition === undefined) return false;
-      const near = first ? Array.from(this.set.partitionsNear(where.partition, this.nprobe)) : [];
-      const loads = [this.load(where.partition, 'item'), ...near.map((p) => this.load(p, 'nearest'))];
-      return (await Promise.all(loads))[0];
+      return where.partition === undefined ? false : this.load(where.partition, 'item');
     });
   }
 
-  /** Loads the partitions of `ids` (the items of events), waiting at most lateMs; `first`: see itemLoads. */
-  async ensureItems(ids, first = false) {
+  /** Loads the partitions of `ids` (the items of events), waiting at most lateMs. */
+  async ensureItems(ids) {
     const start = now();
-    await this.within(this.itemLoads(ids, first));
+    await this.within(this.itemLoads(ids));
     span('tracked items\' chunks', start);
   }
 

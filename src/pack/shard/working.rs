@@ -139,19 +139,6 @@ impl WorkingSet {
         self.probe_and_next(profile, nprobe, 0).0
     }
 
-    /// The `n` partitions nearest partition `partition`'s centroid, itself first: those a
-    /// one-item profile probes when the item is in `partition` (the first view of a visit
-    /// loads them with the item's own partition, one round trip before the shelf asks).
-    pub fn partitions_near(&self, partition: u32, n: usize) -> Vec<u32> {
-        let b = &self.bootstrap;
-        let d = b.shape.dim as usize;
-        let Some(codes) = b.centroids.get(partition as usize * d..(partition as usize + 1) * d) else {
-            return Vec::new();
-        };
-        let centre: Vec<f32> = codes.iter().zip(&b.centroid_scales).map(|(&c, s)| f32::from(c) * s).collect();
-        self.nearest_partitions(&centre, n)
-    }
-
     /// [`Self::partitions_for`] and, after it, up to `extra` partitions next in line for the
     /// long-term interest (the nearest after its `nprobe` nearest, leaving out those probed):
     /// what an idle prefetch loads, the partitions the next shelves probe if the interest moves
