@@ -11,7 +11,8 @@ performance.mark('shelfwise:page-modules-loaded');
 const params = new URLSearchParams(location.search);
 const views = params.get('views').split(',');
 const now = Number(params.get('now'));
-const shelfwise = await init({ pack: params.get('pack') });
+// ?worker=0: the engine on the page (init({ worker: false })), to tell the worker's share of a time.
+const shelfwise = await init({ pack: params.get('pack'), ...(params.get('worker') === '0' ? { worker: false } : {}) });
 const initMs = performance.now();
 performance.mark('shelfwise:init-resolved');
 const at = (n) => now - (views.length - n) * 60_000;

@@ -399,8 +399,8 @@ fn builds_the_shared_online_retail_data_when_present() {
 /// Step 6 of issue #15 on the shared Online Retail data (present in CI): the sharded folder
 /// reassembles the single pack byte for byte (sales rates included), and for-you over what the
 /// browser loads for a five-view visit (`shards.js`: each viewed item's partition through its
-/// directory chunk, the partitions holding ≥ 2 of the views' neighbours, the NPROBE partitions nearest the profile and the session's) is
-/// compared with the single pack's for 20 visits. Each visit is an item and its first 4
+/// directory chunk, the partitions holding ≥ 2 of the views' neighbours, the NPROBE partitions
+/// nearest the profile and the session's) is compared with the single pack's for 20 visits. Each visit is an item and its first 4
 /// neighbours, the items spread over the catalog. The mean overlap@20 is printed; the bar is
 /// under the measured value (docs/PERFORMANCE.md, "Sharded, third stop").
 #[test]
@@ -418,9 +418,9 @@ fn shared_data_sharded_for_you_matches_the_single_pack_when_present() {
     let (single, folder) = (dir.path().join("retail.pack"), dir.path().join("retail"));
     let run = shelfwise(&["build", "--events", data.to_str().unwrap(), "--out", single.to_str().unwrap()]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    // 100 items per partition: about 36 partitions, so 8 probed ones are a part of the catalog
-    // (with the default 1,000, this shop's 4 partitions would all be loaded and the lists equal
-    // trivially).
+    // 100 items per partition: about 36 partitions, so the 6 + 2 probed ones are a part of the
+    // catalog (with the default 500, this shop's 8 partitions would all be loaded and the lists
+    // equal trivially).
     let run = shelfwise(&["shard", single.to_str().unwrap(), "--out", folder.to_str().unwrap(), "--items-per-partition", "100"]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let bytes = std::fs::read(&single).unwrap();
