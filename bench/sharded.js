@@ -33,7 +33,9 @@ await new Promise((resolve) => { setTimeout(resolve, 500); }); // idle: prefetch
 await shelfwise.shelf('for-you', { k: 20, now }); // picks up what the prefetch added
 const steadyMs = [];
 const pingMs = []; // a call that does nothing in the core (eventCount): the worker round trip
+const collect = params.get('gc') === '1' && typeof globalThis.gc === 'function' ? globalThis.gc : () => {};
 for (let i = 0; i < 50; i++) {
+  collect(); // ?gc=1 (bench/sharded.mjs --gc): garbage collected before, outside the time
   const t = performance.now();
   await shelfwise.shelf('for-you', { k: 20, now });
   steadyMs.push(performance.now() - t);

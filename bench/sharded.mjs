@@ -9,7 +9,9 @@
 //   node bench/sharded.mjs --single build/shard-bench/n100000.pack --sharded build/shard-bench/n100000-sharded \
 //     --views SKU-0000001,… [--runs 3] [--layouts single,sharded] [--networks loopback,throttled]
 //     [--out bench/sharded-results.json]
-// --inline runs the engine on the page (init({ worker: false })) instead of in its worker.
+// --inline runs the engine on the page (init({ worker: false })) instead of in its worker; --gc
+// exposes V8's gc() and collects garbage before each steady shelf, outside its time (with
+// --inline, the engine's heap too): what is left of the p95 is not garbage collection.
 // --gzip serves scripts, wasm, pack, bootstrap and chunks gzip-compressed, as a CDN does (bytes
 // are then the compressed bodies); without it, raw.
 // --layouts sharded runs the sharded folder alone (at 1M the single pack is 240 MB: its overlap
@@ -28,6 +30,7 @@ const LAYOUTS = arg('--layouts', 'single,sharded').split(',');
 const NETWORKS = arg('--networks', 'loopback,throttled').split(',');
 const GZIP = argv.includes('--gzip');
 const INLINE = argv.includes('--inline'); // the engine on the page, no worker
+const GC = argv.includes('--gc'); // V8's gc() exposed; the page collects before each steady shelf
 const views = arg('--views');
 const THROTTLED = { offline: false, latency: 40, downloadThroughput: 10e6 / 8, uploadThroughput: 5e6 / 8 };
 
@@ -112,7 +115,7 @@ async function run(browser, origin, layout, network) {
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', THROTTLED);
   }
-  await page.goto(`${origin}/bench/sharded.html?pack=${encodeURIComponent(layouts[layout])}&views=${views}&now=${NOW}${INLINE ? '&worker=0' : ''}`);
+  await page.goto(`${origin}/bench/sharded.html?pack=${encodeURIComponent(layouts[layout])}&views=${views}&now=${NOW}${INLINE ? '&worker=0' : ''}${GC ? '&gc=1' : ''}`);
   await page.waitForFunction(() => window.visit !== undefined, null, { timeout: 600_000, polling: 200 });
   const visit = await page.evaluate(() => window.visit);
   visit.bytes = await bytesOf(page, visit.firstShelfMs, visit.info.sharded?.fileReasons);
@@ -124,8 +127,8 @@ async function run(browser, origin, layout, network) {
 }
 
 const { server, origin } = await serveRepository({ gzip: GZIP });
-const browser = await launchBrowser();
-const results = { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, chromium: browser.version(), gzip: GZIP, inline: INLINE, layouts, views: views.split(','), throttled: THROTTLED, runs: [] };
+const browser = await launchBrowser(GC ? ['--js-flags=--expose-gc'] : []);
+const results = { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, chromium: browser.version(), gzip: GZIP, inline: INLINE, gc: GC, layouts, views: views.split(','), throttled: THROTTLED, runs: [] };
 try {
   for (let r = 0; r < RUNS; r++) {
     for (const network of NETWORKS) {

@@ -4,8 +4,8 @@
 //   2. after views, track() and shelf() fetch the chunks they need, and for-you ranks like the
 //      single pack over the items it holds (most of its top 8);
 //   3. chunks come from the Cache API on the next visit;
-//   4. with every chunk answered late, the partitions nearest the profile arrive before the
-//      first personalized shelf resolves (the shelf waits for them);
+//   4. with the shelf's chunks answered late, the partitions nearest the profile arrive before
+//      the first personalized shelf resolves (the shelf waits for them);
 //   5. a corrupt chunk and a missing one each degrade with one warning; the page never breaks.
 // Chunks are served by page.route() under /__e2e__/sharded/ so that tests can damage them.
 //
@@ -38,15 +38,19 @@ after(async () => {
 
 /**
  * A fresh context on the api.html fixture; `serve(name, bytes)` decides what a sharded file
- * request gets (bytes, or null for a 404); chunks are answered after `delayMs`. Returns
- * { page, log, chunkRequests, served, context }; `served`: name -> Date.now() when first answered.
+ * request gets (bytes, or null for a 404); `delay(n)` how many ms the n-th chunk request since
+ * the page called `e2ePhase('shelf')` (visit(), before its for-you shelf) waits (0 before).
+ * Returns { page, log, chunkRequests, served, context }; `served`: name -> Date.now() when first
+ * answered.
  */
-async function openFixture(serve = (name, bytes) => bytes, context = null, delayMs = 0) {
+async function openFixture(serve = (name, bytes) => bytes, context = null, delay = () => 0) {
   const ctx = context ?? await browser.newContext();
   const page = await ctx.newPage();
   const log = watchPage(page);
   const chunkRequests = [];
   const served = {};
+  let shelfRequests = null; // chunk requests since e2ePhase('shelf'), or null before it
+  await page.exposeFunction('e2ePhase', (phase) => { shelfRequests = phase === 'shelf' ? 0 : null; });
   await ctx.route(`${server.origin}/__e2e__/**`, async (route) => {
     const path = new URL(route.request().url()).pathname.slice('/__e2e__/'.length);
     const headers = { 'content-security-policy': STRICT_CSP, 'cache-control': 'no-cache' };
@@ -54,7 +58,8 @@ async function openFixture(serve = (name, bytes) => bytes, context = null, delay
       const name = path.slice('sharded/'.length);
       if (name.endsWith('.chunk')) chunkRequests.push(name);
       const bytes = files[name] ? serve(name, files[name]) : null;
-      if (name.endsWith('.chunk') && delayMs > 0) await new Promise((resolve) => { setTimeout(resolve, delayMs); });
+      const wait = name.endsWith('.chunk') && shelfRequests !== null ? delay(shelfRequests++) : 0;
+      if (wait > 0) await new Promise((resolve) => { setTimeout(resolve, wait); });
       if (!bytes) return route.fulfill({ status: 404, headers, contentType: 'text/plain', body: 'not found' });
       served[name] ??= Date.now(); // before it is on its way: a shelf that waited for it ends later
       return route.fulfill({ status: 200, headers, contentType: 'application/octet-stream', body: bytes });
@@ -90,6 +95,7 @@ async function visit(page) {
       tracked.push(await outcome(sharded.track(event)));
     }
     const expected = await single.shelf('for-you', { k: 8, now });
+    await window.e2ePhase('shelf');
     const got = await outcome(sharded.shelf('for-you', { k: 8, now }));
     const shelfAt = Date.now();
     const probed = (await sharded.transport.call('info')).sharded.lastProbe; // for that shelf
@@ -140,9 +146,11 @@ test('a sharded pack loads piece by piece and ranks like the single file over wh
 });
 
 test('the partitions nearest the profile are loaded before the first personalized shelf', async () => {
-  // Every chunk answers 300 ms late: a shelf that did not wait for its nearest partitions
-  // (the nprobe bug of the second sharded stop) would resolve before they arrive.
-  const { page, log, served, context } = await openFixture(undefined, null, 300);
+  // The for-you shelf's chunk requests are answered late, the earliest latest (900 ms, then 80
+  // ms less for each later one, at least 100): the nearest partitions, asked for first, arrive
+  // after the neighbour chunks, so a shelf that did not wait for them (the nprobe bug of the
+  // second sharded stop) resolves before they arrive.
+  const { page, log, served, context } = await openFixture(undefined, null, (n) => Math.max(100, 900 - 80 * n));
   try {
     const r = await visit(page);
     assert.equal(r.got.ok, true, JSON.stringify(r.got));
