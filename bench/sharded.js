@@ -46,4 +46,5 @@ for (let i = 0; i < 50; i++) {
 const top100 = (await shelfwise.shelf('for-you', { k: 100, now })).items.map((it) => it.id);
 const top20 = top100.slice(0, 20);
 const info = await shelfwise.transport.call('info');
+window.shelfwise = shelfwise; // for scripts that measure more after the visit
 window.visit = { initMs, firstShelfMs, personalized: first.personalized, visitShelfMs, steadyMs, pingMs, top20, top100, info };
