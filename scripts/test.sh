@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command: every test. Installs what is missing first (scripts/setup.sh).
-#   0. cargo fmt --check, and clippy with warnings as errors (native with every target, and wasm)
+#   0. cargo fmt --check, clippy with warnings as errors (native with every target, and wasm), and
+#      cargo doc with warnings as errors (broken intra-doc links)
 #   1. native unit + integration tests (core, pack format, builder, CLI; real data if ../shared exists),
 #      and the kernel's x86 SIMD paths built for this CPU
 #   2. the wasm build (both variants), then wasm-bindgen-test in headless Chromium, once per
@@ -18,10 +19,13 @@ start=$(date +%s)
 # Each step logs the elapsed time and the free disk (a full disk shows up as a linker "Bus error").
 step() { log "== $* ($(( $(date +%s) - start ))s, $(df -h --output=avail . | tail -1 | tr -d ' ') free)"; }
 
-step "format and lints (cargo fmt --check; clippy -D warnings, native and wasm)"
+step "format and lints (cargo fmt --check; clippy -D warnings, native and wasm; cargo doc -D warnings)"
 cargo fmt --check
 cargo clippy --features cli --all-targets --quiet -- -D warnings
 wasm_cargo simd128 clippy --lib --test wasm --quiet -- -D warnings
+# Docs for newcomers include private items, so links to them are fine; broken links are not.
+RUSTDOCFLAGS="-D warnings -A rustdoc::private_intra_doc_links" \
+  cargo doc --no-deps --features cli --document-private-items --quiet
 
 step "native tests"
 cargo test --features cli --quiet

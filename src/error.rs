@@ -3,7 +3,7 @@
 //! The wasm bindings turn every `CoreError` into a JS `Error` named `ShelfwiseError` whose
 //! `kind` property is [`CoreError::kind`]; the CLI prints the `Display` text. Nothing in the
 //! core panics on bad input: it returns one of these. Messages quote input with
-//! [`echo`](crate::limits::echo): at most 64 characters of it, then its length.
+//! [`crate::limits::echo`]: at most 64 characters of it, then its length.
 
 use thiserror::Error;
 

@@ -29,10 +29,10 @@
 //!   `vpdpbusd` where the build enables it: the same algorithm as the relaxed wasm build.
 //! * **Portable** (other native targets and non-SIMD wasm): plain Rust.
 //!
-//! All return bit-identical scores. The SIMD paths are one scan written over [`simd::Vector`].
+//! All return bit-identical scores. The SIMD paths are one scan written over `simd::Vector` (compiled only where the target has 128-bit SIMD).
 //!
 //! # Selection
-//! A block's 16 scores are compared with the sink's threshold at once; [`scan`] hands every
+//! A block's 16 scores are compared with the sink's threshold at once; [`scan()`] hands every
 //! item whose score beats [`Sink::threshold`] to [`Sink::offer`], in ascending item order.
 //! [`TopDots`] is the plain integer top-K sink, `rank` has one that adds a float popularity
 //! prior. A filter (`accept`) is only consulted for candidates that would enter the top K.
@@ -44,7 +44,7 @@ mod sinks;
 #[cfg(test)]
 mod tests;
 
-/// The SIMD paths: one scan written once over [`simd::Vector`], a 128-bit vector of four
+/// The SIMD paths: one scan written once over `Vector`, a 128-bit vector of four
 /// `i32`, implemented with wasm SIMD128 (relaxed SIMD where the build enables it) and with x86
 /// SSE4.1 (AVX-VNNI where the build enables it: `vpdpbusd` is what wasm's relaxed dot product
 /// becomes on such a CPU).

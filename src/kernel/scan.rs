@@ -1,4 +1,4 @@
-//! The scan: the portable path, the choice of the fastest path this build has ([`scan`],
+//! The scan: the portable path, the choice of the fastest path this build has ([`scan()`],
 //! [`path_name`]), and the block-by-block offering of candidates the SIMD paths share.
 
 use super::*;
@@ -95,7 +95,7 @@ pub fn scan<S: Sink>(blocks: &Blocks<'_>, query: &KernelQuery, sink: &mut S) -> 
     Ok(())
 }
 
-/// Which path [`scan`] uses in this build: `"relaxed-simd"`, `"simd128"` (wasm), `"avx-vnni"`,
+/// Which path [`scan()`] uses in this build: `"relaxed-simd"`, `"simd128"` (wasm), `"avx-vnni"`,
 /// `"sse4.1"` (x86-64 built for such a CPU) or `"portable"`.
 pub fn path_name() -> &'static str {
     if cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd")) {

@@ -6,7 +6,7 @@ use std::collections::BinaryHeap;
 
 use super::*;
 
-/// Receives the candidates of a [`scan`].
+/// Receives the candidates of a [`scan()`].
 pub trait Sink {
     /// Only items with a score strictly above this are offered.
     fn threshold(&self) -> i32;

@@ -1,4 +1,4 @@
-//! Estimates with 95% intervals from the per-report debiased values of [`super::randomize`].
+//! Estimates with 95% intervals from the per-report debiased values of [`super::randomize()`].
 //!
 //! Each report i gives an unbiased estimate `d_i` of its device's true 0/1 answer, so the mean
 //! `d̄` over the n reports of an arm is an unbiased estimate of the arm's share, with standard

@@ -13,7 +13,7 @@
 //! | `experiment`, `arm` | the shop's experiment name and the device's arm (`all` without one) |
 //! | `epsilon` | the ε of this report, the device's whole budget for the day ([`MIN_EPSILON`]–[`MAX_EPSILON`]) |
 //! | `question` | which of the four questions ([`Question`]) this report answers, drawn uniformly on the device |
-//! | `answer` | the randomized answer: an index (k-RR) or one 0/1 per category (OUE), [`super::randomize`] |
+//! | `answer` | the randomized answer: an index (k-RR) or one 0/1 per category (OUE), [`super::randomize()`] |
 
 use serde::{Deserialize, Serialize};
 

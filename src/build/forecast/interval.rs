@@ -1,6 +1,6 @@
 //! 80% intervals from the empirical quantiles of past errors.
 //!
-//! A method is re-run at a few origins inside the history ([`super::backtest_pairs`]); each
+//! A method is re-run at a few origins inside the history ([`super::backtest`]); each
 //! product gives a (forecast, actual) pair. Pairs are grouped into [`BINS`] bins by the size of
 //! the forecast (equal counts; forecasts of 0 in a bin of their own), and within a bin the
 //! residual `r = ln(1 + actual) − ln(1 + forecast)` gets its 10% quantile as the lower end and,
