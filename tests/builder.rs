@@ -405,7 +405,7 @@ fn builds_the_shared_online_retail_data_when_present() {
 /// under the measured value (docs/PERFORMANCE.md, "Sharded, third stop").
 #[test]
 fn shared_data_sharded_for_you_matches_the_single_pack_when_present() {
-    const NPROBE: usize = 6; // shards.js (4 gave 0.900 here)
+    const NPROBE: usize = 8; // shards.js (6 gives 0.920 here, 7 0.940)
     use shelfwise::engine::{Engine, EventInput};
     use shelfwise::pack::shard::working::WorkingSet;
     use shelfwise::page::ShelfRequest;
@@ -489,7 +489,7 @@ fn shared_data_sharded_for_you_matches_the_single_pack_when_present() {
         "shared data ({} items), sharded vs single for-you overlap@20 over 20 visits: mean {mean:.3}, per visit {overlaps:?}; items held {held:?}",
         pack.item_count()
     );
-    // Measured 0.957 at NPROBE 6 (7 of 20 visits differ by 1–3 of 20 items; about half the catalog held).
+    // Measured 0.960 at NPROBE 8 (8 of 20 visits differ by 1–4 of 20 items; about half the catalog held).
     assert!(mean >= 0.93, "mean overlap@20 {mean:.3}: {overlaps:?}");
     assert!(held.iter().all(|&h| h < pack.item_count()), "a part of the catalog, not all of it: {held:?}");
 }

@@ -25,7 +25,7 @@ import { PREFETCH_BYTES, span } from './loader.js';
 /** Name of the Cache API cache holding sharded-pack chunks, by URL. */
 export const CHUNK_CACHE = 'shelfwise-chunks-v1';
 /** Partitions probed around the profile before a shelf (measured: docs/PERFORMANCE.md). */
-export const NPROBE = 6;
+export const NPROBE = 8;
 /** How long a call waits for its chunks before it goes on with what is loaded. */
 export const LATE_MS = 1500;
 /** Partitions next in line for the profile (after the probed ones) that an idle prefetch may load. */
