@@ -6,7 +6,8 @@
 //   3. chunks come from the Cache API on the next visit;
 //   4. with the shelf's chunks answered late, the partitions nearest the profile arrive before
 //      the first personalized shelf resolves (the shelf waits for them);
-//   5. a corrupt chunk and a missing one each degrade with one warning; the page never breaks.
+//   5. the idle prefetch stays within init({ prefetchBytes }), and 0 turns it off;
+//   6. a corrupt chunk and a missing one each degrade with one warning; the page never breaks.
 // Chunks are served by page.route() under /__e2e__/sharded/ so that tests can damage them.
 //
 //   node --test tests/e2e/sharded.test.mjs
@@ -158,6 +159,34 @@ test('the partitions nearest the profile are loaded before the first personalize
     assert.ok(r.probed.length >= Math.min(r.info.sharded.nprobe, 2), `partitions probed: ${JSON.stringify(r.probed)}`);
     const late = r.probed.filter((name) => !(served[name] <= r.shelfAt));
     assert.deepEqual(late, [], `nearest partitions answered after the shelf resolved (or never): ${JSON.stringify({ probed: r.probed, served, shelfAt: r.shelfAt })}`);
+    assert.deepEqual(log.problems, [], dump(log));
+  } finally {
+    await context.close();
+  }
+});
+
+test('the idle prefetch stays within init({ prefetchBytes }), and 0 turns it off', async () => {
+  const { page, log, context } = await openFixture();
+  try {
+    const r = await page.evaluate(async ({ now }) => {
+      const { init } = window.fx;
+      const single = await init({ pack: '/demo/data/shop.pack' });
+      const ids = (await single.items(0, 1000)).map((it) => it.id);
+      const prefetched = async (prefetchBytes) => {
+        const sharded = await init({ pack: '/__e2e__/sharded/bootstrap.shard', prefetchBytes });
+        for (const [n, id] of ids.filter((_, i) => i % 97 === 0).slice(0, 5).entries()) {
+          await sharded.track({ type: 'view', item: id, ts: now - (5 - n) * 60_000 });
+          await sharded.shelf('for-you', { k: 8, now });
+        }
+        await new Promise((resolve) => { setTimeout(resolve, 1000); }); // idle: prefetches land
+        const info = (await sharded.transport.call('info')).sharded;
+        sharded.close();
+        return { bytes: info.reasons.prefetch?.bytes ?? 0, left: info.prefetchLeft };
+      };
+      return { small: await prefetched(30_000), off: await prefetched(0) };
+    }, { now: NOW });
+    assert.ok(r.small.bytes > 0 && r.small.bytes <= 30_000, `prefetched within 30,000 bytes: ${JSON.stringify(r.small)}`);
+    assert.deepEqual(r.off, { bytes: 0, left: 0 });
     assert.deepEqual(log.problems, [], dump(log));
   } finally {
     await context.close();

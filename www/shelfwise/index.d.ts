@@ -204,6 +204,17 @@ export interface PackInfo {
     chunksFetched: number;
     chunksFromCache: number;
     failures: number;
+    /** What is left of the idle prefetch budget (`init({ prefetchBytes })`), in manifest bytes. */
+    prefetchLeft: number;
+    /**
+     * Chunks and bytes by why they were first asked for: `item`, `directory`, `nearest`,
+     * `neighbour`, `neighbour-directory` or `prefetch`.
+     */
+    reasons: Record<string, { chunks: number; bytes: number }>;
+    /** The same reason per chunk file name. */
+    fileReasons: Record<string, string>;
+    /** The chunk files of the partitions probed for the last shelf, nearest first. */
+    lastProbe: string[];
   };
 }
 
