@@ -22,7 +22,7 @@ use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
 use parquet::data_type::{ByteArray, DataType};
 use parquet::errors::ParquetError;
 use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
-use parquet::schema::types::ColumnDescPtr;
+use parquet::schema::types::{ColumnDescPtr, SchemaDescriptor};
 
 use super::{format_error, ItemVectors, RowSink, VectorsError};
 use crate::build::read::ReadReport;
@@ -206,159 +206,210 @@ pub(super) struct ColumnNames<'a> {
 
 /// Reads `path` as described in the module docs.
 pub(super) fn read_parquet(path: &Path, columns: &ColumnNames<'_>) -> Result<(ItemVectors, ReadReport), VectorsError> {
-    let vector_column_given = columns.vector_given;
     let file = File::open(path).map_err(|source| VectorsError::Io { path: path.to_owned(), source })?;
     let reader = SerializedFileReader::new(file).map_err(|e| format_error(path, format!("not a readable Parquet file: {e}")))?;
     let metadata = reader.metadata();
-    let schema = metadata.file_metadata().schema_descr();
-    let leaves = schema.columns();
-    let top_level: Vec<&str> = schema.root_schema().get_fields().iter().map(|f| f.name()).collect();
-    let listed = || top_level.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
-    let under =
-        |name: &str| -> Vec<usize> { (0..leaves.len()).filter(|&i| leaves[i].path().parts().first().is_some_and(|p| p == name)).collect() };
-
-    let id_name = columns.id;
-    let id_leaf = match under(id_name)[..] {
-        [] => {
-            return Err(column_error(
-                path,
-                id_name,
-                format!("no such column (the columns are {}); name the id column with --vector-id-column", listed()),
-            ))
-        }
-        [leaf] if leaves[leaf].max_rep_level() == 0 && leaves[leaf].path().parts().len() == 1 => leaf,
-        _ => return Err(column_error(path, id_name, "the id column is a list or a group; expected an integer or a string")),
-    };
-    let id_descr = &leaves[id_leaf];
-    if !matches!(id_descr.physical_type(), PhysicalType::INT32 | PhysicalType::INT64 | PhysicalType::BYTE_ARRAY) {
-        return Err(column_error(
-            path,
-            id_name,
-            format!("the id column is {}; expected an integer (int32, int64) or a string", type_name(id_descr)),
-        ));
-    }
-
+    let schema = Schema::new(path, metadata.file_metadata().schema_descr());
+    let id_leaf = schema.id_column(columns.id)?;
+    let layout = schema.vector_layout(columns, id_leaf)?;
     let vector_name = columns.vector;
-    let is_number = |i: usize| {
-        matches!(leaves[i].physical_type(), PhysicalType::FLOAT | PhysicalType::DOUBLE | PhysicalType::INT32 | PhysicalType::INT64)
-    };
-    let layout = match under(vector_name)[..] {
-        [leaf]
-            if leaves[leaf].max_rep_level() == 1 && matches!(leaves[leaf].physical_type(), PhysicalType::FLOAT | PhysicalType::DOUBLE) =>
-        {
-            Layout::List(leaf)
-        }
-        [leaf] => {
-            return Err(column_error(
-                path,
-                vector_name,
-                format!("the vector column is {}; expected a list of float or double (array<float>)", type_name(&leaves[leaf])),
-            ));
-        }
-        [_, _, ..] => {
-            return Err(column_error(
-                path,
-                vector_name,
-                "the vector column is a group of several columns; expected a list of float or double (array<float>)",
-            ))
-        }
-        [] if vector_column_given => {
-            return Err(column_error(path, vector_name, format!("no such column (the columns are {})", listed())));
-        }
-        [] => {
-            let others: Vec<usize> = (0..leaves.len()).filter(|&i| i != id_leaf).collect();
-            if let Some(&bad) =
-                others.iter().find(|&&i| !is_number(i) || leaves[i].max_rep_level() > 0 || leaves[i].path().parts().len() != 1)
-            {
-                return Err(column_error(
-                    path,
-                    &leaves[bad].path().string(),
-                    format!(
-                        "is {}: there is no list column {vector_name:?}, and a wide layout needs one number column (float, double, int32, int64) per dimension",
-                        type_name(&leaves[bad])
-                    ),
-                ));
-            }
-            if others.is_empty() || others.len() > MAX_DIM as usize {
-                return Err(format_error(
-                    path,
-                    format!("{} number columns besides {id_name:?} and no list column {vector_name:?}; expected a list column or 1 to {MAX_DIM} number columns", others.len()),
-                ));
-            }
-            Layout::Wide(others)
-        }
-    };
-
     let mut sink = RowSink::new(path);
-    sink.fields = (id_name.to_owned(), if let Layout::List(_) = layout { vector_name.to_owned() } else { "row".to_owned() });
+    sink.fields = (columns.id.to_owned(), if let Layout::List(_) = layout { vector_name.to_owned() } else { "row".to_owned() });
     let mut first_row = 0u64; // of the current row group, in the file
     for g in 0..reader.num_row_groups() {
         let rows = usize::try_from(metadata.row_group(g).num_rows()).unwrap_or(0);
         sink.row_group = Some((g, first_row));
-        let group = reader.get_row_group(g).map_err(|e| decode_error(path, g, id_name, &e))?;
-        let ids = read_chunk(group.as_ref(), id_leaf, id_descr, rows).map_err(|e| decode_error(path, g, id_name, &e))?;
-        let id_rows = flat_rows(&ids, id_descr, rows).map_err(|e| decode_error(path, g, id_name, &e))?;
-        let mut vectors: Vec<Result<Vec<f64>, (String, String)>> = Vec::with_capacity(rows);
-        match &layout {
-            Layout::List(leaf) => {
-                let descr = &leaves[*leaf];
-                let chunk = read_chunk(group.as_ref(), *leaf, descr, rows).map_err(|e| decode_error(path, g, vector_name, &e))?;
-                for row in list_rows(&chunk, descr, rows).map_err(|e| decode_error(path, g, vector_name, &e))? {
-                    vectors.push(match row {
-                        ListRow::Values(values) => Ok(values),
-                        ListRow::NullElement(j) => Err((format!("{vector_name}[{j}]"), "the value is null".to_owned())),
-                    });
-                }
-            }
-            Layout::Wide(dims) => {
-                vectors.resize(rows, Ok(Vec::with_capacity(dims.len())));
-                for &leaf in dims {
-                    let descr = &leaves[leaf];
-                    let name = descr.path().string();
-                    let chunk = read_chunk(group.as_ref(), leaf, descr, rows).map_err(|e| decode_error(path, g, &name, &e))?;
-                    let cells = flat_rows(&chunk, descr, rows).map_err(|e| decode_error(path, g, &name, &e))?;
-                    for (vector, cell) in vectors.iter_mut().zip(cells) {
-                        match (vector.as_mut(), cell) {
-                            (Ok(values), Some(at)) => values.push(chunk.values.number(at)),
-                            (Ok(_), None) => *vector = Err((name.clone(), "the value is null".to_owned())),
-                            (Err(_), _) => {}
-                        }
-                    }
-                }
-            }
-        }
+        let group = reader.get_row_group(g).map_err(|e| decode_error(path, g, columns.id, &e))?;
+        let group = GroupReader { schema: &schema, group: group.as_ref(), index: g, rows };
+        let id_descr = &schema.leaves[id_leaf];
+        let ids = read_chunk(group.group, id_leaf, id_descr, rows).map_err(|e| group.error(columns.id, &e))?;
+        let id_rows = flat_rows(&ids, id_descr, rows).map_err(|e| group.error(columns.id, &e))?;
+        let vectors = match &layout {
+            Layout::List(leaf) => group.list_vectors(*leaf, vector_name)?,
+            Layout::Wide(dims) => group.wide_vectors(dims)?,
+        };
         for (r, (id_at, vector)) in id_rows.into_iter().zip(vectors).enumerate() {
             let line = first_row + r as u64 + 1;
-            sink.report.rows += 1;
-            let id = match id_at.map(|at| ids.values.id(at)) {
-                None => {
-                    sink.skip(line, id_name, "missing id", "the id is null".to_owned());
-                    continue;
-                }
-                Some(Err(message)) => {
-                    sink.skip(line, id_name, "bad id", message);
-                    continue;
-                }
-                Some(Ok(id)) => id,
-            };
-            let values = match vector {
-                Ok(values) => values,
-                Err((field, message)) => {
-                    sink.skip(line, &field, "bad value", message);
-                    continue;
-                }
-            };
-            if let Some(j) = values.iter().position(|v| !(v.is_finite() && (*v as f32).is_finite())) {
-                let field = match &layout {
-                    Layout::List(_) => format!("{vector_name}[{j}]"),
-                    Layout::Wide(dims) => leaves[dims[j]].path().string(),
-                };
-                sink.skip(line, &field, "bad value", format!("{:e} is not a finite float32 number", values[j]));
-                continue;
-            }
-            sink.push(line, &id, values.into_iter().map(|v| v as f32).collect());
+            let id = id_at.map(|at| ids.values.id(at));
+            push_row(&mut sink, line, columns.id, id, vector, |j| schema.dimension_name(&layout, vector_name, j));
         }
         first_row += rows as u64;
     }
     Ok((sink.vectors, sink.report))
+}
+
+/// A row's vector, or the field and message that make it skipped.
+type RowVector = Result<Vec<f64>, (String, String)>;
+
+/// Checks one row and adds it to the sink, or skips it with its reason.
+fn push_row(
+    sink: &mut RowSink,
+    line: u64,
+    id_name: &str,
+    id: Option<Result<String, String>>,
+    vector: RowVector,
+    dimension_name: impl Fn(usize) -> String,
+) {
+    sink.report.rows += 1;
+    let id = match id {
+        None => return sink.skip(line, id_name, "missing id", "the id is null".to_owned()),
+        Some(Err(message)) => return sink.skip(line, id_name, "bad id", message),
+        Some(Ok(id)) => id,
+    };
+    let values = match vector {
+        Ok(values) => values,
+        Err((field, message)) => return sink.skip(line, &field, "bad value", message),
+    };
+    if let Some(j) = values.iter().position(|v| !(v.is_finite() && (*v as f32).is_finite())) {
+        let message = format!("{:e} is not a finite float32 number", values[j]);
+        return sink.skip(line, &dimension_name(j), "bad value", message);
+    }
+    sink.push(line, &id, values.into_iter().map(|v| v as f32).collect());
+}
+
+/// The file's leaf columns, and the file's name for errors.
+struct Schema<'a> {
+    path: &'a Path,
+    leaves: &'a [ColumnDescPtr],
+    top_level: Vec<&'a str>,
+}
+
+impl<'a> Schema<'a> {
+    fn new(path: &'a Path, schema: &'a SchemaDescriptor) -> Schema<'a> {
+        let top_level = schema.root_schema().get_fields().iter().map(|f| f.name()).collect();
+        Schema { path, leaves: schema.columns(), top_level }
+    }
+
+    /// The top-level column names, quoted, for "no such column" errors.
+    fn listed(&self) -> String {
+        self.top_level.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The leaves under the top-level column `name`.
+    fn under(&self, name: &str) -> Vec<usize> {
+        (0..self.leaves.len()).filter(|&i| self.leaves[i].path().parts().first().is_some_and(|p| p == name)).collect()
+    }
+
+    fn is_number(&self, i: usize) -> bool {
+        matches!(self.leaves[i].physical_type(), PhysicalType::FLOAT | PhysicalType::DOUBLE | PhysicalType::INT32 | PhysicalType::INT64)
+    }
+
+    fn is_plain(&self, i: usize) -> bool {
+        self.leaves[i].max_rep_level() == 0 && self.leaves[i].path().parts().len() == 1
+    }
+
+    /// The name of dimension `j` of the vector, for errors.
+    fn dimension_name(&self, layout: &Layout, vector_name: &str, j: usize) -> String {
+        match layout {
+            Layout::List(_) => format!("{vector_name}[{j}]"),
+            Layout::Wide(dims) => self.leaves[dims[j]].path().string(),
+        }
+    }
+
+    /// The id column's leaf: a plain integer or string column.
+    fn id_column(&self, id_name: &str) -> Result<usize, VectorsError> {
+        let leaf = match self.under(id_name)[..] {
+            [] => {
+                let message = format!("no such column (the columns are {}); name the id column with --vector-id-column", self.listed());
+                return Err(column_error(self.path, id_name, message));
+            }
+            [leaf] if self.is_plain(leaf) => leaf,
+            _ => return Err(column_error(self.path, id_name, "the id column is a list or a group; expected an integer or a string")),
+        };
+        let descr = &self.leaves[leaf];
+        if !matches!(descr.physical_type(), PhysicalType::INT32 | PhysicalType::INT64 | PhysicalType::BYTE_ARRAY) {
+            let message = format!("the id column is {}; expected an integer (int32, int64) or a string", type_name(descr));
+            return Err(column_error(self.path, id_name, message));
+        }
+        Ok(leaf)
+    }
+
+    /// A list column named `columns.vector`, or else (when that name was not given) every other
+    /// column as one dimension each.
+    fn vector_layout(&self, columns: &ColumnNames<'_>, id_leaf: usize) -> Result<Layout, VectorsError> {
+        const LIST: &str = "expected a list of float or double (array<float>)";
+        let name = columns.vector;
+        match self.under(name)[..] {
+            [leaf]
+                if self.leaves[leaf].max_rep_level() == 1
+                    && matches!(self.leaves[leaf].physical_type(), PhysicalType::FLOAT | PhysicalType::DOUBLE) =>
+            {
+                Ok(Layout::List(leaf))
+            }
+            [leaf] => Err(column_error(self.path, name, format!("the vector column is {}; {LIST}", type_name(&self.leaves[leaf])))),
+            [_, _, ..] => Err(column_error(self.path, name, format!("the vector column is a group of several columns; {LIST}"))),
+            [] if columns.vector_given => Err(column_error(self.path, name, format!("no such column (the columns are {})", self.listed()))),
+            [] => self.wide_layout(columns, id_leaf),
+        }
+    }
+
+    /// Every column but the id as one number dimension, in schema order.
+    fn wide_layout(&self, columns: &ColumnNames<'_>, id_leaf: usize) -> Result<Layout, VectorsError> {
+        let (id_name, vector_name) = (columns.id, columns.vector);
+        let others: Vec<usize> = (0..self.leaves.len()).filter(|&i| i != id_leaf).collect();
+        if let Some(&bad) = others.iter().find(|&&i| !self.is_number(i) || !self.is_plain(i)) {
+            return Err(column_error(
+                self.path,
+                &self.leaves[bad].path().string(),
+                format!(
+                    "is {}: there is no list column {vector_name:?}, and a wide layout needs one number column (float, double, int32, int64) per dimension",
+                    type_name(&self.leaves[bad])
+                ),
+            ));
+        }
+        if others.is_empty() || others.len() > MAX_DIM as usize {
+            return Err(format_error(
+                self.path,
+                format!("{} number columns besides {id_name:?} and no list column {vector_name:?}; expected a list column or 1 to {MAX_DIM} number columns", others.len()),
+            ));
+        }
+        Ok(Layout::Wide(others))
+    }
+}
+
+/// One row group being read.
+struct GroupReader<'a> {
+    schema: &'a Schema<'a>,
+    group: &'a dyn RowGroupReader,
+    index: usize,
+    rows: usize,
+}
+
+impl GroupReader<'_> {
+    fn error(&self, column: &str, error: &ParquetError) -> VectorsError {
+        decode_error(self.schema.path, self.index, column, error)
+    }
+
+    /// The rows' vectors from one list column.
+    fn list_vectors(&self, leaf: usize, name: &str) -> Result<Vec<RowVector>, VectorsError> {
+        let descr = &self.schema.leaves[leaf];
+        let chunk = read_chunk(self.group, leaf, descr, self.rows).map_err(|e| self.error(name, &e))?;
+        let rows = list_rows(&chunk, descr, self.rows).map_err(|e| self.error(name, &e))?;
+        Ok(rows
+            .into_iter()
+            .map(|row| match row {
+                ListRow::Values(values) => Ok(values),
+                ListRow::NullElement(j) => Err((format!("{name}[{j}]"), "the value is null".to_owned())),
+            })
+            .collect())
+    }
+
+    /// The rows' vectors from one number column per dimension.
+    fn wide_vectors(&self, dims: &[usize]) -> Result<Vec<RowVector>, VectorsError> {
+        let mut vectors: Vec<RowVector> = vec![Ok(Vec::with_capacity(dims.len())); self.rows];
+        for &leaf in dims {
+            let descr = &self.schema.leaves[leaf];
+            let name = descr.path().string();
+            let chunk = read_chunk(self.group, leaf, descr, self.rows).map_err(|e| self.error(&name, &e))?;
+            let cells = flat_rows(&chunk, descr, self.rows).map_err(|e| self.error(&name, &e))?;
+            for (vector, cell) in vectors.iter_mut().zip(cells) {
+                match (vector.as_mut(), cell) {
+                    (Ok(values), Some(at)) => values.push(chunk.values.number(at)),
+                    (Ok(_), None) => *vector = Err((name.clone(), "the value is null".to_owned())),
+                    (Err(_), _) => {}
+                }
+            }
+        }
+        Ok(vectors)
+    }
 }
