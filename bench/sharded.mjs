@@ -9,6 +9,9 @@
 //   node bench/sharded.mjs --single build/shard-bench/n100000.pack --sharded build/shard-bench/n100000-sharded \
 //     --views SKU-0000001,… [--runs 3] [--layouts single,sharded] [--networks loopback,throttled]
 //     [--out bench/sharded-results.json]
+// --inline runs the engine on the page (init({ worker: false })) instead of in its worker; --gc
+// exposes V8's gc() and collects garbage before each steady shelf, outside its time (with
+// --inline, the engine's heap too): what is left of the p95 is not garbage collection.
 // --gzip serves scripts, wasm, pack, bootstrap and chunks gzip-compressed, as a CDN does (bytes
 // are then the compressed bodies); without it, raw.
 // --layouts sharded runs the sharded folder alone (at 1M the single pack is 240 MB: its overlap
@@ -26,18 +29,23 @@ const layouts = { single: `/${arg('--single')}`, sharded: `/${arg('--sharded').r
 const LAYOUTS = arg('--layouts', 'single,sharded').split(',');
 const NETWORKS = arg('--networks', 'loopback,throttled').split(',');
 const GZIP = argv.includes('--gzip');
+const INLINE = argv.includes('--inline'); // the engine on the page, no worker
+const GC = argv.includes('--gc'); // V8's gc() exposed; the page collects before each steady shelf
 const views = arg('--views');
 const THROTTLED = { offline: false, latency: 40, downloadThroughput: 10e6 / 8, uploadThroughput: 5e6 / 8 };
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const p95 = (v) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(v.length * 0.95))];
 
-/** Encoded body bytes of the resources of the page and its workers, split at `untilMs`. */
-async function bytesOf(page, untilMs) {
+/**
+ * Encoded body bytes of the resources of the page and its workers, split at `untilMs`; chunk
+ * bytes also by why shards.js asked for them (`reasons`: file name -> reason, from info()).
+ */
+async function bytesOf(page, untilMs, reasons = {}) {
   const read = () => ({ origin: performance.timeOrigin, r: performance.getEntriesByType('resource').map((e) => [e.name, e.responseEnd, e.encodedBodySize, e.decodedBodySize]) });
   const realms = [await page.evaluate(read)];
   for (const worker of page.workers()) realms.push(await worker.evaluate(read));
-  const out = { beforeFirstShelf: 0, visit: 0, visitDecoded: 0, wasm: 0, chunks: 0, chunksBeforeFirstShelf: 0 };
+  const out = { beforeFirstShelf: 0, visit: 0, visitDecoded: 0, wasm: 0, chunks: 0, chunksBeforeFirstShelf: 0, byReason: {} };
   for (const realm of realms) {
     for (const [url, end, size, decoded] of realm.r) {
       const file = new URL(url).pathname;
@@ -49,6 +57,13 @@ async function bytesOf(page, untilMs) {
       out.visitDecoded += decoded;
       if (file.endsWith('.wasm')) out.wasm += size;
       if (file.endsWith('.chunk')) out.chunks += 1;
+      if (file.endsWith('.chunk')) {
+        const reason = reasons[file.split('/').pop()] ?? 'unknown';
+        const r = (out.byReason[reason] ??= { chunks: 0, bytes: 0, beforeFirstShelf: 0 });
+        r.chunks += 1;
+        r.bytes += size;
+        if (t <= untilMs) r.beforeFirstShelf += size;
+      }
     }
   }
   return out;
@@ -100,10 +115,11 @@ async function run(browser, origin, layout, network) {
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', THROTTLED);
   }
-  await page.goto(`${origin}/bench/sharded.html?pack=${encodeURIComponent(layouts[layout])}&views=${views}&now=${NOW}`);
+  await page.goto(`${origin}/bench/sharded.html?pack=${encodeURIComponent(layouts[layout])}&views=${views}&now=${NOW}${INLINE ? '&worker=0' : ''}${GC ? '&gc=1' : ''}`);
   await page.waitForFunction(() => window.visit !== undefined, null, { timeout: 600_000, polling: 200 });
   const visit = await page.evaluate(() => window.visit);
-  visit.bytes = await bytesOf(page, visit.firstShelfMs);
+  visit.bytes = await bytesOf(page, visit.firstShelfMs, visit.info.sharded?.fileReasons);
+  if (visit.info.sharded) delete visit.info.sharded.fileReasons;
   visit.firstShelf = await breakdown(page, visit.firstShelfMs);
   visit.problems = problems;
   await context.close();
@@ -111,8 +127,8 @@ async function run(browser, origin, layout, network) {
 }
 
 const { server, origin } = await serveRepository({ gzip: GZIP });
-const browser = await launchBrowser();
-const results = { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, chromium: browser.version(), gzip: GZIP, layouts, views: views.split(','), throttled: THROTTLED, runs: [] };
+const browser = await launchBrowser(GC ? ['--js-flags=--expose-gc'] : []);
+const results = { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, chromium: browser.version(), gzip: GZIP, inline: INLINE, gc: GC, layouts, views: views.split(','), throttled: THROTTLED, runs: [] };
 try {
   for (let r = 0; r < RUNS; r++) {
     for (const network of NETWORKS) {
@@ -146,6 +162,10 @@ for (const network of NETWORKS) {
       visit_shelf_p95_ms: p95(rs.flatMap((x) => x.visitShelfMs)),
       steady_shelf_median_ms: median(rs.flatMap((x) => x.steadyMs)),
       steady_shelf_p95_ms: p95(rs.flatMap((x) => x.steadyMs)),
+      ping_median_ms: median(rs.flatMap((x) => x.pingMs)),
+      ping_p95_ms: p95(rs.flatMap((x) => x.pingMs)),
+      steady_over_2ms: rs.flatMap((x) => x.steadyMs).filter((ms) => ms > 2).length,
+      ping_over_2ms: rs.flatMap((x) => x.pingMs).filter((ms) => ms > 2).length,
       overlap20: median(o20),
       overlap100: median(o100),
       item_count: median(rs.map((x) => x.info.itemCount)),
@@ -154,6 +174,9 @@ for (const network of NETWORKS) {
     const keys = [...new Set(rs.flatMap((x) => [...Object.keys(x.firstShelf.marks), ...Object.keys(x.firstShelf.spans)]))];
     const at = Object.fromEntries(keys.map((k) => [k, median(rs.map((x) => x.firstShelf.marks[k] ?? x.firstShelf.spans[k] ?? 0))]));
     console.log(`bench: sharded first-shelf layout=${layout} network=${network} ${JSON.stringify(at)}`);
+    const reasons = [...new Set(rs.flatMap((x) => Object.keys(x.bytes.byReason)))];
+    const byReason = Object.fromEntries(reasons.map((k) => [k, ['chunks', 'bytes', 'beforeFirstShelf'].map((f) => median(rs.map((x) => x.bytes.byReason[k]?.[f] ?? 0)))]));
+    if (reasons.length > 0) console.log(`bench: sharded chunks by reason (chunks, gzip bytes over the visit, before the first shelf) layout=${layout} network=${network} ${JSON.stringify(byReason)}`);
     console.log(`bench: sharded layout=${layout} network=${network} ${Object.entries(line).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(3) : JSON.stringify(v)}`).join(' ')}`);
   }
 }

@@ -2,7 +2,7 @@
 //! a benchmark that prints figures, not a test.
 //!
 //!   cargo run --release --features cli --example shard_quality -- [--n 100000] [--shoppers 200]
-//!       [--clusters N] [--nprobes 4,8,16]
+//!       [--clusters N] [--nprobes 4,8,16] [--items-per-partition 1000]
 //!       [--out build/shard-bench]   (also writes the single pack and the sharded folder there)
 //!
 //! The catalog is synthetic but clustered: item vectors (d = 64) are drawn from a mixture of
@@ -213,7 +213,8 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
-    let sharded = split(&contents, &ShardConfig::default()).unwrap();
+    let per: usize = arg("--items-per-partition", &ShardConfig::default().items_per_partition.to_string()).parse().unwrap();
+    let sharded = split(&contents, &ShardConfig { items_per_partition: per, ..ShardConfig::default() }).unwrap();
     println!(
         "split: {:.1}s; bootstrap {} B ({} B gzip); {} chunks, {} B in all",
         started.elapsed().as_secs_f64(),

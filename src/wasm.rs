@@ -248,12 +248,25 @@ impl WasmWorkingSet {
         to_js(&located)
     }
 
-    /// The partition chunks the shopper's shelves need as of `nowMs` (see
-    /// `WorkingSet::partitions_for`), nearest first.
+    /// Chunk `index`'s file length as the manifest lists it, or undefined past the manifest.
+    #[wasm_bindgen(js_name = chunkBytes)]
+    pub fn chunk_bytes(&self, index: u32) -> Option<u32> {
+        self.set.chunk(index).map(|entry| entry.byte_len)
+    }
+
+    /// The partition chunks the shopper's shelves need as of `nowMs`, nearest first, and those
+    /// next in line: `{ probe, next }` (`WorkingSet::probe_and_next`: `nprobe`, and at most
+    /// `extra` next), from one computation of the profile.
     #[wasm_bindgen(js_name = partitionsFor)]
-    pub fn partitions_for(&self, recommender: &WasmRecommender, now_ms: f64, nprobe: u32) -> Result<Vec<u32>, JsValue> {
+    pub fn partitions_for(&self, recommender: &WasmRecommender, now_ms: f64, nprobe: u32, extra: u32) -> Result<JsValue, JsValue> {
+        #[derive(Serialize)]
+        struct Wanted {
+            probe: Vec<u32>,
+            next: Vec<u32>,
+        }
         let profile = recommender.engine.ranked_profile(check_ts("nowMs", now_ms)?);
-        Ok(self.set.partitions_for(&profile, nprobe as usize))
+        let (probe, next) = self.set.probe_and_next(&profile, nprobe as usize, extra as usize);
+        to_js(&Wanted { probe, next })
     }
 
     /// The chunks holding the neighbours of the shopper's items `ids` (most important first):

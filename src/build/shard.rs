@@ -46,7 +46,7 @@ pub struct ShardConfig {
 impl Default for ShardConfig {
     fn default() -> Self {
         ShardConfig {
-            items_per_partition: 1000,
+            items_per_partition: 500,
             items_per_directory: 4096,
             bootstrap_items: 256,
             kmeans_iterations: 12,

@@ -27,10 +27,10 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Headless system Chromium (override the binary with $CHROMIUM). */
-export function launchBrowser() {
+export function launchBrowser(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
     headless: true,
   });
 }

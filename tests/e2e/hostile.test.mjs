@@ -109,6 +109,9 @@ for (const mode of MODES) {
           stalled,
           stallMs: performance.now() - started,
           badTimeout: await open('/__e2e__/packs/good.pack', { timeoutMs: -1 }),
+          badPrefetch: await open('/__e2e__/packs/good.pack', { prefetchBytes: -1 }),
+          textPrefetch: await open('/__e2e__/packs/good.pack', { prefetchBytes: '1MB' }),
+          noPrefetch: await open('/__e2e__/packs/good.pack', { prefetchBytes: 0 }),
           bigBadMagic: await open('/__e2e__/packs/big-bad-magic.pack'),
           trailing: await open('/__e2e__/packs/trailing.pack'),
           damaged: await open('/__e2e__/packs/damaged.pack'),
@@ -120,6 +123,9 @@ for (const mode of MODES) {
       assertRejected('stalled pack', results.stalled, 'fetch_failed', /within 500 ms/);
       assert.ok(results.stallMs < 5_000, `the stall is cut at the timeout: ${results.stallMs} ms`);
       assertRejected('timeoutMs -1', results.badTimeout, 'out_of_range', /timeoutMs/);
+      assertRejected('prefetchBytes -1', results.badPrefetch, 'out_of_range', /prefetchBytes = -1/);
+      assertRejected('prefetchBytes "1MB"', results.textPrefetch, 'out_of_range', /prefetchBytes = 1MB/);
+      assert.deepEqual(results.noPrefetch, { ok: true, value: 'opened' }, 'prefetchBytes 0 turns prefetching off');
       assertRejected('64 MiB of bad magic', results.bigBadMagic, 'bad_magic', /SHLFPACK/);
       assertRejected('trailing bytes', results.trailing, 'trailing_bytes', /more bytes than/);
       // The loader's own message: refused as it streamed, before the core (and wasm memory) saw it.

@@ -157,7 +157,7 @@ function abandon(recommender) {
  *   wasm.url here (the page's CSP did not allow it there); wasm: the core's build (loader.js:
  *   chooseWasm); privacy settings validated by index.js
  */
-export async function openEngine({ packUrl, pack, module: compiled, wasm, privacy, measurement: measuring }) {
+export async function openEngine({ packUrl, pack, module: compiled, wasm, privacy, measurement: measuring, prefetchBytes }) {
   const module = compiled ?? await compileWasm(wasm.url);
   let glue;
   try {
@@ -169,7 +169,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   let opened;
   if (pack instanceof ArrayBuffer && isBootstrap(pack)) {
     try {
-      shards = new ShardedPack({ glue, bootstrap: pack, baseUrl: packUrl });
+      shards = new ShardedPack({ glue, bootstrap: pack, baseUrl: packUrl, prefetchBytes });
       const bytes = shards.packBytes();
       opened = { recommender: new glue.Recommender(bytes), bytes, remembered: Promise.resolve() };
       mark('pack-opened');

@@ -204,6 +204,17 @@ export interface PackInfo {
     chunksFetched: number;
     chunksFromCache: number;
     failures: number;
+    /** What is left of the idle prefetch budget (`init({ prefetchBytes })`), in manifest bytes. */
+    prefetchLeft: number;
+    /**
+     * Chunks and bytes by why they were first asked for: `item`, `directory`, `nearest`,
+     * `neighbour`, `neighbour-directory` or `prefetch`.
+     */
+    reasons: Record<string, { chunks: number; bytes: number }>;
+    /** The same reason per chunk file name. */
+    fileReasons: Record<string, string>;
+    /** The chunk files of the partitions probed for the last shelf, nearest first. */
+    lastProbe: string[];
   };
 }
 
@@ -375,6 +386,13 @@ export interface InitOptions {
    * page's CSP `img-src` governs them). Anything else: `invalid_argument`.
    */
   links?: LinkPolicy;
+  /**
+   * Sharded packs only: the chunk bytes (manifest sizes, before HTTP compression) the page may
+   * fetch when idle for shelves to come: the partitions next in line for the shopper's profile
+   * (default 262,144 = 256 KiB per page; 0 turns prefetching off; a number 0 or more, else
+   * `out_of_range`).
+   */
+  prefetchBytes?: number;
   /** Record shelf impressions, shelf clicks and purchases on the device (default true). */
   measure?: boolean;
   /** The last-touch attribution window in days (default 7, 1 to 30). */

@@ -17,7 +17,7 @@
 // (a wasm trap) becomes kind "internal" while the engine restarts itself (see engine.js).
 
 import { ShelfwiseError, errorFromData, toShelfwiseError } from './errors.js';
-import { DEFAULT_TIMEOUT_MS, chooseWasm, compileWasm, fetchPack } from './loader.js';
+import { DEFAULT_TIMEOUT_MS, PREFETCH_BYTES, chooseWasm, compileWasm, fetchPack } from './loader.js';
 import { CONSENT_MODES, DEFAULT_CONSENT } from './memory.js';
 import { DEFAULT_MAX_EVENTS, DEFAULT_RETENTION_DAYS } from './storage.js';
 import {
@@ -512,7 +512,10 @@ export class Shelfwise {
  * `links` ("same-origin", the default, or "any"): under "same-origin" an item whose page URL
  * leads to another origin (`https://elsewhere/…`, `//host`, `\\host`) comes back with `url: ""`
  * from shelf(), page(), item() and items(), so no card links away from the shop.
- * @param {{ pack: string | URL, wasm?: string | URL, worker?: boolean, consent?: string, retentionDays?: number, maxEvents?: number, timeoutMs?: number, links?: 'same-origin' | 'any' }} options
+ * `prefetchBytes` (sharded packs only, default PREFETCH_BYTES = 256 KiB): the chunk bytes
+ * (manifest sizes, before HTTP compression) the page may fetch when idle for shelves to come;
+ * 0 turns prefetching off. A number 0 or more, else `out_of_range`.
+ * @param {{ pack: string | URL, wasm?: string | URL, worker?: boolean, consent?: string, retentionDays?: number, maxEvents?: number, timeoutMs?: number, links?: 'same-origin' | 'any', prefetchBytes?: number }} options
  */
 export async function init(options = {}) {
   if (!options || typeof options !== 'object') {
@@ -531,6 +534,10 @@ export async function init(options = {}) {
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new ShelfwiseError('out_of_range', `init: timeoutMs = ${String(timeoutMs)} is out of range: a number of ms above 0`);
   }
+  const prefetchBytes = options.prefetchBytes ?? PREFETCH_BYTES;
+  if (typeof prefetchBytes !== 'number' || !Number.isFinite(prefetchBytes) || prefetchBytes < 0) {
+    throw new ShelfwiseError('out_of_range', `init: prefetchBytes = ${String(prefetchBytes)} is out of range: a number of bytes, 0 or more`);
+  }
   const useWorker = options.worker ?? typeof Worker !== 'undefined';
   const transport = useWorker ? new WorkerTransport() : new InlineTransport();
   try {
@@ -542,7 +549,7 @@ export async function init(options = {}) {
     });
     const [module, pack] = await Promise.all([compiling, fetchPack(packUrl, timeoutMs)]);
     const transfer = pack instanceof ArrayBuffer ? [pack] : [];
-    const info = await transport.callTransferring('open', [{ packUrl, pack, module, wasm, privacy, measurement }], transfer);
+    const info = await transport.callTransferring('open', [{ packUrl, pack, module, wasm, privacy, measurement, prefetchBytes }], transfer);
     const shelfwise = new Shelfwise(transport, info, links);
     shelfwise.measurementSession = startMeasurement(transport, measurement);
     noteContextOnly(privacy.consent);

@@ -65,6 +65,11 @@ export function span(name, start) {
   }
 }
 
+/**
+ * Default of init({ prefetchBytes }): the chunk bytes (manifest sizes, before HTTP compression)
+ * a sharded pack may prefetch when idle over a page's life (shards.js; docs/PERFORMANCE.md).
+ */
+export const PREFETCH_BYTES = 256 * 1024;
 /** Default of init({ timeoutMs }): how long the pack's fetch may take, body included. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** The largest pack init() reads (its header's declared size is checked before the body). */

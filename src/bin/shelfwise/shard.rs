@@ -15,7 +15,7 @@ use crate::error::CliError;
 pub const EXAMPLES: &str = "\
 Examples:
   shelfwise shard shop.pack --out shop/                            # bootstrap.shard + *.chunk
-  shelfwise shard shop.pack --out shop/ --items-per-partition 500  # smaller partitions";
+  shelfwise shard shop.pack --out shop/ --items-per-partition 250  # smaller partitions";
 
 // The flags of `shard` (its help text is the `Command::Shard` variant's).
 #[derive(Args)]
@@ -26,7 +26,7 @@ pub struct ShardArgs {
     #[arg(long)]
     out: PathBuf,
     /// Target items per IVF partition chunk.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
     items_per_partition: u32,
 }
 

@@ -136,13 +136,24 @@ impl WorkingSet {
     /// The partitions a profile's shelves need: the `nprobe` nearest its long-term interest,
     /// then the `nprobe / 4` (at least 1) nearest its session's interest, without repeats.
     pub fn partitions_for(&self, profile: &Profile, nprobe: usize) -> Vec<u32> {
-        let mut wanted = self.nearest_partitions(&profile.interest, nprobe);
+        self.probe_and_next(profile, nprobe, 0).0
+    }
+
+    /// [`Self::partitions_for`] and, after it, up to `extra` partitions next in line for the
+    /// long-term interest (the nearest after its `nprobe` nearest, leaving out those probed):
+    /// what an idle prefetch loads, the partitions the next shelves probe if the interest moves
+    /// on. One pass over the centroids per interest.
+    pub fn probe_and_next(&self, profile: &Profile, nprobe: usize, extra: usize) -> (Vec<u32>, Vec<u32>) {
+        let mut interest = self.nearest_partitions(&profile.interest, nprobe + extra);
+        let next = interest.split_off(nprobe.min(interest.len()));
+        let mut probe = interest;
         for p in self.nearest_partitions(&profile.session_interest, nprobe.div_ceil(4)) {
-            if !wanted.contains(&p) {
-                wanted.push(p);
+            if !probe.contains(&p) {
+                probe.push(p);
             }
         }
-        wanted
+        let next = next.into_iter().filter(|p| !probe.contains(p)).collect();
+        (probe, next)
     }
 
     /// Checks that `records` agree with the items held: the same id for the same catalog index,
