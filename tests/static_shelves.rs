@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{run_shelfwise, sample_contents, unit};
+use common::{run_shelfwise, sample_contents};
 use shelfwise::build::static_shelves::{static_shelves, StaticItem, StaticShelves};
 use shelfwise::engine::Engine;
 use shelfwise::pack::Pack;
