@@ -501,25 +501,59 @@ pub(super) fn setup<'a>(
     let engine = Engine::open(pack.clone())?;
     let n = catalog.len();
     let index: HashMap<&str, u32> = catalog.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
+    let side = TrainSide::of(&train, &index, &engine, n, split);
+    let baskets = purchase_baskets(&side.history);
+    let knn = ItemKnn::new(n, &baskets);
+    let binary: Vec<Vec<(u32, f32)>> = baskets.iter().map(|b| b.iter().map(|&i| (i, 1.0)).collect()).collect();
+    let ease = DenseEase::fit(&binary, n, config.build.neighbours.ease_lambda).map_err(BuildError::from)?;
+    let shoppers = test_shoppers(&test, &index, &side.history);
+    Ok(Setup {
+        pack,
+        engine,
+        n,
+        index,
+        popularity: side.popularity,
+        recent: side.recent,
+        knn,
+        binary,
+        ease,
+        shoppers,
+        train_events: train.len(),
+        test_events: test.len(),
+    })
+}
 
-    // Train side: per-shopper events (in pack indices), purchase counts, baskets.
-    let mut popularity = vec![0.0f64; n];
-    let mut recent = vec![0.0f64; n];
-    let recent_from = split - RECENT_DAYS * MS_PER_DAY;
-    let mut history: HashMap<&str, Vec<(u32, &RawEvent)>> = HashMap::new();
-    for e in &train {
-        let Some(&item) = index.get(e.item.as_str()).filter(|_| e.kind.needs_item()) else { continue };
-        if e.kind == EventKind::Purchase {
-            popularity[item as usize] += 1.0;
-            if e.ts_ms >= recent_from {
-                recent[item as usize] += 1.0;
+/// The train events per shopper (in pack indices), and each item's purchase counts: in all,
+/// and in the last [`RECENT_DAYS`] before the split.
+struct TrainSide<'a> {
+    popularity: Vec<f64>,
+    recent: Vec<f64>,
+    history: HashMap<&'a str, Vec<(u32, &'a RawEvent)>>,
+}
+
+impl<'a> TrainSide<'a> {
+    fn of(train: &[&'a RawEvent], index: &HashMap<&str, u32>, engine: &Engine<Vec<u8>>, n: usize, split: i64) -> TrainSide<'a> {
+        let mut side = TrainSide { popularity: vec![0.0; n], recent: vec![0.0; n], history: HashMap::new() };
+        let recent_from = split - RECENT_DAYS * MS_PER_DAY;
+        for &e in train {
+            let Some(&item) = index.get(e.item.as_str()).filter(|_| e.kind.needs_item()) else { continue };
+            if e.kind == EventKind::Purchase {
+                side.popularity[item as usize] += 1.0;
+                if e.ts_ms >= recent_from {
+                    side.recent[item as usize] += 1.0;
+                }
             }
+            if engine.pack().find_item(&e.item).is_none() {
+                continue;
+            }
+            side.history.entry(e.shopper.as_str()).or_default().push((item, e));
         }
-        if engine.pack().find_item(&e.item).is_none() {
-            continue;
-        }
-        history.entry(e.shopper.as_str()).or_default().push((item, *e));
+        side
     }
+}
+
+/// Each shopper's distinct purchased items (shoppers without purchases left out).
+fn purchase_baskets(history: &HashMap<&str, Vec<(u32, &RawEvent)>>) -> Vec<Vec<u32>> {
     let mut baskets: Vec<Vec<u32>> = history
         .values()
         .map(|evs| {
@@ -530,16 +564,17 @@ pub(super) fn setup<'a>(
         })
         .collect();
     baskets.retain(|b| !b.is_empty());
-    let knn = ItemKnn::new(n, &baskets);
-    let binary: Vec<Vec<(u32, f32)>> = baskets.iter().map(|b| b.iter().map(|&i| (i, 1.0)).collect()).collect();
-    let ease = DenseEase::fit(&binary, n, config.build.neighbours.ease_lambda).map_err(BuildError::from)?;
+    baskets
+}
 
-    // Test side: truth per shopper.
+/// The shoppers with train events and test purchases (their truth), sorted by id.
+fn test_shoppers<'a>(
+    test: &[&'a RawEvent],
+    index: &HashMap<&str, u32>,
+    history: &HashMap<&'a str, Vec<(u32, &'a RawEvent)>>,
+) -> Vec<Shopper<'a>> {
     let mut truths: HashMap<&str, HashSet<u32>> = HashMap::new();
-    for e in &test {
-        if e.kind != EventKind::Purchase {
-            continue;
-        }
+    for e in test.iter().filter(|e| e.kind == EventKind::Purchase) {
         if let Some(&item) = index.get(e.item.as_str()) {
             truths.entry(e.shopper.as_str()).or_default().insert(item);
         }
@@ -558,20 +593,7 @@ pub(super) fn setup<'a>(
         })
         .collect();
     shoppers.sort_by(|a, b| a.id.cmp(b.id));
-    Ok(Setup {
-        pack,
-        engine,
-        n,
-        index,
-        popularity,
-        recent,
-        knn,
-        binary,
-        ease,
-        shoppers,
-        train_events: train.len(),
-        test_events: test.len(),
-    })
+    shoppers
 }
 
 /// Buy-again: the shopper's train purchases, each `2^(−age / 30 days)` at the split.
