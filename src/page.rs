@@ -422,7 +422,7 @@ type Pinned = (u32, Ranked);
 fn finish<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, req: &Resolved, proposal: Proposal, parts: Vec<Recommendation>) -> (Shelf, Vec<u32>) {
     let mut candidates = eligible(ctx, proposal.candidates, parts);
     if req.kind.fills_up() {
-        fill_up(ctx, &mut candidates, req.k);
+        fill_up(ctx, &mut candidates, req.k, req.max_per_category);
     }
     let index = RuleIndex::new(ctx.pack, &req.rules);
     let ranked = apply_rules(ctx, &index, candidates);
@@ -464,18 +464,37 @@ fn eligible<B: AsRef<[u8]>>(
     out
 }
 
-/// Step 2: Tops the shelf up to `k` from trending, below every candidate it had.
-fn fill_up<B: AsRef<[u8]>>(ctx: &ShelfContext<'_, B>, candidates: &mut Vec<(Candidate, Option<Recommendation>)>, k: usize) {
-    if candidates.len() >= k {
+/// Step 2: Tops the shelf up from trending, below every candidate it had, until `k` of its
+/// candidates can be shown: with `maxPerCategory`, the items over a category's cap do not count
+/// (the pick drops them), so the fill-up takes items of other categories.
+fn fill_up<B: AsRef<[u8]>>(
+    ctx: &ShelfContext<'_, B>,
+    candidates: &mut Vec<(Candidate, Option<Recommendation>)>,
+    k: usize,
+    max_per_category: Option<usize>,
+) {
+    let cap = max_per_category.unwrap_or(usize::MAX);
+    let slot = |i: u32| ctx.pack.category_index(i).map_or(0, |c| c as usize + 1);
+    let mut per_category = vec![0usize; ctx.pack.category_count() as usize + 1];
+    let mut usable = 0;
+    for (c, _) in candidates.iter() {
+        let n = &mut per_category[slot(c.item)];
+        usable += usize::from(*n < cap);
+        *n += 1;
+    }
+    if usable >= k {
         return;
     }
     let floor = candidates.iter().map(|c| c.0.score).fold(f32::INFINITY, f32::min);
     let floor = if floor.is_finite() { floor } else { 0.0 };
-    for mut c in shelves::trending::overall(ctx, k + candidates.len()).candidates {
-        if candidates.len() >= k {
+    for mut c in shelves::trending::overall(ctx, 2 * k).candidates {
+        if usable >= k {
             break;
         }
-        if !candidates.iter().any(|o| o.0.item == c.item) {
+        let n = &mut per_category[slot(c.item)];
+        if *n < cap && !candidates.iter().any(|o| o.0.item == c.item) {
+            *n += 1;
+            usable += 1;
             c.score = floor - 1.0 + 0.5 * c.score.clamp(0.0, 1.0);
             candidates.push((c, None));
         }

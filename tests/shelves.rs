@@ -284,11 +284,22 @@ fn the_category_cap_and_mmr_diversify_a_shelf() {
     for c in ["Candles", "Mugs", "Lamps", "Throws"] {
         assert!(count(&capped, c) <= 2, "{c}: {:?}", categories(&capped));
     }
-    let diverse = similar(ShelfRequest { k: Some(4), diversity: Some(0.7), ..req("similar") });
+    // Candles and Throws point S-00's way (a cosine above 0), Mugs and Lamps do not: with the
+    // cap, the shelf is topped up from trending to reach k.
+    assert_eq!(count(&capped, "Candles") + count(&capped, "Throws"), 4, "{:?}", categories(&capped));
+    assert!(capped
+        .items
+        .iter()
+        .filter(|i| ["Mugs", "Lamps"].contains(&i.card.category.as_str()))
+        .all(|i| i.reason.starts_with("Trending")));
+    assert_eq!(categories(&plain), ["Candles", "Candles", "Candles", "Candles", "Throws", "Throws"]);
+    let diverse = similar(ShelfRequest { diversity: Some(0.7), ..req("similar") });
     let mut cats = categories(&diverse);
     cats.sort_unstable();
     cats.dedup();
-    assert!(cats.len() >= 3, "MMR spreads over categories: {:?}", categories(&diverse));
+    assert_eq!(cats, ["Candles", "Throws"], "{:?}", categories(&diverse));
+    let first_throw = |s: &Shelf| categories(s).iter().position(|&c| c == "Throws");
+    assert!(first_throw(&diverse) < Some(2), "MMR brings the other similar category forward: {:?}", categories(&diverse));
     assert_eq!(e.shelf(&ShelfRequest { diversity: Some(1.5), ..req("trending") }, NOW).unwrap_err().kind(), "out_of_range");
     assert_eq!(e.shelf(&ShelfRequest { max_per_category: Some(0), ..req("trending") }, NOW).unwrap_err().kind(), "out_of_range");
 }

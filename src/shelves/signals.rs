@@ -112,7 +112,7 @@ pub fn visual_neighbours<B: AsRef<[u8]>>(pack: &Pack<B>, i: u32, want: usize, al
 
 /// Neighbours of `i` that `allow` accepts: the stored list first; for an item with no stored
 /// neighbours and no build-time interactions (a new item), its visual neighbours; then
-/// embedding neighbours until `want` are found. Each says where it came from.
+/// embedding neighbours (a cosine above 0) until `want` are found. Each says where it came from.
 pub fn neighbours<B: AsRef<[u8]>>(
     pack: &Pack<B>,
     i: u32,
@@ -130,7 +130,9 @@ pub fn neighbours<B: AsRef<[u8]>>(
     if out.len() < want {
         let have: Vec<u32> = out.iter().map(|x| x.0).collect();
         let extra = nearest(pack, &crate::vector::unit_vector(pack, i), want + have.len(), |j| j != i && !have.contains(&j) && allow(j));
-        out.extend(extra.into_iter().map(|(j, s)| (j, s, NeighbourSource::Embedding)).take(want - have.len()));
+        // Only items that point the same way: at a cosine of 0 or below an item is not "similar".
+        let similar = extra.into_iter().filter(|&(_, s)| s > 0.0);
+        out.extend(similar.map(|(j, s)| (j, s, NeighbourSource::Embedding)).take(want - have.len()));
     }
     out
 }
