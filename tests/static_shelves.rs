@@ -196,3 +196,29 @@ fn cli_imports_vectors_and_writes_static_shelves() {
     ]);
     assert!(!ok && stderr.contains("cannot be used with"), "{stderr}");
 }
+
+#[test]
+fn a_large_pack_without_neighbour_lists_gets_trending_but_no_per_item_shelves() {
+    use shelfwise::build::static_shelves::{has_item_shelves, MAX_SCAN_ITEMS};
+    let mut contents = common::shop_contents();
+    let (items, codes) = (contents.items.clone(), contents.codes.clone());
+    let copies = MAX_SCAN_ITEMS / items.len() + 1;
+    contents.items = (0..copies)
+        .flat_map(|c| items.iter().map(move |item| (c, item)))
+        .map(|(c, item)| {
+            let mut item = item.clone();
+            item.id = format!("{c:04}-{}", item.id);
+            item
+        })
+        .collect();
+    contents.codes = codes.repeat(copies);
+    contents.neighbours = vec![Vec::new(); contents.items.len()];
+    contents.together = vec![Vec::new(); contents.items.len()];
+    assert!(contents.items.len() > MAX_SCAN_ITEMS);
+    let engine = engine_of(&contents);
+    assert!(!has_item_shelves(&engine));
+    let shelves = static_shelves(&engine, 4).unwrap();
+    assert!(shelves.items.is_empty());
+    assert_eq!(shelves.trending.len(), 4, "{:?}", shelves.trending.keys());
+    assert!(shelves.trending.values().all(|list| list.len() == 4));
+}

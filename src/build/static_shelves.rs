@@ -7,9 +7,10 @@
 //! stock, look-alikes and the top-up from trending included):
 //!
 //! * **similar** and **boughtTogether** (per item): the `similar` and `bought-together` shelves
-//!   with the item as the page's product. A pack with neither neighbour lists nor image vectors
-//!   and more than [`MAX_SCAN_ITEMS`] items gets no per-item shelves (`items` is empty): there
-//!   every list would be a scan of the whole catalog, items² work.
+//!   with the item as the page's product. A pack without neighbour lists and with more than
+//!   [`MAX_SCAN_ITEMS`] items gets no per-item shelves (`items` is empty): there every list
+//!   would be a scan of the whole catalog, items² work (image vectors do not help: they only
+//!   serve new items).
 //! * **trending** (per category): the `trending-in-categories` shelf with the category as the
 //!   page's category ("Trending in Mugs").
 //!
@@ -38,8 +39,8 @@ use crate::shelf::{Shelf, ShelfKind};
 pub const STATIC_SHELVES_FORMAT: &str = "shelfwise-static-shelves";
 /// The `version` field of the output (2: ranked by the engine, entries carry the reason).
 pub const STATIC_SHELVES_VERSION: u32 = 2;
-/// Largest catalog that gets per-item shelves when the pack has no neighbour lists and no image
-/// vectors (each list is then a scan of every item).
+/// Largest catalog that gets per-item shelves when the pack has no neighbour lists (each list
+/// is then a scan of every item).
 pub const MAX_SCAN_ITEMS: usize = 10_000;
 
 /// All static shelves of one pack.
@@ -104,7 +105,7 @@ impl StaticItem {
 /// Whether the pack gets per-item shelves (see the module docs).
 pub fn has_item_shelves<B: AsRef<[u8]>>(engine: &Engine<B>) -> bool {
     let pack = engine.pack();
-    pack.neighbour_k() > 0 || pack.image_dim() > 0 || pack.item_count() as usize <= MAX_SCAN_ITEMS
+    pack.neighbour_k() > 0 || pack.item_count() as usize <= MAX_SCAN_ITEMS
 }
 
 /// The shelf `kind` for a new visitor on a page showing `item` or `category`.

@@ -291,7 +291,7 @@ fn print_extras_summary(built: &Built) {
         let per_item = if shelves.per_item {
             String::new()
         } else {
-            format!(" (no per-item shelves: no neighbour lists or image vectors, and over {MAX_SCAN_ITEMS} items)")
+            format!(" (no per-item shelves: no neighbour lists, and over {MAX_SCAN_ITEMS} items)")
         };
         eprintln!(
             "  static     {}: {} items with shelves{per_item}, {} categories trending, {} bytes",
