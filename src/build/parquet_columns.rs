@@ -53,16 +53,11 @@ impl Values {
 
     /// Value `i` as an id: an integer written in decimal, or a UTF-8 string.
     pub fn id(&self, i: usize) -> Result<String, String> {
-        self.text(i).map(|t| t.into_owned())
-    }
-
-    /// Value `i` as text without copying a string: see [`Values::id`].
-    pub fn text(&self, i: usize) -> Result<std::borrow::Cow<'_, str>, String> {
         match self {
-            Values::Int32(v) => Ok(v[i].to_string().into()),
-            Values::Int64(v) => Ok(v[i].to_string().into()),
-            Values::Bytes(v) => std::str::from_utf8(v[i].data()).map(Into::into).map_err(|_| "the value is not UTF-8 text".to_owned()),
-            Values::Float(_) | Values::Double(_) | Values::Int96(_) => Err("the value is not an integer or a string".to_owned()),
+            Values::Int32(v) => Ok(v[i].to_string()),
+            Values::Int64(v) => Ok(v[i].to_string()),
+            Values::Bytes(v) => std::str::from_utf8(v[i].data()).map(str::to_owned).map_err(|_| "the id is not UTF-8 text".to_owned()),
+            Values::Float(_) | Values::Double(_) | Values::Int96(_) => Err("the id is not an integer or a string".to_owned()),
         }
     }
 
