@@ -119,6 +119,11 @@ impl<'c> EventIndexer<'c> {
         }
     }
 
+    /// Makes room for `events` more events (at most: searches and unknown items are not kept).
+    pub fn reserve(&mut self, events: usize) {
+        self.history.events.reserve_exact(events);
+    }
+
     /// Adds the next event.
     pub fn push(&mut self, e: &EventFields<'_>) {
         let history = &mut self.history;

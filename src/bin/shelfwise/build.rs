@@ -31,6 +31,8 @@ Examples:
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack
   # the Online Retail CSV (gzip ok) carries its own catalog
   shelfwise build --events online_retail.csv.gz --out retail.pack
+  # Parquet events: one file, or the folder of part files a Spark job wrote
+  shelfwise build --events warehouse/events/ --catalog catalog.csv --out shop.pack
   # a smaller, faster model
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --dim 32 --iterations 8
   # EASE item-item weights as the neighbour lists (docs/QUALITY.md)

@@ -102,6 +102,9 @@ pub struct EventRow<'a> {
 pub trait EventSink {
     /// Takes one good row.
     fn push(&mut self, row: &EventRow<'_>);
+
+    /// Told once, before the first row, how many rows the files hold (good and bad).
+    fn reserve(&mut self, _rows: usize) {}
 }
 
 impl EventSink for Vec<RawEvent> {
@@ -117,12 +120,20 @@ impl EventSink for Vec<RawEvent> {
             query: row.query.clone().map(Cow::into_owned),
         });
     }
+
+    fn reserve(&mut self, rows: usize) {
+        Vec::reserve_exact(self, rows);
+    }
 }
 
 impl EventSink for EventIndexer<'_> {
     fn push(&mut self, row: &EventRow<'_>) {
         let (shopper, item, kind, ts_ms, qty) = (row.shopper.as_ref(), row.item.as_ref(), row.kind, row.ts_ms, row.qty);
         EventIndexer::push(self, &EventFields { shopper, item, kind, ts_ms, qty, basket: row.basket.as_deref() });
+    }
+
+    fn reserve(&mut self, rows: usize) {
+        EventIndexer::reserve(self, rows);
     }
 }
 
@@ -131,15 +142,29 @@ impl EventSink for EventIndexer<'_> {
 pub fn read_events_parquet(path: &Path, build_time_ms: i64, sink: &mut dyn EventSink) -> Result<ReadReport, ReadError> {
     let mut report = ReadReport::new(path);
     let folder = path.is_dir();
-    for part in part_files(path)? {
+    let parts = part_files(path)?;
+    // The footers give the row count, so the events are stored without growing (and copying)
+    // as they come; each file is opened again to be read (a folder may hold thousands).
+    let mut rows = 0i64;
+    for part in &parts {
+        rows += open_parquet(part)?.metadata().file_metadata().num_rows();
+    }
+    sink.reserve(usize::try_from(rows).unwrap_or(0));
+    for part in &parts {
         let name = part.file_name().map(|n| n.to_string_lossy().into_owned());
-        let mut file = PartFile { path: &part, name: if folder { name } else { None }, build_time_ms, report: &mut report };
-        file.read(sink)?;
+        let mut file = PartFile { path: part, name: if folder { name } else { None }, build_time_ms, report: &mut report };
+        file.read(&open_parquet(part)?, sink)?;
     }
     if report.used == 0 {
         return Err(report.empty_error("events"));
     }
     Ok(report)
+}
+
+/// Opens `path` as a Parquet file, its footer read.
+fn open_parquet(path: &Path) -> Result<SerializedFileReader<File>, ReadError> {
+    let file = File::open(path).map_err(|source| ReadError::Io { path: path.to_owned(), source })?;
+    SerializedFileReader::new(file).map_err(|e| ReadError::NotParquet { path: path.to_owned(), message: e.to_string() })
 }
 
 /// How the `ts` column holds times.
@@ -206,10 +231,7 @@ struct PartFile<'a> {
 }
 
 impl PartFile<'_> {
-    fn read(&mut self, sink: &mut dyn EventSink) -> Result<(), ReadError> {
-        let file = File::open(self.path).map_err(|source| ReadError::Io { path: self.path.to_owned(), source })?;
-        let reader =
-            SerializedFileReader::new(file).map_err(|e| ReadError::NotParquet { path: self.path.to_owned(), message: e.to_string() })?;
+    fn read(&mut self, reader: &SerializedFileReader<File>, sink: &mut dyn EventSink) -> Result<(), ReadError> {
         let metadata = reader.metadata();
         let leaves = Leaves::new(metadata.file_metadata().schema_descr());
         let columns = self.columns(&leaves)?;
