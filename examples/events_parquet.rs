@@ -11,6 +11,10 @@
 //! cargo run --release --features cli --example events_parquet -- OUT_DIR EVENTS [ITEMS] [--jsonl]
 //! shelfwise build --events OUT_DIR/events --catalog OUT_DIR/catalog.csv --out shop.pack
 //! ```
+//!
+//! `events_parquet read EVENTS CATALOG` only reads the events as `build` does (Parquet streamed
+//! into the indexed form; JSONL read whole, then indexed) and stops, so that `/usr/bin/time -v`
+//! gives the reading's own peak memory.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::fs::{self, File};
@@ -23,7 +27,10 @@ use parquet::data_type::{ByteArray, ByteArrayType, FloatType, Int32Type, Int96, 
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
+use shelfwise::build::assemble::pack_order;
+use shelfwise::build::history::index_events;
 use shelfwise::build::input::RawEvent;
+use shelfwise::build::read::{detect_events_format, index_parquet_events, read_catalog, read_events_jsonl, EventsFormat};
 use shelfwise::build::synth::{generate, SynthConfig};
 
 /// The events schema as Spark writes a DataFrame of them (every column nullable).
@@ -97,8 +104,27 @@ fn jsonl_line(e: &RawEvent) -> String {
     v.to_string()
 }
 
+/// Reads `events` against `catalog` as `build` does, and says what it kept.
+fn read_only(events: &Path, catalog: &Path) {
+    let build_time = i64::MAX / 2;
+    let (catalog, _) = read_catalog(catalog).unwrap();
+    let catalog = pack_order(&catalog);
+    let history = if detect_events_format(events).unwrap() == EventsFormat::Parquet {
+        index_parquet_events(events, &catalog, build_time).unwrap().0
+    } else {
+        let (raw, _) = read_events_jsonl(events, build_time).unwrap();
+        index_events(&catalog, &raw)
+    };
+    eprintln!("{} events indexed, {} shoppers", history.events.len(), history.shoppers);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [read, events, catalog] = &args[..] {
+        if read == "read" {
+            return read_only(Path::new(events), Path::new(catalog));
+        }
+    }
     let jsonl = args.iter().any(|a| a == "--jsonl");
     let args: Vec<&String> = args.iter().filter(|a| *a != "--jsonl").collect();
     let (Some(out), Some(target)) = (args.first(), args.get(1).and_then(|n| n.parse::<usize>().ok())) else {

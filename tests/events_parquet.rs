@@ -335,6 +335,8 @@ fn the_demo_shop_as_jsonl_one_parquet_file_and_three_part_files_builds_the_same_
         write_events(&folder.join(format!("part-{k:05}-c000.snappy.parquet")), part);
     }
     fs::write(folder.join("_SUCCESS"), "").unwrap();
+    // What `eval` and the other commands read: the same events, field for field.
+    assert_eq!(read(&folder).unwrap().0, events);
 
     let (from_jsonl, jsonl_figures) = build(&jsonl, &catalog, &dir.path().join("a.pack"));
     let (from_file, file_figures) = build(&file, &catalog, &dir.path().join("b.pack"));

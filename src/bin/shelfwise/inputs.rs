@@ -7,10 +7,11 @@ use std::path::Path;
 
 use shelfwise::build::assemble::pack_order;
 use shelfwise::build::forecast::{net_cancellations, ItemFacts};
-use shelfwise::build::history::{index_events, EventIndexer, IndexedEvents};
+use shelfwise::build::history::{index_events, IndexedEvents};
 use shelfwise::build::input::{CatalogItem, RawEvent};
 use shelfwise::build::read::{
-    detect_events_format, read_catalog, read_events_jsonl, read_events_parquet, read_online_retail, EventsFormat, ReadReport,
+    detect_events_format, index_parquet_events, read_catalog, read_events_jsonl, read_events_parquet, read_online_retail, EventsFormat,
+    ReadReport,
 };
 
 use crate::args::InputArgs;
@@ -127,14 +128,9 @@ pub fn load_indexed(
     }
     let catalog = load_catalog(catalog_path.ok_or_else(|| CliError::NeedsCatalog(events_path.to_owned()))?, max_skipped)?;
     let step = spinner(format!("reading {}", events_path.display()));
-    let (history, read) = {
-        let sorted = pack_order(&catalog);
-        let mut indexer = EventIndexer::new(&sorted);
-        let read = read_events_parquet(events_path, build_time_ms, &mut indexer);
-        (indexer.finish(), read)
-    };
+    let read = index_parquet_events(events_path, &pack_order(&catalog), build_time_ms);
     step.finish_and_clear();
-    let report = read?;
+    let (history, report) = read?;
     print_report("events", &report);
     report.check_loss(max_skipped)?;
     Ok((history, catalog, EventsRead::of(&report)))

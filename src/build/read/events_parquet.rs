@@ -30,8 +30,8 @@ use super::events::{unknown_type, AFTER_BUILD_TIME, EVENT_FIELDS};
 use super::problems::{ReadReport, RowError};
 use super::text::{did_you_mean, echo, utf8};
 use super::timestamp::{check_not_after, check_not_seconds, format_ms, parse_timestamp_str};
-use crate::build::history::{EventFields, EventIndexer};
-use crate::build::input::RawEvent;
+use crate::build::history::{EventFields, EventIndexer, IndexedEvents};
+use crate::build::input::{CatalogItem, RawEvent};
 use crate::build::parquet_columns::{decode_message, flat_rows, read_chunk, row_place, type_name, Chunk, Leaves, Values};
 use crate::event::EventKind;
 
@@ -159,6 +159,15 @@ pub fn read_events_parquet(path: &Path, build_time_ms: i64, sink: &mut dyn Event
         return Err(report.empty_error("events"));
     }
     Ok(report)
+}
+
+/// Reads Parquet events at `path` straight into events indexed against `catalog` (in pack
+/// order, [`crate::build::assemble::pack_order`]), as `build` does: the strings of the events
+/// are never all in memory.
+pub fn index_parquet_events(path: &Path, catalog: &[&CatalogItem], build_time_ms: i64) -> Result<(IndexedEvents, ReadReport), ReadError> {
+    let mut indexer = EventIndexer::new(catalog);
+    let report = read_events_parquet(path, build_time_ms, &mut indexer)?;
+    Ok((indexer.finish(), report))
 }
 
 /// Opens `path` as a Parquet file, its footer read.

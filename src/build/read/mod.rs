@@ -27,7 +27,7 @@ pub mod timestamp;
 pub use catalog::{read_catalog, CATALOG_COLUMNS};
 pub use error::ReadError;
 pub use events::{detect_events_format, read_events_jsonl, EventsFormat, AFTER_BUILD_TIME, EVENT_FIELDS};
-pub use events_parquet::{read_events_parquet, EventRow, EventSink};
+pub use events_parquet::{index_parquet_events, read_events_parquet, EventRow, EventSink};
 pub use lines::{LineSource, LineTooLong, MAX_LINE_BYTES};
 pub use problems::{parse_share, Problem, ReadReport, RowError, Warning, DEFAULT_MAX_SKIPPED, MAX_LISTED_PROBLEMS};
 pub use retail::{infer_category, read_online_retail, RetailData};
