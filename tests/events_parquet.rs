@@ -321,6 +321,12 @@ fn build(events: &Path, catalog: &Path, out: &Path) -> (Vec<u8>, Vec<String>) {
 fn the_demo_shop_as_jsonl_one_parquet_file_and_three_part_files_builds_the_same_pack() {
     let dir = tempfile::tempdir().unwrap();
     let (catalog, jsonl) = demo_shop(dir.path());
+    // Events the summary counts apart: an item the catalog lacks, and the newest event a search
+    // (the time popularity and trend are taken at).
+    let mut text = fs::read_to_string(&jsonl).unwrap();
+    text.push_str(&format!("{{\"shopper\":\"U00001\",\"item\":\"GONE-1\",\"type\":\"view\",\"ts\":{}}}\n", NOW - 2 * DAY));
+    text.push_str(&format!("{{\"shopper\":\"U00002\",\"type\":\"search\",\"query\":\"mug\",\"ts\":{}}}\n", NOW - DAY));
+    fs::write(&jsonl, text).unwrap();
     let (events, _) = read_events_jsonl(&jsonl, NOW).unwrap();
     assert!(
         events.iter().any(|e| e.kind == EventKind::Search) && events.iter().any(|e| e.basket.is_some()),
@@ -342,6 +348,7 @@ fn the_demo_shop_as_jsonl_one_parquet_file_and_three_part_files_builds_the_same_
     let (from_file, file_figures) = build(&file, &catalog, &dir.path().join("b.pack"));
     let (from_parts, parts_figures) = build(&folder, &catalog, &dir.path().join("c.pack"));
     assert!(jsonl_figures.iter().any(|l| l.contains("used for training")), "{jsonl_figures:?}");
+    assert!(jsonl_figures.iter().any(|l| l.contains("ids not in the catalog: \"GONE-1\"")), "{jsonl_figures:?}");
     assert!(from_jsonl == from_file, "one Parquet file builds another pack than JSONL");
     assert!(from_jsonl == from_parts, "three part files build another pack than JSONL");
     assert_eq!(jsonl_figures, file_figures);

@@ -228,6 +228,11 @@ pub(crate) mod tests {
         assert_eq!(h.events.len(), 3);
         assert_eq!((h.shoppers, h.searches, h.unknown_items), (2, 1, 1));
         assert_eq!((h.unknown_item_ids.as_slice(), h.unknown_item_count), (["nope".to_owned()].as_slice(), 1));
+        // The newest time counts every event, searches and unknown items too.
+        assert_eq!(h.newest_ts_ms, Some(2 * 86_400_000));
+        let newest_search = RawEvent { kind: EventKind::Search, item: String::new(), ..buy("a", 0, 9, "b") };
+        assert_eq!(index_events(&catalog(2), &[buy("a", 0, 1, "b"), newest_search]).newest_ts_ms, Some(9 * 86_400_000));
+        assert_eq!(index_events(&catalog(2), &[]).newest_ts_ms, None);
         // Same invoice number, different shoppers: different baskets.
         assert_eq!(h.events[0].basket, h.events[2].basket);
         assert_ne!(h.events[0].basket, h.events[1].basket);
