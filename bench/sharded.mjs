@@ -14,6 +14,10 @@
 // --inline, the engine's heap too): what is left of the p95 is not garbage collection.
 // --gzip serves scripts, wasm, pack, bootstrap and chunks gzip-compressed, as a CDN does (bytes
 // are then the compressed bodies); without it, raw.
+// --warmup N (default 1) first loads each layout N times uncounted, so that the server has
+// compressed every file the visit asks for (scripts/serve.mjs gzips a file at its first request,
+// on its one thread, as a CDN that stores compressed copies does not at request time).
+// --scripts adds each script's request and response times (page and worker) to the breakdown.
 // --layouts sharded runs the sharded folder alone (at 1M the single pack is 240 MB: its overlap
 // figures come from examples/shard_quality.rs instead).
 import fs from 'node:fs';
@@ -32,6 +36,8 @@ const GZIP = argv.includes('--gzip');
 const INLINE = argv.includes('--inline'); // the engine on the page, no worker
 const GC = argv.includes('--gc'); // V8's gc() exposed; the page collects before each steady shelf
 const views = arg('--views');
+const WARMUP = Number(arg('--warmup', 1));
+const SCRIPTS = argv.includes('--scripts'); // every script's request and response in the breakdown
 const THROTTLED = { offline: false, latency: 40, downloadThroughput: 10e6 / 8, uploadThroughput: 5e6 / 8 };
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
@@ -99,6 +105,11 @@ async function breakdown(page, untilMs) {
       const key = file.endsWith('.wasm') ? 'wasm' : /\.(pack|shard)$/.test(file) ? 'pack' : null;
       if (key) marks[`${key} fetch start`] ??= +(start + offset).toFixed(1);
       if (key) marks[`${key} received`] ??= +(end + offset).toFixed(1);
+      if (SCRIPTS && file.endsWith('.js')) {
+        const who = offset > 0 ? 'worker' : 'page';
+        marks[`${who} ${file.split('/').pop()} requested`] = +(start + offset).toFixed(1);
+        marks[`${who} ${file.split('/').pop()} received`] = +(end + offset).toFixed(1);
+      }
     }
   }
   return { marks, spans };
@@ -128,8 +139,9 @@ async function run(browser, origin, layout, network) {
 
 const { server, origin } = await serveRepository({ gzip: GZIP });
 const browser = await launchBrowser(GC ? ['--js-flags=--expose-gc'] : []);
-const results = { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, chromium: browser.version(), gzip: GZIP, inline: INLINE, gc: GC, layouts, views: views.split(','), throttled: THROTTLED, runs: [] };
+const results = { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, chromium: browser.version(), gzip: GZIP, warmup: WARMUP, inline: INLINE, gc: GC, layouts, views: views.split(','), throttled: THROTTLED, runs: [] };
 try {
+  for (let r = 0; r < WARMUP; r++) for (const layout of LAYOUTS) await run(browser, origin, layout, 'loopback');
   for (let r = 0; r < RUNS; r++) {
     for (const network of NETWORKS) {
       for (const layout of LAYOUTS) {

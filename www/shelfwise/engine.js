@@ -170,8 +170,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   if (pack instanceof ArrayBuffer && isBootstrap(pack)) {
     try {
       shards = new ShardedPack({ glue, bootstrap: pack, baseUrl: packUrl, prefetchBytes });
-      const bytes = shards.packBytes();
-      opened = { recommender: new glue.Recommender(bytes), bytes, remembered: Promise.resolve() };
+      opened = { recommender: shards.openRecommender(), bytes: null, remembered: Promise.resolve() };
       mark('pack-opened');
     } catch (error) {
       throw toShelfwiseError(error);
@@ -179,7 +178,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   } else {
     opened = await openPack(glue, packUrl, pack);
   }
-  let packBytes = opened.bytes;
+  const packBytes = opened.bytes; // null for a sharded pack (its working set reopens instead)
   let recommender = opened.recommender;
   let currentGlue = glue; // the glue of the instance `recommender` lives in
   let measurement = null; // measurement-store.js, opened below
@@ -212,16 +211,12 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   /** Sharded pack: opens the re-assembled working pack when chunks were added. */
   function syncWorkingPack() {
     if (!shards?.dirty) return;
-    const bytes = shards.packBytes();
-    const start = performance.now();
-    const fresh = new currentGlue.Recommender(bytes);
-    span('working pack opened', start);
+    const fresh = shards.openRecommender();
     const replayed = performance.now();
     replayInto(fresh);
     span('events replayed', replayed);
     const old = recommender;
     recommender = fresh;
-    packBytes = bytes;
     measurement?.applyTo();
     old.free();
   }
@@ -248,6 +243,19 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     await guard('sync', syncWorkingPack);
   }
 
+  /**
+   * Sharded pack: starts loading the neighbours' partitions of the recent items as they will be
+   * once `item` is tracked (what the next shelf asks for: shards.js startNeighbours).
+   */
+  function startNeighbours(item) {
+    if (!shards || typeof item !== 'string') return;
+    try {
+      shards.startNeighbours([item, ...recentItems(10).filter((id) => id !== item)].slice(0, 10));
+    } catch {
+      // a trap here is handled by the next guarded call
+    }
+  }
+
   async function prepareItems(ids) {
     if (!shards) return;
     await shards.ensureItems(ids);
@@ -261,8 +269,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     try {
       const freshGlue = await instantiateCore(module, true);
       shards?.rebind(freshGlue);
-      if (shards) packBytes = shards.packBytes();
-      const fresh = new freshGlue.Recommender(packBytes);
+      const fresh = shards ? shards.openRecommender() : new freshGlue.Recommender(packBytes);
       replayInto(fresh);
       abandon(recommender);
       recommender = fresh;
@@ -372,6 +379,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     /** `calledAt`: when the page called track() (an erase in any tab since then drops it). */
     track: async (event, calledAt = Date.now()) => {
       await prepareItems([event?.item]);
+      startNeighbours(event?.item);
       const record = await guard('track', () => {
         if (calledAt < memory.erasedAt) return null; // forgotten while it was on its way
         const fresh = recordOf(newEventId(), event);

@@ -17,8 +17,9 @@
 // A missing, late (LATE_MS) or corrupt chunk never breaks the page: the call goes on with what
 // is loaded (at worst the bootstrap's popular and trending items), one console.warn says so for
 // the first such chunk, and a late chunk joins the working set when it arrives. The working set
-// is assembled by the core into an ordinary pack (WorkingSet.packBytes) that a Recommender opens,
-// so ranking is the same Engine::shelf as for a single file.
+// is assembled by the core into an ordinary pack that a Recommender opens inside wasm memory
+// (WorkingSet.openRecommender: the pack's bytes never cross into JS), so ranking is the same
+// Engine::shelf as for a single file.
 
 import { PREFETCH_BYTES, span } from './loader.js';
 
@@ -67,10 +68,10 @@ export class ShardedPack {
     this.loading = new Map(); // chunk index -> Promise<boolean>
     this.failedAt = new Map(); // chunk index -> time of the last failure
     this.warned = false;
-    this.neighboursOf = null; // the recent items whose neighbour chunks were last asked for
+    this.neighbours = null; // { key, loads, waited }: the recent items whose neighbours were last asked for
     this.probed = null; // what wantedFor() computed last, and for which recommender, events and time
     this.lastProbe = []; // file names of the partitions probed for the last shelf (nearest first)
-    this.dirty = false; // chunks were added since the last packBytes()
+    this.dirty = false; // chunks were added since the last openRecommender()
     this.stats = { fetchedBytes: 0, cachedBytes: 0, chunksFetched: 0, chunksFromCache: 0, failures: 0 };
     // Why each chunk was first asked for ('item', 'directory', 'nearest', 'neighbour',
     // 'neighbour-directory', 'prefetch'): chunks and bytes per reason, and the reason of each
@@ -86,13 +87,13 @@ export class ShardedPack {
     for (const [index, bytes] of this.loaded) this.set.addChunk(index, bytes);
   }
 
-  /** The assembled pack for a Recommender. */
-  packBytes() {
+  /** A Recommender (of the working set's instance) over the assembled working pack. */
+  openRecommender() {
     this.dirty = false;
     const start = now();
-    const bytes = this.set.packBytes();
-    span('working pack assembled', start);
-    return bytes;
+    const recommender = this.set.openRecommender();
+    span('working pack opened', start);
+    return recommender;
   }
 
   info() {
@@ -193,13 +194,29 @@ export class ShardedPack {
   }
 
   /**
-   * The partitions of the neighbours of `recent` (item ids), through their directory chunks;
-   * asked once per list of recent items (nothing new to find until the shopper moves on).
+   * Starts loading the partitions of the neighbours of `recent` (item ids, newest first),
+   * through their directory chunks, once per list of recent items (nothing new to find until
+   * the shopper moves on). track() starts it as soon as the tracked item's partition is in, so
+   * that the next shelf finds these chunks on their way.
    */
-  async neighbourLoads(recent) {
+  startNeighbours(recent) {
     const key = recent.join('\n');
-    if (key === this.neighboursOf) return [];
-    this.neighboursOf = key;
+    if (this.neighbours?.key === key) return;
+    const loads = this.neighbourLoads(recent);
+    loads.catch(() => {}); // a shelf that waits for them sees the failure; none may come
+    this.neighbours = { key, loads, waited: false };
+  }
+
+  /** The neighbour loads of `recent` a shelf waits for: only the first shelf of a list waits. */
+  async neighbourWaits(recent) {
+    this.startNeighbours(recent);
+    if (this.neighbours.waited) return [];
+    this.neighbours.waited = true;
+    return this.neighbours.loads;
+  }
+
+  /** The partition loads of the neighbours of `recent`, once their directory chunks are in. */
+  async neighbourLoads(recent) {
     let wants = this.set.neighbourChunks(recent, this.nprobe);
     if (wants.directories.length > 0) {
       await this.within(wants.directories.map((d) => this.load(d, 'neighbour-directory')));
@@ -219,7 +236,7 @@ export class ShardedPack {
     const wanted = this.wantedFor(recommender, nowMs);
     // All at once: the profile's partitions do not depend on the others.
     const nearest = wanted.probe.filter((p) => !this.set.hasChunk(p)).map((p) => this.load(p, 'nearest'));
-    const loads = [...nearest, ...this.itemLoads(ids), ...(await this.neighbourLoads(recent.filter((id) => typeof id === 'string')))];
+    const loads = [...nearest, ...this.itemLoads(ids), ...(await this.neighbourWaits(recent.filter((id) => typeof id === 'string')))];
     if (loads.length > 0) {
       await this.within(loads);
       span('chunks for a shelf', start);
