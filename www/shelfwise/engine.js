@@ -446,7 +446,6 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
       await memory.forget(calledAt);
       // Which chunks were fetched says what the shopper looked at.
       if (typeof caches !== 'undefined') await caches.delete(CHUNK_CACHE).catch(() => {});
-      shards?.reopenCache();
     },
     exportData: async (nowMs) => {
       const data = await memory.exportData();

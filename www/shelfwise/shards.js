@@ -9,8 +9,7 @@
 //     blend takes candidates from; asked once per list of latest items;
 //   - the partition of the shelf's context item (similar, bought together …).
 // Chunks are kept in the Cache API (CHUNK_CACHE; their names never change meaning, so a cached
-// copy is good for ever; the cache is listed once per page, so that an uncached chunk goes to the
-// network without a lookup) and checked by the core (manifest length and hash, header, CRC-32)
+// copy is good for ever) and checked by the core (manifest length and hash, header, CRC-32)
 // before use. After a shelf, the next PREFETCH_NEXT partitions in line for the profile are
 // prefetched when the worker is idle, while the page's byte budget lasts (init({ prefetchBytes }),
 // default PREFETCH_BYTES in loader.js).
@@ -44,17 +43,9 @@ export function isBootstrap(bytes) {
   return String.fromCharCode(...head) === BOOTSTRAP_MAGIC;
 }
 
-/**
- * The chunk cache and the URLs it held when the page opened the pack (`{ cache, urls }`), or
- * null without the Cache API. Listed once, so that a chunk that is not cached (every chunk of a
- * first visit) goes to the network at once instead of after a lookup of its own (10–25 ms each
- * on a loaded host, docs/PERFORMANCE.md).
- */
-async function cachedChunks() {
+async function chunkCache() {
   try {
-    if (typeof caches === 'undefined') return null;
-    const cache = await caches.open(CHUNK_CACHE);
-    return { cache, urls: new Set((await cache.keys()).map((request) => request.url)) };
+    return typeof caches === 'undefined' ? null : await caches.open(CHUNK_CACHE);
   } catch {
     return null;
   }
@@ -81,7 +72,6 @@ export class ShardedPack {
     this.probed = null; // what wantedFor() computed last, and for which recommender, events and time
     this.lastProbe = []; // file names of the partitions probed for the last shelf (nearest first)
     this.dirty = false; // chunks were added since the last openRecommender()
-    this.cached = cachedChunks(); // listed while the engine opens
     this.stats = { fetchedBytes: 0, cachedBytes: 0, chunksFetched: 0, chunksFromCache: 0, failures: 0 };
     // Why each chunk was first asked for ('item', 'directory', 'nearest', 'neighbour',
     // 'neighbour-directory', 'prefetch'): chunks and bytes per reason, and the reason of each
@@ -89,11 +79,6 @@ export class ShardedPack {
     this.reasons = {};
     this.fileReasons = {};
     this.rebind(glue);
-  }
-
-  /** Lists the chunk cache again (after forget() deleted it: later chunks go to a new one). */
-  reopenCache() {
-    this.cached = cachedChunks();
   }
 
   /** Re-creates the working set in `glue`'s instance (after a trap), with every loaded chunk. */
@@ -150,10 +135,9 @@ export class ShardedPack {
     const url = new URL(name, this.baseUrl).href;
     const start = now();
     try {
-      const store = await this.cached;
+      const cache = await chunkCache();
       let bytes;
-      const cached = store?.urls.has(url) ? await store.cache.match(url).catch(() => undefined) : undefined;
-      span(`chunk ${index} cache looked up`, start);
+      const cached = await cache?.match(url).catch(() => undefined);
       if (cached) {
         bytes = new Uint8Array(await cached.arrayBuffer());
         this.stats.cachedBytes += bytes.byteLength;
@@ -174,10 +158,7 @@ export class ShardedPack {
       span(`chunk ${index} checked`, added);
       this.loaded.set(index, bytes);
       this.dirty = true;
-      if (!cached && store) {
-        store.cache.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }))
-          .then(() => store.urls.add(url), () => {});
-      }
+      if (!cached) cache?.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
       return true;
     } catch (error) {
       if (error instanceof WebAssembly.RuntimeError) throw error;
