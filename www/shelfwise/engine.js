@@ -243,19 +243,6 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     await guard('sync', syncWorkingPack);
   }
 
-  /**
-   * Sharded pack: starts loading the neighbours' partitions of the recent items as they will be
-   * once `item` is tracked (what the next shelf asks for: shards.js startNeighbours).
-   */
-  function startNeighbours(item) {
-    if (!shards || typeof item !== 'string') return;
-    try {
-      shards.startNeighbours([item, ...recentItems(10).filter((id) => id !== item)].slice(0, 10));
-    } catch {
-      // a trap here is handled by the next guarded call
-    }
-  }
-
   async function prepareItems(ids) {
     if (!shards) return;
     await shards.ensureItems(ids);
@@ -379,7 +366,6 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     /** `calledAt`: when the page called track() (an erase in any tab since then drops it). */
     track: async (event, calledAt = Date.now()) => {
       await prepareItems([event?.item]);
-      startNeighbours(event?.item);
       const record = await guard('track', () => {
         if (calledAt < memory.erasedAt) return null; // forgotten while it was on its way
         const fresh = recordOf(newEventId(), event);

@@ -68,7 +68,7 @@ export class ShardedPack {
     this.loading = new Map(); // chunk index -> Promise<boolean>
     this.failedAt = new Map(); // chunk index -> time of the last failure
     this.warned = false;
-    this.neighbours = null; // { key, loads, waited }: the recent items whose neighbours were last asked for
+    this.neighboursOf = null; // the recent items whose neighbour chunks were last asked for
     this.probed = null; // what wantedFor() computed last, and for which recommender, events and time
     this.lastProbe = []; // file names of the partitions probed for the last shelf (nearest first)
     this.dirty = false; // chunks were added since the last openRecommender()
@@ -194,29 +194,13 @@ export class ShardedPack {
   }
 
   /**
-   * Starts loading the partitions of the neighbours of `recent` (item ids, newest first),
-   * through their directory chunks, once per list of recent items (nothing new to find until
-   * the shopper moves on). track() starts it as soon as the tracked item's partition is in, so
-   * that the next shelf finds these chunks on their way.
+   * The partitions of the neighbours of `recent` (item ids), through their directory chunks;
+   * asked once per list of recent items (nothing new to find until the shopper moves on).
    */
-  startNeighbours(recent) {
-    const key = recent.join('\n');
-    if (this.neighbours?.key === key) return;
-    const loads = this.neighbourLoads(recent);
-    loads.catch(() => {}); // a shelf that waits for them sees the failure; none may come
-    this.neighbours = { key, loads, waited: false };
-  }
-
-  /** The neighbour loads of `recent` a shelf waits for: only the first shelf of a list waits. */
-  async neighbourWaits(recent) {
-    this.startNeighbours(recent);
-    if (this.neighbours.waited) return [];
-    this.neighbours.waited = true;
-    return this.neighbours.loads;
-  }
-
-  /** The partition loads of the neighbours of `recent`, once their directory chunks are in. */
   async neighbourLoads(recent) {
+    const key = recent.join('\n');
+    if (key === this.neighboursOf) return [];
+    this.neighboursOf = key;
     let wants = this.set.neighbourChunks(recent, this.nprobe);
     if (wants.directories.length > 0) {
       await this.within(wants.directories.map((d) => this.load(d, 'neighbour-directory')));
@@ -236,7 +220,7 @@ export class ShardedPack {
     const wanted = this.wantedFor(recommender, nowMs);
     // All at once: the profile's partitions do not depend on the others.
     const nearest = wanted.probe.filter((p) => !this.set.hasChunk(p)).map((p) => this.load(p, 'nearest'));
-    const loads = [...nearest, ...this.itemLoads(ids), ...(await this.neighbourWaits(recent.filter((id) => typeof id === 'string')))];
+    const loads = [...nearest, ...this.itemLoads(ids), ...(await this.neighbourLoads(recent.filter((id) => typeof id === 'string')))];
     if (loads.length > 0) {
       await this.within(loads);
       span('chunks for a shelf', start);
