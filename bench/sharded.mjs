@@ -20,6 +20,7 @@
 // --scripts adds each script's request and response times (page and worker) to the breakdown.
 // --trace-gc records a Chromium trace of each run (V8's garbage collections, page and worker)
 // and prints the collections and their time over the visit and over the 50 steady shelves.
+// --page /bench/other.html runs the visit from another page (e.g. other <head> markup).
 // --layouts sharded runs the sharded folder alone (at 1M the single pack is 240 MB: its overlap
 // figures come from examples/shard_quality.rs instead).
 import fs from 'node:fs';
@@ -40,7 +41,8 @@ const GC = argv.includes('--gc'); // V8's gc() exposed; the page collects before
 const views = arg('--views');
 const WARMUP = Number(arg('--warmup', 1));
 const TRACE_GC = argv.includes('--trace-gc');
-const SCRIPTS = argv.includes('--scripts'); // every script's request and response in the breakdown
+const SCRIPTS = argv.includes('--scripts');
+const PAGE = arg('--page', '/bench/sharded.html'); // another page of the same visit (A/B of page markup) // every script's request and response in the breakdown
 const THROTTLED = { offline: false, latency: 40, downloadThroughput: 10e6 / 8, uploadThroughput: 5e6 / 8 };
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
@@ -140,7 +142,7 @@ async function run(browser, origin, layout, network) {
     await cdp.send('Network.emulateNetworkConditions', THROTTLED);
   }
   if (TRACE_GC) await browser.startTracing(page, { categories: ['v8', 'blink.user_timing', 'devtools.timeline'] });
-  await page.goto(`${origin}/bench/sharded.html?pack=${encodeURIComponent(layouts[layout])}&views=${views}&now=${NOW}${INLINE ? '&worker=0' : ''}${GC ? '&gc=1' : ''}`);
+  await page.goto(`${origin}${PAGE}?pack=${encodeURIComponent(layouts[layout])}&views=${views}&now=${NOW}${INLINE ? '&worker=0' : ''}${GC ? '&gc=1' : ''}`);
   await page.waitForFunction(() => window.visit !== undefined, null, { timeout: 600_000, polling: 200 });
   const visit = await page.evaluate(() => window.visit);
   if (TRACE_GC) visit.gc = collections(await browser.stopTracing());
