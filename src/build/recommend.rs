@@ -151,6 +151,9 @@ fn id_value(v: &Value) -> Option<String> {
 /// Why a line or one of its events was not usable: an error kind and its detail.
 type Failure = (&'static str, String);
 
+/// A line's failure, with the shopper when it was read before the failure.
+type LineFailure = (Option<String>, Failure);
+
 /// Turns one history line into a shelf, using `engine` (its events are cleared first).
 pub fn recommend_line<B: AsRef<[u8]>>(
     engine: &mut Engine<B>,
@@ -190,7 +193,7 @@ pub fn recommend_line<B: AsRef<[u8]>>(
 }
 
 /// A history line's shopper and events; on failure, the shopper when it was read.
-fn history_line(line: &str) -> Result<(Option<String>, Vec<Value>), (Option<String>, Failure)> {
+fn history_line(line: &str) -> Result<(Option<String>, Vec<Value>), LineFailure> {
     let value: Value = serde_json::from_str(line).map_err(|e| (None, ("malformed_json", format!("not valid JSON: {e}"))))?;
     let Value::Object(mut obj) = value else {
         return Err((None, ("invalid_line", "expected an object {\"shopper\": …, \"events\": […]}".to_owned())));
@@ -276,7 +279,7 @@ pub fn recommend_stream<B: AsRef<[u8]>, R: Read, W: Write>(
 mod tests {
     use super::*;
 
-    fn line_error(line: &str) -> (Option<String>, Failure) {
+    fn line_error(line: &str) -> LineFailure {
         history_line(line).err().unwrap_or_else(|| panic!("{line} was accepted"))
     }
 
