@@ -127,7 +127,11 @@ function collections(trace) {
   const [from, to] = [at('start'), at('end')];
   const gcs = events.filter((e) => e.ph === 'X' && /^(MinorGC|MajorGC)$/.test(e.name));
   const sum = (list) => ({ count: list.length, ms: +(list.reduce((t, e) => t + (e.dur ?? 0), 0) / 1000).toFixed(1) });
-  return { visit: sum(gcs), steady: sum(gcs.filter((e) => e.ts >= from && e.ts <= to)), minor: gcs.filter((e) => e.name === 'MinorGC').length };
+  const steady = gcs.filter((e) => e.ts >= from && e.ts <= to);
+  // Which realm collected: the page's main thread or the worker's ("DedicatedWorker thread").
+  const threads = new Map(events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args?.name]));
+  const inWorker = (e) => /Worker/.test(threads.get(`${e.pid}:${e.tid}`) ?? '');
+  return { visit: sum(gcs), steady: sum(steady), steadyInWorker: steady.filter(inWorker).length, minor: gcs.filter((e) => e.name === 'MinorGC').length };
 }
 
 async function run(browser, origin, layout, network) {
