@@ -101,8 +101,38 @@ fn read_all<T: DataType>(
     Ok(Chunk { def, rep, values: wrap(values) })
 }
 
-/// Reads the `rows` rows of leaf column `leaf` of one row group.
+/// Reads the `rows` rows of leaf column `leaf` of one row group ([`guarded`]: a decoder panic
+/// on damaged data is an error).
 pub fn read_chunk(group: &dyn RowGroupReader, leaf: usize, descr: &ColumnDescPtr, rows: usize) -> Result<Chunk, ParquetError> {
+    guarded(|| read_chunk_unguarded(group, leaf, descr, rows))
+}
+
+/// Runs a call into the `parquet` crate, turning a panic into [`ParquetError::General`]. The
+/// crate (59.3) panics on some damaged pages instead of returning an error (apache/arrow-rs
+/// #7102; 6 of 2,000 single-byte changes in `tests/events_parquet.rs`). Native builds unwind
+/// (the release profile leaves `panic` at its default for this), so the readers give a typed
+/// error naming the file, row group and column instead of stopping the process.
+pub fn guarded<T>(call: impl FnOnce() -> Result<T, ParquetError>) -> Result<T, ParquetError> {
+    let outer = IN_GUARDED.replace(true);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(call));
+    IN_GUARDED.set(outer);
+    result.unwrap_or_else(|panic| {
+        let message = panic.downcast_ref::<&str>().map(|s| (*s).to_owned()).or_else(|| panic.downcast_ref::<String>().cloned());
+        Err(ParquetError::General(format!("the decoder failed on damaged data ({})", message.as_deref().unwrap_or("no message"))))
+    })
+}
+
+thread_local! {
+    static IN_GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is inside [`guarded`]: a panic hook can leave the panic unprinted, as
+/// it comes back as an error (the CLI's hook does).
+pub fn in_guarded() -> bool {
+    IN_GUARDED.get()
+}
+
+fn read_chunk_unguarded(group: &dyn RowGroupReader, leaf: usize, descr: &ColumnDescPtr, rows: usize) -> Result<Chunk, ParquetError> {
     match group.get_column_reader(leaf)? {
         ColumnReader::Int32ColumnReader(r) => read_all(r, descr, rows, Values::Int32),
         ColumnReader::Int64ColumnReader(r) => read_all(r, descr, rows, Values::Int64),

@@ -106,6 +106,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    quiet_guarded_panics();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -113,6 +114,18 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A panic of the `parquet` crate on damaged data comes back as a typed error naming the file
+/// ([`shelfwise::build::parquet_columns::guarded`]); the default hook would print it first, with
+/// a backtrace. Every other panic is printed as before.
+fn quiet_guarded_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !shelfwise::build::parquet_columns::in_guarded() {
+            default(info);
+        }
+    }));
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {

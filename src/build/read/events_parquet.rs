@@ -32,7 +32,7 @@ use super::text::{did_you_mean, echo, utf8};
 use super::timestamp::{check_not_after, check_not_seconds, format_ms, parse_timestamp_str};
 use crate::build::history::{EventFields, EventIndexer, IndexedEvents};
 use crate::build::input::{CatalogItem, RawEvent};
-use crate::build::parquet_columns::{decode_message, flat_rows, read_chunk, row_place, type_name, Chunk, Leaves, Values};
+use crate::build::parquet_columns::{decode_message, flat_rows, guarded, read_chunk, row_place, type_name, Chunk, Leaves, Values};
 use crate::event::EventKind;
 
 /// The magic bytes a Parquet file starts (and ends) with.
@@ -173,7 +173,7 @@ pub fn index_parquet_events(path: &Path, catalog: &[&CatalogItem], build_time_ms
 /// Opens `path` as a Parquet file, its footer read.
 fn open_parquet(path: &Path) -> Result<SerializedFileReader<File>, ReadError> {
     let file = File::open(path).map_err(|source| ReadError::Io { path: path.to_owned(), source })?;
-    SerializedFileReader::new(file).map_err(|e| ReadError::NotParquet { path: path.to_owned(), message: e.to_string() })
+    guarded(|| SerializedFileReader::new(file)).map_err(|e| ReadError::NotParquet { path: path.to_owned(), message: e.to_string() })
 }
 
 /// How the `ts` column holds times.
@@ -248,7 +248,7 @@ impl PartFile<'_> {
         let mut first_row = 0u64;
         for g in 0..reader.num_row_groups() {
             let rows = usize::try_from(metadata.row_group(g).num_rows()).unwrap_or(0);
-            let group = reader.get_row_group(g).map_err(|e| self.decode_error(g, "", &e))?;
+            let group = guarded(|| reader.get_row_group(g)).map_err(|e| self.decode_error(g, "", &e))?;
             let chunks = self.read_group(group.as_ref(), g, rows, &leaves, &columns)?;
             for r in 0..rows {
                 self.report.rows += 1;

@@ -23,7 +23,7 @@ use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
 use parquet::schema::types::{ColumnDescPtr, SchemaDescriptor};
 
 use super::{format_error, ItemVectors, RowSink, VectorsError};
-use crate::build::parquet_columns::{decode_message, flat_rows, read_chunk, type_name, Chunk, Leaves};
+use crate::build::parquet_columns::{decode_message, flat_rows, guarded, read_chunk, type_name, Chunk, Leaves};
 use crate::build::read::ReadReport;
 use crate::pack::MAX_DIM;
 
@@ -96,7 +96,8 @@ pub(super) struct ColumnNames<'a> {
 /// Reads `path` as described in the module docs.
 pub(super) fn read_parquet(path: &Path, columns: &ColumnNames<'_>) -> Result<(ItemVectors, ReadReport), VectorsError> {
     let file = File::open(path).map_err(|source| VectorsError::Io { path: path.to_owned(), source })?;
-    let reader = SerializedFileReader::new(file).map_err(|e| format_error(path, format!("not a readable Parquet file: {e}")))?;
+    let reader =
+        guarded(|| SerializedFileReader::new(file)).map_err(|e| format_error(path, format!("not a readable Parquet file: {e}")))?;
     let metadata = reader.metadata();
     let schema = Schema::new(path, metadata.file_metadata().schema_descr());
     let id_leaf = schema.id_column(columns.id)?;
@@ -108,7 +109,7 @@ pub(super) fn read_parquet(path: &Path, columns: &ColumnNames<'_>) -> Result<(It
     for g in 0..reader.num_row_groups() {
         let rows = usize::try_from(metadata.row_group(g).num_rows()).unwrap_or(0);
         sink.row_group = Some((g, first_row));
-        let group = reader.get_row_group(g).map_err(|e| decode_error(path, g, columns.id, &e))?;
+        let group = guarded(|| reader.get_row_group(g)).map_err(|e| decode_error(path, g, columns.id, &e))?;
         let group = GroupReader { schema: &schema, group: group.as_ref(), index: g, rows };
         let id_descr = &schema.leaves[id_leaf];
         let ids = read_chunk(group.group, id_leaf, id_descr, rows).map_err(|e| group.error(columns.id, &e))?;
