@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-mod parquet_file;
+pub(crate) mod parquet_file;
 
 use super::assemble::normalize_rows;
 use super::read::{Problem, ReadReport};

@@ -37,13 +37,14 @@ enum Layout {
 }
 
 /// One column chunk's levels and values.
-struct Chunk {
+pub(crate) struct Chunk {
     def: Vec<i16>,
     rep: Vec<i16>,
-    values: Values,
+    pub(crate) values: Values,
 }
 
-enum Values {
+/// A column chunk's values, by physical type.
+pub(crate) enum Values {
     Int32(Vec<i32>),
     Int64(Vec<i64>),
     Float(Vec<f32>),
@@ -52,7 +53,8 @@ enum Values {
 }
 
 impl Values {
-    fn number(&self, i: usize) -> f64 {
+    /// Value `i` as a number (a string is NaN).
+    pub(crate) fn number(&self, i: usize) -> f64 {
         match self {
             Values::Int32(v) => f64::from(v[i]),
             Values::Int64(v) => v[i] as f64,
@@ -62,7 +64,8 @@ impl Values {
         }
     }
 
-    fn id(&self, i: usize) -> Result<String, String> {
+    /// Value `i` as an id: an integer or a UTF-8 string.
+    pub(crate) fn id(&self, i: usize) -> Result<String, String> {
         match self {
             Values::Int32(v) => Ok(v[i].to_string()),
             Values::Int64(v) => Ok(v[i].to_string()),
@@ -94,7 +97,8 @@ fn read_all<T: DataType>(
     Ok(Chunk { def, rep, values: wrap(values) })
 }
 
-fn read_chunk(group: &dyn RowGroupReader, leaf: usize, descr: &ColumnDescPtr, rows: usize) -> Result<Chunk, ParquetError> {
+/// Reads column `leaf` of a row group of `rows` rows whole.
+pub(crate) fn read_chunk(group: &dyn RowGroupReader, leaf: usize, descr: &ColumnDescPtr, rows: usize) -> Result<Chunk, ParquetError> {
     match group.get_column_reader(leaf)? {
         ColumnReader::Int32ColumnReader(r) => read_all(r, descr, rows, Values::Int32),
         ColumnReader::Int64ColumnReader(r) => read_all(r, descr, rows, Values::Int64),
@@ -106,7 +110,7 @@ fn read_chunk(group: &dyn RowGroupReader, leaf: usize, descr: &ColumnDescPtr, ro
 }
 
 /// A non-repeated column's value per row (`None` when null).
-fn flat_rows(chunk: &Chunk, descr: &ColumnDescPtr, rows: usize) -> Result<Vec<Option<usize>>, ParquetError> {
+pub(crate) fn flat_rows(chunk: &Chunk, descr: &ColumnDescPtr, rows: usize) -> Result<Vec<Option<usize>>, ParquetError> {
     let max_def = descr.max_def_level();
     if max_def == 0 {
         return Ok((0..rows).map(Some).collect());
@@ -182,14 +186,20 @@ fn column_error(path: &Path, column: &str, message: impl Into<String>) -> Vector
 }
 
 fn decode_error(path: &Path, row_group: usize, column: &str, error: &ParquetError) -> VectorsError {
+    VectorsError::Parquet { path: path.to_owned(), row_group, column: column.to_owned(), message: decode_message(error) }
+}
+
+/// The decoder's message, with the codecs this build reads when it names an unsupported one.
+pub(crate) fn decode_message(error: &ParquetError) -> String {
     let mut message = error.to_string();
     if message.contains("Disabled feature") || message.contains("not supported") {
         message.push_str(" (this build reads uncompressed, Snappy and gzip Parquet; Spark writes Snappy by default)");
     }
-    VectorsError::Parquet { path: path.to_owned(), row_group, column: column.to_owned(), message }
+    message
 }
 
-fn type_name(descr: &ColumnDescPtr) -> String {
+/// A column's type for errors: `int32`, `repeated float`, …
+pub(crate) fn type_name(descr: &ColumnDescPtr) -> String {
     let repeated = if descr.max_rep_level() > 0 { "repeated " } else { "" };
     format!("{repeated}{}", descr.physical_type())
 }
@@ -268,25 +278,26 @@ fn push_row(
 }
 
 /// The file's leaf columns, and the file's name for errors.
-struct Schema<'a> {
+pub(crate) struct Schema<'a> {
     path: &'a Path,
-    leaves: &'a [ColumnDescPtr],
+    pub(crate) leaves: &'a [ColumnDescPtr],
     top_level: Vec<&'a str>,
 }
 
 impl<'a> Schema<'a> {
-    fn new(path: &'a Path, schema: &'a SchemaDescriptor) -> Schema<'a> {
+    /// The schema of the file at `path`.
+    pub(crate) fn new(path: &'a Path, schema: &'a SchemaDescriptor) -> Schema<'a> {
         let top_level = schema.root_schema().get_fields().iter().map(|f| f.name()).collect();
         Schema { path, leaves: schema.columns(), top_level }
     }
 
     /// The top-level column names, quoted, for "no such column" errors.
-    fn listed(&self) -> String {
+    pub(crate) fn listed(&self) -> String {
         self.top_level.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
     }
 
     /// The leaves under the top-level column `name`.
-    fn under(&self, name: &str) -> Vec<usize> {
+    pub(crate) fn under(&self, name: &str) -> Vec<usize> {
         (0..self.leaves.len()).filter(|&i| self.leaves[i].path().parts().first().is_some_and(|p| p == name)).collect()
     }
 
@@ -294,7 +305,8 @@ impl<'a> Schema<'a> {
         matches!(self.leaves[i].physical_type(), PhysicalType::FLOAT | PhysicalType::DOUBLE | PhysicalType::INT32 | PhysicalType::INT64)
     }
 
-    fn is_plain(&self, i: usize) -> bool {
+    /// Whether leaf `i` is a top-level, non-repeated column.
+    pub(crate) fn is_plain(&self, i: usize) -> bool {
         self.leaves[i].max_rep_level() == 0 && self.leaves[i].path().parts().len() == 1
     }
 
@@ -412,4 +424,25 @@ impl GroupReader<'_> {
         }
         Ok(vectors)
     }
+}
+
+/// The Parquet files at `path`: the file itself, or the part files of a folder in name order,
+/// as Spark and warehouses write them (`part-00000-….snappy.parquet`), leaving out `_SUCCESS`,
+/// checksums (`*.crc`), sub-folders and every name that starts with `.` or `_`. An empty list
+/// for a folder with no such file.
+pub(crate) fn part_files(path: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut parts = Vec::new();
+    for entry in std::fs::read_dir(path)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(['.', '_']) || name.ends_with(".crc") || !entry.path().is_file() {
+            continue;
+        }
+        parts.push(entry.path());
+    }
+    parts.sort();
+    Ok(parts)
 }
