@@ -9,7 +9,7 @@
 //! * `score`: `float` or `double`, higher = closer (a cosine, Jaccard, a count …).
 //!
 //! Other columns are ignored. A missing column or one of another type is a
-//! [`NeighboursFileError::Column`] naming the file and the column. Rows with a null or unknown
+//! [`ParquetFileError::Column`] naming the file and the column. Rows with a null or unknown
 //! id, a self pair, a null, non-finite or non-positive score, or a pair seen before (in any
 //! file) are skipped and reported (file, row group and row, column), as `--vectors` rows are.
 //!
@@ -27,7 +27,7 @@ use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
 use thiserror::Error;
 
 use super::read::{echo, ReadReport};
-use super::vectors::parquet_file::{decode_message, flat_rows, part_files, read_chunk, type_name, Schema};
+use super::vectors::parquet_file::{decode_message, flat_rows, part_files, read_chunk, type_name, ParquetFileError, Schema};
 use crate::pack::PackContents;
 
 /// The column of the item whose list a row adds to.
@@ -40,44 +40,17 @@ pub const SCORE_COLUMN: &str = "score";
 /// A neighbours file that cannot be used at all.
 #[derive(Debug, Error)]
 pub enum NeighboursFileError {
-    /// A file or folder could not be read.
-    #[error("{path}: cannot read: {source}")]
-    Io {
-        /// The file or folder.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// Not a Parquet file, or a folder without part files.
+    /// A file or folder that cannot be read, is not Parquet, or holds no part files.
     #[error("{path}: {message}")]
-    Format {
+    File {
         /// The file or folder.
         path: PathBuf,
-        /// What is wrong.
+        /// What is wrong (`cannot read: …` with the system's reason).
         message: String,
     },
-    /// A column is missing or of the wrong type.
-    #[error("{path}: column {column:?}: {message}")]
-    Column {
-        /// The file.
-        path: PathBuf,
-        /// The column.
-        column: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// A column chunk could not be decoded (corrupt data, an unsupported codec).
-    #[error("{path}: row group {row_group}, column {column:?}: cannot decode: {message}")]
-    Parquet {
-        /// The file.
-        path: PathBuf,
-        /// The row group (0-based).
-        row_group: usize,
-        /// The column.
-        column: String,
-        /// The decoder's message.
-        message: String,
-    },
+    /// A column is missing or of the wrong type, or a column chunk cannot be decoded.
+    #[error(transparent)]
+    Parquet(#[from] ParquetFileError),
     /// No row was usable.
     #[error("{path}: no usable neighbour pairs ({skipped} rows skipped)")]
     Empty {
@@ -124,10 +97,10 @@ struct Lists<'a> {
 /// Reads the lists at `path` (a file or a folder of part files) for the items of `contents`,
 /// keeping the best `k` per item.
 pub fn read_neighbours_file(path: &Path, contents: &PackContents, k: usize) -> Result<ImportedNeighbours, NeighboursFileError> {
-    let files = part_files(path).map_err(|source| NeighboursFileError::Io { path: path.to_owned(), source })?;
+    let files = part_files(path).map_err(|e| file_error(path, format!("cannot read: {e}")))?;
     if files.is_empty() {
         let message = "the folder holds no part files (names starting with . or _ and *.crc are left out)".to_owned();
-        return Err(NeighboursFileError::Format { path: path.to_owned(), message });
+        return Err(file_error(path, message));
     }
     let ids: Vec<&str> = contents.items.iter().map(|item| item.id.as_str()).collect();
     let by_id = ids.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
@@ -143,11 +116,18 @@ pub fn read_neighbours_file(path: &Path, contents: &PackContents, k: usize) -> R
     Ok(imported)
 }
 
+fn file_error(path: &Path, message: String) -> NeighboursFileError {
+    NeighboursFileError::File { path: path.to_owned(), message }
+}
+
 /// The leaf of column `name`: top level, not repeated, of one of the `allowed` types.
 fn column(schema: &Schema<'_>, path: &Path, name: &str, allowed: &[PhysicalType], expected: &str) -> Result<usize, NeighboursFileError> {
-    let error = |message: String| NeighboursFileError::Column { path: path.to_owned(), column: name.to_owned(), message };
+    let error = |message: String| ParquetFileError::Column { path: path.to_owned(), column: name.to_owned(), message }.into();
     match schema.under(name)[..] {
-        [] => Err(error(format!("no such column (the columns are {}); expected {ITEM_COLUMN}, {NEIGHBOUR_COLUMN}, {SCORE_COLUMN}", schema.listed()))),
+        [] => Err(error(format!(
+            "no such column (the columns are {}); expected {ITEM_COLUMN}, {NEIGHBOUR_COLUMN}, {SCORE_COLUMN}",
+            schema.listed()
+        ))),
         [leaf] if schema.is_plain(leaf) && allowed.contains(&schema.leaves[leaf].physical_type()) => Ok(leaf),
         [leaf] if schema.is_plain(leaf) => Err(error(format!("the column is {}; expected {expected}", type_name(&schema.leaves[leaf])))),
         _ => Err(error(format!("the column is a list or a group; expected {expected}"))),
@@ -157,9 +137,8 @@ fn column(schema: &Schema<'_>, path: &Path, name: &str, allowed: &[PhysicalType]
 impl Lists<'_> {
     /// Reads one Parquet file into the lists, with its report.
     fn read_file(&mut self, path: &Path) -> Result<(), NeighboursFileError> {
-        let file = File::open(path).map_err(|source| NeighboursFileError::Io { path: path.to_owned(), source })?;
-        let reader = SerializedFileReader::new(file)
-            .map_err(|e| NeighboursFileError::Format { path: path.to_owned(), message: format!("not a readable Parquet file: {e}") })?;
+        let file = File::open(path).map_err(|e| file_error(path, format!("cannot read: {e}")))?;
+        let reader = SerializedFileReader::new(file).map_err(|e| file_error(path, format!("not a readable Parquet file: {e}")))?;
         let metadata = reader.metadata();
         let schema = Schema::new(path, metadata.file_metadata().schema_descr());
         const ID: [PhysicalType; 3] = [PhysicalType::INT32, PhysicalType::INT64, PhysicalType::BYTE_ARRAY];
@@ -176,7 +155,7 @@ impl Lists<'_> {
         for g in 0..reader.num_row_groups() {
             let rows = usize::try_from(metadata.row_group(g).num_rows()).unwrap_or(0);
             self.group_starts[file_index as usize].push(first_row);
-            let decode = |column: &str, e: &parquet::errors::ParquetError| NeighboursFileError::Parquet {
+            let decode = |column: &str, e: &parquet::errors::ParquetError| ParquetFileError::Decode {
                 path: path.to_owned(),
                 row_group: g,
                 column: column.to_owned(),
@@ -323,7 +302,7 @@ fn group_cells(
 }
 
 /// What [`apply_neighbours`] did, for the build summary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct AppliedNeighbours {
     /// Items whose list is the imported one.
     pub imported: usize,
@@ -332,6 +311,8 @@ pub struct AppliedNeighbours {
     pub title_similar: usize,
     /// Items with no list at all: their similar shelf ranks by embedding similarity.
     pub without: usize,
+    /// The largest score, when it was above 1 and every score was divided by it.
+    pub scaled_by: Option<f64>,
 }
 
 /// Puts the imported lists into `contents` (whose lists for items without interactions are
@@ -339,7 +320,7 @@ pub struct AppliedNeighbours {
 pub fn apply_neighbours(contents: &mut PackContents, imported: ImportedNeighbours) -> AppliedNeighbours {
     let n = contents.items.len();
     contents.neighbours.resize(n, Vec::new());
-    let mut applied = AppliedNeighbours::default();
+    let mut applied = AppliedNeighbours { scaled_by: imported.scaled_by, ..AppliedNeighbours::default() };
     for (list, new) in contents.neighbours.iter_mut().zip(imported.lists) {
         if !new.is_empty() {
             *list = new;

@@ -149,8 +149,8 @@ struct Built<'a> {
     contents: PackContents,
     /// The imported vectors: file, dimension and how they matched the catalog.
     vectors: Option<(&'a Path, usize, AppliedVectors)>,
-    /// The imported neighbour lists: path, what they gave, and the divisor of the scores.
-    neighbours: Option<(&'a Path, AppliedNeighbours, Option<f64>)>,
+    /// The imported neighbour lists: path and what they gave.
+    neighbours: Option<(&'a Path, AppliedNeighbours)>,
     /// The image vectors: file and what was stored.
     images: Option<(&'a Path, AppliedImageVectors)>,
     bytes: Vec<u8>,
@@ -225,7 +225,7 @@ fn add_neighbours<'a>(
     contents: &mut PackContents,
     extras: &'a BuildExtras,
     k: usize,
-) -> Result<Option<(&'a Path, AppliedNeighbours, Option<f64>)>, CliError> {
+) -> Result<Option<(&'a Path, AppliedNeighbours)>, CliError> {
     let Some(path) = extras.neighbours_file.as_deref() else { return Ok(None) };
     let step = spinner(format!("reading {}", path.display()));
     let read = read_neighbours_file(path, contents, k);
@@ -234,8 +234,7 @@ fn add_neighbours<'a>(
     for report in &imported.reports {
         print_report("neighbours", report);
     }
-    let scaled_by = imported.scaled_by;
-    Ok(Some((path, apply_neighbours(contents, imported), scaled_by)))
+    Ok(Some((path, apply_neighbours(contents, imported))))
 }
 
 /// Reads `--image-vectors` (if given) into the contents' image embeddings.
@@ -313,8 +312,8 @@ fn print_extras_summary(built: &Built) {
             applied.unknown
         );
     }
-    if let Some((path, applied, scaled_by)) = &built.neighbours {
-        let scaled = scaled_by.map_or(String::new(), |s| format!(" (scores divided by the largest, {s})"));
+    if let Some((path, applied)) = &built.neighbours {
+        let scaled = applied.scaled_by.map_or(String::new(), |s| format!(" (scores divided by the largest, {s})"));
         eprintln!(
             "  neighbours from {}{scaled}: {} items with an imported list, {} items without interactions keep their title-similar list, {} items without a list (similar items by embedding)",
             path.display(),

@@ -9,8 +9,8 @@
 //!
 //! The id column holds integers (`int32`/`int64`, as ALS ids are) or strings. Columns are read
 //! one row group at a time with the column reader (no Arrow). A schema that does not fit is a
-//! [`VectorsError::Column`] naming the column; a page that cannot be decoded is a
-//! [`VectorsError::Parquet`] naming the row group and column. Rows with a null id, a null or
+//! [`ParquetFileError::Column`] naming the column; a page that cannot be decoded is a
+//! [`ParquetFileError::Decode`] naming the row group and column. Rows with a null id, a null or
 //! empty vector, a null or non-finite value, another dimension than the first row, or an id seen
 //! before are skipped and reported (file, row group and row, column), like bad CSV rows.
 
@@ -23,10 +23,38 @@ use parquet::data_type::{ByteArray, DataType};
 use parquet::errors::ParquetError;
 use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
 use parquet::schema::types::{ColumnDescPtr, SchemaDescriptor};
+use thiserror::Error;
 
 use super::{format_error, ItemVectors, RowSink, VectorsError};
 use crate::build::read::ReadReport;
 use crate::pack::MAX_DIM;
+
+/// A Parquet file whose schema or data a reader cannot use (`--vectors`, `--neighbours-file`).
+#[derive(Debug, Error)]
+pub enum ParquetFileError {
+    /// A column is missing or of the wrong type.
+    #[error("{path}: column {column:?}: {message}")]
+    Column {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The column (its dotted path).
+        column: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A column chunk could not be decoded (corrupt data, an unsupported codec).
+    #[error("{path}: row group {row_group}, column {column:?}: cannot decode: {message}")]
+    Decode {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The row group (0-based).
+        row_group: usize,
+        /// The column.
+        column: String,
+        /// The decoder's message.
+        message: String,
+    },
+}
 
 /// Where the vector values are.
 enum Layout {
@@ -182,11 +210,11 @@ fn values_len(values: &Values) -> usize {
 }
 
 fn column_error(path: &Path, column: &str, message: impl Into<String>) -> VectorsError {
-    VectorsError::Column { path: path.to_owned(), column: column.to_owned(), message: message.into() }
+    ParquetFileError::Column { path: path.to_owned(), column: column.to_owned(), message: message.into() }.into()
 }
 
 fn decode_error(path: &Path, row_group: usize, column: &str, error: &ParquetError) -> VectorsError {
-    VectorsError::Parquet { path: path.to_owned(), row_group, column: column.to_owned(), message: decode_message(error) }
+    ParquetFileError::Decode { path: path.to_owned(), row_group, column: column.to_owned(), message: decode_message(error) }.into()
 }
 
 /// The decoder's message, with the codecs this build reads when it names an unsupported one.
