@@ -335,3 +335,30 @@ fn cli_builds_a_pack_whose_similar_shelf_follows_the_imported_lists() {
     let (ok, stderr) = build(&["--neighbours-file", &path("catalog.csv")]);
     assert!(!ok && stderr.contains("catalog.csv: not a readable Parquet file"), "{stderr}");
 }
+
+#[test]
+fn damaged_files_are_errors_or_skipped_rows_never_panics() {
+    let (_dir, dir) = temp();
+    let good = dir.join("good.parquet");
+    let ids = ["SKU-0", "SKU-1", "SKU-2", "SKU-3", "SKU-4", "SKU-5"];
+    let pairs: Vec<(Option<&'static str>, Option<&'static str>, Option<f64>)> =
+        (0..300).map(|n| (Some(ids[n % 6]), Some(ids[(n / 6) % 6]), Some(1.0 + n as f64))).collect();
+    write(&good, SPARK_SCHEMA, &[rows(&pairs)]);
+    let bytes = std::fs::read(&good).unwrap();
+    let path = dir.join("nn.parquet");
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    assert!(matches!(read(&path, 5), Err(NeighboursFileError::File { message, .. }) if message.contains("not a readable Parquet file")));
+    // The footer intact, the column data overwritten: each outcome is an error naming the file,
+    // or lists of the sample's items.
+    for at in (4..bytes.len() / 2).step_by(61) {
+        let mut damaged = bytes.clone();
+        for b in &mut damaged[at..(at + 16).min(bytes.len())] {
+            *b ^= 0xA5;
+        }
+        std::fs::write(&path, &damaged).unwrap();
+        match read(&path, 5) {
+            Ok(imported) => assert!(imported.lists.iter().all(|l| l.len() <= 5 && l.iter().all(|&(j, s)| j < 6 && s > 0.0 && s <= 1.0))),
+            Err(e) => assert!(e.to_string().starts_with(&path.display().to_string()), "{e}"),
+        }
+    }
+}
