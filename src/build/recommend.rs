@@ -148,6 +148,12 @@ fn id_value(v: &Value) -> Option<String> {
     }
 }
 
+/// Why a line or one of its events was not usable: an error kind and its detail.
+type Failure = (&'static str, String);
+
+/// A line's failure, with the shopper when it was read before the failure.
+type LineFailure = (Option<String>, Failure);
+
 /// Turns one history line into a shelf, using `engine` (its events are cleared first).
 pub fn recommend_line<B: AsRef<[u8]>>(
     engine: &mut Engine<B>,
@@ -162,56 +168,17 @@ pub fn recommend_line<B: AsRef<[u8]>>(
         items: Vec::new(),
         error: Some(LineError { kind: kind.to_owned(), message: format!("{source}:line {line_no}: {detail}") }),
     };
-    let value: Value = match serde_json::from_str(line) {
-        Ok(v) => v,
-        Err(e) => return fail(None, "malformed_json", format!("not valid JSON: {e}")),
-    };
-    let Some(obj) = value.as_object() else {
-        return fail(None, "invalid_line", "expected an object {\"shopper\": …, \"events\": […]}".to_owned());
-    };
-    let shopper = match obj.get("shopper") {
-        Some(v) => match id_value(v) {
-            Some(s) => Some(s),
-            None => return fail(None, "invalid_line", format!("field \"shopper\": expected a string, found {}", echo_json(v))),
-        },
-        None => return fail(None, "invalid_line", "missing field \"shopper\"".to_owned()),
-    };
-    let events = match obj.get("events") {
-        Some(Value::Array(a)) => a,
-        Some(v) => return fail(shopper, "invalid_line", format!("field \"events\": expected an array, found {}", echo_json(v))),
-        None => return fail(shopper, "invalid_line", "missing field \"events\"".to_owned()),
+    let (shopper, events) = match history_line(line) {
+        Ok(parsed) => parsed,
+        Err((shopper, (kind, detail))) => return fail(shopper, kind, detail),
     };
     let mut newest: Option<i64> = None;
     for (i, event) in events.iter().enumerate() {
         let at = format!("event {}", i + 1);
-        let Some(e) = event.as_object() else {
-            return fail(shopper, "invalid_event", format!("{at}: expected an object, found {}", echo_json(event)));
+        let (input, ts) = match history_event(event) {
+            Ok(parsed) => parsed,
+            Err((kind, detail)) => return fail(shopper, kind, format!("{at}: {detail}")),
         };
-        let kind = match e.get("type") {
-            Some(Value::String(s)) => s.clone(),
-            Some(v) => return fail(shopper, "invalid_event", format!("{at}: field \"type\": expected a string, found {}", echo_json(v))),
-            None => return fail(shopper, "invalid_event", format!("{at}: missing field \"type\"")),
-        };
-        let item = match e.get("item") {
-            None | Some(Value::Null) => None,
-            Some(v) => match id_value(v) {
-                Some(s) => Some(s),
-                None => return fail(shopper, "invalid_event", format!("{at}: field \"item\": expected a string, found {}", echo_json(v))),
-            },
-        };
-        let ts = match parse_timestamp(e.get("ts").unwrap_or(&Value::Null)) {
-            Ok(t) => t,
-            Err(m) => return fail(shopper, "bad_timestamp", format!("{at}: field \"ts\": {m}")),
-        };
-        let qty = match e.get("qty") {
-            None | Some(Value::Null) => None,
-            Some(v) => match v.as_f64() {
-                Some(q) => Some(q),
-                None => return fail(shopper, "invalid_event", format!("{at}: field \"qty\": expected a number, found {}", echo_json(v))),
-            },
-        };
-        let query = e.get("query").and_then(Value::as_str).map(str::to_owned);
-        let input = EventInput { item, kind, ts: ts as f64, qty, query };
         if let Err(err) = engine.track(&input, config.now_ms) {
             let message = shorten_echoes(err.to_string(), &[input.item.as_deref(), Some(&input.kind)]);
             return fail(shopper, err.kind(), format!("{at}: {message}"));
@@ -223,6 +190,55 @@ pub fn recommend_line<B: AsRef<[u8]>>(
         Ok(shelf) => LineResult { shopper, items: shelf.items.into_iter().map(|s| s.card.id).collect(), error: None },
         Err(err) => fail(shopper, err.kind(), err.to_string()),
     }
+}
+
+/// A history line's shopper and events; on failure, the shopper when it was read.
+fn history_line(line: &str) -> Result<(Option<String>, Vec<Value>), LineFailure> {
+    let value: Value = serde_json::from_str(line).map_err(|e| (None, ("malformed_json", format!("not valid JSON: {e}"))))?;
+    let Value::Object(mut obj) = value else {
+        return Err((None, ("invalid_line", "expected an object {\"shopper\": …, \"events\": […]}".to_owned())));
+    };
+    let shopper = match obj.get("shopper") {
+        Some(v) => match id_value(v) {
+            Some(s) => Some(s),
+            None => return Err((None, ("invalid_line", format!("field \"shopper\": expected a string, found {}", echo_json(v))))),
+        },
+        None => return Err((None, ("invalid_line", "missing field \"shopper\"".to_owned()))),
+    };
+    match obj.remove("events") {
+        Some(Value::Array(a)) => Ok((shopper, a)),
+        Some(v) => Err((shopper, ("invalid_line", format!("field \"events\": expected an array, found {}", echo_json(&v))))),
+        None => Err((shopper, ("invalid_line", "missing field \"events\"".to_owned()))),
+    }
+}
+
+/// One event of a history line as the engine takes it, with its time in ms.
+fn history_event(event: &Value) -> Result<(EventInput, i64), Failure> {
+    let Some(e) = event.as_object() else {
+        return Err(("invalid_event", format!("expected an object, found {}", echo_json(event))));
+    };
+    let kind = match e.get("type") {
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => return Err(("invalid_event", format!("field \"type\": expected a string, found {}", echo_json(v)))),
+        None => return Err(("invalid_event", "missing field \"type\"".to_owned())),
+    };
+    let item = match e.get("item") {
+        None | Some(Value::Null) => None,
+        Some(v) => match id_value(v) {
+            Some(s) => Some(s),
+            None => return Err(("invalid_event", format!("field \"item\": expected a string, found {}", echo_json(v)))),
+        },
+    };
+    let ts = parse_timestamp(e.get("ts").unwrap_or(&Value::Null)).map_err(|m| ("bad_timestamp", format!("field \"ts\": {m}")))?;
+    let qty = match e.get("qty") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_f64() {
+            Some(q) => Some(q),
+            None => return Err(("invalid_event", format!("field \"qty\": expected a number, found {}", echo_json(v)))),
+        },
+    };
+    let query = e.get("query").and_then(Value::as_str).map(str::to_owned);
+    Ok((EventInput { item, kind, ts: ts as f64, qty, query }, ts))
 }
 
 /// Reads every line of `input` (named `source` in messages), writes one JSON line per input
@@ -257,4 +273,53 @@ pub fn recommend_stream<B: AsRef<[u8]>, R: Read, W: Write>(
     engine.clear_events();
     out.flush()?;
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line_error(line: &str) -> LineFailure {
+        history_line(line).err().unwrap_or_else(|| panic!("{line} was accepted"))
+    }
+
+    fn event_error(event: &str) -> Failure {
+        let value: Value = serde_json::from_str(event).unwrap_or_else(|e| panic!("{event}: {e}"));
+        history_event(&value).err().unwrap_or_else(|| panic!("{event} was accepted"))
+    }
+
+    #[test]
+    fn every_bad_line_names_its_kind_and_field() {
+        assert_eq!(line_error("{").1 .0, "malformed_json");
+        assert_eq!(line_error("[1]"), (None, ("invalid_line", "expected an object {\"shopper\": …, \"events\": […]}".to_owned())));
+        assert_eq!(line_error(r#"{"events": []}"#), (None, ("invalid_line", "missing field \"shopper\"".to_owned())));
+        assert_eq!(line_error(r#"{"shopper": [], "events": []}"#).1 .1, "field \"shopper\": expected a string, found []");
+        let (shopper, (kind, detail)) = line_error(r#"{"shopper": 7, "events": 3}"#);
+        assert_eq!(
+            (shopper.as_deref(), kind, detail.as_str()),
+            (Some("7"), "invalid_line", "field \"events\": expected an array, found 3")
+        );
+        assert_eq!(line_error(r#"{"shopper": "a"}"#), (Some("a".to_owned()), ("invalid_line", "missing field \"events\"".to_owned())));
+    }
+
+    #[test]
+    fn every_bad_event_names_its_kind_and_field() {
+        assert_eq!(event_error("3"), ("invalid_event", "expected an object, found 3".to_owned()));
+        assert_eq!(event_error(r#"{"ts": 1}"#), ("invalid_event", "missing field \"type\"".to_owned()));
+        assert_eq!(event_error(r#"{"type": 1, "ts": 1}"#).1, "field \"type\": expected a string, found 1");
+        assert_eq!(event_error(r#"{"type": "view", "item": {}, "ts": 1}"#).1, "field \"item\": expected a string, found {}");
+        assert_eq!(event_error(r#"{"type": "view", "item": "a", "ts": "soon"}"#).0, "bad_timestamp");
+        assert_eq!(event_error(r#"{"type": "buy", "item": "a", "ts": 1, "qty": "2"}"#).1, "field \"qty\": expected a number, found \"2\"");
+    }
+
+    #[test]
+    fn a_good_event_keeps_every_field() {
+        let value: Value = serde_json::from_str(r#"{"type": "buy", "item": 12, "ts": 5, "qty": 2, "query": "mug"}"#).unwrap_or_default();
+        let (input, ts) = history_event(&value).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(ts, 5);
+        assert_eq!(
+            (input.item.as_deref(), input.kind.as_str(), input.ts, input.qty, input.query.as_deref()),
+            (Some("12"), "buy", 5.0, Some(2.0), Some("mug"))
+        );
+    }
 }

@@ -61,20 +61,7 @@ pub fn parse_rules(text: &str, path: &Path, contents: &PackContents) -> Result<V
     if header != COLUMNS {
         return Err(bad(1, "header", format!("expected the columns {} (found: {})", COLUMNS.join(","), header.join(","))));
     }
-    // Line numbers from byte offsets (the CSV reader's own count and offsets do not account for
-    // the blank and comment lines it skips before a record).
-    let bytes = text.as_bytes();
-    let line_at = |byte: u64| {
-        let mut at = (byte as usize).min(bytes.len());
-        loop {
-            match bytes.get(at) {
-                Some(b'\n' | b'\r' | b' ' | b'\t') => at += 1,
-                Some(b'#') => at += bytes[at..].iter().position(|&b| b == b'\n').map_or(bytes.len() - at, |p| p + 1),
-                _ => break,
-            }
-        }
-        bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1
-    };
+    let line_at = |byte: u64| line_of(text.as_bytes(), byte);
     let mut rules = Vec::new();
     for record in rdr.records() {
         let record = record.map_err(|e| bad(e.position().map_or(0, |p| line_at(p.byte())), "action", e.to_string()))?;
@@ -82,56 +69,72 @@ pub fn parse_rules(text: &str, path: &Path, contents: &PackContents) -> Result<V
         if record.len() < 3 || record.len() > 4 {
             return Err(bad(line, "action", format!("expected 4 fields (action,target,name,value), found {}", record.len())));
         }
-        let name = &record[2];
-        let target = match &record[1] {
-            "item" => RuleTarget::Item(
-                contents
-                    .items
-                    .iter()
-                    .position(|it| it.id == name)
-                    .ok_or_else(|| bad(line, "name", format!("unknown item id {name:?}: it is not in the catalog")))?
-                    as u32,
-            ),
-            "category" => RuleTarget::Category(
-                contents
-                    .categories
-                    .iter()
-                    .position(|c| c == name)
-                    .ok_or_else(|| bad(line, "name", format!("unknown category {name:?}: it is not in the catalog")))?
-                    as u32,
-            ),
-            other => return Err(bad(line, "target", format!("{other:?} is not item or category"))),
-        };
+        let target = rule_target(&record[1], &record[2], contents).map_err(|(field, message)| bad(line, field, message))?;
         let value = record.get(3).filter(|v| !v.is_empty());
-        let number = |default: f32| -> Result<f32, RulesFileError> {
-            value.map_or(Ok(default), |v| v.parse::<f32>().map_err(|_| bad(line, "value", format!("{v:?} is not a number"))))
-        };
-        let weight = |default: f32| -> Result<f32, RulesFileError> {
-            let w = number(default)?;
-            if w.is_finite() && w > 0.0 && w <= MAX_WEIGHT {
-                Ok(w)
-            } else {
-                Err(bad(line, "value", format!("weight {w} must be above 0 and at most {MAX_WEIGHT}")))
-            }
-        };
-        let action = match &record[0] {
-            "boost" => RuleAction::Boost(weight(DEFAULT_BOOST)?),
-            "bury" => RuleAction::Bury(weight(DEFAULT_BURY)?),
-            "pin" => {
-                let p = number(1.0)?;
-                if p.fract() != 0.0 || !(1.0..=1000.0).contains(&p) {
-                    return Err(bad(line, "value", format!("pin position {p} must be a whole number from 1 to 1000")));
-                }
-                RuleAction::Pin(p as u32)
-            }
-            other => return Err(bad(line, "action", format!("{other:?} is not boost, bury or pin"))),
-        };
+        let action = rule_action(&record[0], value).map_err(|(field, message)| bad(line, field, message))?;
         rules.push(PackRule { target, action });
         if rules.len() > MAX_RULES {
             return Err(bad(line, "action", format!("more than {MAX_RULES} rules")));
         }
     }
     Ok(rules)
+}
+
+/// The line (from 1) of the record starting at `byte`. Computed from byte offsets: the CSV
+/// reader's own count and offsets do not account for the blank and comment lines it skips
+/// before a record.
+fn line_of(bytes: &[u8], byte: u64) -> u64 {
+    let mut at = (byte as usize).min(bytes.len());
+    loop {
+        match bytes.get(at) {
+            Some(b'\n' | b'\r' | b' ' | b'\t') => at += 1,
+            Some(b'#') => at += bytes[at..].iter().position(|&b| b == b'\n').map_or(bytes.len() - at, |p| p + 1),
+            _ => break,
+        }
+    }
+    bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+/// A bad field of a rule: the field's name and what is wrong.
+type FieldError = (&'static str, String);
+
+/// The `target` and `name` fields: an item or a category of the pack.
+fn rule_target(target: &str, name: &str, contents: &PackContents) -> Result<RuleTarget, FieldError> {
+    let unknown = |what: &str| ("name", format!("unknown {what} {name:?}: it is not in the catalog"));
+    match target {
+        "item" => contents.items.iter().position(|it| it.id == name).map(|i| RuleTarget::Item(i as u32)).ok_or_else(|| unknown("item id")),
+        "category" => {
+            contents.categories.iter().position(|c| c == name).map(|i| RuleTarget::Category(i as u32)).ok_or_else(|| unknown("category"))
+        }
+        other => Err(("target", format!("{other:?} is not item or category"))),
+    }
+}
+
+/// The `action` and `value` fields: boost or bury with a weight, or pin at a position.
+fn rule_action(action: &str, value: Option<&str>) -> Result<RuleAction, FieldError> {
+    let number = |default: f32| -> Result<f32, FieldError> {
+        value.map_or(Ok(default), |v| v.parse::<f32>().map_err(|_| ("value", format!("{v:?} is not a number"))))
+    };
+    let weight = |default: f32| -> Result<f32, FieldError> {
+        let w = number(default)?;
+        if w.is_finite() && w > 0.0 && w <= MAX_WEIGHT {
+            Ok(w)
+        } else {
+            Err(("value", format!("weight {w} must be above 0 and at most {MAX_WEIGHT}")))
+        }
+    };
+    match action {
+        "boost" => Ok(RuleAction::Boost(weight(DEFAULT_BOOST)?)),
+        "bury" => Ok(RuleAction::Bury(weight(DEFAULT_BURY)?)),
+        "pin" => {
+            let p = number(1.0)?;
+            if p.fract() != 0.0 || !(1.0..=1000.0).contains(&p) {
+                return Err(("value", format!("pin position {p} must be a whole number from 1 to 1000")));
+            }
+            Ok(RuleAction::Pin(p as u32))
+        }
+        other => Err(("action", format!("{other:?} is not boost, bury or pin"))),
+    }
 }
 
 #[cfg(test)]

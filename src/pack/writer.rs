@@ -237,6 +237,14 @@ impl PackContents {
         if n > u32::MAX as usize - 1 {
             return Err(invalid(format!("{n} items is more than a pack can index")));
         }
+        self.check_vectors()?;
+        self.check_items()?;
+        self.check_lists()
+    }
+
+    /// The embedding and the image embedding fit the items.
+    fn check_vectors(&self) -> Result<(), PackError> {
+        let n = self.items.len();
         if self.dim == 0 || self.dim > MAX_DIM {
             return Err(invalid(format!("dim is {}, must be 1..={MAX_DIM}", self.dim)));
         }
@@ -244,19 +252,23 @@ impl PackContents {
         if self.scales.len() != d || self.codes.len() != n * d {
             return Err(invalid(format!("{} scales and {} codes do not fit {n} items × dim {d}", self.scales.len(), self.codes.len())));
         }
-        if let Some(image) = &self.image {
-            let e = image.dim as usize;
-            if image.dim == 0 || image.dim > MAX_DIM {
-                return Err(invalid(format!("image dim is {}, must be 1..={MAX_DIM}", image.dim)));
-            }
-            if image.scales.len() != e || image.codes.len() != n * e {
-                let (s, c) = (image.scales.len(), image.codes.len());
-                return Err(invalid(format!("{s} image scales and {c} image codes do not fit {n} items × image dim {e}")));
-            }
-            if let Some(s) = image.scales.iter().find(|s| !(s.is_finite() && **s >= 0.0)) {
-                return Err(invalid(format!("image scale {s} is not finite and ≥ 0")));
-            }
+        let Some(image) = &self.image else { return Ok(()) };
+        let e = image.dim as usize;
+        if image.dim == 0 || image.dim > MAX_DIM {
+            return Err(invalid(format!("image dim is {}, must be 1..={MAX_DIM}", image.dim)));
         }
+        if image.scales.len() != e || image.codes.len() != n * e {
+            let (s, c) = (image.scales.len(), image.codes.len());
+            return Err(invalid(format!("{s} image scales and {c} image codes do not fit {n} items × image dim {e}")));
+        }
+        if let Some(s) = image.scales.iter().find(|s| !(s.is_finite() && **s >= 0.0)) {
+            return Err(invalid(format!("image scale {s} is not finite and ≥ 0")));
+        }
+        Ok(())
+    }
+
+    /// Names within bounds; item ids non-empty and sorted; category and brand indices exist.
+    fn check_items(&self) -> Result<(), PackError> {
         for (what, names) in [("categories", &self.categories), ("brands", &self.brands)] {
             if names.len() > MAX_NAMES as usize {
                 return Err(invalid(format!("{} {what}, at most {MAX_NAMES}", names.len())));
@@ -281,6 +293,12 @@ impl PackContents {
                 return Err(invalid(format!("item {:?} has brand {}, only {} exist", it.id, it.brand, self.brands.len())));
             }
         }
+        Ok(())
+    }
+
+    /// Neighbour and bought-together lists: none or one per item, valid targets, best first.
+    fn check_lists(&self) -> Result<(), PackError> {
+        let n = self.items.len();
         for (what, len) in [("neighbour", self.neighbours.len()), ("bought-together", self.together.len())] {
             if len != 0 && len != n {
                 return Err(invalid(format!("{len} {what} lists for {n} items (give none or one per item)")));

@@ -54,29 +54,8 @@ fn chart(title: &str, series: &[String], groups: &[Group]) -> String {
         let x0 = left + g as f64 * group_w + 8.0;
         for (s, value) in values.iter().enumerate() {
             let Some(e) = value else { continue };
-            let x = x0 + s as f64 * bar_w;
-            let (y0, y1) = (y(0.0), y(e.value));
-            svg.push_str(&format!(
-                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"><title>{}: {:.2}% [{:.2}%, {:.2}%]</title></rect>\n",
-                y0.min(y1),
-                (bar_w - 3.0).max(1.0),
-                (y0 - y1).abs(),
-                COLOURS[s % COLOURS.len()],
-                esc(&format!("{label}, {}", series.get(s).map_or("", String::as_str))),
-                100.0 * e.value,
-                100.0 * e.low,
-                100.0 * e.high
-            ));
-            let cx = x + (bar_w - 3.0) / 2.0;
-            svg.push_str(&format!(
-                "<path d=\"M{cx:.1} {:.1}V{:.1}M{:.1} {:.1}h6M{:.1} {:.1}h6\" stroke=\"#222\" fill=\"none\"/>\n",
-                y(e.low),
-                y(e.high),
-                cx - 3.0,
-                y(e.low),
-                cx - 3.0,
-                y(e.high)
-            ));
+            let name = format!("{label}, {}", series.get(s).map_or("", String::as_str));
+            svg.push_str(&bar(x0 + s as f64 * bar_w, bar_w, COLOURS[s % COLOURS.len()], &name, e, &y));
         }
         svg.push_str(&format!(
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
@@ -87,6 +66,29 @@ fn chart(title: &str, series: &[String], groups: &[Group]) -> String {
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+/// One bar from 0 to the estimate at `x`, with its 95% interval as a whisker and a tooltip.
+fn bar(x: f64, bar_w: f64, colour: &str, name: &str, e: &Estimate, y: &dyn Fn(f64) -> f64) -> String {
+    let (y0, y1) = (y(0.0), y(e.value));
+    let cx = x + (bar_w - 3.0) / 2.0;
+    format!(
+        "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\"><title>{}: {:.2}% [{:.2}%, {:.2}%]</title></rect>\n\
+         <path d=\"M{cx:.1} {:.1}V{:.1}M{:.1} {:.1}h6M{:.1} {:.1}h6\" stroke=\"#222\" fill=\"none\"/>\n",
+        y0.min(y1),
+        (bar_w - 3.0).max(1.0),
+        (y0 - y1).abs(),
+        esc(name),
+        100.0 * e.value,
+        100.0 * e.low,
+        100.0 * e.high,
+        y(e.low),
+        y(e.high),
+        cx - 3.0,
+        y(e.low),
+        cx - 3.0,
+        y(e.high)
+    )
 }
 
 /// The charts of one experiment.

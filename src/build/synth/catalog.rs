@@ -12,7 +12,7 @@ use crate::build::input::CatalogItem;
 use super::draw::{chance, index_below, mix_seed, pick_word, standard_normal, WeightedPicker};
 use super::shop::SynthConfig;
 use super::svg::slug;
-use super::tables::{BRANDS, CATEGORIES, STYLES, VARIANTS};
+use super::tables::{CategorySpec, ProductKind, BRANDS, CATEGORIES, STYLES, VARIANTS};
 
 /// The hidden facts behind one catalog item (same index as the catalog).
 #[derive(Debug, Clone)]
@@ -77,39 +77,9 @@ pub(super) fn build_catalog(cfg: &SynthConfig) -> (Vec<CatalogItem>, Vec<ItemFac
         let style_words = style_spec.map_or(&[][..], |s| s.words);
         let style_name = style_spec.map_or("", |s| s.name);
 
-        // Draw a name; retry a few times, then add a variant, then a number.
-        let mut drawn = None;
-        for _attempt in 0..6 {
-            let product = index_below(&mut rng, spec.kinds.len()).and_then(|k| spec.kinds.get(k));
-            let material = pick_word(&mut rng, spec.materials);
-            let style_word = pick_word(&mut rng, style_words);
-            let Some(product) = product else { break };
-            // The material is named in the title (and then described) for about half the items.
-            let material = if chance(&mut rng, 0.5) { Some(material) } else { None };
-            let title = match material {
-                Some(material) => format!("{style_word} {material} {}", product.name),
-                None => format!("{style_word} {}", product.name),
-            };
-            let free = !titles_taken.contains(&title);
-            drawn = Some((title, product, material));
-            if free {
-                break;
-            }
-        }
-        let Some((base_title, product, material)) = drawn else {
+        let Some((title, product, material)) = draw_title(&mut rng, spec, style_words, &mut titles_taken) else {
             continue;
         };
-        let mut title = base_title.clone();
-        if titles_taken.contains(&title) {
-            let mut variants = VARIANTS.iter().map(|v| format!("{base_title} ({v})"));
-            title = variants.find(|t| !titles_taken.contains(t)).unwrap_or_default();
-            let mut number = 2u64;
-            while title.is_empty() || titles_taken.contains(&title) {
-                title = format!("{base_title} No. {number}");
-                number += 1;
-            }
-        }
-        titles_taken.insert(title.clone());
 
         let brand = pick_brand(&mut rng, style);
         let brand_spec = BRANDS.get(brand);
@@ -148,4 +118,45 @@ pub(super) fn build_catalog(cfg: &SynthConfig) -> (Vec<CatalogItem>, Vec<ItemFac
         });
     }
     (catalog, facts)
+}
+
+/// A product kind, a material named in the title (or none) and a title no other item has:
+/// drawn up to six times, then made unique with a variant, then a number.
+fn draw_title(
+    rng: &mut StdRng,
+    spec: &CategorySpec,
+    style_words: &[&'static str],
+    titles_taken: &mut HashSet<String>,
+) -> Option<(String, &'static ProductKind, Option<&'static str>)> {
+    let mut drawn = None;
+    for _attempt in 0..6 {
+        let product = index_below(rng, spec.kinds.len()).and_then(|k| spec.kinds.get(k));
+        let material = pick_word(rng, spec.materials);
+        let style_word = pick_word(rng, style_words);
+        let Some(product) = product else { break };
+        // The material is named in the title (and then described) for about half the items.
+        let material = if chance(rng, 0.5) { Some(material) } else { None };
+        let title = match material {
+            Some(material) => format!("{style_word} {material} {}", product.name),
+            None => format!("{style_word} {}", product.name),
+        };
+        let free = !titles_taken.contains(&title);
+        drawn = Some((title, product, material));
+        if free {
+            break;
+        }
+    }
+    let (base_title, product, material) = drawn?;
+    let mut title = base_title.clone();
+    if titles_taken.contains(&title) {
+        let mut variants = VARIANTS.iter().map(|v| format!("{base_title} ({v})"));
+        title = variants.find(|t| !titles_taken.contains(t)).unwrap_or_default();
+        let mut number = 2u64;
+        while title.is_empty() || titles_taken.contains(&title) {
+            title = format!("{base_title} No. {number}");
+            number += 1;
+        }
+    }
+    titles_taken.insert(title.clone());
+    Some((title, product, material))
 }

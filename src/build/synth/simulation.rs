@@ -248,16 +248,26 @@ impl Simulation<'_> {
         // Coming back for a consumable they bought before.
         if !bought_consumables.is_empty() && chance(rng, 0.3) {
             if let Some(&item) = index_below(rng, bought_consumables.len()).and_then(|i| bought_consumables.get(i)) {
-                let in_stock = self.index.facts.get(item).is_some_and(|f| f.in_stock);
-                self.push(session, rng, EventKind::View, Some(item), 1);
-                if in_stock && chance(rng, 0.8) {
-                    let qty = draw_qty(rng);
-                    self.push(session, rng, EventKind::AddToCart, Some(item), qty);
-                    session.cart.push((item, qty));
-                }
+                self.rebuy(rng, session, item);
             }
         }
+        self.browse_session(rng, taste, session);
+        self.check_out(rng, session, bought_consumables);
+    }
 
+    /// Views a consumable bought before and usually puts it in the cart again.
+    fn rebuy(&mut self, rng: &mut StdRng, session: &mut Session, item: usize) {
+        let in_stock = self.index.facts.get(item).is_some_and(|f| f.in_stock);
+        self.push(session, rng, EventKind::View, Some(item), 1);
+        if in_stock && chance(rng, 0.8) {
+            let qty = draw_qty(rng);
+            self.push(session, rng, EventKind::AddToCart, Some(item), qty);
+            session.cart.push((item, qty));
+        }
+    }
+
+    /// One to eight views of items to the shopper's taste, with searches, clicks and carts.
+    fn browse_session(&mut self, rng: &mut StdRng, taste: &Taste, session: &mut Session) {
         let views = rng.random_range(1..=4) + rng.random_range(0..=4);
         for _ in 0..views {
             let Some(item) = self.browse(rng, taste) else {
@@ -289,8 +299,10 @@ impl Simulation<'_> {
                 session.cart.push((item, qty));
             }
         }
+    }
 
-        // Second thoughts.
+    /// Second thoughts on the cart, then a checkout of what is left (or an abandoned cart).
+    fn check_out(&mut self, rng: &mut StdRng, session: &mut Session, bought_consumables: &mut Vec<usize>) {
         let mut kept = Vec::with_capacity(session.cart.len());
         for (item, qty) in std::mem::take(&mut session.cart) {
             if chance(rng, 0.12) {
@@ -299,8 +311,6 @@ impl Simulation<'_> {
                 kept.push((item, qty));
             }
         }
-
-        // Checkout (or an abandoned cart).
         if kept.is_empty() || !chance(rng, 0.62) {
             return;
         }
