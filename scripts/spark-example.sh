@@ -19,4 +19,4 @@ load_toolchain
 cargo build --features cli --quiet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-PYSPARK_PYTHON="$python" "$python" tests/spark/check_example.py "$ROOT/target/debug/shelfwise" "$work"
+PYTHONDONTWRITEBYTECODE=1 PYSPARK_PYTHON="$python" "$python" tests/spark/check_example.py "$ROOT/target/debug/shelfwise" "$work"

@@ -47,10 +47,11 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--events", required=True, help="events: .jsonl (gzip ok) or Parquet (file or folder)")
     p.add_argument("--out", required=True, help="output folder (replaced)")
-    p.add_argument("--rank", type=int, default=32, help="ALS factors (the pack's dimension)")
-    p.add_argument("--iterations", type=int, default=10, help="ALS iterations")
-    p.add_argument("--reg", type=float, default=0.05, help="ALS regularization")
-    p.add_argument("--alpha", type=float, default=1.0, help="ALS implicit confidence scale")
+    # The builder's ALS defaults (src/build/als.rs); Spark scales regParam by each row's count.
+    p.add_argument("--rank", type=int, default=64, help="ALS factors (the pack's dimension)")
+    p.add_argument("--iterations", type=int, default=12, help="ALS iterations")
+    p.add_argument("--reg", type=float, default=0.1, help="ALS regularization (regParam)")
+    p.add_argument("--alpha", type=float, default=20.0, help="ALS implicit confidence: 1 + alpha * strength")
     p.add_argument("--k", type=int, default=50, help="neighbours kept per item")
     p.add_argument("--shrink", type=float, default=1.0, help="added to the cosine's denominator")
     p.add_argument("--cap", type=int, default=300, help="a shopper's most recent items that count")
@@ -161,11 +162,12 @@ def run(spark, args):
     events.unpersist()
 
 
-def session(master=None):
+def session(master=None, partitions=8):
+    """A Spark session (`master`: e.g. local[2]; `partitions`: of each shuffle, 2 for one machine)."""
     builder = SparkSession.builder.appName("shelfwise-example")
     if master:
         builder = builder.master(master)
-    spark = builder.config("spark.sql.shuffle.partitions", "8").config("spark.ui.showConsoleProgress", "false").getOrCreate()
+    spark = builder.config("spark.sql.shuffle.partitions", str(partitions)).config("spark.ui.showConsoleProgress", "false").getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark
 

@@ -63,7 +63,7 @@ def main():
     events, catalog = os.path.join(demo, "events.jsonl"), os.path.join(demo, "catalog.csv")
     args = ["--events", events, "--out", spark_out, "--rank", "16", "--iterations", "5", "--k", str(K), "--blocks", "2", "--shrink", "10"]
     started = time.monotonic()
-    spark = shelfwise_job.session("local[2]")
+    spark = shelfwise_job.session("local[2]", partitions=2)
     session_started = time.monotonic()
     shelfwise_job.run(spark, shelfwise_job.parse_args(args))
     done = time.monotonic()
