@@ -3,7 +3,9 @@ are present): the PySpark job in local mode on `shelfwise demo-data` output, the
 `shelfwise build --vectors … --neighbours-file …`, then the pack must hold what the job wrote:
 the ALS factors (every item matched, the pack's dimension = the rank) and the neighbour lists
 (the similar shelf, ranked by the engine through `shelfwise recommend`, is the imported list's
-best in-stock items in order). Exits non-zero on any difference.
+best in-stock items in order); and the job's event reader gives the same rows from the events
+written as Parquet part files (timestamps as Spark timestamps). Exits non-zero on any
+difference.
 
     python tests/spark/check_example.py SHELFWISE_BINARY WORK_DIR
 """
@@ -42,6 +44,21 @@ def read_outputs(spark, spark_out):
     return factors, lists
 
 
+def parquet_input_differs(spark, events_jsonl, folder):
+    """The job's events read from JSONL and from the same events written as Parquet part files
+    (integer `ts` as a Spark timestamp) must be the same rows; returns what differs, or None."""
+    from pyspark.sql import functions as F
+
+    from_json = shelfwise_job.read_events(spark, events_jsonl)
+    from_json.withColumn("ts", F.timestamp_millis("ts")).repartition(3).write.mode("overwrite").parquet(folder)
+    from_parquet = shelfwise_job.read_events(spark, folder)
+    a, b = from_json.exceptAll(from_parquet).count(), from_parquet.exceptAll(from_json).count()
+    rows = from_json.count()
+    if rows == 0 or a or b:
+        return f"events from Parquet differ from JSONL: {a} and {b} rows of {rows} only on one side"
+    return None
+
+
 def similar_shelf(shelfwise, pack, item):
     """The similar shelf of `item` for a new visitor, ranked by the engine (`shelfwise recommend`)."""
     options = json.dumps({"item": item})
@@ -70,6 +87,7 @@ def main():
     n_events = sum(1 for _ in open(events))
     print(f"spark job: {done - started:.1f} s wall, of which {session_started - started:.1f} s starting Spark (local[2], {n_events} demo events)")
     factors, lists = read_outputs(spark, spark_out)
+    parquet_differs = parquet_input_differs(spark, events, os.path.join(work, "events_parquet"))
     spark.stop()
     stock = in_stock(catalog)
     build = [shelfwise, "build", "--events", events, "--catalog", catalog, "--out", pack, "--layout", "single"]
@@ -82,6 +100,8 @@ def main():
         f": {sum(1 for i in lists if i in stock)} items with an imported list",
     ]
     problems = [f"the build summary lacks {e!r}" for e in expect if e not in summary]
+    if parquet_differs:
+        problems.append(parquet_differs)
     if matched < len(stock) * 0.9 or not lists:
         problems.append(f"the job wrote factors for {matched} of {len(stock)} items and lists for {len(lists)}")
     inspected = json.loads(run([shelfwise, "inspect", "--json", pack]).stdout)
