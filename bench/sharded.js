@@ -34,6 +34,7 @@ await shelfwise.shelf('for-you', { k: 20, now }); // picks up what the prefetch 
 const steadyMs = [];
 const pingMs = []; // a call that does nothing in the core (eventCount): the worker round trip
 const collect = params.get('gc') === '1' && typeof globalThis.gc === 'function' ? globalThis.gc : () => {};
+performance.mark('shelfwise:steady-start'); // bench/sharded.mjs --trace-gc counts collections from here
 for (let i = 0; i < 50; i++) {
   collect(); // ?gc=1 (bench/sharded.mjs --gc): garbage collected before, outside the time
   const t = performance.now();
@@ -43,6 +44,7 @@ for (let i = 0; i < 50; i++) {
   await shelfwise.transport.call('eventCount');
   pingMs.push(performance.now() - p);
 }
+performance.mark('shelfwise:steady-end');
 const top100 = (await shelfwise.shelf('for-you', { k: 100, now })).items.map((it) => it.id);
 const top20 = top100.slice(0, 20);
 const info = await shelfwise.transport.call('info');

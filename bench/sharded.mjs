@@ -14,6 +14,13 @@
 // --inline, the engine's heap too): what is left of the p95 is not garbage collection.
 // --gzip serves scripts, wasm, pack, bootstrap and chunks gzip-compressed, as a CDN does (bytes
 // are then the compressed bodies); without it, raw.
+// --warmup N (default 1) first loads each layout N times uncounted, so that the server has
+// compressed every file the visit asks for (scripts/serve.mjs gzips a file at its first request,
+// on its one thread, as a CDN that stores compressed copies does not at request time).
+// --scripts adds each script's request and response times (page and worker) to the breakdown.
+// --trace-gc records a Chromium trace of each run (V8's garbage collections, page and worker)
+// and prints the collections and their time over the visit and over the 50 steady shelves.
+// --page /bench/other.html runs the visit from another page (e.g. other <head> markup).
 // --layouts sharded runs the sharded folder alone (at 1M the single pack is 240 MB: its overlap
 // figures come from examples/shard_quality.rs instead).
 import fs from 'node:fs';
@@ -32,6 +39,10 @@ const GZIP = argv.includes('--gzip');
 const INLINE = argv.includes('--inline'); // the engine on the page, no worker
 const GC = argv.includes('--gc'); // V8's gc() exposed; the page collects before each steady shelf
 const views = arg('--views');
+const WARMUP = Number(arg('--warmup', 1));
+const TRACE_GC = argv.includes('--trace-gc');
+const SCRIPTS = argv.includes('--scripts');
+const PAGE = arg('--page', '/bench/sharded.html'); // another page of the same visit (A/B of page markup) // every script's request and response in the breakdown
 const THROTTLED = { offline: false, latency: 40, downloadThroughput: 10e6 / 8, uploadThroughput: 5e6 / 8 };
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
@@ -99,9 +110,28 @@ async function breakdown(page, untilMs) {
       const key = file.endsWith('.wasm') ? 'wasm' : /\.(pack|shard)$/.test(file) ? 'pack' : null;
       if (key) marks[`${key} fetch start`] ??= +(start + offset).toFixed(1);
       if (key) marks[`${key} received`] ??= +(end + offset).toFixed(1);
+      if (SCRIPTS && file.endsWith('.js')) {
+        const who = offset > 0 ? 'worker' : 'page';
+        marks[`${who} ${file.split('/').pop()} requested`] = +(start + offset).toFixed(1);
+        marks[`${who} ${file.split('/').pop()} received`] = +(end + offset).toFixed(1);
+      }
     }
   }
   return { marks, spans };
+}
+
+/** V8's collections in a Chromium trace: count and ms, over the run and between the steady marks. */
+function collections(trace) {
+  const events = JSON.parse(trace.toString()).traceEvents;
+  const at = (name) => events.find((e) => e.name === `shelfwise:steady-${name}`)?.ts;
+  const [from, to] = [at('start'), at('end')];
+  const gcs = events.filter((e) => e.ph === 'X' && /^(MinorGC|MajorGC)$/.test(e.name));
+  const sum = (list) => ({ count: list.length, ms: +(list.reduce((t, e) => t + (e.dur ?? 0), 0) / 1000).toFixed(1) });
+  const steady = gcs.filter((e) => e.ts >= from && e.ts <= to);
+  // Which realm collected: the page's main thread or the worker's ("DedicatedWorker thread").
+  const threads = new Map(events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args?.name]));
+  const inWorker = (e) => /Worker/.test(threads.get(`${e.pid}:${e.tid}`) ?? '');
+  return { visit: sum(gcs), steady: sum(steady), steadyInWorker: steady.filter(inWorker).length, minor: gcs.filter((e) => e.name === 'MinorGC').length };
 }
 
 async function run(browser, origin, layout, network) {
@@ -115,9 +145,11 @@ async function run(browser, origin, layout, network) {
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', THROTTLED);
   }
-  await page.goto(`${origin}/bench/sharded.html?pack=${encodeURIComponent(layouts[layout])}&views=${views}&now=${NOW}${INLINE ? '&worker=0' : ''}${GC ? '&gc=1' : ''}`);
+  if (TRACE_GC) await browser.startTracing(page, { categories: ['v8', 'blink.user_timing', 'devtools.timeline'] });
+  await page.goto(`${origin}${PAGE}?pack=${encodeURIComponent(layouts[layout])}&views=${views}&now=${NOW}${INLINE ? '&worker=0' : ''}${GC ? '&gc=1' : ''}`);
   await page.waitForFunction(() => window.visit !== undefined, null, { timeout: 600_000, polling: 200 });
   const visit = await page.evaluate(() => window.visit);
+  if (TRACE_GC) visit.gc = collections(await browser.stopTracing());
   visit.bytes = await bytesOf(page, visit.firstShelfMs, visit.info.sharded?.fileReasons);
   if (visit.info.sharded) delete visit.info.sharded.fileReasons;
   visit.firstShelf = await breakdown(page, visit.firstShelfMs);
@@ -128,8 +160,9 @@ async function run(browser, origin, layout, network) {
 
 const { server, origin } = await serveRepository({ gzip: GZIP });
 const browser = await launchBrowser(GC ? ['--js-flags=--expose-gc'] : []);
-const results = { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, chromium: browser.version(), gzip: GZIP, inline: INLINE, gc: GC, layouts, views: views.split(','), throttled: THROTTLED, runs: [] };
+const results = { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, chromium: browser.version(), gzip: GZIP, warmup: WARMUP, inline: INLINE, gc: GC, layouts, views: views.split(','), throttled: THROTTLED, runs: [] };
 try {
+  for (let r = 0; r < WARMUP; r++) for (const layout of LAYOUTS) await run(browser, origin, layout, 'loopback');
   for (let r = 0; r < RUNS; r++) {
     for (const network of NETWORKS) {
       for (const layout of LAYOUTS) {
@@ -166,6 +199,7 @@ for (const network of NETWORKS) {
       ping_p95_ms: p95(rs.flatMap((x) => x.pingMs)),
       steady_over_2ms: rs.flatMap((x) => x.steadyMs).filter((ms) => ms > 2).length,
       ping_over_2ms: rs.flatMap((x) => x.pingMs).filter((ms) => ms > 2).length,
+      ...(TRACE_GC ? { gc_visit: median(rs.map((x) => x.gc.visit.count)), gc_visit_ms: median(rs.map((x) => x.gc.visit.ms)), gc_steady: median(rs.map((x) => x.gc.steady.count)), gc_steady_ms: median(rs.map((x) => x.gc.steady.ms)) } : {}),
       overlap20: median(o20),
       overlap100: median(o100),
       item_count: median(rs.map((x) => x.info.itemCount)),

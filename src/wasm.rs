@@ -283,9 +283,11 @@ impl WasmWorkingSet {
         self.set.loaded_chunks() as u32
     }
 
-    /// The assembled pack, for `new Recommender(bytes)`.
-    #[wasm_bindgen(js_name = packBytes)]
-    pub fn pack_bytes(&self) -> Result<Vec<u8>, JsValue> {
-        Ok(self.set.pack_bytes().map_err(CoreError::from)?)
+    /// A Recommender over the assembled working pack, opened here in wasm memory: the pack's
+    /// bytes never cross into JS (no copy out and back in, no JS garbage per chunk arrival).
+    #[wasm_bindgen(js_name = openRecommender)]
+    pub fn open_recommender(&self) -> Result<WasmRecommender, JsValue> {
+        let pack = self.set.pack_bytes().map_err(CoreError::from)?;
+        Ok(WasmRecommender { engine: Engine::open(pack)? })
     }
 }

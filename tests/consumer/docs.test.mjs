@@ -47,3 +47,30 @@ test('every js snippet of docs/API.md parses and imports only what the package e
   }
   t.diagnostic(`${blocks.length} snippets; imports checked: ${[...checked].sort().join(', ')}`);
 });
+
+/** The modules `file` imports statically (import … from, export … from), as file names. */
+async function staticImports(file) {
+  const code = await readFile(join(ROOT, 'www/shelfwise', file), 'utf8');
+  const found = [...code.matchAll(/^(?:import|export)\s[^;]*?from\s+'\.\/([^']+)'/gms)].map((m) => m[1]);
+  return [...new Set(found)];
+}
+
+test("the modulepreload list (docs/API.md, bench/sharded-preload.html) is index.js's static module graph", async () => {
+  const graph = new Set();
+  const queue = ['index.js'];
+  while (queue.length > 0) {
+    const file = queue.shift();
+    if (graph.has(file)) continue;
+    graph.add(file);
+    queue.push(...(await staticImports(file)));
+  }
+  assert.ok(graph.has('errors.js') && graph.size >= 5, `graph: ${[...graph]}`);
+  const expected = [...graph].sort();
+  const doc = await readFile(join(ROOT, 'docs/API.md'), 'utf8');
+  const paragraph = doc.slice(doc.indexOf('preload the shell\'s modules'), doc.indexOf('Overriding the wasm location'));
+  const listed = [...paragraph.matchAll(/`([a-z-]+\.js)`/g)].map((m) => m[1]);
+  assert.deepEqual([...new Set(listed)].sort(), expected, 'docs/API.md lists every module of the graph, and only those');
+  const page = await readFile(join(ROOT, 'bench/sharded-preload.html'), 'utf8');
+  const preloaded = [...page.matchAll(/rel="modulepreload" href="\/www\/shelfwise\/([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(preloaded.sort(), expected, 'bench/sharded-preload.html preloads the same modules');
+});

@@ -22,6 +22,7 @@ import { ENGINE_MODES, WWW, fulfillTestPage, dump, launchBrowser, startServer, w
 
 const WAIT = { timeout: 10_000 };
 const DEMO_PACK = '/demo/data/shop.pack';
+const SHARDED_DEMO_PACK = '/demo/data/shop-sharded/bootstrap.shard';
 const MODES = ENGINE_MODES;
 
 let server;
@@ -359,51 +360,54 @@ for (const mode of MODES) {
       await close();
     });
 
-    test('a wasm trap becomes kind "internal", is logged once, and the engine restarts with the events', async () => {
-      const { page, log, close } = await openFixture({}, { trapGlue: true });
-      const results = await page.evaluate(async ({ pack, options, trapTitle }) => {
-        const { init, outcome } = window.fx;
-        const sw = await init({ pack, ...options });
-        const catalog = await sw.items(0, 1000);
-        const popular = await sw.shelf('for-you', { k: 8 });
-        // Four views of the category the popular shelf shows least: a clear personal signal.
-        const counts = new Map();
-        for (const item of catalog) counts.set(item.category, (counts.get(item.category) ?? 0) + 1);
-        const shown = (cat) => popular.items.filter((item) => item.category === cat).length;
-        const category = [...counts].filter(([, n]) => n >= 5).map(([c]) => c)
-          .sort((a, b) => shown(a) - shown(b) || (a < b ? -1 : 1))[0];
-        const picks = catalog.filter((item) => item.category === category).slice(0, 4);
-        for (const item of picks) await sw.track({ type: 'view', item: item.id, ts: Date.now() });
-        const now = Date.now();
-        const before = await sw.shelf('for-you', { k: 8, now });
-        // The served glue throws a WebAssembly.RuntimeError for this title, inside the engine's guard.
-        const trap1 = await outcome(() => sw.shelf('for-you', { k: 8, now, title: trapTitle }));
-        const afterTrap = await outcome(() => sw.shelf('for-you', { k: 8, now }));
-        const profile = await outcome(() => sw.profile());
-        const trap2 = await outcome(() => sw.shelf('trending', { k: 4, title: trapTitle }));
-        const tracked = await outcome(() => sw.track({ type: 'view', item: picks[0].id }));
-        const events = await outcome(() => sw.transport.call('eventCount'));
-        sw.close();
-        return { category, before, trap1, afterTrap, profile, trap2, tracked, events };
-      }, { pack: DEMO_PACK, options: mode.options, trapTitle: TRAP_TITLE });
+    // The sharded pack restarts through its working set (shards.js rebind, openRecommender).
+    for (const [layout, pack] of [['single file', DEMO_PACK], ['sharded', SHARDED_DEMO_PACK]]) {
+      test(`a wasm trap becomes kind "internal", is logged once, and the engine restarts with the events (${layout})`, async () => {
+        const { page, log, close } = await openFixture({}, { trapGlue: true });
+        const results = await page.evaluate(async ({ pack, options, trapTitle }) => {
+          const { init, outcome } = window.fx;
+          const sw = await init({ pack, ...options });
+          const catalog = await sw.items(0, 1000);
+          const popular = await sw.shelf('for-you', { k: 8 });
+          // Four views of the category the popular shelf shows least: a clear personal signal.
+          const counts = new Map();
+          for (const item of catalog) counts.set(item.category, (counts.get(item.category) ?? 0) + 1);
+          const shown = (cat) => popular.items.filter((item) => item.category === cat).length;
+          const category = [...counts].filter(([, n]) => n >= 5).map(([c]) => c)
+            .sort((a, b) => shown(a) - shown(b) || (a < b ? -1 : 1))[0];
+          const picks = catalog.filter((item) => item.category === category).slice(0, 4);
+          for (const item of picks) await sw.track({ type: 'view', item: item.id, ts: Date.now() });
+          const now = Date.now();
+          const before = await sw.shelf('for-you', { k: 8, now });
+          // The served glue throws a WebAssembly.RuntimeError for this title, inside the engine's guard.
+          const trap1 = await outcome(() => sw.shelf('for-you', { k: 8, now, title: trapTitle }));
+          const afterTrap = await outcome(() => sw.shelf('for-you', { k: 8, now }));
+          const profile = await outcome(() => sw.profile());
+          const trap2 = await outcome(() => sw.shelf('trending', { k: 4, title: trapTitle }));
+          const tracked = await outcome(() => sw.track({ type: 'view', item: picks[0].id }));
+          const events = await outcome(() => sw.transport.call('eventCount'));
+          sw.close();
+          return { category, before, trap1, afterTrap, profile, trap2, tracked, events };
+        }, { pack, options: mode.options, trapTitle: TRAP_TITLE });
 
-      assertRejected('first trap', results.trap1, 'internal');
-      assertRejected('second trap', results.trap2, 'internal');
-      assert.equal(results.before.personalized, true);
-      assert.equal(results.afterTrap.ok, true, JSON.stringify(results.afterTrap));
-      assert.equal(results.afterTrap.value.personalized, true, 'still personalized after the restart');
-      assert.deepEqual(results.afterTrap.value.items.map((i) => i.id), results.before.items.map((i) => i.id),
-        'the same shelf as before the trap: the events were replayed');
-      assert.equal(results.profile.value.eventCount, 4);
-      assert.equal(results.tracked.ok, true);
-      assert.deepEqual(results.events, { ok: true, value: 5 });
-      const errors = log.problems.filter((text) => text.startsWith('error:'));
-      assert.equal(errors.length, 1, `exactly one console.error for two traps\n${dump(log)}`);
-      assert.match(errors[0], /Shelfwise: the Shelfwise core crashed/);
-      assert.deepEqual(unexpected(log, [/Shelfwise: the Shelfwise core crashed/]), []);
-      assert.deepEqual(log.pageErrors, [], 'no page errors');
-      await close();
-    });
+        assertRejected('first trap', results.trap1, 'internal');
+        assertRejected('second trap', results.trap2, 'internal');
+        assert.equal(results.before.personalized, true);
+        assert.equal(results.afterTrap.ok, true, JSON.stringify(results.afterTrap));
+        assert.equal(results.afterTrap.value.personalized, true, 'still personalized after the restart');
+        assert.deepEqual(results.afterTrap.value.items.map((i) => i.id), results.before.items.map((i) => i.id),
+          'the same shelf as before the trap: the events were replayed');
+        assert.equal(results.profile.value.eventCount, 4);
+        assert.equal(results.tracked.ok, true);
+        assert.deepEqual(results.events, { ok: true, value: 5 });
+        const errors = log.problems.filter((text) => text.startsWith('error:'));
+        assert.equal(errors.length, 1, `exactly one console.error for two traps\n${dump(log)}`);
+        assert.match(errors[0], /Shelfwise: the Shelfwise core crashed/);
+        assert.deepEqual(unexpected(log, [/Shelfwise: the Shelfwise core crashed/]), []);
+        assert.deepEqual(log.pageErrors, [], 'no page errors');
+        await close();
+      });
+    }
 
     test('a refused pack falls back to the last good copy from the Cache API, with one warning', async () => {
       const packs = { 'shop.pack': goodPack };

@@ -170,8 +170,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   if (pack instanceof ArrayBuffer && isBootstrap(pack)) {
     try {
       shards = new ShardedPack({ glue, bootstrap: pack, baseUrl: packUrl, prefetchBytes });
-      const bytes = shards.packBytes();
-      opened = { recommender: new glue.Recommender(bytes), bytes, remembered: Promise.resolve() };
+      opened = { recommender: shards.openRecommender(), bytes: null, remembered: Promise.resolve() };
       mark('pack-opened');
     } catch (error) {
       throw toShelfwiseError(error);
@@ -179,7 +178,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   } else {
     opened = await openPack(glue, packUrl, pack);
   }
-  let packBytes = opened.bytes;
+  const packBytes = opened.bytes; // null for a sharded pack (its working set reopens instead)
   let recommender = opened.recommender;
   let currentGlue = glue; // the glue of the instance `recommender` lives in
   let measurement = null; // measurement-store.js, opened below
@@ -212,16 +211,12 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
   /** Sharded pack: opens the re-assembled working pack when chunks were added. */
   function syncWorkingPack() {
     if (!shards?.dirty) return;
-    const bytes = shards.packBytes();
-    const start = performance.now();
-    const fresh = new currentGlue.Recommender(bytes);
-    span('working pack opened', start);
+    const fresh = shards.openRecommender();
     const replayed = performance.now();
     replayInto(fresh);
     span('events replayed', replayed);
     const old = recommender;
     recommender = fresh;
-    packBytes = bytes;
     measurement?.applyTo();
     old.free();
   }
@@ -261,8 +256,7 @@ export async function openEngine({ packUrl, pack, module: compiled, wasm, privac
     try {
       const freshGlue = await instantiateCore(module, true);
       shards?.rebind(freshGlue);
-      if (shards) packBytes = shards.packBytes();
-      const fresh = new freshGlue.Recommender(packBytes);
+      const fresh = shards ? shards.openRecommender() : new freshGlue.Recommender(packBytes);
       replayInto(fresh);
       abandon(recommender);
       recommender = fresh;

@@ -17,8 +17,9 @@
 // A missing, late (LATE_MS) or corrupt chunk never breaks the page: the call goes on with what
 // is loaded (at worst the bootstrap's popular and trending items), one console.warn says so for
 // the first such chunk, and a late chunk joins the working set when it arrives. The working set
-// is assembled by the core into an ordinary pack (WorkingSet.packBytes) that a Recommender opens,
-// so ranking is the same Engine::shelf as for a single file.
+// is assembled by the core into an ordinary pack that a Recommender opens inside wasm memory
+// (WorkingSet.openRecommender: the pack's bytes never cross into JS), so ranking is the same
+// Engine::shelf as for a single file.
 
 import { PREFETCH_BYTES, span } from './loader.js';
 
@@ -70,7 +71,7 @@ export class ShardedPack {
     this.neighboursOf = null; // the recent items whose neighbour chunks were last asked for
     this.probed = null; // what wantedFor() computed last, and for which recommender, events and time
     this.lastProbe = []; // file names of the partitions probed for the last shelf (nearest first)
-    this.dirty = false; // chunks were added since the last packBytes()
+    this.dirty = false; // chunks were added since the last openRecommender()
     this.stats = { fetchedBytes: 0, cachedBytes: 0, chunksFetched: 0, chunksFromCache: 0, failures: 0 };
     // Why each chunk was first asked for ('item', 'directory', 'nearest', 'neighbour',
     // 'neighbour-directory', 'prefetch'): chunks and bytes per reason, and the reason of each
@@ -86,13 +87,13 @@ export class ShardedPack {
     for (const [index, bytes] of this.loaded) this.set.addChunk(index, bytes);
   }
 
-  /** The assembled pack for a Recommender. */
-  packBytes() {
+  /** A Recommender (of the working set's instance) over the assembled working pack. */
+  openRecommender() {
     this.dirty = false;
     const start = now();
-    const bytes = this.set.packBytes();
-    span('working pack assembled', start);
-    return bytes;
+    const recommender = this.set.openRecommender();
+    span('working pack opened', start);
+    return recommender;
   }
 
   info() {

@@ -5,12 +5,16 @@
 // while this worker started.
 //
 // Start-up: every module of the engine (the wasm-bindgen glue too) is imported here, so that
-// the browser requests them all at once instead of one level of imports after the other.
+// the browser requests them all at once instead of one level of imports after the other (the
+// engine's own imports included: no module of the worker waits for another to arrive).
 
 import { openEngine } from './engine.js';
 import { errorToData } from './errors.js';
 import { mark } from './loader.js';
+import './contract.js';
+import './measurement-store.js';
 import './memory.js';
+import './shards.js';
 import './storage.js';
 import './wasm/shelfwise.js';
 
