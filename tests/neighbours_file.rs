@@ -18,6 +18,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 use shelfwise::build::neighbours_file::{apply_neighbours, read_neighbours_file, ImportedNeighbours, NeighboursFileError};
+use shelfwise::build::read::ReadError;
 use shelfwise::build::vectors::ParquetFileError;
 use shelfwise::engine::Engine;
 use shelfwise::page::ShelfRequest;
@@ -231,9 +232,7 @@ fn unusable_inputs_are_typed_errors() {
     let empty = dir.join("empty");
     std::fs::create_dir(&empty).unwrap();
     std::fs::write(empty.join("_SUCCESS"), "").unwrap();
-    assert!(
-        matches!(read(&empty, 5), Err(NeighboursFileError::File { path, message }) if path == empty && message.contains("no part files"))
-    );
+    assert!(matches!(read(&empty, 5), Err(NeighboursFileError::Folder(ReadError::NoPartFiles { path, .. })) if path == empty));
     let text = dir.join("nn.parquet");
     std::fs::write(&text, "item,neighbour,score\n").unwrap();
     assert!(matches!(read(&text, 5), Err(NeighboursFileError::File { message, .. }) if message.contains("not a readable Parquet file")));

@@ -238,17 +238,34 @@ fn assemble_with(
     config: &BuildConfig,
     on_iteration: Option<&mut dyn FnMut(usize)>,
 ) -> Result<(PackContents, BuildSummary), BuildError> {
+    let catalog = pack_order(catalog);
+    assemble_indexed(&catalog, &index_events(&catalog, events), config, on_iteration)
+}
+
+/// The catalog in the pack's item order (by id): the order [`assemble_indexed`] wants the events
+/// indexed against.
+pub fn pack_order(catalog: &[CatalogItem]) -> Vec<&CatalogItem> {
+    let mut sorted: Vec<&CatalogItem> = catalog.iter().collect();
+    sorted.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+    sorted
+}
+
+/// Builds the pack contents from events already indexed against `catalog` in [`pack_order`]
+/// (by [`index_events`] or a streaming [`super::history::EventIndexer`]), training the
+/// embeddings when `on_iteration` is given, else leaving them empty (dimension 0) for
+/// [`apply_vectors`]. [`assemble`] and [`assemble_with_vectors`] are this on [`RawEvent`]s.
+pub fn assemble_indexed(
+    catalog: &[&CatalogItem],
+    history: &IndexedEvents,
+    config: &BuildConfig,
+    on_iteration: Option<&mut dyn FnMut(usize)>,
+) -> Result<(PackContents, BuildSummary), BuildError> {
     if catalog.is_empty() {
         return Err(BuildError::EmptyCatalog);
     }
-    // Packs store items in id order; sorting here keeps every index below equal to the pack's.
-    let mut sorted: Vec<&CatalogItem> = catalog.iter().collect();
-    sorted.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
-    let catalog = sorted;
     let mut summary = BuildSummary { items: catalog.len(), ..BuildSummary::default() };
-    let history = index_events(&catalog, events);
-    let newest = events.iter().map(|e| e.ts_ms).max().unwrap_or(0);
-    let training = training_data(&history, newest, config, &mut summary);
+    let newest = history.newest_ts_ms.unwrap_or(0);
+    let training = training_data(history, newest, config, &mut summary);
 
     let texts: Vec<String> = catalog.iter().map(|c| format!("{} {}", c.title, c.description)).collect();
     let content = &config.content;
@@ -260,7 +277,7 @@ fn assemble_with(
         }
         None => (0, quantize_per_dimension(&[], 0)),
     };
-    let mut neighbours = item_neighbours(&history, &config.neighbours)?;
+    let mut neighbours = item_neighbours(history, &config.neighbours)?;
     for ((list, text_list), &shoppers) in neighbours.iter_mut().zip(similar_text).zip(&training.shoppers_per_item) {
         if shoppers == 0 {
             *list = text_list;
@@ -268,11 +285,11 @@ fn assemble_with(
         }
     }
     // The pack stores basket counts as 16-bit numbers; clamping keeps the order.
-    let together: Vec<Vec<(u32, u32)>> = bought_together(&history, &config.together)
+    let together: Vec<Vec<(u32, u32)>> = bought_together(history, &config.together)
         .into_iter()
         .map(|list| list.into_iter().map(|(j, c)| (j, c.min(u32::from(u16::MAX)))).collect())
         .collect();
-    let (categories, brands, mut items) = pack_items(&catalog, &history, &training, newest, config);
+    let (categories, brands, mut items) = pack_items(catalog, history, &training, newest, config);
     let url_templates = UrlTemplates::factor_out(&mut items);
     let contents = PackContents {
         builder_version: crate_version(),

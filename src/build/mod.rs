@@ -18,6 +18,7 @@
 //! * [`assemble`]: from catalog + events to [`PackContents`](crate::pack::PackContents);
 //! * [`rules`]: the shop's merchandising rules file (`--rules`);
 //! * [`shard`]: the sharded layout (IVF partitions by k-means, directory chunks, bootstrap);
+//! * [`parquet_columns`]: Parquet column chunks read without Arrow, for the Parquet inputs;
 //! * [`vectors`]: externally trained item vectors (CSV, NPY, Parquet) as the embeddings;
 //! * [`image_vectors`]: image vectors (read as [`vectors`] are) as the optional image embeddings;
 //! * [`static_shelves`]: non-personalized shelves from a pack, as JSON for server-side rendering;
@@ -38,6 +39,7 @@ pub mod input;
 pub mod neighbours;
 pub mod neighbours_file;
 pub mod pack_file;
+pub mod parquet_columns;
 pub mod read;
 pub mod recommend;
 pub mod report;

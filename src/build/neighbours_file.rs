@@ -15,7 +15,7 @@
 //!
 //! Per item the `k` best pairs are kept (ties by the neighbour's id, which is its pack order).
 //! The pack stores similarities in (0, 1]: when the largest kept score is above 1, every score
-//! is divided by it (the order stays). The column reader is [`super::vectors::parquet_file`]'s.
+//! is divided by it (the order stays). The column reader is [`super::parquet_columns`].
 //! Memory: 24 bytes per usable row until the lists are pruned to `k`.
 
 use std::collections::HashMap;
@@ -26,8 +26,9 @@ use parquet::basic::Type as PhysicalType;
 use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
 use thiserror::Error;
 
-use super::read::{echo, ReadReport};
-use super::vectors::parquet_file::{decode_message, flat_rows, part_files, read_chunk, type_name, ParquetFileError, Schema};
+use super::parquet_columns::{decode_message, flat_rows, read_chunk, row_place, type_name, Leaves, ParquetFileError};
+use super::read::events_parquet::part_files;
+use super::read::{echo, ReadError, ReadReport};
 use crate::pack::PackContents;
 
 /// The column of the item whose list a row adds to.
@@ -40,10 +41,13 @@ pub const SCORE_COLUMN: &str = "score";
 /// A neighbours file that cannot be used at all.
 #[derive(Debug, Error)]
 pub enum NeighboursFileError {
-    /// A file or folder that cannot be read, is not Parquet, or holds no part files.
+    /// A folder that cannot be read or holds no part files ([`part_files`]).
+    #[error(transparent)]
+    Folder(#[from] ReadError),
+    /// A file that cannot be read or is not Parquet.
     #[error("{path}: {message}")]
     File {
-        /// The file or folder.
+        /// The file.
         path: PathBuf,
         /// What is wrong (`cannot read: …` with the system's reason).
         message: String,
@@ -97,11 +101,7 @@ struct Lists<'a> {
 /// Reads the lists at `path` (a file or a folder of part files) for the items of `contents`,
 /// keeping the best `k` per item.
 pub fn read_neighbours_file(path: &Path, contents: &PackContents, k: usize) -> Result<ImportedNeighbours, NeighboursFileError> {
-    let files = part_files(path).map_err(|e| file_error(path, format!("cannot read: {e}")))?;
-    if files.is_empty() {
-        let message = "the folder holds no part files (names starting with . or _ and *.crc are left out)".to_owned();
-        return Err(file_error(path, message));
-    }
+    let files = part_files(path)?;
     let ids: Vec<&str> = contents.items.iter().map(|item| item.id.as_str()).collect();
     let by_id = ids.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
     let mut lists = Lists { by_id, pairs: vec![Vec::new(); ids.len()], ids, reports: Vec::new(), group_starts: Vec::new() };
@@ -121,7 +121,7 @@ fn file_error(path: &Path, message: String) -> NeighboursFileError {
 }
 
 /// The leaf of column `name`: top level, not repeated, of one of the `allowed` types.
-fn column(schema: &Schema<'_>, path: &Path, name: &str, allowed: &[PhysicalType], expected: &str) -> Result<usize, NeighboursFileError> {
+fn column(schema: &Leaves<'_>, path: &Path, name: &str, allowed: &[PhysicalType], expected: &str) -> Result<usize, NeighboursFileError> {
     let error = |message: String| ParquetFileError::Column { path: path.to_owned(), column: name.to_owned(), message }.into();
     match schema.under(name)[..] {
         [] => Err(error(format!(
@@ -140,7 +140,7 @@ impl Lists<'_> {
         let file = File::open(path).map_err(|e| file_error(path, format!("cannot read: {e}")))?;
         let reader = SerializedFileReader::new(file).map_err(|e| file_error(path, format!("not a readable Parquet file: {e}")))?;
         let metadata = reader.metadata();
-        let schema = Schema::new(path, metadata.file_metadata().schema_descr());
+        let schema = Leaves::new(metadata.file_metadata().schema_descr());
         const ID: [PhysicalType; 3] = [PhysicalType::INT32, PhysicalType::INT64, PhysicalType::BYTE_ARRAY];
         const ID_TYPES: &str = "an integer (int32, int64) or a string";
         let columns = [
@@ -203,15 +203,17 @@ impl Lists<'_> {
         }
     }
 
-    /// Where row `row` of file `file` is: `row group G, row R` (R counted from 1 in the group).
-    fn place(&self, file: u32, row: u64) -> String {
+    /// Where row `row` of file `file` is: `row group G, row R` (R counted from 1 in the group),
+    /// after the file's name when `named`.
+    fn place(&self, file: u32, row: u64, named: bool) -> String {
         let starts = &self.group_starts[file as usize];
         let g = starts.partition_point(|&s| s < row).saturating_sub(1);
-        format!("row group {g}, row {}", row - starts.get(g).copied().unwrap_or(0))
+        let name = named.then(|| self.reports[file as usize].path.file_name().map(|n| n.to_string_lossy().into_owned())).flatten();
+        row_place(name.as_deref(), g, row - starts.get(g).copied().unwrap_or(0))
     }
 
     fn skip(&mut self, file: u32, row: u64, column: &str, reason: &str, message: String) {
-        let message = format!("{}: {message}", self.place(file, row));
+        let message = format!("{}: {message}", self.place(file, row, false));
         self.reports[file as usize].skip(row, column, reason, message);
     }
 
@@ -244,16 +246,11 @@ impl Lists<'_> {
     fn skip_repeat(&mut self, item: usize, first: &Pair, pair: &Pair) {
         let report = &mut self.reports[pair.file as usize];
         report.used -= 1;
-        let file_name = self.group_starts.len().gt(&1).then(|| {
-            let name = self.reports[first.file as usize].path.file_name().map(|n| n.to_string_lossy().into_owned());
-            format!("{}, ", name.unwrap_or_default())
-        });
         let message = format!(
-            "the pair {} → {} is also on {}{}",
+            "the pair {} → {} is also on {}",
             echo(self.ids[item]),
             echo(self.ids[pair.neighbour as usize]),
-            file_name.unwrap_or_default(),
-            self.place(first.file, first.row)
+            self.place(first.file, first.row, self.group_starts.len() > 1)
         );
         self.skip(pair.file, pair.row, NEIGHBOUR_COLUMN, "duplicate pair", message);
     }
@@ -279,7 +276,7 @@ struct RowCells {
 /// The cells of every row of one row group; on failure, the column and the decoder's error.
 fn group_cells(
     group: &dyn RowGroupReader,
-    schema: &Schema<'_>,
+    schema: &Leaves<'_>,
     [item, neighbour, score]: [usize; 3],
     rows: usize,
 ) -> Result<Vec<RowCells>, (&'static str, parquet::errors::ParquetError)> {

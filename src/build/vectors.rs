@@ -25,9 +25,9 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-pub(crate) mod parquet_file;
+mod parquet_file;
 
-pub use parquet_file::ParquetFileError;
+pub use super::parquet_columns::ParquetFileError;
 
 use super::assemble::normalize_rows;
 use super::read::{Problem, ReadReport};
@@ -179,7 +179,7 @@ impl RowSink {
         *self.report.skipped.entry(reason.to_owned()).or_default() += 1;
         if self.report.problems.len() < super::read::MAX_LISTED_PROBLEMS {
             let message = match self.row_group {
-                Some((group, first)) => format!("row group {group}, row {}: {message}", line - first),
+                Some((group, first)) => format!("{}: {message}", super::parquet_columns::row_place(None, group, line - first)),
                 None => message,
             };
             self.report.problems.push(Problem { line, field: field.to_owned(), message });

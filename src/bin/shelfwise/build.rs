@@ -7,22 +7,23 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use shelfwise::build::assemble::{assemble, assemble_with_vectors, BuildConfig, BuildSummary};
+use shelfwise::build::assemble::{assemble_indexed, pack_order, BuildConfig, BuildSummary};
 use shelfwise::build::file_error::{create_parent_folder, FileError};
+use shelfwise::build::history::IndexedEvents;
 use shelfwise::build::image_vectors::{apply_image_vectors, read_image_vectors, AppliedImageVectors};
-use shelfwise::build::input::{CatalogItem, RawEvent};
+use shelfwise::build::input::CatalogItem;
 use shelfwise::build::neighbours::NeighbourModel;
 use shelfwise::build::neighbours_file::{apply_neighbours, read_neighbours_file, AppliedNeighbours};
 use shelfwise::build::shard::{split, ShardConfig, ShardedPack};
 use shelfwise::build::static_shelves::{has_item_shelves, static_shelves, MAX_SCAN_ITEMS};
-use shelfwise::build::vectors::{read_vectors, AppliedVectors, VectorColumns};
+use shelfwise::build::vectors::{apply_vectors, read_vectors, AppliedVectors, VectorColumns};
 use shelfwise::engine::Engine;
 use shelfwise::pack::shard::bootstrap::Bootstrap;
 use shelfwise::pack::{read_header, Pack, PackContents};
 
 use crate::args::{InputArgs, ModelArgs};
 use crate::error::CliError;
-use crate::inputs::{load_inputs, print_report, EventsRead};
+use crate::inputs::{load_indexed, print_report, EventsRead};
 use crate::progress::{spinner, training_bar};
 
 /// `build --help`'s examples.
@@ -32,6 +33,8 @@ Examples:
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack
   # the Online Retail CSV (gzip ok) carries its own catalog
   shelfwise build --events online_retail.csv.gz --out retail.pack
+  # Parquet events: one file, or the folder of part files a Spark job wrote
+  shelfwise build --events warehouse/events/ --catalog catalog.csv --out shop.pack
   # a smaller, faster model
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --dim 32 --iterations 8
   # EASE item-item weights as the neighbour lists (docs/QUALITY.md)
@@ -51,7 +54,8 @@ Examples:
 // The flags of `build` (its help text is the `Command::Build` variant's).
 #[derive(Args)]
 pub struct BuildArgs {
-    /// Events: canonical JSONL, or the Online Retail CSV (detected by its header; .gz ok).
+    /// Events: canonical JSONL, the Online Retail CSV (detected by its header; .gz ok), or Parquet
+    /// (a .parquet file or a folder of Spark part files; docs/INPUT_FORMATS.md).
     #[arg(long)]
     events: PathBuf,
     /// Catalog as CSV or JSONL (required for JSONL events; the Online Retail CSV carries its own).
@@ -165,7 +169,8 @@ pub fn run(args: &BuildArgs) -> Result<(), CliError> {
     let BuildArgs { events, catalog, out, model, input, extras, layout } = args;
     let started = Instant::now();
     let built_at_ms = input.build_time_ms();
-    let (events, catalog, read) = load_inputs(events, catalog.as_deref(), input.max_skipped, built_at_ms)?;
+    let (history, catalog, read) = load_indexed(events, catalog.as_deref(), input.max_skipped, built_at_ms)?;
+    let catalog = pack_order(&catalog);
     let imported = match &extras.vectors {
         Some(path) => {
             let step = spinner(format!("reading {}", path.display()));
@@ -188,13 +193,14 @@ pub fn run(args: &BuildArgs) -> Result<(), CliError> {
     let (mut contents, summary, vectors) = match &imported {
         Some((path, vectors)) => {
             let step = spinner("preparing items and interactions");
-            let assembled = assemble_with_vectors(&catalog, &events, &config, vectors);
+            let assembled = assemble_indexed(&catalog, &history, &config, None);
             step.finish_and_clear();
-            let (contents, summary, applied) = assembled?;
+            let (mut contents, summary) = assembled?;
+            let applied = apply_vectors(&mut contents, vectors);
             (contents, summary, Some((*path, vectors.dim, applied)))
         }
         None => {
-            let (contents, summary) = assemble_trained(&catalog, &events, &config)?;
+            let (contents, summary) = assemble_trained(&catalog, &history, &config)?;
             (contents, summary, None)
         }
     };
@@ -251,17 +257,26 @@ fn add_image_vectors<'a>(
     Ok(Some((path, applied)))
 }
 
-/// [`assemble`] with a spinner while items and interactions are prepared, then a bar over the
-/// ALS iterations.
-fn assemble_trained(catalog: &[CatalogItem], events: &[RawEvent], config: &BuildConfig) -> Result<(PackContents, BuildSummary), CliError> {
+/// [`assemble_indexed`] with a spinner while items and interactions are prepared, then a bar
+/// over the ALS iterations.
+fn assemble_trained(
+    catalog: &[&CatalogItem],
+    history: &IndexedEvents,
+    config: &BuildConfig,
+) -> Result<(PackContents, BuildSummary), CliError> {
     let mut preparing = Some(spinner("preparing items and interactions"));
     let bar = training_bar(config.als.iterations, "training embeddings (ALS)");
-    let assembled = assemble(catalog, events, config, &mut |i| {
-        if let Some(step) = preparing.take() {
-            step.finish_and_clear();
-        }
-        bar.set_position(i as u64 + 1);
-    });
+    let assembled = assemble_indexed(
+        catalog,
+        history,
+        config,
+        Some(&mut |i| {
+            if let Some(step) = preparing.take() {
+                step.finish_and_clear();
+            }
+            bar.set_position(i as u64 + 1);
+        }),
+    );
     if let Some(step) = preparing.take() {
         step.finish_and_clear();
     }

@@ -27,7 +27,8 @@ Examples:
 // The flags of `forecast` (its help text is the `Command::Forecast` variant's).
 #[derive(Args)]
 pub struct ForecastArgs {
-    /// Events: canonical JSONL, or the Online Retail CSV (detected by its header; .gz ok).
+    /// Events: canonical JSONL, the Online Retail CSV (detected by its header; .gz ok), or Parquet
+    /// (a .parquet file or a folder of Spark part files; docs/INPUT_FORMATS.md).
     #[arg(long)]
     events: PathBuf,
     /// Catalog as CSV or JSONL (required for JSONL events).

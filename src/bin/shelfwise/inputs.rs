@@ -1,12 +1,18 @@
-//! Reading a command's inputs: the events (canonical JSONL or the Online Retail CSV) and the
-//! catalog, each behind a spinner, with the read report on stderr and the skipped-rows limit.
+//! Reading a command's inputs: the events (canonical JSONL, the Online Retail CSV or Parquet)
+//! and the catalog, each behind a spinner, with the read report on stderr and the skipped-rows
+//! limit. `build` takes the events indexed ([`load_indexed`]): Parquet events stream straight
+//! into that compact form.
 
 use std::path::Path;
 
+use shelfwise::build::assemble::pack_order;
 use shelfwise::build::forecast::{net_cancellations, ItemFacts};
 use shelfwise::build::history::{index_events, IndexedEvents};
 use shelfwise::build::input::{CatalogItem, RawEvent};
-use shelfwise::build::read::{detect_events_format, read_catalog, read_events_jsonl, read_online_retail, EventsFormat, ReadReport};
+use shelfwise::build::read::{
+    detect_events_format, index_parquet_events, read_catalog, read_events_jsonl, read_events_parquet, read_online_retail, EventsFormat,
+    ReadReport,
+};
 
 use crate::args::InputArgs;
 use crate::error::CliError;
@@ -70,6 +76,10 @@ fn load_inputs_and_cancellations(
             (data.events, Some(data.catalog), report)
         }),
         Ok(EventsFormat::Jsonl) => read_events_jsonl(events_path, build_time_ms).map(|(events, report)| (events, None, report)),
+        Ok(EventsFormat::Parquet) => {
+            let mut events = Vec::new();
+            read_events_parquet(events_path, build_time_ms, &mut events).map(|report| (events, None, report))
+        }
         Err(error) => {
             step.finish_and_clear();
             return Err(error.into());
@@ -80,20 +90,50 @@ fn load_inputs_and_cancellations(
     print_report("events", &report);
     let events_read = EventsRead::of(&report);
     let catalog = match (catalog_path, derived_catalog) {
-        (Some(path), _) => {
-            let step = spinner(format!("reading {}", path.display()));
-            let read = read_catalog(path);
-            step.finish_and_clear();
-            let (items, report) = read?;
-            print_report("catalog", &report);
-            report.check_loss(max_skipped)?;
-            items
-        }
+        (Some(path), _) => load_catalog(path, max_skipped)?,
         (None, Some(items)) => items,
         (None, None) => return Err(CliError::NeedsCatalog(events_path.to_owned())),
     };
     report.check_loss(max_skipped)?;
     Ok(LoadedInputs { events, catalog, read: events_read, cancellations })
+}
+
+/// Reads the catalog at `path`, with a spinner; fails when it lost more than `max_skipped` of
+/// its rows.
+fn load_catalog(path: &Path, max_skipped: f64) -> Result<Vec<CatalogItem>, CliError> {
+    let step = spinner(format!("reading {}", path.display()));
+    let read = read_catalog(path);
+    step.finish_and_clear();
+    let (items, report) = read?;
+    print_report("catalog", &report);
+    report.check_loss(max_skipped)?;
+    Ok(items)
+}
+
+/// [`load_inputs`] with the events indexed against the catalog in pack order
+/// ([`pack_order`]), as `build` wants them. Parquet events stream row group by row group
+/// straight into the index (the catalog is read first), so memory grows with the compact
+/// events, not with their strings; JSONL and Online Retail events are read whole, indexed and
+/// dropped.
+pub fn load_indexed(
+    events_path: &Path,
+    catalog_path: Option<&Path>,
+    max_skipped: f64,
+    build_time_ms: i64,
+) -> Result<(IndexedEvents, Vec<CatalogItem>, EventsRead), CliError> {
+    if detect_events_format(events_path)? != EventsFormat::Parquet {
+        let (events, catalog, read) = load_inputs(events_path, catalog_path, max_skipped, build_time_ms)?;
+        let history = index_events(&pack_order(&catalog), &events);
+        return Ok((history, catalog, read));
+    }
+    let catalog = load_catalog(catalog_path.ok_or_else(|| CliError::NeedsCatalog(events_path.to_owned()))?, max_skipped)?;
+    let step = spinner(format!("reading {}", events_path.display()));
+    let read = index_parquet_events(events_path, &pack_order(&catalog), build_time_ms);
+    step.finish_and_clear();
+    let (history, report) = read?;
+    print_report("events", &report);
+    report.check_loss(max_skipped)?;
+    Ok((history, catalog, EventsRead::of(&report)))
 }
 
 /// The events as weekly-sales input: cancellations netted (and said), events indexed, and the

@@ -94,4 +94,42 @@ pub enum ReadError {
         /// What is wrong.
         message: String,
     },
+    /// A file of Parquet events that is not Parquet, or is cut short.
+    #[error("{path}: not a readable Parquet file: {message}")]
+    NotParquet {
+        /// File.
+        path: PathBuf,
+        /// The decoder's message.
+        message: String,
+    },
+    /// A column of Parquet events is missing or of a type the reader does not take.
+    #[error("{path}: column {column:?}: {message}")]
+    ParquetColumn {
+        /// File.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// What is wrong, and what is expected.
+        message: String,
+    },
+    /// A Parquet column chunk could not be decoded (corrupt data, an unsupported codec).
+    #[error("{path}: row group {row_group}, column {column:?}: cannot decode: {message}")]
+    ParquetDecode {
+        /// File.
+        path: PathBuf,
+        /// The row group (0-based).
+        row_group: usize,
+        /// The column.
+        column: String,
+        /// The decoder's message.
+        message: String,
+    },
+    /// A folder given as Parquet events holds no part file.
+    #[error("{path}: no Parquet part files in this folder ({found}); expected files named *.parquet, as Spark writes them")]
+    NoPartFiles {
+        /// The folder.
+        path: PathBuf,
+        /// What the folder holds instead ("it is empty", or some of its names).
+        found: String,
+    },
 }

@@ -1,5 +1,5 @@
-//! Canonical events JSONL ([`read_events_jsonl`]) and telling it from the Online Retail CSV
-//! ([`detect_events_format`]).
+//! Canonical events JSONL ([`read_events_jsonl`]) and telling it from the Online Retail CSV and
+//! Parquet ([`detect_events_format`]).
 
 use std::path::Path;
 
@@ -26,10 +26,16 @@ pub enum EventsFormat {
     Jsonl,
     /// The Online Retail CSV (`InvoiceNo,StockCode,…`).
     OnlineRetail,
+    /// Parquet: a file or a folder of part files ([`super::events_parquet`]).
+    Parquet,
 }
 
-/// Looks at the first line (at most [`MAX_LINE_BYTES`] of it) to tell the format.
+/// Tells the format: Parquet for a folder, a `.parquet` name or the `PAR1` magic; else the
+/// first line (at most [`MAX_LINE_BYTES`] of it) tells the Online Retail CSV from JSONL.
 pub fn detect_events_format(path: &Path) -> Result<EventsFormat, ReadError> {
+    if super::events_parquet::is_parquet(path) {
+        return Ok(EventsFormat::Parquet);
+    }
     let mut lines = LineSource::open(path, MAX_LINE_BYTES)?;
     match lines.next_line()? {
         Some((_, first)) if first.starts_with(b"InvoiceNo,") => Ok(EventsFormat::OnlineRetail),
@@ -162,6 +168,6 @@ fn parse_event(obj: &Map<String, Value>, build_time_ms: i64) -> Result<RawEvent,
     Ok(RawEvent { shopper, item, kind, ts_ms, qty, price, basket: field("basket")?, query: field("query")? })
 }
 
-fn unknown_type(name: &str) -> String {
+pub(super) fn unknown_type(name: &str) -> String {
     format!("unknown event type {}; expected one of view, click, add_to_cart, remove_from_cart, purchase, search", echo(name))
 }

@@ -1,7 +1,8 @@
 //! Readers for the builder's inputs, each reporting bad rows by file, line and field.
 //!
-//! * events as canonical JSONL ([`read_events_jsonl`]) or the Online Retail CSV
-//!   ([`read_online_retail`], detected by its header);
+//! * events as canonical JSONL ([`read_events_jsonl`]), the Online Retail CSV
+//!   ([`read_online_retail`], detected by its header) or Parquet ([`read_events_parquet`]: a
+//!   file or a folder of part files, streamed row group by row group into an [`EventSink`]);
 //! * a catalog as CSV or JSONL ([`read_catalog`]).
 //!
 //! Every input is read as a stream with bounded lines ([`lines`]: [`MAX_LINE_BYTES`]), and
@@ -16,6 +17,7 @@ pub mod catalog;
 pub mod csv_rows;
 pub mod error;
 pub mod events;
+pub mod events_parquet;
 pub mod lines;
 pub mod problems;
 pub mod retail;
@@ -25,6 +27,7 @@ pub mod timestamp;
 pub use catalog::{read_catalog, CATALOG_COLUMNS};
 pub use error::ReadError;
 pub use events::{detect_events_format, read_events_jsonl, EventsFormat, AFTER_BUILD_TIME, EVENT_FIELDS};
+pub use events_parquet::{index_parquet_events, read_events_parquet, EventRow, EventSink};
 pub use lines::{LineSource, LineTooLong, MAX_LINE_BYTES};
 pub use problems::{parse_share, Problem, ReadReport, RowError, Warning, DEFAULT_MAX_SKIPPED, MAX_LISTED_PROBLEMS};
 pub use retail::{infer_category, read_online_retail, RetailData};

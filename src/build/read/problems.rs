@@ -57,7 +57,8 @@ pub struct Warning {
     pub message: String,
     /// Rows concerned.
     pub rows: u64,
-    /// The first [`MAX_WARNING_EXAMPLES`] of them: line and what was found there.
+    /// The first [`MAX_WARNING_EXAMPLES`] of them: line and what was found there (line 0: what
+    /// was found is about the file, such as a Parquet file's schema).
     pub examples: Vec<(u64, String)>,
 }
 
@@ -67,7 +68,11 @@ impl fmt::Display for Warning {
         let examples: Vec<String> = self
             .examples
             .iter()
-            .map(|(line, found)| if found.is_empty() { format!("line {line}") } else { format!("line {line}: {found}") })
+            .map(|(line, found)| match (line, found.is_empty()) {
+                (0, _) => found.clone(), // about the file, not a line (a Parquet schema)
+                (_, true) => format!("line {line}"),
+                (_, false) => format!("line {line}: {found}"),
+            })
             .collect();
         match self.rows {
             0 | 1 if examples.len() <= 1 => write!(f, " ({})", examples.join("")),

@@ -18,43 +18,14 @@ use std::fs::File;
 use std::path::Path;
 
 use parquet::basic::{Repetition, Type as PhysicalType};
-use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
-use parquet::data_type::{ByteArray, DataType};
 use parquet::errors::ParquetError;
 use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
 use parquet::schema::types::{ColumnDescPtr, SchemaDescriptor};
-use thiserror::Error;
 
 use super::{format_error, ItemVectors, RowSink, VectorsError};
+use crate::build::parquet_columns::{decode_message, flat_rows, read_chunk, type_name, Chunk, Leaves, ParquetFileError};
 use crate::build::read::ReadReport;
 use crate::pack::MAX_DIM;
-
-/// A Parquet file whose schema or data a reader cannot use (`--vectors`, `--neighbours-file`).
-#[derive(Debug, Error)]
-pub enum ParquetFileError {
-    /// A column is missing or of the wrong type.
-    #[error("{path}: column {column:?}: {message}")]
-    Column {
-        /// The file.
-        path: std::path::PathBuf,
-        /// The column (its dotted path).
-        column: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// A column chunk could not be decoded (corrupt data, an unsupported codec).
-    #[error("{path}: row group {row_group}, column {column:?}: cannot decode: {message}")]
-    Decode {
-        /// The file.
-        path: std::path::PathBuf,
-        /// The row group (0-based).
-        row_group: usize,
-        /// The column.
-        column: String,
-        /// The decoder's message.
-        message: String,
-    },
-}
 
 /// Where the vector values are.
 enum Layout {
@@ -62,101 +33,6 @@ enum Layout {
     List(usize),
     /// One numeric column per dimension (leaf indices, in order).
     Wide(Vec<usize>),
-}
-
-/// One column chunk's levels and values.
-pub(crate) struct Chunk {
-    def: Vec<i16>,
-    rep: Vec<i16>,
-    pub(crate) values: Values,
-}
-
-/// A column chunk's values, by physical type.
-pub(crate) enum Values {
-    Int32(Vec<i32>),
-    Int64(Vec<i64>),
-    Float(Vec<f32>),
-    Double(Vec<f64>),
-    Bytes(Vec<ByteArray>),
-}
-
-impl Values {
-    /// Value `i` as a number (a string is NaN).
-    pub(crate) fn number(&self, i: usize) -> f64 {
-        match self {
-            Values::Int32(v) => f64::from(v[i]),
-            Values::Int64(v) => v[i] as f64,
-            Values::Float(v) => f64::from(v[i]),
-            Values::Double(v) => v[i],
-            Values::Bytes(_) => f64::NAN, // never: the schema check allows numbers only
-        }
-    }
-
-    /// Value `i` as an id: an integer or a UTF-8 string.
-    pub(crate) fn id(&self, i: usize) -> Result<String, String> {
-        match self {
-            Values::Int32(v) => Ok(v[i].to_string()),
-            Values::Int64(v) => Ok(v[i].to_string()),
-            Values::Bytes(v) => std::str::from_utf8(v[i].data()).map(str::to_owned).map_err(|_| "the id is not UTF-8 text".to_owned()),
-            Values::Float(_) | Values::Double(_) => Err("the id is not an integer or a string".to_owned()),
-        }
-    }
-}
-
-fn read_all<T: DataType>(
-    mut reader: ColumnReaderImpl<T>,
-    descr: &ColumnDescPtr,
-    rows: usize,
-    wrap: fn(Vec<T::T>) -> Values,
-) -> Result<Chunk, ParquetError> {
-    let mut def = Vec::new();
-    let mut rep = Vec::new();
-    let mut values = Vec::new();
-    let mut read = 0;
-    while read < rows {
-        let def_out = (descr.max_def_level() > 0).then_some(&mut def);
-        let rep_out = (descr.max_rep_level() > 0).then_some(&mut rep);
-        let (records, _, _) = reader.read_records(rows - read, def_out, rep_out, &mut values)?;
-        if records == 0 {
-            return Err(ParquetError::General(format!("the column chunk ends after {read} of the row group's {rows} rows")));
-        }
-        read += records;
-    }
-    Ok(Chunk { def, rep, values: wrap(values) })
-}
-
-/// Reads column `leaf` of a row group of `rows` rows whole.
-pub(crate) fn read_chunk(group: &dyn RowGroupReader, leaf: usize, descr: &ColumnDescPtr, rows: usize) -> Result<Chunk, ParquetError> {
-    match group.get_column_reader(leaf)? {
-        ColumnReader::Int32ColumnReader(r) => read_all(r, descr, rows, Values::Int32),
-        ColumnReader::Int64ColumnReader(r) => read_all(r, descr, rows, Values::Int64),
-        ColumnReader::FloatColumnReader(r) => read_all(r, descr, rows, Values::Float),
-        ColumnReader::DoubleColumnReader(r) => read_all(r, descr, rows, Values::Double),
-        ColumnReader::ByteArrayColumnReader(r) => read_all(r, descr, rows, Values::Bytes),
-        _ => Err(ParquetError::General("unexpected physical type".to_owned())),
-    }
-}
-
-/// A non-repeated column's value per row (`None` when null).
-pub(crate) fn flat_rows(chunk: &Chunk, descr: &ColumnDescPtr, rows: usize) -> Result<Vec<Option<usize>>, ParquetError> {
-    let max_def = descr.max_def_level();
-    if max_def == 0 {
-        return Ok((0..rows).map(Some).collect());
-    }
-    if chunk.def.len() != rows {
-        return Err(ParquetError::General(format!("{} definition levels for {rows} rows", chunk.def.len())));
-    }
-    let mut next = 0;
-    Ok(chunk
-        .def
-        .iter()
-        .map(|&d| {
-            (d == max_def).then(|| {
-                next += 1;
-                next - 1
-            })
-        })
-        .collect())
 }
 
 /// What one row of a list column holds.
@@ -180,7 +56,7 @@ fn list_rows(chunk: &Chunk, descr: &ColumnDescPtr, rows: usize) -> Result<Vec<Li
             return Err(ParquetError::General("the first repetition level is not 0".to_owned()));
         };
         if d == max_def {
-            if next >= values_len(&chunk.values) {
+            if next >= chunk.values.len() {
                 return Err(ParquetError::General("fewer values than definition levels say".to_owned()));
             }
             if let ListRow::Values(values) = row {
@@ -199,37 +75,12 @@ fn list_rows(chunk: &Chunk, descr: &ColumnDescPtr, rows: usize) -> Result<Vec<Li
     Ok(out)
 }
 
-fn values_len(values: &Values) -> usize {
-    match values {
-        Values::Int32(v) => v.len(),
-        Values::Int64(v) => v.len(),
-        Values::Float(v) => v.len(),
-        Values::Double(v) => v.len(),
-        Values::Bytes(v) => v.len(),
-    }
-}
-
 fn column_error(path: &Path, column: &str, message: impl Into<String>) -> VectorsError {
     ParquetFileError::Column { path: path.to_owned(), column: column.to_owned(), message: message.into() }.into()
 }
 
 fn decode_error(path: &Path, row_group: usize, column: &str, error: &ParquetError) -> VectorsError {
     ParquetFileError::Decode { path: path.to_owned(), row_group, column: column.to_owned(), message: decode_message(error) }.into()
-}
-
-/// The decoder's message, with the codecs this build reads when it names an unsupported one.
-pub(crate) fn decode_message(error: &ParquetError) -> String {
-    let mut message = error.to_string();
-    if message.contains("Disabled feature") || message.contains("not supported") {
-        message.push_str(" (this build reads uncompressed, Snappy and gzip Parquet; Spark writes Snappy by default)");
-    }
-    message
-}
-
-/// A column's type for errors: `int32`, `repeated float`, …
-pub(crate) fn type_name(descr: &ColumnDescPtr) -> String {
-    let repeated = if descr.max_rep_level() > 0 { "repeated " } else { "" };
-    format!("{repeated}{}", descr.physical_type())
 }
 
 /// The columns to read.
@@ -306,36 +157,22 @@ fn push_row(
 }
 
 /// The file's leaf columns, and the file's name for errors.
-pub(crate) struct Schema<'a> {
+struct Schema<'a> {
     path: &'a Path,
-    pub(crate) leaves: &'a [ColumnDescPtr],
-    top_level: Vec<&'a str>,
+    columns: Leaves<'a>,
+}
+
+impl<'a> std::ops::Deref for Schema<'a> {
+    type Target = Leaves<'a>;
+
+    fn deref(&self) -> &Leaves<'a> {
+        &self.columns
+    }
 }
 
 impl<'a> Schema<'a> {
-    /// The schema of the file at `path`.
-    pub(crate) fn new(path: &'a Path, schema: &'a SchemaDescriptor) -> Schema<'a> {
-        let top_level = schema.root_schema().get_fields().iter().map(|f| f.name()).collect();
-        Schema { path, leaves: schema.columns(), top_level }
-    }
-
-    /// The top-level column names, quoted, for "no such column" errors.
-    pub(crate) fn listed(&self) -> String {
-        self.top_level.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
-    }
-
-    /// The leaves under the top-level column `name`.
-    pub(crate) fn under(&self, name: &str) -> Vec<usize> {
-        (0..self.leaves.len()).filter(|&i| self.leaves[i].path().parts().first().is_some_and(|p| p == name)).collect()
-    }
-
-    fn is_number(&self, i: usize) -> bool {
-        matches!(self.leaves[i].physical_type(), PhysicalType::FLOAT | PhysicalType::DOUBLE | PhysicalType::INT32 | PhysicalType::INT64)
-    }
-
-    /// Whether leaf `i` is a top-level, non-repeated column.
-    pub(crate) fn is_plain(&self, i: usize) -> bool {
-        self.leaves[i].max_rep_level() == 0 && self.leaves[i].path().parts().len() == 1
+    fn new(path: &'a Path, schema: &'a SchemaDescriptor) -> Schema<'a> {
+        Schema { path, columns: Leaves::new(schema) }
     }
 
     /// The name of dimension `j` of the vector, for errors.
@@ -452,25 +289,4 @@ impl GroupReader<'_> {
         }
         Ok(vectors)
     }
-}
-
-/// The Parquet files at `path`: the file itself, or the part files of a folder in name order,
-/// as Spark and warehouses write them (`part-00000-….snappy.parquet`), leaving out `_SUCCESS`,
-/// checksums (`*.crc`), sub-folders and every name that starts with `.` or `_`. An empty list
-/// for a folder with no such file.
-pub(crate) fn part_files(path: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
-    if !path.is_dir() {
-        return Ok(vec![path.to_owned()]);
-    }
-    let mut parts = Vec::new();
-    for entry in std::fs::read_dir(path)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(['.', '_']) || name.ends_with(".crc") || !entry.path().is_file() {
-            continue;
-        }
-        parts.push(entry.path());
-    }
-    parts.sort();
-    Ok(parts)
 }
