@@ -1,9 +1,9 @@
 //! Item-to-item lists computed elsewhere (`shelfwise build --neighbours-file PATH`), in the pack
 //! section the builder's own neighbour model fills otherwise ([`super::neighbours`]).
 //!
-//! `PATH` is one Parquet file or a folder of part files as Spark writes them ([`part_files`]:
-//! name order; `_SUCCESS`, `*.crc` and names starting with `.` or `_` left out). Every file has
-//! the columns
+//! `PATH` is one Parquet file or a folder of part files as Spark writes them, found as for
+//! Parquet events ([`part_files`]: name order; `_SUCCESS`, `*.crc` and names starting with `.`
+//! or `_` left out). Every file has the columns
 //!
 //! * `item` and `neighbour`: the two items' catalog ids, string or `int32`/`int64`;
 //! * `score`: `float` or `double`, higher = closer (a cosine, Jaccard, a count …).
