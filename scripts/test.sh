@@ -10,6 +10,8 @@
 #   4. Playwright end-to-end tests of the demo shop in Debian's Chromium
 #   5. the packed npm package installed into a fresh Vite app, built and opened in Chromium;
 #      docs/API.md snippets parse and import only what the package exports
+#   6. the PySpark example (examples/spark/) end to end, when Java and pyspark are present
+#      (else one "skipped: …" line)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -64,4 +66,7 @@ node --test tests/parity/
 # Node 20 needs a flag for relaxed SIMD; later Nodes have it on (and may not know the flag).
 relaxed_flag=(); if node --experimental-wasm-relaxed-simd -e 0 >/dev/null 2>&1; then relaxed_flag=(--experimental-wasm-relaxed-simd); fi
 SHELFWISE_PARITY_WASM=shelfwise_relaxed_bg.wasm node ${relaxed_flag[@]+"${relaxed_flag[@]}"} --test tests/parity/
+step "PySpark example (examples/spark/: the job in local mode, a pack built from its output)"
+bash scripts/spark-example.sh
+
 step "all tests passed"

@@ -17,7 +17,7 @@ use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, FloatType, Int32T
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
-use shelfwise::build::vectors::{read_vectors, ItemVectors, VectorColumns, VectorsError};
+use shelfwise::build::vectors::{read_vectors, ItemVectors, ParquetFileError, VectorColumns, VectorsError};
 
 /// Spark 3 writes `model.itemFactors` with this schema (id int, features array<float>), Snappy.
 const SPARK_ITEM_FACTORS: &str = "
@@ -230,7 +230,7 @@ fn vector_column_of_the_wrong_type_is_a_column_error() {
         vec![vec![Column::Int32(vec![1], None), Column::Text(vec!["[1, 2]"], None)]],
     );
     let error = read(&path).unwrap_err();
-    assert!(matches!(&error, VectorsError::Column { column, .. } if column == "features"), "{error:?}");
+    assert!(matches!(&error, VectorsError::Parquet(ParquetFileError::Column { column, .. }) if column == "features"), "{error:?}");
     assert!(
         error
             .to_string()

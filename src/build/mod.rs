@@ -9,6 +9,7 @@
 //! * [`als`]: implicit-feedback ALS for item embeddings;
 //! * [`history`]: events resolved to dense shopper / item / basket indices;
 //! * [`neighbours`]: item-to-item neighbours (item-kNN cosine or EASE, per-shopper capped);
+//! * [`neighbours_file`]: item-to-item lists computed elsewhere (Parquet), `--neighbours-file`;
 //! * [`ease`]: EASE item-item weights (dense with `faer`, or restricted to candidates);
 //! * [`together`]: frequently bought together from baskets;
 //! * [`trend`]: popularity and a short-horizon demand forecast;
@@ -36,6 +37,7 @@ pub mod history;
 pub mod image_vectors;
 pub mod input;
 pub mod neighbours;
+pub mod neighbours_file;
 pub mod pack_file;
 pub mod parquet_columns;
 pub mod read;

@@ -35,6 +35,9 @@ pub enum NeighbourModel {
     EaseDense,
     /// EASE restricted to each item's candidate neighbours ([`local_ease_neighbours`]).
     EaseLocal,
+    /// Lists computed elsewhere (`--neighbours-file`, [`super::neighbours_file`]), put in after
+    /// assembly: the builder computes none (every list here is empty).
+    Imported,
 }
 
 impl NeighbourModel {
@@ -86,14 +89,15 @@ impl Default for NeighbourConfig {
 /// Neighbours of every item with the configured model: `result[i]` is at most `k`
 /// `(item, similarity)` pairs, best first, similarity in (0, 1].
 pub fn item_neighbours(history: &IndexedEvents, config: &NeighbourConfig) -> Result<Vec<Vec<(u32, f32)>>, EaseError> {
-    let rows = shopper_items(history, config.max_items_per_shopper);
+    let rows = || shopper_items(history, config.max_items_per_shopper);
     let n = history.items;
     let local = LocalEaseConfig { lambda: config.ease_lambda, candidates: config.ease_candidates, ..LocalEaseConfig::default() };
     match config.model {
-        NeighbourModel::Cosine => Ok(cosine_neighbours(&rows, n, config.k, config.shrink)),
-        NeighbourModel::EaseDense => Ok(DenseEase::fit(&rows, n, config.ease_lambda)?.neighbours(config.k)),
-        NeighbourModel::Ease if n <= DENSE_EASE_MAX_ITEMS => Ok(DenseEase::fit(&rows, n, config.ease_lambda)?.neighbours(config.k)),
-        NeighbourModel::Ease | NeighbourModel::EaseLocal => local_ease_neighbours(&rows, n, config.k, &local),
+        NeighbourModel::Cosine => Ok(cosine_neighbours(&rows(), n, config.k, config.shrink)),
+        NeighbourModel::EaseDense => Ok(DenseEase::fit(&rows(), n, config.ease_lambda)?.neighbours(config.k)),
+        NeighbourModel::Ease if n <= DENSE_EASE_MAX_ITEMS => Ok(DenseEase::fit(&rows(), n, config.ease_lambda)?.neighbours(config.k)),
+        NeighbourModel::Ease | NeighbourModel::EaseLocal => local_ease_neighbours(&rows(), n, config.k, &local),
+        NeighbourModel::Imported => Ok(vec![Vec::new(); n]),
     }
 }
 

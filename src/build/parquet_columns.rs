@@ -12,6 +12,34 @@ use parquet::data_type::{ByteArray, DataType, Int96};
 use parquet::errors::ParquetError;
 use parquet::file::reader::RowGroupReader;
 use parquet::schema::types::{ColumnDescPtr, SchemaDescriptor};
+use thiserror::Error;
+
+/// A Parquet file whose schema or data a reader cannot use (`--vectors`, `--neighbours-file`).
+#[derive(Debug, Error)]
+pub enum ParquetFileError {
+    /// A column is missing or of the wrong type.
+    #[error("{path}: column {column:?}: {message}")]
+    Column {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The column (its dotted path).
+        column: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A column chunk could not be decoded (corrupt data, an unsupported codec).
+    #[error("{path}: row group {row_group}, column {column:?}: cannot decode: {message}")]
+    Decode {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The row group (0-based).
+        row_group: usize,
+        /// The column.
+        column: String,
+        /// The decoder's message.
+        message: String,
+    },
+}
 
 /// One column chunk's levels and values.
 pub struct Chunk {

@@ -27,6 +27,8 @@ use thiserror::Error;
 
 mod parquet_file;
 
+pub use super::parquet_columns::ParquetFileError;
+
 use super::assemble::normalize_rows;
 use super::read::{Problem, ReadReport};
 use crate::pack::{quantize_per_dimension, PackContents, MAX_DIM};
@@ -64,28 +66,9 @@ pub enum VectorsError {
         /// What is wrong.
         message: String,
     },
-    /// A Parquet column is missing or of the wrong type.
-    #[error("{path}: column {column:?}: {message}")]
-    Column {
-        /// The file.
-        path: PathBuf,
-        /// The column (its dotted path).
-        column: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// A Parquet column chunk could not be decoded (corrupt data, an unsupported codec).
-    #[error("{path}: row group {row_group}, column {column:?}: cannot decode: {message}")]
-    Parquet {
-        /// The file.
-        path: PathBuf,
-        /// The row group (0-based).
-        row_group: usize,
-        /// The column.
-        column: String,
-        /// The decoder's message.
-        message: String,
-    },
+    /// A Parquet column is missing or of the wrong type, or a column chunk cannot be decoded.
+    #[error(transparent)]
+    Parquet(#[from] ParquetFileError),
     /// No row was usable.
     #[error("{path}: no usable vectors ({skipped} rows skipped)")]
     Empty {

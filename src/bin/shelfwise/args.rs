@@ -22,7 +22,8 @@ pub struct ModelArgs {
     /// Random seed of the model.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Item-to-item neighbours kept per item.
+    /// Item-to-item neighbours kept per item (with `build --neighbours-file`, the best of the
+    /// imported ones).
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u16).range(0..=256))]
     pub neighbours: u16,
     /// Shrinkage of the neighbour cosine (damps pairs seen by few shoppers).

@@ -12,6 +12,8 @@ use shelfwise::build::file_error::{create_parent_folder, FileError};
 use shelfwise::build::history::IndexedEvents;
 use shelfwise::build::image_vectors::{apply_image_vectors, read_image_vectors, AppliedImageVectors};
 use shelfwise::build::input::CatalogItem;
+use shelfwise::build::neighbours::NeighbourModel;
+use shelfwise::build::neighbours_file::{apply_neighbours, read_neighbours_file, AppliedNeighbours};
 use shelfwise::build::shard::{split, ShardConfig, ShardedPack};
 use shelfwise::build::static_shelves::{has_item_shelves, static_shelves, MAX_SCAN_ITEMS};
 use shelfwise::build::vectors::{apply_vectors, read_vectors, AppliedVectors, VectorColumns};
@@ -43,6 +45,9 @@ Examples:
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --vectors emb.parquet --vector-id-column sku --vector-column embedding
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --vectors item_factors.csv
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --vectors emb.npy --vector-ids emb_ids.txt
+  # item-item lists computed elsewhere (Parquet: item, neighbour, score; a file or a folder
+  # of part files, e.g. examples/spark/) instead of the builder's neighbour model
+  shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --neighbours-file neighbours.parquet
   # also non-personalized shelves for the shop's server to render
   shelfwise build --events events.jsonl --catalog catalog.csv --out shop.pack --static-shelves shelves.json";
 
@@ -95,6 +100,12 @@ struct BuildExtras {
     /// [default: features; without one, every other column is a dimension].
     #[arg(long, value_name = "NAME", requires = "vectors")]
     vector_column: Option<String>,
+    /// Item-item lists computed elsewhere, instead of the builder's neighbour model: a Parquet
+    /// file or a folder of part files with the columns `item`, `neighbour` (ids: string or
+    /// integer) and `score` (float or double, higher = closer); the best --neighbours per item
+    /// are kept (docs/BUILD_EXTRAS.md).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["neighbour_model", "neighbour_shrink", "ease_lambda"])]
+    neighbours_file: Option<PathBuf>,
     /// Image vectors (computed from product photos by any image model), stored as a second,
     /// optional embedding for the visually-similar shelf: the files --vectors reads, but every
     /// row must be usable and every id in the catalog (docs/BUILD_EXTRAS.md).
@@ -142,6 +153,8 @@ struct Built<'a> {
     contents: PackContents,
     /// The imported vectors: file, dimension and how they matched the catalog.
     vectors: Option<(&'a Path, usize, AppliedVectors)>,
+    /// The imported neighbour lists: path and what they gave.
+    neighbours: Option<(&'a Path, AppliedNeighbours)>,
     /// The image vectors: file and what was stored.
     images: Option<(&'a Path, AppliedImageVectors)>,
     bytes: Vec<u8>,
@@ -173,7 +186,10 @@ pub fn run(args: &BuildArgs) -> Result<(), CliError> {
     let reading = started.elapsed();
 
     let training_started = Instant::now();
-    let config = model.build_config(built_at_ms);
+    let mut config = model.build_config(built_at_ms);
+    if extras.neighbours_file.is_some() {
+        config.neighbours.model = NeighbourModel::Imported;
+    }
     let (mut contents, summary, vectors) = match &imported {
         Some((path, vectors)) => {
             let step = spinner("preparing items and interactions");
@@ -188,6 +204,7 @@ pub fn run(args: &BuildArgs) -> Result<(), CliError> {
             (contents, summary, None)
         }
     };
+    let neighbours = add_neighbours(&mut contents, extras, config.neighbours.k)?;
     let images = add_image_vectors(&mut contents, extras)?;
     if let Some(path) = &extras.rules {
         contents.rules = shelfwise::build::rules::read_rules(path, &contents)?;
@@ -205,8 +222,25 @@ pub fn run(args: &BuildArgs) -> Result<(), CliError> {
         None => None,
     };
     let times = [started.elapsed(), reading, training, writing_started.elapsed()];
-    print_summary(&Built { out, read, summary, contents, vectors, images, bytes, sharded, static_shelves, times });
+    print_summary(&Built { out, read, summary, contents, vectors, neighbours, images, bytes, sharded, static_shelves, times });
     Ok(())
+}
+
+/// Reads `--neighbours-file` (if given) into the contents' neighbour lists, keeping `k` per item.
+fn add_neighbours<'a>(
+    contents: &mut PackContents,
+    extras: &'a BuildExtras,
+    k: usize,
+) -> Result<Option<(&'a Path, AppliedNeighbours)>, CliError> {
+    let Some(path) = extras.neighbours_file.as_deref() else { return Ok(None) };
+    let step = spinner(format!("reading {}", path.display()));
+    let read = read_neighbours_file(path, contents, k);
+    step.finish_and_clear();
+    let imported = read?;
+    for report in &imported.reports {
+        print_report("neighbours", report);
+    }
+    Ok(Some((path, apply_neighbours(contents, imported))))
 }
 
 /// Reads `--image-vectors` (if given) into the contents' image embeddings.
@@ -291,6 +325,16 @@ fn print_extras_summary(built: &Built) {
             applied.matched,
             applied.missing,
             applied.unknown
+        );
+    }
+    if let Some((path, applied)) = &built.neighbours {
+        let scaled = applied.scaled_by.map_or(String::new(), |s| format!(" (scores divided by the largest, {s})"));
+        eprintln!(
+            "  neighbours from {}{scaled}: {} items with an imported list, {} items without interactions keep their title-similar list, {} items without a list (similar items by embedding)",
+            path.display(),
+            applied.imported,
+            applied.title_similar,
+            applied.without
         );
     }
     if let Some((path, images)) = &built.images {

@@ -14,6 +14,7 @@ use shelfwise::build::file_error::FileError;
 use shelfwise::build::forecast::evaluate::EvaluateError;
 use shelfwise::build::forecast::ForecastError;
 use shelfwise::build::image_vectors::ImageVectorsError;
+use shelfwise::build::neighbours_file::NeighboursFileError;
 use shelfwise::build::pack_file::{PackFileError, PackFileProblem};
 use shelfwise::build::read::ReadError;
 use shelfwise::build::recommend::RecommendError;
@@ -132,6 +133,9 @@ pub enum CliError {
     /// An imported vectors file that cannot be used.
     #[error(transparent)]
     Vectors(#[from] VectorsError),
+    /// An imported neighbours file that cannot be used (the error names the file and column).
+    #[error(transparent)]
+    NeighboursFile(#[from] NeighboursFileError),
     /// An image vectors file that cannot be used (the error names the file and line).
     #[error(transparent)]
     ImageVectors(#[from] ImageVectorsError),

@@ -9,8 +9,8 @@
 //!
 //! The id column holds integers (`int32`/`int64`, as ALS ids are) or strings. Columns are read
 //! one row group at a time with the column reader (no Arrow). A schema that does not fit is a
-//! [`VectorsError::Column`] naming the column; a page that cannot be decoded is a
-//! [`VectorsError::Parquet`] naming the row group and column. Rows with a null id, a null or
+//! [`ParquetFileError::Column`] naming the column; a page that cannot be decoded is a
+//! [`ParquetFileError::Decode`] naming the row group and column. Rows with a null id, a null or
 //! empty vector, a null or non-finite value, another dimension than the first row, or an id seen
 //! before are skipped and reported (file, row group and row, column), like bad CSV rows.
 
@@ -23,7 +23,7 @@ use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
 use parquet::schema::types::{ColumnDescPtr, SchemaDescriptor};
 
 use super::{format_error, ItemVectors, RowSink, VectorsError};
-use crate::build::parquet_columns::{decode_message, flat_rows, guarded, read_chunk, type_name, Chunk, Leaves};
+use crate::build::parquet_columns::{decode_message, flat_rows, guarded, read_chunk, type_name, Chunk, Leaves, ParquetFileError};
 use crate::build::read::ReadReport;
 use crate::pack::MAX_DIM;
 
@@ -76,11 +76,11 @@ fn list_rows(chunk: &Chunk, descr: &ColumnDescPtr, rows: usize) -> Result<Vec<Li
 }
 
 fn column_error(path: &Path, column: &str, message: impl Into<String>) -> VectorsError {
-    VectorsError::Column { path: path.to_owned(), column: column.to_owned(), message: message.into() }
+    ParquetFileError::Column { path: path.to_owned(), column: column.to_owned(), message: message.into() }.into()
 }
 
 fn decode_error(path: &Path, row_group: usize, column: &str, error: &ParquetError) -> VectorsError {
-    VectorsError::Parquet { path: path.to_owned(), row_group, column: column.to_owned(), message: decode_message(error) }
+    ParquetFileError::Decode { path: path.to_owned(), row_group, column: column.to_owned(), message: decode_message(error) }.into()
 }
 
 /// The columns to read.
