@@ -19,6 +19,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::{SerializedFileWriter, SerializedRowGroupWriter};
 use parquet::schema::parser::parse_message_type;
 use shelfwise::build::input::RawEvent;
+use shelfwise::build::parquet_columns::ParquetFileError;
 use shelfwise::build::read::{read_events_jsonl, read_events_parquet, ReadError, ReadReport};
 use shelfwise::event::EventKind;
 
@@ -241,7 +242,7 @@ fn each_bad_file_or_schema_is_a_typed_error_naming_the_file_and_column() {
     let no_ts = "message m { optional binary shopper (STRING); optional binary item (STRING); optional binary type (STRING); }";
     write(&at("no_ts.parquet"), no_ts, vec![vec![Col::Text(vec![Some("a")]), Col::Text(vec![Some("A")]), Col::Text(vec![Some("view")])]]);
     let err = error(&at("no_ts.parquet"));
-    assert!(matches!(&err, ReadError::ParquetColumn { column, .. } if column == "ts"), "{err}");
+    assert!(matches!(&err, ReadError::Parquet(ParquetFileError::Column { column, .. }) if column == "ts"), "{err}");
     assert!(err.to_string().contains("missing required column (the columns are \"shopper\", \"item\", \"type\")"), "{err}");
 
     let cases = [
@@ -256,7 +257,10 @@ fn each_bad_file_or_schema_is_a_typed_error_naming_the_file_and_column() {
         let writer = SerializedFileWriter::new(file, Arc::new(parse_message_type(schema).unwrap()), Arc::default()).unwrap();
         writer.close().unwrap(); // the schema alone: no row group
         let err = error(&path);
-        assert!(matches!(&err, ReadError::ParquetColumn { path: p, column, .. } if *p == path && column == column_name), "{err}");
+        assert!(
+            matches!(&err, ReadError::Parquet(ParquetFileError::Column { path: p, column, .. }) if *p == path && column == column_name),
+            "{err}"
+        );
         assert!(err.to_string().contains(message), "{err}");
     }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use super::lines::LineTooLong;
+use crate::build::parquet_columns::ParquetFileError;
 
 /// A fatal input problem.
 #[derive(Debug, Error)]
@@ -102,28 +103,11 @@ pub enum ReadError {
         /// The decoder's message.
         message: String,
     },
-    /// A column of Parquet events is missing or of a type the reader does not take.
-    #[error("{path}: column {column:?}: {message}")]
-    ParquetColumn {
-        /// File.
-        path: PathBuf,
-        /// The column.
-        column: String,
-        /// What is wrong, and what is expected.
-        message: String,
-    },
-    /// A Parquet column chunk could not be decoded (corrupt data, an unsupported codec).
-    #[error("{path}: row group {row_group}, column {column:?}: cannot decode: {message}")]
-    ParquetDecode {
-        /// File.
-        path: PathBuf,
-        /// The row group (0-based).
-        row_group: usize,
-        /// The column.
-        column: String,
-        /// The decoder's message.
-        message: String,
-    },
+    /// A column of Parquet events is missing or of a type the reader does not take, or a
+    /// column chunk cannot be decoded (corrupt data, an unsupported codec): the error every
+    /// Parquet reader of the builder gives.
+    #[error(transparent)]
+    Parquet(#[from] ParquetFileError),
     /// A folder given as Parquet events holds no part file.
     #[error("{path}: no Parquet part files in this folder ({found}); expected files named *.parquet, as Spark writes them")]
     NoPartFiles {

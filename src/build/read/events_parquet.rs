@@ -6,7 +6,7 @@
 //! `ts` are required; `qty`, `price`, `basket` and `query` may be absent. Ids are strings or
 //! integers; `ts` is an `int64` TIMESTAMP (millis, micros or nanos), an `int96` (Spark's default),
 //! a plain `int64` of milliseconds or an RFC 3339 string. Other columns are ignored (said once
-//! in the report). A column missing or of another type is a [`ReadError::ParquetColumn`]; a row
+//! in the report). A column missing or of another type is a [`ParquetFileError::Column`]; a row
 //! whose values JSONL would refuse is skipped and reported with its part file, row group and row.
 //!
 //! The rows are read one row group at a time with the column reader
@@ -32,7 +32,9 @@ use super::text::{did_you_mean, echo, utf8};
 use super::timestamp::{check_not_after, check_not_seconds, format_ms, parse_timestamp_str};
 use crate::build::history::{EventFields, EventIndexer, IndexedEvents};
 use crate::build::input::{CatalogItem, RawEvent};
-use crate::build::parquet_columns::{decode_message, flat_rows, guarded, read_chunk, row_place, type_name, Chunk, Leaves, Values};
+use crate::build::parquet_columns::{
+    decode_message, flat_rows, guarded, read_chunk, row_place, type_name, Chunk, Leaves, ParquetFileError, Values,
+};
 use crate::event::EventKind;
 
 /// The magic bytes a Parquet file starts (and ends) with.
@@ -269,11 +271,11 @@ impl PartFile<'_> {
     }
 
     fn column_error(&self, column: &str, message: String) -> ReadError {
-        ReadError::ParquetColumn { path: self.path.to_owned(), column: column.to_owned(), message }
+        ParquetFileError::Column { path: self.path.to_owned(), column: column.to_owned(), message }.into()
     }
 
     fn decode_error(&self, row_group: usize, column: &str, error: &ParquetError) -> ReadError {
-        ReadError::ParquetDecode { path: self.path.to_owned(), row_group, column: column.to_owned(), message: decode_message(error) }
+        ParquetFileError::Decode { path: self.path.to_owned(), row_group, column: column.to_owned(), message: decode_message(error) }.into()
     }
 
     /// The leaf of column `name`: a plain column of an `expect` type, or `None` when absent and
