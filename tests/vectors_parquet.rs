@@ -371,6 +371,33 @@ fn duplicate_and_null_ids_are_skipped() {
 }
 
 #[test]
+fn a_folder_of_part_files_reads_in_name_order_and_names_the_part_in_problems() {
+    let dir = Dir::new();
+    let folder = dir.path("item_factors");
+    std::fs::create_dir(&folder).unwrap();
+    // Written out of name order; Spark's markers beside them are not part files.
+    let second = vec![vec![Column::Int32(vec![30, 10], None), dense(&[&[3.0, 0.0], &[9.0, 9.0]])]];
+    write_parquet(&folder.join("part-00001-x.snappy.parquet"), SPARK_ITEM_FACTORS, Compression::SNAPPY, second);
+    let first = vec![vec![Column::Int32(vec![10, 20], None), dense(&[&[1.0, 0.5], &[0.0, 2.0]])]];
+    write_parquet(&folder.join("part-00000-x.snappy.parquet"), SPARK_ITEM_FACTORS, Compression::SNAPPY, first);
+    std::fs::write(folder.join("_SUCCESS"), "").unwrap();
+    std::fs::write(folder.join(".part-00000-x.snappy.parquet.crc"), "crc").unwrap();
+    let (v, report) = read(&folder).unwrap();
+    assert_eq!(v.ids, ["10", "20", "30"]);
+    assert_eq!(v.rows, [1.0, 0.5, 0.0, 2.0, 3.0, 0.0]);
+    assert_eq!((report.rows, report.used, report.skipped_total()), (4, 3, 1));
+    assert_eq!(
+        problems(&report),
+        ["line 4: field \"id\": part-00001-x.snappy.parquet, row group 0, row 2: id \"10\" already has a vector on row 1"]
+    );
+
+    let empty = dir.path("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let err = read(&empty).unwrap_err().to_string();
+    assert!(err.contains("empty") && err.contains("no Parquet part files in this folder"), "{err}");
+}
+
+#[test]
 fn a_file_with_no_usable_row_is_an_error() {
     let dir = Dir::new();
     let path = dir.path("v.parquet");

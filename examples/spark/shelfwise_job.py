@@ -145,7 +145,7 @@ def neighbours(events, args):
 
 
 def write_single_parquet(df, path):
-    """`df` as one Parquet file at `path` (Spark writes a folder; `--vectors` reads one file)."""
+    """`df` as one Parquet file at `path` (Spark writes a folder; one file is easier to pass around)."""
     folder = path + ".parts"
     df.coalesce(1).write.mode("overwrite").parquet(folder)
     (part,) = [n for n in os.listdir(folder) if n.startswith("part-") and n.endswith(".parquet")]

@@ -69,6 +69,9 @@ pub enum VectorsError {
     /// A Parquet column is missing or of the wrong type, or a column chunk cannot be decoded.
     #[error(transparent)]
     Parquet(#[from] ParquetFileError),
+    /// A folder of Parquet part files that cannot be listed or holds none.
+    #[error(transparent)]
+    Folder(#[from] super::read::ReadError),
     /// No row was usable.
     #[error("{path}: no usable vectors ({skipped} rows skipped)")]
     Empty {
@@ -108,7 +111,7 @@ pub struct VectorColumns {
 /// report of skipped rows.
 pub fn read_vectors(path: &Path, ids_path: Option<&Path>, columns: &VectorColumns) -> Result<(ItemVectors, ReadReport), VectorsError> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();
-    let parquet = name.ends_with(".parquet") || name.ends_with(".parq");
+    let parquet = name.ends_with(".parquet") || name.ends_with(".parq") || path.is_dir();
     if !parquet && (columns.id.is_some() || columns.vector.is_some()) {
         return Err(format_error(path, "--vector-id-column and --vector-column are for .parquet files"));
     }
@@ -161,6 +164,8 @@ struct RowSink {
     fields: (String, String),
     /// Parquet: the current row group and its first row in the file (0-based), named in problems.
     row_group: Option<(usize, u64)>,
+    /// Parquet part files of a folder: the current file's name, named in problems.
+    part: Option<String>,
 }
 
 impl RowSink {
@@ -172,6 +177,7 @@ impl RowSink {
             vectors: ItemVectors { dim: 0, ids: Vec::new(), rows: Vec::new(), lines: Vec::new() },
             fields: ("id".to_owned(), "vector".to_owned()),
             row_group: None,
+            part: None,
         }
     }
 
@@ -179,7 +185,9 @@ impl RowSink {
         *self.report.skipped.entry(reason.to_owned()).or_default() += 1;
         if self.report.problems.len() < super::read::MAX_LISTED_PROBLEMS {
             let message = match self.row_group {
-                Some((group, first)) => format!("{}: {message}", super::parquet_columns::row_place(None, group, line - first)),
+                Some((group, first)) => {
+                    format!("{}: {message}", super::parquet_columns::row_place(self.part.as_deref(), group, line - first))
+                }
                 None => message,
             };
             self.report.problems.push(Problem { line, field: field.to_owned(), message });

@@ -87,8 +87,8 @@ struct BuildExtras {
     /// Use these item vectors as the embeddings instead of training them: CSV (`id,v1,…,vd`
     /// or `id,"[v1,…,vd]"`, .gz ok), NPY (n × d float32/float64, with --vector-ids) or Parquet
     /// (Spark ALS itemFactors: `id` and a `features` list of float; or id + one number column
-    /// per dimension).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["dim", "iterations", "seed"])]
+    /// per dimension; one file or a folder of part files).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["dim", "iterations", "seed"])]
     vectors: Option<PathBuf>,
     /// The item ids of an .npy --vectors file, one per line, in row order.
     #[arg(long, value_name = "FILE", requires = "vectors")]

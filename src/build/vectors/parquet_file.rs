@@ -1,4 +1,5 @@
-//! Item vectors from a Parquet file, as Spark MLlib ALS writes `model.itemFactors`.
+//! Item vectors from a Parquet file, or a folder of part files, as Spark MLlib ALS writes
+//! `model.itemFactors`.
 //!
 //! Two layouts, told apart by the schema:
 //!
@@ -24,6 +25,7 @@ use parquet::schema::types::{ColumnDescPtr, SchemaDescriptor};
 
 use super::{format_error, ItemVectors, RowSink, VectorsError};
 use crate::build::parquet_columns::{decode_message, flat_rows, guarded, read_chunk, type_name, Chunk, Leaves, ParquetFileError};
+use crate::build::read::events_parquet::part_files;
 use crate::build::read::ReadReport;
 use crate::pack::MAX_DIM;
 
@@ -93,8 +95,24 @@ pub(super) struct ColumnNames<'a> {
     pub vector_given: bool,
 }
 
-/// Reads `path` as described in the module docs.
+/// Reads `path` as described in the module docs: one file, or a folder's part files in name
+/// order (as [`part_files`] finds them; rows numbered on across the files, an id seen in an
+/// earlier file skipped as a repeat).
 pub(super) fn read_parquet(path: &Path, columns: &ColumnNames<'_>) -> Result<(ItemVectors, ReadReport), VectorsError> {
+    let parts = part_files(path)?;
+    let mut sink = RowSink::new(path);
+    let mut first_row = 0u64; // of the current row group, counted over every file
+    for part in &parts {
+        if path.is_dir() {
+            sink.part = part.file_name().map(|n| n.to_string_lossy().into_owned());
+        }
+        read_part(part, columns, &mut sink, &mut first_row)?;
+    }
+    Ok((sink.vectors, sink.report))
+}
+
+/// Reads one Parquet file's rows into `sink`.
+fn read_part(path: &Path, columns: &ColumnNames<'_>, sink: &mut RowSink, first_row: &mut u64) -> Result<(), VectorsError> {
     let file = File::open(path).map_err(|source| VectorsError::Io { path: path.to_owned(), source })?;
     let reader =
         guarded(|| SerializedFileReader::new(file)).map_err(|e| format_error(path, format!("not a readable Parquet file: {e}")))?;
@@ -103,12 +121,10 @@ pub(super) fn read_parquet(path: &Path, columns: &ColumnNames<'_>) -> Result<(It
     let id_leaf = schema.id_column(columns.id)?;
     let layout = schema.vector_layout(columns, id_leaf)?;
     let vector_name = columns.vector;
-    let mut sink = RowSink::new(path);
     sink.fields = (columns.id.to_owned(), if let Layout::List(_) = layout { vector_name.to_owned() } else { "row".to_owned() });
-    let mut first_row = 0u64; // of the current row group, in the file
     for g in 0..reader.num_row_groups() {
         let rows = usize::try_from(metadata.row_group(g).num_rows()).unwrap_or(0);
-        sink.row_group = Some((g, first_row));
+        sink.row_group = Some((g, *first_row));
         let group = guarded(|| reader.get_row_group(g)).map_err(|e| decode_error(path, g, columns.id, &e))?;
         let group = GroupReader { schema: &schema, group: group.as_ref(), index: g, rows };
         let id_descr = &schema.leaves[id_leaf];
@@ -119,13 +135,13 @@ pub(super) fn read_parquet(path: &Path, columns: &ColumnNames<'_>) -> Result<(It
             Layout::Wide(dims) => group.wide_vectors(dims)?,
         };
         for (r, (id_at, vector)) in id_rows.into_iter().zip(vectors).enumerate() {
-            let line = first_row + r as u64 + 1;
+            let line = *first_row + r as u64 + 1;
             let id = id_at.map(|at| ids.values.id(at));
-            push_row(&mut sink, line, columns.id, id, vector, |j| schema.dimension_name(&layout, vector_name, j));
+            push_row(sink, line, columns.id, id, vector, |j| schema.dimension_name(&layout, vector_name, j));
         }
-        first_row += rows as u64;
+        *first_row += rows as u64;
     }
-    Ok((sink.vectors, sink.report))
+    Ok(())
 }
 
 /// A row's vector, or the field and message that make it skipped.
