@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use shelfwise::build::assemble::pack_order;
+use shelfwise::build::assemble::{pack_order, sort_into_pack_order};
 use shelfwise::build::forecast::{net_cancellations, ItemFacts};
 use shelfwise::build::history::{index_events, IndexedEvents};
 use shelfwise::build::input::{CatalogItem, RawEvent};
@@ -110,8 +110,8 @@ fn load_catalog(path: &Path, max_skipped: f64) -> Result<Vec<CatalogItem>, CliEr
     Ok(items)
 }
 
-/// [`load_inputs`] with the events indexed against the catalog in pack order
-/// ([`pack_order`]), as `build` wants them. Parquet events stream row group by row group
+/// [`load_inputs`] with the catalog sorted into pack order ([`pack_order`]) and the events
+/// indexed against it, as `build` wants them. Parquet events stream row group by row group
 /// straight into the index (the catalog is read first), so memory grows with the compact
 /// events, not with their strings; JSONL and Online Retail events are read whole, indexed and
 /// dropped.
@@ -121,12 +121,15 @@ pub fn load_indexed(
     max_skipped: f64,
     build_time_ms: i64,
 ) -> Result<(IndexedEvents, Vec<CatalogItem>, EventsRead), CliError> {
+    // The catalog comes back in pack order, so `build`'s own `pack_order` is a linear pass.
     if detect_events_format(events_path)? != EventsFormat::Parquet {
-        let (events, catalog, read) = load_inputs(events_path, catalog_path, max_skipped, build_time_ms)?;
+        let (events, mut catalog, read) = load_inputs(events_path, catalog_path, max_skipped, build_time_ms)?;
+        sort_into_pack_order(&mut catalog);
         let history = index_events(&pack_order(&catalog), &events);
         return Ok((history, catalog, read));
     }
-    let catalog = load_catalog(catalog_path.ok_or_else(|| CliError::NeedsCatalog(events_path.to_owned()))?, max_skipped)?;
+    let mut catalog = load_catalog(catalog_path.ok_or_else(|| CliError::NeedsCatalog(events_path.to_owned()))?, max_skipped)?;
+    sort_into_pack_order(&mut catalog);
     let step = spinner(format!("reading {}", events_path.display()));
     let read = index_parquet_events(events_path, &pack_order(&catalog), build_time_ms);
     step.finish_and_clear();
